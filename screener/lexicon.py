@@ -1,0 +1,128 @@
+"""The clinical vocabulary: variables, conditions and events, read from package data.
+
+``screener/data/lexicon.yaml`` holds the knowledge (names, abbreviations, canonical
+units, plausible ranges, codes); this module only loads it and resolves names.  A
+clinician extends the vocabulary by editing that file; its header documents the syntax.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cache
+from importlib.resources import files
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+from .yamlio import parse_yaml
+
+Kind = Literal["lab", "vital", "physiology", "score", "anthropometric", "demographic", "imaging", "other"]
+
+
+class _Term(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    names: tuple[str, ...] = ()
+    abbreviations: tuple[str, ...] = Field((), description="matched case-sensitively in trial text")
+
+    def spellings(self) -> tuple[str, ...]:
+        return (self.id, self.label, *self.names, *self.abbreviations)
+
+
+class Variable(_Term):
+    """A measured quantity: a lab value, vital sign, score, body measure."""
+
+    kind: Kind = "lab"
+    unit: str | None = Field(None, description="canonical unit; null for unitless scores")
+    range: tuple[float, float] | None = Field(None, description="plausible values in the canonical unit")
+    molar_mass: float | None = Field(None, description="g/mol, for mass <-> amount conversions")
+    valence: int | None = Field(None, description="charge, for mEq <-> mmol conversions")
+    loinc: str | None = None
+    cues: tuple[str, ...] = Field((), description="findings that name the variable in trial text only, e.g. 'neutropenia'")
+
+
+class ConditionTerm(_Term):
+    """A diagnosis, history or state (pregnancy) that a patient has or has not."""
+
+    codes: dict[str, str] = Field(default_factory=dict, description="e.g. icd10: C80")
+
+
+class EventTerm(_Term):
+    """A dated event used by time windows (onset, admission)."""
+
+
+def _key(text: str) -> str:
+    """Lookup form of a name: case-folded, with spaces, hyphens and underscores alike."""
+    return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
+
+
+class Lexicon:
+    """Name resolution over the vocabulary; build with ``get_lexicon()``."""
+
+    def __init__(self, variables: list[Variable], conditions: list[ConditionTerm], events: list[EventTerm]):
+        self.variables = {v.id: v for v in variables}
+        self.conditions = {c.id: c for c in conditions}
+        self.events = {e.id: e for e in events}
+        self._index: dict[str, dict[str, _Term]] = {}
+        for kind, terms in (("variable", variables), ("condition", conditions), ("event", events)):
+            index: dict[str, _Term] = {}
+            for term in terms:
+                for spelling in term.spellings():
+                    existing = index.setdefault(_key(spelling), term)
+                    if existing.id != term.id:
+                        raise ValueError(f"{kind} name {spelling!r} is given to both {existing.id} and {term.id}")
+            self._index[kind] = index
+
+    def _resolve(self, kind: str, name: str):
+        return self._index[kind].get(_key(name))
+
+    def variable(self, name: str) -> Variable | None:
+        return self._resolve("variable", name)
+
+    def condition(self, name: str) -> ConditionTerm | None:
+        return self._resolve("condition", name)
+
+    def event(self, name: str) -> EventTerm | None:
+        return self._resolve("event", name)
+
+    def suggest(self, kind: Literal["variable", "condition", "event"], name: str) -> str | None:
+        """The closest known spelling, for "did you mean ...?" messages."""
+        index = self._index[kind]
+        spellings = {}
+        for term in index.values():
+            for spelling in term.spellings():
+                spellings.setdefault(_key(spelling), spelling)
+        match = difflib.get_close_matches(_key(name), list(spellings), n=1, cutoff=0.6)
+        return spellings[match[0]] if match else None
+
+
+def parse_lexicon(text: str, file: str = "lexicon.yaml") -> Lexicon:
+    """Build a lexicon from YAML text; a malformed entry is an error with its line."""
+    document = parse_yaml(text, file=file)
+    data = document.data or {}
+    models = {"variables": Variable, "conditions": ConditionTerm, "events": EventTerm}
+    parsed: dict[str, list] = {}
+    for section, model in models.items():
+        parsed[section] = []
+        for index, entry in enumerate(data.get(section) or []):
+            try:
+                parsed[section].append(model.model_validate(entry))
+            except ValidationError as exc:
+                error = exc.errors()[0]
+                path = (section, index, *error["loc"])
+                raise document.error(error["msg"], path) from None
+    try:
+        return Lexicon(parsed["variables"], parsed["conditions"], parsed["events"])
+    except ValueError as exc:
+        raise InputError(str(exc), file=file) from None
+
+
+@cache
+def get_lexicon() -> Lexicon:
+    """The package's lexicon, loaded once."""
+    resource = files("screener") / "data" / "lexicon.yaml"
+    return parse_lexicon(resource.read_text(encoding="utf-8"), file=str(resource))

@@ -1,0 +1,169 @@
+"""The rule model: a trial's eligibility criteria as expression trees with provenance.
+
+A rule set is what the compiler writes and what the evaluator reads.  Every criterion
+keeps the exact source text and its ``span`` (start, end offsets into the eligibility
+text it was compiled from); every node keeps the span of the words it came from.
+
+Comparisons are stored as the text states them ("PASP > 55 mmHg" in an exclusion is
+``op: ">"``); the criterion's ``section`` says whether meeting it includes or excludes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
+
+Op = Literal["<", "<=", ">", ">=", "==", "!="]
+Section = Literal["inclusion", "exclusion"]
+Span = tuple[int, int]
+
+SCHEMA_VERSION = 1
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Node(_Model):
+    span: Span | None = Field(None, description="start, end offsets of the node's words in the source text")
+    text: str | None = Field(None, description="the source words this node was read from")
+
+    @model_serializer(mode="wrap")
+    def _kind_first(self, handler):
+        """Dump ``kind`` first and the provenance last, so files read top-down."""
+        data = handler(self)
+        return dict(sorted(data.items(), key=lambda item: (item[0] != "kind", item[0] in ("span", "text"))))
+
+
+class Quantity(_Model):
+    """A value with a unit, e.g. the restatement "(< 60 mmHg)" of "< 8 kPa"."""
+
+    value: int | float
+    unit: str | None = None
+
+
+class Comparison(_Node):
+    """A measured variable against a threshold: ``variable op value unit``.
+
+    ``unit`` is a unit string the unit registry reads, ``ULN``/``LLN`` for multiples
+    of the patient's upper/lower limit of normal, or null for a unitless score.
+    """
+
+    kind: Literal["comparison"] = "comparison"
+    variable: str = Field(description="lexicon id of the measured variable")
+    label: str | None = Field(None, description="human name of the variable")
+    op: Op
+    value: int | float
+    unit: str | None = None
+    alt: list[Quantity] = Field(default_factory=list, description="the same threshold restated in other units")
+
+
+class Duration(_Model):
+    value: int | float
+    unit: Literal["day", "week", "month", "year", "hour"]
+
+
+class Condition(_Node):
+    """A clinical condition or history, optionally within a time window.
+
+    ``timing``: ``current`` (present now), ``history`` (present now or in the past),
+    with ``within`` limiting how long ago a past condition may have ended.
+    """
+
+    kind: Literal["condition"] = "condition"
+    condition: str = Field(description="lexicon id of the condition")
+    label: str | None = None
+    timing: Literal["current", "history"] = "current"
+    within: Duration | None = None
+
+
+class Interval(_Node):
+    """Time from one event to another (or to the profile's date): "admission < 10 days after onset"."""
+
+    kind: Literal["interval"] = "interval"
+    start: str = Field(description="lexicon id of the first event")
+    end: str | None = Field(None, description="lexicon id of the second event; null means the profile's as_of date")
+    op: Op
+    value: int | float
+    unit: Literal["day", "week", "month", "year", "hour"]
+
+
+class Manual(_Node):
+    """Something a person must judge: the question to answer."""
+
+    kind: Literal["manual"] = "manual"
+    question: str
+
+
+class AllOf(_Node):
+    kind: Literal["all"] = "all"
+    items: list["Node"]
+
+
+class AnyOf(_Node):
+    kind: Literal["any"] = "any"
+    items: list["Node"]
+
+
+class Not(_Node):
+    kind: Literal["not"] = "not"
+    item: "Node"
+
+
+Node = Annotated[
+    Union[Comparison, Condition, Interval, Manual, AllOf, AnyOf, Not],
+    Field(discriminator="kind"),
+]
+
+for _model in (AllOf, AnyOf, Not):
+    _model.model_rebuild()
+
+
+class Criterion(_Model):
+    """One eligibility criterion with its provenance and its rule."""
+
+    id: str
+    section: Section
+    text: str = Field(description="the exact source text of the criterion")
+    span: Span | None = Field(None, description="start, end offsets of the text in the source")
+    heading: str | None = Field(None, description="the header the criterion stands under, e.g. 'Renal Disease'")
+    field: str | None = Field(None, description="the registry field a structured criterion comes from")
+    manual: bool = Field(False, description="true when no part of the rule can be computed")
+    rule: Node
+    notes: list[str] = Field(default_factory=list)
+
+
+class Trial(_Model):
+    id: str | None = None
+    title: str | None = None
+    source: str | None = Field(None, description="where the criteria text came from")
+
+
+class RuleSet(_Model):
+    """A trial's compiled eligibility criteria."""
+
+    schema_version: int = SCHEMA_VERSION
+    trial: Trial
+    criteria: list[Criterion]
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return criterion
+        raise KeyError(criterion_id)
+
+
+def walk(node: Node):
+    """Every node of a rule tree, depth first, the node itself first."""
+    yield node
+    if isinstance(node, (AllOf, AnyOf)):
+        for item in node.items:
+            yield from walk(item)
+    elif isinstance(node, Not):
+        yield from walk(node.item)
+
+
+def is_manual(node: Node) -> bool:
+    """True when no part of the tree can be computed from patient data."""
+    return all(isinstance(n, (Manual, AllOf, AnyOf, Not)) for n in walk(node))

@@ -1,0 +1,235 @@
+"""Units: the one pint registry, reading clinical unit spellings, and conversions.
+
+The registry is created once here and imported everywhere.  Spellings of trial text
+and patient files ("x 109 / L", "ml/mn/m2", "g / dL", "G/L") are read through
+``data/unit_spellings.yaml`` rather than handed to pint directly, because pint reads
+some of them silently wrong ("G/L" as gauss per litre, "1.73m2" as a product).
+
+Conversions are linear functions cached per (source, target, molar mass), so checking
+thousands of patients does not call pint thousands of times.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib.resources import files
+from typing import Callable, Literal
+
+import pint
+
+from .errors import UnitError
+from .yamlio import parse_yaml
+
+_DATA = files("screener") / "data"
+
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg.load_definitions(str(_DATA / "units.txt"))
+Q_ = ureg.Quantity
+
+RELATIVE = ("ULN", "LLN")
+"""Units that are multiples of the patient's own upper / lower limit of normal."""
+
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_POWER = re.compile(r"^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e|E)?\s*(-?\d{1,2})(?!\d)\s*")
+_RELATIVE_RE = re.compile(
+    r"^(?:[x×*]\s*|times\s+(?:the\s+)?)?(?:(ULN)|(LLN)|(upper limit of normal)|(lower limit of normal))$", re.I
+)
+_MASS_PERCENT = re.compile(r"^(mg|g|gm)\s*%$", re.I)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A parsed unit: how to show it, and what it is (``scale`` times pint ``units``)."""
+
+    display: str
+    scale: float
+    units: pint.Unit | None
+    relative: Literal["ULN", "LLN"] | None = None
+
+    @property
+    def dimensionality(self):
+        return self.units.dimensionality if self.units is not None else None
+
+
+@cache
+def _spellings() -> tuple[dict[str, tuple[pint.Quantity, str]], dict[str, tuple[pint.Quantity, str]]]:
+    """(case-insensitive atoms, case-sensitive atoms): spelling -> (quantity, display)."""
+    data = parse_yaml((_DATA / "unit_spellings.yaml").read_text(encoding="utf-8"), "unit_spellings.yaml").data
+
+    def table(entries: dict, fold: bool) -> dict[str, tuple[pint.Quantity, str]]:
+        out = {}
+        for spelling, (expression, display) in entries.items():
+            key = str(spelling).casefold() if fold else str(spelling)
+            out[key] = (ureg.parse_expression(str(expression)) * 1, str(display))
+        return out
+
+    return table(data["atoms"], True), table(data["exact_atoms"], False)
+
+
+def _atom(part: str) -> tuple[pint.Quantity, str]:
+    folded, exact = _spellings()
+    compact = re.sub(r"\s+", " ", part.strip())
+    if compact in exact:
+        return exact[compact]
+    for key in (compact.casefold(), compact.casefold().replace(" ", "")):
+        if key in folded:
+            return folded[key]
+    raise UnitError(f"unknown unit {part.strip()!r}")
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str | None) -> Unit | None:
+    """Read a unit spelling; ``None`` or an empty string is a unitless value.
+
+    Raises ``UnitError`` for a spelling that is not a known unit.
+    """
+    if text is None or not str(text).strip():
+        return None
+    source = str(text).strip().translate(_SUPERSCRIPTS).replace("−", "-")
+    relative = _RELATIVE_RE.match(source)
+    if relative:
+        kind = "ULN" if relative.group(1) or relative.group(3) else "LLN"
+        return Unit(kind, 1.0, None, relative=kind)
+    source = _MASS_PERCENT.sub(lambda m: ("g" if m.group(1).lower() == "gm" else m.group(1)) + "/dL", source)
+    scale, shown_power = 1.0, ""
+    power = _POWER.match(source)
+    if power and (power.end() < len(source) or source.startswith(("x", "×", "*"))):
+        scale = 10.0 ** int(power.group(1))
+        shown_power = f"10^{power.group(1)}"
+        source = source[power.end():]
+    parts = [p for p in re.split(r"\s*/\s*|\s+per\s+", source)]
+    if not parts or any(not p.strip() for p in parts[1:]):
+        raise UnitError(f"unknown unit {text!r}")
+    quantity = Q_(scale)
+    shown = [shown_power] if shown_power else []
+    numerator = parts[0].strip()
+    if numerator and numerator != "1":
+        factor, display = _atom(numerator)
+        # an offset unit (degC) alone must not be multiplied, or pint turns it into kelvin
+        quantity = factor if scale == 1.0 and len(parts) == 1 else quantity * factor
+        shown = [f"{shown_power} {display}".strip()] if shown_power else [display]
+    displays = ["".join(shown)]
+    for part in parts[1:]:
+        factor, display = _atom(part)
+        quantity = quantity / factor
+        displays.append(display)
+    shown_text = "/".join(displays)
+    return Unit(shown_text, float(quantity.magnitude), quantity.units)
+
+
+def canonical(text: str | None) -> str | None:
+    """The display spelling of a unit ("x 109 / L" -> "10^9/L"); ``None`` stays ``None``."""
+    unit = parse_unit(text)
+    return unit.display if unit else None
+
+
+def _linear(source: Unit, target: Unit, context: dict) -> Callable[[float], float]:
+    """value in source -> value in target, as a*x + b computed once with pint."""
+
+    def through_pint(x: float) -> float:
+        quantity = Q_(x * source.scale, source.units)
+        if context:
+            converted = quantity.to(target.units, "chemistry", **context)
+        else:
+            converted = quantity.to(target.units)
+        return float(converted.magnitude) / target.scale
+
+    if source.units == target.units and source.scale == target.scale:
+        return lambda x: x
+    try:
+        offset = through_pint(0.0)
+        slope = through_pint(1.0) - offset
+    except pint.DimensionalityError:
+        raise UnitError(f"{source.display} cannot be converted to {target.display}") from None
+    if offset == 0.0:
+        return lambda x: x * slope
+    return lambda x: x * slope + offset
+
+
+@lru_cache(maxsize=4096)
+def converter(source: str | None, target: str | None, molar_mass: float | None = None) -> Callable[[float], float]:
+    """A function converting values from ``source`` to ``target`` units.
+
+    ``molar_mass`` (g/mol) allows mass <-> amount concentrations (mg/dL <-> umol/L).
+    Raises ``UnitError`` with the reason when the two cannot be compared.
+    """
+    src, dst = parse_unit(source), parse_unit(target)
+    if src is None or dst is None:
+        if src is None and dst is None:
+            return lambda x: x
+        raise UnitError(f"a unitless value cannot be compared with {(src or dst).display}")
+    if src.relative or dst.relative:
+        if src.relative == dst.relative:
+            return lambda x: x
+        raise UnitError(f"{src.display} cannot be converted to {dst.display}")
+    context = {}
+    if molar_mass and src.dimensionality != dst.dimensionality:
+        context = {"mw": Q_(molar_mass, "g/mol")}
+    try:
+        return _linear(src, dst, context)
+    except UnitError:
+        if not molar_mass and _amount_vs_mass(src, dst):
+            raise UnitError(
+                f"{src.display} and {dst.display} convert only with the analyte's molar mass, which is not known"
+            ) from None
+        raise
+
+
+def _amount_vs_mass(a: Unit, b: Unit) -> bool:
+    ratio = (a.units / b.units).dimensionality
+    return ratio in (ureg.parse_expression("mol/g").dimensionality, ureg.parse_expression("g/mol").dimensionality)
+
+
+def convert(value: float, source: str | None, target: str | None, molar_mass: float | None = None) -> float:
+    return converter(source, target, molar_mass)(value)
+
+
+def area_exponent(source: str | None, target: str | None) -> int:
+    """+1 when ``source`` is an absolute value and ``target`` the same per area
+    (mL/min against mL/min/1.73m2), -1 for the reverse, 0 otherwise."""
+    src, dst = parse_unit(source), parse_unit(target)
+    if not src or not dst or src.relative or dst.relative:
+        return 0
+    area = ureg.parse_expression("m**2").dimensionality
+    ratio = (src.units / dst.units).dimensionality
+    if ratio == area:
+        return 1
+    if ratio == (1 / ureg.parse_expression("m**2")).dimensionality:
+        return -1
+    return 0
+
+
+def convert_with_area(value: float, source: str, target: str, bsa_m2: float) -> float:
+    """Convert between absolute and per-area units (mL/min -> mL/min/1.73m2) with the
+    patient's body surface area in m²."""
+    exponent = area_exponent(source, target)
+    src, dst = parse_unit(source), parse_unit(target)
+    if exponent == 0 or src is None or dst is None:
+        return convert(value, source, target)
+    area = Q_(bsa_m2, "m**2") ** exponent
+    quantity = Q_(value * src.scale, src.units) / area
+    return float(quantity.to(dst.units).magnitude) / dst.scale
+
+
+def compatible(source: str | None, target: str | None, molar_mass: float | None = None) -> bool:
+    """Whether a value in ``source`` can be compared with one in ``target`` (area aside)."""
+    try:
+        converter(source, target, molar_mass)
+        return True
+    except UnitError:
+        return area_exponent(source, target) != 0
+
+
+def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
+    """Body surface area in m² by Mosteller: sqrt(height cm x weight kg / 3600)."""
+    return math.sqrt(height_cm * weight_kg / 3600.0)
+
+
+def format_number(value: float) -> str:
+    """A number as a person writes it: 55, 7.33, 0.5, 150,000 (3 significant digits)."""
+    if float(value).is_integer() or abs(value) >= 1000:
+        return f"{round(value):,}"
+    return f"{value:.3g}"
