@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer
+
+from .errors import RulesError
+from .yamlio import dump_json, dump_yaml, parse_yaml, read_text
 
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 Section = Literal["inclusion", "exclusion"]
@@ -167,3 +170,46 @@ def walk(node: Node):
 def is_manual(node: Node) -> bool:
     """True when no part of the tree can be computed from patient data."""
     return all(isinstance(n, (Manual, AllOf, AnyOf, Not)) for n in walk(node))
+
+
+def _without_empty(data):
+    """Drop empty lists ("alt: []", "notes: []") so files show only what was found."""
+    if isinstance(data, dict):
+        return {k: _without_empty(v) for k, v in data.items() if v != []}
+    if isinstance(data, list):
+        return [_without_empty(v) for v in data]
+    return data
+
+
+def rules_data(rules: RuleSet) -> dict:
+    """The rule set as plain JSON-ready data, in the stable key order of the model."""
+    return _without_empty(rules.model_dump(mode="json", exclude_none=True))
+
+
+def dump_rules(rules: RuleSet, fmt: Literal["yaml", "json"] = "yaml") -> str:
+    data = rules_data(rules)
+    if fmt == "json":
+        return dump_json(data)
+    header = "# screener rules: compiled from the trial's eligibility text; review before use.\n"
+    return header + dump_yaml(data)
+
+
+def parse_rules(text: str, file: str | None = None) -> RuleSet:
+    """Read a rules file (YAML or JSON); errors name the line and the field."""
+    document = parse_yaml(text, file=file, cls=RulesError)
+    if not isinstance(document.data, dict):
+        raise RulesError("a rules file must be a mapping with 'trial' and 'criteria'", file=file, line=1)
+    try:
+        return RuleSet.model_validate(document.data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _NODE_KINDS))
+        raise document.error(error["msg"], path, RulesError) from None
+
+
+def load_rules(path) -> RuleSet:
+    """Load a rules file written by ``screener compile`` (or by hand)."""
+    return parse_rules(read_text(path, RulesError), file=str(path))
+
+
+_NODE_KINDS = {"comparison", "condition", "interval", "manual", "all", "any", "not"}

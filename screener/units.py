@@ -233,3 +233,36 @@ def format_number(value: float) -> str:
     if float(value).is_integer() or abs(value) >= 1000:
         return f"{round(value):,}"
     return f"{value:.3g}"
+
+
+_UNIT_TOKEN = re.compile(
+    r"[ \t]*(?:[x×*][ \t]*(?=10)|10[ \t]*(?:\^|\*\*|e|E)?[ \t]*-?\d{1,2}(?![\d.,]\d)|/|per\b"
+    r"|1[.,]73[ \t]*m[ \t]*(?:\^?2|²)|[A-Za-zµμ%°º][A-Za-zµμ°º0-9²³\^]*%?|%)"
+)
+
+
+def read_unit_at(text: str, position: int) -> tuple[Unit, int] | None:
+    """The longest known unit written at ``text[position:]`` (after blanks), with its end.
+
+    Only spellings of ``unit_spellings.yaml`` count, so "5 mm in diameter" reads "mm"
+    and never "mm in".
+    """
+    ends: list[int] = []
+    cursor = position
+    while len(ends) < 8:
+        token = _UNIT_TOKEN.match(text, cursor)
+        if not token or token.end() == cursor:
+            break
+        cursor = token.end()
+        ends.append(cursor)
+    for end in reversed(ends):
+        candidate = text[position:end].strip()
+        if not candidate or candidate.endswith(("/", "per", "x", "×", "*")):
+            continue
+        try:
+            unit = parse_unit(candidate)
+        except UnitError:
+            continue
+        if unit is not None and unit.relative is None:
+            return unit, end
+    return None

@@ -1,0 +1,78 @@
+"""The compiler: a trial source -> a RuleSet, every criterion traced to its source text."""
+
+from __future__ import annotations
+
+import re
+
+from .extract import Extractor, default_extractor
+from .rules import AllOf, AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Trial, is_manual
+from .segment import Item, segment
+from .sources import Source, StructuredField, from_text
+from .text import normalize
+
+_AGE_VALUE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(years?|months?|weeks?|days?)\s*$", re.I)
+
+
+def _groups(items: list[Item]) -> list[list[Item]]:
+    """Items joined by an "And/or" line form one criterion with alternatives."""
+    groups: list[list[Item]] = []
+    for item in items:
+        if item.joined_by_or and groups and groups[-1][-1].section == item.section:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
+def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor) -> Criterion:
+    rules: list[Node] = []
+    for item in group:
+        text = normalize(source.text[item.start:item.end], item.start)
+        rules.append(extractor.item_rule(text, item.section, item.heading))
+    start, end = group[0].start, group[-1].end
+    rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
+    notes = ["items joined by 'and/or': any of them is enough"] if len(rules) > 1 else []
+    return Criterion(
+        id=criterion_id, section=group[0].section, text=source.text[start:end], span=(start, end),
+        heading=group[0].heading, manual=is_manual(rule), rule=rule, notes=notes,
+    )
+
+
+def _structured(field: StructuredField, source: Source) -> Criterion | None:
+    """Age limits from the registry's structured fields (sex "All" sets no limit)."""
+    if field.name in ("minimum_age", "maximum_age"):
+        match = _AGE_VALUE.match(field.value)
+        op, criterion_id = (">=", "AGE_MIN") if field.name == "minimum_age" else ("<=", "AGE_MAX")
+        text = field.value
+        if not match:
+            rule: Node = Manual(question=f"{field.name.replace('_', ' ')}: {field.value}", span=field.span)
+        else:
+            value = float(match.group(1))
+            rule = Comparison(variable="age", label="age", op=op, value=int(value) if value.is_integer() else value,
+                              unit=match.group(2).lower().rstrip("s"), span=field.span)
+        return Criterion(id=criterion_id, section="inclusion", text=text, span=field.span, field=field.name,
+                         manual=is_manual(rule), rule=rule)
+    return None
+
+
+def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSet:
+    """Compile one source: its free-text criteria, then its structured fields."""
+    extractor = extractor or default_extractor()
+    counters = {"inclusion": 0, "exclusion": 0}
+    criteria: list[Criterion] = []
+    for group in _groups(segment(source.text, source.start, source.end)):
+        section = group[0].section
+        counters[section] += 1
+        criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
+        criteria.append(_criterion(source, group, criterion_id, extractor))
+    for field in source.fields:
+        structured = _structured(field, source)
+        if structured:
+            criteria.append(structured)
+    trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
+    return RuleSet(trial=trial, criteria=criteria)
+
+
+def compile_criteria(text: str, trial_id: str | None = None) -> RuleSet:
+    """Compile eligibility criteria text (or a saved registry page) into a RuleSet."""
+    return compile_source(from_text(text, None, trial_id))

@@ -1,0 +1,616 @@
+"""Extraction: one criterion's normalised text -> a rule tree, read against the lexicon.
+
+The extractor finds mentions (variables, conditions, events) and bounds (comparator,
+number, unit), attaches each bound to the variable it speaks of, and joins the leaves
+with the connectors of the text.  Whatever meaningful words remain unread become a
+manual question joined to the leaves, so nothing is silently dropped and a rule is
+never broader than its text: precision before recall.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from .lexicon import Lexicon, Variable, get_lexicon
+from .patterns import patterns
+from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, Node, Not, Quantity, Section
+from .text import Text
+from .units import UnitError, compatible, convert, parse_unit, read_unit_at
+
+_NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|;\s*")
+_TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
+_DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    kind: str
+    id: str
+
+
+@dataclass
+class Bound:
+    start: int
+    end: int
+    op: str
+    value: float
+    unit: str | None
+    alt: list[Quantity] = field(default_factory=list)
+    variant_of: "Bound | None" = None  # a conditional alternative "(<= 5 x ULN if liver metastases)"
+    variant_condition: str | None = None
+
+
+@dataclass
+class Leaf:
+    start: int
+    end: int
+    node: Node
+
+
+def _phrase_regex(phrases, flags=re.I) -> re.Pattern[str]:
+    parts = sorted({p for p in phrases}, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in parts)
+    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", flags)
+
+
+def _number(text: str) -> float:
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return float(text.replace(",", ""))
+    return float(text.replace(",", "."))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
+
+
+class Extractor:
+    """Reads items against one lexicon and the phrase patterns; build once, use for many items."""
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or get_lexicon()
+        p = patterns()
+        self._mentions = [self._mention_regexes(kind, terms) for kind, terms in (
+            ("variable", self.lexicon.variables.values()),
+            ("condition", self.lexicon.conditions.values()),
+            ("event", self.lexicon.events.values()),
+        )]
+        self._groups = {_key(k): v for k, v in p["variable_groups"].items()}
+        self._group_re = _phrase_regex(p["variable_groups"].keys())
+        before = p["comparators_before"]
+        self._before = {_key(k): v for k, v in before.items()}
+        symbols = [k for k in before if not k[0].isalpha()]
+        words = [k for k in before if k[0].isalpha()]
+        self._before_re = re.compile(
+            r"(?:(?<![\w])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+            + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r"))\s*$",
+            re.I,
+        )
+        after = p["comparators_after"]
+        self._after = {_key(k): v for k, v in after.items()}
+        self._after_re = re.compile(
+            r"\s*(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(after, key=len, reverse=True)) + r")(?![\w])",
+            re.I,
+        )
+        self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
+        self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
+        self._rise = {w.lower() for w in p["rise_words"]}
+        self._negation_re = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in sorted(p["negations"], key=len, reverse=True)) + r")\b\s*", re.I)
+        self._history_re = _phrase_regex(p["timing"]["history"])
+        self._current_re = _phrase_regex(p["timing"]["current"])
+        self._or_re = _phrase_regex(p["connectors"]["or"])
+        self._and_re = _phrase_regex(p["connectors"]["and"])
+        self._ignored = {w.lower() for w in p["filler_words"] + p["method_words"] + p["timing"]["current"]}
+        self._ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
+        self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
+        self._exceptions = _phrase_regex(p["exception_words"])
+        self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
+        self._ignored |= self._rise
+        self._within_re = re.compile(
+            r"\bwithin\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?\s*(\d+|" + "|".join(_NUMBER_WORDS)
+            + r")\s+(years?|months?|weeks?|days?)\b", re.I)
+
+    # -- mentions ---------------------------------------------------------------------
+    @staticmethod
+    def _mention_regexes(kind: str, terms) -> tuple[str, re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None, dict[str, str]]:
+        folded: dict[str, str] = {}
+        exact: dict[str, str] = {}
+        for term in terms:
+            spellings = [term.label, *term.names, *getattr(term, "cues", ())]
+            for spelling in spellings:
+                folded.setdefault(_key(spelling), term.id)
+            for spelling in term.abbreviations:
+                exact.setdefault(re.sub(r"\s+", " ", spelling), term.id)
+            readable = term.id.replace("_", " ")
+            if len(readable) > 4:
+                folded.setdefault(_key(readable), term.id)
+            else:
+                exact.setdefault(readable.upper(), term.id)
+        folded_re = _phrase_regex(folded) if folded else None
+        exact_re = _phrase_regex(exact, 0) if exact else None
+        return kind, folded_re, folded, exact_re, exact
+
+    def mentions(self, text: str) -> list[Mention]:
+        found: list[Mention] = []
+        for kind, folded_re, folded, exact_re, exact in self._mentions:
+            if folded_re:
+                for m in folded_re.finditer(text):
+                    found.append(Mention(m.start(), m.end(), kind, folded[_key(m.group(0))]))
+            if exact_re:
+                for m in exact_re.finditer(text):
+                    found.append(Mention(m.start(), m.end(), kind, exact[re.sub(r"\s+", " ", m.group(0))]))
+        for m in self._group_re.finditer(text):
+            found.append(Mention(m.start(), m.end(), "group", _key(m.group(0))))
+        # longest first at each place; drop what overlaps a longer mention
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        kept: list[Mention] = []
+        for mention in sorted(found, key=lambda m: -(m.end - m.start)):
+            if all(mention.end <= k.start or mention.start >= k.end for k in kept):
+                kept.append(mention)
+        return sorted(kept, key=lambda m: m.start)
+
+    # -- bounds -----------------------------------------------------------------------
+    def _unit_after(self, text: str, position: int) -> tuple[str | None, int]:
+        uln = self._uln_re.match(text, position)
+        if uln and uln.end() > position and uln.group(0).strip():
+            return "ULN", uln.end()
+        lln = self._lln_re.match(text, position)
+        if lln and lln.end() > position and lln.group(0).strip():
+            return "LLN", lln.end()
+        unit = read_unit_at(text, position)
+        if unit:
+            return unit[0].display, unit[1]
+        return None, position
+
+    def bounds(self, text: str) -> list[Bound]:
+        found: list[Bound] = []
+        consumed = 0
+        for number in _NUMBER.finditer(text):
+            if number.start() < consumed:
+                continue
+            bound_list = self._bounds_at(text, number)
+            if bound_list:
+                found.extend(bound_list)
+                consumed = max(b.end for b in bound_list)
+        return found
+
+    def _bounds_at(self, text: str, number: re.Match[str]) -> list[Bound]:
+        before = text[max(0, number.start() - 60):number.start()]
+        comparator = self._before_re.search(before)
+        op = None
+        start = number.start()
+        if comparator:
+            op = self._before[_key(comparator.group(1) or comparator.group(2))]
+            start = number.start() - (len(before) - comparator.start())
+        between = re.search(r"\b(between|from)\s*$", before, re.I)
+        value = _number(number.group(1))
+        cursor = number.end()
+        second = None
+        range_re = r"\s*(?:-|to|and)\s*" if between else r"\s*(?:-|to)\s*"
+        unit_first, after_first = self._unit_after(text, cursor)
+        range_match = re.compile(range_re + r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])", re.I).match(text, after_first)
+        if range_match and op is None:
+            second = _number(range_match.group(1))
+            cursor = range_match.end()
+            if between:
+                start = number.start() - (len(before) - between.start())
+        else:
+            cursor = after_first
+        unit, cursor = (self._unit_after(text, cursor) if second is not None else (unit_first, cursor))
+        if second is not None and unit is None:
+            unit = unit_first
+        suffix = self._after_re.match(text, cursor)
+        if suffix and op is None and second is None:
+            op = self._after[_key(suffix.group(1))]
+            cursor = suffix.end()
+        if second is not None:
+            low, high = sorted((value, second))
+            return [Bound(start, cursor, ">=", low, unit), Bound(start, cursor, "<=", high, unit)]
+        if op is None:
+            rise = re.search(r"\b(to|of)\s*$", before, re.I)
+            preceding = {w.lower() for w in _WORD.findall(text[:number.start()])}
+            if rise and preceding & self._rise:
+                op = ">="
+            else:
+                return []
+        bound = Bound(start, cursor, op, value, unit)
+        self._restatements(text, bound)
+        return [bound, *self._variant(text, bound)]
+
+    def _restatements(self, text: str, bound: Bound) -> None:
+        """"< 8 kPa (< 60 mmHg)": the bracketed value is the same threshold in other units."""
+        alt = re.compile(r"\s*[(\[]\s*(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)").match(text, bound.end)
+        if not alt or bound.unit in (None, "ULN", "LLN"):
+            return
+        unit, end = self._unit_after(text, alt.end())
+        close = re.compile(r"\s*[)\]]").match(text, end)
+        if unit and close and unit not in ("ULN", "LLN"):
+            try:
+                if not compatible(unit, bound.unit):
+                    return
+            except UnitError:
+                return
+            bound.alt.append(Quantity(value=_clean(_number(alt.group(1))), unit=unit))
+            bound.end = close.end()
+
+    def _variant(self, text: str, bound: Bound) -> list[Bound]:
+        """"<= 2.5 x ULN (<= 5 x ULN if liver metastases)": a second threshold under a condition."""
+        opening = re.compile(r"\s*[(\[]\s*(?:or\s+)?").match(text, bound.end)
+        if not opening:
+            return []
+        close = text.find(")", opening.end())
+        if close < 0:
+            return []
+        inner = text[opening.end():close]
+        clause = re.search(r"\b(?:if|for|in|with|when|where)\b\s*(.+)$", inner, re.I)
+        number = _NUMBER.search(inner)
+        if not clause or not number or number.start() > clause.start():
+            return []
+        comparator = self._before_re.search(inner[:number.start()])
+        if not comparator:
+            return []
+        unit, _ = self._unit_after(inner, number.end())
+        op = self._before[_key(comparator.group(1) or comparator.group(2))]
+        variant = Bound(opening.end() + comparator.start(), close + 1, op, _number(number.group(1)), unit,
+                        variant_of=bound, variant_condition=clause.group(1).strip())
+        return [variant]
+
+    # -- building leaves --------------------------------------------------------------
+    def _variables_before(self, mentions: list[Mention], text: str, position: int, floor: int) -> list[Mention]:
+        """The variable (or list of variables joined by and/or/slash) just before ``position``."""
+        candidates = [m for m in mentions if m.kind in ("variable", "group") and floor <= m.end <= position]
+        if not candidates:
+            return []
+        nearest = candidates[-1]
+        gap = text[nearest.end:position]
+        if len(gap) > 70 or re.search(r"[.;]\s", gap) or _NUMBER.search(gap):
+            return []
+        chosen = [nearest]
+        for mention in reversed(candidates[:-1]):
+            joint = text[mention.end:chosen[0].start]
+            if re.fullmatch(r"\s*(?:,|/|and|or|and/or|&)\s*", joint, re.I):
+                chosen.insert(0, mention)
+            else:
+                break
+        return chosen
+
+    def _variable_after(self, mentions: list[Mention], text: str, position: int) -> list[Mention]:
+        after = [m for m in mentions if m.kind in ("variable", "group") and m.start >= position]
+        gap = r"\s*(?:(?:of|in)\s+(?:the\s+)?(?:[\w]+[\s\-]+){0,2})?"
+        if after and re.fullmatch(gap, text[position:after[0].start], re.I):
+            return [after[0]]
+        return []
+
+    def _variables(self, mentions: list[Mention]) -> list[Variable]:
+        out = []
+        for mention in mentions:
+            ids = self._groups[mention.id] if mention.kind == "group" else [mention.id]
+            out.extend(self.lexicon.variables[i] for i in ids if i in self.lexicon.variables)
+        return out
+
+    def _comparison(self, variable: Variable, bound: Bound, start: int, text: Text) -> Comparison | None:
+        """A comparison, or None when the bound cannot be about this variable (wrong dimension, implausible)."""
+        unit = bound.unit
+        if unit == "%" and variable.unit is None:
+            unit = None
+        if unit is None and variable.id == "age":
+            unit = "year"
+        if unit in ("ULN", "LLN"):
+            if variable.kind != "lab":
+                return None
+        elif unit is None:
+            if variable.unit is not None:
+                return None
+        else:
+            parsed = parse_unit(unit)
+            if parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
+                return None
+            if variable.unit is None or not compatible(unit, variable.unit, variable.molar_mass):
+                return None
+            if variable.range and not self._plausible(bound.value, unit, variable):
+                return None
+        span = text.origin(start, bound.end)
+        return Comparison(
+            variable=variable.id, label=variable.label, op=bound.op, value=_clean(bound.value), unit=unit,
+            alt=bound.alt, span=span, text=None,
+        )
+
+    @staticmethod
+    def _plausible(value: float, unit: str, variable: Variable) -> bool:
+        try:
+            canonical = convert(value, unit, variable.unit, variable.molar_mass)
+        except UnitError:
+            return True  # per-area and absolute clearances: the range cannot judge, keep
+        low, high = variable.range
+        return low <= canonical <= high
+
+    def _scale_edges(self, variable: Variable, bounds: list[Bound]) -> list[Bound]:
+        """"ECOG 0-1", "Karnofsky 60-100%": a range edge at the scale's own limit says nothing."""
+        if len(bounds) != 2 or variable.unit is not None or not variable.range:
+            return bounds
+        low, high = variable.range
+        return [b for b in bounds if not ((b.op == ">=" and b.value <= low) or (b.op == "<=" and b.value >= high))]
+
+    # -- the item ---------------------------------------------------------------------
+    def item_rule(self, text: Text, section: Section, heading: str | None = None) -> Node:
+        """The rule for one item; spans of nodes are offsets into the original source."""
+        nodes: list[Node] = []
+        manual_parts: list[tuple[int, int]] = []
+        for start, end in self._sentences(text.text):
+            node = self._sentence_rule(text, start, end, section, heading)
+            if node is None:
+                manual_parts.append((start, end))
+            else:
+                nodes.append(node)
+        if manual_parts:
+            first, last = manual_parts[0][0], manual_parts[-1][1]
+            span = text.origin(first, last)
+            question = " ".join(text.text[s:e].strip() for s, e in manual_parts)
+            nodes.append(Manual(question=_squash(question), span=span))
+        if len(nodes) == 1:
+            return nodes[0]
+        return AllOf(items=nodes, span=text.origin(0, len(text.text)))
+
+    def _sentences(self, text: str) -> list[tuple[int, int]]:
+        out, cursor = [], 0
+        for match in _SENTENCE.finditer(text):
+            if text[cursor:match.start()].strip():
+                out.append((cursor, match.start()))
+            cursor = match.end()
+        if text[cursor:].strip():
+            out.append((cursor, len(text.rstrip())))
+        return out
+
+    def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None) -> Node | None:
+        sentence = text.text[start:end]
+        negation = self._negation_re.match(sentence)
+        if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
+            negation = None
+        if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
+            negation = None
+        body_start = start + (negation.end() if negation else 0)
+        leaves, covered = self._leaves(text, body_start, end, section, heading)
+        if not leaves:
+            return None
+        node = self._join(leaves, text.text, section)
+        leftover = self._leftover(text.text, body_start, end, covered)
+        if leftover:
+            manual = Manual(question=_squash(sentence), span=text.origin(start, end))
+            either = section == "exclusion" and self._leftover_is_alternative(text.text, leaves, leftover)
+            node = (AnyOf if either else AllOf)(items=[node, manual], span=manual.span)
+        if negation:
+            node = Not(item=node, span=text.origin(start, end))
+        return node
+
+    def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None) -> tuple[list[Leaf], list[tuple[int, int]]]:
+        sentence = text.text[:end]
+        mentions = [m for m in self.mentions(sentence) if m.start >= start]
+        bounds = [b for b in self.bounds(sentence) if b.start >= start]
+        leaves: list[Leaf] = []
+        covered: list[tuple[int, int]] = []
+        used_mentions: set[int] = set()
+        previous_vars: list[Mention] = []
+        previous_end = start
+        heading_vars = [m for m in self.mentions(heading) if m.kind in ("variable", "group")] if heading else []
+        by_anchor: dict[int, list[Bound]] = {}
+        for bound in bounds:
+            anchor = id(bound.variant_of) if bound.variant_of else id(bound)
+            by_anchor.setdefault(anchor, []).append(bound)
+        for bound in bounds:
+            if bound.variant_of is not None:
+                continue
+            chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
+            if chosen and previous_vars and chosen[-1].end <= previous_end:
+                gap = sentence[previous_end:bound.start]
+                if not re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", gap, re.I):
+                    chosen = []
+            if not chosen:
+                chosen = self._variable_after(mentions, sentence, bound.end)
+            if not chosen and heading_vars:
+                chosen = heading_vars
+            if not chosen and bound.unit and bound.unit in ("year", "month") and re.search(r"\b(?:age[ds]?|old|of age)\b", sentence[start:end], re.I):
+                chosen = [Mention(bound.start, bound.start, "variable", "age")]
+            if not chosen:
+                continue
+            group = [b for b in by_anchor[id(bound)]]
+            node = self._leaf(text, chosen, group, section, sentence)
+            if node is None:
+                continue
+            leaf_start = min([bound.start] + [m.start for m in chosen if m.end <= bound.start])
+            leaf_end = max(b.end for b in group)
+            leaf_end = max([leaf_end] + [m.end for m in chosen])
+            leaves.append(Leaf(leaf_start, leaf_end, node))
+            covered.append((leaf_start, leaf_end))
+            used_mentions.update(id(m) for m in chosen)
+            previous_vars, previous_end = chosen, leaf_end
+        self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
+        self._interval_leaves(text, sentence, start, mentions, bounds, leaves, covered)
+        definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
+        if definition and any(l.start >= start + definition.end() for l in leaves):
+            covered.append((start, start + definition.end()))
+        leaves.sort(key=lambda l: l.start)
+        return leaves, covered
+
+    def _leaf(self, text: Text, chosen: list[Mention], group: list[Bound], section: Section, sentence: str) -> Node | None:
+        variables = self._variables(chosen)
+        per_variable: list[Node] = []
+        for variable in variables:
+            main = [b for b in group if b.variant_of is None]
+            main_ids = {id(b) for b in main}
+            main = self._scale_edges(variable, main)
+            if not main:
+                continue
+            start = min(m.start for m in chosen)
+            comparisons = [self._comparison(variable, b, start, text) for b in main]
+            if any(c is None for c in comparisons):
+                continue
+            node: Node = comparisons[0] if len(comparisons) == 1 else AllOf(items=comparisons, span=text.origin(start, max(b.end for b in main)))
+            variants = [b for b in group if b.variant_of is not None and id(b.variant_of) in main_ids]
+            for variant in variants:
+                alternative = self._comparison(variable, variant, variant.start, text)
+                if alternative is None:
+                    continue
+                condition = self._condition_for(variant.variant_condition or "", text)
+                node = AnyOf(items=[node, AllOf(items=[condition, alternative])], span=text.origin(start, variant.end))
+            per_variable.append(node)
+        if not per_variable or len(per_variable) != len(variables):
+            return None
+        if len(per_variable) == 1:
+            return per_variable[0]
+        joints = [sentence[a.end:b.start] for a, b in zip(chosen, chosen[1:])]
+        span = text.origin(min(m.start for m in chosen), max(b.end for b in group))
+        if any(re.search(r"\bor\b", j, re.I) for j in joints):
+            return AnyOf(items=per_variable, span=span)
+        if any(re.search(r"\band\b", j, re.I) for j in joints):
+            return AllOf(items=per_variable, span=span)
+        return (AllOf if section == "inclusion" else AnyOf)(items=per_variable, span=span)
+
+    def _condition_for(self, phrase: str, text: Text) -> Node:
+        found = [m for m in self.mentions(phrase) if m.kind == "condition"]
+        leftover = [w for w in _WORD.findall(phrase) if w.lower() not in self._ignored]
+        covered_words = {w.lower() for m in found for w in _WORD.findall(phrase[m.start:m.end])}
+        if len(found) == 1 and all(w.lower() in covered_words for w in leftover):
+            term = self.lexicon.conditions[found[0].id]
+            return Condition(condition=term.id, label=term.label, timing="current")
+        return Manual(question=f"Does this apply: {phrase}?")
+
+    def _condition_leaves(self, text: Text, sentence: str, start: int, mentions, bounds, leaves, covered, used) -> None:
+        for mention in mentions:
+            if mention.kind != "condition" or id(mention) in used:
+                continue
+            if any(l.start <= mention.start < l.end for l in leaves):
+                continue
+            if self._uncertain_re.search(sentence[max(start, mention.start - 30):mention.start]):
+                continue  # "suspected X" is not X: the words stay unread and go to manual review
+            term = self.lexicon.conditions[mention.id]
+            window = self._within_re.search(sentence, mention.end, min(len(sentence), mention.end + 60))
+            prefix = sentence[max(start, mention.start - 40):mention.start]
+            history = bool(self._history_re.search(prefix)) and not self._current_re.search(prefix[-20:])
+            within = None
+            end = mention.end
+            if window:
+                amount = window.group(1).lower()
+                value = int(amount) if amount.isdigit() else _NUMBER_WORDS[amount]
+                within = Duration(value=value, unit=window.group(2).lower().rstrip("s"))
+                history, end = True, window.end()
+                covered.append((window.start(), window.end()))
+            node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
+                             span=text.origin(mention.start, end), text=None)
+            leaves.append(Leaf(mention.start, end, node))
+            covered.append((mention.start, mention.end))
+            self._elliptic_conditions(text, sentence, mention, term, leaves, covered, history)
+
+    def _elliptic_conditions(self, text: Text, sentence: str, mention: Mention, term, leaves, covered, history: bool) -> None:
+        """"hepatitis B or C": the second is the first with its last word replaced."""
+        tail = re.compile(r"\s*(?:,|or|and|and/or)\s*([A-Z0-9])\b").match(sentence, mention.end)
+        if not tail:
+            return
+        words = sentence[mention.start:mention.end].split()
+        if len(words) < 2 or len(words[-1]) > 2:
+            return
+        guess = " ".join(words[:-1] + [tail.group(1)])
+        other = self.lexicon.condition(guess)
+        if other and other.id != term.id:
+            leaves.append(Leaf(tail.start(1), tail.end(1), Condition(
+                condition=other.id, label=other.label, timing="history" if history else "current",
+                span=text.origin(tail.start(1), tail.end(1)))))
+            covered.append((tail.start(1), tail.end(1)))
+
+    def _interval_leaves(self, text: Text, sentence: str, start: int, mentions, bounds, leaves, covered) -> None:
+        """"Admission less than 10 days after onset": time from one event to another."""
+        events = [m for m in mentions if m.kind == "event"]
+        for bound in bounds:
+            if bound.unit not in _DURATION_UNITS or bound.variant_of is not None:
+                continue
+            after = re.compile(r"\s*(?:after|following|from|since|of)\s+(?:the\s+)?").match(sentence, bound.end)
+            if not after:
+                continue
+            later = [m for m in events if m.start >= after.end() and m.start - after.end() <= 5]
+            if not later:
+                continue
+            earlier = [m for m in events if m.end <= bound.start and bound.start - m.end <= 30]
+            end_event = self.lexicon.events[earlier[-1].id].id if earlier else None
+            leaf_start = earlier[-1].start if earlier else bound.start
+            node = Interval(start=later[0].id, end=end_event, op=bound.op, value=_clean(bound.value),
+                            unit=_DURATION_UNITS[bound.unit], span=text.origin(leaf_start, later[0].end))
+            leaves.append(Leaf(leaf_start, later[0].end, node))
+            covered.append((leaf_start, later[0].end))
+
+    def _leftover(self, text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Meaningful words of the sentence that no leaf accounts for."""
+        remarks = []
+        for paren in re.finditer(r"\(([^()]*)\)", text[start:end]):
+            if not self._exceptions.search(paren.group(1)):
+                remarks.append((start + paren.start(), start + paren.end()))
+        spans = covered + remarks
+        out = []
+        for word in _WORD.finditer(text, start, end):
+            if any(a <= word.start() < b for a, b in spans):
+                continue
+            if word.group(0).lower().strip("'-") in self._ignored or len(word.group(0)) < 2:
+                continue
+            out.append((word.start(), word.end()))
+        return out
+
+    def _leftover_is_alternative(self, text: str, leaves: list[Leaf], leftover: list[tuple[int, int]]) -> bool:
+        """Whether unread words stand beside a leaf as an alternative ("X or other serious disease")."""
+        for word_start, word_end in leftover:
+            before = [l.end for l in leaves if l.end <= word_start]
+            after = [l.start for l in leaves if l.start >= word_end]
+            gaps = ([text[max(before):word_start]] if before else []) + ([text[word_end:min(after)]] if after else [])
+            if any(self._or_re.search(gap) for gap in gaps):
+                return True
+        return False
+
+    def _join(self, leaves: list[Leaf], text: str, section: Section) -> Node:
+        """Join leaves by the connectors between them.
+
+        "A or B and C" is ambiguous; it is read the safe way for the section: in an
+        inclusion "and" binds looser ((A or B) and C, the stricter reading), in an
+        exclusion "or" binds looser (A or (B and C), the broader reading).
+        """
+        if len(leaves) == 1:
+            return leaves[0].node
+        joints: list[str | None] = []
+        for left, right in zip(leaves, leaves[1:]):
+            between = text[left.end:right.start]
+            if self._or_re.search(between):
+                joints.append("or")
+            elif self._and_re.search(between):
+                joints.append("and")
+            else:
+                joints.append(None)
+        for index, joint in enumerate(joints):
+            if joint is None:
+                following = next((j for j in joints[index:] if j), None)
+                joints[index] = following or ("and" if section == "inclusion" else "or")
+        loose, tight = ("and", AllOf) if section == "inclusion" else ("or", AnyOf)
+        inner = AnyOf if section == "inclusion" else AllOf
+        groups: list[list[Leaf]] = [[leaves[0]]]
+        for joint, leaf in zip(joints, leaves[1:]):
+            if joint == loose:
+                groups.append([leaf])
+            else:
+                groups[-1].append(leaf)
+        parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
+        return parts[0] if len(parts) == 1 else tight(items=parts)
+
+
+def _clean(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@cache
+def default_extractor() -> Extractor:
+    return Extractor()

@@ -1,0 +1,160 @@
+"""Segmentation: eligibility text -> sections -> items, with offsets into the source.
+
+Handles the layouts of registry text: "Inclusion Criteria" / "Exclusion Criteria"
+headings (on their own line or inline, as in "Inclusion Criteria: - a - b"), legacy
+headings ("DISEASE CHARACTERISTICS:"), bullets ("*", "-", "1.", "a)"), wrapped lines,
+sub-headers that group the items below them ("Renal Disease:"), and "And/or" lines
+that join two items into alternatives.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .patterns import patterns
+from .rules import Section
+
+
+@dataclass
+class Item:
+    """One criterion-sized piece of text: ``source[start:end]``."""
+
+    section: Section
+    start: int
+    end: int
+    heading: str | None = None
+    joined_by_or: bool = False
+    indent: int = 0
+
+
+@dataclass
+class _Line:
+    start: int  # offset of the first non-blank character after any bullet
+    end: int  # offset after the last non-blank character
+    indent: int
+    bullet: bool
+    text: str
+
+
+_BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\(\w{1,4}\)|\[\w{1,4}\])\s+)?")
+_INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])")
+_CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
+
+
+@cache
+def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tuple[re.Pattern[str], Section]]]:
+    """(anywhere-patterns, line-start-patterns) with their sections, from patterns.yaml."""
+    data = patterns()["sections"]
+    anywhere = [(re.compile(p, re.I), section) for section in ("inclusion", "exclusion") for p in data[section]["inline"]]
+    line = [(re.compile(p, re.I), section) for section in ("inclusion", "exclusion") for p in data[section]["line"]]
+    return anywhere, line
+
+
+def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Section]]:
+    """(start, end, section) of every section heading in ``source[start:end]``."""
+    anywhere, line_start = _heading_patterns()
+    found: list[tuple[int, int, Section]] = []
+    for pattern, section in anywhere:
+        for match in pattern.finditer(source, start, end):
+            found.append((match.start(), match.end(), section))
+    for match in re.finditer(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", source[start:end], re.M):
+        line_begin = start + match.end()
+        for pattern, section in line_start:
+            heading = pattern.match(source, line_begin, end)
+            if heading:
+                found.append((match.start() + start, heading.end(), section))
+    found.sort()
+    merged: list[tuple[int, int, Section]] = []
+    for item in found:
+        if merged and item[0] < merged[-1][1]:
+            if item[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], item[1], merged[-1][2])
+            continue
+        merged.append(item)
+    return merged
+
+
+def _lines(source: str, start: int, end: int) -> list[_Line]:
+    """Non-blank lines of the region, bullets stripped; inline " - " lists split into lines."""
+    out: list[_Line] = []
+    position = start
+    for raw in source[start:end].splitlines(keepends=True):
+        line_start, position = position, position + len(raw)
+        content = raw.rstrip("\r\n")
+        if not content.strip():
+            continue
+        pieces = [(0, len(content))]
+        marks = [m.start() for m in _INLINE_BULLET.finditer(content)]
+        if len(marks) >= 2 or (marks and marks[0] > 0 and len(content) > 200):
+            cut = [0, *[m for m in marks if m > 0], len(content)]
+            pieces = list(zip(cut[:-1], cut[1:]))
+        for piece_start, piece_end in pieces:
+            segment = content[piece_start:piece_end]
+            if not segment.strip():
+                continue
+            bullet = _BULLET.match(segment)
+            body_start = bullet.end()
+            body = segment[body_start:].rstrip()
+            while body and body[-1] in " \t|":
+                body = body[:-1].rstrip()
+            if not body:
+                continue
+            indent = len(bullet.group(1).expandtabs())
+            absolute = line_start + piece_start + body_start
+            out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body))
+    return out
+
+
+def _is_header(line: _Line) -> bool:
+    """A short line ending with ':' that introduces the items below it."""
+    text = line.text.rstrip()
+    if not text.endswith(":"):
+        return False
+    words = text[:-1].split()
+    return 0 < len(words) <= 8 and not re.search(r"[<>=]|\d\s*%", text)
+
+
+def _continues(previous: _Line, line: _Line, item_indent: int) -> bool:
+    """Whether ``line`` wraps the item started before it rather than starting a new one."""
+    if line.bullet:
+        return False
+    if line.indent > item_indent and previous.indent >= item_indent:
+        return True
+    return bool(re.match(r"[a-z(]", line.text)) and not re.search(r"[.:;]$", previous.text)
+
+
+def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
+    """Split ``source[start:end]`` into items; text before any heading counts as inclusion."""
+    end = len(source) if end is None else end
+    headings = _find_headings(source, start, end)
+    regions: list[tuple[int, int, Section]] = []
+    cursor, section = start, "inclusion"
+    for heading_start, heading_end, heading_section in headings:
+        regions.append((cursor, heading_start, section))
+        cursor, section = heading_end, heading_section
+    regions.append((cursor, end, section))
+
+    items: list[Item] = []
+    for region_start, region_end, region_section in regions:
+        heading: str | None = None
+        pending_or = False
+        previous: _Line | None = None
+        for line in _lines(source, region_start, region_end):
+            if _CONNECTOR.match(line.text):
+                pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
+                previous = None
+                continue
+            if _is_header(line):
+                heading = line.text.rstrip(": ").strip()
+                previous = line
+                continue
+            current = items[-1] if items and items[-1].section == region_section else None
+            if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
+                current.end = line.end
+            else:
+                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent))
+                pending_or = False
+            previous = line
+    return items

@@ -1,0 +1,88 @@
+"""Text normalisation that keeps offsets into the original.
+
+Eligibility text arrives with markdown escapes (``\\<``), unicode comparators (``≤``),
+HTML entities and lost or real superscripts.  The extractor reads a normalised copy;
+every character of the copy remembers the original span it came from, so each rule
+node can point at the exact source words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
+# both become "<=".
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\\([<>=*_\[\]()#+\-.!~|])"), r"\1"),
+    (re.compile(r"&lt;"), "<"),
+    (re.compile(r"&gt;"), ">"),
+    (re.compile(r"&amp;"), "&"),
+    (re.compile(r"[\u00a0\u2002\u2003\u2009\u202f]"), " "),
+    (re.compile(r"[‐‑‒–—−]"), "-"),
+    (re.compile(r"[’‘`]"), "'"),
+    (re.compile(r"[“”]"), '"'),
+    (re.compile(r"(?:≤|⩽|≦)\s*(?:or\s*)?=?"), "<="),
+    (re.compile(r"(?:≥|⩾|≧)\s*(?:or\s*)?=?"), ">="),
+    (re.compile(r"＜"), "<"),
+    (re.compile(r"＞"), ">"),
+    (re.compile(r"<\s*or\s*=|=\s*or\s*<|=<|<\s+="), "<="),
+    (re.compile(r">\s*or\s*=|=\s*or\s*>|=>|>\s+="), ">="),
+    (re.compile(r"×"), "x"),
+    (re.compile(r"[μ]"), "µ"),
+    (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
+]
+_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A normalised string; ``starts[i]``/``ends[i]`` is the original span of character i."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def origin(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of the normalised slice ``[start, end)``."""
+        if end <= start:
+            position = self.starts[start] if start < len(self.starts) else (self.ends[-1] if self.ends else 0)
+            return position, position
+        return self.starts[start], self.ends[end - 1]
+
+
+def _apply(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[str], replacement) -> tuple[str, list[int], list[int]]:
+    pieces: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last:match.start()])
+        new_starts.extend(starts[last:match.start()])
+        new_ends.extend(ends[last:match.start()])
+        out = match.expand(replacement) if isinstance(replacement, str) else replacement(match)
+        if match.end() > match.start():
+            span_start, span_end = starts[match.start()], ends[match.end() - 1]
+        else:
+            span_start = span_end = starts[match.start()] if match.start() < len(starts) else (ends[-1] if ends else 0)
+        pieces.append(out)
+        new_starts.extend([span_start] * len(out))
+        new_ends.extend([span_end] * len(out))
+        last = match.end()
+    if last == 0 and not pieces:
+        return text, starts, ends
+    pieces.append(text[last:])
+    new_starts.extend(starts[last:])
+    new_ends.extend(ends[last:])
+    return "".join(pieces), new_starts, new_ends
+
+
+def normalize(source: str, offset: int = 0) -> Text:
+    """Normalise ``source``; spans are offsets into the original shifted by ``offset``."""
+    text = source
+    starts = list(range(offset, offset + len(source)))
+    ends = [i + 1 for i in starts]
+    for pattern, replacement in _RULES:
+        if pattern.search(text):
+            text, starts, ends = _apply(text, starts, ends, pattern, replacement)
+    return Text(text, tuple(starts), tuple(ends))
