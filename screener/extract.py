@@ -46,6 +46,7 @@ class Bound:
     alt: list[Quantity] = field(default_factory=list)
     variant_of: "Bound | None" = None  # a conditional alternative "(<= 5 x ULN if liver metastases)"
     variant_condition: str | None = None
+    partner: "Bound | None" = None  # the lower bound of a range, for its upper bound
 
 
 @dataclass
@@ -170,10 +171,13 @@ class Extractor:
         return None, position
 
     def bounds(self, text: str) -> list[Bound]:
+        """Every comparator-number-unit of ``text``, except those in a conditional remark
+        ("(or the legal age if > 18 years)"), which are left to manual review."""
         found: list[Bound] = []
         consumed = 0
+        remarks = [m.span() for m in re.finditer(r"\(([^()]*)\)", text) if self._exceptions.search(m.group(1))]
         for number in _NUMBER.finditer(text):
-            if number.start() < consumed:
+            if number.start() < consumed or any(a < number.start() < b for a, b in remarks):
                 continue
             bound_list = self._bounds_at(text, number)
             if bound_list:
@@ -182,6 +186,8 @@ class Extractor:
         return found
 
     def _bounds_at(self, text: str, number: re.Match[str]) -> list[Bound]:
+        if re.fullmatch(r"\d{2,3},\d{2}", number.group(1)) and number.group(1).endswith("00"):
+            return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]
         comparator = self._before_re.search(before)
         op = None
@@ -211,8 +217,14 @@ class Extractor:
             op = self._after[_key(suffix.group(1))]
             cursor = suffix.end()
         if second is not None:
-            low, high = sorted((value, second))
-            return [Bound(start, cursor, ">=", low, unit), Bound(start, cursor, "<=", high, unit)]
+            first_unit = unit_first or unit
+            if first_unit != unit or value > second:
+                if value > second and first_unit == unit:  # "73 to 24": a range written high to low
+                    value, second = second, value
+                elif value > second:
+                    return []
+            lower = Bound(start, cursor, ">=", value, first_unit)
+            return [lower, Bound(start, cursor, "<=", second, unit, partner=lower)]
         if op is None:
             rise = re.search(r"\b(to|of)\s*$", before, re.I)
             preceding = {w.lower() for w in _WORD.findall(text[:number.start()])}
@@ -332,11 +344,21 @@ class Extractor:
         return low <= canonical <= high
 
     def _scale_edges(self, variable: Variable, bounds: list[Bound]) -> list[Bound]:
-        """"ECOG 0-1", "Karnofsky 60-100%": a range edge at the scale's own limit says nothing."""
-        if len(bounds) != 2 or variable.unit is not None or not variable.range:
+        """"ECOG 0-1", "Karnofsky 60-100%": a range edge at the limit of the scale says nothing."""
+        if len(bounds) != 2 or not variable.range:
             return bounds
         low, high = variable.range
-        return [b for b in bounds if not ((b.op == ">=" and b.value <= low) or (b.op == "<=" and b.value >= high))]
+        kept = []
+        for bound in bounds:
+            unit = None if bound.unit == "%" and variable.unit is None else bound.unit
+            try:
+                value = convert(bound.value, unit, variable.unit, variable.molar_mass) if unit not in ("ULN", "LLN") else None
+            except UnitError:
+                value = None
+            trivial = value is not None and ((bound.op == ">=" and value <= low) or (bound.op == "<=" and value >= high))
+            if not trivial:
+                kept.append(bound)
+        return kept
 
     # -- the item ---------------------------------------------------------------------
     def item_rule(self, text: Text, section: Section, heading: str | None = None) -> Node:
@@ -401,10 +423,10 @@ class Extractor:
         heading_vars = [m for m in self.mentions(heading) if m.kind in ("variable", "group")] if heading else []
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
-            anchor = id(bound.variant_of) if bound.variant_of else id(bound)
+            anchor = id(bound.variant_of or bound.partner or bound)
             by_anchor.setdefault(anchor, []).append(bound)
         for bound in bounds:
-            if bound.variant_of is not None:
+            if bound.variant_of is not None or bound.partner is not None:
                 continue
             chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
             if chosen and previous_vars and chosen[-1].end <= previous_end:

@@ -3,16 +3,46 @@
 Keys are resolved through the lexicon (``DLCO``, ``dlco``, ``diffusing capacity`` are the
 same variable); every value is checked for unit dimension and plausible range so that a
 typo is an error with its file and line rather than a silent wrong verdict.
+
+``load_patient(path)`` and ``parse_patient(text, file)`` read profiles like::
+
+    id: SSC-001
+    sex: female                 # female | male (F/M, woman/man)
+    birth_date: 1971-03-09      # or age: 55 (or "55 years")
+    as_of: 2026-11-20           # the date the profile describes; default today
+    height: 164 cm
+    weight: 58 kg
+    measurements:               # "value unit", a bare number for scores, or a mapping
+      PASP: 32 mmHg
+      mRSS: 24
+      ALT: {value: 28, unit: U/L, uln: 40 U/L}     # value, unit, uln, lln, date
+    conditions:                 # true, false, present|past|absent|unknown, or a mapping
+      malignancy: {status: past, ended: 2021-05-01}  # status, diagnosed, ended
+    events:
+      hospital admission: 2026-11-15
+    answers:                    # manual criteria, by criterion id
+      I3: true
+
+Every problem is a ``PatientError`` with file, line and dotted field.  The choices the
+format leaves open are listed above ``TOP_KEYS`` below.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import difflib
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .units import bsa_mosteller
+from .errors import PatientError, UnitError
+from .lexicon import Lexicon, Variable, get_lexicon
+from .units import Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
+from .yamlio import Document, Path_, parse_yaml, read_text
 
 
 class _Model(BaseModel):
@@ -59,13 +89,480 @@ class Patient(_Model):
         """Age at ``as_of``: from the birth date when given, else the stated age."""
         if self.birth_date is None:
             return self.age
-        years = self.as_of.year - self.birth_date.year
-        if (self.as_of.month, self.as_of.day) < (self.birth_date.month, self.birth_date.day):
-            years -= 1
-        return float(years)
+        return float(_whole_years(self.birth_date, self.as_of))
 
     def bsa_m2(self) -> float | None:
         """Body surface area (Mosteller) when height and weight are known."""
         if self.height_cm and self.weight_kg:
             return bsa_mosteller(self.height_cm, self.weight_kg)
         return None
+
+
+def _whole_years(birth: dt.date, on: dt.date) -> int:
+    """Completed years from ``birth`` to ``on``, as ages are stated."""
+    years = on.year - birth.year
+    if (on.month, on.day) < (birth.month, birth.day):
+        years -= 1
+    return years
+
+
+# --------------------------------------------------------------------------------------
+# Reading profiles
+#
+# Choices the format leaves open, in one place:
+# - an empty value (``HIV:`` with nothing after it) means "unknown" everywhere and is
+#   skipped, so that users can fill in a template and leave blanks;
+# - ``age`` may be a bare number (years) or carry a duration unit; height and weight
+#   must carry a unit (a bare 164 could be cm or m);
+# - when both ``age`` and ``birth_date`` are given they must agree;
+# - per-area units (mL/min/1.73m2) are range-checked against absolute canonical units
+#   (mL/min) at the reference body surface area, 1.73 m2;
+# - numbers: "1,5" is 1.5 but "1,500" (comma groups of three) is 1500; "150 000" is
+#   150000 when followed by a space or the end ("420 109/L" stays 420 x10^9/L);
+#   "0,125" is 0.125;
+# - ``id`` is required by ``parse_patient``; ``load_patient`` defaults it to the file
+#   stem; an unquoted 007 keeps its zeros;
+# - a condition may also be written as a bare status word (``malignancy: past``).
+
+TOP_KEYS = ("id", "sex", "birth_date", "age", "as_of", "height", "weight",
+            "measurements", "conditions", "events", "answers")
+"""The keys a profile may have at its top level."""
+
+REFERENCE_BSA_M2 = 1.73
+"""Body surface area used to compare per-area values with absolute ranges."""
+
+_SEXES = {"female": "female", "f": "female", "woman": "female", "male": "male", "m": "male", "man": "male"}
+_STATUSES = ("present", "past", "absent")
+_MEASUREMENT_KEYS = ("value", "unit", "uln", "lln", "date")
+_CONDITION_KEYS = ("status", "diagnosed", "ended")
+_SECTIONS = (("measurements", "variable", "measurement"), ("conditions", "condition", "condition"),
+             ("events", "event", "event"))
+
+# Top-level body fields: canonical unit, plausible range (used while the lexicon has no
+# entry of that name; an entry, once added, gives the range), what it is, an example.
+_BODY: dict[str, tuple[str, tuple[float, float], str, str]] = {
+    "age": ("year", (0.0, 120.0), "a duration (years, months)", "55 years"),
+    "height": ("cm", (20.0, 275.0), "a length (cm, m)", "164 cm"),
+    "weight": ("kg", (0.2, 650.0), "a mass (kg, lb)", "58 kg"),
+}
+
+_NUMBER = re.compile(
+    r"""(?P<sign>[+-]?)
+    (?: (?P<commas>[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?)(?![\d,.])
+      | (?P<spaces>[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?)(?=\s|$)
+      | (?P<plain>\d+(?:[.,]\d+)?|[.,]\d+) )
+    (?P<exp>[eE][+-]?\d+)?""",
+    re.X,
+)
+_DATE = re.compile(r"\d{4}-\d\d?-\d\d?")
+
+
+def load_patient(path: str | Path) -> Patient:
+    """Read a profile file; a missing ``id`` defaults to the file name without extension
+    (profiles are usually stored one per patient, named by patient)."""
+    text = read_text(path, PatientError)
+    return parse_patient(text, file=str(path), default_id=Path(path).stem)
+
+
+def parse_patient(text: str, file: str | None = None, *, default_id: str | None = None) -> Patient:
+    """Read a profile from YAML text; ``file`` only labels errors.
+
+    ``id`` is required unless ``default_id`` is given.  Every problem raises
+    ``PatientError`` with file, line and the dotted field (``measurements.PASP``).
+    """
+    document = parse_yaml(text, file=file, cls=PatientError)
+    return _Reader(document, get_lexicon()).patient(default_id)
+
+
+def parse_number(text: str) -> tuple[float, str | None]:
+    """Split "4,2 x10^9/L" into (4.2, "x10^9/L"); the unit is ``None`` when absent.
+
+    Raises ``ValueError`` when the text does not start with a number.
+    """
+    source = text.strip().replace("\u2212", "-")
+    match = _NUMBER.match(source)
+    if not match:
+        raise ValueError(f"cannot read {text.strip()!r} as a number")
+    if match["commas"]:
+        digits = match["commas"].replace(",", "")
+    elif match["spaces"]:
+        digits = re.sub(r"[ \u00a0\u202f]", "", match["spaces"]).replace(",", ".")
+    else:
+        digits = match["plain"].replace(",", ".")
+    value = float(match["sign"] + digits + (match["exp"] or ""))
+    if not math.isfinite(value):
+        raise ValueError(f"{text.strip()!r} is not a finite number")
+    rest = source[match.end():].strip()
+    return value, rest or None
+
+
+@lru_cache(maxsize=4096)
+def _compatible(source: str, target: str, molar_mass: float | None) -> bool:
+    """``units.compatible``, cached: per-area pairs fail pint on every call otherwise."""
+    return compatible(source, target, molar_mass)
+
+
+@lru_cache(maxsize=4096)
+def _converter(source: str, target: str, molar_mass: float | None) -> Callable[[float], float]:
+    """source -> target; per-area against absolute units at the reference BSA."""
+    if area_exponent(source, target):
+        slope = convert_with_area(1.0, source, target, REFERENCE_BSA_M2)
+        return lambda x: x * slope
+    return converter(source, target, molar_mass)
+
+
+def _num(value: float) -> str:
+    """A number in a message, as the user would recognise it."""
+    return format(value, ".10g")
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, for "expected X, not Y" messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value)
+
+
+class _Reader:
+    """One profile being read: its document (for lines) and the lexicon (for names)."""
+
+    def __init__(self, document: Document, lexicon: Lexicon) -> None:
+        self.doc = document
+        self.lexicon = lexicon
+
+    def error(self, message: str, path: Path_ = ()) -> PatientError:
+        error = self.doc.error(message, path, PatientError)
+        assert isinstance(error, PatientError)
+        return error
+
+    # -- top level ---------------------------------------------------------------------
+
+    def patient(self, default_id: str | None) -> Patient:
+        data = self.doc.data
+        if data is None or data == "":
+            raise self.error("the profile is empty; it needs at least an id, e.g. id: SSC-001")
+        if not isinstance(data, dict):
+            raise self.error(f"the top level must be a mapping (id: ..., sex: ..., measurements: ...), not {_kind(data)}")
+        for key in data:
+            self._check_top_key(key)
+        as_of, birth = self._dates(data)
+        fields: dict[str, Any] = {
+            "id": self._id(data, default_id),
+            "sex": self._sex(data.get("sex")),
+            "birth_date": birth,
+            "as_of": as_of,
+            "age": self._body(data, "age"),
+            "height_cm": self._body(data, "height"),
+            "weight_kg": self._body(data, "weight"),
+            "answers": self._answers(data.get("answers")),
+            "source": self.doc.file,
+        }
+        self._check_age(fields["age"], birth, as_of)
+        for section, kind, noun in _SECTIONS:
+            fields[section] = self._section(data, section, kind, noun)
+        try:
+            return Patient(**fields)
+        except ValidationError as exc:  # a bug in the checks above, but still no traceback
+            detail = exc.errors()[0]
+            raise self.error(detail["msg"], tuple(str(p) for p in detail["loc"])) from None
+
+    def _check_top_key(self, key: Any) -> None:
+        """Unknown keys are errors: a misspelt ``measurments`` must not drop the values."""
+        if key in TOP_KEYS:
+            return
+        name = str(key)
+        hint = ""
+        close = difflib.get_close_matches(name.casefold(), TOP_KEYS, n=1, cutoff=0.6)
+        if close:
+            hint = f"; did you mean {close[0]}?"
+        else:
+            for section, kind, noun in _SECTIONS:
+                if getattr(self.lexicon, kind)(name):
+                    hint = f"; it is a {noun}: put it under {section}:"
+                    break
+        raise self.error(f"unknown key {name!r}{hint} (known keys: {', '.join(TOP_KEYS)})", (key,))
+
+    def _id(self, data: dict, default_id: str | None) -> str:
+        raw = data.get("id")
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, type(None))):
+            raise self.error(f"id must be text, not {_kind(raw)}", ("id",))
+        text = "" if raw is None else str(raw).strip()
+        if isinstance(raw, int):  # an unquoted 007 reads as 7; ruamel keeps the written width
+            text = text.zfill(getattr(raw, "_width", None) or 0)
+        if text:
+            return text
+        if default_id:
+            return default_id
+        raise self.error("missing id: every profile needs one, e.g. id: SSC-001", ("id",))
+
+    def _sex(self, raw: Any) -> str | None:
+        if raw is None:
+            return None
+        sex = _SEXES.get(str(raw).strip().casefold()) if isinstance(raw, str) else None
+        if sex is None:
+            raise self.error(f"sex must be female or male (F/M, woman/man), not {_kind(raw)}", ("sex",))
+        return sex
+
+    def _dates(self, data: dict) -> tuple[dt.date, dt.date | None]:
+        """(as_of, birth_date); the profile cannot describe a date before the birth."""
+        given = data.get("as_of")
+        as_of = dt.date.today() if given is None else self._date(given, ("as_of",))
+        birth = None if data.get("birth_date") is None else self._date(data["birth_date"], ("birth_date",))
+        if birth is not None and as_of < birth:
+            if given is None:
+                raise self.error(f"birth_date {birth} is after as_of (today, {as_of})", ("birth_date",))
+            raise self.error(f"as_of {as_of} is before birth_date {birth}", ("as_of",))
+        return as_of, birth
+
+    def _check_age(self, age: float | None, birth: dt.date | None, as_of: dt.date) -> None:
+        """Both given: they must agree, or one of them is a typo."""
+        if age is None or birth is None:
+            return
+        expected = _whole_years(birth, as_of)
+        if math.floor(age + 1e-9) != expected:
+            raise self.error(
+                f"age {_num(age)} does not match birth_date {birth} (age {expected} on {as_of}); give one of them",
+                ("age",),
+            )
+
+    def _body(self, data: dict, key: str) -> float | None:
+        """age (years), height (cm) or weight (kg), in any unit of the right kind."""
+        raw = data.get(key)
+        if raw is None:
+            return None
+        path = (key,)
+        target, bounds, what, example = _BODY[key]
+        value, unit_text = self._number(raw, path)
+        if unit_text is None:
+            if key != "age":
+                raise self.error(f"{key} needs a unit, e.g. {example}", path)
+            unit_text = target
+        self._unit(unit_text, path)
+        if not _compatible(unit_text, target, None):
+            raise self.error(f"{_num(value)} {unit_text} is not {what}; e.g. {example}", path)
+        variable = self.lexicon.variable(key)
+        if variable and variable.unit and variable.range and _compatible(target, variable.unit, None):
+            self._check_range(value, unit_text, variable.unit, variable.range, None, path)
+        else:
+            self._check_range(value, unit_text, target, bounds, None, path)
+        return _converter(unit_text, target, None)(value)
+
+    def _answers(self, raw: Any) -> dict[str, bool]:
+        answers = {}
+        for key, value in self._mapping(raw, "answers").items():
+            if value is None:
+                continue
+            if not isinstance(value, bool):
+                raise self.error(f"an answer must be true or false, not {_kind(value)}", ("answers", key))
+            answers[str(key)] = value
+        return answers
+
+    # -- sections ----------------------------------------------------------------------
+
+    def _mapping(self, raw: Any, section: str) -> dict:
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            raise self.error(f"{section} must be a mapping (name: value), not {_kind(raw)}", (section,))
+        return raw
+
+    def _section(self, data: dict, section: str, kind: str, noun: str) -> dict[str, Any]:
+        """Entries by lexicon id; two spellings of one id are an error, not an overwrite."""
+        out: dict[str, Any] = {}
+        first: dict[str, Any] = {}
+        read = getattr(self, "_" + noun)
+        for key, raw in self._mapping(data.get(section), section).items():
+            path = (section, key)
+            term = self._term(kind, noun, key, path)
+            if term.id in first:
+                earlier = first[term.id]
+                raise self.error(
+                    f"{key!s} is the same {noun} as {earlier!s} (line {self.doc.line_of((section, earlier))}); give it once",
+                    path,
+                )
+            first[term.id] = key
+            if raw is not None:
+                value = read(term, str(key), raw, path)
+                if value is not None:
+                    out[term.id] = value
+        return out
+
+    def _term(self, kind: str, noun: str, key: Any, path: Path_) -> Any:
+        name = str(key)
+        term = getattr(self.lexicon, kind)(name)
+        if term is None:
+            suggestion = self.lexicon.suggest(kind, name)  # type: ignore[arg-type]
+            hint = f"; did you mean {suggestion}?" if suggestion else " (add it to the lexicon if it is real)"
+            raise self.error(f"unknown {noun} {name!r}{hint}", path)
+        return term
+
+    def _measurement(self, variable: Variable, name: str, raw: Any, path: Path_) -> Measurement:
+        if variable.kind == "demographic":
+            raise self.error(f"{name} is not a measurement; give it at the top level ({name}: ...)", path)
+        fields: dict[str, Any] = {}
+        if isinstance(raw, dict):
+            value, unit_text, fields = self._measurement_mapping(raw, path)
+        else:
+            value, unit_text = self._number(raw, path)
+        unit = self._fit(variable, name, value, unit_text, path)
+        self._check_range(value, unit_text, variable.unit, variable.range, variable.molar_mass, path)
+        for limit in ("uln", "lln"):
+            if fields.get(limit) is not None:
+                fields[limit] = self._limit(variable, fields[limit], unit_text, path + (limit,))
+        if fields.get("uln") is not None and fields.get("lln") is not None and fields["lln"] >= fields["uln"]:
+            raise self.error(f"lln {_num(fields['lln'])} is not below uln {_num(fields['uln'])}", path + ("lln",))
+        return Measurement(variable=variable.id, name=name, value=value, unit=unit,
+                           line=self.doc.line_of(path), **fields)
+
+    def _measurement_mapping(self, raw: dict, path: Path_) -> tuple[float, str | None, dict[str, Any]]:
+        """{value, unit, uln, lln, date} -> (value, unit text, other fields)."""
+        self._check_keys(raw, _MEASUREMENT_KEYS, path)
+        if raw.get("value") is None:
+            raise self.error("value is missing, e.g. {value: 28, unit: U/L}", path)
+        value, unit_text = self._number(raw["value"], path + ("value",))
+        if raw.get("unit") is not None:
+            if unit_text is not None:
+                raise self.error(f"the unit is given twice ({unit_text!r} in value and unit: {raw['unit']!r})",
+                                 path + ("unit",))
+            if not isinstance(raw["unit"], str):
+                raise self.error(f"unit must be text, e.g. U/L, not {_kind(raw['unit'])}", path + ("unit",))
+            unit_text = raw["unit"].strip() or None
+        fields: dict[str, Any] = {"uln": raw.get("uln"), "lln": raw.get("lln")}
+        if raw.get("date") is not None:
+            fields["date"] = self._date(raw["date"], path + ("date",))
+        return value, unit_text, fields
+
+    def _fit(self, variable: Variable, name: str, value: float, unit_text: str | None, path: Path_) -> str | None:
+        """The display unit, after checking it measures what the variable is."""
+        unit = self._unit(unit_text, path)
+        if unit is not None and unit.relative:
+            raise self.error(
+                f"{_num(value)} {unit.display} is a multiple of a limit; give the measured value"
+                f" in {variable.unit or 'its unit'} and the limit as uln/lln", path)
+        if variable.unit is None:
+            if unit is not None:
+                raise self.error(f"{name} is a unitless score; write {_num(value)} without a unit"
+                                 f" (not {unit.display})", path)
+            return None
+        if unit is None or unit_text is None:
+            raise self.error(f"{_num(value)} has no unit; expected {variable.unit} (or a compatible unit)", path)
+        if not _compatible(unit_text, variable.unit, variable.molar_mass):
+            raise self.error(f"{_num(value)} {unit.display} is not compatible with {variable.unit}", path)
+        return unit.display
+
+    def _limit(self, variable: Variable, raw: Any, unit_text: str | None, path: Path_) -> float:
+        """uln/lln in the measurement's unit: a bare number is already in it."""
+        value, given = self._number(raw, path)
+        if given is None:
+            return value
+        unit = self._unit(given, path)
+        assert unit is not None
+        if unit_text is None:
+            raise self.error(f"the value is unitless, so the limit must be a plain number (not {unit.display})", path)
+        if unit.relative or not _compatible(given, unit_text, variable.molar_mass):
+            raise self.error(f"{_num(value)} {unit.display} is not compatible with {unit_text}", path)
+        return _converter(given, unit_text, variable.molar_mass)(value)
+
+    def _condition(self, term: Any, name: str, raw: Any, path: Path_) -> ConditionState | None:
+        """true / false / present|past|absent|unknown / {status, diagnosed, ended}."""
+        dates: dict[str, dt.date] = {}
+        if isinstance(raw, bool):
+            status: str | None = "present" if raw else "absent"
+        elif isinstance(raw, str):
+            status = self._status(raw, path, allow_unknown=True)
+        elif isinstance(raw, dict):
+            self._check_keys(raw, _CONDITION_KEYS, path)
+            if raw.get("status") is None:
+                raise self.error("status is missing: present, past or absent", path)
+            status = self._status(raw["status"], path + ("status",), allow_unknown=False)
+            for key in ("diagnosed", "ended"):
+                if raw.get(key) is not None:
+                    dates[key] = self._date(raw[key], path + (key,))
+            self._check_condition_dates(status, dates, path)
+        else:
+            raise self.error(f"expected true, false, a status (present, past, absent) or {{status: ...}},"
+                             f" not {_kind(raw)}", path)
+        if status is None:
+            return None
+        return ConditionState(condition=term.id, name=name, status=status, line=self.doc.line_of(path), **dates)
+
+    def _status(self, raw: Any, path: Path_, allow_unknown: bool) -> str | None:
+        word = raw.strip().casefold() if isinstance(raw, str) else None
+        if word in _STATUSES:
+            return word
+        if allow_unknown and word == "unknown":
+            return None
+        raise self.error(f"status must be present, past or absent, not {_kind(raw)}", path)
+
+    def _check_condition_dates(self, status: str, dates: dict[str, dt.date], path: Path_) -> None:
+        """Dates that contradict the status are a sign of a mistake."""
+        if status == "absent" and dates:
+            raise self.error(f"an absent condition has no {' or '.join(dates)} date", path + (next(iter(dates)),))
+        if status == "present" and "ended" in dates:
+            raise self.error("a present condition has not ended; use status: past", path + ("ended",))
+        if "diagnosed" in dates and "ended" in dates and dates["ended"] < dates["diagnosed"]:
+            raise self.error(f"ended {dates['ended']} is before diagnosed {dates['diagnosed']}", path + ("ended",))
+
+    def _event(self, term: Any, name: str, raw: Any, path: Path_) -> dt.date:
+        return self._date(raw, path)
+
+    # -- values ------------------------------------------------------------------------
+
+    def _check_keys(self, raw: dict, allowed: tuple[str, ...], path: Path_) -> None:
+        for key in raw:
+            if key not in allowed:
+                raise self.error(f"unknown key {str(key)!r} (allowed: {', '.join(allowed)})", path + (key,))
+
+    def _number(self, raw: Any, path: Path_) -> tuple[float, str | None]:
+        """A number with an optional unit: 52, 4.2, "1,5", "52 %", "4.2 x10^9/L"."""
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise self.error(f"expected a number with its unit (e.g. 52 %), not {_kind(raw)}", path)
+        if isinstance(raw, str):
+            try:
+                return parse_number(raw)
+            except ValueError as exc:
+                raise self.error(str(exc), path) from None
+        if not math.isfinite(raw):
+            raise self.error(f"{raw} is not a finite number", path)
+        return float(raw), None
+
+    def _unit(self, text: str | None, path: Path_) -> Unit | None:
+        try:
+            return parse_unit(text)
+        except UnitError as exc:
+            raise self.error(exc.message, path) from None
+
+    def _check_range(self, value: float, unit_text: str | None, target: str | None,
+                     bounds: tuple[float, float] | None, molar_mass: float | None, path: Path_) -> None:
+        """Outside the plausible range after conversion: most likely a typo or a wrong unit."""
+        if bounds is None:
+            return
+        canonical = value if target is None or unit_text is None else _converter(unit_text, target, molar_mass)(value)
+        low, high = bounds
+        slack = 1e-9 * max(1.0, abs(low), abs(high))
+        if low - slack <= canonical <= high + slack:
+            return
+        unit = self._unit(unit_text, path)
+        shown = _num(value) + (f" {unit.display}" if unit else "")
+        if unit and target and unit.display != target:
+            shown += f" ({_num(canonical)} {target})"
+        span = f"{_num(low)} to {_num(high)}" + (f" {target}" if target else "")
+        raise self.error(f"{shown} is outside the plausible range {span}; a typo or a wrong unit?", path)
+
+    def _date(self, raw: Any, path: Path_) -> dt.date:
+        """A date: YAML dates, or text written YYYY-MM-DD (quoted dates are checked here)."""
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        if isinstance(raw, str) and _DATE.fullmatch(raw.strip()):
+            year, month, day = (int(part) for part in raw.strip().split("-"))
+            try:
+                return dt.date(year, month, day)
+            except ValueError as exc:
+                raise self.error(f"impossible date {raw.strip()} ({exc})", path) from None
+        raise self.error(f"expected a date written YYYY-MM-DD (e.g. 2026-11-20), not {_kind(raw)}", path)

@@ -107,13 +107,21 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
     return out
 
 
-def _is_header(line: _Line) -> bool:
-    """A short line ending with ':' that introduces the items below it."""
+def _is_header(line: _Line, following: _Line | None) -> bool:
+    """A short line that introduces the items below it: "Renal Disease:", or a bare
+    "Age" above more deeply indented bullets (legacy registry text)."""
     text = line.text.rstrip()
-    if not text.endswith(":"):
-        return False
-    words = text[:-1].split()
-    return 0 < len(words) <= 8 and not re.search(r"[<>=]|\d\s*%", text)
+    if text.endswith(":"):
+        words = text[:-1].split()
+        return 0 < len(words) <= 8 and not re.search(r"[<>=]|\d\s*%", text)
+    return (
+        not line.bullet
+        and following is not None
+        and following.bullet
+        and following.indent > line.indent
+        and len(text.split()) <= 4
+        and not re.search(r"[\d.;,<>=]", text)
+    )
 
 
 def _continues(previous: _Line, line: _Line, item_indent: int) -> bool:
@@ -141,12 +149,14 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
         heading: str | None = None
         pending_or = False
         previous: _Line | None = None
-        for line in _lines(source, region_start, region_end):
+        lines = _lines(source, region_start, region_end)
+        for index, line in enumerate(lines):
+            following = lines[index + 1] if index + 1 < len(lines) else None
             if _CONNECTOR.match(line.text):
                 pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
                 previous = None
                 continue
-            if _is_header(line):
+            if _is_header(line, following):
                 heading = line.text.rstrip(": ").strip()
                 previous = line
                 continue

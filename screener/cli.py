@@ -1,0 +1,179 @@
+"""The command line: a thin layer over the library.
+
+Every command turns library errors into one clear line on stderr and exit code 2;
+files are written atomically (a temporary file, then a rename), so an error never
+leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .compiler import compile_source
+from .errors import ScreenerError
+from .evaluate import check as check_patient
+from .patient import load_patient
+from .report import render
+from .rules import RuleSet, dump_rules, load_rules
+from .sources import read_sources
+from .yamlio import load_yaml
+
+app = typer.Typer(
+    help="Pre-screen patients for clinical trials: compile eligibility text into rules, check patients against them.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_INPUT_ERROR = 2
+VERDICT_EXIT = {"eligible": 0, "needs_review": 10, "ineligible": 11}
+
+
+class RulesFormat(str, Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+def clean_errors(command):
+    """Report screener's errors (and a missing file) as one line, never a traceback."""
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except ScreenerError as exc:
+            _fail(str(exc))
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror}".lstrip(": "))
+
+    return wrapper
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, then rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _emit(text: str, out: Optional[Path]) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(out, text)
+
+
+@app.command("compile")
+@clean_errors
+def compile_command(
+    source: str = typer.Argument(..., help="Criteria text file, registry JSON / JSONL / XML, or - for standard input."),
+    trial_id: Optional[str] = typer.Option(None, "--id", help="The trial's id (e.g. NCT02213705), when the source does not say."),
+    fmt: RulesFormat = typer.Option(RulesFormat.yaml, "--format", "-f", help="Output format."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
+    out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="For many trials: write one rules file per trial here."),
+) -> None:
+    """Compile eligibility criteria into a reviewable rules file.
+
+    Example:  screener compile ../shared/seeds/000_1ac93559ada48c77.txt --id NCT02213705 --out rules/NCT02213705.yaml
+    """
+    sources = read_sources(source, trial_id)
+    if len(sources) > 1 and out_dir is None:
+        _fail(f"{source} holds {len(sources)} trials: give --out-dir to write one rules file per trial")
+    if out_dir is not None:
+        for index, item in enumerate(sources, start=1):
+            rules = compile_source(item)
+            name = rules.trial.id or f"trial-{index}"
+            write_atomically(out_dir / f"{name}.{fmt.value}", dump_rules(rules, fmt.value))
+        typer.echo(f"wrote {len(sources)} rules files to {out_dir}", err=True)
+        return
+    _emit(dump_rules(compile_source(sources[0]), fmt.value), out)
+
+
+@app.command("check")
+@clean_errors
+def check_command(
+    rules_file: Path = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile."),
+    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="A patient profile (YAML)."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report format."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    verdict_exit: bool = typer.Option(
+        False, "--exit-code", help="Exit 0 eligible, 10 needs review, 11 ineligible (for scripts); otherwise 0 whenever the check ran."
+    ),
+) -> None:
+    """Check a patient against a trial's rules and explain every criterion.
+
+    Example:  screener check rules/NCT02213705.yaml examples/patients/ssc-eligible.yaml
+    """
+    result = check_patient(load_rules(rules_file), load_patient(patient_file))
+    _emit(render(result, fmt.value), out)
+    if verdict_exit:
+        raise typer.Exit(VERDICT_EXIT[result.verdict])
+
+
+@app.command("validate")
+@clean_errors
+def validate_command(
+    files: list[Path] = typer.Argument(..., help="Patient profiles or rules files."),
+) -> None:
+    """Check that patient profiles or rules files are well formed; exit 2 on the first bad one.
+
+    Example:  screener validate examples/patients/*.yaml rules/*.yaml
+    """
+    for path in files:
+        document = load_yaml(path)
+        if isinstance(document.data, dict) and "criteria" in document.data:
+            rules = load_rules(path)
+            typer.echo(f"{path}: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
+        else:
+            patient = load_patient(path)
+            typer.echo(f"{path}: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of rules files, for editors and validators.
+
+    Example:  screener schema > rules.schema.json
+    """
+    typer.echo(json.dumps(RuleSet.model_json_schema(), indent=2))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"screener {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Pre-screen patients for clinical trials (a pre-screen, not a clinical decision)."""
