@@ -404,9 +404,7 @@ class Extractor:
         node = self._join(leaves, text.text, section)
         leftover = self._leftover(text.text, body_start, end, covered)
         if leftover:
-            manual = Manual(question=_squash(sentence), span=text.origin(start, end))
-            either = section == "exclusion" and self._leftover_is_alternative(text.text, leaves, leftover)
-            node = (AnyOf if either else AllOf)(items=[node, manual], span=manual.span)
+            node = self._with_unread(node, text, start, end, section, self._leftover_is_alternative(text.text, leaves, leftover))
         if negation:
             node = Not(item=node, span=text.origin(start, end))
         return node
@@ -511,6 +509,8 @@ class Extractor:
                 continue
             if self._uncertain_re.search(sentence[max(start, mention.start - 30):mention.start]):
                 continue  # "suspected X" is not X: the words stay unread and go to manual review
+            if not self._heads_clause(sentence, start, mention):
+                continue  # "etiologies to scleroderma", "example: COPD": mentioned, not required
             term = self.lexicon.conditions[mention.id]
             window = self._within_re.search(sentence, mention.end, min(len(sentence), mention.end + 60))
             prefix = sentence[max(start, mention.start - 40):mention.start]
@@ -528,6 +528,15 @@ class Extractor:
             leaves.append(Leaf(mention.start, end, node))
             covered.append((mention.start, mention.end))
             self._elliptic_conditions(text, sentence, mention, term, leaves, covered, history)
+
+    def _heads_clause(self, sentence: str, start: int, mention: Mention) -> bool:
+        """Whether a condition leads its clause, after at most two qualifying words
+        ("Uncontrolled epilepsia", "History of malignant disease", "Positive serology for HIV")."""
+        prefix = sentence[start:mention.start]
+        separator = list(re.finditer(r"[,;:(]|\b(?:or|and|nor)\b", prefix, re.I))
+        clause = prefix[separator[-1].end():] if separator else prefix
+        meaningful = [w for w in _WORD.findall(clause) if w.lower().strip("'-") not in self._ignored]
+        return len(meaningful) <= 2
 
     def _elliptic_conditions(self, text: Text, sentence: str, mention: Mention, term, leaves, covered, history: bool) -> None:
         """"hepatitis B or C": the second is the first with its last word replaced."""
@@ -581,15 +590,45 @@ class Extractor:
             out.append((word.start(), word.end()))
         return out
 
+    @staticmethod
+    def _with_unread(node: Node, text: Text, start: int, end: int, section: Section, alternative: bool) -> Node:
+        """Join what was read with a question on the whole sentence, the safe way.
+
+        Unread words that qualify what was read ("Uncontrolled epilepsia") make both
+        required.  Unread words that are an alternative ("X or other serious disease")
+        make either enough in an exclusion (at worst a false exclusion); in an inclusion
+        the sentence goes to review as a whole, since neither reading is safe there.
+        """
+        manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
+        if not alternative:
+            return AllOf(items=[node, manual], span=manual.span)
+        if section == "exclusion":
+            return AnyOf(items=[node, manual], span=manual.span)
+        return manual
+
     def _leftover_is_alternative(self, text: str, leaves: list[Leaf], leftover: list[tuple[int, int]]) -> bool:
-        """Whether unread words stand beside a leaf as an alternative ("X or other serious disease")."""
-        for word_start, word_end in leftover:
-            before = [l.end for l in leaves if l.end <= word_start]
-            after = [l.start for l in leaves if l.start >= word_end]
-            gaps = ([text[max(before):word_start]] if before else []) + ([text[word_end:min(after)]] if after else [])
-            if any(self._or_re.search(gap) for gap in gaps):
+        """Whether unread words are an alternative to what was read rather than a qualifier.
+
+        Two shapes count: "or" right beside a leaf ("X or other serious disease"), and a
+        comma list closed by "or" with a leaf in one item and only unread words in another
+        ("heart failure reversible, ventricular or atrial rhythm disturbances").
+        """
+        start = min([l.start for l in leaves] + [w[0] for w in leftover])
+        end = max([l.end for l in leaves] + [w[1] for w in leftover])
+        plain = _blank(text, start, end)
+        for connector in self._or_re.finditer(plain):
+            before, after = plain[:connector.start()], plain[connector.end():]
+            beside_leaf = any(re.fullmatch(r"[\s,;:]*", plain[l.end:connector.start()]) for l in leaves if l.end <= connector.start())
+            beside_leaf |= any(re.fullmatch(r"[\s,;:]*", plain[connector.end():l.start]) for l in leaves if l.start >= connector.end())
+            if beside_leaf and any(w[0] >= connector.end() or w[1] <= connector.start() for w in leftover):
                 return True
-        return False
+        if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
+            return False
+        items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", plain[start:end])]
+        items = [(start + a, start + b) for a, b in items]
+        has_leaf = [any(a <= l.start < b for l in leaves) for a, b in items]
+        unread_only = [not leaf and any(a <= w[0] < b for w in leftover) for (a, b), leaf in zip(items, has_leaf)]
+        return any(has_leaf) and any(unread_only)
 
     def _join(self, leaves: list[Leaf], text: str, section: Section) -> Node:
         """Join leaves by the connectors between them.
@@ -623,6 +662,13 @@ class Extractor:
                 groups[-1].append(leaf)
         parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
         return parts[0] if len(parts) == 1 else tight(items=parts)
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """``text`` with parenthesised remarks and "one or more" blanked out (same length),
+    so that only connectors of the sentence itself are seen."""
+    out = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
+    return re.sub(r"\b(?:one|two|three|\d+)\s+or\s+more\b", lambda m: " " * len(m.group(0)), out, flags=re.I)
 
 
 def _clean(value: float) -> int | float:
