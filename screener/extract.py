@@ -130,10 +130,8 @@ class Extractor:
             for spelling in term.abbreviations:
                 exact.setdefault(re.sub(r"\s+", " ", spelling), term.id)
             readable = term.id.replace("_", " ")
-            if len(readable) > 4:
+            if len(readable) > 4:  # "bilirubin", "creatinine clearance"; short ids such as "egfr" are no words
                 folded.setdefault(_key(readable), term.id)
-            else:
-                exact.setdefault(readable.upper(), term.id)
         folded_re = _phrase_regex(folded) if folded else None
         exact_re = _phrase_regex(exact, 0) if exact else None
         return kind, folded_re, folded, exact_re, exact
@@ -419,6 +417,7 @@ class Extractor:
         previous_vars: list[Mention] = []
         previous_end = start
         heading_vars = [m for m in self.mentions(heading) if m.kind in ("variable", "group")] if heading else []
+        heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
             anchor = id(bound.variant_of or bound.partner or bound)

@@ -64,6 +64,12 @@ class Lexicon:
     """Name resolution over the vocabulary; build with ``get_lexicon()``."""
 
     def __init__(self, variables: list[Variable], conditions: list[ConditionTerm], events: list[EventTerm]):
+        for kind, terms in (("variable", variables), ("condition", conditions), ("event", events)):
+            seen: set[str] = set()
+            for term in terms:
+                if term.id in seen:
+                    raise ValueError(f"{kind} id {term.id!r} is defined twice")
+                seen.add(term.id)
         self.variables = {v.id: v for v in variables}
         self.conditions = {c.id: c for c in conditions}
         self.events = {e.id: e for e in events}
