@@ -10,12 +10,13 @@ Comparisons are stored as the text states them ("PASP > 55 mmHg" in an exclusion
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer
 
 from .errors import RulesError
-from .yamlio import dump_json, dump_yaml, parse_yaml, read_text
+from .yamlio import Document, dump_json, dump_yaml, parse_yaml, read_text
 
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 Section = Literal["inclusion", "exclusion"]
@@ -173,9 +174,9 @@ def is_manual(node: Node) -> bool:
 
 
 def _without_empty(data):
-    """Drop empty lists ("alt: []", "notes: []") so files show only what was found."""
+    """Drop empty "alt" and "notes" lists so files show only what was found."""
     if isinstance(data, dict):
-        return {k: _without_empty(v) for k, v in data.items() if v != []}
+        return {k: _without_empty(v) for k, v in data.items() if not (k in ("alt", "notes") and v == [])}
     if isinstance(data, list):
         return [_without_empty(v) for v in data]
     return data
@@ -196,7 +197,13 @@ def dump_rules(rules: RuleSet, fmt: Literal["yaml", "json"] = "yaml") -> str:
 
 def parse_rules(text: str, file: str | None = None) -> RuleSet:
     """Read a rules file (YAML or JSON); errors name the line and the field."""
-    document = parse_yaml(text, file=file, cls=RulesError)
+    if text.lstrip().startswith("{"):
+        try:
+            document = Document(json.loads(text), file=file)
+        except json.JSONDecodeError as exc:
+            raise RulesError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from None
+    else:
+        document = parse_yaml(text, file=file, cls=RulesError)
     if not isinstance(document.data, dict):
         raise RulesError("a rules file must be a mapping with 'trial' and 'criteria'", file=file, line=1)
     try:

@@ -129,8 +129,15 @@ def load_yaml(path: str | Path, cls: type[InputError] = InputError) -> Document:
     return parse_yaml(read_text(path, cls), file=str(path), cls=cls)
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
 def _literal_block(representer, value: str):
-    style = "|" if "\n" in value else None
+    """Multi-line text as a literal block; text with control characters double-quoted (escaped)."""
+    if _UNPRINTABLE.search(value) or value != value.strip(" \t") and "\n" in value:
+        style = '"'
+    else:
+        style = "|" if "\n" in value else None
     return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
