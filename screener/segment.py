@@ -38,7 +38,7 @@ class _Line:
     text: str
 
 
-_BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\(\w{1,4}\)|\[\w{1,4}\])\s+)?")
+_BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])\s+)?")
 _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 
@@ -97,10 +97,10 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             bullet = _BULLET.match(segment)
             body_start = bullet.end()
             body = segment[body_start:].rstrip()
-            while body and body[-1] in " \t|":
+            while body and body[-1] in " \t|*":
                 body = body[:-1].rstrip()
-            if not body:
-                continue
+            if not body.strip("*"):
+                continue  # nothing but the closing "**" of a bold heading
             indent = len(bullet.group(1).expandtabs())
             absolute = line_start + piece_start + body_start
             out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body))

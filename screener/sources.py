@@ -153,6 +153,8 @@ def _from_jsonl(text: str, origin: str) -> list[Source]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SourceError(f"invalid JSON: {exc.msg}", file=origin, line=number) from None
+        if not isinstance(record, dict):
+            raise SourceError("each line must be a JSON object (a trial record)", file=origin, line=number)
         sources.append(from_record(record, f"{origin}:{number}"))
     return sources
 
@@ -181,6 +183,8 @@ def read_sources(path: str, trial_id: str | None = None) -> list[Source]:
     suffix = Path(path).suffix.lower()
     if suffix == ".jsonl":
         sources = _from_jsonl(text, origin)
+    elif suffix in (".txt", ".md", ".text"):
+        sources = [from_text(text, origin, trial_id)]
     elif suffix == ".json" or stripped.startswith(("{", "[")):
         sources = _from_json(text, origin)
     elif suffix == ".xml" or stripped.startswith("<?xml") or stripped.startswith("<clinical_study"):

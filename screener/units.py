@@ -100,9 +100,9 @@ def parse_unit(text: str | None) -> Unit | None:
         scale = 10.0 ** int(power.group(1))
         shown_power = f"10^{power.group(1)}"
         source = source[power.end():]
-    parts = [p for p in re.split(r"\s*/\s*|\s+per\s+", source)]
-    if not parts or any(not p.strip() for p in parts[1:]):
-        raise UnitError(f"unknown unit {text!r}")
+    parts = re.split(r"\s*/\s*|(?:^|\s+)per\s+", source)
+    if any(not p.strip() for p in parts[1:]) or (shown_power and not source.strip()):
+        raise UnitError(f"unknown unit {text!r}")  # "/", "per", or a bare power of ten "x 10^9"
     quantity = Q_(scale)
     shown = [shown_power] if shown_power else []
     numerator = parts[0].strip()
@@ -142,7 +142,7 @@ def _linear(source: Unit, target: Unit, context: dict) -> Callable[[float], floa
     try:
         offset = through_pint(0.0)
         slope = through_pint(1.0) - offset
-    except pint.DimensionalityError:
+    except (pint.PintError, ArithmeticError):  # incompatible, or a context transform that needs a missing parameter
         raise UnitError(f"{source.display} cannot be converted to {target.display}") from None
     if offset == 0.0:
         return lambda x: x * slope
@@ -230,7 +230,7 @@ def bsa_mosteller(height_cm: float, weight_kg: float) -> float:
 
 def format_number(value: float) -> str:
     """A number as a person writes it: 55, 7.33, 0.5, 150,000 (3 significant digits)."""
-    if float(value).is_integer() or abs(value) >= 1000:
+    if float(value).is_integer() or abs(value) >= 999.5:
         return f"{round(value):,}"
     return f"{value:.3g}"
 

@@ -152,7 +152,7 @@ def dump_yaml(data: Any) -> str:
     dumper = YAML(typ="safe", pure=True)
     dumper.default_flow_style = False
     dumper.sort_base_mapping_type_on_output = False
-    dumper.width = 100
+    dumper.width = 4096  # no folding: folded double-quoted escapes do not read back the same
     dumper.allow_unicode = True
     dumper.representer.add_representer(str, _literal_block)
     dumper.representer.add_representer(list, _numbers_inline)

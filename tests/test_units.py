@@ -198,12 +198,6 @@ def test_unit_error_is_a_value_error_and_input_error():
         parse_unit("foo/L")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'per mm3' (as in 'ANC >= 1500 per mm3') raises UnitError although '/mm3' and "
-    "'cells per mm3' read fine: the part split needs blanks before 'per', so a leading 'per' "
-    "is never split off; read_unit_at then finds no unit and the value is taken as unitless",
-)
 @pytest.mark.parametrize("spelling", ["per mm3", "per microliter", "per uL"])
 def test_leading_per_reads_like_a_slash(spelling):
     assert parse_unit(spelling).display == parse_unit("/" + spelling.split()[1]).display
@@ -429,11 +423,6 @@ def test_read_unit_at_after_normalize(raw, number, display):
     assert unit.display == display
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_unit_at(' per mm3') returns None (parse_unit cannot read 'per mm3'), so "
-    "'ANC >= 1500 per mm3' loses its unit",
-)
 def test_read_unit_at_leading_per():
     unit, end = read_unit_at("1500 per mm3 or more", 4)
     assert unit.display == "/mm3"
@@ -467,11 +456,6 @@ def test_format_number(value, text):
     assert format_number(value) == text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="values just under 1000 that round up to 1000 at 3 significant digits print in "
-    "scientific notation ('1e+03') instead of '1,000'",
-)
 @pytest.mark.parametrize("value", [999.5, 999.7, 999.99])
 def test_format_number_just_below_one_thousand(value):
     assert format_number(value) == "1,000"
@@ -504,7 +488,7 @@ PAIRS = [
 ]
 LINEAR_PAIRS = [p for p in PAIRS if p[0] != "degC"]
 
-values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
+values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False, allow_subnormal=False)
 
 
 @given(pair=st.sampled_from(PAIRS), x=values)
@@ -525,9 +509,12 @@ def test_conversion_is_monotone_increasing(pair, x):
 def test_linearity(pair, x, y, k):
     a, b, molar_mass = pair
     f = converter(a, b, molar_mass)
-    scale = max(abs(f(x)), abs(f(y)), abs(f(1.0)) * (abs(x) + abs(y) + 1.0), 1e-12)
-    assert f(x + y) == pytest.approx(f(x) + f(y), abs=1e-9 * scale)
-    assert f(k * x) == pytest.approx(k * f(x), rel=1e-9, abs=1e-9 * abs(k) * scale)
+    slope = abs(f(1.0))
+    assert slope > 0
+    # tolerance: float rounding relative to the size of the operands
+    tolerance = 1e-9 * slope * (abs(x) + abs(y) + 1.0) * (abs(k) + 1.0)
+    assert f(x + y) == pytest.approx(f(x) + f(y), abs=tolerance)
+    assert f(k * x) == pytest.approx(k * f(x), abs=tolerance)
     assert f(0.0) == 0.0
 
 
@@ -559,7 +546,6 @@ def test_bsa_mosteller_squares_back(height, weight):
 @given(x=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False))
 def test_format_number_reads_back_close(x):
     assume(abs(x) >= 0.001 or x == 0)
-    assume(not 999 <= abs(x) < 1000)  # the '1e+03' case is covered by the xfail above
     text = format_number(x)
     assert "e" not in text
     value = float(text.replace(",", ""))

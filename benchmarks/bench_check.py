@@ -1,0 +1,63 @@
+"""Check generated patients against the seed rule sets in-process and print checks per second.
+
+    python benchmarks/bench_check.py [--patients 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+from pathlib import Path
+
+from screener import check, load_rules
+from screener.patient import ConditionState, Measurement, Patient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MEASURES = [  # variable, unit, low, high
+    ("mrss", None, 0, 51), ("dlco", "%", 20, 110), ("fvc", "%", 30, 120), ("pasp", "mmHg", 15, 80),
+    ("pao2", "kPa", 6, 14), ("paco2", "mmHg", 30, 60), ("creatinine_clearance", "mL/min/1.73m2", 10, 130),
+    ("lvef", "%", 20, 75), ("neutrophils", "10^9/L", 0.2, 9), ("platelets", "/uL", 20_000, 400_000),
+    ("hemoglobin", "g/L", 60, 160), ("cd4_count", "/uL", 100, 1500), ("detached_bsa", "%", 1, 90),
+]
+CONDITIONS = ["systemic_sclerosis", "interstitial_lung_disease", "heart_failure", "hiv", "hepatitis_b", "hepatitis_c",
+              "malignancy", "pregnancy", "epilepsy", "sjs_ten", "pulmonary_arterial_hypertension"]
+
+
+def patient(number: int, rng: random.Random) -> Patient:
+    measurements = {}
+    for variable, unit, low, high in MEASURES:
+        if rng.random() < 0.85:
+            measurements[variable] = Measurement(variable=variable, name=variable, value=rng.uniform(low, high), unit=unit)
+    for enzyme in ("alt", "ast"):
+        measurements[enzyme] = Measurement(variable=enzyme, name=enzyme, value=rng.uniform(10, 200), unit="U/L", uln=40)
+    conditions = {c: ConditionState(condition=c, name=c, status=rng.choice(["present", "absent", "absent", "past"]))
+                  for c in CONDITIONS if rng.random() < 0.8}
+    return Patient(id=f"P{number}", sex=rng.choice(["female", "male"]), age=rng.uniform(10, 90), as_of=dt.date(2026, 11, 20),
+                   height_cm=rng.uniform(150, 195), weight_kg=rng.uniform(45, 110), measurements=measurements,
+                   conditions=conditions, events={"reaction_onset": dt.date(2026, 11, 1), "hospital_admission": dt.date(2026, 11, 1) + dt.timedelta(days=rng.randint(0, 15))})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=2000)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    patients = [patient(i, rng) for i in range(args.patients)]
+    rule_sets = [load_rules(path) for path in sorted((ROOT / "rules").glob("*.yaml"))]
+    verdicts: dict[str, int] = {}
+    started = time.perf_counter()
+    for p in patients:
+        for rules in rule_sets:
+            verdict = check(rules, p).verdict
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    elapsed = time.perf_counter() - started
+    checks = len(patients) * len(rule_sets)
+    print(f"{checks} patient-trial checks in {elapsed:.2f} s: {checks / elapsed:.0f} checks/s, {elapsed / checks * 1e6:.0f} µs per check")
+    print("verdicts:", ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
+
+
+if __name__ == "__main__":
+    main()
