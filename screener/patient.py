@@ -291,8 +291,8 @@ class _Reader:
         if isinstance(raw, bool) or not isinstance(raw, (str, int, type(None))):
             raise self.error(f"id must be text, not {_kind(raw)}", ("id",))
         text = "" if raw is None else str(raw).strip()
-        if isinstance(raw, int):  # an unquoted 007 reads as 7; ruamel keeps the written width
-            text = text.zfill(getattr(raw, "_width", None) or 0)
+        if isinstance(raw, int):  # an unquoted 007 reads as 7: keep it as written
+            text = self.doc.raw.get(("id",), text)
         if text:
             return text
         if default_id:
