@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .extract import Extractor, default_extractor
-from .rules import AllOf, AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Trial, is_manual
+from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize
@@ -39,7 +39,13 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
 
 
 def _structured(field: StructuredField, source: Source) -> Criterion | None:
-    """Age limits from the registry's structured fields (sex "All" sets no limit)."""
+    """Age limits and sex from the registry's structured fields ("All" sets no limit)."""
+    if field.name == "sex":
+        sex = field.value.strip().lower()
+        if sex not in ("female", "male"):
+            return None
+        return Criterion(id="SEX", section="inclusion", text=field.value, span=field.span, field=field.name,
+                         rule=Sex(sex=sex, span=field.span))
     if field.name in ("minimum_age", "maximum_age"):
         match = _AGE_VALUE.match(field.value)
         op, criterion_id = (">=", "AGE_MIN") if field.name == "minimum_age" else ("<=", "AGE_MAX")

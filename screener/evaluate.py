@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Patient
-from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, Not, RuleSet, Section
+from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, Not, RuleSet, Section, Sex
 from .units import area_exponent, convert_with_area, converter, format_number, parse_unit
 
 Status = Literal["met", "not_met", "unknown"]
@@ -85,7 +85,7 @@ class NodeResult(_Model):
     apply are left out of the JSON.
     """
 
-    kind: Literal["comparison", "condition", "interval", "manual", "all", "any", "not"]
+    kind: Literal["comparison", "condition", "interval", "sex", "manual", "all", "any", "not"]
     status: Status
     explanation: str
     variable: str | None = Field(None, description="lexicon id of the compared variable")
@@ -604,7 +604,19 @@ def _manual(node: Manual, ctx: _Context) -> Status:
     )
 
 
+def _sex(node: Sex, ctx: _Context) -> Status:
+    sex = ctx.patient.sex
+    if sex is None:
+        return _leaf(ctx, NodeResult(kind="sex", status=UNKNOWN, explanation="no sex in the profile",
+                                     threshold=f"{node.sex} only", missing=["sex"]))
+    status = MET if sex == node.sex else NOT_MET
+    verb = "is" if status == MET else "is not"
+    return _leaf(ctx, NodeResult(kind="sex", status=status, given=sex, threshold=f"{node.sex} only",
+                                 explanation=f"patient {verb} {node.sex}: {STATUS_WORDS[status]}"))
+
+
 _HANDLERS: dict[type, Callable[[Node, _Context], Status]] = {
+    Sex: _sex,
     AllOf: _group,
     AnyOf: _group,
     Not: _not,

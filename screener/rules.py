@@ -93,6 +93,13 @@ class Interval(_Node):
     unit: Literal["day", "week", "month", "year", "hour"]
 
 
+class Sex(_Node):
+    """The registry's sex restriction: the trial takes only female or only male patients."""
+
+    kind: Literal["sex"] = "sex"
+    sex: Literal["female", "male"]
+
+
 class Manual(_Node):
     """Something a person must judge: the question to answer."""
 
@@ -116,7 +123,7 @@ class Not(_Node):
 
 
 Node = Annotated[
-    Union[Comparison, Condition, Interval, Manual, AllOf, AnyOf, Not],
+    Union[Comparison, Condition, Interval, Sex, Manual, AllOf, AnyOf, Not],
     Field(discriminator="kind"),
 ]
 
@@ -219,4 +226,4 @@ def load_rules(path) -> RuleSet:
     return parse_rules(read_text(path, RulesError), file=str(path))
 
 
-_NODE_KINDS = {"comparison", "condition", "interval", "manual", "all", "any", "not"}
+_NODE_KINDS = {"comparison", "condition", "interval", "sex", "manual", "all", "any", "not"}

@@ -146,3 +146,14 @@ def test_compiler_never_raises_and_keeps_text_verbatim(text: str) -> None:
         assert text[start:end] == criterion.text
     assert parse_rules(dump_rules(rules)) == rules
     assert parse_rules(dump_rules(rules, "json")) == rules
+
+
+@pytest.mark.parametrize("sex, expected", [("Female", "female"), ("MALE", "male"), ("All", None)])
+def test_registry_sex_field_becomes_a_criterion(sex: str, expected: str | None) -> None:
+    from screener.compiler import compile_source
+    from screener.sources import from_record
+
+    rules = compile_source(from_record({"nct_id": "NCT1", "eligibility_criteria": "* Adults", "sex": sex, "minimum_age": "18 Years"}))
+    sexes = [c for c in rules.criteria if c.field == "sex"]
+    assert [c.rule.sex for c in sexes] == ([expected] if expected else [])
+    assert [c.id for c in rules.criteria if c.field == "minimum_age"] == ["AGE_MIN"]

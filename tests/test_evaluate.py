@@ -815,3 +815,13 @@ def test_missing_data_only_makes_statuses_unknown(rules, full, drop):
     empty = check(rule_set, patient())
     assert empty.verdict == "needs_review"
     assert {c.status for c in empty.criteria} == {"unknown"}
+
+
+@pytest.mark.parametrize("patient_sex, status", [("female", "met"), ("male", "not_met"), (None, "unknown")])
+def test_sex_restriction(patient_sex, status) -> None:
+    from screener.rules import Sex
+
+    rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(id="SEX", section="inclusion", text="Female", rule=Sex(sex="female"))])
+    result = check(rules, Patient(id="P", sex=patient_sex, as_of=dt.date(2026, 1, 1)))
+    assert result.criteria[0].status == status
+    assert (result.verdict == "ineligible") == (status == "not_met")
