@@ -47,6 +47,8 @@ class Bound:
     variant_of: "Bound | None" = None  # a conditional alternative "(<= 5 x ULN if liver metastases)"
     variant_condition: str | None = None
     partner: "Bound | None" = None  # the lower bound of a range, for its upper bound
+    shared_unit: str | None = None  # the unit written once after a list ("> 30 or < 18.5 kg/m2")
+    listed: tuple[float, ...] = ()  # "ECOG 0 or 1": the values listed, read as "<= 1" on a score
 
 
 @dataclass
@@ -94,6 +96,7 @@ class Extractor:
             + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r"))\s*$",
             re.I,
         )
+        self._before_any_re = re.compile(self._before_re.pattern[:-len(r"\s*$")] + r"\s*", re.I)
         after = p["comparators_after"]
         self._after = {_key(k): v for k, v in after.items()}
         self._after_re = re.compile(
@@ -177,11 +180,55 @@ class Extractor:
         for number in _NUMBER.finditer(text):
             if number.start() < consumed or any(a < number.start() < b for a, b in remarks):
                 continue
-            bound_list = self._bounds_at(text, number)
+            bound_list = self._bounds_at(text, number) or self._listed_at(text, number)
             if bound_list:
                 found.extend(bound_list)
                 consumed = max(b.end for b in bound_list)
+        found.extend(self._normal_limits(text, found))
+        found.sort(key=lambda b: b.start)
+        self._share_units(text, found)
         return found
+
+    def _listed_at(self, text: str, number: re.Match[str]) -> list[Bound]:
+        """"ECOG 0 or 1", "0, 1 or 2": a list of values, kept only for scores (see _score_list)."""
+        listed = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)").match(text, number.end())
+        if not listed or not re.fullmatch(r"\d", number.group(1)):
+            return []
+        values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))
+        return [Bound(number.start(), listed.end(), "<=", max(values), None, listed=values)]
+
+    def _normal_limits(self, text: str, found: list[Bound]) -> list[Bound]:
+        """Limits without a number: "<= ULN" is 1 x ULN, and "< 50% or the lower limit of
+        normal" adds "< 1 x LLN" beside the 50 %."""
+        extra: list[Bound] = []
+        taken = [(b.start, b.end) for b in found]
+        for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
+            for comparator in self._before_any_re.finditer(text):
+                limit = limit_re.match(text, comparator.end())
+                if limit and re.match(r"\s*[+\-x*]\s*\d", text[limit.end():]):
+                    continue  # "> ULN + 4 seconds" is no multiple of the limit
+                if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and not any(a <= comparator.start() < b for a, b in taken):
+                    op = self._before[_key(comparator.group(1) or comparator.group(2))]
+                    extra.append(Bound(comparator.start(), limit.end(), op, 1, unit))
+                    taken.append((comparator.start(), limit.end()))
+            for bound in found:
+                alternative = re.compile(r"\s*,?\s*or\s+").match(text, bound.end)
+                limit = limit_re.match(text, alternative.end()) if alternative else None
+                if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and bound.unit not in ("ULN", "LLN"):
+                    extra.append(Bound(alternative.end(), limit.end(), bound.op, 1, unit))
+        return extra
+
+    @staticmethod
+    def _share_units(text: str, found: list[Bound]) -> None:
+        """A unit written once after a list applies to the bounds before it, if it fits them."""
+        for bound, following in zip(found, found[1:]):
+            gap = text[bound.end:following.start]
+            if bound.unit is None and following.unit and following.unit not in ("ULN", "LLN") \
+                    and len(gap) <= 40 and not re.search(r"[\d.;:]", gap):
+                bound.shared_unit = following.unit
+        for bound, following in zip(reversed(found), reversed(found[:-1])):
+            if following.shared_unit and following.unit is None and bound.shared_unit is None:
+                continue
 
     def _bounds_at(self, text: str, number: re.Match[str]) -> list[Bound]:
         if re.fullmatch(r"\d{2,3},\d{2}", number.group(1)) and number.group(1).endswith("00"):
@@ -285,7 +332,10 @@ class Extractor:
         chosen = [nearest]
         for mention in reversed(candidates[:-1]):
             joint = text[mention.end:chosen[0].start]
-            if re.fullmatch(r"\s*(?:,|/|and|or|and/or|&)\s*", joint, re.I):
+            restated = mention.id == chosen[0].id and re.fullmatch(r"[\s(]*", joint)  # "transaminase (ALT)"
+            if restated:
+                chosen[0] = Mention(mention.start, chosen[0].end, chosen[0].kind, chosen[0].id)
+            elif re.fullmatch(r"[\s()]*(?:,|/|and|or|and/or|&)[\s()]*", joint, re.I):
                 chosen.insert(0, mention)
             else:
                 break
@@ -308,12 +358,20 @@ class Extractor:
     def _comparison(self, variable: Variable, bound: Bound, start: int, text: Text) -> Comparison | None:
         """A comparison, or None when the bound cannot be about this variable (wrong dimension, implausible)."""
         unit = bound.unit
+        implied = False
         if unit == "%" and variable.unit is None:
             unit = None
+        if bound.listed and not self._score_list(variable, bound.listed):
+            return None
         if unit is None and variable.id == "age":
             unit = "year"
+        if unit is None and variable.unit is not None:
+            if bound.shared_unit and compatible(bound.shared_unit, variable.unit, variable.molar_mass):
+                unit = bound.shared_unit
+            else:
+                unit, implied = variable.implied_unit(bound.value), True
         if unit in ("ULN", "LLN"):
-            if variable.kind != "lab":
+            if variable.unit is None or variable.kind in ("demographic", "anthropometric"):
                 return None
         elif unit is None:
             if variable.unit is not None:
@@ -329,8 +387,16 @@ class Extractor:
         span = text.origin(start, bound.end)
         return Comparison(
             variable=variable.id, label=variable.label, op=bound.op, value=_clean(bound.value), unit=unit,
-            alt=bound.alt, span=span, text=None,
+            unit_implied=implied or None, alt=bound.alt, span=span, text=None,
         )
+
+    @staticmethod
+    def _score_list(variable: Variable, values: tuple[float, ...]) -> bool:
+        """"ECOG 0 or 1" means "<= 1" only on a score whose listed values run from its lowest."""
+        if variable.unit is not None or not variable.range:
+            return False
+        expected = tuple(float(v) for v in range(int(variable.range[0]), int(variable.range[0]) + len(values)))
+        return tuple(values) == expected
 
     @staticmethod
     def _plausible(value: float, unit: str, variable: Variable) -> bool:
@@ -426,10 +492,9 @@ class Extractor:
             if bound.variant_of is not None or bound.partner is not None:
                 continue
             chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
-            if chosen and previous_vars and chosen[-1].end <= previous_end:
-                gap = sentence[previous_end:bound.start]
-                if not re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", gap, re.I):
-                    chosen = []
+            continues = re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", sentence[previous_end:bound.start], re.I)
+            if previous_vars and (not chosen or chosen[-1].end <= previous_end):
+                chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
             if not chosen:
                 chosen = self._variable_after(mentions, sentence, bound.end)
             if not chosen and heading_vars:
@@ -442,7 +507,7 @@ class Extractor:
             node = self._leaf(text, chosen, group, section, sentence)
             if node is None:
                 continue
-            leaf_start = min([bound.start] + [m.start for m in chosen if m.end <= bound.start])
+            leaf_start = min([bound.start] + [m.start for m in chosen if previous_end <= m.start and m.end <= bound.start])
             leaf_end = max(b.end for b in group)
             leaf_end = max([leaf_end] + [m.end for m in chosen])
             leaves.append(Leaf(leaf_start, leaf_end, node))
@@ -615,6 +680,8 @@ class Extractor:
         start = min([l.start for l in leaves] + [w[0] for w in leftover])
         end = max([l.end for l in leaves] + [w[1] for w in leftover])
         plain = _blank(text, start, end)
+        for leaf in leaves:  # an "or" inside a leaf ("greater than or equal to") joins nothing
+            plain = plain[:leaf.start] + " " * (leaf.end - leaf.start) + plain[leaf.end:]
         for connector in self._or_re.finditer(plain):
             before, after = plain[:connector.start()], plain[connector.end():]
             beside_leaf = any(re.fullmatch(r"[\s,;:]*", plain[l.end:connector.start()]) for l in leaves if l.end <= connector.start())

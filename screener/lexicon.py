@@ -33,6 +33,15 @@ class _Term(BaseModel):
         return (self.id, self.label, *self.names, *self.abbreviations)
 
 
+class BareUnit(BaseModel):
+    """How a number written without a unit is read: in ``unit`` when it lies in ``range``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: str
+    range: tuple[float, float]
+
+
 class Variable(_Term):
     """A measured quantity: a lab value, vital sign, score, body measure."""
 
@@ -43,6 +52,16 @@ class Variable(_Term):
     valence: int | None = Field(None, description="charge, for mEq <-> mmol conversions")
     loinc: str | None = None
     cues: tuple[str, ...] = Field((), description="findings that name the variable in trial text only, e.g. 'neutropenia'")
+    bare_units: tuple[BareUnit, ...] = Field(
+        (), description="units a threshold written without one is read in, each for a range of values that cannot be another's"
+    )
+
+    def implied_unit(self, value: float) -> str | None:
+        """The unit of a unitless threshold, when its value leaves no doubt ("creatinine < 1.5")."""
+        for bare in self.bare_units:
+            if bare.range[0] <= value <= bare.range[1]:
+                return bare.unit
+        return None
 
 
 class ConditionTerm(_Term):

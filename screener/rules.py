@@ -60,6 +60,7 @@ class Comparison(_Node):
     op: Op
     value: int | float
     unit: str | None = None
+    unit_implied: bool | None = Field(None, description="true when the text gave no unit and it was read from the value's range")
     alt: list[Quantity] = Field(default_factory=list, description="the same threshold restated in other units")
 
 

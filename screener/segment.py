@@ -36,6 +36,7 @@ class _Line:
     indent: int
     bullet: bool
     text: str
+    after_blank: bool = False  # a blank line stands between this line and the one before
 
 
 _BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])\s+)?")
@@ -61,9 +62,12 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
             found.append((match.start(), match.end(), section))
     for match in re.finditer(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", source[start:end], re.M):
         line_begin = start + match.end()
+        line_end = source.find("\n", line_begin, end)
+        line_end = end if line_end < 0 else line_end
         for pattern, section in line_start:
-            heading = pattern.match(source, line_begin, end)
-            if heading:
+            heading = pattern.match(source, line_begin, line_end)
+            # a heading stands alone on its line, or ends with a colon before its first item
+            if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
                 found.append((match.start() + start, heading.end(), section))
     found.sort()
     merged: list[tuple[int, int, Section]] = []
@@ -80,10 +84,12 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
     """Non-blank lines of the region, bullets stripped; inline " - " lists split into lines."""
     out: list[_Line] = []
     position = start
+    blank = False
     for raw in source[start:end].splitlines(keepends=True):
         line_start, position = position, position + len(raw)
         content = raw.rstrip("\r\n")
         if not content.strip():
+            blank = True
             continue
         pieces = [(0, len(content))]
         marks = [m.start() for m in _INLINE_BULLET.finditer(content)]
@@ -103,7 +109,8 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
                 continue  # nothing but the closing "**" of a bold heading
             indent = len(bullet.group(1).expandtabs())
             absolute = line_start + piece_start + body_start
-            out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body))
+            out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body, blank))
+            blank = False
     return out
 
 
@@ -130,7 +137,10 @@ def _continues(previous: _Line, line: _Line, item_indent: int) -> bool:
         return False
     if line.indent > item_indent and previous.indent >= item_indent:
         return True
-    return bool(re.match(r"[a-z(]", line.text)) and not re.search(r"[.:;]$", previous.text)
+    if line.after_blank or re.search(r"[.:;]$", previous.text):
+        return False
+    # a wrapped paragraph: the line goes on in lower case, or follows a long unfinished line
+    return bool(re.match(r"[a-z(]", line.text)) or len(previous.text) >= 60
 
 
 def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
