@@ -93,7 +93,7 @@ class Extractor:
         words = [k for k in before if k[0].isalpha()]
         self._before_re = re.compile(
             r"(?:(?<![\w])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-            + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r"))\s*$",
+            + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r")\)?)\s*$",
             re.I,
         )
         self._before_any_re = re.compile(self._before_re.pattern[:-len(r"\s*$")] + r"\s*", re.I)
@@ -187,7 +187,23 @@ class Extractor:
         found.extend(self._normal_limits(text, found))
         found.sort(key=lambda b: b.start)
         self._share_units(text, found)
+        self._conditional_variants(text, found)
         return found
+
+    @staticmethod
+    def _conditional_variants(text: str, found: list[Bound]) -> None:
+        """"< 2.5 x ULN, which is allowed < 5 x ULN in patients with liver metastasis": the second
+        limit is an alternative to the first under a condition."""
+        for first, second in zip(found, found[1:]):
+            if first.variant_of or second.variant_of or second.partner or first.unit != second.unit:
+                continue
+            gap = text[first.end:second.start]
+            if not re.fullmatch(r"[\s,;(]*(?:(?:which|that)\s+(?:is|are)\s+)?(?:or\s+)?(?:allowed|permitted|acceptable|accepted)?\s*", gap, re.I):
+                continue
+            clause = re.compile(r"\s*(?:if|in|for|when)\s+((?:patients|subjects|participants|those|cases)?\s*(?:with|of|who\s+have)?\s*[^.;,()]{3,60})").match(text, second.end)
+            if clause:
+                second.variant_of, second.variant_condition = first, clause.group(1).strip()
+                second.end = clause.end()
 
     def _listed_at(self, text: str, number: re.Match[str]) -> list[Bound]:
         """"ECOG 0 or 1", "0, 1 or 2": a list of values, kept only for scores (see _score_list)."""
@@ -361,8 +377,12 @@ class Extractor:
         implied = False
         if unit == "%" and variable.unit is None:
             unit = None
-        if bound.listed and not self._score_list(variable, bound.listed):
-            return None
+        op, value = bound.op, bound.value
+        if bound.listed:
+            listed = self._score_list(variable, bound.listed)
+            if listed is None:
+                return None
+            op, value = listed
         if unit is None and variable.id == "age":
             unit = "year"
         if unit is None and variable.unit is not None:
@@ -386,17 +406,25 @@ class Extractor:
                 return None
         span = text.origin(start, bound.end)
         return Comparison(
-            variable=variable.id, label=variable.label, op=bound.op, value=_clean(bound.value), unit=unit,
+            variable=variable.id, label=variable.label, op=op, value=_clean(value), unit=unit,
             unit_implied=implied or None, alt=bound.alt, span=span, text=None,
         )
 
     @staticmethod
-    def _score_list(variable: Variable, values: tuple[float, ...]) -> bool:
-        """"ECOG 0 or 1" means "<= 1" only on a score whose listed values run from its lowest."""
+    def _score_list(variable: Variable, values: tuple[float, ...]) -> tuple[str, float] | None:
+        """"ECOG 0 or 1" is "<= 1", "NYHA class 3 or 4" is ">= 3": a run of scores from one end
+        of the scale; any other list is not a threshold."""
         if variable.unit is not None or not variable.range:
-            return False
-        expected = tuple(float(v) for v in range(int(variable.range[0]), int(variable.range[0]) + len(values)))
-        return tuple(values) == expected
+            return None
+        low, high = (int(edge) for edge in variable.range)
+        run = tuple(float(v) for v in range(int(min(values)), int(max(values)) + 1))
+        if tuple(sorted(values)) != run:
+            return None
+        if min(values) == low:
+            return "<=", max(values)
+        if max(values) == high:
+            return ">=", min(values)
+        return None
 
     @staticmethod
     def _plausible(value: float, unit: str, variable: Variable) -> bool:

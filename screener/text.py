@@ -34,6 +34,18 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
 ]
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
+
+
+def _roman_scale(match: re.Match[str]) -> str:
+    """"NYHA class III or IV" -> "NYHA class 3 or 4": roman grades read as numbers."""
+    return match.group(1) + re.sub(r"\b(IV|V|I{1,3})\b", lambda m: _ROMAN[m.group(1)], match.group(2))
+
+
+_RULES.append((
+    re.compile(r"(\b(?:class(?:es)?|grade|stage|NYHA)\s*(?:[<>]=?\s*)?)((?:IV|V|I{1,3})\b(?:\s*(?:,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
+    _roman_scale,
+))
 
 
 @dataclass(frozen=True)
