@@ -115,6 +115,8 @@ class Extractor:
         self._ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
         self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
         self._exceptions = _phrase_regex(p["exception_words"])
+        self._distance_re = re.compile(r"\s*(?:" + _phrase_regex(p["distance_words"]).pattern + r")", re.I)
+        self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
         self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
         self._ignored |= self._rise
         self._within_re = re.compile(
@@ -253,9 +255,11 @@ class Extractor:
         comparator = self._before_re.search(before)
         op = None
         start = number.start()
+        within = False
         if comparator:
             op = self._before[_key(comparator.group(1) or comparator.group(2))]
             start = number.start() - (len(before) - comparator.start())
+            within = (comparator.group(1) or "").lower() == "within"
         between = re.search(r"\b(between|from)\s*$", before, re.I)
         value = _number(number.group(1))
         cursor = number.end()
@@ -293,6 +297,10 @@ class Extractor:
                 op = ">="
             else:
                 return []
+        if within and unit not in _DURATION_UNITS:
+            return []  # "within 15 cm of the anal margin" is a place, not a limit
+        if self._distance_re.match(text, cursor):
+            return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
         bound = Bound(start, cursor, op, value, unit)
         self._restatements(text, bound)
         return [bound, *self._variant(text, bound)]
@@ -519,6 +527,8 @@ class Extractor:
         for bound in bounds:
             if bound.variant_of is not None or bound.partner is not None:
                 continue
+            if self._conditional_re.search(sentence[start:bound.start]):
+                continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
             chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
             continues = re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", sentence[previous_end:bound.start], re.I)
             if previous_vars and (not chosen or chosen[-1].end <= previous_end):
@@ -527,7 +537,7 @@ class Extractor:
                 chosen = self._variable_after(mentions, sentence, bound.end)
             if not chosen and heading_vars:
                 chosen = heading_vars
-            if not chosen and bound.unit and bound.unit in ("year", "month") and re.search(r"\b(?:age[ds]?|old|of age)\b", sentence[start:end], re.I):
+            if not chosen and bound.unit in ("year", "month") and self._age_cue(sentence, start, bound):
                 chosen = [Mention(bound.start, bound.start, "variable", "age")]
             if not chosen:
                 continue
@@ -549,6 +559,14 @@ class Extractor:
             covered.append((start, start + definition.end()))
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
+
+    @staticmethod
+    def _age_cue(sentence: str, start: int, bound: Bound) -> bool:
+        """An age written without the word "age" next to it: "18 years old", "aged 18 to 75",
+        "18 years of age"."""
+        after = sentence[bound.end:bound.end + 15]
+        before = sentence[max(start, bound.start - 12):bound.start]
+        return bool(re.match(r"[\s-]*(?:of\s+age|old|-?year-old)\b", after, re.I) or re.search(r"\baged?\s*$", before, re.I))
 
     def _leaf(self, text: Text, chosen: list[Mention], group: list[Bound], section: Section, sentence: str) -> Node | None:
         variables = self._variables(chosen)
