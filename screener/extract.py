@@ -15,7 +15,7 @@ from functools import cache
 
 from .lexicon import Lexicon, Variable, get_lexicon
 from .patterns import patterns
-from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, Node, Not, Quantity, Section
+from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, Node, Not, Quantity, Section, Sex
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -24,6 +24,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|;\s*")
 _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
+_FOR_SEX = re.compile(r"\s*\(?\s*(?:for|in)\s+(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -49,6 +50,7 @@ class Bound:
     partner: "Bound | None" = None  # the lower bound of a range, for its upper bound
     shared_unit: str | None = None  # the unit written once after a list ("> 30 or < 18.5 kg/m2")
     listed: tuple[float, ...] = ()  # "ECOG 0 or 1": the values listed, read as "<= 1" on a score
+    sex: str | None = None  # "greater than 12.0 for men": the limit holds for one sex
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Leaf:
     start: int
     end: int
     node: Node
+    sex: str | None = None  # a limit for one sex only ("> 12 g/dL for men")
 
 
 def _phrase_regex(phrases, flags=re.I) -> re.Pattern[str]:
@@ -302,6 +305,10 @@ class Extractor:
         if self._distance_re.match(text, cursor):
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
         bound = Bound(start, cursor, op, value, unit)
+        for_sex = _FOR_SEX.match(text, cursor)
+        if for_sex:
+            bound.sex = "male" if for_sex.group(1).lower().startswith(("m", "bo")) else "female"
+            bound.end = for_sex.end()
         self._restatements(text, bound)
         return [bound, *self._variant(text, bound)]
 
@@ -545,10 +552,12 @@ class Extractor:
             node = self._leaf(text, chosen, group, section, sentence)
             if node is None:
                 continue
+            if bound.sex:  # "Hemoglobin > 12 g/dL for men": only men must meet it
+                node = AllOf(items=[Sex(sex=bound.sex, span=text.origin(bound.start, bound.end)), node])
             leaf_start = min([bound.start] + [m.start for m in chosen if previous_end <= m.start and m.end <= bound.start])
             leaf_end = max(b.end for b in group)
             leaf_end = max([leaf_end] + [m.end for m in chosen])
-            leaves.append(Leaf(leaf_start, leaf_end, node))
+            leaves.append(Leaf(leaf_start, leaf_end, node, bound.sex))
             covered.append((leaf_start, leaf_end))
             used_mentions.update(id(m) for m in chosen)
             previous_vars, previous_end = chosen, leaf_end
@@ -754,7 +763,9 @@ class Extractor:
         joints: list[str | None] = []
         for left, right in zip(leaves, leaves[1:]):
             between = text[left.end:right.start]
-            if self._or_re.search(between):
+            if left.sex and right.sex and left.sex != right.sex:
+                joints.append("or")  # "> 12 for men, > 11 for women": whichever applies
+            elif self._or_re.search(between):
                 joints.append("or")
             elif self._and_re.search(between):
                 joints.append("and")
