@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
+from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
@@ -19,13 +21,13 @@ from typing import Optional
 import typer
 
 from . import __version__
-from .compiler import compile_source
+from .compiler import Coverage, compile_source
 from .errors import ScreenerError
 from .evaluate import check as check_patient
 from .patient import load_patient
 from .report import render
 from .rules import RuleSet, dump_rules, load_rules
-from .sources import read_sources
+from .sources import iter_sources, read_sources
 from .yamlio import load_yaml
 
 app = typer.Typer(
@@ -91,30 +93,68 @@ def _emit(text: str, out: Optional[Path]) -> None:
         write_atomically(out, text)
 
 
+def _progress(items: list, label: str):
+    """A progress bar on a terminal, nothing in a pipe or a log."""
+    if len(items) > 1 and sys.stderr.isatty():
+        return typer.progressbar(items, label=label, file=sys.stderr)
+    return nullcontext(items)
+
+
 @app.command("compile")
 @clean_errors
 def compile_command(
-    source: str = typer.Argument(..., help="Criteria text file, registry JSON / JSONL / XML, or - for standard input."),
+    sources: list[str] = typer.Argument(..., help="Criteria text files, registry JSON / JSONL / XML, directories of them, or - for standard input."),
     trial_id: Optional[str] = typer.Option(None, "--id", help="The trial's id (e.g. NCT02213705), when the source does not say."),
     fmt: RulesFormat = typer.Option(RulesFormat.yaml, "--format", "-f", help="Output format."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file instead of standard output."),
-    out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="For many trials: write one rules file per trial here."),
+    out_dir: Optional[Path] = typer.Option(None, "--out-dir", help="For many trials: write one rules file per trial here, then a summary."),
 ) -> None:
-    """Compile eligibility criteria into a reviewable rules file.
+    """Compile eligibility criteria into a reviewable rules file (or one per trial with --out-dir).
 
     Example:  screener compile ../shared/seeds/000_1ac93559ada48c77.txt --id NCT02213705 --out rules/NCT02213705.yaml
     """
-    sources = read_sources(source, trial_id)
-    if len(sources) > 1 and out_dir is None:
-        _fail(f"{source} holds {len(sources)} trials: give --out-dir to write one rules file per trial")
-    if out_dir is not None:
-        for index, item in enumerate(sources, start=1):
-            rules = compile_source(item)
-            name = rules.trial.id or f"trial-{index}"
-            write_atomically(out_dir / f"{name}.{fmt.value}", dump_rules(rules, fmt.value))
-        typer.echo(f"wrote {len(sources)} rules files to {out_dir}", err=True)
+    if out_dir is None:
+        found = [read_sources(path, trial_id) for path in sources]
+        items = [item for group in found for item in group]
+        if len(items) != 1:
+            _fail(f"{len(items)} trials in {', '.join(sources)}: give --out-dir to write one rules file per trial")
+        _emit(dump_rules(compile_source(items[0]), fmt.value), out)
         return
-    _emit(dump_rules(compile_source(sources[0]), fmt.value), out)
+    coverage = Coverage()
+    entries = list(iter_sources(sources, trial_id))
+    with _progress(entries, "compiling") as progress:
+        for index, (name, source, error) in enumerate(progress, start=1):
+            if error is not None:
+                coverage.fail(name, error.message)
+                continue
+            rules = compile_source(source)
+            coverage.add(rules)
+            file_name = re.sub(r"[^\w.\-]+", "_", rules.trial.id or f"trial-{index}")
+            write_atomically(out_dir / f"{file_name}.{fmt.value}", dump_rules(rules, fmt.value))
+    typer.echo(f"{coverage.summary()}\nrules files written to {out_dir}", err=True)
+    if coverage.failures:
+        raise typer.Exit(EXIT_INPUT_ERROR)
+
+
+@app.command("stats")
+@clean_errors
+def stats_command(
+    sources: list[str] = typer.Argument(..., help="Trial sources, as for compile."),
+    top: int = typer.Option(20, "--top", help="How many of the most frequent phrases left to review to list."),
+) -> None:
+    """Report how much of the criteria compiles, and the phrases most often left to manual review.
+
+    Example:  screener stats ../shared/corpus/trials.jsonl --top 30
+    """
+    coverage = Coverage()
+    entries = list(iter_sources(sources))
+    with _progress(entries, "compiling") as progress:
+        for name, source, error in progress:
+            if error is not None:
+                coverage.fail(name, error.message)
+            else:
+                coverage.add(compile_source(source))
+    typer.echo(coverage.report(top))
 
 
 @app.command("check")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass, field
 
 from .extract import Extractor, default_extractor
-from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual
+from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize
@@ -82,3 +84,55 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
 def compile_criteria(text: str, trial_id: str | None = None) -> RuleSet:
     """Compile eligibility criteria text (or a saved registry page) into a RuleSet."""
     return compile_source(from_text(text, None, trial_id))
+
+
+@dataclass
+class Coverage:
+    """How much of a set of trials compiled: counts of criteria, and the phrases left to review."""
+
+    trials: int = 0
+    criteria: int = 0
+    full: int = 0
+    partial: int = 0
+    manual: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    phrases: Counter = field(default_factory=Counter)
+
+    def add(self, rules: RuleSet) -> None:
+        self.trials += 1
+        for criterion in rules.criteria:
+            self.criteria += 1
+            manual_nodes = [n for n in walk(criterion.rule) if isinstance(n, Manual)]
+            if criterion.manual:
+                self.manual += 1
+            elif manual_nodes:
+                self.partial += 1
+            else:
+                self.full += 1
+            for node in manual_nodes:
+                self.phrases[_opening(node.question)] += 1
+
+    def fail(self, name: str, reason: str) -> None:
+        self.failures.append((name, reason))
+
+    def summary(self) -> str:
+        share = (lambda n: f"{n / self.criteria:.1%}") if self.criteria else (lambda n: "-")
+        lines = [
+            f"trials {self.trials}, criteria {self.criteria}: compiled fully {self.full} ({share(self.full)}), "
+            f"partly {self.partial} ({share(self.partial)}), manual {self.manual} ({share(self.manual)}); "
+            f"failures {len(self.failures)}",
+        ]
+        lines += [f"failed: {name}: {reason}" for name, reason in self.failures]
+        return "\n".join(lines)
+
+    def report(self, top: int = 20) -> str:
+        """The summary and the most frequent openings of what is left to manual review."""
+        lines = [self.summary(), f"most frequent phrases left to review (first words, of {sum(self.phrases.values())}):"]
+        lines += [f"{count:7d}  {phrase}" for phrase, count in self.phrases.most_common(top)]
+        return "\n".join(lines)
+
+
+def _opening(question: str, words: int = 3) -> str:
+    """The first words of a question, lower case, without numbering: what a person would group by."""
+    text = re.sub(r"^[\W\d_]+", "", question.lower())
+    return " ".join(re.findall(r"[a-z][a-z'\-]*", text)[:words])

@@ -13,6 +13,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from .errors import SourceError
 from .yamlio import read_text
@@ -173,8 +174,31 @@ def _from_xml(text: str, origin: str) -> list[Source]:
     return [Source(criteria, 0, len(criteria), root.findtext("id_info/nct_id"), title, origin, _age_fields(values))]
 
 
+SOURCE_SUFFIXES = (".txt", ".md", ".text", ".json", ".jsonl", ".xml")
+
+
+def iter_sources(paths: list[str], trial_id: str | None = None) -> Iterator[tuple[str, Source | None, SourceError | None]]:
+    """Every trial of many paths (files or directories) as (name, source, error): a file that
+    cannot be read is reported as an error and the others go on."""
+    for path in paths:
+        files = [path]
+        if path != "-" and Path(path).is_dir():
+            files = [str(p) for p in sorted(Path(path).rglob("*")) if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES]
+        for file in files:
+            try:
+                for source in read_sources(file, trial_id):
+                    yield source.trial_id or file, source, None
+            except SourceError as error:
+                yield file, None, error
+
+
 def read_sources(path: str, trial_id: str | None = None) -> list[Source]:
-    """Read a text file, registry JSON / JSONL / XML, or ``-`` for standard input."""
+    """Read a text file, registry JSON / JSONL / XML, a directory of them, or ``-`` for standard input."""
+    if path != "-" and Path(path).is_dir():
+        files = sorted(p for p in Path(path).rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+        if not files:
+            raise SourceError(f"no trial files ({', '.join(SOURCE_SUFFIXES)}) in the directory", file=path)
+        return [source for file in files for source in read_sources(str(file))]
     if path == "-":
         text, origin = sys.stdin.read(), "<stdin>"
     else:

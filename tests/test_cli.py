@@ -23,7 +23,7 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(app, list(args), input=input)
 
 
-@pytest.mark.parametrize("command", ["compile", "check", "validate", "schema"])
+@pytest.mark.parametrize("command", ["compile", "check", "validate", "schema", "stats"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -106,6 +106,29 @@ def test_validate_accepts_patients_and_rules_and_rejects_bad_files(tmp_path: Pat
 def test_schema_is_json_schema_of_rule_sets() -> None:
     schema = json.loads(run("schema").output)
     assert schema["title"] == "RuleSet" and "criteria" in schema["properties"]
+
+
+def test_batch_reports_a_bad_file_and_compiles_the_others(tmp_path: Path) -> None:
+    folder = tmp_path / "trials"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Inclusion Criteria:\n* Age >= 18 years\n* Signed consent\n", encoding="utf-8")
+    (folder / "b.json").write_text("{not json", encoding="utf-8")
+    (folder / "c.json").write_text(json.dumps({"protocolSection": {"identificationModule": {"nctId": "NCT00000042"},
+                                   "eligibilityModule": {"eligibilityCriteria": "* ECOG 0-1"}}}), encoding="utf-8")
+    result = run("compile", str(folder), "--out-dir", str(tmp_path / "rules"))
+    assert result.exit_code == 2
+    assert "trials 2, criteria 3: compiled fully 2" in result.output and "manual 1" in result.output
+    assert "b.json" in result.output and "failures 1" in result.output
+    assert sorted(p.name for p in (tmp_path / "rules").iterdir()) == ["NCT00000042.yaml", "trial-1.yaml"]
+
+
+def test_stats_lists_what_is_left_to_review(tmp_path: Path) -> None:
+    source = tmp_path / "t.txt"
+    source.write_text("Inclusion Criteria:\n* Signed informed consent\n* Signed informed consent form\n* Age >= 18 years\n")
+    result = run("stats", str(source), "--top", "5")
+    assert result.exit_code == 0
+    assert "compiled fully 1 (33.3%)" in result.output
+    assert "      2  signed informed consent" in result.output
 
 
 def test_many_trials_need_an_output_folder(tmp_path: Path) -> None:
