@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Patient
-from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, Not, RuleSet, Section, Sex
+from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Section, Sex
 from .units import area_exponent, convert_with_area, converter, format_number, parse_unit
 
 Status = Literal["met", "not_met", "unknown"]
@@ -85,7 +85,7 @@ class NodeResult(_Model):
     apply are left out of the JSON.
     """
 
-    kind: Literal["comparison", "condition", "interval", "sex", "manual", "all", "any", "not"]
+    kind: Literal["comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not"]
     status: Status
     explanation: str
     variable: str | None = Field(None, description="lexicon id of the compared variable")
@@ -615,8 +615,15 @@ def _sex(node: Sex, ctx: _Context) -> Status:
                                  explanation=f"patient {verb} {node.sex}: {STATUS_WORDS[status]}"))
 
 
+def _no_requirement(node: NoRequirement, ctx: _Context) -> Status:
+    """Nothing is asked: the criterion passes whichever section it stands in."""
+    passing = MET if ctx.criterion is None or ctx.criterion.section == "inclusion" else NOT_MET
+    return _leaf(ctx, NodeResult(kind="none", status=passing, explanation="no requirement stated"))
+
+
 _HANDLERS: dict[type, Callable[[Node, _Context], Status]] = {
     Sex: _sex,
+    NoRequirement: _no_requirement,
     AllOf: _group,
     AnyOf: _group,
     Not: _not,

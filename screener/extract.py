@@ -15,7 +15,7 @@ from functools import cache
 
 from .lexicon import Lexicon, Variable, get_lexicon
 from .patterns import patterns
-from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, Node, Not, Quantity, Section, Sex
+from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -118,6 +118,8 @@ class Extractor:
         self._ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
         self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
         self._exceptions = _phrase_regex(p["exception_words"])
+        self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
+        self._negated_after_re = re.compile(r"[\s\-]*(?:" + "|".join(re.escape(w.lstrip("-")) for w in p["negations_after"]) + r")\b", re.I)
         self._distance_re = re.compile(r"\s*(?:" + _phrase_regex(p["distance_words"]).pattern + r")", re.I)
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
         self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
@@ -470,6 +472,8 @@ class Extractor:
     # -- the item ---------------------------------------------------------------------
     def item_rule(self, text: Text, section: Section, heading: str | None = None) -> Node:
         """The rule for one item; spans of nodes are offsets into the original source."""
+        if _squash(text.text).strip(" .;").casefold() in self._no_requirement:
+            return NoRequirement(span=text.origin(0, len(text.text)))
         nodes: list[Node] = []
         manual_parts: list[tuple[int, int]] = []
         for start, end in self._sentences(text.text):
@@ -644,6 +648,11 @@ class Extractor:
                 covered.append((window.start(), window.end()))
             node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
                              span=text.origin(mention.start, end), text=None)
+            negated = self._negated_after_re.match(sentence, end)
+            if negated:  # "HIV negative"
+                end = negated.end()
+                node = Not(item=node, span=text.origin(mention.start, end))
+                covered.append((mention.start, end))
             leaves.append(Leaf(mention.start, end, node))
             covered.append((mention.start, mention.end))
             self._elliptic_conditions(text, sentence, mention, term, leaves, covered, history)

@@ -101,6 +101,12 @@ class Sex(_Node):
     sex: Literal["female", "male"]
 
 
+class NoRequirement(_Node):
+    """Text that states no requirement ("Surgery: Not specified"): passes in either section."""
+
+    kind: Literal["none"] = "none"
+
+
 class Manual(_Node):
     """Something a person must judge: the question to answer."""
 
@@ -124,7 +130,7 @@ class Not(_Node):
 
 
 Node = Annotated[
-    Union[Comparison, Condition, Interval, Sex, Manual, AllOf, AnyOf, Not],
+    Union[Comparison, Condition, Interval, Sex, NoRequirement, Manual, AllOf, AnyOf, Not],
     Field(discriminator="kind"),
 ]
 
@@ -227,4 +233,4 @@ def load_rules(path) -> RuleSet:
     return parse_rules(read_text(path, RulesError), file=str(path))
 
 
-_NODE_KINDS = {"comparison", "condition", "interval", "sex", "manual", "all", "any", "not"}
+_NODE_KINDS = {"comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not"}

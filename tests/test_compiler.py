@@ -157,3 +157,49 @@ def test_registry_sex_field_becomes_a_criterion(sex: str, expected: str | None) 
     sexes = [c for c in rules.criteria if c.field == "sex"]
     assert [c.rule.sex for c in sexes] == ([expected] if expected else [])
     assert [c.id for c in rules.criteria if c.field == "minimum_age"] == ["AGE_MIN"]
+
+
+@pytest.mark.parametrize("text", ["Surgery:\n  -  Not specified", "* See Disease Characteristics"])
+def test_items_stating_no_requirement_are_not_questions(text: str) -> None:
+    from screener.rules import NoRequirement
+
+    [criterion] = compile_criteria(text).criteria
+    assert isinstance(criterion.rule, NoRequirement) and not criterion.manual
+
+
+@pytest.mark.parametrize("text", ["* HIV negative", "* Negative serology for HIV", "* Negative pregnancy test"])
+def test_negative_findings_are_negated_conditions(text: str) -> None:
+    rule = compile_criteria(text).criteria[0].rule
+    assert isinstance(rule, Not) and isinstance(rule.item, Condition)
+
+
+def test_sex_specific_limits_are_alternatives() -> None:
+    from screener.rules import AllOf, Sex
+
+    rule = compile_criteria("* Hemoglobin greater than 12.0 g/dL for men, greater than 11.0 g/dL for women").criteria[0].rule
+    assert isinstance(rule, AnyOf)
+    assert [(type(a).__name__, a.sex, b.value) for a, b in (branch.items for branch in rule.items)] == [
+        ("Sex", "male", 12), ("Sex", "female", 11)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("* Creatinine less than 1.5", ("creatinine", "<", 1.5, "mg/dL")),
+    ("* Platelets greater than 100,000", ("platelets", ">", 100000, "/mm3")),
+    ("* Platelets greater than 100", ("platelets", ">", 100, "10^9/L")),
+    ("* Body mass index >30 or <18.5 Kg/m2", ("bmi", ">", 30, "kg/m2")),
+    ("* NYHA class III or IV", ("nyha_class", ">=", 3, None)),
+    ("* LVEF less than 50% or the lower limit of normal", ("lvef", "<", 1, "LLN")),
+])
+def test_units_and_limits_read_from_context(text: str, expected: tuple) -> None:
+    assert ("inclusion", *expected) in thresholds(text)
+
+
+@pytest.mark.parametrize("text", [
+    "* Tumor macroscopically within 15 cm of anal margin",
+    "* Target lesion is >= 3 mm distant from the fovea",
+    "* Consent of parent or guardian if less than 18 years old",
+    "* Chronic neck pain with more than 6 months of evolution, aged adults",
+    "* Bilirubin between 10 and 12",  # a unitless value that could be mg/dL or umol/L
+])
+def test_places_conditions_and_ambiguous_units_are_not_thresholds(text: str) -> None:
+    assert thresholds(text) == set()

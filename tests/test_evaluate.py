@@ -825,3 +825,12 @@ def test_sex_restriction(patient_sex, status) -> None:
     result = check(rules, Patient(id="P", sex=patient_sex, as_of=dt.date(2026, 1, 1)))
     assert result.criteria[0].status == status
     assert (result.verdict == "ineligible") == (status == "not_met")
+
+
+@pytest.mark.parametrize("section, status", [("inclusion", "met"), ("exclusion", "not_met")])
+def test_no_requirement_passes_in_either_section(section, status) -> None:
+    from screener.rules import NoRequirement
+
+    rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(id="X1", section=section, text="Not specified", rule=NoRequirement())])
+    result = check(rules, Patient(id="P", as_of=dt.date(2026, 1, 1)))
+    assert result.criteria[0].status == status and result.criteria[0].outcome == "pass"
