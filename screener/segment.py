@@ -143,6 +143,33 @@ def _continues(previous: _Line, line: _Line, item_indent: int) -> bool:
     return bool(re.match(r"[a-z(]", line.text)) or len(previous.text) >= 60
 
 
+@cache
+def _label_re() -> re.Pattern[str]:
+    labels = sorted(patterns()["legacy_labels"], key=len, reverse=True)
+    return re.compile(r"(?<![\w])(" + "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in labels) + r")\s*:\s*")
+
+
+def _split_labels(source: str, item: Item) -> list[Item]:
+    """"Age: 18 and over Performance status: ECOG 0-1": one item per legacy sub-heading."""
+    labels = list(_label_re().finditer(source, item.start, item.end))
+    if not labels or (len(labels) == 1 and labels[0].start() == item.start):
+        if labels:  # "Age: 18 and over" alone: the label is the heading, the rest the item
+            label = labels[0]
+            if label.end() < item.end:
+                return [Item(item.section, label.end(), item.end, label.group(1), item.joined_by_or, item.indent)]
+        return [item]
+    pieces: list[Item] = []
+    head = source[item.start:labels[0].start()].rstrip()
+    if head.strip():
+        pieces.append(Item(item.section, item.start, item.start + len(head), item.heading, item.joined_by_or, item.indent))
+    for label, following in zip(labels, labels[1:] + [None]):
+        stop = following.start() if following else item.end
+        body = source[label.end():stop].rstrip()
+        if body.strip():
+            pieces.append(Item(item.section, label.end(), label.end() + len(body), re.sub(r"\s+", " ", label.group(1)), False, item.indent))
+    return pieces
+
+
 def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     """Split ``source[start:end]`` into items; text before any heading counts as inclusion."""
     end = len(source) if end is None else end
@@ -177,4 +204,4 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
                 items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent))
                 pending_or = False
             previous = line
-    return items
+    return [piece for item in items for piece in _split_labels(source, item)]
