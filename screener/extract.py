@@ -403,7 +403,7 @@ class Extractor:
         if unit is None and variable.id == "age":
             unit = "year"
         if unit is None and variable.unit is not None:
-            if bound.shared_unit and compatible(bound.shared_unit, variable.unit, variable.molar_mass):
+            if bound.shared_unit and compatible(bound.shared_unit, variable.unit, variable.molar_mass, variable.bsa_normalised):
                 unit = bound.shared_unit
             else:
                 unit, implied = variable.implied_unit(bound.value), True
@@ -417,9 +417,11 @@ class Extractor:
             parsed = parse_unit(unit)
             if parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
                 return None
-            if variable.unit is None or not compatible(unit, variable.unit, variable.molar_mass):
+            if variable.unit is None or not compatible(unit, variable.unit, variable.molar_mass, variable.bsa_normalised):
                 return None
             if variable.range and not self._plausible(bound.value, unit, variable):
+                return None
+            if not variable.typical(bound.value, unit):
                 return None
         span = text.origin(start, bound.end)
         return Comparison(
@@ -529,6 +531,7 @@ class Extractor:
         used_mentions: set[int] = set()
         previous_vars: list[Mention] = []
         previous_end = start
+        after_style = False
         heading_vars = [m for m in self.mentions(heading) if m.kind in ("variable", "group")] if heading else []
         heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
         by_anchor: dict[int, list[Bound]] = {}
@@ -540,12 +543,18 @@ class Extractor:
                 continue
             if self._conditional_re.search(sentence[start:bound.start]):
                 continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
-            chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
-            continues = re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", sentence[previous_end:bound.start], re.I)
-            if previous_vars and (not chosen or chosen[-1].end <= previous_end):
-                chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
-            if not chosen:
-                chosen = self._variable_after(mentions, sentence, bound.end)
+            after = self._variable_after(mentions, sentence, bound.end)
+            if after_style and after:  # "≥ 140 mmHg SBP and/or ≥ 90 mmHg DBP": each value names its variable after it
+                chosen = after
+            else:
+                chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
+                continues = re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", sentence[previous_end:bound.start], re.I)
+                if previous_vars and (not chosen or chosen[-1].end <= previous_end):
+                    chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
+                if not chosen and after:
+                    chosen, after_style = after, True
+            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age" and self._age_at_event(sentence, chosen[0]):
+                continue  # "esotropia that occurred at age 6 months or older": the age at an event
             if not chosen and heading_vars:
                 chosen = heading_vars
             if not chosen and bound.unit in ("year", "month") and self._age_cue(sentence, start, bound):
@@ -572,6 +581,12 @@ class Extractor:
             covered.append((start, start + definition.end()))
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
+
+    @staticmethod
+    def _age_at_event(sentence: str, mention: Mention) -> bool:
+        """"at age 6 months", "onset before the age of 40": an age at some event, not the patient's age now."""
+        before = sentence[max(0, mention.start - 20):mention.start]
+        return bool(re.search(r"\b(?:at|before|after|by|since)\s+(?:the\s+)?$", before, re.I))
 
     @staticmethod
     def _age_cue(sentence: str, start: int, bound: Bound) -> bool:

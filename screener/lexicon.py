@@ -52,9 +52,28 @@ class Variable(_Term):
     valence: int | None = Field(None, description="charge, for mEq <-> mmol conversions")
     loinc: str | None = None
     cues: tuple[str, ...] = Field((), description="findings that name the variable in trial text only, e.g. 'neutropenia'")
+    bsa_normalised: bool = Field(
+        False, description="values may be absolute or per body surface area (mL/min and mL/min/1.73m2)"
+    )
     bare_units: tuple[BareUnit, ...] = Field(
         (), description="units a threshold written without one is read in, each for a range of values that cannot be another's"
     )
+
+    def typical(self, value: float, unit: str) -> bool:
+        """Whether a threshold lies where thresholds of this variable are written (the
+        bare-unit ranges): "ANC > 1,000 cells/mL" is a typo for /mm3, not a limit to apply."""
+        from .units import UnitError, convert
+
+        if not self.bare_units:
+            return True
+        for bare in self.bare_units:
+            try:
+                converted = convert(value, unit, bare.unit, self.molar_mass)
+            except UnitError:
+                return True
+            if bare.range[0] <= converted <= bare.range[1]:
+                return True
+        return False
 
     def implied_unit(self, value: float) -> str | None:
         """The unit of a unitless threshold, when its value leaves no doubt ("creatinine < 1.5")."""

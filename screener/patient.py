@@ -197,9 +197,9 @@ def parse_number(text: str) -> tuple[float, str | None]:
 
 
 @lru_cache(maxsize=4096)
-def _compatible(source: str, target: str, molar_mass: float | None) -> bool:
+def _compatible(source: str, target: str, molar_mass: float | None, per_area: bool = False) -> bool:
     """``units.compatible``, cached: per-area pairs fail pint on every call otherwise."""
-    return compatible(source, target, molar_mass)
+    return compatible(source, target, molar_mass, per_area)
 
 
 @lru_cache(maxsize=4096)
@@ -450,7 +450,7 @@ class _Reader:
             return None
         if unit is None or unit_text is None:
             raise self.error(f"{_num(value)} has no unit; expected {variable.unit} (or a compatible unit)", path)
-        if not _compatible(unit_text, variable.unit, variable.molar_mass):
+        if not _compatible(unit_text, variable.unit, variable.molar_mass, variable.bsa_normalised):
             raise self.error(f"{_num(value)} {unit.display} is not compatible with {variable.unit}", path)
         return unit.display
 
@@ -463,7 +463,7 @@ class _Reader:
         assert unit is not None
         if unit_text is None:
             raise self.error(f"the value is unitless, so the limit must be a plain number (not {unit.display})", path)
-        if unit.relative or not _compatible(given, unit_text, variable.molar_mass):
+        if unit.relative or not _compatible(given, unit_text, variable.molar_mass, variable.bsa_normalised):
             raise self.error(f"{_num(value)} {unit.display} is not compatible with {unit_text}", path)
         return _converter(given, unit_text, variable.molar_mass)(value)
 

@@ -214,13 +214,14 @@ def convert_with_area(value: float, source: str, target: str, bsa_m2: float) -> 
     return float(quantity.to(dst.units).magnitude) / dst.scale
 
 
-def compatible(source: str | None, target: str | None, molar_mass: float | None = None) -> bool:
-    """Whether a value in ``source`` can be compared with one in ``target`` (area aside)."""
+def compatible(source: str | None, target: str | None, molar_mass: float | None = None, per_area: bool = False) -> bool:
+    """Whether a value in ``source`` can be compared with one in ``target``; with ``per_area``
+    also an absolute value with one per body surface area (mL/min and mL/min/1.73m2)."""
     try:
         converter(source, target, molar_mass)
         return True
     except UnitError:
-        return area_exponent(source, target) != 0
+        return per_area and area_exponent(source, target) != 0
 
 
 def bsa_mosteller(height_cm: float, weight_kg: float) -> float:

@@ -291,8 +291,8 @@ def test_converter_is_cached_and_identity_for_same_unit():
         ("mg/dL", "umol/L", None, False),
         ("mg/dL", "umol/L", 113.12, True),
         ("mmHg", "kg", None, False),
-        ("mL/min", "mL/min/1.73m2", None, True),  # with the patient's body surface area
-        ("mL/min/1.73m2", "mL/min", None, True),
+        ("mL/min", "mL/min/1.73m2", None, False),  # only with per_area (see below)
+        ("kg", "kg/m2", None, False),
         (None, "%", None, False),
         (None, None, None, True),
         ("ULN", "ULN", None, True),
@@ -302,6 +302,14 @@ def test_converter_is_cached_and_identity_for_same_unit():
 )
 def test_compatible(source, target, molar_mass, expected):
     assert compatible(source, target, molar_mass) is expected
+
+
+@pytest.mark.parametrize("source, target", [("mL/min", "mL/min/1.73m2"), ("mL/min/1.73m2", "mL/min"), ("mL/min", "mL/min/m2")])
+def test_compatible_per_area_only_when_asked(source, target):
+    """Clearances convert with the patient's body surface area; a BMI in kg never does."""
+    assert compatible(source, target, per_area=True)
+    assert not compatible(source, target)
+
 
 
 # ------------------------------------------------------------ body surface area
