@@ -61,10 +61,34 @@ class Leaf:
     sex: str | None = None  # a limit for one sex only ("> 12 g/dL for men")
 
 
+def _trie(phrases) -> str:
+    """A regular expression matching any of ``phrases``, built as a trie so that the engine
+    follows shared prefixes once instead of trying a thousand alternatives at every place.
+    A space matches any run of blanks and hyphens; the longest phrase wins."""
+    root: dict = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = []
+        for char in sorted((c for c in node if c), key=lambda c: (c == " ", c)):
+            piece = r"[\s\-]+" if char == " " else re.escape(char)
+            branches.append(piece + emit(node[char]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(root)
+
+
 def _phrase_regex(phrases, flags=re.I) -> re.Pattern[str]:
-    parts = sorted({p for p in phrases}, key=len, reverse=True)
-    body = "|".join(re.escape(p).replace(r"\ ", r"[\s\-]+") for p in parts)
-    return re.compile(rf"(?<![\w])(?:{body})(?![\w])", flags)
+    parts = {p for p in phrases if p}
+    return re.compile(rf"(?<![\w])(?:{_trie(parts)})(?![\w])", flags)
 
 
 def _number(text: str) -> float:
@@ -82,6 +106,7 @@ class Extractor:
 
     def __init__(self, lexicon: Lexicon | None = None):
         self.lexicon = lexicon or get_lexicon()
+        self._headings: dict[str, list[Mention]] = {}
         p = patterns()
         self._mentions = [self._mention_regexes(kind, terms) for kind, terms in (
             ("variable", self.lexicon.variables.values()),
@@ -478,8 +503,9 @@ class Extractor:
             return NoRequirement(span=text.origin(0, len(text.text)))
         nodes: list[Node] = []
         manual_parts: list[tuple[int, int]] = []
+        found = (self.mentions(text.text), self.bounds(text.text))  # once per item, then per sentence
         for start, end in self._sentences(text.text):
-            node = self._sentence_rule(text, start, end, section, heading)
+            node = self._sentence_rule(text, start, end, section, heading, found)
             if node is None:
                 manual_parts.append((start, end))
             else:
@@ -503,7 +529,8 @@ class Extractor:
             out.append((cursor, len(text.rstrip())))
         return out
 
-    def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None) -> Node | None:
+    def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None,
+                       found: tuple[list[Mention], list[Bound]]) -> Node | None:
         sentence = text.text[start:end]
         negation = self._negation_re.match(sentence)
         if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
@@ -511,7 +538,7 @@ class Extractor:
         if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
             negation = None
         body_start = start + (negation.end() if negation else 0)
-        leaves, covered = self._leaves(text, body_start, end, section, heading)
+        leaves, covered = self._leaves(text, body_start, end, section, heading, found)
         if not leaves:
             return None
         node = self._join(leaves, text.text, section)
@@ -522,17 +549,20 @@ class Extractor:
             node = Not(item=node, span=text.origin(start, end))
         return node
 
-    def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None) -> tuple[list[Leaf], list[tuple[int, int]]]:
+    def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
+                found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
         sentence = text.text[:end]
-        mentions = [m for m in self.mentions(sentence) if m.start >= start]
-        bounds = [b for b in self.bounds(sentence) if b.start >= start]
+        mentions = [m for m in found[0] if start <= m.start and m.end <= end]
+        inside = {id(b) for b in found[1] if start <= b.start and b.end <= end}
+        bounds = [b for b in found[1] if id(b) in inside and (b.variant_of is None or id(b.variant_of) in inside)
+                  and (b.partner is None or id(b.partner) in inside)]
         leaves: list[Leaf] = []
         covered: list[tuple[int, int]] = []
         used_mentions: set[int] = set()
         previous_vars: list[Mention] = []
         previous_end = start
         after_style = False
-        heading_vars = [m for m in self.mentions(heading) if m.kind in ("variable", "group")] if heading else []
+        heading_vars = self._heading_variables(heading) if heading else []
         heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
@@ -581,6 +611,12 @@ class Extractor:
             covered.append((start, start + definition.end()))
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
+
+    def _heading_variables(self, heading: str) -> list[Mention]:
+        """Variables a sub-heading names ("Age:"), read once per heading."""
+        if heading not in self._headings:
+            self._headings[heading] = [m for m in self.mentions(heading) if m.kind in ("variable", "group")]
+        return self._headings[heading]
 
     @staticmethod
     def _age_at_event(sentence: str, mention: Mention) -> bool:
