@@ -393,7 +393,7 @@ class Extractor:
             restated = mention.id == chosen[0].id and re.fullmatch(r"[\s(]*", joint)  # "transaminase (ALT)"
             if restated:
                 chosen[0] = Mention(mention.start, chosen[0].end, chosen[0].kind, chosen[0].id)
-            elif re.fullmatch(r"[\s()]*(?:,|/|and|or|and/or|&)[\s()]*", joint, re.I):
+            elif re.fullmatch(r"[\s()]*(?:,|/|&|,?\s*(?:and|or|and/or))[\s()]*", joint, re.I):
                 chosen.insert(0, mention)
             else:
                 break
