@@ -24,6 +24,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|;\s*")
 _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
+_COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
 _FOR_SEX = re.compile(r"\s*\(?\s*(?:for|in)\s+(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
@@ -414,7 +415,15 @@ class Extractor:
         return out
 
     def _comparison(self, variable: Variable, bound: Bound, start: int, text: Text) -> Comparison | None:
-        """A comparison, or None when the bound cannot be about this variable (wrong dimension, implausible)."""
+        """A comparison, or None when the bound cannot be about this variable (wrong dimension,
+        implausible); the variable's variants are tried when its own unit does not fit."""
+        for candidate in (variable, *(self.lexicon.variables[v] for v in variable.variants)):
+            comparison = self._comparison_of(candidate, bound, start, text)
+            if comparison is not None:
+                return comparison
+        return None
+
+    def _comparison_of(self, variable: Variable, bound: Bound, start: int, text: Text) -> Comparison | None:
         unit = bound.unit
         implied = False
         if unit == "%" and variable.unit is None:
@@ -501,6 +510,9 @@ class Extractor:
         """The rule for one item; spans of nodes are offsets into the original source."""
         if _squash(text.text).strip(" .;").casefold() in self._no_requirement:
             return NoRequirement(span=text.origin(0, len(text.text)))
+        row = self._table_row(text, section, heading) if heading and _COLUMNS.search(heading) else None
+        if row is not None:
+            return row
         nodes: list[Node] = []
         manual_parts: list[tuple[int, int]] = []
         found = (self.mentions(text.text), self.bounds(text.text))  # once per item, then per sentence
@@ -518,6 +530,44 @@ class Extractor:
         if len(nodes) == 1:
             return nodes[0]
         return AllOf(items=nodes, span=text.origin(0, len(text.text)))
+
+    def _columns(self, heading: str) -> list[tuple[Variable, str | None]] | None:
+        """"Age (in years) -- Creatinine (in mg/dL)": one variable, and maybe a unit, per column."""
+        columns = []
+        for part in _COLUMNS.split(heading):
+            variables = self._variables([m for m in self.mentions(part) if m.kind in ("variable", "group")])
+            if len(variables) != 1:
+                return None
+            stated = re.search(r"\(\s*(?:in\s+)?([^()]+?)\s*\)", part)
+            unit = read_unit_at(stated.group(1), 0) if stated else None
+            columns.append((variables[0], unit[0].display if unit else None))
+        return columns if len(columns) == 2 else None
+
+    def _table_row(self, text: Text, section: Section, heading: str) -> Node | None:
+        """A row of a legacy table such as "Younger than 5 -- no greater than 1.2": in an
+        inclusion, when the first column's condition holds the second must (an implication);
+        in an exclusion, both together exclude."""
+        columns = self._columns(heading)
+        cells = _COLUMNS.split(text.text)
+        if columns is None or len(cells) != 2:
+            return None
+        offset = len(cells[0]) + len(_COLUMNS.search(text.text).group(0))
+        parts: list[Node] = []
+        for (variable, unit), cell, start in zip(columns, cells, (0, offset)):
+            comparisons = []
+            for bound in self.bounds(cell):
+                if bound.variant_of is None:
+                    bound.start, bound.end = bound.start + start, bound.end + start
+                    bound.shared_unit = bound.shared_unit or unit
+                    comparisons.append(self._comparison(variable, bound, bound.start, text))
+            if not comparisons or None in comparisons:
+                return None
+            parts.append(comparisons[0] if len(comparisons) == 1 else AllOf(items=comparisons))
+        condition, requirement = parts
+        span = text.origin(0, len(text.text))
+        if section == "exclusion":
+            return AllOf(items=[condition, requirement], span=span)
+        return AnyOf(items=[Not(item=condition), requirement], span=span)
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         out, cursor = [], 0

@@ -52,6 +52,9 @@ class Variable(_Term):
     valence: int | None = Field(None, description="charge, for mEq <-> mmol conversions")
     loinc: str | None = None
     cues: tuple[str, ...] = Field((), description="findings that name the variable in trial text only, e.g. 'neutropenia'")
+    variants: tuple[str, ...] = Field(
+        (), description="ids of variables the same words mean when the unit says so: weight loss in lb or in %"
+    )
     bsa_normalised: bool = Field(
         False, description="values may be absolute or per body surface area (mL/min and mL/min/1.73m2)"
     )
@@ -109,6 +112,10 @@ class Lexicon:
                     raise ValueError(f"{kind} id {term.id!r} is defined twice")
                 seen.add(term.id)
         self.variables = {v.id: v for v in variables}
+        for variable in variables:
+            for variant in variable.variants:
+                if variant not in self.variables:
+                    raise ValueError(f"variable {variable.id} names an unknown variant {variant!r}")
         self.conditions = {c.id: c for c in conditions}
         self.events = {e.id: e for e in events}
         self._index: dict[str, dict[str, _Term]] = {}
