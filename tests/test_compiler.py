@@ -203,3 +203,24 @@ def test_units_and_limits_read_from_context(text: str, expected: tuple) -> None:
 ])
 def test_places_conditions_and_ambiguous_units_are_not_thresholds(text: str) -> None:
     assert thresholds(text) == set()
+
+
+def test_legacy_table_rows_are_implications() -> None:
+    text = ("RENAL:\n\n        Age (in years) -- Creatinine (in mg/dL):\n\n        Younger than 5 -- no greater than 1.2;\n\n"
+            "        5-10 -- no greater than 1.5;\n")
+    first, second = compile_criteria(text).criteria
+    assert isinstance(first.rule, AnyOf) and isinstance(first.rule.items[0], Not)
+    condition, requirement = first.rule.items[0].item, first.rule.items[1]
+    assert (condition.variable, condition.op, condition.value, condition.unit) == ("age", "<", 5, "year")
+    assert (requirement.variable, requirement.op, requirement.value, requirement.unit) == ("creatinine", "<=", 1.2, "mg/dL")
+    assert {(n.variable, n.op, n.value) for n in walk(second.rule) if isinstance(n, Comparison)} == {
+        ("age", ">=", 5), ("age", "<=", 10), ("creatinine", "<=", 1.5)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Exclusion Criteria:\n* Unintentional weight loss of greater than 10 lbs", ("exclusion", "weight_loss_amount", ">", 10, "lb")),
+    ("Exclusion Criteria:\n* weight loss of more than 10 percent of usual body weight", ("exclusion", "weight_loss", ">", 10, "%")),
+    ("Exclusion Criteria:\n* 24-hour urinary protein ≥ 1.0g", ("exclusion", "urine_protein_24h_amount", ">=", 1, "g")),
+])
+def test_the_unit_chooses_between_variants(text: str, expected: tuple) -> None:
+    assert thresholds(text) == {expected}
