@@ -145,6 +145,7 @@ class Extractor:
         self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
         self._exceptions = _phrase_regex(p["exception_words"])
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
+        self._within_normal_re = _phrase_regex(p["within_normal"])
         self._negated_after_re = re.compile(r"[\s\-]*(?:" + "|".join(re.escape(w.lstrip("-")) for w in p["negations_after"]) + r")\b", re.I)
         self._distance_re = re.compile(r"\s*(?:" + _phrase_regex(p["distance_words"]).pattern + r")", re.I)
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
@@ -251,6 +252,10 @@ class Extractor:
         normal" adds "< 1 x LLN" beside the 50 %."""
         extra: list[Bound] = []
         taken = [(b.start, b.end) for b in found]
+        for normal in self._within_normal_re.finditer(text):  # "within normal limits": LLN <= value <= ULN
+            lower = Bound(normal.start(), normal.end(), ">=", 1, "LLN")
+            extra += [lower, Bound(normal.start(), normal.end(), "<=", 1, "ULN", partner=lower)]
+            taken.append(normal.span())
         for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
             for comparator in self._before_any_re.finditer(text):
                 limit = limit_re.match(text, comparator.end())
@@ -332,6 +337,8 @@ class Extractor:
             return []  # "within 15 cm of the anal margin" is a place, not a limit
         if self._distance_re.match(text, cursor):
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
+        if unit and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number.group(1)) and _is_count(unit):
+            value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
         bound = Bound(start, cursor, op, value, unit)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
@@ -895,6 +902,15 @@ class Extractor:
                 groups[-1].append(leaf)
         parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
         return parts[0] if len(parts) == 1 else tight(items=parts)
+
+
+def _is_count(unit: str) -> bool:
+    """A count per volume (/mm3, cells/uL, 10^9/L), where "100.000" can only be thousands."""
+    parsed = parse_unit(unit)
+    return parsed is not None and parsed.units is not None and parsed.dimensionality == _PER_VOLUME
+
+
+_PER_VOLUME = parse_unit("/L").dimensionality
 
 
 def _blank(text: str, start: int, end: int) -> str:

@@ -224,3 +224,13 @@ def test_legacy_table_rows_are_implications() -> None:
 ])
 def test_the_unit_chooses_between_variants(text: str, expected: tuple) -> None:
     assert thresholds(text) == {expected}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("* Bilirubin within normal limits", {("inclusion", "bilirubin", ">=", 1, "LLN"), ("inclusion", "bilirubin", "<=", 1, "ULN")}),
+    ("* Platelets > 100.000/mm3", {("inclusion", "platelets", ">", 100000, "/mm3")}),
+    ("* ANC ≥ 1.500/µL", {("inclusion", "neutrophils", ">=", 1500, "/uL")}),
+    ("* Creatinine 1.500 mg/dL", set()),  # not a count: no European thousands here
+])
+def test_normal_limits_and_european_thousands(text: str, expected: set) -> None:
+    assert thresholds(text) == expected
