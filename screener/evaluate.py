@@ -28,7 +28,7 @@ from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Patient
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Section, Sex
-from .units import area_exponent, convert_with_area, converter, format_number, parse_unit
+from .units import Analyte, area_exponent, convert_with_area, converter, format_number, parse_unit
 
 Status = Literal["met", "not_met", "unknown"]
 Outcome = Literal["pass", "fail", "review"]
@@ -217,12 +217,12 @@ def short_label(label: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def _variable_info(variable_id: str, fallback: str | None) -> tuple[str, float | None]:
-    """(short label, molar mass) of a lexicon variable."""
+def _variable_info(variable_id: str, fallback: str | None) -> tuple[str, Analyte | None]:
+    """(short label, analyte for unit conversions) of a lexicon variable."""
     term = get_lexicon().variables.get(variable_id)
     if term is None:
         return (fallback or variable_id.replace("_", " "), None)
-    return (short_label(term.label), term.molar_mass)
+    return (short_label(term.label), term.analyte)
 
 
 @lru_cache(maxsize=1024)
@@ -387,7 +387,7 @@ def _leaf(ctx: _Context, result: NodeResult) -> Status:
 
 
 def _comparison(node: Comparison, ctx: _Context) -> Status:
-    label, molar_mass = _variable_info(node.variable, node.label)
+    label, analyte = _variable_info(node.variable, node.label)
     limit = limit_text(node.value, node.unit)
     threshold = f"{node.op} {limit}"
 
@@ -445,7 +445,7 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         return _finish(node, ctx, label, given, converted, node.unit, True, threshold, limit, via=via)
 
     try:
-        convert: Callable[[float], float] = converter(unit, node.unit, molar_mass)
+        convert: Callable[[float], float] = converter(unit, node.unit, analyte)
     except UnitError as exc:
         return unknown(
             f"{label} {given} cannot be compared with {limit}: {exc.message}",

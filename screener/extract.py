@@ -444,7 +444,7 @@ class Extractor:
         if unit is None and variable.id == "age":
             unit = "year"
         if unit is None and variable.unit is not None:
-            if bound.shared_unit and compatible(bound.shared_unit, variable.unit, variable.molar_mass, variable.bsa_normalised):
+            if bound.shared_unit and compatible(bound.shared_unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 unit = bound.shared_unit
             else:
                 unit, implied = variable.implied_unit(bound.value), True
@@ -458,7 +458,7 @@ class Extractor:
             parsed = parse_unit(unit)
             if parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
                 return None
-            if variable.unit is None or not compatible(unit, variable.unit, variable.molar_mass, variable.bsa_normalised):
+            if variable.unit is None or not compatible(unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 return None
             if variable.range and not self._plausible(bound.value, unit, variable):
                 return None
@@ -489,7 +489,7 @@ class Extractor:
     @staticmethod
     def _plausible(value: float, unit: str, variable: Variable) -> bool:
         try:
-            canonical = convert(value, unit, variable.unit, variable.molar_mass)
+            canonical = convert(value, unit, variable.unit, variable.analyte)
         except UnitError:
             return True  # per-area and absolute clearances: the range cannot judge, keep
         low, high = variable.range
@@ -504,7 +504,7 @@ class Extractor:
         for bound in bounds:
             unit = None if bound.unit == "%" and variable.unit is None else bound.unit
             try:
-                value = convert(bound.value, unit, variable.unit, variable.molar_mass) if unit not in ("ULN", "LLN") else None
+                value = convert(bound.value, unit, variable.unit, variable.analyte) if unit not in ("ULN", "LLN") else None
             except UnitError:
                 value = None
             trivial = value is not None and ((bound.op == ">=" and value <= low) or (bound.op == "<=" and value >= high))

@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InputError
+from .units import Analyte, Equation, UnitError, convert
 from .yamlio import parse_yaml
 
 Kind = Literal["lab", "vital", "physiology", "score", "anthropometric", "demographic", "imaging", "other"]
@@ -42,6 +43,17 @@ class BareUnit(BaseModel):
     range: tuple[float, float]
 
 
+class UnitEquation(BaseModel):
+    """A conversion that is no ratio of units (HbA1c % <-> mmol/mol): to = scale * (from + offset)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(alias="from")
+    target: str = Field(alias="to")
+    scale: float
+    offset: float = 0.0
+
+
 class Variable(_Term):
     """A measured quantity: a lab value, vital sign, score, body measure."""
 
@@ -52,6 +64,7 @@ class Variable(_Term):
     valence: int | None = Field(None, description="charge, for mEq <-> mmol conversions")
     loinc: str | None = None
     cues: tuple[str, ...] = Field((), description="findings that name the variable in trial text only, e.g. 'neutropenia'")
+    equations: tuple[UnitEquation, ...] = Field((), description="conversions between units that are no ratio")
     variants: tuple[str, ...] = Field(
         (), description="ids of variables the same words mean when the unit says so: weight loss in lb or in %"
     )
@@ -62,16 +75,20 @@ class Variable(_Term):
         (), description="units a threshold written without one is read in, each for a range of values that cannot be another's"
     )
 
+    @property
+    def analyte(self) -> Analyte:
+        """What unit conversions of this variable need: molar mass, valence, equations."""
+        equations = tuple(Equation(e.source, e.target, e.scale, e.offset) for e in self.equations)
+        return _ANALYTES.setdefault(self.id, Analyte(self.molar_mass, self.valence, equations))
+
     def typical(self, value: float, unit: str) -> bool:
         """Whether a threshold lies where thresholds of this variable are written (the
         bare-unit ranges): "ANC > 1,000 cells/mL" is a typo for /mm3, not a limit to apply."""
-        from .units import UnitError, convert
-
         if not self.bare_units:
             return True
         for bare in self.bare_units:
             try:
-                converted = convert(value, unit, bare.unit, self.molar_mass)
+                converted = convert(value, unit, bare.unit, self.analyte)
             except UnitError:
                 return True
             if bare.range[0] <= converted <= bare.range[1]:
@@ -94,6 +111,9 @@ class ConditionTerm(_Term):
 
 class EventTerm(_Term):
     """A dated event used by time windows (onset, admission)."""
+
+
+_ANALYTES: dict[str, Analyte] = {}
 
 
 def _key(text: str) -> str:

@@ -41,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import PatientError, UnitError
 from .lexicon import Lexicon, Variable, get_lexicon
-from .units import Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
+from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
 from .yamlio import Document, Path_, parse_yaml, read_text
 
 
@@ -197,18 +197,18 @@ def parse_number(text: str) -> tuple[float, str | None]:
 
 
 @lru_cache(maxsize=4096)
-def _compatible(source: str, target: str, molar_mass: float | None, per_area: bool = False) -> bool:
+def _compatible(source: str, target: str, analyte: Analyte | None, per_area: bool = False) -> bool:
     """``units.compatible``, cached: per-area pairs fail pint on every call otherwise."""
-    return compatible(source, target, molar_mass, per_area)
+    return compatible(source, target, analyte, per_area)
 
 
 @lru_cache(maxsize=4096)
-def _converter(source: str, target: str, molar_mass: float | None) -> Callable[[float], float]:
+def _converter(source: str, target: str, analyte: Analyte | None) -> Callable[[float], float]:
     """source -> target; per-area against absolute units at the reference BSA."""
     if area_exponent(source, target):
         slope = convert_with_area(1.0, source, target, REFERENCE_BSA_M2)
         return lambda x: x * slope
-    return converter(source, target, molar_mass)
+    return converter(source, target, analyte)
 
 
 def _num(value: float) -> str:
@@ -409,7 +409,7 @@ class _Reader:
         else:
             value, unit_text = self._number(raw, path)
         unit = self._fit(variable, name, value, unit_text, path)
-        self._check_range(value, unit_text, variable.unit, variable.range, variable.molar_mass, path)
+        self._check_range(value, unit_text, variable.unit, variable.range, variable.analyte, path)
         for limit in ("uln", "lln"):
             if fields.get(limit) is not None:
                 fields[limit] = self._limit(variable, fields[limit], unit_text, path + (limit,))
@@ -450,7 +450,7 @@ class _Reader:
             return None
         if unit is None or unit_text is None:
             raise self.error(f"{_num(value)} has no unit; expected {variable.unit} (or a compatible unit)", path)
-        if not _compatible(unit_text, variable.unit, variable.molar_mass, variable.bsa_normalised):
+        if not _compatible(unit_text, variable.unit, variable.analyte, variable.bsa_normalised):
             raise self.error(f"{_num(value)} {unit.display} is not compatible with {variable.unit}", path)
         return unit.display
 
@@ -463,9 +463,9 @@ class _Reader:
         assert unit is not None
         if unit_text is None:
             raise self.error(f"the value is unitless, so the limit must be a plain number (not {unit.display})", path)
-        if unit.relative or not _compatible(given, unit_text, variable.molar_mass, variable.bsa_normalised):
+        if unit.relative or not _compatible(given, unit_text, variable.analyte, variable.bsa_normalised):
             raise self.error(f"{_num(value)} {unit.display} is not compatible with {unit_text}", path)
-        return _converter(given, unit_text, variable.molar_mass)(value)
+        return _converter(given, unit_text, variable.analyte)(value)
 
     def _condition(self, term: Any, name: str, raw: Any, path: Path_) -> ConditionState | None:
         """true / false / present|past|absent|unknown / {status, diagnosed, ended}."""
@@ -537,11 +537,11 @@ class _Reader:
             raise self.error(exc.message, path) from None
 
     def _check_range(self, value: float, unit_text: str | None, target: str | None,
-                     bounds: tuple[float, float] | None, molar_mass: float | None, path: Path_) -> None:
+                     bounds: tuple[float, float] | None, analyte: Analyte | None, path: Path_) -> None:
         """Outside the plausible range after conversion: most likely a typo or a wrong unit."""
         if bounds is None:
             return
-        canonical = value if target is None or unit_text is None else _converter(unit_text, target, molar_mass)(value)
+        canonical = value if target is None or unit_text is None else _converter(unit_text, target, analyte)(value)
         low, high = bounds
         slack = 1e-9 * max(1.0, abs(low), abs(high))
         if low - slack <= canonical <= high + slack:

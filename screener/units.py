@@ -41,6 +41,33 @@ _MASS_PERCENT = re.compile(r"^(mg|g|gm)\s*%$", re.I)
 
 
 @dataclass(frozen=True)
+class Equation:
+    """A conversion that is not a ratio of units: ``target = scale * (source + offset)``,
+    e.g. HbA1c IFCC mmol/mol = 10.929 * (NGSP % - 2.15)."""
+
+    source: str
+    target: str
+    scale: float
+    offset: float = 0.0
+
+
+@dataclass(frozen=True)
+class Analyte:
+    """What a conversion needs to know about the substance measured: its molar mass (mg/dL
+    <-> umol/L), its ion's valence (mEq/L <-> mmol/L) and any non-ratio equations."""
+
+    molar_mass: float | None = None
+    valence: int | None = None
+    equations: tuple[Equation, ...] = ()
+
+
+def _analyte(value: "Analyte | float | None") -> Analyte:
+    if isinstance(value, Analyte):
+        return value
+    return Analyte(molar_mass=float(value)) if value else Analyte()
+
+
+@dataclass(frozen=True)
 class Unit:
     """A parsed unit: how to show it, and what it is (``scale`` times pint ``units``)."""
 
@@ -126,15 +153,13 @@ def canonical(text: str | None) -> str | None:
     return unit.display if unit else None
 
 
-def _linear(source: Unit, target: Unit, context: dict) -> Callable[[float], float]:
+def _linear(source: Unit, target: Unit, contexts: dict[str, dict]) -> Callable[[float], float]:
     """value in source -> value in target, as a*x + b computed once with pint."""
+    parameters = {name: value for params in contexts.values() for name, value in params.items()}
 
     def through_pint(x: float) -> float:
         quantity = Q_(x * source.scale, source.units)
-        if context:
-            converted = quantity.to(target.units, "chemistry", **context)
-        else:
-            converted = quantity.to(target.units)
+        converted = quantity.to(target.units, *contexts, **parameters)
         return float(converted.magnitude) / target.scale
 
     if source.units == target.units and source.scale == target.scale:
@@ -150,12 +175,16 @@ def _linear(source: Unit, target: Unit, context: dict) -> Callable[[float], floa
 
 
 @lru_cache(maxsize=4096)
-def converter(source: str | None, target: str | None, molar_mass: float | None = None) -> Callable[[float], float]:
+def converter(source: str | None, target: str | None, analyte: Analyte | float | None = None) -> Callable[[float], float]:
     """A function converting values from ``source`` to ``target`` units.
 
-    ``molar_mass`` (g/mol) allows mass <-> amount concentrations (mg/dL <-> umol/L).
+    ``analyte`` (an ``Analyte``, or a molar mass in g/mol) allows the conversions that depend
+    on the substance: mass <-> amount concentrations (mg/dL <-> umol/L) through pint's
+    "chemistry" context, charge <-> amount (mEq/L <-> mmol/L) through the "valence" context,
+    and equations such as HbA1c % <-> mmol/mol.
     Raises ``UnitError`` with the reason when the two cannot be compared.
     """
+    analyte = _analyte(analyte)
     src, dst = parse_unit(source), parse_unit(target)
     if src is None or dst is None:
         if src is None and dst is None:
@@ -165,17 +194,42 @@ def converter(source: str | None, target: str | None, molar_mass: float | None =
         if src.relative == dst.relative:
             return lambda x: x
         raise UnitError(f"{src.display} cannot be converted to {dst.display}")
-    context = {}
-    if molar_mass and src.dimensionality != dst.dimensionality:
-        context = {"mw": Q_(molar_mass, "g/mol")}
+    equation = _equation(src, dst, analyte)
+    if equation is not None:
+        return equation
+    contexts: dict[str, dict] = {}
+    if src.dimensionality != dst.dimensionality:
+        if analyte.molar_mass:
+            contexts["chemistry"] = {"mw": Q_(analyte.molar_mass, "g/mol")}
+        if analyte.valence:
+            contexts["valence"] = {"valence": analyte.valence}
     try:
-        return _linear(src, dst, context)
+        return _linear(src, dst, contexts)
     except UnitError:
-        if not molar_mass and _amount_vs_mass(src, dst):
+        if not analyte.molar_mass and _amount_vs_mass(src, dst):
             raise UnitError(
                 f"{src.display} and {dst.display} convert only with the analyte's molar mass, which is not known"
             ) from None
+        if not analyte.valence and _charge_vs_amount(src, dst):
+            raise UnitError(f"{src.display} and {dst.display} convert only with the ion's valence, which is not known") from None
         raise
+
+
+def _equation(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float] | None:
+    """The analyte's own equation between the two units, in either direction."""
+    for equation in analyte.equations:
+        ends = (canonical(equation.source), canonical(equation.target))
+        if (src.display, dst.display) == ends:
+            return lambda x, e=equation: e.scale * (x + e.offset)
+        if (dst.display, src.display) == ends:
+            return lambda x, e=equation: x / e.scale - e.offset
+    return None
+
+
+def _charge_vs_amount(a: Unit, b: Unit) -> bool:
+    ratio = (a.units / b.units).dimensionality
+    charge = ureg.parse_expression("mol/Eq").dimensionality
+    return ratio in (charge, (1 / ureg.parse_expression("mol/Eq")).dimensionality)
 
 
 def _amount_vs_mass(a: Unit, b: Unit) -> bool:
@@ -183,8 +237,8 @@ def _amount_vs_mass(a: Unit, b: Unit) -> bool:
     return ratio in (ureg.parse_expression("mol/g").dimensionality, ureg.parse_expression("g/mol").dimensionality)
 
 
-def convert(value: float, source: str | None, target: str | None, molar_mass: float | None = None) -> float:
-    return converter(source, target, molar_mass)(value)
+def convert(value: float, source: str | None, target: str | None, analyte: Analyte | float | None = None) -> float:
+    return converter(source, target, analyte)(value)
 
 
 def area_exponent(source: str | None, target: str | None) -> int:
@@ -214,11 +268,11 @@ def convert_with_area(value: float, source: str, target: str, bsa_m2: float) -> 
     return float(quantity.to(dst.units).magnitude) / dst.scale
 
 
-def compatible(source: str | None, target: str | None, molar_mass: float | None = None, per_area: bool = False) -> bool:
+def compatible(source: str | None, target: str | None, analyte: Analyte | float | None = None, per_area: bool = False) -> bool:
     """Whether a value in ``source`` can be compared with one in ``target``; with ``per_area``
     also an absolute value with one per body surface area (mL/min and mL/min/1.73m2)."""
     try:
-        converter(source, target, molar_mass)
+        converter(source, target, analyte)
         return True
     except UnitError:
         return per_area and area_exponent(source, target) != 0

@@ -834,3 +834,12 @@ def test_no_requirement_passes_in_either_section(section, status) -> None:
     rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(id="X1", section=section, text="Not specified", rule=NoRequirement())])
     result = check(rules, Patient(id="P", as_of=dt.date(2026, 1, 1)))
     assert result.criteria[0].status == status and result.criteria[0].outcome == "pass"
+
+
+@pytest.mark.parametrize("value, unit, status", [(53, "mmol/mol", "met"), (64, "mmol/mol", "not_met"), (7.0, "%", "met")])
+def test_hba1c_in_ifcc_units_against_an_ngsp_limit(value, unit, status) -> None:
+    rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(
+        id="I1", section="inclusion", text="HbA1c <= 7.5 %", rule=Comparison(variable="hba1c", op="<=", value=7.5, unit="%"))])
+    patient = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={
+        "hba1c": Measurement(variable="hba1c", name="HbA1c", value=value, unit=unit)})
+    assert check(rules, patient).criteria[0].status == status

@@ -295,3 +295,11 @@ def test_equivalent_units_load_to_same_value(case) -> None:
     assert measurement.unit == canonical(unit)
     back = convert(measurement.value, measurement.unit, variable.unit, variable.molar_mass)
     assert math.isclose(back, value, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def test_electrolytes_in_meq_and_hba1c_in_mmol_per_mol_are_accepted() -> None:
+    from screener.patient import parse_patient
+
+    patient = parse_patient("id: P\nmeasurements:\n  sodium: 140 mEq/L\n  calcium: 4.8 mEq/L\n  HbA1c: 53 mmol/mol\n")
+    assert patient.measurements["sodium"].unit == "mEq/L"
+    assert patient.measurements["hba1c"].unit == "mmol/mol"

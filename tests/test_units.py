@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from screener.errors import InputError, UnitError
 from screener.text import normalize
 from screener.units import (
+    Analyte,
+    Equation,
     area_exponent,
     bsa_mosteller,
     canonical,
@@ -561,3 +563,23 @@ def test_format_number_reads_back_close(x):
         assert abs(value - x) <= 0.5 + 1e-9 * abs(x)
     else:
         assert math.isclose(value, x, rel_tol=5e-3)
+
+
+@pytest.mark.parametrize(
+    "value, source, target, analyte, expected",
+    [
+        (4, "mEq/L", "mmol/L", Analyte(valence=2), 2.0),  # calcium: divalent
+        (140, "mEq/L", "mmol/L", Analyte(valence=1), 140.0),  # sodium
+        (4, "mEq/L", "mg/dL", Analyte(molar_mass=40.08, valence=2), 8.016),  # through both contexts
+        (7, "%", "mmol/mol", Analyte(equations=(Equation("%", "mmol/mol", 10.929, -2.15),)), 53.0),  # HbA1c NGSP -> IFCC
+        (53, "mmol/mol", "%", Analyte(equations=(Equation("%", "mmol/mol", 10.929, -2.15),)), 7.0),
+        (1, "ukat/L", "U/L", None, 60.0),
+    ],
+)
+def test_analyte_conversions(value, source, target, analyte, expected):
+    assert convert(value, source, target, analyte) == pytest.approx(expected, rel=1e-3)
+
+
+def test_charge_needs_the_valence():
+    with pytest.raises(UnitError, match="valence"):
+        convert(4, "mEq/L", "mmol/L")
