@@ -167,12 +167,15 @@ def check_command(
     verdict_exit: bool = typer.Option(
         False, "--exit-code", help="Exit 0 eligible, 10 needs review, 11 ineligible (for scripts); otherwise 0 whenever the check ran."
     ),
+    max_lab_age: Optional[int] = typer.Option(
+        None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown."
+    ),
 ) -> None:
     """Check a patient against a trial's rules and explain every criterion.
 
     Example:  screener check rules/NCT02213705.yaml examples/patients/ssc-eligible.yaml
     """
-    result = check_patient(load_rules(rules_file), load_patient(patient_file))
+    result = check_patient(load_rules(rules_file), load_patient(patient_file), max_lab_age_days=max_lab_age)
     _emit(render(result, fmt.value), out)
     if verdict_exit:
         raise typer.Exit(VERDICT_EXIT[result.verdict])

@@ -339,10 +339,11 @@ def _sentence(subject: str, status: Status, op: str, limit: str) -> str:
 class _Context:
     """Per-check state: the patient, the criterion, and the leaves collected so far."""
 
-    __slots__ = ("patient", "criterion", "leaves", "_age", "_bsa")
+    __slots__ = ("patient", "criterion", "leaves", "_age", "_bsa", "max_lab_age_days")
 
-    def __init__(self, patient: Patient):
+    def __init__(self, patient: Patient, max_lab_age_days: float | None = None):
         self.patient = patient
+        self.max_lab_age_days = max_lab_age_days
         self.criterion: Criterion | None = None
         self.leaves: list[NodeResult] = []
         self._age: tuple[float | None] | None = None
@@ -418,6 +419,9 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         return unknown(f"no {label} in the profile", [label])
     value, unit = measurement.value, measurement.unit
     given = quantity_text(value, unit)
+    stale = _stale(node, measurement, label, ctx)
+    if stale is not None:
+        return unknown(stale[0], [stale[1]], given)
 
     relative = _relative(node.unit)
     if relative and _relative(unit) != relative:
@@ -454,6 +458,27 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         )
     shown = not _same_unit(unit, node.unit)
     return _finish(node, ctx, label, given, convert(value), node.unit, shown, threshold, limit)
+
+
+def _stale(node: Comparison, measurement, label: str, ctx: _Context) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value is older than the criterion's recency window
+    or the configured maximum age of lab values, or undated where a window applies."""
+    windows = []
+    if node.within is not None:
+        windows.append((node.within.value * DAYS_PER[node.within.unit], _duration_text(node.within.value, node.within.unit)))
+    term = get_lexicon().variables.get(node.variable)
+    if ctx.max_lab_age_days is not None and term is not None and term.kind == "lab":
+        windows.append((ctx.max_lab_age_days, _duration_text(ctx.max_lab_age_days, "day")))
+    if not windows:
+        return None
+    days, words = min(windows)
+    wanted = f"{label} measured within the last {words}"
+    if measurement.date is None:
+        return f"{label} has no date; the value must be from the last {words}", wanted
+    age = (ctx.patient.as_of - measurement.date).days
+    if age > days:
+        return f"{label} dated {measurement.date.isoformat()} is {age} days old; the value must be from the last {words}", wanted
+    return None
 
 
 def _finish(
@@ -658,9 +683,13 @@ def check_criterion(criterion: Criterion, patient: Patient, ctx: _Context | None
     )
 
 
-def check(rules: RuleSet, patient: Patient) -> Result:
-    """Check one patient against a trial's rules."""
-    ctx = _Context(patient)
+def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = None) -> Result:
+    """Check one patient against a trial's rules.
+
+    ``max_lab_age_days``: when set, a lab value older than this (or without a date) is
+    unknown for every comparison, on top of any recency window the criterion states.
+    """
+    ctx = _Context(patient, max_lab_age_days)
     results = [check_criterion(criterion, patient, ctx) for criterion in rules.criteria]
     to_collect: list[str] = []
     seen: set[str] = set()

@@ -15,7 +15,7 @@ from functools import cache
 
 from .lexicon import Lexicon, Variable, get_lexicon
 from .patterns import patterns
-from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex
+from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -24,6 +24,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|;\s*")
 _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
+_RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
 _FOR_SEX = re.compile(r"\s*\(?\s*(?:for|in)\s+(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -52,6 +53,8 @@ class Bound:
     shared_unit: str | None = None  # the unit written once after a list ("> 30 or < 18.5 kg/m2")
     listed: tuple[float, ...] = ()  # "ECOG 0 or 1": the values listed, read as "<= 1" on a score
     sex: str | None = None  # "greater than 12.0 for men": the limit holds for one sex
+    within: bool = False  # written "within N days": a recency window when it follows lab values
+    recency: bool = False  # used as the recency window of the sentence's lab values
 
 
 @dataclass
@@ -339,7 +342,7 @@ class Extractor:
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
         if unit and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
-        bound = Bound(start, cursor, op, value, unit)
+        bound = Bound(start, cursor, op, value, unit, within=within)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
             bound.sex = "male" if for_sex.group(1).lower().startswith(("m", "bo")) else "female"
@@ -662,7 +665,8 @@ class Extractor:
             used_mentions.update(id(m) for m in chosen)
             previous_vars, previous_end = chosen, leaf_end
         self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
-        self._interval_leaves(text, sentence, start, mentions, bounds, leaves, covered)
+        self._recency(text, sentence, bounds, leaves, covered)
+        self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
         definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
         if definition and any(l.start >= start + definition.end() for l in leaves):
             covered.append((start, start + definition.end()))
@@ -789,6 +793,22 @@ class Extractor:
                 condition=other.id, label=other.label, timing="history" if history else "current",
                 span=text.origin(tail.start(1), tail.end(1)))))
             covered.append((tail.start(1), tail.end(1)))
+
+    def _recency(self, text: Text, sentence: str, bounds: list[Bound], leaves: list[Leaf], covered: list) -> None:
+        """"ANC >= 1500/mm3 within 14 days prior to registration": the values of the sentence
+        must be that recent; the window is set on each lab comparison."""
+        windows = [b for b in bounds if b.within and b.unit in _DURATION_UNITS and b.op in ("<", "<=")]
+        labs = [n for leaf in leaves for n in walk(leaf.node) if isinstance(n, Comparison)
+                and self.lexicon.variables.get(n.variable) is not None and self.lexicon.variables[n.variable].kind in _RECENT_KINDS]
+        if len(windows) != 1 or not labs:
+            return
+        window = windows[0]
+        window.recency = True
+        duration = Duration(value=_clean(window.value), unit=_DURATION_UNITS[window.unit])
+        for comparison in labs:
+            comparison.within = duration
+        tail = re.compile(r"[^.;,()]{0,60}").match(sentence, window.end)  # "prior to registration"
+        covered.append((window.start, tail.end() if tail else window.end))
 
     def _interval_leaves(self, text: Text, sentence: str, start: int, mentions, bounds, leaves, covered) -> None:
         """"Admission less than 10 days after onset": time from one event to another."""

@@ -62,6 +62,7 @@ class Comparison(_Node):
     unit: str | None = None
     unit_implied: bool | None = Field(None, description="true when the text gave no unit and it was read from the value's range")
     alt: list[Quantity] = Field(default_factory=list, description="the same threshold restated in other units")
+    within: "Duration | None" = Field(None, description="the value must have been measured this recently")
 
 
 class Duration(_Model):
@@ -134,7 +135,7 @@ Node = Annotated[
     Field(discriminator="kind"),
 ]
 
-for _model in (AllOf, AnyOf, Not):
+for _model in (Comparison, AllOf, AnyOf, Not):
     _model.model_rebuild()
 
 

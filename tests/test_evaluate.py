@@ -843,3 +843,22 @@ def test_hba1c_in_ifcc_units_against_an_ngsp_limit(value, unit, status) -> None:
     patient = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={
         "hba1c": Measurement(variable="hba1c", name="HbA1c", value=value, unit=unit)})
     assert check(rules, patient).criteria[0].status == status
+
+
+@pytest.mark.parametrize("measured, window, max_age, status", [
+    (dt.date(2026, 1, 1), Duration(value=14, unit="day"), None, "met"),
+    (dt.date(2025, 11, 1), Duration(value=14, unit="day"), None, "unknown"),  # too old for the criterion
+    (None, Duration(value=14, unit="day"), None, "unknown"),  # undated where a window applies
+    (None, None, None, "met"),
+    (dt.date(2025, 11, 1), None, 30, "unknown"),  # too old for the configured maximum
+    (dt.date(2025, 12, 20), None, 30, "met"),
+])
+def test_recency_of_lab_values(measured, window, max_age, status) -> None:
+    rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(id="I1", section="inclusion", text="ANC >= 1.5",
+        rule=Comparison(variable="neutrophils", op=">=", value=1.5, unit="10^9/L", within=window))])
+    patient = Patient(id="P", as_of=dt.date(2026, 1, 10), measurements={
+        "neutrophils": Measurement(variable="neutrophils", name="ANC", value=3.0, unit="10^9/L", date=measured)})
+    result = check(rules, patient, max_lab_age_days=max_age)
+    assert result.criteria[0].status == status
+    if status == "unknown":
+        assert "measured within the last" in result.to_collect[0]
