@@ -28,6 +28,7 @@ from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Patient
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Section, Sex
+from .reference import default_range, limit as reference_limit
 from .units import Analyte, area_exponent, convert_with_area, converter, format_number, parse_unit
 
 Status = Literal["met", "not_met", "unknown"]
@@ -427,11 +428,17 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
     if relative and _relative(unit) != relative:
         normal = measurement.uln if relative == "ULN" else measurement.lln
         words = "upper" if relative == "ULN" else "lower"
-        if normal is None or normal <= 0:
-            name = f"{label} {words} limit of normal"
-            return unknown(f"{label} {given}: {name} not given", [name], given)
+        note = f" ({relative} {quantity_text(normal, unit)})" if normal else ""
+        if normal is None or normal <= 0:  # the lab's own limit first, else the default adult range
+            default = reference_limit(node.variable, relative.lower(), unit, ctx.patient.sex)
+            if default is None:
+                name = f"{label} {words} limit of normal"
+                sex_would_help = ctx.patient.sex is None and default_range(node.variable, "female") is not None
+                missing = [name] + (["sex"] if sex_would_help else [])
+                return unknown(f"{label} {given}: {name} not given and no default range applies", missing, given)
+            normal, warning = default
+            note = f" ({relative} {quantity_text(normal, unit)}: {warning})"
         ratio = value / normal
-        note = f" ({relative} {quantity_text(normal, unit)})"
         return _finish(node, ctx, label, given, ratio, node.unit, True, threshold, limit, note=note)
 
     exponent, factor = _area(unit, node.unit)

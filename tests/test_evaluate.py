@@ -157,10 +157,10 @@ def test_comparison(rule, measurements, extra, status, explanation, converted):
 UNKNOWN_COMPARISONS = [
     # (case id, rule, measurements, patient extras, explanation substring, missing)
     ("measurement missing", cmp("pao2", "<", 8, "kPa"), [], {}, "no PaO2 in the profile", ["PaO2"]),
-    ("ULN not given", cmp("alt", ">=", 3, "ULN"), [meas("alt", 150, "U/L")], {},
-     "ALT upper limit of normal not given", ["ALT upper limit of normal"]),
-    ("LLN not given", cmp("hemoglobin", "<", 1, "LLN"), [meas("hemoglobin", 10, "g/dL", uln=16)], {},
-     "hemoglobin lower limit of normal not given", ["hemoglobin lower limit of normal"]),
+    ("ULN not given, no default", cmp("psa", ">=", 3, "ULN"), [meas("psa", 15, "ng/mL")], {},
+     "PSA upper limit of normal not given", ["PSA upper limit of normal"]),
+    ("LLN not given, default needs sex", cmp("hemoglobin", "<", 1, "LLN"), [meas("hemoglobin", 10, "g/dL", uln=16)], {},
+     "hemoglobin lower limit of normal not given", ["hemoglobin lower limit of normal", "sex"]),
     ("BSA needs height", cmp("creatinine_clearance", ">=", 60, "mL/min/1.73m2"),
      [meas("creatinine_clearance", 78, "mL/min")], {"weight_kg": 60},
      "needs height and weight to compute body surface area", ["height and weight (for body surface area)"]),
@@ -862,3 +862,14 @@ def test_recency_of_lab_values(measured, window, max_age, status) -> None:
     assert result.criteria[0].status == status
     if status == "unknown":
         assert "measured within the last" in result.to_collect[0]
+
+
+def test_default_reference_range_is_used_with_a_warning_when_the_lab_gives_none() -> None:
+    rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(
+        id="E1", section="exclusion", text="ALT > 2.5 x ULN", rule=Comparison(variable="alt", op=">", value=2.5, unit="ULN"))])
+    patient = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={"alt": meas("alt", 150, "U/L")})
+    [criterion] = check(rules, patient).criteria
+    assert criterion.status == "met"  # 150 U/L = 2.68 x the default ULN of 56 U/L
+    assert "default adult range" in criterion.explanation and "give the lab's range" in criterion.explanation
+    own = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={"alt": meas("alt", 150, "U/L", uln=40)})
+    assert "default" not in check(rules, own).criteria[0].explanation
