@@ -26,8 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .errors import UnitError
 from .lexicon import get_lexicon
-from .patient import Patient
+from .patient import Measurement, Patient
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Section, Sex
+from .derive import Missing, derive
 from .reference import default_range, limit as reference_limit
 from .units import Analyte, area_exponent, convert_with_area, converter, format_number, parse_unit
 
@@ -416,10 +417,17 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         return _finish(node, ctx, label, given, convert(value), target, not _same_unit(unit, target), threshold, limit)
 
     measurement = ctx.patient.measurements.get(node.variable)
+    derivation = ""
     if measurement is None:
-        return unknown(f"no {label} in the profile", [label])
+        derived = derive(node.variable, ctx.patient)  # a measured value always wins; else a formula may
+        if isinstance(derived, Missing):
+            return unknown(f"no {label} in the profile, and {derived.explanation()}", [label, *derived.inputs])
+        if derived is None:
+            return unknown(f"no {label} in the profile", [label])
+        measurement = Measurement(variable=node.variable, name=derived.formula, value=derived.value, unit=derived.unit)
+        derivation = f" ({derived.explanation().split(' by ', 1)[1]})" if " by " in derived.explanation() else ""
     value, unit = measurement.value, measurement.unit
-    given = quantity_text(value, unit)
+    given = quantity_text(value, unit) + derivation
     stale = _stale(node, measurement, label, ctx)
     if stale is not None:
         return unknown(stale[0], [stale[1]], given)

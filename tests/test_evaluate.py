@@ -873,3 +873,20 @@ def test_default_reference_range_is_used_with_a_warning_when_the_lab_gives_none(
     assert "default adult range" in criterion.explanation and "give the lab's range" in criterion.explanation
     own = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={"alt": meas("alt", 150, "U/L", uln=40)})
     assert "default" not in check(rules, own).criteria[0].explanation
+
+
+def test_derived_value_when_the_measurement_is_missing_names_formula_and_inputs() -> None:
+    rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(
+        id="I1", section="inclusion", text="CrCl >= 60 mL/min", rule=Comparison(variable="creatinine_clearance", op=">=", value=60, unit="mL/min"))])
+    patient = Patient(id="P", sex="male", age=50, weight_kg=80, as_of=dt.date(2026, 1, 1),
+                      measurements={"creatinine": meas("creatinine", 88.4, "umol/L")})
+    [criterion] = check(rules, patient).criteria
+    assert criterion.status == "met"
+    assert "100 mL/min" in criterion.explanation and "Cockcroft-Gault" in criterion.explanation
+    measured = patient.model_copy(update={"measurements": {**patient.measurements,
+                                                           "creatinine_clearance": meas("creatinine_clearance", 45, "mL/min")}})
+    assert check(rules, measured).criteria[0].status == "not_met"  # a measured value always wins
+    bare = Patient(id="P", sex="male", age=50, as_of=dt.date(2026, 1, 1))
+    result = check(rules, bare)
+    assert result.criteria[0].status == "unknown"
+    assert {"weight", "serum creatinine"} <= set(result.to_collect)
