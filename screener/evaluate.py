@@ -95,6 +95,9 @@ class NodeResult(_Model):
     converted: str | None = None
     threshold: str | None = None
     missing: list[str] = Field(default_factory=list)
+    assumed: list[str] = Field(
+        default_factory=list, description="data taken from defaults (a reference range) rather than the profile"
+    )
 
     @model_serializer(mode="wrap")
     def _drop_empty(self, handler):
@@ -446,6 +449,8 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
                 return unknown(f"{label} {given}: {name} not given and no default range applies", missing, given)
             normal, warning = default
             note = f" ({relative} {quantity_text(normal, unit)}: {warning})"
+            assumed = [f"{label} {words} limit of normal from the lab"]
+            return _finish(node, ctx, label, given, value / normal, node.unit, True, threshold, limit, note=note, assumed=assumed)
         ratio = value / normal
         return _finish(node, ctx, label, given, ratio, node.unit, True, threshold, limit, note=note)
 
@@ -498,7 +503,7 @@ def _stale(node: Comparison, measurement, label: str, ctx: _Context) -> tuple[st
 
 def _finish(
     node: Comparison, ctx: _Context, label: str, given: str, converted: float, target: str | None,
-    show_converted: bool, threshold: str, limit: str, note: str = "", via: str = "",
+    show_converted: bool, threshold: str, limit: str, note: str = "", via: str = "", assumed: list[str] | None = None,
 ) -> Status:
     """Compare the value (already in the threshold's unit) and explain:
     "<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
@@ -511,7 +516,7 @@ def _finish(
         ctx,
         NodeResult(
             kind="comparison", status=status, explanation=_sentence(subject, status, node.op, limit),
-            variable=node.variable, given=given, converted=converted_text, threshold=threshold,
+            variable=node.variable, given=given, converted=converted_text, threshold=threshold, assumed=assumed or [],
         ),
     )
 
@@ -684,6 +689,11 @@ def check_criterion(criterion: Criterion, patient: Patient, ctx: _Context | None
     meaning = f"{criterion.section} {STATUS_WORDS[status]}"
     if status == UNKNOWN:
         meaning += " (needs review)"
+    outcome = outcome_of(criterion.section, status)
+    if outcome != "review" and any(leaf.assumed for leaf in leaves):
+        # a result that rests on a default reference range is shown, but never decides the verdict
+        outcome = "review"
+        meaning += " with a default range (needs review)"
     explanation = "; ".join(leaf.explanation for leaf in leaves)
     explanation = f"{explanation} → {meaning}" if explanation else meaning
     return CriterionResult(
@@ -691,7 +701,7 @@ def check_criterion(criterion: Criterion, patient: Patient, ctx: _Context | None
         section=criterion.section,
         text=criterion.text,
         status=status,
-        outcome=outcome_of(criterion.section, status),
+        outcome=outcome,
         explanation=explanation,
         manual=criterion.manual,
         details=leaves,
@@ -709,12 +719,12 @@ def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = 
     to_collect: list[str] = []
     seen: set[str] = set()
     for result in results:
-        if result.status != UNKNOWN:
+        if result.outcome != "review":
             continue
         for leaf in result.details:
-            if leaf.status != UNKNOWN:
+            if leaf.status != UNKNOWN and not leaf.assumed:
                 continue
-            for item in leaf.missing:
+            for item in leaf.missing + leaf.assumed:
                 if item not in seen:
                     seen.add(item)
                     to_collect.append(item)

@@ -807,7 +807,8 @@ def test_missing_data_only_makes_statuses_unknown(rules, full, drop):
     partial = check(rule_set, strip(full, drop))
     assert all(c.status != "unknown" for c in complete.criteria)
     for whole, part in zip(complete.criteria, partial.criteria):
-        assert part.status in (whole.status, "unknown")
+        # a default reference range may stand in for a dropped ULN, but then only for review
+        assert part.status in (whole.status, "unknown") or part.outcome == "review"
     if partial.verdict == "eligible":
         assert complete.verdict == "eligible"
     if partial.verdict == "needs_review":
@@ -868,9 +869,12 @@ def test_default_reference_range_is_used_with_a_warning_when_the_lab_gives_none(
     rules = RuleSet(trial=Trial(id="T"), criteria=[Criterion(
         id="E1", section="exclusion", text="ALT > 2.5 x ULN", rule=Comparison(variable="alt", op=">", value=2.5, unit="ULN"))])
     patient = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={"alt": meas("alt", 150, "U/L")})
-    [criterion] = check(rules, patient).criteria
+    result = check(rules, patient)
+    [criterion] = result.criteria
     assert criterion.status == "met"  # 150 U/L = 2.68 x the default ULN of 56 U/L
     assert "default adult range" in criterion.explanation and "give the lab's range" in criterion.explanation
+    assert criterion.outcome == "review" and result.verdict == "needs_review"  # a default never decides
+    assert "ALT upper limit of normal from the lab" in result.to_collect
     own = Patient(id="P", as_of=dt.date(2026, 1, 1), measurements={"alt": meas("alt", 150, "U/L", uln=40)})
     assert "default" not in check(rules, own).criteria[0].explanation
 
