@@ -51,6 +51,7 @@ class ReportFormat(str, Enum):
     table = "table"
     json = "json"
     markdown = "markdown"
+    html = "html"
 
 
 def _fail(message: str) -> None:

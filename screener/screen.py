@@ -1,0 +1,353 @@
+"""Screening many patients against many trials.
+
+``check`` explains every criterion, which costs a few hundred microseconds per trial.
+A clinic list against every open trial needs verdicts fast and explanations only where a
+person reads them.  ``prepare`` turns each criterion's rule into closures over plain floats
+(thresholds converted once per unit, patient values converted once per unit pair); a rule
+the closures do not cover (derived values, default reference ranges, time windows, recency)
+falls back to the full engine for that criterion, so both paths give the same answers
+(``tests/test_screen.py`` checks that property).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from pydantic import BaseModel, Field
+
+from .derive import FORMULAS
+from .errors import UnitError
+from .evaluate import (
+    DAYS_PER,
+    MET,
+    NOT_MET,
+    REL_TOL,
+    UNKNOWN,
+    _condition_label,
+    _Context,
+    _event_label,
+    _variable_info,
+    check_criterion,
+    compare,
+    outcome_of,
+)
+from .patient import Patient
+from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Sex
+from .units import area_exponent, converter, parse_unit
+
+SLOW = "slow"
+"""A leaf the fast path leaves to the full engine (statuses are interned strings: compared by identity)."""
+
+Leaf = Callable[[Patient, list[str]], str]
+
+
+class ScreenResult(BaseModel):
+    """One patient against one trial: the verdict, why, and what to collect next."""
+
+    patient: str
+    trial: str | None
+    as_of: str | None = None
+    verdict: str = Field(description="eligible | ineligible | needs_review | error")
+    reasons: list[str] = Field(default_factory=list, description="the criteria that exclude, with their explanation")
+    to_collect: list[str] = Field(default_factory=list)
+    unknown: int = Field(0, description="how many criteria could not be decided")
+    error: str | None = None
+
+
+@dataclass
+class PreparedCriterion:
+    criterion: Criterion
+    fast: Callable[[Patient, list[str]], str] | None  # None: always the full engine
+    outcomes: dict[str, str] = field(default_factory=dict)  # status -> pass / fail / review for its section
+
+    def __post_init__(self) -> None:
+        self.outcomes = {status: outcome_of(self.criterion.section, status) for status in (MET, NOT_MET, UNKNOWN)}
+
+
+@dataclass
+class PreparedRules:
+    """A rule set ready for many patients."""
+
+    rules: RuleSet
+    criteria: list[PreparedCriterion] = field(default_factory=list)
+
+    @property
+    def trial_id(self) -> str | None:
+        return self.rules.trial.id
+
+
+def prepare(rules: RuleSet) -> PreparedRules:
+    """Compile each criterion's rule into closures; done once per rule set."""
+    return PreparedRules(rules, [PreparedCriterion(c, _compile(c.rule, c)) for c in rules.criteria])
+
+
+# ---------------------------------------------------------------------------- compiling
+
+
+def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]], str] | None:
+    if isinstance(node, (AllOf, AnyOf)):
+        parts = [_compile(item, criterion) for item in node.items]
+        if not parts or None in parts:
+            return None
+        return _group(parts, isinstance(node, AllOf))
+    if isinstance(node, Not):
+        inner = _compile(node.item, criterion)
+        return None if inner is None else _negated(inner)
+    if isinstance(node, Comparison):
+        return _comparison(node)
+    if isinstance(node, Condition):
+        return _condition(node)
+    if isinstance(node, Manual):
+        return _manual(node, criterion.id)
+    if isinstance(node, Sex):
+        return _sex(node)
+    if isinstance(node, NoRequirement):
+        passing = MET if criterion.section == "inclusion" else NOT_MET
+        return lambda patient, missing: passing
+    if isinstance(node, Interval):
+        return _interval(node)
+    return None
+
+
+def _group(parts: list[Leaf], every: bool) -> Leaf:
+    decisive, other = (NOT_MET, MET) if every else (MET, NOT_MET)
+
+    def run(patient: Patient, missing: list[str]) -> str:
+        decided = undecided = False
+        for part in parts:  # every leaf runs, as the full engine reports them all
+            status = part(patient, missing)
+            if status is SLOW:
+                return SLOW
+            if status is decisive:
+                decided = True
+            elif status is not other:
+                undecided = True
+        return decisive if decided else (UNKNOWN if undecided else other)
+
+    return run
+
+
+def _negated(inner: Leaf) -> Leaf:
+    flip = {MET: NOT_MET, NOT_MET: MET}
+
+    def run(patient: Patient, missing: list[str]) -> str:
+        status = inner(patient, missing)
+        return flip.get(status, status)
+
+    return run
+
+
+def _comparison(node: Comparison) -> Leaf | None:
+    if node.within is not None:
+        return None
+    label, analyte = _variable_info(node.variable, node.label)
+    relative = parse_unit(node.unit).relative if node.unit and _parses(node.unit) else None
+    derivable = node.variable in FORMULAS
+    conversions: dict[str | None, Callable[[float], float] | None] = {}
+
+    def convert(unit: str | None) -> Callable[[float], float] | None:
+        if unit not in conversions:
+            try:
+                conversions[unit] = None if area_exponent(unit, node.unit) else converter(unit, node.unit, analyte)
+            except UnitError:
+                conversions[unit] = None
+        return conversions[unit]
+
+    if node.variable == "age":
+        def run_age(patient: Patient, missing: list[str]) -> str:
+            age = patient.age_years()
+            if age is None:
+                missing.append("age or birth date")
+                return UNKNOWN
+            to_unit = convert("year")
+            return SLOW if to_unit is None else (MET if compare(to_unit(age), node.op, node.value) else NOT_MET)
+        return run_age
+
+    def run(patient: Patient, missing: list[str]) -> str:
+        measurement = patient.measurements.get(node.variable)
+        if measurement is None:
+            if derivable:
+                return SLOW
+            missing.append(label)
+            return UNKNOWN
+        if relative:
+            normal = measurement.uln if relative == "ULN" else measurement.lln
+            if not normal or normal <= 0 or measurement.unit in ("ULN", "LLN"):
+                return SLOW
+            return MET if compare(measurement.value / normal, node.op, node.value) else NOT_MET
+        to_unit = convert(measurement.unit)
+        if to_unit is None:
+            return SLOW
+        return MET if compare(to_unit(measurement.value), node.op, node.value) else NOT_MET
+
+    return run
+
+
+def _parses(unit: str) -> bool:
+    try:
+        parse_unit(unit)
+        return True
+    except UnitError:
+        return False
+
+
+def _condition(node: Condition) -> Leaf:
+    label = _condition_label(node.condition, node.label)
+    window_days = node.within.value * DAYS_PER[node.within.unit] if node.within else 0.0
+
+    def run(patient: Patient, missing: list[str]) -> str:
+        state = patient.conditions.get(node.condition)
+        if state is None:
+            missing.append(f"{label} (present, past or absent)")
+            return UNKNOWN
+        if state.status == "present":
+            return MET
+        if state.status == "absent" or node.timing == "current":
+            return NOT_MET
+        if node.within is None:
+            return MET
+        date = state.ended or state.diagnosed
+        if date is None:
+            missing.append(f"date {label} ended")
+            return UNKNOWN
+        elapsed = (patient.as_of - date).days
+        if elapsed <= window_days or math.isclose(elapsed, window_days, rel_tol=REL_TOL):
+            return MET
+        if state.ended:
+            return NOT_MET
+        missing.append(f"date {label} ended")
+        return UNKNOWN
+
+    return run
+
+
+def _interval(node: Interval) -> Leaf:
+    start_label = _event_label(node.start)
+    end_label = _event_label(node.end) if node.end else "the profile date"
+    limit_days = node.value * DAYS_PER[node.unit]
+
+    def run(patient: Patient, missing: list[str]) -> str:
+        start = patient.events.get(node.start)
+        end = patient.events.get(node.end) if node.end else patient.as_of
+        if start is None or end is None:
+            missing += [f"date of {label}" for label, day in ((start_label, start), (end_label, end)) if day is None]
+            return UNKNOWN
+        days = (end - start).days
+        if days < 0:
+            missing.append(f"correct dates of {start_label} and {end_label}")
+            return UNKNOWN
+        return MET if compare(float(days), node.op, limit_days) else NOT_MET
+
+    return run
+
+
+def _manual(node: Manual, criterion_id: str) -> Leaf:
+    question = re.sub(r"\s+", " ", node.question).strip()
+    wanted = f"answer to {criterion_id}: {question}"
+
+    def run(patient: Patient, missing: list[str]) -> str:
+        answer = patient.answers.get(criterion_id)
+        if answer is None:
+            missing.append(wanted)
+            return UNKNOWN
+        return MET if answer else NOT_MET
+
+    return run
+
+
+def _sex(node: Sex) -> Leaf:
+    def run(patient: Patient, missing: list[str]) -> str:
+        if patient.sex is None:
+            missing.append("sex")
+            return UNKNOWN
+        return MET if patient.sex == node.sex else NOT_MET
+
+    return run
+
+
+# ---------------------------------------------------------------------------- screening
+
+
+def screen_one(prepared: PreparedRules, patient: Patient, *, explain: bool = True) -> ScreenResult:
+    """One patient against one prepared rule set.  With ``explain`` the failing criteria
+    are explained by the full engine (only those: they are few)."""
+    ctx = _Context(patient)
+    to_collect: dict[str, None] = {}  # ordered and without repeats
+    failing: list[Criterion] = []
+    unknown = 0
+    for item in prepared.criteria:
+        missing: list[str] = []
+        status = item.fast(patient, missing) if item.fast is not None else SLOW
+        outcome = item.outcomes[status] if status is not SLOW else _full_outcome(item, patient, ctx, missing)
+        if outcome == "fail":
+            failing.append(item.criterion)
+        elif outcome == "review":
+            unknown += 1
+            to_collect.update(dict.fromkeys(missing))
+    if failing:
+        verdict = "ineligible"
+    elif unknown or not prepared.criteria:
+        verdict = "needs_review"
+    else:
+        verdict = "eligible"
+    reasons = [f"{c.id}: {check_criterion(c, patient, ctx).explanation}" if explain else c.id for c in failing]
+    return ScreenResult.model_construct(  # fields are built here, no validation needed
+        patient=patient.id, trial=prepared.trial_id, as_of=patient.as_of.isoformat(), verdict=verdict,
+        reasons=reasons, to_collect=list(to_collect), unknown=unknown, error=None,
+    )
+
+
+def _full_outcome(item: PreparedCriterion, patient: Patient, ctx: _Context, missing: list[str]) -> str:
+    """The outcome of a criterion the fast path left to the full engine; fills ``missing``."""
+    result = check_criterion(item.criterion, patient, ctx)
+    missing[:] = [w for leaf in result.details if leaf.status == UNKNOWN or leaf.assumed for w in leaf.missing + leaf.assumed]
+    return result.outcome
+
+
+def screen(rule_sets: Iterable[RuleSet | PreparedRules], patients: Iterable[Patient], *, explain: bool = True) -> Iterator[ScreenResult]:
+    """Every patient against every rule set, streamed: one result at a time, patient by patient."""
+    prepared = [r if isinstance(r, PreparedRules) else prepare(r) for r in rule_sets]
+    for patient in patients:
+        for rules in prepared:
+            yield screen_one(rules, patient, explain=explain)
+
+
+def error_result(name: str, message: str, trial: str | None = None) -> ScreenResult:
+    """The row of a patient that could not be read: the others go on."""
+    return ScreenResult(patient=name, trial=trial, verdict="error", error=message)
+
+
+LOG_COLUMNS = ["patient", "trial", "date", "verdict", "reasons for ineligibility", "data to collect next", "error"]
+
+
+def log_row(result: ScreenResult) -> list[str]:
+    """A screening-log line as coordinators keep one."""
+    return [result.patient, result.trial or "", result.as_of or "", result.verdict, " | ".join(result.reasons),
+            " | ".join(result.to_collect), result.error or ""]
+
+
+def log_csv(results: Iterable[ScreenResult]) -> Iterator[str]:
+    """The screening log as CSV text, a line at a time (no pandas)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(LOG_COLUMNS)
+    for result in results:
+        writer.writerow(log_row(result))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.getvalue():
+        yield buffer.getvalue()
+
+
+def rank_matches(results: Iterable[ScreenResult]) -> list[ScreenResult]:
+    """The trials a patient may fit: eligible first, then needs_review by the fewest
+    criteria left undecided; ineligible trials are left out."""
+    order = {"eligible": 0, "needs_review": 1}
+    fitting = [r for r in results if r.verdict in order]
+    return sorted(fitting, key=lambda r: (order[r.verdict], r.unknown, len(r.to_collect), r.trial or ""))

@@ -1,0 +1,77 @@
+"""Screening many patients: the fast path agrees with the full engine, results stream,
+the log and the ranking say what coordinators need."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_evaluate import DROPPABLE, crit, full_patients, ruleset, strip, trees
+
+from screener import check, load_patient, load_rules
+from screener.screen import LOG_COLUMNS, error_result, log_csv, prepare, rank_matches, screen, screen_one
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rules=st.lists(st.tuples(trees, st.sampled_from(["inclusion", "exclusion"])), min_size=1, max_size=4),
+    full=full_patients(),
+    drop=st.sets(st.sampled_from(DROPPABLE)),
+)
+def test_fast_path_gives_the_full_engines_answers(rules, full, drop):
+    rule_set = ruleset(*(crit(rule, section=section, id=f"C{i}") for i, (rule, section) in enumerate(rules)))
+    patient = strip(full, drop) if drop else full
+    reference = check(rule_set, patient)
+    fast = screen_one(prepare(rule_set), patient)
+    assert fast.verdict == reference.verdict
+    assert fast.to_collect == reference.to_collect
+    assert [r.split(":")[0] for r in fast.reasons] == [c.id for c in reference.criteria if c.outcome == "fail"]
+
+
+def test_seed_examples_screen_like_they_check():
+    for trial in ("NCT02213705", "NCT04711200"):
+        rules = load_rules(ROOT / "rules" / f"{trial}.yaml")
+        for path in sorted((ROOT / "examples" / "patients").glob("*.yaml")):
+            patient = load_patient(path)
+            full, fast = check(rules, patient), screen_one(prepare(rules), patient)
+            assert (fast.verdict, fast.to_collect) == (full.verdict, full.to_collect), (trial, path.name)
+
+
+def test_screen_streams_patient_by_patient():
+    rules = [load_rules(ROOT / "rules" / "NCT02213705.yaml"), load_rules(ROOT / "rules" / "NCT04711200.yaml")]
+    seen = []
+
+    def patients():
+        for name in ("ssc-ineligible", "ten-ineligible"):
+            seen.append(name)
+            yield load_patient(ROOT / "examples" / "patients" / f"{name}.yaml")
+
+    results = screen(rules, patients())
+    first = next(results)
+    assert seen == ["ssc-ineligible"] and first.patient == "SSC-002" and first.verdict == "ineligible"
+    assert first.reasons[0].startswith("E1: PASP 61 mmHg")
+    assert [r.trial for r in results] == ["NCT04711200", "NCT02213705", "NCT04711200"]
+
+
+def test_screening_log_is_csv_with_reasons_and_what_to_collect():
+    rules = [load_rules(ROOT / "rules" / "NCT04711200.yaml")]
+    patients = [load_patient(ROOT / "examples" / "patients" / f"{n}.yaml") for n in ("ten-ineligible", "ten-needs-review")]
+    results = list(screen(rules, patients)) + [error_result("broken.yaml", "broken.yaml:3: sex: unknown value")]
+    rows = list(csv.reader(io.StringIO("".join(log_csv(results)))))
+    assert rows[0] == LOG_COLUMNS
+    assert rows[1][:4] == ["TEN-002", "NCT04711200", "2026-11-20", "ineligible"] and rows[1][4].startswith("I2: ")
+    assert rows[2][3] == "needs_review" and "answer to I3" in rows[2][5]
+    assert rows[3][3] == "error" and "broken.yaml:3" in rows[3][6]
+
+
+def test_match_ranks_eligible_first_then_fewest_unknowns():
+    rules = [load_rules(ROOT / "rules" / "NCT02213705.yaml"), load_rules(ROOT / "rules" / "NCT04711200.yaml")]
+    ranked = rank_matches(screen(rules, [load_patient(ROOT / "examples" / "patients" / "ten-eligible.yaml")]))
+    assert [(r.trial, r.verdict) for r in ranked] == [("NCT04711200", "eligible"), ("NCT02213705", "needs_review")]
+    excluded = rank_matches(screen(rules, [load_patient(ROOT / "examples" / "patients" / "ten-ineligible.yaml")]))
+    assert all(r.verdict != "ineligible" for r in excluded)
