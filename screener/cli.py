@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -28,7 +28,9 @@ from .patient import load_patient
 from .report import render
 from .rules import RuleSet, dump_rules, load_rules
 from .sources import iter_sources, read_sources
-from .yamlio import load_yaml
+from .cohort import iter_patients
+from .screen import ScreenResult, error_result, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl, screen_one
+from .yamlio import dump_json, dump_yaml, load_yaml
 
 app = typer.Typer(
     help="Pre-screen patients for clinical trials: compile eligibility text into rules, check patients against them.",
@@ -180,6 +182,110 @@ def check_command(
     _emit(render(result, fmt.value), out)
     if verdict_exit:
         raise typer.Exit(VERDICT_EXIT[result.verdict])
+
+
+class ScreenFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    jsonl = "jsonl"
+    html = "html"
+
+
+def _rule_sets(paths: list[Path]) -> list[RuleSet]:
+    """Every rules file named, or found in the folders named."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if path.is_dir() else [path]
+    if not files:
+        _fail(f"no rules files in {', '.join(map(str, paths))}")
+    return [load_rules(file) for file in files]
+
+
+def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
+    """Every patient against every rule set; an unreadable patient is an error row."""
+    prepared = [prepare(rules) for rules in rule_sets]
+    for entry in iter_patients(patients):
+        if entry.error is not None:  # named by its file (and document or row), the message has the full path
+            for rules in prepared:
+                yield error_result(Path(entry.name).name, str(entry.error), rules.trial_id)
+            continue
+        for rules in prepared:
+            yield screen_one(rules, entry.patient, explain=explain)
+
+
+def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
+    """Write text chunks to standard output, or atomically to ``out`` (a crash leaves no half file)."""
+    if out is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool) -> Iterator[ScreenResult]:
+    """Count verdicts as they pass, and show progress on a terminal."""
+    done = 0
+    for result in results:
+        counts[result.verdict] = counts.get(result.verdict, 0) + 1
+        done += 1
+        if show and done % 200 == 0:
+            typer.echo(f"\rscreened {done} patient-trial pairs", err=True, nl=False)
+        yield result
+    if show and done >= 200:
+        typer.echo("", err=True)
+
+
+@app.command("screen")
+@clean_errors
+def screen_command(
+    patients: list[str] = typer.Argument(..., help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), or folders of them."),
+    rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them (repeat the option for several)."),
+    fmt: ScreenFormat = typer.Option(ScreenFormat.table, "--format", "-f", help="table: patient x trial matrix; csv: screening log; jsonl; html."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of standard output."),
+) -> None:
+    """Screen every patient against every trial; one unreadable patient is an error row, the others go on.
+
+    Example:  screener screen examples/patients --rules rules --format csv --out screening-log.csv
+    """
+    rule_sets = _rule_sets(rules)
+    counts: dict[str, int] = {}
+    results = _counted(_results(rule_sets, patients), counts, out is not None and sys.stderr.isatty())
+    writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
+    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets]) if fmt.value in ("table", "html")
+            else writers[fmt.value](results), out)
+    summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
+    typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
+
+
+@app.command("match")
+@clean_errors
+def match_command(
+    patient: str = typer.Argument(..., help="One patient profile (YAML)."),
+    rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them."),
+    fmt: RulesFormat = typer.Option(RulesFormat.yaml, "--format", "-f", help="yaml (readable) or json."),
+) -> None:
+    """The trials this patient may fit: eligible first, then needs review by the fewest unknowns, with the data to collect.
+
+    Example:  screener match examples/patients/ten-eligible.yaml --rules rules
+    """
+    results = list(_results(_rule_sets(rules), [patient]))
+    errors = [r for r in results if r.verdict == "error"]
+    if errors:
+        _fail(errors[0].error or "the patient cannot be read")
+    ranked = rank_matches(results)
+    data = {"patient": results[0].patient if results else patient,
+            "matches": [r.model_dump(exclude={"patient", "error", "as_of"}) for r in ranked],
+            "ineligible": [r.trial for r in results if r.verdict == "ineligible"]}
+    typer.echo(dump_json(data) if fmt.value == "json" else dump_yaml(data), nl=False)
 
 
 @app.command("validate")

@@ -78,8 +78,12 @@ class Variable(_Term):
     @property
     def analyte(self) -> Analyte:
         """What unit conversions of this variable need: molar mass, valence, equations."""
-        equations = tuple(Equation(e.source, e.target, e.scale, e.offset) for e in self.equations)
-        return _ANALYTES.setdefault(self.id, Analyte(self.molar_mass, self.valence, equations))
+        key = (self.id, self.molar_mass, self.valence, self.equations)
+        analyte = _ANALYTES.get(key)
+        if analyte is None:
+            equations = tuple(Equation(e.source, e.target, e.scale, e.offset) for e in self.equations)
+            analyte = _ANALYTES[key] = Analyte(self.molar_mass, self.valence, equations)
+        return analyte
 
     def typical(self, value: float, unit: str) -> bool:
         """Whether a threshold lies where thresholds of this variable are written (the
@@ -113,7 +117,7 @@ class EventTerm(_Term):
     """A dated event used by time windows (onset, admission)."""
 
 
-_ANALYTES: dict[str, Analyte] = {}
+_ANALYTES: dict[tuple, Analyte] = {}
 
 
 def _key(text: str) -> str:

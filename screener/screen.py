@@ -351,3 +351,61 @@ def rank_matches(results: Iterable[ScreenResult]) -> list[ScreenResult]:
     order = {"eligible": 0, "needs_review": 1}
     fitting = [r for r in results if r.verdict in order]
     return sorted(fitting, key=lambda r: (order[r.verdict], r.unknown, len(r.to_collect), r.trial or ""))
+
+
+VERDICT_WORDS = {"eligible": "eligible", "ineligible": "INELIGIBLE", "needs_review": "review", "error": "ERROR"}
+
+
+def _by_patient(results: Iterable[ScreenResult]) -> Iterator[list[ScreenResult]]:
+    """Consecutive results of the same patient (``screen`` yields them patient by patient)."""
+    group: list[ScreenResult] = []
+    for result in results:
+        if group and result.patient != group[0].patient:
+            yield group
+            group = []
+        group.append(result)
+    if group:
+        yield group
+
+
+def matrix_table(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[str]:
+    """A patient x trial matrix of verdicts, for a terminal, a line per patient."""
+    width = max([12, *(len(t) for t in trials)])
+    yield "PATIENT".ljust(20) + "".join(t.ljust(width + 2) for t in trials) + "\n"
+    for group in _by_patient(results):
+        cells = {r.trial: r for r in group}
+        line = group[0].patient[:19].ljust(20)
+        line += "".join(VERDICT_WORDS[cells[t].verdict].ljust(width + 2) if t in cells else "".ljust(width + 2) for t in trials)
+        errors = [r.error for r in group if r.error]
+        yield line.rstrip() + (f"  ({errors[0]})" if errors else "") + "\n"
+
+
+def results_jsonl(results: Iterable[ScreenResult]) -> Iterator[str]:
+    for result in results:
+        yield result.model_dump_json() + "\n"
+
+
+def matrix_html(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[str]:
+    """A static, printable page: the patient x trial matrix, with reasons and data to collect on hover-free lines."""
+    from html import escape
+
+    yield ("<!doctype html><html lang=en><meta charset=utf-8><title>Screening</title><style>"
+           "body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
+           "padding:4px 8px;vertical-align:top}.eligible{background:#e6f4e6}.ineligible{background:#fbe3e3}"
+           ".needs_review{background:#fff6d6}.error{background:#eee}small{display:block;color:#333}"
+           "@media print{body{margin:0}}</style><h1>Pre-screening</h1>"
+           "<p>Pre-screen only: to be confirmed by the investigator; not a clinical decision.</p>"
+           "<table><tr><th>Patient</th>" + "".join(f"<th>{escape(t)}</th>" for t in trials) + "</tr>")
+    for group in _by_patient(results):
+        cells = {r.trial: r for r in group}
+        row = f"<tr><th>{escape(group[0].patient)}</th>"
+        for trial in trials:
+            result = cells.get(trial)
+            if result is None:
+                row += "<td></td>"
+                continue
+            notes = result.reasons or ([result.error] if result.error else [f"to collect: {w}" for w in result.to_collect[:5]])
+            row += (f"<td class={result.verdict}>{escape(VERDICT_WORDS[result.verdict])}"
+                    + "".join(f"<small>{escape(n)}</small>" for n in notes) + "</td>")
+        yield row + "</tr>"
+    yield "</table></html>\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def run(*args: str, input: str | None = None):
     return runner.invoke(app, list(args), input=input)
 
 
-@pytest.mark.parametrize("command", ["compile", "check", "validate", "schema", "stats"])
+@pytest.mark.parametrize("command", ["compile", "check", "validate", "schema", "stats", "screen", "match"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -139,3 +140,33 @@ def test_many_trials_need_an_output_folder(tmp_path: Path) -> None:
     result = run("compile", str(corpus), "--out-dir", str(tmp_path / "rules"))
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "rules").iterdir()) == [f"NCT0000000{i}.yaml" for i in range(3)]
+
+
+def test_screen_matrix_log_and_error_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "patients"
+    folder.mkdir()
+    for name in ("ssc-ineligible.yaml", "ten-eligible.yaml"):
+        (folder / name).write_text((ROOT / "examples" / "patients" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "broken.yaml").write_text("id: B\nsex: robot\n", encoding="utf-8")
+    rules = str(ROOT / "rules")
+    table = run("screen", str(folder), "--rules", rules)
+    assert table.exit_code == 0
+    lines = [line.split() for line in table.stdout.splitlines()]
+    assert lines[0] == ["PATIENT", "NCT02213705", "NCT04711200"]
+    assert ["SSC-002", "INELIGIBLE", "review"] in lines and ["TEN-001", "review", "eligible"] in lines
+    assert any(line[:3] == ["broken.yaml", "ERROR", "ERROR"] for line in lines)
+    out = tmp_path / "log.csv"
+    assert run("screen", str(folder), "--rules", rules, "--format", "csv", "--out", str(out)).exit_code == 0
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0][:4] == ["patient", "trial", "date", "verdict"] and len(rows) == 1 + 3 * 2
+    jsonl = run("screen", str(folder), "--rules", rules, "--format", "jsonl")
+    assert {json.loads(line)["verdict"] for line in jsonl.stdout.splitlines()} == {"ineligible", "needs_review", "eligible", "error"}
+    page = run("screen", str(folder), "--rules", rules, "--format", "html")
+    assert page.stdout.startswith("<!doctype html>") and "INELIGIBLE" in page.stdout
+
+
+def test_match_lists_eligible_then_review_without_ineligible() -> None:
+    result = run("match", str(ROOT / "examples" / "patients" / "ten-eligible.yaml"), "--rules", str(ROOT / "rules"), "--format", "json")
+    data = json.loads(result.stdout)
+    assert [(m["trial"], m["verdict"]) for m in data["matches"]] == [("NCT04711200", "eligible"), ("NCT02213705", "needs_review")]
+    assert data["ineligible"] == []
