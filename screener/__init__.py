@@ -11,6 +11,15 @@ clinical decision.
     result.verdict                                         # "eligible" | "ineligible" | "needs_review"
     for criterion in result.criteria:
         print(criterion.id, criterion.status, criterion.explanation)
+
+Many patients against many trials (streamed; one bad profile is an error entry, the
+others go on):
+
+    from screener import iter_patients, load_rule_sets, log_csv, screen
+
+    patients = (entry.patient for entry in iter_patients(["clinic.csv"]) if entry.patient)
+    for line in log_csv(screen(load_rule_sets(["rules"]), patients)):
+        print(line, end="")
 """
 
 from .compiler import compile_criteria
@@ -18,13 +27,24 @@ from .errors import InputError, PatientError, RulesError, ScreenerError, SourceE
 from .evaluate import CriterionResult, Result, check
 from .patient import Patient, load_patient, parse_patient
 from .report import render
-from .rules import Criterion, RuleSet, dump_rules, load_rules, parse_rules
+from .cohort import PatientEntry, iter_patients
+from .rules import Criterion, RuleSet, dump_rules, load_rule_sets, load_rules, parse_rules
+from .screen import PreparedRules, ScreenResult, log_csv, prepare, rank_matches, screen
 
 __version__ = "0.1.0"
 
 __all__ = [
     "compile_criteria",
     "load_rules",
+    "load_rule_sets",
+    "iter_patients",
+    "PatientEntry",
+    "prepare",
+    "PreparedRules",
+    "screen",
+    "ScreenResult",
+    "log_csv",
+    "rank_matches",
     "parse_rules",
     "dump_rules",
     "load_patient",

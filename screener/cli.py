@@ -26,7 +26,7 @@ from .errors import ScreenerError
 from .evaluate import check as check_patient
 from .patient import load_patient
 from .report import render
-from .rules import RuleSet, dump_rules, load_rules
+from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
 from .sources import iter_sources, read_sources
 from .cohort import iter_patients
 from .screen import ScreenResult, error_result, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl, screen_one
@@ -192,13 +192,10 @@ class ScreenFormat(str, Enum):
 
 
 def _rule_sets(paths: list[Path]) -> list[RuleSet]:
-    """Every rules file named, or found in the folders named."""
-    files: list[Path] = []
-    for path in paths:
-        files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if path.is_dir() else [path]
-    if not files:
+    rule_sets = load_rule_sets(paths)
+    if not rule_sets:
         _fail(f"no rules files in {', '.join(map(str, paths))}")
-    return [load_rules(file) for file in files]
+    return rule_sets
 
 
 def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:

@@ -19,8 +19,9 @@ refuse exactly the same values.
 Choices the format leaves open, in one place:
 - a unit may be in the header, ``PASP (mmHg)`` or ``creatinine [umol/L]``, or in the cell,
   ``32 mmHg``; a cell may repeat the header's unit, but a different one is an error;
-- a header is first resolved as written, so lexicon names with parentheses
-  (``weight loss (% of body weight)``) are names, not units;
+- a header with brackets is a name and a unit when the name without them is known and
+  the brackets hold a unit; otherwise it is read whole, so lexicon names with
+  parentheses (``body mass index (BMI)``, ``weight loss (amount)``) stay names;
 - an empty cell is unknown; a row of empty cells is skipped;
 - conditions take true/false, yes/no, y/n, 1/0 or present/past/absent/unknown; events take
   dates (YYYY-MM-DD);
@@ -31,6 +32,8 @@ Choices the format leaves open, in one place:
   ``body weight``, ``stature`` and the like are the top-level weight, height and age;
 - a missing id defaults to ``<file stem>:<line>``; the delimiter is the most frequent of
   comma, semicolon and tab in the header line (semicolons for decimal-comma exports);
+- the file is decoded line by line (UTF-8, BOM allowed) so that a bad byte is reported on
+  its line; rows before it stand, reading stops there;
 - in a multi-document YAML file each document is named ``file.yaml#n`` (n counting the
   documents that are not empty) and its id defaults to ``<file stem>#n``; a file with a
   single document reads as ``load_patient`` reads it.
@@ -213,8 +216,7 @@ def _resolve(lexicon: Lexicon, name: str) -> tuple[str, str] | None:
 def _suggest(lexicon: Lexicon, name: str) -> str | None:
     """The closest column name of any kind."""
     key = _key(name)
-    candidates = [c for c in difflib.get_close_matches(key, list(_TOP_COLUMNS), n=1, cutoff=0.6)]
-    candidates = [_TOP_COLUMNS[c] for c in candidates]
+    candidates = [_TOP_COLUMNS[c] for c in difflib.get_close_matches(key, list(_TOP_COLUMNS), n=1, cutoff=0.6)]
     for kind in ("variable", "condition", "event"):
         suggestion = lexicon.suggest(kind, name)  # type: ignore[arg-type]
         if suggestion:
@@ -238,7 +240,7 @@ def _column(lexicon: Lexicon, index: int, header: str, file: str, line: int) -> 
     match = _HEADER_UNIT.match(header)
     if match and match["name"]:
         # "PASP (mmHg)" is a name and a unit; "body mass index (BMI)" and "weight loss
-        # (amount)" are names; "weight loss (% of body weight)" reads either way: a unit
+        # (amount)" are lexicon names; "weight loss (%)" is a name either way: take the unit
         split_name = match["name"].strip()
         split_unit = (match["paren"] if match["paren"] is not None else match["bracket"]).strip()
         split = _resolve(lexicon, split_name)

@@ -235,3 +235,13 @@ def load_rules(path) -> RuleSet:
 
 
 _NODE_KINDS = {"comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not"}
+
+
+def load_rule_sets(paths) -> list[RuleSet]:
+    """Every rules file named, or found (``*.yaml``, ``*.yml``, ``*.json``) in the folders named."""
+    from pathlib import Path
+
+    files: list[Path] = []
+    for path in map(Path, paths):
+        files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if path.is_dir() else [path]
+    return [load_rules(file) for file in files]

@@ -43,3 +43,16 @@ def test_a_past_malignancy_inside_the_window_excludes() -> None:
     result = check(load_rules(ROOT / "rules" / "NCT04711200.yaml"), load_patient(ROOT / "examples" / "patients" / "ten-ineligible.yaml"))
     e2 = next(c for c in result.criteria if c.id == "E2")
     assert e2.status == "met" and e2.outcome == "fail"
+
+
+def test_cohort_script_writes_a_screening_log(tmp_path) -> None:
+    import csv
+    import runpy
+
+    script = runpy.run_path(str(ROOT / "examples" / "scripts" / "screen_cohort.py"))
+    out = tmp_path / "log.csv"
+    assert script["main"](["screen_cohort.py", str(ROOT / "examples" / "patients"), str(out)]) == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    patients = len(list((ROOT / "examples" / "patients").glob("*.yaml")))
+    assert len(rows) == 2 * patients
+    assert {r["verdict"] for r in rows} == {"eligible", "ineligible", "needs_review"}
