@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Literal
 
@@ -120,6 +120,7 @@ class EventTerm(_Term):
 _ANALYTES: dict[tuple, Analyte] = {}
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     """Lookup form of a name: case-folded, with spaces, hyphens and underscores alike."""
     return re.sub(r"[\s_\-]+", " ", text.strip().casefold())

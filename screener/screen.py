@@ -33,7 +33,6 @@ from .evaluate import (
     _event_label,
     _variable_info,
     check_criterion,
-    compare,
     outcome_of,
 )
 from .patient import Patient
@@ -142,9 +141,27 @@ def _negated(inner: Leaf) -> Leaf:
     return run
 
 
+def _test(op: str, limit: float) -> Callable[[float], bool]:
+    """``value op limit`` as one closure, with ``compare``'s tolerance (values within a
+    relative 1e-9 are equal), so that no operator is looked up per patient."""
+    def near(value: float) -> bool:
+        return math.isclose(value, limit, rel_tol=REL_TOL, abs_tol=0.0)
+
+    tests: dict[str, Callable[[float], bool]] = {
+        "<": lambda v: v < limit and not near(v),
+        "<=": lambda v: v < limit or near(v),
+        ">": lambda v: v > limit and not near(v),
+        ">=": lambda v: v > limit or near(v),
+        "==": near,
+        "!=": lambda v: not near(v),
+    }
+    return tests[op]
+
+
 def _comparison(node: Comparison) -> Leaf | None:
     if node.within is not None:
         return None
+    holds = _test(node.op, float(node.value))
     label, analyte = _variable_info(node.variable, node.label)
     relative = parse_unit(node.unit).relative if node.unit and _parses(node.unit) else None
     derivable = node.variable in FORMULAS
@@ -165,7 +182,7 @@ def _comparison(node: Comparison) -> Leaf | None:
                 missing.append("age or birth date")
                 return UNKNOWN
             to_unit = convert("year")
-            return SLOW if to_unit is None else (MET if compare(to_unit(age), node.op, node.value) else NOT_MET)
+            return SLOW if to_unit is None else (MET if holds(to_unit(age)) else NOT_MET)
         return run_age
 
     def run(patient: Patient, missing: list[str]) -> str:
@@ -179,11 +196,11 @@ def _comparison(node: Comparison) -> Leaf | None:
             normal = measurement.uln if relative == "ULN" else measurement.lln
             if not normal or normal <= 0 or measurement.unit in ("ULN", "LLN"):
                 return SLOW
-            return MET if compare(measurement.value / normal, node.op, node.value) else NOT_MET
+            return MET if holds(measurement.value / normal) else NOT_MET
         to_unit = convert(measurement.unit)
         if to_unit is None:
             return SLOW
-        return MET if compare(to_unit(measurement.value), node.op, node.value) else NOT_MET
+        return MET if holds(to_unit(measurement.value)) else NOT_MET
 
     return run
 
@@ -229,7 +246,7 @@ def _condition(node: Condition) -> Leaf:
 def _interval(node: Interval) -> Leaf:
     start_label = _event_label(node.start)
     end_label = _event_label(node.end) if node.end else "the profile date"
-    limit_days = node.value * DAYS_PER[node.unit]
+    holds = _test(node.op, node.value * DAYS_PER[node.unit])
 
     def run(patient: Patient, missing: list[str]) -> str:
         start = patient.events.get(node.start)
@@ -241,7 +258,7 @@ def _interval(node: Interval) -> Leaf:
         if days < 0:
             missing.append(f"correct dates of {start_label} and {end_label}")
             return UNKNOWN
-        return MET if compare(float(days), node.op, limit_days) else NOT_MET
+        return MET if holds(float(days)) else NOT_MET
 
     return run
 
@@ -276,14 +293,18 @@ def _sex(node: Sex) -> Leaf:
 def screen_one(prepared: PreparedRules, patient: Patient, *, explain: bool = True) -> ScreenResult:
     """One patient against one prepared rule set.  With ``explain`` the failing criteria
     are explained by the full engine (only those: they are few)."""
-    ctx = _Context(patient)
+    ctx: _Context | None = None  # the full engine's state, made only if a criterion needs it
     to_collect: dict[str, None] = {}  # ordered and without repeats
     failing: list[Criterion] = []
     unknown = 0
     for item in prepared.criteria:
         missing: list[str] = []
         status = item.fast(patient, missing) if item.fast is not None else SLOW
-        outcome = item.outcomes[status] if status is not SLOW else _full_outcome(item, patient, ctx, missing)
+        if status is SLOW:
+            ctx = ctx or _Context(patient)
+            outcome = _full_outcome(item, patient, ctx, missing)
+        else:
+            outcome = item.outcomes[status]
         if outcome == "fail":
             failing.append(item.criterion)
         elif outcome == "review":
@@ -295,6 +316,8 @@ def screen_one(prepared: PreparedRules, patient: Patient, *, explain: bool = Tru
         verdict = "needs_review"
     else:
         verdict = "eligible"
+    if explain and failing:
+        ctx = ctx or _Context(patient)
     reasons = [f"{c.id}: {check_criterion(c, patient, ctx).explanation}" if explain else c.id for c in failing]
     return ScreenResult.model_construct(  # fields are built here, no validation needed
         patient=patient.id, trial=prepared.trial_id, as_of=patient.as_of.isoformat(), verdict=verdict,
