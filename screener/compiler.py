@@ -40,25 +40,25 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
     )
 
 
-def _structured(field: StructuredField, source: Source) -> Criterion | None:
+def _structured(item: StructuredField) -> Criterion | None:
     """Age limits and sex from the registry's structured fields ("All" sets no limit)."""
-    if field.name == "sex":
-        sex = field.value.strip().lower()
+    if item.name == "sex":
+        sex = item.value.strip().lower()
         if sex not in ("female", "male"):
             return None
-        return Criterion(id="SEX", section="inclusion", text=field.value, span=field.span, field=field.name,
-                         rule=Sex(sex=sex, span=field.span))
-    if field.name in ("minimum_age", "maximum_age"):
-        match = _AGE_VALUE.match(field.value)
-        op, criterion_id = (">=", "AGE_MIN") if field.name == "minimum_age" else ("<=", "AGE_MAX")
-        text = field.value
+        return Criterion(id="SEX", section="inclusion", text=item.value, span=item.span, field=item.name,
+                         rule=Sex(sex=sex, span=item.span))
+    if item.name in ("minimum_age", "maximum_age"):
+        match = _AGE_VALUE.match(item.value)
+        op, criterion_id = (">=", "AGE_MIN") if item.name == "minimum_age" else ("<=", "AGE_MAX")
+        text = item.value
         if not match:
-            rule: Node = Manual(question=f"{field.name.replace('_', ' ')}: {field.value}", span=field.span)
+            rule: Node = Manual(question=f"{item.name.replace('_', ' ')}: {item.value}", span=item.span)
         else:
             value = float(match.group(1))
             rule = Comparison(variable="age", label="age", op=op, value=int(value) if value.is_integer() else value,
-                              unit=match.group(2).lower().rstrip("s"), span=field.span)
-        return Criterion(id=criterion_id, section="inclusion", text=text, span=field.span, field=field.name,
+                              unit=match.group(2).lower().rstrip("s"), span=item.span)
+        return Criterion(id=criterion_id, section="inclusion", text=text, span=item.span, field=item.name,
                          manual=is_manual(rule), rule=rule)
     return None
 
@@ -73,8 +73,8 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
         criteria.append(_criterion(source, group, criterion_id, extractor))
-    for field in source.fields:
-        structured = _structured(field, source)
+    for item in source.fields:
+        structured = _structured(item)
         if structured:
             criteria.append(structured)
     trial = Trial(id=source.trial_id, title=source.title, source=source.origin)

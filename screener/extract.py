@@ -875,7 +875,6 @@ class Extractor:
         for leaf in leaves:  # an "or" inside a leaf ("greater than or equal to") joins nothing
             plain = plain[:leaf.start] + " " * (leaf.end - leaf.start) + plain[leaf.end:]
         for connector in self._or_re.finditer(plain):
-            before, after = plain[:connector.start()], plain[connector.end():]
             beside_leaf = any(re.fullmatch(r"[\s,;:]*", plain[l.end:connector.start()]) for l in leaves if l.end <= connector.start())
             beside_leaf |= any(re.fullmatch(r"[\s,;:]*", plain[connector.end():l.start]) for l in leaves if l.start >= connector.end())
             if beside_leaf and any(w[0] >= connector.end() or w[1] <= connector.start() for w in leftover):

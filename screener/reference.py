@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import InputError, UnitError
+from .errors import UnitError
 from .units import compatible, convert, format_number, parse_unit
 from .yamlio import parse_yaml
 
