@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import typer
 
@@ -76,13 +76,14 @@ def clean_errors(command):
     return wrapper
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, then rename over the target."""
+def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
+    """Write text (or text chunks, streamed) through a temporary file in the same folder,
+    then rename over the target: an error never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.writelines([chunks] if isinstance(chunks, str) else chunks)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -211,21 +212,11 @@ def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True
 
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
-    """Write text chunks to standard output, or atomically to ``out`` (a crash leaves no half file)."""
+    """Write text chunks to standard output, or atomically to ``out``."""
     if out is None:
-        for chunk in chunks:
-            sys.stdout.write(chunk)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        sys.stdout.writelines(chunks)
+    else:
+        write_atomically(out, chunks)
 
 
 def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool) -> Iterator[ScreenResult]:

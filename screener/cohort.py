@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError, PatientError, UnitError
-from .lexicon import Lexicon, get_lexicon
+from .lexicon import Lexicon, get_lexicon, name_key
 from .patient import Patient, _Reader, parse_number, parse_patient
 from .units import parse_unit
 from .yamlio import Document, parse_yaml, read_text
@@ -179,10 +179,6 @@ _FALSE = {"false", "no", "n", "0"}
 _SECTION_NOUNS = {"measurements": "measurement", "conditions": "condition", "events": "event"}
 
 
-def _key(text: str) -> str:
-    """Lookup form of a name, as the lexicon's: case-folded, spaces/hyphens/underscores alike."""
-    return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
-
 
 @dataclass(frozen=True)
 class _Column:
@@ -196,7 +192,7 @@ class _Column:
 
 def _resolve(lexicon: Lexicon, name: str) -> tuple[str, str] | None:
     """(section, key) for a column name, or None when nothing of that name is known."""
-    key = _key(name)
+    key = name_key(name)
     if key in _TOP_COLUMNS:
         return "top", _TOP_COLUMNS[key]
     variable = lexicon.variable(name)
@@ -215,7 +211,7 @@ def _resolve(lexicon: Lexicon, name: str) -> tuple[str, str] | None:
 
 def _suggest(lexicon: Lexicon, name: str) -> str | None:
     """The closest column name of any kind."""
-    key = _key(name)
+    key = name_key(name)
     candidates = [_TOP_COLUMNS[c] for c in difflib.get_close_matches(key, list(_TOP_COLUMNS), n=1, cutoff=0.6)]
     for kind in ("variable", "condition", "event"):
         suggestion = lexicon.suggest(kind, name)  # type: ignore[arg-type]
@@ -223,7 +219,7 @@ def _suggest(lexicon: Lexicon, name: str) -> str | None:
             candidates.append(suggestion)
     if not candidates:
         return None
-    return max(candidates, key=lambda c: difflib.SequenceMatcher(None, key, _key(c)).ratio())
+    return max(candidates, key=lambda c: difflib.SequenceMatcher(None, key, name_key(c)).ratio())
 
 
 def _column(lexicon: Lexicon, index: int, header: str, file: str, line: int) -> _Column:

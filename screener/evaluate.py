@@ -480,14 +480,19 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
     return _finish(node, ctx, label, given, convert(value), node.unit, shown, threshold, limit)
 
 
+@lru_cache(maxsize=1024)
+def _is_lab(variable_id: str) -> bool:
+    term = get_lexicon().variables.get(variable_id)
+    return term is not None and term.kind == "lab"
+
+
 def _stale(node: Comparison, measurement, label: str, ctx: _Context) -> tuple[str, str] | None:
     """(reason, what to collect) when the value is older than the criterion's recency window
     or the configured maximum age of lab values, or undated where a window applies."""
     windows = []
     if node.within is not None:
         windows.append((node.within.value * DAYS_PER[node.within.unit], _duration_text(node.within.value, node.within.unit)))
-    term = get_lexicon().variables.get(node.variable)
-    if ctx.max_lab_age_days is not None and term is not None and term.kind == "lab":
+    if ctx.max_lab_age_days is not None and _is_lab(node.variable):
         windows.append((ctx.max_lab_age_days, _duration_text(ctx.max_lab_age_days, "day")))
     if not windows:
         return None

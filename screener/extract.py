@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
-from .lexicon import Lexicon, Variable, get_lexicon
+from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
@@ -101,9 +101,6 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
-
 
 class Extractor:
     """Reads items against one lexicon and the phrase patterns; build once, use for many items."""
@@ -117,10 +114,10 @@ class Extractor:
             ("condition", self.lexicon.conditions.values()),
             ("event", self.lexicon.events.values()),
         )]
-        self._groups = {_key(k): v for k, v in p["variable_groups"].items()}
+        self._groups = {name_key(k): v for k, v in p["variable_groups"].items()}
         self._group_re = _phrase_regex(p["variable_groups"].keys())
         before = p["comparators_before"]
-        self._before = {_key(k): v for k, v in before.items()}
+        self._before = {name_key(k): v for k, v in before.items()}
         symbols = [k for k in before if not k[0].isalpha()]
         words = [k for k in before if k[0].isalpha()]
         self._before_re = re.compile(
@@ -130,7 +127,7 @@ class Extractor:
         )
         self._before_any_re = re.compile(self._before_re.pattern[:-len(r"\s*$")] + r"\s*", re.I)
         after = p["comparators_after"]
-        self._after = {_key(k): v for k, v in after.items()}
+        self._after = {name_key(k): v for k, v in after.items()}
         self._after_re = re.compile(
             r"\s*(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(after, key=len, reverse=True)) + r")(?![\w])",
             re.I,
@@ -166,12 +163,12 @@ class Extractor:
         for term in terms:
             spellings = [term.label, *term.names, *getattr(term, "cues", ())]
             for spelling in spellings:
-                folded.setdefault(_key(spelling), term.id)
+                folded.setdefault(name_key(spelling), term.id)
             for spelling in term.abbreviations:
                 exact.setdefault(re.sub(r"\s+", " ", spelling), term.id)
             readable = term.id.replace("_", " ")
             if len(readable) > 4:  # "bilirubin", "creatinine clearance"; short ids such as "egfr" are no words
-                folded.setdefault(_key(readable), term.id)
+                folded.setdefault(name_key(readable), term.id)
         folded_re = _phrase_regex(folded) if folded else None
         exact_re = _phrase_regex(exact, 0) if exact else None
         return kind, folded_re, folded, exact_re, exact
@@ -181,12 +178,12 @@ class Extractor:
         for kind, folded_re, folded, exact_re, exact in self._mentions:
             if folded_re:
                 for m in folded_re.finditer(text):
-                    found.append(Mention(m.start(), m.end(), kind, folded[_key(m.group(0))]))
+                    found.append(Mention(m.start(), m.end(), kind, folded[name_key(m.group(0))]))
             if exact_re:
                 for m in exact_re.finditer(text):
                     found.append(Mention(m.start(), m.end(), kind, exact[re.sub(r"\s+", " ", m.group(0))]))
         for m in self._group_re.finditer(text):
-            found.append(Mention(m.start(), m.end(), "group", _key(m.group(0))))
+            found.append(Mention(m.start(), m.end(), "group", name_key(m.group(0))))
         # longest first at each place; drop what overlaps a longer mention
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mention] = []
@@ -265,7 +262,7 @@ class Extractor:
                 if limit and re.match(r"\s*[+\-x*]\s*\d", text[limit.end():]):
                     continue  # "> ULN + 4 seconds" is no multiple of the limit
                 if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and not any(a <= comparator.start() < b for a, b in taken):
-                    op = self._before[_key(comparator.group(1) or comparator.group(2))]
+                    op = self._before[name_key(comparator.group(1) or comparator.group(2))]
                     extra.append(Bound(comparator.start(), limit.end(), op, 1, unit))
                     taken.append((comparator.start(), limit.end()))
             for bound in found:
@@ -296,7 +293,7 @@ class Extractor:
         start = number.start()
         within = False
         if comparator:
-            op = self._before[_key(comparator.group(1) or comparator.group(2))]
+            op = self._before[name_key(comparator.group(1) or comparator.group(2))]
             start = number.start() - (len(before) - comparator.start())
             within = (comparator.group(1) or "").lower() == "within"
         between = re.search(r"\b(between|from)\s*$", before, re.I)
@@ -318,7 +315,7 @@ class Extractor:
             unit = unit_first
         suffix = self._after_re.match(text, cursor)
         if suffix and op is None and second is None:
-            op = self._after[_key(suffix.group(1))]
+            op = self._after[name_key(suffix.group(1))]
             cursor = suffix.end()
         if second is not None:
             first_unit = unit_first or unit
@@ -383,7 +380,7 @@ class Extractor:
         if not comparator:
             return []
         unit, _ = self._unit_after(inner, number.end())
-        op = self._before[_key(comparator.group(1) or comparator.group(2))]
+        op = self._before[name_key(comparator.group(1) or comparator.group(2))]
         variant = Bound(opening.end() + comparator.start(), close + 1, op, _number(number.group(1)), unit,
                         variant_of=bound, variant_condition=clause.group(1).strip())
         return [variant]

@@ -121,7 +121,7 @@ _ANALYTES: dict[tuple, Analyte] = {}
 
 
 @lru_cache(maxsize=8192)
-def _key(text: str) -> str:
+def name_key(text: str) -> str:
     """Lookup form of a name: case-folded, with spaces, hyphens and underscores alike."""
     return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
 
@@ -148,13 +148,13 @@ class Lexicon:
             index: dict[str, _Term] = {}
             for term in terms:
                 for spelling in term.spellings():
-                    existing = index.setdefault(_key(spelling), term)
+                    existing = index.setdefault(name_key(spelling), term)
                     if existing.id != term.id:
                         raise ValueError(f"{kind} name {spelling!r} is given to both {existing.id} and {term.id}")
             self._index[kind] = index
 
     def _resolve(self, kind: str, name: str):
-        return self._index[kind].get(_key(name))
+        return self._index[kind].get(name_key(name))
 
     def variable(self, name: str) -> Variable | None:
         return self._resolve("variable", name)
@@ -171,8 +171,8 @@ class Lexicon:
         spellings = {}
         for term in index.values():
             for spelling in term.spellings():
-                spellings.setdefault(_key(spelling), spelling)
-        match = difflib.get_close_matches(_key(name), list(spellings), n=1, cutoff=0.6)
+                spellings.setdefault(name_key(spelling), spelling)
+        match = difflib.get_close_matches(name_key(name), list(spellings), n=1, cutoff=0.6)
         return spellings[match[0]] if match else None
 
 
