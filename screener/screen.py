@@ -35,7 +35,9 @@ from .evaluate import (
     check_criterion,
     outcome_of,
 )
+from .pages import stream_page
 from .patient import Patient
+from .report import DISCLAIMER
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Sex
 from .units import area_exponent, converter, parse_unit
 
@@ -409,26 +411,18 @@ def results_jsonl(results: Iterable[ScreenResult]) -> Iterator[str]:
 
 
 def matrix_html(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[str]:
-    """A static, printable page: the patient x trial matrix, with reasons and data to collect on hover-free lines."""
-    from html import escape
+    """A static, printable page (``templates/screen.html.j2``): the patient x trial matrix,
+    with reasons and data to collect on lines of their own; streamed patient by patient."""
+    def rows() -> Iterator[dict]:
+        for group in _by_patient(results):
+            cells = {r.trial: r for r in group}
+            yield {"patient": group[0].patient, "cells": [_matrix_cell(cells.get(t)) for t in trials]}
 
-    yield ("<!doctype html><html lang=en><meta charset=utf-8><title>Screening</title><style>"
-           "body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;"
-           "padding:4px 8px;vertical-align:top}.eligible{background:#e6f4e6}.ineligible{background:#fbe3e3}"
-           ".needs_review{background:#fff6d6}.error{background:#eee}small{display:block;color:#333}"
-           "@media print{body{margin:0}}</style><h1>Pre-screening</h1>"
-           "<p>Pre-screen only: to be confirmed by the investigator; not a clinical decision.</p>"
-           "<table><tr><th>Patient</th>" + "".join(f"<th>{escape(t)}</th>" for t in trials) + "</tr>")
-    for group in _by_patient(results):
-        cells = {r.trial: r for r in group}
-        row = f"<tr><th>{escape(group[0].patient)}</th>"
-        for trial in trials:
-            result = cells.get(trial)
-            if result is None:
-                row += "<td></td>"
-                continue
-            notes = result.reasons or ([result.error] if result.error else [f"to collect: {w}" for w in result.to_collect[:5]])
-            row += (f"<td class={result.verdict}>{escape(VERDICT_WORDS[result.verdict])}"
-                    + "".join(f"<small>{escape(n)}</small>" for n in notes) + "</td>")
-        yield row + "</tr>"
-    yield "</table></html>\n"
+    return stream_page("screen.html.j2", title="Screening", disclaimer=DISCLAIMER, trials=trials, rows=rows())
+
+
+def _matrix_cell(result: ScreenResult | None) -> dict | None:
+    if result is None:
+        return None
+    notes = result.reasons or ([result.error] if result.error else [f"to collect: {w}" for w in result.to_collect[:5]])
+    return {"verdict": result.verdict, "word": VERDICT_WORDS[result.verdict], "notes": notes}
