@@ -254,6 +254,25 @@ def screen_command(
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
 
 
+@app.command("review")
+@clean_errors
+def review_command(
+    rules_file: Path = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile."),
+    source: Optional[Path] = typer.Option(
+        None, "--source", "-s", help="The trial text the rules were compiled from; default: the file named in the rules' trial.source."
+    ),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the page to this file (atomically) instead of standard output."),
+    script: bool = typer.Option(True, "--script/--no-script", help="Include the small script that filters rules by kind."),
+) -> None:
+    """Write a review page: the criteria text with every rule on its words, unread numbers flagged.
+
+    Example:  screener review rules/NCT02213705.yaml --source ../shared/seeds/000_1ac93559ada48c77.txt --out review.html
+    """
+    from .review import review_page
+
+    _emit(review_page(rules_file, source, filter_script=script), out)
+
+
 @app.command("match")
 @clean_errors
 def match_command(
