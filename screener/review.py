@@ -72,6 +72,7 @@ class Unread:
     end: int
     text: str
     criterion: str | None
+    context: str = ""  # the words around it, for the summary
 
 
 @dataclass
@@ -248,6 +249,13 @@ def unread_numbers(text: str, start: int, end: int, read: list[tuple[int, int]],
     return found
 
 
+def _context(text: str, start: int, end: int, width: int = 30) -> str:
+    """A few words either side of ``start:end``, on one line."""
+    before = re.sub(r"^\S*\s", "", text[max(0, start - width):start]) if start > width else text[:start]
+    after = re.sub(r"\s\S*$", "", text[end:end + width])
+    return re.sub(r"\s+", " ", f"…{before}{text[start:end]}{after}…").strip()
+
+
 def _nest(text: str, start: int, end: int, layers: list[list[tuple[int, int, str, dict]]]) -> list[Piece]:
     """Text between ``start`` and ``end`` as pieces: the first layer's intervals become
     elements holding the next layers, clipped to them."""
@@ -302,7 +310,7 @@ def build_review(rules: dict, source: Source, rules_file: str = "", warnings: li
     unread = []
     for a, b in unread_numbers(text, start, end, read, durations):
         criterion = next((cid for cid, span in owner.items() if span and span[0] <= a < span[1]), None)
-        unread.append(Unread(a, b, text[a:b], criterion))
+        unread.append(Unread(a, b, text[a:b], criterion, _context(text, a, b)))
     unread_layer = [(u.start, u.end, "unread", {"start": u.start, "end": u.end, "criterion": u.criterion}) for u in unread]
     rows = _rows(_nest(text, start, end, [criteria_layer, read_layer, unread_layer]), {v.id: v for v in in_text})
     for view in views:
