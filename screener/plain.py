@@ -170,8 +170,8 @@ def variables(rule: Any) -> list[Variable]:
             found[key] = Variable("variable", node["variable"], _variable_name(node["variable"], node.get("label")),
                                   merged, term.unit if term else None, term.loinc if term else None)
         elif kind == "condition" and isinstance(node.get("condition"), str):
-            term = lexicon.conditions.get(node["condition"])
-            code = ", ".join(f"{system.upper()} {value}" for system, value in term.codes.items()) if term else None
+            condition = lexicon.conditions.get(node["condition"])
+            code = ", ".join(f"{system.upper()} {value}" for system, value in condition.codes.items()) if condition else None
             found.setdefault(("condition", node["condition"]),
                              Variable("condition", node["condition"], _condition_name(node["condition"], node.get("label")), code=code or None))
         elif kind == "interval":

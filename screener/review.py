@@ -35,6 +35,9 @@ KIND_WORDS = {"computed": "computed", "partial": "partly computed", "review": "l
 _NUMBER = re.compile(r"(?<![\w.,^/])(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\w^])")
 _ENUMERATOR_BEFORE = re.compile(r"(?:^|\n)[ \t>*•·\-(\[]*$")
 _ENUMERATOR_AFTER = re.compile(r"[.)\]](?:\s|$)")
+Layer = tuple[int, int, str, dict[str, Any]]
+"""An interval of the text to wrap in an element: start, end, tag, attributes."""
+
 _DURATION_AFTER = re.compile(r"\s*-?\s*(hour|day|week|month|year)s?\b", re.I)
 
 
@@ -56,7 +59,7 @@ class CriterionView:
     text: str
     span: tuple[int, int] | None
     heading: str | None
-    field: str | None
+    registry_field: str | None
     words: Words
     variables: list[Variable]
     questions: list[dict]
@@ -121,12 +124,16 @@ def read_rules_data(path: str | Path) -> tuple[dict, list[str]]:
     try:
         return rules_data(parse_rules(text, file=str(path))), []
     except RulesError as strict:
-        data = json.loads(text) if text.lstrip().startswith("{") else parse_yaml(text, file=str(path), cls=RulesError).data
+        try:
+            data = json.loads(text) if text.lstrip().startswith("{") else parse_yaml(text, file=str(path), cls=RulesError).data
+        except (json.JSONDecodeError, RulesError):
+            raise strict from None
         unknown = sorted({str(n.get("kind")) for c in _criteria_of(data) for n, _ in nodes(c.get("rule")) if not is_known(n)})
         if not unknown:
-            raise strict
-        return data, [f"{path}: rule kinds this version cannot compute ({', '.join(unknown)}) are shown as left to review, "
-                      f"with their data; the file does not validate here ({strict.message})"]
+            raise strict from None
+        warning = (f"{path}: rule kinds this version cannot compute ({', '.join(unknown)}) are shown as left to review, "
+                   f"with their data; the file does not validate here ({strict.message})")
+        return data, [warning]
 
 
 def _criteria_of(data: Any) -> list[dict]:
@@ -256,7 +263,7 @@ def _context(text: str, start: int, end: int, width: int = 30) -> str:
     return re.sub(r"\s+", " ", f"…{before}{text[start:end]}{after}…").strip()
 
 
-def _nest(text: str, start: int, end: int, layers: list[list[tuple[int, int, str, dict]]]) -> list[Piece]:
+def _nest(text: str, start: int, end: int, layers: list[list[Layer]]) -> list[Piece]:
     """Text between ``start`` and ``end`` as pieces: the first layer's intervals become
     elements holding the next layers, clipped to them."""
     if start >= end:
@@ -278,20 +285,49 @@ def _nest(text: str, start: int, end: int, layers: list[list[tuple[int, int, str
 def build_review(rules: dict, source: Source, rules_file: str = "", warnings: list[str] | None = None) -> Review:
     """The page's content: the criteria text marked, each criterion explained, the summary."""
     text, warnings = source.text, list(warnings or [])
+    rules_by_id = {c["id"]: c.get("rule") for c in _criteria_of(rules)}
+    views = _matched_views(rules, source, warnings)
+    in_text = [v for v in views if v.marked and v.registry_field is None]
+    start = min([source.start, *(v.span[0] for v in in_text if v.span)])
+    end = max([source.end, *(v.span[1] for v in in_text if v.span)])
+    criteria_layer, read_layer, durations = _layers(text, in_text, rules_by_id, start, warnings)
+    read = [(a, b) for a, b, _, _ in read_layer]
+    unread = []
+    for a, b in unread_numbers(text, start, end, read, durations):
+        criterion = next((v.id for v in in_text if v.span and v.span[0] <= a < v.span[1]), None)
+        unread.append(Unread(a, b, text[a:b], criterion, _context(text, a, b)))
+    unread_layer = [(u.start, u.end, "unread", {"start": u.start, "end": u.end, "criterion": u.criterion}) for u in unread]
+    rows = _rows(_nest(text, start, end, [criteria_layer, read_layer, unread_layer]), {v.id: v for v in in_text})
+    for view in views:
+        if view.marked and view.registry_field is not None and view.span:
+            a, b = view.span
+            spans: list[Layer] = [(x, y, "read", {}) for x, y in _read_spans(rules_by_id[view.id]) if a <= x and y <= b]
+            view.excerpt = _nest(text, a, b, [[(a, b, "criterion", {"id": view.id, "kind": view.kind, "start": a, "end": b})], spans])
+    return Review(rules.get("trial") or {}, rules_file, source.origin or "", (start, end), rows, views, unread, warnings)
+
+
+def _matched_views(rules: dict, source: Source, warnings: list[str]) -> list[CriterionView]:
+    """Every criterion, marked when its text is its slice of the source; a source that
+    holds none of them is the wrong one."""
     views = [_view(c) for c in _criteria_of(rules)]
     for view in views:
-        if view.span is not None and text[view.span[0]:view.span[1]] == view.text:
+        if view.span is not None and source.text[view.span[0]:view.span[1]] == view.text:
             view.marked = True
         elif view.span is not None:
             warnings.append(f"{view.id}: its text is not at {view.span[0]}-{view.span[1]} of the source; not marked")
-    if views and any(v.span for v in views) and not any(v.marked for v in views):
+    if any(v.span for v in views) and not any(v.marked for v in views):
         raise SourceError("the source does not hold these rules' criteria at their spans: is it the trial's source?",
                           file=source.origin)
-    in_text = [v for v in views if v.marked and v.field is None]
-    start = min([source.start, *(v.span[0] for v in in_text if v.span)])
-    end = max([source.end, *(v.span[1] for v in in_text if v.span)])
-    rules_by_id = {c["id"]: c.get("rule") for c in _criteria_of(rules)}
-    criteria_layer, read_layer, durations = [], [], {}
+    return views
+
+
+def _layers(text: str, in_text: list[CriterionView], rules_by_id: dict[str, Any], start: int,
+            warnings: list[str]) -> tuple[list[Layer], list[Layer], dict[int, set[tuple[float, str]]]]:
+    """The criteria marks, the words computed rules read, and the recency windows each
+    number of a criterion may be (by its offset)."""
+    criteria_layer: list[Layer] = []
+    read_layer: list[Layer] = []
+    durations: dict[int, set[tuple[float, str]]] = {}
     cursor = start
     for view in sorted(in_text, key=lambda v: v.span or (0, 0)):
         a, b = view.span or (0, 0)
@@ -299,26 +335,11 @@ def build_review(rules: dict, source: Source, rules_file: str = "", warnings: li
             warnings.append(f"{view.id}: its span overlaps the criterion before it; marked from {cursor}")
         criteria_layer.append((max(a, cursor), b, "criterion", {"id": view.id, "kind": view.kind, "start": a, "end": b}))
         cursor = max(cursor, b)
-        for x, y in _read_spans(rules_by_id[view.id]):
-            read_layer.append((x, y, "read", {}))
+        read_layer += [(x, y, "read", {}) for x, y in _read_spans(rules_by_id[view.id])]
         windows = _durations(rules_by_id[view.id])
         for number in _NUMBER.finditer(text, a, b):
             durations[number.start()] = windows
-    read_layer.sort()
-    read = [(a, b) for a, b, _, _ in read_layer]
-    owner = {v.id: v.span for v in in_text}
-    unread = []
-    for a, b in unread_numbers(text, start, end, read, durations):
-        criterion = next((cid for cid, span in owner.items() if span and span[0] <= a < span[1]), None)
-        unread.append(Unread(a, b, text[a:b], criterion, _context(text, a, b)))
-    unread_layer = [(u.start, u.end, "unread", {"start": u.start, "end": u.end, "criterion": u.criterion}) for u in unread]
-    rows = _rows(_nest(text, start, end, [criteria_layer, read_layer, unread_layer]), {v.id: v for v in in_text})
-    for view in views:
-        if view.marked and view.field is not None and view.span:
-            a, b = view.span
-            spans = [(x, y, "read", {}) for x, y in _read_spans(rules_by_id[view.id]) if a <= x and y <= b]
-            view.excerpt = _nest(text, a, b, [[(a, b, "criterion", {"id": view.id, "kind": view.kind, "start": a, "end": b})], spans])
-    return Review(rules.get("trial") or {}, rules_file, source.origin or "", (start, end), rows, views, unread, warnings)
+    return criteria_layer, sorted(read_layer, key=lambda layer: layer[:2]), durations
 
 
 def _rows(pieces: list[Piece], views: dict[str, CriterionView]) -> list[Row]:
@@ -340,11 +361,11 @@ def _rows(pieces: list[Piece], views: dict[str, CriterionView]) -> list[Row]:
 
 def _view(criterion: dict) -> CriterionView:
     rule = criterion.get("rule")
-    span = criterion.get("span")
+    span: Any = criterion.get("span")
     notes = [str(n) for n in criterion.get("notes") or []]
     return CriterionView(
         id=criterion["id"], section=str(criterion.get("section")), kind=criterion_kind(rule), text=criterion["text"],
-        span=(span[0], span[1]) if _is_span(span) else None, heading=criterion.get("heading"), field=criterion.get("field"),
+        span=(span[0], span[1]) if _is_span(span) else None, heading=criterion.get("heading"), registry_field=criterion.get("field"),
         words=describe(rule, criterion["id"]), variables=variables(rule), questions=questions(rule), flags=logic_flags(rule), notes=notes,
     )
 

@@ -165,17 +165,25 @@ def test_unknown_kind_renders_as_left_to_review(tmp_path):
         from screener.rules import load_rules
 
         load_rules(tmp_path / "r.json")
-    data, warnings = read_rules_data(tmp_path / "r.json")
+    _, warnings = read_rules_data(tmp_path / "r.json")
     assert warnings and "measured" in warnings[0]
     page = review_page(tmp_path / "r.json")
     assert 'class="rule kind-review"' in page and "left to review: a rule of kind &#39;measured&#39;" in page
     assert "&#34;context&#34;: &#34;at rest&#34;" in page
 
 
-def test_a_malformed_rules_file_is_still_an_error(tmp_path):
-    (tmp_path / "r.yaml").write_text("trial: {id: T}\ncriteria:\n- id: I1\n  section: inclusion\n  text: x\n  rule: {kind: comparison, op: '<'}\n")
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("r.yaml", "trial: {id: T}\ncriteria:\n- id: I1\n  section: inclusion\n  text: x\n  rule: {kind: comparison, op: '<'}\n"),
+        ("r.json", '{"trial": {"id": "T"}, "criteria": [{"id": "I1", "rule": {"kind": "new"}'),
+        ("r.yaml", "trial: [unclosed\n"),
+    ],
+)
+def test_a_malformed_rules_file_is_still_an_error(tmp_path, name, text):
+    (tmp_path / name).write_text(text)
     with pytest.raises(RulesError):
-        read_rules_data(tmp_path / "r.yaml")
+        read_rules_data(tmp_path / name)
 
 
 def test_source_from_the_rules_file_or_the_option(tmp_path, monkeypatch):
