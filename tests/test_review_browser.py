@@ -27,7 +27,8 @@ from screener.sources import from_record, read_sources
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CORPUS = ROOT.parent / "shared" / "corpus" / "trials.jsonl"
+CORPUS = next((folder / "corpus" / "trials.jsonl" for folder in (ROOT.parent / "shared", Path("/work/shared"))
+               if (folder / "corpus" / "trials.jsonl").exists()), ROOT.parent / "shared" / "corpus" / "trials.jsonl")
 SEEDS = {
     "NCT02213705": (ROOT / "rules" / "NCT02213705.yaml", ROOT / "tests" / "fixtures" / "seeds" / "NCT02213705.txt"),
     "NCT04711200": (ROOT / "rules" / "NCT04711200.yaml", ROOT / "tests" / "fixtures" / "seeds" / "NCT04711200.txt"),
@@ -62,6 +63,13 @@ CONTRAST_JS = """(selector) => Array.from(document.querySelectorAll(selector)).s
 })"""
 
 
+def _skip_or_fail(reason: str):
+    """Skip, saying why; under CI=true what the tests need must be there."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
 def _need_browser():
     reason = None
     try:
@@ -71,9 +79,7 @@ def _need_browser():
     if reason is None and not CHROMIUM.exists():
         reason = f"no Chromium at {CHROMIUM} (apt-get install chromium)"
     if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {reason}")
-        pytest.skip(reason)
+        _skip_or_fail(reason)
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +137,12 @@ def case(request, tmp_path):
     path = tmp_path / "review.html"
     path.write_text(page, encoding="utf-8")
     return name, rules, source, path
+
+
+def test_twenty_corpus_trials_are_in_the_cases():
+    if not CORPUS.exists():
+        _skip_or_fail(f"no corpus at {CORPUS}")
+    assert len(_corpus_cases()) == CORPUS_TRIALS and len({line for _, line in _corpus_cases()}) == CORPUS_TRIALS
 
 
 def _open(browser, path: Path, javascript: bool = True):
