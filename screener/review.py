@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from .errors import RulesError, SourceError
 from .pages import render_page
 from .plain import COMPUTED_KINDS, Variable, Words, describe, is_known, nodes, questions, variables
-from .rules import parse_rules, rules_data
+from .rules import RuleSet, parse_rules, rules_data
 from .sources import Source, from_record, read_sources
 from .yamlio import parse_yaml, read_text
 
@@ -118,22 +120,26 @@ class Review:
 
 def read_rules_data(path: str | Path) -> tuple[dict, list[str]]:
     """A rules file as plain data.  A file valid for this version is read through the model;
-    one whose only fault may be node kinds or fields a newer compiler writes is read as it
-    is, with a warning, so the page still shows it."""
+    one whose only faults are node kinds or fields it does not know (a newer compiler's)
+    is read as it is, with a warning, so the page still shows it; any other fault is an error."""
     text = read_text(path, RulesError)
     try:
         return rules_data(parse_rules(text, file=str(path))), []
     except RulesError as strict:
         try:
             data = json.loads(text) if text.lstrip().startswith("{") else parse_yaml(text, file=str(path), cls=RulesError).data
+            RuleSet.model_validate(data)
+        except ValidationError as exc:
+            newer = [e for e in exc.errors() if e["type"] in ("union_tag_invalid", "extra_forbidden")]
+            if len(newer) < len(exc.errors()) or not _criteria_of(data):
+                raise strict from None
+            names = sorted({str(e["input"].get("kind")) if e["type"] == "union_tag_invalid" else f"field {e['loc'][-1]}"
+                            for e in newer if isinstance(e["input"], dict) or e["type"] == "extra_forbidden"})
+            return data, [f"{path}: written by a newer screener ({', '.join(names)}): what this version cannot "
+                          "compute is shown as left to review, and fields it does not know with their data"]
         except (json.JSONDecodeError, RulesError):
-            raise strict from None
-        unknown = sorted({str(n.get("kind")) for c in _criteria_of(data) for n, _ in nodes(c.get("rule")) if not is_known(n)})
-        if not unknown:
-            raise strict from None
-        warning = (f"{path}: rule kinds this version cannot compute ({', '.join(unknown)}) are shown as left to review, "
-                   f"with their data; the file does not validate here ({strict.message})")
-        return data, [warning]
+            pass
+        raise strict from None
 
 
 def _criteria_of(data: Any) -> list[dict]:

@@ -166,10 +166,22 @@ def test_unknown_kind_renders_as_left_to_review(tmp_path):
 
         load_rules(tmp_path / "r.json")
     _, warnings = read_rules_data(tmp_path / "r.json")
-    assert warnings and "measured" in warnings[0]
+    assert warnings and "measured" in warnings[0] and "newer screener" in warnings[0]
     page = review_page(tmp_path / "r.json")
     assert 'class="rule kind-review"' in page and "left to review: a rule of kind &#39;measured&#39;" in page
     assert "&#34;context&#34;: &#34;at rest&#34;" in page
+
+
+def test_a_field_this_version_does_not_know_is_shown(tmp_path):
+    text = "PaO2 < 8 kPa at rest"
+    node = {**CMP, "context": "at rest", "span": [0, 12]}
+    rules = _rules([{"id": "E1", "section": "exclusion", "text": text, "span": [0, len(text)], "rule": node}], str(tmp_path / "t.txt"))
+    (tmp_path / "t.txt").write_text(text)
+    (tmp_path / "r.json").write_text(json.dumps(rules))
+    _, warnings = read_rules_data(tmp_path / "r.json")
+    assert "field context" in warnings[0]
+    page = review_page(tmp_path / "r.json")
+    assert 'class="rule kind-computed"' in page and "PaO2 below 8 kPa" in page and "&#34;context&#34;: &#34;at rest&#34;" in page
 
 
 @pytest.mark.parametrize(
