@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from screener.errors import RulesError, SourceError
 from screener.plain import describe, variables
-from screener.review import build_review, criterion_kind, logic_flags, read_rules_data, read_source, render_review, review_page, unread_numbers
+from screener.review import (Piece, _nest, _rows, build_review, criterion_kind, logic_flags, read_rules_data, read_source,
+                             render_review, review_page, unread_numbers)
 from screener.sources import Source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -228,3 +230,37 @@ def test_cli_review(tmp_path):
                           "--out", str(tmp_path / "x.html")], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "Traceback" not in bad.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+# ---------------------------------------------------------------------------- properties
+
+TEXTS = st.text(alphabet="ab 1234567890.,-()\n*^/x%<>", max_size=80)
+
+
+def _intervals(size: int):
+    """Sorted, non-overlapping intervals inside [0, size)."""
+    return st.lists(st.integers(0, size), max_size=10).map(sorted).map(
+        lambda cuts: [(a, b) for a, b in zip(cuts[::2], cuts[1::2]) if a < b])
+
+
+def _flat(pieces: list[Piece]) -> str:
+    return "".join(p.text if p.tag is None else _flat(p.children) for p in pieces)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_marking_never_changes_the_text(data):
+    text = data.draw(TEXTS)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    outer = data.draw(_intervals(len(text)))
+    inner = data.draw(_intervals(len(text)))
+    pieces = _nest(text, start, end, [[(a, b, "criterion", {"id": f"C{a}"}) for a, b in outer], [(a, b, "read", {}) for a, b in inner]])
+    assert _flat(pieces) == text[start:end]
+    views = {f"C{a}": None for a, _ in outer}
+    rows = _rows(pieces, views)  # type: ignore[arg-type]
+    assert "".join(_flat(row.pieces) for row in rows) == text[start:end]
+    read = inner
+    for a, b in unread_numbers(text, start, end, read):
+        assert start <= a < b <= end and re.fullmatch(r"[\d.,]+", text[a:b])
+        assert not any(x <= a and b <= y for x, y in read)
