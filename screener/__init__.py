@@ -30,6 +30,7 @@ from .report import render
 from .cohort import PatientEntry, iter_patients
 from .rules import Criterion, RuleSet, dump_rules, load_rule_sets, load_rules, parse_rules
 from .screen import PreparedRules, ScreenResult, log_csv, prepare, rank_matches, screen
+from .review import review_page
 
 __version__ = "0.1.0"
 
@@ -51,6 +52,7 @@ __all__ = [
     "parse_patient",
     "check",
     "render",
+    "review_page",
     "RuleSet",
     "Criterion",
     "Patient",
