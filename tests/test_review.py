@@ -113,8 +113,8 @@ def test_unknown_kinds_and_fields_keep_their_data():
     words = describe({"kind": "qualifier", "context": "at rest"})
     assert words.kind == "unknown" and words.text.startswith("left to review")
     assert json.loads(words.data) == {"kind": "qualifier", "context": "at rest"}
-    extra = describe({**CMP, "context": "at rest, without oxygen"})
-    assert extra.kind == "comparison" and json.loads(extra.data) == {"context": "at rest, without oxygen"}
+    extra = describe({**CMP, "posture": "supine"})
+    assert extra.kind == "comparison" and json.loads(extra.data) == {"posture": "supine"}
 
 
 def test_variables_have_units_and_codes():
@@ -176,14 +176,14 @@ def test_unknown_kind_renders_as_left_to_review(tmp_path):
 
 def test_a_field_this_version_does_not_know_is_shown(tmp_path):
     text = "PaO2 < 8 kPa at rest"
-    node = {**CMP, "context": "at rest", "span": [0, 12]}
+    node = {**CMP, "posture": "at rest", "span": [0, 12]}
     rules = _rules([{"id": "E1", "section": "exclusion", "text": text, "span": [0, len(text)], "rule": node}], str(tmp_path / "t.txt"))
     (tmp_path / "t.txt").write_text(text)
     (tmp_path / "r.json").write_text(json.dumps(rules))
     _, warnings = read_rules_data(tmp_path / "r.json")
-    assert "field context" in warnings[0]
+    assert "field posture" in warnings[0]
     page = review_page(tmp_path / "r.json")
-    assert 'class="rule kind-computed"' in page and "PaO2 below 8 kPa" in page and "&#34;context&#34;: &#34;at rest&#34;" in page
+    assert 'class="rule kind-computed"' in page and "PaO2 below 8 kPa" in page and "&#34;posture&#34;: &#34;at rest&#34;" in page
 
 
 @pytest.mark.parametrize(
