@@ -10,7 +10,8 @@ variables with units and codes, the review questions with the id that answers th
 A rules file keeps spans, not the text they index: the source is read again, from
 ``--source`` or the trial's ``source`` field, and each criterion's text is checked against
 its slice before it is marked.  Rules are read as plain data, so a node kind this version
-does not know (a newer compiler's) is shown as "left to review" with its JSON.
+does not know (a newer compiler's) is shown as "left to review" with its JSON.  An exception
+(``unless``), a group restriction (``restrict``) and a negation are flagged in the summary.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pydantic import ValidationError
 
 from .errors import RulesError, SourceError
 from .pages import render_page
-from .plain import COMPUTED_KINDS, Variable, Words, describe, is_known, nodes, questions, variables
+from .plain import COMPUTED_KINDS, Variable, Words, describe, is_compound, is_known, nodes, questions, variables
 from .rules import RuleSet, parse_rules, rules_data
 from .sources import Source, from_record, read_sources
 from .yamlio import parse_yaml, read_text
@@ -192,7 +193,7 @@ def _jsonl_line(path: Path, number: int) -> Source:
 
 def criterion_kind(rule: Any) -> str:
     """computed | partial | review | none, from the leaves of the rule tree."""
-    leaves = [n.get("kind") if is_known(n) else "unknown" for n, _ in nodes(rule) if n.get("kind") not in ("all", "any", "not")]
+    leaves = [n.get("kind") if is_known(n) else "unknown" for n, _ in nodes(rule) if not is_compound(n)]
     computed = any(kind in COMPUTED_KINDS for kind in leaves)
     review = any(kind in ("manual", "unknown") for kind in leaves)
     if computed:
@@ -203,17 +204,20 @@ def criterion_kind(rule: Any) -> str:
 
 
 def logic_flags(rule: Any) -> list[str]:
-    """Where a rule's logic is most worth a second look: a negation, an exception (a
-    requirement with a carve-out), a restriction (a limit for some patients only)."""
+    """Where a rule's logic is most worth a second look: a negation (``not``), an exception
+    (``unless``, or a requirement with a carve-out), a restriction (``restrict``: a limit
+    for some patients only)."""
     flags: set[str] = set()
     for node, depth in nodes(rule):
         kind = str(node.get("kind"))
         items = [i.get("kind") for i in node.get("items") or [] if isinstance(i, dict)] if kind in ("all", "any") else []
         if kind == "not" or node.get("negated"):
             flags.add("negation")
-        if "except" in kind or "unless" in kind or "exception" in node or "except" in node or (kind == "all" and "not" in items and len(set(items)) > 1):
+        if kind == "unless" or "except" in kind or "exception" in node or "except" in node or (
+                kind == "all" and "not" in items and len(set(items)) > 1):
             flags.add("exception")
-        if (kind == "sex" and depth > 0) or "restrict" in kind or "applies_to" in node or (kind == "any" and "not" in items and len(items) > 1):
+        if kind == "restrict" or (kind == "sex" and depth > 0) or "applies_to" in node or (
+                kind == "any" and "not" in items and len(items) > 1):
             flags.add("restriction")
     return [flag for flag in ("negation", "exception", "restriction") if flag in flags]
 
@@ -231,9 +235,15 @@ def _read_spans(rule: Any) -> list[tuple[int, int]]:
 
 
 def _durations(rule: Any) -> set[tuple[float, str]]:
-    """(value, unit) of the recency windows computed leaves carry ("within 14 days")."""
-    return {(float(n["within"]["value"]), str(n["within"]["unit"])) for n, _ in nodes(rule)
-            if n.get("kind") in COMPUTED_KINDS and isinstance(n.get("within"), dict) and "value" in n["within"]}
+    """(value, unit) of the recency and event windows computed leaves carry ("within 14 days",
+    "within 10 days after onset")."""
+    found = set()
+    for node, _ in nodes(rule):
+        window: dict = node["window"] if isinstance(node.get("window"), dict) else {}
+        for duration in (node.get("within"), window.get("start"), window.get("end")):
+            if node.get("kind") in COMPUTED_KINDS and isinstance(duration, dict) and "value" in duration and "unit" in duration:
+                found.add((float(duration["value"]), str(duration["unit"])))
+    return found
 
 
 def _is_span(span: Any) -> bool:
@@ -372,7 +382,8 @@ def _view(criterion: dict) -> CriterionView:
     return CriterionView(
         id=criterion["id"], section=str(criterion.get("section")), kind=criterion_kind(rule), text=criterion["text"],
         span=(span[0], span[1]) if _is_span(span) else None, heading=criterion.get("heading"), registry_field=criterion.get("field"),
-        words=describe(rule, criterion["id"]), variables=variables(rule), questions=questions(rule), flags=logic_flags(rule), notes=notes,
+        words=describe(rule, criterion["id"], str(criterion.get("section"))), variables=variables(rule),
+        questions=questions(rule, criterion["id"]), flags=logic_flags(rule), notes=notes,
     )
 
 
