@@ -168,6 +168,17 @@ def _numbers_exempt(text: str, a: int, b: int, windows: set[float]) -> bool:
     return float(text[a:b].replace(",", "")) in windows
 
 
+def _windows(rule) -> set[float]:
+    """Durations the computed leaves read: recency windows and event windows' start and end."""
+    found = set()
+    for node in walk(rule):
+        window = getattr(node, "window", None)
+        for duration in (getattr(node, "within", None), window and window.start, window and window.end):
+            if node.kind in COMPUTED and duration:
+                found.add(float(duration.value))
+    return found
+
+
 def test_review_page_in_chromium(browser, case):
     name, rules, source, path = case
     context, page, requests = _open(browser, path)
@@ -203,8 +214,7 @@ def test_review_page_in_chromium(browser, case):
 
         # every number is read by a rule, flagged unread, or exempt
         computed = {c.id: [n.span for n in walk(c.rule) if n.kind in COMPUTED and n.span] for c in rules.criteria}
-        windows = {c.id: {float(n.within.value) for n in walk(c.rule) if n.kind in COMPUTED and getattr(n, "within", None)}
-                   for c in rules.criteria}
+        windows = {c.id: _windows(c.rule) for c in rules.criteria}
         end = region_start + len(shown)
         flagged = 0
         for number in re.finditer(r"\d+(?:[.,]\d+)*", source.text[:end]):
@@ -292,5 +302,28 @@ def test_works_without_javascript_and_filters_with_it(browser, tmp_path):
             assert set(kinds.split()) == {"computed"}
         page.emulate_media(media="print")
         assert page.locator("#filter").is_hidden() and page.locator("article.rule:visible").count() == page.locator("article.rule").count()
+    finally:
+        context.close()
+
+
+def test_exceptions_restrictions_and_readings_in_chromium(browser, tmp_path):
+    """The meaning kinds (unless, restrict, readings) as the browser shows them: their words,
+    the flags on each card and in the summary, and nothing left as JSON."""
+    from test_review_meaning import CASES, _page_rules
+
+    rules, text = _page_rules()
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "r.json").write_text(json.dumps({**rules, "trial": {"id": "T1", "source": "t.txt"}}), encoding="utf-8")
+    path = tmp_path / "review.html"
+    path.write_text(review_page(tmp_path / "r.json"), encoding="utf-8")
+    context, page, _ = _open(browser, path)
+    try:
+        for cid, _, _, _, words, flags, kind in CASES:
+            card = page.locator(f"#c-{cid}")
+            assert " ".join(card.locator(".plain").inner_text().split()) == words
+            assert card.locator("h3 .tag").all_inner_texts() == flags and card.get_attribute("data-kind") == kind
+        summary = [" ".join(li.split()) for li in page.locator("#summary ul.flags li").all_inner_texts()]
+        assert summary == [f"{c[0]} {' '.join(c[5])}" for c in CASES if c[5]]
+        assert page.locator("pre.json").count() == 0
     finally:
         context.close()
