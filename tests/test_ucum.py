@@ -19,7 +19,7 @@ UCUM = [
     ("Cel", "degC", "°C"),
     ("[degF]", "degF", "°F"),
     ("mL/min/{1.73_m2}", "mL/min/1.73m2", "mL/min/1.73 m2"),
-    ("[in_i]", "in", "inches"),
+    ("[in_i]", "inch", "inches"),
     ("[ft_i]", "ft", "feet"),
     ("[lb_av]", "lb", "lbs"),
     ("[oz_av]", "oz", "oz"),
@@ -85,3 +85,11 @@ def test_ucum_spelling(code, spelling):
 def test_bare_day_year_and_in_are_never_read_in_trial_text(text):
     """'d', 'a' (UCUM day, year) only count after a slash; 'in' is never inches."""
     assert read_unit_at(text, 1) is None
+
+
+@pytest.mark.parametrize("code", [c for c, _, _ in UCUM])
+def test_ucum_display_reads_back_as_the_same_unit(code):
+    """What a UCUM code is shown as (in profiles written by convert) must be readable again."""
+    unit = parse_unit(code)
+    again = parse_unit(unit.display)
+    assert again.scale == pytest.approx(unit.scale) and again.dimensionality == unit.dimensionality
