@@ -21,10 +21,13 @@ Everything else is listed in ``FhirRecord.unused`` with the reason, never an err
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator
 
 from .codes import LOINC, Codes, get_codes
 from .errors import PatientError, UnitError
@@ -41,6 +44,7 @@ from .fhir_read import (
     FHIR_SUFFIXES,
     Quantity,
     ReferenceRange,
+    fhir_date,
     read_groups,
     ref_id,
 )
@@ -109,6 +113,51 @@ def _label(concept: CodeableConcept | None) -> tuple[str, str]:
     return (f"{system}|{first.code}", _clean(first.display or concept.text))
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How values of one LOINC code in one unit are read: worked out once per pair."""
+
+    variable: Variable
+    unit: str | None = None
+    note: str = ""
+    reason: str = ""
+    canonical: Callable[[float], float] | None = None  # to the variable's unit, for the plausible range
+
+    def implausible(self, value: float) -> str | None:
+        if self.canonical is None or self.variable.range is None:
+            return None
+        low, high = self.variable.range
+        if low <= self.canonical(value) <= high:
+            return None
+        return (f"{format_number(value)} {self.unit} is outside the plausible range"
+                f" {format_number(low)}-{format_number(high)} {self.variable.unit}")
+
+
+@lru_cache(maxsize=4096)
+def _plan(loinc: str, text: str | None) -> _Plan:
+    """The variable, display unit and note for a LOINC code's values in unit ``text``, or
+    the reason they cannot be used (unknown unit, wrong dimension)."""
+    codes = get_codes()
+    target = codes.loinc[loinc]
+    variable = codes.lexicon.variables[target.variable]
+    try:
+        parsed = parse_unit(text)
+    except UnitError:
+        return _Plan(variable, reason=f"unit {text!r} not known")
+    if variable.unit is None:
+        return _Plan(variable) if parsed is None else _Plan(variable, reason=f"unit {parsed.display} for a unitless score")
+    if parsed is None:
+        return _Plan(variable, reason=f"no unit (expected {variable.unit})")
+    display, note = parsed.display, ""
+    if target.per_area and area_exponent(display, variable.unit) == 1:
+        note = f"LOINC {loinc} is per 1.73 m², {display} read as {display}/1.73m2"
+        display = parse_unit(f"{display}/1.73m2").display  # type: ignore[union-attr]
+    if not compatible(display, variable.unit, variable.analyte, variable.bsa_normalised):
+        return _Plan(variable, reason=f"{display} is not compatible with {variable.unit}")
+    canonical = None if area_exponent(display, variable.unit) else converter(display, variable.unit, variable.analyte)
+    return _Plan(variable, display, note, canonical=canonical)
+
+
 class _Builder:
     """One patient's resources turned into a ``Patient``."""
 
@@ -131,7 +180,9 @@ class _Builder:
         if obs.status not in OBSERVATION_STATUSES:
             self.skip("Observation", obs.code, f"status {obs.status}")
             return
-        date = obs.effectiveDateTime or (obs.effectivePeriod.end or obs.effectivePeriod.start if obs.effectivePeriod else None) or obs.issued
+        date = obs.effectiveDateTime or (obs.effectivePeriod.end or obs.effectivePeriod.start if obs.effectivePeriod else None)
+        if date is None and obs.issued:
+            date = fhir_date(obs.issued)
         if date is not None and date > self.as_of:
             self.skip("Observation", obs.code, f"after {self.as_of}")
             return
@@ -151,8 +202,6 @@ class _Builder:
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
-        target = self.codes.loinc[loinc]
-        variable = self.codes.lexicon.variables[target.variable]
         if quantity is None or quantity.value is None:
             self.skip("Observation", concept, "coded answer, not a quantity" if coded else "no value")
             return
@@ -160,45 +209,16 @@ class _Builder:
             self.skip("Observation", concept, f"value {quantity.comparator} {format_number(quantity.value)} is a bound, not a value")
             return
         unit_text = quantity.code if quantity.system == _UCUM and quantity.code else (quantity.code or quantity.unit)
-        unit, note = self._unit(variable, unit_text, target.per_area, loinc)
-        if isinstance(unit, str) and unit.startswith("!"):
-            self.skip("Observation", concept, unit[1:])
+        plan = _plan(loinc, unit_text)
+        if plan.reason:
+            self.skip("Observation", concept, plan.reason)
             return
-        reason = self._implausible(variable, quantity.value, unit)
+        reason = plan.implausible(quantity.value)
         if reason:
             self.skip("Observation", concept, reason)
             return
-        lln, uln = self._range(variable, ranges, unit_text, unit)
-        self.values.setdefault(variable.id, []).append(_Value(date, quantity.value, unit, lln, uln, loinc, note))
-
-    def _unit(self, variable: Variable, text: str | None, per_area: bool, loinc: str) -> tuple[str | None, str]:
-        """(display unit, note); a display starting with "!" is the reason it cannot be used."""
-        try:
-            parsed = parse_unit(text)
-        except UnitError:
-            return f"!unit {text!r} not known", ""
-        if variable.unit is None:
-            return (None, "") if parsed is None else (f"!unit {parsed.display} for a unitless score", "")
-        if parsed is None:
-            return f"!no unit (expected {variable.unit})", ""
-        note = ""
-        display = parsed.display
-        if per_area and area_exponent(display, variable.unit) == 1:
-            note = f"LOINC {loinc} is per 1.73 m², {display} read as {display}/1.73m2"
-            display = parse_unit(f"{display}/1.73m2").display  # type: ignore[union-attr]
-        if not compatible(display, variable.unit, variable.analyte, variable.bsa_normalised):
-            return f"!{display} is not compatible with {variable.unit}", ""
-        return display, note
-
-    @staticmethod
-    def _implausible(variable: Variable, value: float, unit: str | None) -> str | None:
-        if variable.range is None or variable.unit is None or unit is None or area_exponent(unit, variable.unit):
-            return None
-        converted = converter(unit, variable.unit, variable.analyte)(value)
-        low, high = variable.range
-        if low <= converted <= high:
-            return None
-        return f"{format_number(value)} {unit} is outside the plausible range {format_number(low)}-{format_number(high)} {variable.unit}"
+        lln, uln = self._range(plan.variable, ranges, unit_text, plan.unit)
+        self.values.setdefault(plan.variable.id, []).append(_Value(date, quantity.value, plan.unit, lln, uln, loinc, plan.note))
 
     @staticmethod
     def _range(variable: Variable, ranges: list[ReferenceRange], value_unit: str | None, unit: str | None) -> tuple[float | None, float | None]:
@@ -327,8 +347,9 @@ class _Builder:
             handler = handlers.get(type(resource))  # type: ignore[call-overload]
             if handler is not None:
                 handler(resource)
-        for resource_type, count in self.group.skipped.items():
-            self.unused[(resource_type, "", "", "resource type not used")] += count
+        for (resource_type, code, display), count in self.group.skipped.items():
+            reason = "no lexicon variable for this code" if code else "resource type not used"
+            self.unused[(resource_type, code, display, reason)] += count
         fields = self._body()
         if person.deceasedDateTime or person.deceasedBoolean:
             when = f" on {person.deceasedDateTime}" if person.deceasedDateTime else ""
@@ -401,13 +422,37 @@ class _Builder:
         return out
 
 
+_CODE = re.compile(rb'"code"\s*:\s*"([^"]+)"')
+_DISPLAY = re.compile(rb'"display"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_LOINC_CODE = re.compile(rb'"http://loinc.org"\s*,\s*"code"\s*:\s*"([^"]+)"')
+
+
+def _observation_filter(codes: Codes):
+    """An NDJSON pre-filter: an Observation none of whose codes the code maps know is
+    listed as not used without being parsed (most of a bulk export's lines)."""
+    wanted = sorted({*codes.loinc, *codes.pregnancy.loinc}, key=len, reverse=True)
+    known = re.compile(rb'"code"\s*:\s*"(?:' + b"|".join(re.escape(c.encode()) for c in wanted) + rb')"')
+
+    def skip(resource_type: str, line: bytes) -> tuple[str, str] | None:
+        if resource_type != "Observation" or known.search(line):
+            return None
+        found = _CODE.findall(line)
+        loinc = _LOINC_CODE.search(line)
+        code = (loinc.group(1) if loinc else found[0] if found else b"?").decode("utf-8", "replace")
+        display = _DISPLAY.search(line)
+        return f"loinc.org|{code}", _clean(json.loads(b'"' + display.group(1) + b'"')) if display else ""
+
+    return skip
+
+
 def iter_fhir(paths: Iterable[str | Path], as_of: dt.date | None = None) -> Iterator[FhirRecord | PatientError]:
     """Every patient of FHIR files and folders, one at a time; a patient whose resources
     cannot be read is its error (naming file, line or entry, resource and field), and the
     others go on."""
     codes, day = get_codes(), as_of or dt.date.today()
+    keep = _observation_filter(codes)
     for path in paths:
-        for group in read_groups(Path(path)):
+        for group in read_groups(Path(path), keep):
             if group.error is not None:
                 yield group.error
                 continue

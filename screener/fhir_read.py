@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Union
+from typing import Annotated, Any, Callable, Iterator, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
@@ -28,11 +28,16 @@ from .errors import PatientError
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
 
-def _date(value: Any) -> dt.date | None:
+def fhir_date(value: Any) -> dt.date | None:
     """A FHIR date or dateTime ("2020", "2020-05", "2020-05-12T10:00:00+00:00") as the date
     it names; a partial date is its first day."""
     if value is None or isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            pass
     match = _DATE.match(str(value))
     if not match:
         raise ValueError(f"{value!r} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD...)")
@@ -40,7 +45,7 @@ def _date(value: Any) -> dt.date | None:
     return dt.date(year, month, day)
 
 
-FhirDate = Annotated[Union[dt.date, None], BeforeValidator(_date)]
+FhirDate = Annotated[Union[dt.date, None], BeforeValidator(fhir_date)]
 
 
 class _Element(BaseModel):
@@ -54,7 +59,7 @@ class Coding(_Element):
 
 
 class CodeableConcept(_Element):
-    coding: list[Coding] = []
+    coding: tuple[Coding, ...] = ()
     text: str | None = None
 
 
@@ -104,11 +109,11 @@ class Observation(_Resource):
     subject: Reference | None = None
     effectiveDateTime: FhirDate = None
     effectivePeriod: Period | None = None
-    issued: FhirDate = None
+    issued: str | None = None  # parsed only when there is no effective date
     valueQuantity: Quantity | None = None
     valueCodeableConcept: CodeableConcept | None = None
-    component: list[Component] = []
-    referenceRange: list[ReferenceRange] = []
+    component: tuple[Component, ...] = ()
+    referenceRange: tuple[ReferenceRange, ...] = ()
 
 
 class Condition(_Resource):
@@ -174,7 +179,7 @@ class Group:
     file: str
     key: str | None = None
     resources: list[_Resource] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)  # resource types not read
+    skipped: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (type, code, display) not read
     error: PatientError | None = None
 
 
@@ -239,10 +244,10 @@ def read_bundle(path: Path) -> Iterator[Group]:
         groups: dict[str | None, Group] = {}
         for raw, where in raws:
             key = _subject(raw) if isinstance(raw, dict) else None
-            group = groups.setdefault(key, Group(file, key))
+            group = groups.get(key) or groups.setdefault(key, Group(file, key))
             resource = _validate(raw, file, where, None)
             if resource is None:
-                group.skipped[raw["resourceType"]] += 1
+                group.skipped[(raw["resourceType"], "", "")] += 1
             else:
                 group.resources.append(resource)
     except PatientError as error:
@@ -264,16 +269,62 @@ def _with_patients(groups: dict[str | None, Group], file: str) -> Iterator[Group
             yield Group(file, group.key, error=PatientError(
                 f"{len(group.resources)} resources refer to patient {group.key}, who is not in the file", file=file))
     for group in patients:
+        if group.error is not None:
+            yield Group(group.file, group.key, error=group.error)
+            continue
         if shared is not None:
             group.resources.extend(r for r in shared.resources if r.resourceType == "Medication")
             group.skipped.update(shared.skipped)
         yield group
 
 
-_TYPE = re.compile(r'"resourceType"\s*:\s*"([A-Za-z]+)"')
+_TYPE = re.compile(rb'"resourceType"\s*:\s*"([A-Za-z]+)"')
+_SUBJECT = re.compile(rb'"(?:subject|patient)"\s*:\s*\{\s*"reference"\s*:\s*"(?:[^"]*/|urn:uuid:)?([^"/]+)"')
+_ID = re.compile(rb'"id"\s*:\s*"([^"]+)"')
 
 
-def read_ndjson(path: Path) -> Iterator[Group]:
+def _validate_line(line: bytes, resource_type: str, file: str, number: int) -> _Resource:
+    """One NDJSON line parsed and validated in one step (pydantic reads the JSON itself,
+    skipping the fields screening does not use)."""
+    try:
+        return MODELS[resource_type].model_validate_json(line)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        found = _ID.search(line)
+        name = f"{resource_type}/{found.group(1).decode('utf-8', 'replace') if found else '?'}"
+        if error["type"] == "json_invalid":
+            raise PatientError(f"not valid JSON: {error['msg']}", file=file, line=number, field=name) from None
+        loc = ".".join(str(p) for p in error["loc"] if not str(p).startswith("function-"))
+        raise PatientError(error["msg"].removeprefix("Value error, "), file=file, line=number, field=f"{name}.{loc}") from None
+
+
+def _resource_subject(resource: _Resource) -> str | None:
+    if isinstance(resource, PatientResource):
+        return resource.id
+    subject = getattr(resource, "subject", None)
+    return ref_id(subject.reference) if subject is not None and subject.reference else None
+
+
+Skip = Callable[[str, bytes], "tuple[str, str] | None"]
+"""A pre-filter for NDJSON lines: (resource type, line) -> None to read the line, or the
+(code, display) under which it is listed as not used without being parsed."""
+
+
+def _line_resource(line: bytes, file: str, number: int, skip: Skip | None) -> tuple[tuple[str, str, str], _Resource | None]:
+    """((type, code, display) when not read, the resource or None)."""
+    found = _TYPE.search(line, 0, 400) or _TYPE.search(line)
+    if not found:
+        raise PatientError("not a FHIR resource (no resourceType)", file=file, line=number)
+    resource_type = found.group(1).decode()
+    if resource_type not in MODELS:
+        return (resource_type, "", ""), None
+    unused = skip(resource_type, line) if skip is not None else None
+    if unused is not None:
+        return (resource_type, *unused), None
+    return (resource_type, "", ""), _validate_line(line, resource_type, file, number)
+
+
+def read_ndjson(path: Path, keep: Skip | None = None) -> Iterator[Group]:
     """Patients of an NDJSON file whose lines are grouped by patient; a patient whose lines
     are split apart is an error (sort the export by patient, or give per-type files)."""
     file, current, done = str(path), None, set()
@@ -286,20 +337,19 @@ def read_ndjson(path: Path) -> Iterator[Group]:
         for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            found = _TYPE.search(line[:200].decode("utf-8", "replace"))
-            if found and found.group(1) not in MODELS and current is not None:
-                current.skipped[found.group(1)] += 1
-                continue
             try:
-                raw = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                error = PatientError(f"not valid JSON: {getattr(exc, 'msg', 'not UTF-8 text')}", file=file, line=number)
-                if current is not None:
+                skip, resource = _line_resource(line, file, number, keep)
+            except PatientError as error:
+                if current is None:
+                    yield Group(file, error=error)
+                else:
                     current.error = current.error or error
-                    continue
-                yield Group(file, error=error)
                 continue
-            key = _subject(raw) if isinstance(raw, dict) else None
+            if resource is None:
+                if current is not None:
+                    current.skipped[skip] += 1
+                continue
+            key = _resource_subject(resource)
             if current is None or (key is not None and key != current.key):
                 if current is not None:
                     yield from _finish(current)
@@ -307,15 +357,7 @@ def read_ndjson(path: Path) -> Iterator[Group]:
                 current = Group(file, key)
                 if key in done:
                     current.error = PatientError(f"the lines of patient {key} are not together", file=file, line=number)
-            try:
-                resource = _validate(raw, file, "", number)
-            except PatientError as error:
-                current.error = current.error or error
-                continue
-            if resource is None:
-                current.skipped[raw["resourceType"]] += 1
-            else:
-                current.resources.append(resource)
+            current.resources.append(resource)
     if current is not None:
         yield from _finish(current)
 
@@ -326,21 +368,22 @@ def _finish(group: Group) -> Iterator[Group]:
     yield group
 
 
-def read_bulk_folder(folder: Path, files: list[Path]) -> Iterator[Group]:
+def read_bulk_folder(folder: Path, files: list[Path], keep: Skip | None = None) -> Iterator[Group]:
     """A bulk export folder of per-type NDJSON files, grouped by patient in memory."""
     groups: dict[str | None, Group] = {}
     for path in files:
-        for group in read_ndjson_lines(path):
-            if group.error is not None:
+        for group in read_ndjson_lines(path, keep):
+            if group.error is not None and group.key is None:
                 yield group
                 continue
-            target = groups.setdefault(group.key, Group(str(folder), group.key))
+            target = groups.get(group.key) or groups.setdefault(group.key, Group(str(folder), group.key))
+            target.error = target.error or group.error  # a bad resource makes its patient an error
             target.resources.extend(group.resources)
             target.skipped.update(group.skipped)
     yield from _with_patients(groups, str(folder))
 
 
-def read_ndjson_lines(path: Path) -> Iterator[Group]:
+def read_ndjson_lines(path: Path, keep: Skip | None = None) -> Iterator[Group]:
     """Every line of a per-type file as its own group (no patient check yet)."""
     file = str(path)
     with path.open("rb") as handle:
@@ -348,35 +391,33 @@ def read_ndjson_lines(path: Path) -> Iterator[Group]:
             if not line.strip():
                 continue
             try:
-                raw = json.loads(line)
-                resource = _validate(raw, file, "", number)
-            except json.JSONDecodeError as exc:
-                yield Group(file, error=PatientError(f"not valid JSON: {exc.msg}", file=file, line=number))
-                continue
+                skip, resource = _line_resource(line, file, number, keep)
             except PatientError as error:
-                yield Group(file, _subject(raw) if isinstance(raw, dict) else None, error=error)
+                found = _SUBJECT.search(line)
+                yield Group(file, found.group(1).decode("utf-8", "replace") if found else None, error=error)
                 continue
-            group = Group(file, _subject(raw))
+            group = Group(file, _resource_subject(resource) if resource is not None else None)
             if resource is None:
-                group.skipped[raw["resourceType"]] += 1
+                group.skipped[skip] += 1
             else:
                 group.resources.append(resource)
             yield group
 
 
-def read_groups(path: Path) -> Iterator[Group]:
-    """Every patient's resources in a file or folder of FHIR files."""
+def read_groups(path: Path, keep: Skip | None = None) -> Iterator[Group]:
+    """Every patient's resources in a file or folder of FHIR files; ``keep`` pre-filters
+    NDJSON lines (bundles are parsed whole anyway)."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FHIR_SUFFIXES)
         ndjson = [p for p in files if p.suffix.lower() == ".ndjson"]
         if not files:
             yield Group(str(path), error=PatientError("no FHIR files (.json, .ndjson) in the folder", file=str(path)))
         if len(ndjson) > 1:
-            yield from read_bulk_folder(path, ndjson)
+            yield from read_bulk_folder(path, ndjson, keep)
             files = [p for p in files if p not in ndjson]
         for file in files:
-            yield from read_groups(file)
+            yield from read_groups(file, keep)
     elif path.suffix.lower() == ".ndjson":
-        yield from read_ndjson(path)
+        yield from read_ndjson(path, keep)
     else:
         yield from read_bundle(path)

@@ -286,6 +286,7 @@ def convert(value: float, source: str | None, target: str | None, analyte: Analy
     return converter(source, target, analyte)(value)
 
 
+@lru_cache(maxsize=4096)
 def area_exponent(source: str | None, target: str | None) -> int:
     """+1 when ``source`` is an absolute value and ``target`` the same per area
     (mL/min against mL/min/1.73m2), -1 for the reverse, 0 otherwise."""

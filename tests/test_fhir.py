@@ -365,3 +365,14 @@ def test_csv_column_named_by_loinc_code(tmp_path):
     [entry] = list(iter_patients([path]))
     assert entry.patient.measurements["creatinine"].value == 1.2
     assert entry.patient.conditions["type_2_diabetes"].status == "present"
+
+
+def test_bulk_folder_bad_resource_makes_its_patient_an_error(tmp_path):
+    patients = [{"resourceType": "Patient", "id": pid, "gender": "female"} for pid in ("y", "z")]
+    (tmp_path / "Patient.ndjson").write_text("\n".join(json.dumps(p) for p in patients) + "\n")
+    good, bad = _obs("2160-0", 0.8, "mg/dL"), _obs("2160-0", 0.9, "mg/dL", "2026-01-11")
+    good["subject"], bad["subject"] = {"reference": "Patient/y"}, {"reference": "Patient/z"}
+    bad["effectiveDateTime"] = "soon"
+    (tmp_path / "Observation.ndjson").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    entries = list(iter_patients([tmp_path]))
+    assert [e.patient.id if e.patient else e.error.line for e in entries] == ["y", 2]
