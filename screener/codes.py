@@ -101,7 +101,7 @@ class Codes:
         return self._doc.error(message, path)
 
     def _ids(self, raw: Any, kind: str, path: tuple) -> tuple[str, ...]:
-        known = {"conditions": self.lexicon.conditions, "events": self.lexicon.events}[kind]
+        known: dict[str, Any] = self.lexicon.conditions if kind == "conditions" else self.lexicon.events
         ids = tuple(raw) if isinstance(raw, list) else (raw,)
         for name in ids:
             if name not in known:

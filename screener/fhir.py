@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from .codes import LOINC, Codes, get_codes
 from .errors import PatientError, UnitError
@@ -60,6 +60,8 @@ UNKNOWN_VERIFICATION = ("unconfirmed", "provisional", "differential")
 PROCEDURE_STATUSES = ("completed", "in-progress")
 MEDICATION_STATUSES = ("active", "completed", "stopped", "on-hold")
 _UCUM = "http://unitsofmeasure.org"
+_SEXES: dict[str, Literal["female", "male"]] = {"female": "female", "male": "male"}
+Status = Literal["present", "past", "absent"]
 _BODY = {"height": ("height_cm", "cm"), "weight": ("weight_kg", "kg")}
 
 
@@ -197,7 +199,7 @@ class _Builder:
         self.quantity(obs, obs.code, obs.valueQuantity, obs.referenceRange, date, obs.valueCodeableConcept is not None)
 
     def quantity(self, obs: Observation, concept: CodeableConcept, quantity: Quantity | None,
-                 ranges: list[ReferenceRange], date: dt.date | None, coded: bool) -> None:
+                 ranges: Sequence[ReferenceRange], date: dt.date | None, coded: bool) -> None:
         loinc = next((code for system, code in _codings(concept) if system == LOINC and code in self.codes.loinc), None)
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
@@ -221,10 +223,10 @@ class _Builder:
         self.values.setdefault(plan.variable.id, []).append(_Value(date, quantity.value, plan.unit, lln, uln, loinc, plan.note))
 
     @staticmethod
-    def _range(variable: Variable, ranges: list[ReferenceRange], value_unit: str | None, unit: str | None) -> tuple[float | None, float | None]:
+    def _range(variable: Variable, ranges: Sequence[ReferenceRange], value_unit: str | None, unit: str | None) -> tuple[float | None, float | None]:
         """The first reference range's low/high, in the value's unit."""
         for reference in ranges:
-            limits = []
+            limits: list[float | None] = []
             for bound in (reference.low, reference.high):
                 if bound is None or bound.value is None:
                     limits.append(None)
@@ -341,10 +343,11 @@ class _Builder:
     def build(self) -> FhirRecord:
         patients = [r for r in self.group.resources if isinstance(r, PatientResource)]
         person = patients[0]
-        handlers = {Observation: self.observation, Condition: self.condition, Procedure: self.procedure,
-                    MedicationRequest: self.medication, MedicationStatement: self.medication}
+        handlers: dict[type, Callable[[Any], None]] = {
+            Observation: self.observation, Condition: self.condition, Procedure: self.procedure,
+            MedicationRequest: self.medication, MedicationStatement: self.medication}
         for resource in self.group.resources:
-            handler = handlers.get(type(resource))  # type: ignore[call-overload]
+            handler = handlers.get(type(resource))
             if handler is not None:
                 handler(resource)
         for (resource_type, code, display), count in self.group.skipped.items():
@@ -356,14 +359,15 @@ class _Builder:
             self.notes.insert(0, f"the patient is deceased{when} (Patient.deceased)")
         patient = Patient(
             id=person.id or Path(self.group.file).stem,
-            sex=person.gender if person.gender in ("female", "male") else None,
+            sex=_SEXES.get(person.gender or ""),
             birth_date=person.birthDate if person.birthDate and person.birthDate <= self.as_of else None,
             as_of=self.as_of,
             measurements=self._measurements(),
             conditions=self._conditions(),
             events=dict(sorted(self.events.items())),
             source=self.group.file,
-            **fields,
+            height_cm=fields.get("height_cm"),
+            weight_kg=fields.get("weight_kg"),
         )
         unused = [Unused(*key, count=n) for key, n in sorted(self.unused.items())]
         return FhirRecord(self.group.file, patient, unused, self.notes)
@@ -410,7 +414,7 @@ class _Builder:
         for condition_id in sorted(self.conditions):
             records = self.conditions[condition_id]
             statuses = {r[0] for r in records}
-            status = "present" if "present" in statuses else "past" if "past" in statuses else "absent"
+            status: Status = "present" if "present" in statuses else "past" if "past" in statuses else "absent"
             onsets = [r[1] for r in records if r[1] is not None and r[0] != "absent"]
             ends = [r[2] for r in records if r[2] is not None]
             diagnosed = min(onsets) if onsets and status != "absent" else None

@@ -247,7 +247,7 @@ def read_bundle(path: Path) -> Iterator[Group]:
             group = groups.get(key) or groups.setdefault(key, Group(file, key))
             resource = _validate(raw, file, where, None)
             if resource is None:
-                group.skipped[(raw["resourceType"], "", "")] += 1
+                group.skipped[(str(raw["resourceType"]), "", "")] += 1  # type: ignore[index]
             else:
                 group.resources.append(resource)
     except PatientError as error:

@@ -376,3 +376,49 @@ def test_bulk_folder_bad_resource_makes_its_patient_an_error(tmp_path):
     (tmp_path / "Observation.ndjson").write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
     entries = list(iter_patients([tmp_path]))
     assert [e.patient.id if e.patient else e.error.line for e in entries] == ["y", 2]
+
+
+# ---------------------------------------------------------------- command line
+
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from screener.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+@needs_data
+def test_cli_check_convert_and_show_unmapped(tmp_path):
+    bundle = str(BUNDLES[0])
+    rules = str(ROOT / "rules" / "NCT04711200.yaml")
+    checked = _cli("check", rules, bundle, "--format", "json", "--show-unmapped")
+    assert checked.exit_code == 0, checked.output
+    out = tmp_path / "p.yaml"
+    converted = _cli("convert", bundle, "--to", "yaml", "--out", str(out))
+    assert converted.exit_code == 0, converted.output
+    again = _cli("check", rules, str(out), "--format", "json")
+    first, second = json.loads(checked.stdout[checked.stdout.index("{"):]), json.loads(again.stdout)
+    assert [(c["id"], c["status"]) for c in first["criteria"]] == [(c["id"], c["status"]) for c in second["criteria"]]
+    assert "not used from" in checked.stderr and "resource type not used" in checked.stderr
+
+
+@needs_data
+def test_cli_screen_and_match_take_fhir(tmp_path):
+    screened = _cli("screen", str(BUNDLES[0]), str(BUNDLES[1]), "--rules", str(ROOT / "rules"), "--format", "csv")
+    assert screened.exit_code == 0, screened.output
+    assert len([line for line in screened.stdout.splitlines() if line.strip()]) == 1 + 2 * 2
+    matched = _cli("match", str(BUNDLES[0]), "--rules", str(ROOT / "rules"))
+    assert matched.exit_code == 0, matched.output
+
+
+def test_cli_malformed_bundle_is_one_line_exit_2(tmp_path):
+    obs = _obs("2160-0", 1.1, "mg/dL")
+    obs["id"] = "bad"
+    obs["valueQuantity"]["value"] = "high"
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(_bundle(obs)))
+    result = _cli("check", str(ROOT / "rules" / "NCT04711200.yaml"), str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "b.json" in result.stderr and "Observation/bad.valueQuantity.value" in result.stderr
