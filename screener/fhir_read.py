@@ -5,7 +5,7 @@ export NDJSON (one resource per line): one file with every type, lines grouped b
 patient, or a folder of per-type files (``Patient.ndjson``, ``Observation.ndjson``...).
 
 The resources are validated with small pydantic models of only the fields screening
-reads (``fhir.resources`` validates every field of every resource and costs about 100 x
+reads (``fhir.resources`` validates every field of every resource and costs about 20 x
 more per bundle; see the README).  A malformed resource is a ``PatientError`` naming the
 file, the line (NDJSON) or entry, the resource id and the field.  Resources of other
 types (Claim, Encounter...) are counted, not parsed.
