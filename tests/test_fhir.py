@@ -422,3 +422,25 @@ def test_cli_malformed_bundle_is_one_line_exit_2(tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip().count("\n") == 0
     assert "b.json" in result.stderr and "Observation/bad.valueQuantity.value" in result.stderr
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.dates(dt.date(2000, 1, 1), dt.date(2026, 11, 30)), st.floats(0.3, 12.0)), min_size=1, max_size=8))
+def test_latest_value_is_used_whatever_the_order(tmp_path_factory, values):
+    observations = []
+    for number, (day, value) in enumerate(values):
+        obs = _obs("2160-0", round(value, 3), "mg/dL", day.isoformat())
+        obs["id"] = f"o{number}"
+        observations.append(obs)
+    record = _load(tmp_path_factory.mktemp("p"), _bundle(*observations))
+    latest = max(day for day, _ in values)
+    expected = [round(v, 3) for day, v in values if day == latest][-1]
+    measurement = record.patient.measurements["creatinine"]
+    assert (measurement.date, measurement.value) == (latest, expected)
+    assert f"latest of {len(values)}" in measurement.note or len(values) == 1
