@@ -14,7 +14,8 @@ what each code means):
 - Procedure (completed, in-progress) and MedicationRequest / MedicationStatement (active,
   completed, stopped, on-hold) -> the events and conditions they record.  An active
   medication with no end date is taken as ongoing on ``as_of`` (the safe reading: "no
-  chemotherapy within 4 weeks" must not be cleared by an open order's start date).
+  chemotherapy within 4 weeks" must not be cleared by an open order's start date); a
+  stopped one with no end date dates nothing (its start is not its last dose).
 Everything else is listed in ``FhirRecord.unused`` with the reason, never an error.
 """
 
@@ -315,15 +316,20 @@ class _Builder:
             self.skip(kind, concept, "no lexicon event for this medication")
             return
         if isinstance(med, MedicationRequest):
-            start, end = med.authoredOn, None
+            validity = med.dispenseRequest.validityPeriod if med.dispenseRequest else None
+            start, end, point = med.authoredOn, validity.end if validity else None, False
         else:
             period = med.effectivePeriod
             start = med.effectiveDateTime or (period.start if period else None) or med.dateAsserted
-            end = period.end if period else None
-        ongoing = med.status == "active" and end is None
-        date = self.as_of if ongoing else (end or start)
-        if ongoing:
-            self.notes.append(f"{_label(concept)[1]}: active {kind} since {start} with no end date, taken as ongoing on {self.as_of}")
+            end, point = (period.end if period else None), med.effectiveDateTime is not None
+        if med.status in ("active", "on-hold") and end is None:
+            self.notes.append(f"{_label(concept)[1]}: {med.status} {kind} since {start} with no end date, taken as ongoing on {self.as_of}")
+            date = self.as_of
+        elif end is not None or point:
+            date = end or start
+        else:  # a stopped order's start is no last dose: "no chemotherapy within 4 weeks" must not be cleared by it
+            self.skip(kind, concept, f"{med.status} with no end date: when it was last taken is not known")
+            return
         self.act(action, date, kind, concept)
 
     def act(self, action, date: dt.date | None, resource: str, concept: CodeableConcept | None) -> None:

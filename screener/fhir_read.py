@@ -140,12 +140,17 @@ class Medication(_Resource):
     code: CodeableConcept | None = None
 
 
+class DispenseRequest(_Element):
+    validityPeriod: Period | None = None
+
+
 class MedicationRequest(_Resource):
     status: str
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
     subject: Reference
     authoredOn: FhirDate = None
+    dispenseRequest: DispenseRequest | None = None
 
 
 class MedicationStatement(_Resource):

@@ -259,11 +259,12 @@ def test_condition_status_mapping(tmp_path, condition, expected):
 
 
 def test_procedures_medications_and_pregnancy(tmp_path):
-    chemo = {"resourceType": "MedicationRequest", "id": "m1", "status": "completed", "authoredOn": "2026-10-01",
-             "subject": {"reference": "Patient/p1"},
+    chemo = {"resourceType": "MedicationRequest", "id": "m1", "status": "completed", "authoredOn": "2026-09-01",
+             "subject": {"reference": "Patient/p1"}, "dispenseRequest": {"validityPeriod": {"end": "2026-10-01"}},
              "medicationCodeableConcept": {"coding": [{"system": "http://www.whocc.no/atc", "code": "L01XA03"}]}}
-    open_order = dict(chemo, id="m2", status="active", authoredOn="2025-01-01")
+    open_order = dict(chemo, id="m2", status="active", authoredOn="2025-01-01", dispenseRequest={})
     cancelled = dict(chemo, id="m3", status="cancelled", authoredOn="2026-11-30")
+    stopped_no_end = dict(chemo, id="m4", status="stopped", authoredOn="2026-01-01", dispenseRequest={})
     surgery = {"resourceType": "Procedure", "id": "s1", "status": "completed", "subject": {"reference": "Patient/p1"},
                "code": {"coding": [{"system": "http://snomed.info/sct", "code": "43075005"}]},
                "performedPeriod": {"start": "2026-09-01T08:00:00Z", "end": "2026-09-01T10:00:00Z"}}
@@ -273,6 +274,9 @@ def test_procedures_medications_and_pregnancy(tmp_path):
     assert record.patient.conditions["pregnancy"].status == "present"
     ongoing = _load(tmp_path, _bundle(open_order)).patient
     assert ongoing.events["last_chemotherapy"] == AS_OF  # an open order is taken as ongoing
+    unknown = _load(tmp_path, _bundle(stopped_no_end))
+    assert "last_chemotherapy" not in unknown.patient.events  # its start is not its last dose
+    assert any("last taken is not known" in u.reason for u in unknown.unused)
 
 
 @pytest.mark.parametrize(
