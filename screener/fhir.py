@@ -34,6 +34,9 @@ from .codes import LOINC, Codes, get_codes
 from .errors import PatientError, UnitError
 from .fhir_read import (
     CodeableConcept,
+    CodeableConceptData,
+    QuantityData,
+    ReferenceRangeData,
     Condition,
     Group,
     Medication,
@@ -43,11 +46,10 @@ from .fhir_read import (
     PatientResource,
     Procedure,
     FHIR_SUFFIXES,
-    Quantity,
-    ReferenceRange,
     fhir_date,
     read_groups,
     ref_id,
+    resource_type as type_of,
 )
 from .lexicon import Variable
 from .patient import ConditionState, Measurement, Patient
@@ -103,17 +105,28 @@ def _clean(text: str | None) -> str:
     return "".join(ch for ch in (text or "") if ch not in "\u200b\u200c\u200d\ufeff").strip()
 
 
-def _codings(concept: CodeableConcept | None) -> list[tuple[str | None, str]]:
-    return [(c.system, c.code) for c in (concept.coding if concept else []) if c.code]
+Concept = CodeableConcept | CodeableConceptData | None
 
 
-def _label(concept: CodeableConcept | None) -> tuple[str, str]:
+def _codings(concept: Concept) -> list[tuple[str | None, str]]:
+    if isinstance(concept, dict):
+        return [(c.get("system"), c["code"]) for c in concept.get("coding", ()) if c.get("code")]
+    return [(c.system, c.code) for c in (concept.coding if concept else ()) if c.code]
+
+
+def _label(concept: Concept) -> tuple[str, str]:
     """(system|code, display) of a concept's first coding, for the not-used list."""
-    if concept is None or not concept.coding:
+    if isinstance(concept, dict):
+        first = (concept.get("coding") or [{}])[0]
+        system, code, display, text = first.get("system"), first.get("code"), first.get("display"), concept.get("text")
+    elif concept is not None and concept.coding:
+        first_model = concept.coding[0]
+        system, code, display, text = first_model.system, first_model.code, first_model.display, concept.text
+    else:
         return ("", _clean(concept.text if concept else ""))
-    first = concept.coding[0]
-    system = (first.system or "").rstrip("/").rsplit("/", 1)[-1]
-    return (f"{system}|{first.code}", _clean(first.display or concept.text))
+    if not code:
+        return ("", _clean(text))
+    return (f"{(system or '').rstrip('/').rsplit('/', 1)[-1]}|{code}", _clean(display or text))
 
 
 @dataclass(frozen=True)
@@ -173,68 +186,72 @@ class _Builder:
         self.notes: list[str] = []
         self.medications = {r.id: r for r in group.resources if isinstance(r, Medication) and r.id}
 
-    def skip(self, resource: str, concept: CodeableConcept | None, reason: str) -> None:
+    def skip(self, resource: str, concept: Concept, reason: str) -> None:
         code, display = _label(concept)
         self.unused[(resource, code, display, reason)] += 1
 
     # -- observations ------------------------------------------------------------------
 
     def observation(self, obs: Observation) -> None:
-        if obs.status not in OBSERVATION_STATUSES:
-            self.skip("Observation", obs.code, f"status {obs.status}")
+        if obs["status"] not in OBSERVATION_STATUSES:
+            self.skip("Observation", obs["code"], f"status {obs['status']}")
             return
-        date = obs.effectiveDateTime or (obs.effectivePeriod.end or obs.effectivePeriod.start if obs.effectivePeriod else None)
-        if date is None and obs.issued:
-            date = fhir_date(obs.issued)
+        period = obs.get("effectivePeriod") or {}
+        date = obs.get("effectiveDateTime") or period.get("end") or period.get("start")
+        if date is None and obs.get("issued"):
+            date = fhir_date(obs["issued"])
         if date is not None and date > self.as_of:
-            self.skip("Observation", obs.code, f"after {self.as_of}")
+            self.skip("Observation", obs["code"], f"after {self.as_of}")
             return
-        loincs = [code for system, code in _codings(obs.code) if system == LOINC]
+        loincs = [code for system, code in _codings(obs["code"]) if system == LOINC]
         if any(code in self.codes.pregnancy.loinc for code in loincs):
             self.pregnancy(obs, date)
             return
-        if obs.component and obs.valueQuantity is None:
-            for component in obs.component:
-                self.quantity(obs, component.code, component.valueQuantity, [], date, component.valueCodeableConcept is not None)
+        if obs.get("component") and obs.get("valueQuantity") is None:
+            for component in obs["component"]:
+                self.quantity(component["code"], component.get("valueQuantity"), (), date, "valueCodeableConcept" in component)
             return
-        self.quantity(obs, obs.code, obs.valueQuantity, obs.referenceRange, date, obs.valueCodeableConcept is not None)
+        self.quantity(obs["code"], obs.get("valueQuantity"), obs.get("referenceRange", ()), date, "valueCodeableConcept" in obs)
 
-    def quantity(self, obs: Observation, concept: CodeableConcept, quantity: Quantity | None,
-                 ranges: Sequence[ReferenceRange], date: dt.date | None, coded: bool) -> None:
+    def quantity(self, concept: CodeableConceptData, quantity: QuantityData | None,
+                 ranges: Sequence[ReferenceRangeData], date: dt.date | None, coded: bool) -> None:
         loinc = next((code for system, code in _codings(concept) if system == LOINC and code in self.codes.loinc), None)
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
-        if quantity is None or quantity.value is None:
+        value = quantity.get("value") if quantity else None
+        if quantity is None or value is None:
             self.skip("Observation", concept, "coded answer, not a quantity" if coded else "no value")
             return
-        if quantity.comparator:
-            self.skip("Observation", concept, f"value {quantity.comparator} {format_number(quantity.value)} is a bound, not a value")
+        if quantity.get("comparator"):
+            self.skip("Observation", concept, f"value {quantity['comparator']} {format_number(value)} is a bound, not a value")
             return
-        unit_text = quantity.code if quantity.system == _UCUM and quantity.code else (quantity.code or quantity.unit)
+        code = quantity.get("code")
+        unit_text = code if quantity.get("system") == _UCUM and code else (code or quantity.get("unit"))
         plan = _plan(loinc, unit_text)
         if plan.reason:
             self.skip("Observation", concept, plan.reason)
             return
-        reason = plan.implausible(quantity.value)
+        reason = plan.implausible(value)
         if reason:
             self.skip("Observation", concept, reason)
             return
         lln, uln = self._range(plan.variable, ranges, unit_text, plan.unit)
-        self.values.setdefault(plan.variable.id, []).append(_Value(date, quantity.value, plan.unit, lln, uln, loinc, plan.note))
+        self.values.setdefault(plan.variable.id, []).append(_Value(date, value, plan.unit, lln, uln, loinc, plan.note))
 
     @staticmethod
-    def _range(variable: Variable, ranges: Sequence[ReferenceRange], value_unit: str | None, unit: str | None) -> tuple[float | None, float | None]:
+    def _range(variable: Variable, ranges: Sequence[ReferenceRangeData], value_unit: str | None,
+               unit: str | None) -> tuple[float | None, float | None]:
         """The first reference range's low/high, in the value's unit."""
         for reference in ranges:
             limits: list[float | None] = []
-            for bound in (reference.low, reference.high):
-                if bound is None or bound.value is None:
+            for bound in (reference.get("low"), reference.get("high")):
+                if not bound or bound.get("value") is None:
                     limits.append(None)
                     continue
-                given = bound.code or bound.unit or value_unit
+                given, number = bound.get("code") or bound.get("unit") or value_unit, bound["value"]
                 try:
-                    limits.append(converter(given, unit, variable.analyte)(bound.value) if given and unit else bound.value)
+                    limits.append(converter(given, unit, variable.analyte)(number) if given and unit else number)
                 except UnitError:
                     limits.append(None)
             if any(v is not None for v in limits):
@@ -245,7 +262,7 @@ class _Builder:
         return None, None
 
     def pregnancy(self, obs: Observation, date: dt.date | None) -> None:
-        answers = {code for _, code in _codings(obs.valueCodeableConcept)}
+        answers = {code for _, code in _codings(obs.get("valueCodeableConcept"))}
         spec = self.codes.pregnancy
         if answers & spec.pregnant:
             current = date is not None and (self.as_of - date).days <= spec.current_days
@@ -254,7 +271,7 @@ class _Builder:
             if date is not None and (self.as_of - date).days <= spec.current_days:
                 self.conditions.setdefault("pregnancy", []).append(("absent", date, None))
         else:
-            self.skip("Observation", obs.code, "pregnancy status answer not known")
+            self.skip("Observation", obs["code"], "pregnancy status answer not known")
 
     # -- conditions, procedures, medications -------------------------------------------
 
@@ -324,7 +341,7 @@ class _Builder:
             end, point = (period.end if period else None), med.effectiveDateTime is not None
         if med.status in ("active", "on-hold") and end is None:
             self.notes.append(f"{_label(concept)[1]}: {med.status} {kind} since {start} with no end date, taken as ongoing on {self.as_of}")
-            date = self.as_of
+            date: dt.date | None = self.as_of
         elif end is not None or point:
             date = end or start
         else:  # a stopped order's start is no last dose: "no chemotherapy within 4 weeks" must not be cleared by it
@@ -349,11 +366,11 @@ class _Builder:
     def build(self) -> FhirRecord:
         patients = [r for r in self.group.resources if isinstance(r, PatientResource)]
         person = patients[0]
-        handlers: dict[type, Callable[[Any], None]] = {
-            Observation: self.observation, Condition: self.condition, Procedure: self.procedure,
-            MedicationRequest: self.medication, MedicationStatement: self.medication}
+        handlers: dict[str, Callable[[Any], None]] = {
+            "Observation": self.observation, "Condition": self.condition, "Procedure": self.procedure,
+            "MedicationRequest": self.medication, "MedicationStatement": self.medication}
         for resource in self.group.resources:
-            handler = handlers.get(type(resource))
+            handler = handlers.get(type_of(resource))
             if handler is not None:
                 handler(resource)
         for (resource_type, code, display), count in self.group.skipped.items():

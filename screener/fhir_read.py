@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
+from typing_extensions import Required, TypedDict
 
 from .errors import PatientError
 
@@ -103,17 +104,61 @@ class PatientResource(_Resource):
     deceasedDateTime: FhirDate = None
 
 
-class Observation(_Resource):
-    status: str
-    code: CodeableConcept
-    subject: Reference | None = None
-    effectiveDateTime: FhirDate = None
-    effectivePeriod: Period | None = None
-    issued: str | None = None  # parsed only when there is no effective date
-    valueQuantity: Quantity | None = None
-    valueCodeableConcept: CodeableConcept | None = None
-    component: tuple[Component, ...] = ()
-    referenceRange: tuple[ReferenceRange, ...] = ()
+class _CodingData(TypedDict, total=False):
+    system: str
+    code: str
+    display: str
+
+
+class CodeableConceptData(TypedDict, total=False):
+    coding: list[_CodingData]
+    text: str
+
+
+class QuantityData(TypedDict, total=False):
+    value: float
+    comparator: str
+    unit: str
+    system: str
+    code: str
+
+
+class _PeriodData(TypedDict, total=False):
+    start: FhirDate
+    end: FhirDate
+
+
+class ReferenceRangeData(TypedDict, total=False):
+    low: QuantityData
+    high: QuantityData
+
+
+class _ComponentData(TypedDict, total=False):
+    code: Required[CodeableConceptData]
+    valueQuantity: QuantityData
+    valueCodeableConcept: CodeableConceptData
+
+
+class _ReferenceData(TypedDict, total=False):
+    reference: str
+
+
+class Observation(TypedDict, total=False):
+    """Observations are most of a record: read into plain dicts (a TypedDict validates
+    about 2.5 x faster than a model and leaves fewer objects for the garbage collector)."""
+
+    resourceType: Required[str]
+    id: str
+    status: Required[str]
+    code: Required[CodeableConceptData]
+    subject: _ReferenceData
+    effectiveDateTime: FhirDate
+    effectivePeriod: _PeriodData
+    issued: str  # parsed only when there is no effective date
+    valueQuantity: QuantityData
+    valueCodeableConcept: CodeableConceptData
+    component: list[_ComponentData]
+    referenceRange: list[ReferenceRangeData]
 
 
 class Condition(_Resource):
@@ -163,16 +208,31 @@ class MedicationStatement(_Resource):
     dateAsserted: FhirDate = None
 
 
-MODELS: dict[str, type[_Resource]] = {
+_OBSERVATION = TypeAdapter(Observation)
+MODELS: dict[str, Any] = {
     "Patient": PatientResource,
-    "Observation": Observation,
+    "Observation": _OBSERVATION,
     "Condition": Condition,
     "Procedure": Procedure,
     "Medication": Medication,
     "MedicationRequest": MedicationRequest,
     "MedicationStatement": MedicationStatement,
 }
-"""The resource types screening reads; every other type is counted as not used."""
+"""The resource types screening reads (a model, or a TypeAdapter for Observation);
+every other type is counted as not used."""
+
+
+def resource_type(resource: Any) -> str:
+    """The type of a read resource: a model, or an Observation dict."""
+    return resource["resourceType"] if isinstance(resource, dict) else resource.resourceType
+
+
+def _from_python(model: Any, raw: dict) -> Any:
+    return model.validate_python(raw) if isinstance(model, TypeAdapter) else model.model_validate(raw)
+
+
+def _from_json(model: Any, line: bytes) -> Any:
+    return model.validate_json(line) if isinstance(model, TypeAdapter) else model.model_validate_json(line)
 
 FHIR_SUFFIXES = (".json", ".ndjson")
 
@@ -183,7 +243,7 @@ class Group:
 
     file: str
     key: str | None = None
-    resources: list[_Resource] = field(default_factory=list)
+    resources: list[Any] = field(default_factory=list)  # models, Observation dicts
     skipped: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (type, code, display) not read
     error: PatientError | None = None
 
@@ -206,7 +266,7 @@ def ref_id(reference: str) -> str:
     return reference.rstrip("/").rsplit("/", 1)[-1]
 
 
-def _validate(raw: Any, file: str, where: str, line: int | None) -> _Resource | None:
+def _validate(raw: Any, file: str, where: str, line: int | None) -> Any:
     """The resource as its model, None for a type not read; a malformed one is an error
     naming the file, line, resource and field."""
     if not isinstance(raw, dict) or not isinstance(raw.get("resourceType"), str):
@@ -215,7 +275,7 @@ def _validate(raw: Any, file: str, where: str, line: int | None) -> _Resource | 
     if model is None:
         return None
     try:
-        return model.model_validate(raw)
+        return _from_python(model, raw)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = f"{raw['resourceType']}/{raw.get('id', '?')}"
@@ -265,7 +325,7 @@ def _with_patients(groups: dict[str | None, Group], file: str) -> Iterator[Group
     """Groups that hold a Patient; resources without one (Organization, Practitioner,
     Medication) are shared with every patient of the file."""
     shared = groups.pop(None, None)
-    patients = [g for g in groups.values() if any(r.resourceType == "Patient" for r in g.resources)]
+    patients = [g for g in groups.values() if any(resource_type(r) == "Patient" for r in g.resources)]
     if not patients:
         yield Group(file, error=PatientError("no Patient resource in the file", file=file))
         return
@@ -278,7 +338,7 @@ def _with_patients(groups: dict[str | None, Group], file: str) -> Iterator[Group
             yield Group(group.file, group.key, error=group.error)
             continue
         if shared is not None:
-            group.resources.extend(r for r in shared.resources if r.resourceType == "Medication")
+            group.resources.extend(r for r in shared.resources if resource_type(r) == "Medication")
             group.skipped.update(shared.skipped)
         yield group
 
@@ -288,11 +348,11 @@ _SUBJECT = re.compile(rb'"(?:subject|patient)"\s*:\s*\{\s*"reference"\s*:\s*"(?:
 _ID = re.compile(rb'"id"\s*:\s*"([^"]+)"')
 
 
-def _validate_line(line: bytes, resource_type: str, file: str, number: int) -> _Resource:
+def _validate_line(line: bytes, resource_type: str, file: str, number: int) -> Any:
     """One NDJSON line parsed and validated in one step (pydantic reads the JSON itself,
     skipping the fields screening does not use)."""
     try:
-        return MODELS[resource_type].model_validate_json(line)
+        return _from_json(MODELS[resource_type], line)
     except ValidationError as exc:
         error = exc.errors()[0]
         found = _ID.search(line)
@@ -303,7 +363,10 @@ def _validate_line(line: bytes, resource_type: str, file: str, number: int) -> _
         raise PatientError(error["msg"].removeprefix("Value error, "), file=file, line=number, field=f"{name}.{loc}") from None
 
 
-def _resource_subject(resource: _Resource) -> str | None:
+def _resource_subject(resource: Any) -> str | None:
+    if isinstance(resource, dict):
+        reference = (resource.get("subject") or {}).get("reference")
+        return ref_id(reference) if reference else None
     if isinstance(resource, PatientResource):
         return resource.id
     subject = getattr(resource, "subject", None)
@@ -315,7 +378,7 @@ Skip = Callable[[str, bytes], "tuple[str, str] | None"]
 (code, display) under which it is listed as not used without being parsed."""
 
 
-def _line_resource(line: bytes, file: str, number: int, skip: Skip | None) -> tuple[tuple[str, str, str], _Resource | None]:
+def _line_resource(line: bytes, file: str, number: int, skip: Skip | None) -> tuple[tuple[str, str, str], Any]:
     """((type, code, display) when not read, the resource or None)."""
     found = _TYPE.search(line, 0, 400) or _TYPE.search(line)
     if not found:
@@ -368,7 +431,7 @@ def read_ndjson(path: Path, keep: Skip | None = None) -> Iterator[Group]:
 
 
 def _finish(group: Group) -> Iterator[Group]:
-    if group.error is None and not any(r.resourceType == "Patient" for r in group.resources):
+    if group.error is None and not any(resource_type(r) == "Patient" for r in group.resources):
         group.error = PatientError(f"no Patient resource for patient {group.key}", file=group.file)
     yield group
 
