@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Any
+from typing import Any, Callable
 
-from .errors import InputError
+from .errors import InputError, UnitError
 from .lexicon import ConditionTerm, Lexicon, Variable, get_lexicon
+from .units import area_exponent, compatible, converter, format_number, parse_unit
 from .yamlio import Document, parse_yaml
 
 LOINC = "http://loinc.org"
@@ -176,3 +177,48 @@ def get_codes() -> Codes:
     resource = files("screener") / "data" / "codes.yaml"
     document = parse_yaml(resource.read_text(encoding="utf-8"), file=str(resource))
     return Codes(document, get_lexicon())
+
+
+@dataclass(frozen=True)
+class ValuePlan:
+    """How values of one LOINC code in one unit are read: worked out once per pair."""
+
+    variable: Variable
+    unit: str | None = None
+    note: str = ""
+    reason: str = ""
+    canonical: Callable[[float], float] | None = None  # to the variable's unit, for the plausible range
+
+    def implausible(self, value: float) -> str | None:
+        if self.canonical is None or self.variable.range is None:
+            return None
+        low, high = self.variable.range
+        if low <= self.canonical(value) <= high:
+            return None
+        return (f"{format_number(value)} {self.unit} is outside the plausible range"
+                f" {format_number(low)}-{format_number(high)} {self.variable.unit}")
+
+
+@lru_cache(maxsize=4096)
+def value_plan(loinc: str, text: str | None) -> ValuePlan:
+    """The variable, display unit and note for a LOINC code's values in unit ``text``, or
+    the reason they cannot be used (unknown unit, wrong dimension)."""
+    codes = get_codes()
+    target = codes.loinc[loinc]
+    variable = codes.lexicon.variables[target.variable]
+    try:
+        parsed = parse_unit(text)
+    except UnitError:
+        return ValuePlan(variable, reason=f"unit {text!r} not known")
+    if variable.unit is None:
+        return ValuePlan(variable) if parsed is None else ValuePlan(variable, reason=f"unit {parsed.display} for a unitless score")
+    if parsed is None:
+        return ValuePlan(variable, reason=f"no unit (expected {variable.unit})")
+    display, note = parsed.display, ""
+    if target.per_area and area_exponent(display, variable.unit) == 1:
+        note = f"LOINC {loinc} is per 1.73 m², {display} read as {display}/1.73m2"
+        display = parse_unit(f"{display}/1.73m2").display  # type: ignore[union-attr]
+    if not compatible(display, variable.unit, variable.analyte, variable.bsa_normalised):
+        return ValuePlan(variable, reason=f"{display} is not compatible with {variable.unit}")
+    canonical = None if area_exponent(display, variable.unit) else converter(display, variable.unit, variable.analyte)
+    return ValuePlan(variable, display, note, canonical=canonical)

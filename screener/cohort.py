@@ -103,10 +103,15 @@ def iter_patients(paths: Iterable[str | Path]) -> Iterator[PatientEntry]:
 
 
 def iter_fhir_entries(path: Path) -> Iterator[PatientEntry]:
-    """The patients of FHIR Bundles or NDJSON (``screener/fhir.py``), named file#patient id."""
+    """The patients of FHIR Bundles or NDJSON (``screener/fhir.py``), named file#patient id;
+    a deceased patient is an error row, never a candidate."""
     for record in iter_fhir([path]):
         if isinstance(record, PatientError):
             yield PatientEntry(record.file or str(path), error=record)
+        elif record.deceased is not None:
+            error = PatientError(f"the patient is deceased {record.deceased}; not screened".replace("  ", " "),
+                                 file=record.file, field=f"Patient/{record.patient.id}.deceased")
+            yield PatientEntry(f"{record.file}#{record.patient.id}", error=error)
         else:
             yield PatientEntry(f"{record.file}#{record.patient.id}", patient=record.patient)
 

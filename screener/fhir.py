@@ -27,10 +27,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
-from .codes import LOINC, Codes, get_codes
+from .codes import LOINC, Codes, get_codes, value_plan
 from .errors import PatientError, UnitError
 from .fhir_read import (
     CodeableConcept,
@@ -53,7 +52,7 @@ from .fhir_read import (
 )
 from .lexicon import Variable
 from .patient import ConditionState, Measurement, Patient
-from .units import area_exponent, compatible, converter, format_number, parse_unit
+from .units import converter, format_number
 
 OBSERVATION_STATUSES = ("final", "amended", "corrected")
 PRESENT = ("active", "recurrence", "relapse")
@@ -87,6 +86,7 @@ class FhirRecord:
     patient: Patient
     unused: list[Unused] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    deceased: str | None = None  # "on 2021-02-21", or "" when only known to be deceased
 
 
 @dataclass
@@ -127,51 +127,6 @@ def _label(concept: Concept) -> tuple[str, str]:
     if not code:
         return ("", _clean(text))
     return (f"{(system or '').rstrip('/').rsplit('/', 1)[-1]}|{code}", _clean(display or text))
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """How values of one LOINC code in one unit are read: worked out once per pair."""
-
-    variable: Variable
-    unit: str | None = None
-    note: str = ""
-    reason: str = ""
-    canonical: Callable[[float], float] | None = None  # to the variable's unit, for the plausible range
-
-    def implausible(self, value: float) -> str | None:
-        if self.canonical is None or self.variable.range is None:
-            return None
-        low, high = self.variable.range
-        if low <= self.canonical(value) <= high:
-            return None
-        return (f"{format_number(value)} {self.unit} is outside the plausible range"
-                f" {format_number(low)}-{format_number(high)} {self.variable.unit}")
-
-
-@lru_cache(maxsize=4096)
-def _plan(loinc: str, text: str | None) -> _Plan:
-    """The variable, display unit and note for a LOINC code's values in unit ``text``, or
-    the reason they cannot be used (unknown unit, wrong dimension)."""
-    codes = get_codes()
-    target = codes.loinc[loinc]
-    variable = codes.lexicon.variables[target.variable]
-    try:
-        parsed = parse_unit(text)
-    except UnitError:
-        return _Plan(variable, reason=f"unit {text!r} not known")
-    if variable.unit is None:
-        return _Plan(variable) if parsed is None else _Plan(variable, reason=f"unit {parsed.display} for a unitless score")
-    if parsed is None:
-        return _Plan(variable, reason=f"no unit (expected {variable.unit})")
-    display, note = parsed.display, ""
-    if target.per_area and area_exponent(display, variable.unit) == 1:
-        note = f"LOINC {loinc} is per 1.73 m², {display} read as {display}/1.73m2"
-        display = parse_unit(f"{display}/1.73m2").display  # type: ignore[union-attr]
-    if not compatible(display, variable.unit, variable.analyte, variable.bsa_normalised):
-        return _Plan(variable, reason=f"{display} is not compatible with {variable.unit}")
-    canonical = None if area_exponent(display, variable.unit) else converter(display, variable.unit, variable.analyte)
-    return _Plan(variable, display, note, canonical=canonical)
 
 
 class _Builder:
@@ -228,7 +183,7 @@ class _Builder:
             return
         code = quantity.get("code")
         unit_text = code if quantity.get("system") == _UCUM and code else (code or quantity.get("unit"))
-        plan = _plan(loinc, unit_text)
+        plan = value_plan(loinc, unit_text)
         if plan.reason:
             self.skip("Observation", concept, plan.reason)
             return
@@ -377,9 +332,10 @@ class _Builder:
             reason = "no lexicon variable for this code" if code else "resource type not used"
             self.unused[(resource_type, code, display, reason)] += count
         fields = self._body()
+        deceased = None
         if person.deceasedDateTime or person.deceasedBoolean:
-            when = f" on {person.deceasedDateTime}" if person.deceasedDateTime else ""
-            self.notes.insert(0, f"the patient is deceased{when} (Patient.deceased)")
+            deceased = f"on {person.deceasedDateTime}" if person.deceasedDateTime else ""
+            self.notes.insert(0, f"the patient is deceased {deceased} (Patient.deceased)".replace("  ", " "))
         patient = Patient(
             id=person.id or Path(self.group.file).stem,
             sex=_SEXES.get(person.gender or ""),
@@ -393,7 +349,7 @@ class _Builder:
             weight_kg=fields.get("weight_kg"),
         )
         unused = [Unused(*key, count=n) for key, n in sorted(self.unused.items())]
-        return FhirRecord(self.group.file, patient, unused, self.notes)
+        return FhirRecord(self.group.file, patient, unused, self.notes, deceased)
 
     def _latest(self, variable_id: str) -> tuple[_Value, int] | None:
         values = self.values.get(variable_id)

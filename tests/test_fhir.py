@@ -448,3 +448,12 @@ def test_latest_value_is_used_whatever_the_order(tmp_path_factory, values):
     measurement = record.patient.measurements["creatinine"]
     assert (measurement.date, measurement.value) == (latest, expected)
     assert f"latest of {len(values)}" in measurement.note or len(values) == 1
+
+
+@needs_data
+def test_deceased_patient_is_noted_in_check_and_an_error_row_in_a_cohort():
+    parker = next(p for p in BUNDLES if p.name.startswith("Parker"))
+    record = read_fhir(parker, as_of=AS_OF)
+    assert record.deceased == "on 2021-02-21" and "deceased" in record.notes[0]
+    [entry] = list(iter_patients([parker]))
+    assert entry.error is not None and "deceased on 2021-02-21" in str(entry.error)
