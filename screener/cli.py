@@ -328,6 +328,11 @@ def validate_command(
     Example:  screener validate examples/patients/*.yaml rules/*.yaml
     """
     for path in files:
+        if is_fhir_path(path):
+            record = read_fhir(path)
+            typer.echo(f"{path}: FHIR patient {record.patient.id}, {len(record.patient.measurements)} measurements,"
+                       f" {len(record.patient.conditions)} conditions, {sum(u.count for u in record.unused)} resources or values not used")
+            continue
         document = load_yaml(path)
         if isinstance(document.data, dict) and "criteria" in document.data:
             rules = load_rules(path)
