@@ -216,15 +216,21 @@ def convert_command(
 
     Example:  screener convert ../shared/data/fhir/Tom_Goodwin_e20de9eb-6f2d-4871-a43f-bbede53293ed.json --to yaml --out tom.yaml
     """
-    documents = []
+    documents, errors = [], []
     for record in iter_fhir([source]):
         if isinstance(record, ScreenerError):
-            raise record
+            errors.append(record)  # one bad patient never loses the others
+            continue
         if show_unmapped:
             typer.echo(unused_summary(record), err=True, nl=False)
         header = [f"converted from {record.file}", *(f"note: {note}" for note in record.notes)]
         documents.append(profile_yaml(record.patient, header))
-    _emit("---\n".join(documents), out)
+    if documents:
+        _emit("---\n".join(documents), out)
+    for error in errors:
+        typer.echo(f"error: {error}", err=True)
+    if errors:
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 class ScreenFormat(str, Enum):

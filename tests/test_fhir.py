@@ -457,3 +457,18 @@ def test_deceased_patient_is_noted_in_check_and_an_error_row_in_a_cohort():
     assert record.deceased == "on 2021-02-21" and "deceased" in record.notes[0]
     [entry] = list(iter_patients([parker]))
     assert entry.error is not None and "deceased on 2021-02-21" in str(entry.error)
+
+
+def test_cli_convert_keeps_the_good_patients_and_exits_2(tmp_path):
+    lines = []
+    for pid in ("a", "b"):
+        lines.append({"resourceType": "Patient", "id": pid, "gender": "male", "birthDate": "1960-05-05"})
+        obs = _obs("2160-0", 1.0 if pid == "a" else "x", "mg/dL")
+        obs["subject"] = {"reference": f"Patient/{pid}"}
+        lines.append(obs)
+    source, out = tmp_path / "e.ndjson", tmp_path / "e.yaml"
+    source.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    result = _cli("convert", str(source), "--out", str(out))
+    assert result.exit_code == 2 and "e.ndjson:4" in result.stderr
+    [entry] = list(iter_patients([out]))
+    assert entry.patient.id == "a" and entry.patient.measurements["creatinine"].value == 1.0
