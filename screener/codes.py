@@ -216,7 +216,7 @@ def value_plan(loinc: str, text: str | None) -> ValuePlan:
         return ValuePlan(variable, reason=f"no unit (expected {variable.unit})")
     display, note = parsed.display, ""
     if target.per_area and area_exponent(display, variable.unit) == 1:
-        note = f"LOINC {loinc} is per 1.73 m², {display} read as {display}/1.73m2"
+        note = f"{display} read as {display}/1.73m2: the code is per 1.73 m²"
         display = parse_unit(f"{display}/1.73m2").display  # type: ignore[union-attr]
     if not compatible(display, variable.unit, variable.analyte, variable.bsa_normalised):
         return ValuePlan(variable, reason=f"{display} is not compatible with {variable.unit}")
