@@ -114,6 +114,11 @@ def _codings(concept: Concept) -> list[tuple[str | None, str]]:
     return [(c.system, c.code) for c in (concept.coding if concept else ()) if c.code]
 
 
+def _loincs(concept: CodeableConceptData) -> list[str]:
+    """The LOINC codes of an Observation's concept (the hot path: no tuples, no models)."""
+    return [c["code"] for c in concept.get("coding", ()) if c.get("system") == LOINC and "code" in c]
+
+
 def _label(concept: Concept) -> tuple[str, str]:
     """(system|code, display) of a concept's first coding, for the not-used list."""
     if isinstance(concept, dict):
@@ -158,8 +163,7 @@ class _Builder:
         if date is not None and date > self.as_of:
             self.skip("Observation", obs["code"], f"after {self.as_of}")
             return
-        loincs = [code for system, code in _codings(obs["code"]) if system == LOINC]
-        if any(code in self.codes.pregnancy.loinc for code in loincs):
+        if not self.codes.pregnancy.loinc.isdisjoint(_loincs(obs["code"])):
             self.pregnancy(obs, date)
             return
         if obs.get("component") and obs.get("valueQuantity") is None:
@@ -170,7 +174,8 @@ class _Builder:
 
     def quantity(self, concept: CodeableConceptData, quantity: QuantityData | None,
                  ranges: Sequence[ReferenceRangeData], date: dt.date | None, coded: bool) -> None:
-        loinc = next((code for system, code in _codings(concept) if system == LOINC and code in self.codes.loinc), None)
+        known = self.codes.loinc
+        loinc = next((code for code in _loincs(concept) if code in known), None)
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
