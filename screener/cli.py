@@ -16,21 +16,16 @@ from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 import typer
 
-from . import __version__
-from .compiler import Coverage, compile_source
 from .errors import ScreenerError
-from .evaluate import check as check_patient
-from .patient import load_patient
-from .report import render
-from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
-from .sources import iter_sources, read_sources
-from .cohort import iter_patients
-from .screen import ScreenResult, error_result, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl, screen_one
-from .yamlio import dump_json, dump_yaml, load_yaml
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .rules import RuleSet
+    from .screen import ScreenResult
 
 app = typer.Typer(
     help="Pre-screen patients for clinical trials: compile eligibility text into rules, check patients against them.",
@@ -91,7 +86,7 @@ def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
 
 
 def _emit(text: str, out: Optional[Path]) -> None:
-    if out is None:
+    if _stdout(out):
         sys.stdout.write(text)
     else:
         write_atomically(out, text)
@@ -117,6 +112,10 @@ def compile_command(
 
     Example:  screener compile ../shared/seeds/000_1ac93559ada48c77.txt --id NCT02213705 --out rules/NCT02213705.yaml
     """
+    from .compiler import Coverage, compile_source
+    from .rules import dump_rules
+    from .sources import iter_sources, read_sources
+
     if out_dir is None:
         found = [read_sources(path, trial_id) for path in sources]
         items = [item for group in found for item in group]
@@ -150,6 +149,9 @@ def stats_command(
 
     Example:  screener stats ../shared/corpus/trials.jsonl --top 30
     """
+    from .compiler import Coverage, compile_source
+    from .sources import iter_sources
+
     coverage = Coverage()
     entries = list(iter_sources(sources))
     with _progress(entries, "compiling") as progress:
@@ -164,25 +166,61 @@ def stats_command(
 @app.command("check")
 @clean_errors
 def check_command(
-    rules_file: Path = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile."),
-    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="A patient profile (YAML)."),
+    rules_file: str = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile, or - for standard input."),
+    patient_file: str = typer.Argument(..., metavar="PATIENT", help="A patient profile (YAML), or - for standard input."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report format."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file (- for standard output)."),
     verdict_exit: bool = typer.Option(
         False, "--exit-code", help="Exit 0 eligible, 10 needs review, 11 ineligible (for scripts); otherwise 0 whenever the check ran."
     ),
     max_lab_age: Optional[int] = typer.Option(
         None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown."
     ),
+    show_all: bool = typer.Option(False, "--all", "-a", help="Table: every criterion with its explanation, not only what decides."),
+    show_paths: bool = typer.Option(False, "--show-paths", help="Name the patient's file in the report (left out by default)."),
 ) -> None:
-    """Check a patient against a trial's rules and explain every criterion.
+    """Check a patient against a trial's rules: the verdict, why, what would decide the rest.
 
     Example:  screener check rules/NCT02213705.yaml examples/patients/ssc-eligible.yaml
     """
-    result = check_patient(load_rules(rules_file), load_patient(patient_file), max_lab_age_days=max_lab_age)
-    _emit(render(result, fmt.value), out)
+    from .collect import ranked_result
+    from .evaluate import check as check_patient
+    from .inputs import read_patient, read_rules
+    from .provenance import Provenance
+    from .report import print_table, render
+
+    if rules_file == "-" and patient_file == "-":
+        _fail("only one of RULES and PATIENT can be read from standard input (-)")
+    rules, digest = read_rules(rules_file)
+    patient = read_patient(patient_file)
+    result = ranked_result(rules, check_patient(rules, patient, max_lab_age_days=max_lab_age), patient.sex)
+    if not show_paths:
+        result.patient.source = None
+    stamp = Provenance.now({rules.trial.id or Path(rules_file).name: digest})
+    text = render(result, fmt.value, width=_width(), full=show_all, provenance=stamp)
+    if fmt.value == "table" and _stdout(out) and _colour():
+        print_table(text)
+    else:
+        _emit(text, out)
     if verdict_exit:
         raise typer.Exit(VERDICT_EXIT[result.verdict])
+
+
+def _width() -> int:
+    """The terminal's width (or $COLUMNS); 100 in a pipe."""
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _colour() -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _stdout(out: Optional[Path]) -> bool:
+    """Whether output goes to standard output: no --out, or --out -."""
+    return out is None or str(out) == "-"
 
 
 class ScreenFormat(str, Enum):
@@ -193,6 +231,8 @@ class ScreenFormat(str, Enum):
 
 
 def _rule_sets(paths: list[Path]) -> list[RuleSet]:
+    from .rules import load_rule_sets
+
     rule_sets = load_rule_sets(paths)
     if not rule_sets:
         _fail(f"no rules files in {', '.join(map(str, paths))}")
@@ -201,6 +241,9 @@ def _rule_sets(paths: list[Path]) -> list[RuleSet]:
 
 def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
     """Every patient against every rule set; an unreadable patient is an error row."""
+    from .cohort import iter_patients
+    from .screen import error_result, prepare, screen_one
+
     prepared = [prepare(rules) for rules in rule_sets]
     for entry in iter_patients(patients):
         if entry.error is not None:  # named by its file (and document or row), the message has the full path
@@ -213,7 +256,7 @@ def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
     """Write text chunks to standard output, or atomically to ``out``."""
-    if out is None:
+    if _stdout(out):
         sys.stdout.writelines(chunks)
     else:
         write_atomically(out, chunks)
@@ -244,6 +287,8 @@ def screen_command(
 
     Example:  screener screen examples/patients --rules rules --format csv --out screening-log.csv
     """
+    from .screen import log_csv, matrix_html, matrix_table, results_jsonl
+
     rule_sets = _rule_sets(rules)
     counts: dict[str, int] = {}
     results = _counted(_results(rule_sets, patients), counts, out is not None and sys.stderr.isatty())
@@ -265,6 +310,9 @@ def match_command(
 
     Example:  screener match examples/patients/ten-eligible.yaml --rules rules
     """
+    from .screen import rank_matches
+    from .yamlio import dump_json, dump_yaml
+
     results = list(_results(_rule_sets(rules), [patient]))
     errors = [r for r in results if r.verdict == "error"]
     if errors:
@@ -285,6 +333,10 @@ def validate_command(
 
     Example:  screener validate examples/patients/*.yaml rules/*.yaml
     """
+    from .patient import load_patient
+    from .rules import load_rules
+    from .yamlio import load_yaml
+
     for path in files:
         document = load_yaml(path)
         if isinstance(document.data, dict) and "criteria" in document.data:
@@ -301,6 +353,8 @@ def schema_command() -> None:
 
     Example:  screener schema > rules.schema.json
     """
+    from .rules import RuleSet
+
     typer.echo(json.dumps(RuleSet.model_json_schema(), indent=2))
 
 

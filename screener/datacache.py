@@ -1,9 +1,10 @@
 """A small on-disk cache for what is slow to build from package data (the lexicon, the unit
 table), so that a one-patient ``screener check`` starts in a fraction of a second.
 
-An entry is a pickle named by a SHA-256 of its sources' bytes, screener's version and the
-Python version: editing ``lexicon.yaml`` (or upgrading) makes a new key, so a stale entry
-is never read.  The folder is ``$SCREENER_CACHE_DIR``, else ``$XDG_CACHE_HOME/screener``,
+An entry is a pickle named by a SHA-256 of its sources' bytes, screener's version, the
+Python version and the size and time of every module of the package: editing
+``lexicon.yaml``, upgrading, or changing the code of the classes pickled makes a new key,
+so a stale entry is never read.  The folder is ``$SCREENER_CACHE_DIR``, else ``$XDG_CACHE_HOME/screener``,
 else ``~/.cache/screener``; when it cannot be written the value is simply built each time.
 Only files this user's own screener wrote there are read.
 """
@@ -15,6 +16,7 @@ import os
 import pickle
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -37,10 +39,18 @@ def cache_key(name: str, sources: Iterable[bytes], *extra: str) -> str:
     """A hex digest of everything the cached value depends on."""
     from .version import __version__
 
-    digest = hashlib.sha256(f"{name}|{FORMAT}|{__version__}|{sys.version}|{'|'.join(extra)}".encode())
+    digest = hashlib.sha256(f"{name}|{FORMAT}|{__version__}|{sys.version}|{'|'.join(extra)}|{_code()}".encode())
     for source in sources:
         digest.update(hashlib.sha256(source).digest())
     return digest.hexdigest()[:24]
+
+
+@cache
+def _code() -> str:
+    """The package's modules as (name, size, modification time): the pickled classes' code."""
+    with os.scandir(Path(__file__).parent) as entries:
+        stats = sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries if e.name.endswith(".py"))
+    return repr(stats)
 
 
 def cached(name: str, sources: Iterable[bytes], build: Callable[[], T], *extra: str) -> T:

@@ -194,9 +194,14 @@ def _spellings() -> tuple[dict[str, Atom], dict[str, Atom], float]:
 
 
 def _pint_version() -> str:
-    from importlib.metadata import version
+    """Where pint is installed and when, so that upgrading pint renews the table (cheaper
+    than reading its version from the package metadata)."""
+    import os
+    from importlib.util import find_spec
 
-    return version("pint")
+    spec = find_spec("pint")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    return f"{origin}:{os.stat(origin).st_mtime_ns if origin else 0}"
 
 
 def _atom(part: str) -> Atom:

@@ -1,0 +1,50 @@
+"""Reading the command line's inputs: ``-`` is standard input, and a rules file that was
+read before comes from the data cache (keyed by its bytes), which saves parsing its YAML
+on every ``screener check`` of the same trial."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .provenance import sha256_of
+
+if TYPE_CHECKING:
+    from .patient import Patient
+    from .rules import RuleSet
+
+STDIN = "-"
+
+
+def read_rules(path: str | Path) -> tuple["RuleSet", str]:
+    """The rule set and the SHA-256 of the file's bytes."""
+    from .rules import load_rules, parse_rules
+
+    if str(path) == STDIN:
+        raw = sys.stdin.buffer.read()
+        return parse_rules(raw.decode("utf-8-sig"), file="<stdin>"), sha256_of(raw)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return load_rules(path), ""  # raises the error that names the file
+    from .datacache import cached
+
+    return cached("rules", [raw], lambda: load_rules(path)), sha256_of(raw)
+
+
+def read_patient(path: str | Path) -> "Patient":
+    """A patient profile from a file, or from standard input for ``-``."""
+    from .patient import load_patient, parse_patient
+
+    if str(path) == STDIN:
+        return parse_patient(sys.stdin.buffer.read().decode("utf-8-sig"), file="<stdin>", default_id="stdin")
+    return load_patient(path)
+
+
+def rules_hashes(paths: list[Path]) -> dict[str, str]:
+    """SHA-256 of every rules file under ``paths`` (as ``load_rule_sets`` finds them), by file name."""
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if path.is_dir() else [path]
+    return {file.name: sha256_of(file) for file in files if file.is_file()}
