@@ -23,7 +23,7 @@ Kind = Literal["lab", "vital", "physiology", "score", "anthropometric", "demogra
 
 
 class _Term(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
@@ -37,7 +37,7 @@ class _Term(BaseModel):
 class BareUnit(BaseModel):
     """How a number written without a unit is read: in ``unit`` when it lies in ``range``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     unit: str
     range: tuple[float, float]
@@ -46,7 +46,7 @@ class BareUnit(BaseModel):
 class UnitEquation(BaseModel):
     """A conversion that is no ratio of units (HbA1c % <-> mmol/mol): to = scale * (from + offset)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
     source: str = Field(alias="from")
     target: str = Field(alias="to")
