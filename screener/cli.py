@@ -302,25 +302,28 @@ def screen_command(
 @app.command("match")
 @clean_errors
 def match_command(
-    patient: str = typer.Argument(..., help="One patient profile (YAML)."),
+    patient: str = typer.Argument(..., help="One patient profile (YAML), or - for standard input."),
     rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them."),
     fmt: RulesFormat = typer.Option(RulesFormat.yaml, "--format", "-f", help="yaml (readable) or json."),
+    max_lab_age: Optional[int] = typer.Option(
+        None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown."
+    ),
 ) -> None:
-    """The trials this patient may fit: eligible first, then needs review by the fewest unknowns, with the data to collect.
+    """The trials this patient may fit: eligible first, then those whose disease the patient has, by decisive items left.
 
     Example:  screener match examples/patients/ten-eligible.yaml --rules rules
     """
-    from .screen import rank_matches
+    from .inputs import read_patient, rules_hashes
+    from .matching import match_trials
+    from .provenance import Provenance
     from .yamlio import dump_json, dump_yaml
 
-    results = list(_results(_rule_sets(rules), [patient]))
-    errors = [r for r in results if r.verdict == "error"]
-    if errors:
-        _fail(errors[0].error or "the patient cannot be read")
-    ranked = rank_matches(results)
-    data = {"patient": results[0].patient if results else patient,
-            "matches": [r.model_dump(exclude={"patient", "error", "as_of"}) for r in ranked],
-            "ineligible": [r.trial for r in results if r.verdict == "ineligible"]}
+    profile = read_patient(patient)
+    ranked = match_trials(_rule_sets(rules), profile, max_lab_age_days=max_lab_age)
+    data = {"patient": profile.id,
+            "matches": [m.data() for m in ranked if m.verdict != "ineligible"],
+            "ineligible": [{"trial": m.trial, "reasons": m.reasons} for m in ranked if m.verdict == "ineligible"],
+            "report": Provenance.now(rules_hashes(rules)).data()}
     typer.echo(dump_json(data) if fmt.value == "json" else dump_yaml(data), nl=False)
 
 
