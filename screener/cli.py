@@ -231,12 +231,17 @@ class ScreenFormat(str, Enum):
 
 
 def _rule_sets(paths: list[Path]) -> list[RuleSet]:
-    from .rules import load_rule_sets
+    return _rule_sets_hashed(paths)[0]
 
-    rule_sets = load_rule_sets(paths)
+
+def _rule_sets_hashed(paths: list[Path]) -> tuple[list[RuleSet], dict[str, str]]:
+    """The rule sets and each file's SHA-256 by trial id; no rules at all is an error."""
+    from .inputs import read_rule_sets
+
+    rule_sets, hashes = read_rule_sets(paths)
     if not rule_sets:
         _fail(f"no rules files in {', '.join(map(str, paths))}")
-    return rule_sets
+    return rule_sets, hashes
 
 
 def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
@@ -287,14 +292,16 @@ def screen_command(
 
     Example:  screener screen examples/patients --rules rules --format csv --out screening-log.csv
     """
+    from .provenance import Provenance
     from .screen import log_csv, matrix_html, matrix_table, results_jsonl
 
-    rule_sets = _rule_sets(rules)
+    rule_sets, hashes = _rule_sets_hashed(rules)
+    stamp = Provenance.now(hashes)
     counts: dict[str, int] = {}
-    results = _counted(_results(rule_sets, patients), counts, out is not None and sys.stderr.isatty())
+    results = _counted(_results(rule_sets, patients), counts, not _stdout(out) and sys.stderr.isatty())
     writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
-    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets]) if fmt.value in ("table", "html")
-            else writers[fmt.value](results), out)
+    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets], stamp) if fmt.value in ("table", "html")
+            else writers[fmt.value](results, stamp), out)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
 
@@ -313,17 +320,18 @@ def match_command(
 
     Example:  screener match examples/patients/ten-eligible.yaml --rules rules
     """
-    from .inputs import read_patient, rules_hashes
+    from .inputs import read_patient
     from .matching import match_trials
     from .provenance import Provenance
     from .yamlio import dump_json, dump_yaml
 
     profile = read_patient(patient)
-    ranked = match_trials(_rule_sets(rules), profile, max_lab_age_days=max_lab_age)
+    rule_sets, hashes = _rule_sets_hashed(rules)
+    ranked = match_trials(rule_sets, profile, max_lab_age_days=max_lab_age)
     data = {"patient": profile.id,
             "matches": [m.data() for m in ranked if m.verdict != "ineligible"],
             "ineligible": [{"trial": m.trial, "reasons": m.reasons} for m in ranked if m.verdict == "ineligible"],
-            "report": Provenance.now(rules_hashes(rules)).data()}
+            "report": Provenance.now(hashes).data()}
     typer.echo(dump_json(data) if fmt.value == "json" else dump_yaml(data), nl=False)
 
 

@@ -42,9 +42,20 @@ def read_patient(path: str | Path) -> "Patient":
     return load_patient(path)
 
 
-def rules_hashes(paths: list[Path]) -> dict[str, str]:
-    """SHA-256 of every rules file under ``paths`` (as ``load_rule_sets`` finds them), by file name."""
+def rules_files(paths: list[Path]) -> list[Path]:
+    """Every rules file named, or found in the folders named (as ``load_rule_sets`` finds them)."""
     files: list[Path] = []
-    for path in paths:
+    for path in map(Path, paths):
         files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json")) if path.is_dir() else [path]
-    return {file.name: sha256_of(file) for file in files if file.is_file()}
+    return files
+
+
+def read_rule_sets(paths: list[Path]) -> tuple[list["RuleSet"], dict[str, str]]:
+    """The rule sets under ``paths`` and the SHA-256 of each file, by trial id (file name
+    when the trial has no id)."""
+    rule_sets, hashes = [], {}
+    for file in rules_files(paths):
+        rules, digest = read_rules(file)
+        rule_sets.append(rules)
+        hashes[rules.trial.id or file.name] = digest
+    return rule_sets, hashes

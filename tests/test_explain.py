@@ -167,3 +167,26 @@ def test_patient_path_only_with_show_paths(fmt):
     path = str(EXAMPLES / "ssc-eligible.yaml")
     assert path not in run("check", str(TRIAL_OF["ssc"]), path, "--format", fmt).output
     assert path in run("check", str(TRIAL_OF["ssc"]), path, "--format", fmt, "--show-paths").output.replace("\n  ", " ")
+
+
+# ---------------------------------------------------------------------------- screening log
+
+def test_screening_log_cells_are_short_and_record_provenance(tmp_path):
+    import csv
+
+    out = tmp_path / "log.csv"
+    assert run("screen", str(EXAMPLES), "--rules", str(ROOT / "rules"), "--format", "csv", "--out", str(out)).exit_code == 0
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    digest = hashlib.sha256(TRIAL_OF["ssc"].read_bytes()).hexdigest()
+    for row in rows:
+        for cell in ("reasons for ineligibility", "data to collect next"):
+            assert all(len(item) <= 60 for item in row[cell].split(" | "))
+        assert "answer to I" not in row["data to collect next"] or ":" not in row["data to collect next"]
+        if row["verdict"] == "ineligible":
+            assert row["data to collect next"] == ""
+        assert row["screener"] == "0.1.0" and row["made"]
+    assert {row["rules sha256"] for row in rows if row["trial"] == "NCT02213705"} == {digest}
+    jsonl = run("screen", str(EXAMPLES), "--rules", str(ROOT / "rules"), "--format", "jsonl")
+    lines = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    assert any(len(" ".join(line["to_collect"])) > 200 for line in lines)  # the full texts stay in the JSONL
+    assert all(line["report"]["screener"] == "0.1.0" for line in lines)
