@@ -161,6 +161,8 @@ def stats_command(
             else:
                 coverage.add(compile_source(source))
     typer.echo(coverage.report(top))
+    if coverage.failures:
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 @app.command("check")

@@ -190,3 +190,24 @@ def test_screening_log_cells_are_short_and_record_provenance(tmp_path):
     lines = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert any(len(" ".join(line["to_collect"])) > 200 for line in lines)  # the full texts stay in the JSONL
     assert all(line["report"]["screener"] == "0.1.0" for line in lines)
+
+
+def test_stats_exits_2_when_an_input_failed(tmp_path):
+    result = run("stats", str(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_compile_writes_standard_output_for_dash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("compile", "-", "--id", "NCT1", "--out", "-", input="Inclusion Criteria:\n- Age > 18 years\n")
+    assert result.exit_code == 0 and "schema_version: 1" in result.output
+    assert not (tmp_path / "-").exists()
+
+
+def test_one_version_source_and_a_licence():
+    from importlib.metadata import version
+
+    import screener
+
+    assert version("trial-screener") == screener.__version__
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
