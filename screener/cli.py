@@ -86,10 +86,10 @@ def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
 
 
 def _emit(text: str, out: Optional[Path]) -> None:
-    if _stdout(out):
-        sys.stdout.write(text)
-    else:
+    if out is not None and not _stdout(out):
         write_atomically(out, text)
+    else:
+        sys.stdout.write(text)
 
 
 def _progress(items: list, label: str):
@@ -263,10 +263,10 @@ def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
     """Write text chunks to standard output, or atomically to ``out``."""
-    if _stdout(out):
-        sys.stdout.writelines(chunks)
-    else:
+    if out is not None and not _stdout(out):
         write_atomically(out, chunks)
+    else:
+        sys.stdout.writelines(chunks)
 
 
 def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool) -> Iterator[ScreenResult]:

@@ -17,9 +17,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, all_of, any_of, negate, outcome_of
+from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, Status, all_of, any_of, negate, outcome_of
 from .lexicon import get_lexicon
 from .rules import AllOf, AnyOf, Condition, Criterion, Manual, Node, Not, RuleSet
 
@@ -54,7 +54,7 @@ def rank(rules: RuleSet, result: Result, sex: str | None = None) -> list[Collect
     items: dict[str, CollectItem] = {}
     for checked in review:
         criterion = rules_by_id.get(checked.id)
-        leaves = _leaves(criterion.rule) if criterion is not None else []
+        leaves: list[Node | None] = list(_leaves(criterion.rule)) if criterion is not None else []
         if len(leaves) != len(checked.details):  # cannot align: list its items, undecided
             leaves = [None] * len(checked.details)
         _collect(criterion, checked, leaves, sex, items, only=len(review) == 1)
@@ -64,7 +64,7 @@ def rank(rules: RuleSet, result: Result, sex: str | None = None) -> list[Collect
 
 def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list[Node | None], sex: str | None,
              items: dict[str, CollectItem], only: bool) -> None:
-    statuses = [_trusted(d) for d in checked.details]
+    statuses: list[Status] = [_trusted(d) for d in checked.details]
     needs: dict[str, list[int]] = {}
     for index, (node, detail) in enumerate(zip(leaves, checked.details)):
         if statuses[index] != UNKNOWN:
@@ -84,7 +84,7 @@ def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list
             items[key].decisive = True
 
 
-def _trusted(detail: NodeResult) -> str:
+def _trusted(detail: NodeResult) -> Status:
     """A leaf's status, unknown when it rests on a default (it is to be confirmed)."""
     return UNKNOWN if detail.assumed else detail.status
 
@@ -113,9 +113,10 @@ def _short(text: str) -> str:
     return cut[: cut.rfind(" ")].rstrip(" ,;:") + "…" if " " in cut else cut + "…"
 
 
-def _decisive(criterion: Criterion, leaves: list[Node | None], statuses: list[str], indexes: list[int], only: bool) -> bool:
+def _decisive(criterion: Criterion, leaves: list[Node | None], statuses: list[Status], indexes: list[int], only: bool) -> bool:
     """Whether setting the leaves in ``indexes`` (others as they are) can make the criterion
     fail, or, when it is the last undecided one, pass."""
+    assignments: Iterable[tuple[Status, ...]]
     if len(indexes) <= 6:
         assignments = itertools.product((MET, NOT_MET), repeat=len(indexes))
     else:
@@ -139,7 +140,7 @@ def _leaves(node: Node) -> list[Node]:
     return [node]
 
 
-def _evaluate(node: Node, statuses: Iterator[str]) -> str:
+def _evaluate(node: Node, statuses: Iterator[Status]) -> Status:
     """Kleene evaluation of the tree with the leaves' statuses taken in order."""
     if isinstance(node, (AllOf, AnyOf)):
         if not node.items:

@@ -41,7 +41,7 @@ def registry() -> "pint.UnitRegistry":
     """The one pint registry (pint defaults plus ``data/units.txt``), built on first use."""
     import pint
 
-    ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
     ureg.load_definitions(str(_DATA / "units.txt"))
     return ureg
 
@@ -135,7 +135,7 @@ class Unit:
         return self.scale * self.base
 
 
-def _pint_units(parts: tuple[tuple[str, int], ...]) -> "pint.Unit":
+def _pint_units(parts: tuple[tuple[str, int], ...]) -> Any:
     ureg = registry()
     if len(parts) == 1 and parts[0][1] == 1:  # an offset unit alone must not be multiplied
         return (ureg.parse_expression(parts[0][0]) * 1).units
