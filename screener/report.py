@@ -25,8 +25,6 @@ FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
 DEFAULT_WIDTH = 100
 MANY = 5
 """More deciding criteria than this are listed by id only in the verdict line."""
-TEXT_LIMIT = 90
-"""Longest criterion text shown in the table format (the rest is cut with an ellipsis)."""
 
 VERDICT_WORDS = {"eligible": "ELIGIBLE", "ineligible": "INELIGIBLE", "needs_review": "NEEDS REVIEW"}
 STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
@@ -186,7 +184,7 @@ def undecided_text(criterion: CriterionResult) -> str:
             continue
         if leaf.kind == "manual":
             question = collapse(leaf.explanation.removeprefix("needs review: "))
-            shown = "the criterion" if question in collapse(criterion.text) else f"“{truncate(question, 50)}”"
+            shown = "the criterion" if _words(question) in _words(criterion.text) else f"“{truncate(question, 50)}”"
             parts[f"answer (yes/no) to {shown}"] = None
         else:
             parts.update(dict.fromkeys((leaf.missing + leaf.assumed) or [collapse(leaf.explanation)]))
@@ -194,15 +192,26 @@ def undecided_text(criterion: CriterionResult) -> str:
 
 
 def _row_explanation(criterion: CriterionResult) -> str:
-    """The explanation, with a review question that repeats the criterion's text (shown
-    just above) named rather than restated."""
-    explanation = collapse(criterion.explanation)
-    text = collapse(criterion.text)
-    for leaf in criterion.details:
-        question = collapse(leaf.explanation.removeprefix("needs review: "))
-        if leaf.kind == "manual" and leaf.status == "unknown" and question and question in text:
-            explanation = explanation.replace(f"needs review: {question}", "not read: needs an answer")
-    return explanation
+    """The explanation, each leaf once, with a review question that repeats the criterion's
+    text (shown just above) named rather than restated."""
+    if not criterion.details:
+        return collapse(criterion.explanation)
+    parts = [_leaf_words(leaf, criterion) for leaf in criterion.details]
+    meaning = collapse(criterion.explanation).rsplit(" → ", 1)
+    return "; ".join(dict.fromkeys(parts)) + (f" → {meaning[1]}" if len(meaning) == 2 else "")
+
+
+def _leaf_words(leaf: NodeResult, criterion: CriterionResult) -> str:
+    question = collapse(leaf.explanation.removeprefix("needs review: "))
+    if leaf.kind == "manual" and leaf.status == "unknown" and _words(question) in _words(criterion.text):
+        return "not read: needs an answer"
+    return collapse(leaf.explanation)
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, to tell whether one text repeats another (escapes and
+    punctuation aside)."""
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
 
 
 def _row(cells, widths, gap) -> str:
@@ -210,8 +219,8 @@ def _row(cells, widths, gap) -> str:
 
 
 def _criterion_rows(criterion: CriterionResult, widths: list[int], gap: str, text_width: int) -> list[str]:
-    text = truncate(collapse(criterion.text), min(TEXT_LIMIT, text_width - 2))
-    body = [f"“{text}”"] if text else []
+    text = collapse(criterion.text)  # in full, once: review questions below do not repeat it
+    body = textwrap.wrap(f"“{text}”", text_width, break_on_hyphens=False) if text else []
     body += textwrap.wrap(_row_explanation(criterion), text_width, break_on_hyphens=False) or [""]
     cells = (
         criterion.id,
