@@ -211,3 +211,26 @@ def test_one_version_source_and_a_licence():
 
     assert version("trial-screener") == screener.__version__
     assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("tty, env, colour", [(True, {}, True), (True, {"NO_COLOR": "1"}, False), (False, {}, False),
+                                              (True, {"TERM": "dumb"}, False)])
+def test_colour_only_on_a_terminal_without_no_color(monkeypatch, tty, env, colour):
+    import sys
+
+    from screener import cli
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
+    assert cli._colour() is colour
+
+
+def test_coloured_table_keeps_the_text(capsys):
+    from screener.report import print_table
+
+    text = "Verdict: INELIGIBLE: I2 (inclusion not met)\n"
+    print_table(text)
+    assert capsys.readouterr().out == text
