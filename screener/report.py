@@ -255,7 +255,7 @@ def render_markdown(result: Result, provenance: Provenance | None = None) -> str
         "|---|---|---|---|---|---|",
     ]
     for c in result.criteria:
-        cells = (c.id, c.section, c.text, STATUS_WORDS[c.status], OUTCOME_WORDS[c.outcome], c.explanation)
+        cells = (c.id, c.section, c.text, STATUS_WORDS[c.status], OUTCOME_WORDS[c.outcome], _row_explanation(c))
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     lines.append("")
     lines.append("## To collect next")
