@@ -53,10 +53,11 @@ def _code() -> str:
     return repr(stats)
 
 
-def cached(name: str, sources: Iterable[bytes], build: Callable[[], T], *extra: str) -> T:
+def cached(name: str, sources: Iterable[bytes], build: Callable[[], T], *extra: str, single: bool = False) -> T:
     """The value ``build()`` returns, read from the cache when an entry for exactly these
     sources exists, else built and stored (best effort: a cache that cannot be written or
-    read is skipped, never an error)."""
+    read is skipped, never an error).  ``single``: the package's own data has one current
+    entry, so older entries of ``name`` are removed when a new one is stored."""
     path = cache_dir() / f"{name}-{cache_key(name, sources, *extra)}.pickle"
     try:
         with open(path, "rb") as stream:
@@ -64,6 +65,9 @@ def cached(name: str, sources: Iterable[bytes], build: Callable[[], T], *extra: 
     except Exception:  # no entry yet, or a truncated one: build it
         pass
     value = build()
+    if single:
+        for old in path.parent.glob(f"{name}-*.pickle"):
+            old.unlink(missing_ok=True)
     _store(path, value)
     return value
 

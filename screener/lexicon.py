@@ -206,4 +206,4 @@ def get_lexicon() -> Lexicon:
 
     resource = files("screener") / "data" / "lexicon.yaml"
     raw = resource.read_bytes()
-    return cached("lexicon", [raw], lambda: parse_lexicon(raw.decode("utf-8"), file=str(resource)))
+    return cached("lexicon", [raw], lambda: parse_lexicon(raw.decode("utf-8"), file=str(resource)), single=True)

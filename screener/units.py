@@ -190,7 +190,7 @@ def _spellings() -> tuple[dict[str, Atom], dict[str, Atom], float]:
     from . import datacache
 
     sources = [(_DATA / name).read_bytes() for name in ("unit_spellings.yaml", "units.txt")]
-    return datacache.cached("units", sources, _build_table, _pint_version())
+    return datacache.cached("units", sources, _build_table, _pint_version(), single=True)
 
 
 def _pint_version() -> str:
