@@ -16,23 +16,16 @@ from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 import typer
 
-from . import __version__
-from .compiler import Coverage, compile_source
 from .errors import ScreenerError
-from .evaluate import check as check_patient
-from .fhir import is_fhir_path, iter_fhir, read_fhir, unused_summary
-from .patient import Patient, load_patient
-from .profile_yaml import profile_yaml
-from .report import render
-from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
-from .sources import iter_sources, read_sources
-from .cohort import iter_patients
-from .screen import ScreenResult, error_result, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl, screen_one
-from .yamlio import dump_json, dump_yaml, load_yaml
+from .version import __version__
+
+if TYPE_CHECKING:
+    from .rules import RuleSet
+    from .screen import ScreenResult
 
 app = typer.Typer(
     help="Pre-screen patients for clinical trials: compile eligibility text into rules, check patients against them.",
@@ -93,10 +86,10 @@ def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
 
 
 def _emit(text: str, out: Optional[Path]) -> None:
-    if out is None:
-        sys.stdout.write(text)
-    else:
+    if out is not None and not _stdout(out):
         write_atomically(out, text)
+    else:
+        sys.stdout.write(text)
 
 
 def _progress(items: list, label: str):
@@ -119,6 +112,10 @@ def compile_command(
 
     Example:  screener compile ../shared/seeds/000_1ac93559ada48c77.txt --id NCT02213705 --out rules/NCT02213705.yaml
     """
+    from .compiler import Coverage, compile_source
+    from .rules import dump_rules
+    from .sources import iter_sources, read_sources
+
     if out_dir is None:
         found = [read_sources(path, trial_id) for path in sources]
         items = [item for group in found for item in group]
@@ -152,6 +149,9 @@ def stats_command(
 
     Example:  screener stats ../shared/corpus/trials.jsonl --top 30
     """
+    from .compiler import Coverage, compile_source
+    from .sources import iter_sources
+
     coverage = Coverage()
     entries = list(iter_sources(sources))
     with _progress(entries, "compiling") as progress:
@@ -161,15 +161,17 @@ def stats_command(
             else:
                 coverage.add(compile_source(source))
     typer.echo(coverage.report(top))
+    if coverage.failures:
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 @app.command("check")
 @clean_errors
 def check_command(
-    rules_file: Path = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile."),
-    patient_file: Path = typer.Argument(..., metavar="PATIENT", help="A patient profile (YAML)."),
+    rules_file: str = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile, or - for standard input."),
+    patient_file: str = typer.Argument(..., metavar="PATIENT", help="A patient profile (YAML), or - for standard input."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="Report format."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report to this file (- for standard output)."),
     verdict_exit: bool = typer.Option(
         False, "--exit-code", help="Exit 0 eligible, 10 needs review, 11 ineligible (for scripts); otherwise 0 whenever the check ran."
     ),
@@ -177,27 +179,34 @@ def check_command(
         None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown."
     ),
     show_unmapped: bool = typer.Option(False, "--show-unmapped", help="FHIR input: list on stderr what the record holds that was not used."),
+    show_all: bool = typer.Option(False, "--all", "-a", help="Table: every criterion with its explanation, not only what decides."),
+    show_paths: bool = typer.Option(False, "--show-paths", help="Name the patient's file in the report (left out by default)."),
 ) -> None:
-    """Check a patient (YAML profile or FHIR R4 Bundle/NDJSON) against a trial's rules and explain every criterion.
+    """Check a patient (YAML profile or FHIR R4 Bundle/NDJSON) against a trial's rules: the verdict, why, what would decide the rest.
 
     Example:  screener check rules/NCT02213705.yaml examples/patients/ssc-eligible.yaml
     """
-    result = check_patient(load_rules(rules_file), _load_patient(patient_file, show_unmapped), max_lab_age_days=max_lab_age)
-    _emit(render(result, fmt.value), out)
+    from .collect import ranked_result
+    from .evaluate import check as check_patient
+    from .inputs import read_patient, read_rules
+    from .provenance import Provenance
+    from .report import print_table, render
+
+    if rules_file == "-" and patient_file == "-":
+        _fail("only one of RULES and PATIENT can be read from standard input (-)")
+    rules, digest = read_rules(rules_file)
+    patient = read_patient(patient_file, show_unmapped)
+    result = ranked_result(rules, check_patient(rules, patient, max_lab_age_days=max_lab_age), patient.sex)
+    if not show_paths:
+        result.patient.source = None
+    stamp = Provenance.now({rules.trial.id or Path(rules_file).name: digest})
+    text = render(result, fmt.value, width=_width(), full=show_all, provenance=stamp)
+    if fmt.value == "table" and _stdout(out) and _colour():
+        print_table(text)
+    else:
+        _emit(text, out)
     if verdict_exit:
         raise typer.Exit(VERDICT_EXIT[result.verdict])
-
-
-def _load_patient(path: Path, show_unmapped: bool = False) -> Patient:
-    """A YAML profile, or one patient's FHIR record; the record's notes go to stderr."""
-    if not is_fhir_path(path):
-        return load_patient(path)
-    record = read_fhir(path)
-    for note in record.notes:
-        typer.echo(f"note: {note}", err=True)
-    if show_unmapped:
-        typer.echo(unused_summary(record), err=True, nl=False)
-    return record.patient
 
 
 class ConvertFormat(str, Enum):
@@ -216,6 +225,9 @@ def convert_command(
 
     Example:  screener convert ../shared/data/fhir/Tom_Goodwin_e20de9eb-6f2d-4871-a43f-bbede53293ed.json --to yaml --out tom.yaml
     """
+    from .fhir import iter_fhir, unused_summary
+    from .profile_yaml import profile_yaml
+
     documents, errors = [], []
     for record in iter_fhir([source]):
         if isinstance(record, ScreenerError):
@@ -233,6 +245,23 @@ def convert_command(
         raise typer.Exit(EXIT_INPUT_ERROR)
 
 
+def _width() -> int:
+    """The terminal's width (or $COLUMNS); 100 in a pipe."""
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def _colour() -> bool:
+    """Colour on a terminal only, and never when NO_COLOR is set (https://no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _stdout(out: Optional[Path]) -> bool:
+    """Whether output goes to standard output: no --out, or --out -."""
+    return out is None or str(out) == "-"
+
+
 class ScreenFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -241,14 +270,24 @@ class ScreenFormat(str, Enum):
 
 
 def _rule_sets(paths: list[Path]) -> list[RuleSet]:
-    rule_sets = load_rule_sets(paths)
+    return _rule_sets_hashed(paths)[0]
+
+
+def _rule_sets_hashed(paths: list[Path]) -> tuple[list[RuleSet], dict[str, str]]:
+    """The rule sets and each file's SHA-256 by trial id; no rules at all is an error."""
+    from .inputs import read_rule_sets
+
+    rule_sets, hashes = read_rule_sets(paths)
     if not rule_sets:
         _fail(f"no rules files in {', '.join(map(str, paths))}")
-    return rule_sets
+    return rule_sets, hashes
 
 
 def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
     """Every patient against every rule set; an unreadable patient is an error row."""
+    from .cohort import iter_patients
+    from .screen import error_result, prepare, screen_one
+
     prepared = [prepare(rules) for rules in rule_sets]
     for entry in iter_patients(patients):
         if entry.error is not None:  # named by its file (and document or row), the message has the full path
@@ -261,10 +300,10 @@ def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
     """Write text chunks to standard output, or atomically to ``out``."""
-    if out is None:
-        sys.stdout.writelines(chunks)
-    else:
+    if out is not None and not _stdout(out):
         write_atomically(out, chunks)
+    else:
+        sys.stdout.writelines(chunks)
 
 
 def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool) -> Iterator[ScreenResult]:
@@ -292,12 +331,16 @@ def screen_command(
 
     Example:  screener screen examples/patients --rules rules --format csv --out screening-log.csv
     """
-    rule_sets = _rule_sets(rules)
+    from .provenance import Provenance
+    from .screen import log_csv, matrix_html, matrix_table, results_jsonl
+
+    rule_sets, hashes = _rule_sets_hashed(rules)
+    stamp = Provenance.now(hashes)
     counts: dict[str, int] = {}
-    results = _counted(_results(rule_sets, patients), counts, out is not None and sys.stderr.isatty())
+    results = _counted(_results(rule_sets, patients), counts, not _stdout(out) and sys.stderr.isatty())
     writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
-    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets]) if fmt.value in ("table", "html")
-            else writers[fmt.value](results), out)
+    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets], stamp) if fmt.value in ("table", "html")
+            else writers[fmt.value](results, stamp), out)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
 
@@ -324,22 +367,29 @@ def review_command(
 @app.command("match")
 @clean_errors
 def match_command(
-    patient: str = typer.Argument(..., help="One patient profile (YAML, or a FHIR R4 Bundle)."),
+    patient: str = typer.Argument(..., help="One patient profile (YAML, or a FHIR R4 Bundle), or - for standard input."),
     rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them."),
     fmt: RulesFormat = typer.Option(RulesFormat.yaml, "--format", "-f", help="yaml (readable) or json."),
+    max_lab_age: Optional[int] = typer.Option(
+        None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown."
+    ),
 ) -> None:
-    """The trials this patient may fit: eligible first, then needs review by the fewest unknowns, with the data to collect.
+    """The trials this patient may fit: eligible first, then those whose disease the patient has, by decisive items left.
 
     Example:  screener match examples/patients/ten-eligible.yaml --rules rules
     """
-    results = list(_results(_rule_sets(rules), [patient]))
-    errors = [r for r in results if r.verdict == "error"]
-    if errors:
-        _fail(errors[0].error or "the patient cannot be read")
-    ranked = rank_matches(results)
-    data = {"patient": results[0].patient if results else patient,
-            "matches": [r.model_dump(exclude={"patient", "error", "as_of"}) for r in ranked],
-            "ineligible": [r.trial for r in results if r.verdict == "ineligible"]}
+    from .inputs import read_patient
+    from .matching import match_trials
+    from .provenance import Provenance
+    from .yamlio import dump_json, dump_yaml
+
+    profile = read_patient(patient)
+    rule_sets, hashes = _rule_sets_hashed(rules)
+    ranked = match_trials(rule_sets, profile, max_lab_age_days=max_lab_age)
+    data = {"patient": profile.id,
+            "matches": [m.data() for m in ranked if m.verdict != "ineligible"],
+            "ineligible": [{"trial": m.trial, "reasons": m.reasons} for m in ranked if m.verdict == "ineligible"],
+            "report": Provenance.now(hashes).data()}
     typer.echo(dump_json(data) if fmt.value == "json" else dump_yaml(data), nl=False)
 
 
@@ -352,6 +402,11 @@ def validate_command(
 
     Example:  screener validate examples/patients/*.yaml rules/*.yaml
     """
+    from .fhir import is_fhir_path, read_fhir
+    from .patient import load_patient
+    from .rules import load_rules
+    from .yamlio import load_yaml
+
     for path in files:
         if is_fhir_path(path):
             record = read_fhir(path)
@@ -373,6 +428,8 @@ def schema_command() -> None:
 
     Example:  screener schema > rules.schema.json
     """
+    from .rules import RuleSet
+
     typer.echo(json.dumps(RuleSet.model_json_schema(), indent=2))
 
 

@@ -23,7 +23,7 @@ Kind = Literal["lab", "vital", "physiology", "score", "anthropometric", "demogra
 
 
 class _Term(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
@@ -37,7 +37,7 @@ class _Term(BaseModel):
 class BareUnit(BaseModel):
     """How a number written without a unit is read: in ``unit`` when it lies in ``range``."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
     unit: str
     range: tuple[float, float]
@@ -46,7 +46,7 @@ class BareUnit(BaseModel):
 class UnitEquation(BaseModel):
     """A conversion that is no ratio of units (HbA1c % <-> mmol/mol): to = scale * (from + offset)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True, populate_by_name=True)
 
     source: str = Field(alias="from")
     target: str = Field(alias="to")
@@ -111,6 +111,7 @@ class ConditionTerm(_Term):
     """A diagnosis, history or state (pregnancy) that a patient has or has not."""
 
     codes: dict[str, str] = Field(default_factory=dict, description="e.g. icd10: C80")
+    sex: Literal["female", "male"] | None = Field(None, description="the only sex that can have it (pregnancy)")
 
 
 class EventTerm(_Term):
@@ -199,6 +200,10 @@ def parse_lexicon(text: str, file: str = "lexicon.yaml") -> Lexicon:
 
 @cache
 def get_lexicon() -> Lexicon:
-    """The package's lexicon, loaded once."""
+    """The package's lexicon, loaded once: from the data cache (a pickle keyed by the
+    file's hash, read in milliseconds) or, when the file changed, parsed and cached."""
+    from .datacache import cached
+
     resource = files("screener") / "data" / "lexicon.yaml"
-    return parse_lexicon(resource.read_text(encoding="utf-8"), file=str(resource))
+    raw = resource.read_bytes()
+    return cached("lexicon", [raw], lambda: parse_lexicon(raw.decode("utf-8"), file=str(resource)), single=True)

@@ -9,36 +9,44 @@ coordinator can print and hand to an investigator.
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 from typing import Literal
 
 from .errors import InputError
-from .evaluate import CriterionResult, Result
+from .evaluate import CriterionResult, NodeResult, Result
 from .pages import render_page
+from .provenance import Provenance
 
 Format = Literal["table", "markdown", "json", "html"]
 FORMATS: tuple[str, ...] = ("table", "markdown", "json", "html")
 
 DEFAULT_WIDTH = 100
-TEXT_LIMIT = 90
-"""Longest criterion text shown in the table format (the rest is cut with an ellipsis)."""
+MANY = 5
+"""More deciding criteria than this are listed by id only in the verdict line."""
 
 VERDICT_WORDS = {"eligible": "ELIGIBLE", "ineligible": "INELIGIBLE", "needs_review": "NEEDS REVIEW"}
 STATUS_WORDS = {"met": "met", "not_met": "not met", "unknown": "unknown"}
 OUTCOME_WORDS = {"pass": "pass", "fail": "FAIL", "review": "review"}
 
 
-def render(result: Result, fmt: str = "table", *, width: int | None = None) -> str:
-    """The result as text in ``fmt`` (table, markdown, json or html)."""
+def render(result: Result, fmt: str = "table", *, width: int | None = None, full: bool = True,
+           provenance: Provenance | None = None) -> str:
+    """The result as text in ``fmt`` (table, markdown, json or html).
+
+    ``full=False`` makes the table a summary (verdict, failing criteria, what would decide
+    each undecided one, what to collect); ``provenance`` (screener version, rules hash,
+    time) is recorded in every format when given.
+    """
     if fmt == "table":
-        return render_table(result, width=width or DEFAULT_WIDTH)
+        return render_table(result, width=width or DEFAULT_WIDTH, full=full, provenance=provenance)
     if fmt == "markdown":
-        return render_markdown(result)
+        return render_markdown(result, provenance)
     if fmt == "json":
-        return render_json(result)
+        return render_json(result, provenance)
     if fmt == "html":
-        return render_html(result)
+        return render_html(result, provenance)
     raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format")
 
 
@@ -84,6 +92,8 @@ def verdict_line(result: Result) -> str:
     if not deciding:
         return f"{word}: no criteria to check"
     reasons = ", ".join(f"{c.id} ({c.section} {STATUS_WORDS[c.status]})" for c in deciding)
+    if len(deciding) > MANY:
+        reasons = f"{len(deciding)} criteria: " + ", ".join(c.id for c in deciding)
     if result.verdict == "ineligible":
         return f"{word}: {reasons}"
     return f"{word}: cannot be decided from the data for {reasons}"
@@ -92,28 +102,116 @@ def verdict_line(result: Result) -> str:
 # ---------------------------------------------------------------------------- table
 
 
-def render_table(result: Result, width: int = DEFAULT_WIDTH) -> str:
+def render_table(result: Result, width: int = DEFAULT_WIDTH, full: bool = True, provenance: Provenance | None = None) -> str:
     width = max(width, 60)
     header = f"Trial {_trial_name(result)} | Patient {_patient_name(result)} | as of {result.as_of.isoformat()}"
     lines = textwrap.wrap(header, width, subsequent_indent="  ") + [""]
+    if full:
+        lines += _criteria_table(result, width) + [""]
+    lines.extend(textwrap.wrap("Verdict: " + verdict_line(result), width, subsequent_indent="  ") or [""])
+    lines += summary_lines(result, width)
+    if result.to_collect:
+        lines.append("")
+        lines.append("To collect next:" if not any(i.endswith("decisive)") for i in result.to_collect)
+                     else "To collect next (decisive: alone it could change the verdict):")
+        for item in result.to_collect:
+            lines.extend(textwrap.wrap(collapse(item), width, initial_indent="  - ", subsequent_indent="    "))
+    if not full:
+        lines += ["", _counts(result)]
+    if provenance is not None:
+        lines += textwrap.wrap(provenance.line(), width, subsequent_indent="  ", break_on_hyphens=False)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _criteria_table(result: Result, width: int) -> list[str]:
     id_width = max([2, *(len(c.id) for c in result.criteria)])
     id_width = min(id_width, 12)
     headers = ("ID", "SECTION", "STATUS", "RESULT", "CRITERION AND EXPLANATION")
     widths = [id_width, 9, 7, 6]
     gap = "  "
     text_width = max(width - sum(widths) - len(gap) * len(widths), 20)
-    lines.append(_row(headers[:4], widths, gap) + gap + headers[4])
+    lines = [_row(headers[:4], widths, gap) + gap + headers[4]]
     lines.append("-" * min(width, sum(widths) + len(gap) * len(widths) + text_width))
     for criterion in result.criteria:
         lines.extend(_criterion_rows(criterion, widths, gap, text_width))
-    lines.append("")
-    lines.extend(textwrap.wrap("Verdict: " + verdict_line(result), width, subsequent_indent="  ") or [""])
-    if result.to_collect:
-        lines.append("")
-        lines.append("To collect next:")
-        for item in result.to_collect:
-            lines.extend(textwrap.wrap(collapse(item), width, initial_indent="  - ", subsequent_indent="    "))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    return lines
+
+
+def _counts(result: Result) -> str:
+    outcomes = [c.outcome for c in result.criteria]
+    parts = ", ".join(f"{outcomes.count(o)} {OUTCOME_WORDS[o].lower()}" for o in ("pass", "fail", "review"))
+    return f"{len(outcomes)} criteria: {parts}; --all shows every criterion with its explanation."
+
+
+def summary_lines(result: Result, width: int = DEFAULT_WIDTH) -> list[str]:
+    """The failing criteria with the values that fail them, then one line per undecided
+    criterion naming what would decide it."""
+    lines: list[str] = []
+    failing = [c for c in result.criteria if c.outcome == "fail"]
+    if failing:
+        lines += ["", "Why not eligible:"]
+        for criterion in failing:
+            head = f"  {criterion.id} {criterion.section} {STATUS_WORDS[criterion.status]}: "
+            lines.append(truncate(head + f"“{collapse(criterion.text)}”", width))
+            for leaf in _deciding_leaves(criterion):
+                lines.extend(textwrap.wrap(collapse(leaf.explanation), width, initial_indent="    ",
+                                           subsequent_indent="      ", break_on_hyphens=False))
+    undecided = [c for c in result.criteria if c.outcome == "review"]
+    if undecided and failing:
+        lines += ["", f"{len(undecided)} other criteria are undecided; they cannot change the verdict ("
+                  + ", ".join(c.id for c in undecided) + ")."]
+        lines[-1:] = textwrap.wrap(lines[-1], width, subsequent_indent="  ")
+    elif undecided:
+        lines += ["", "Undecided (what would decide each):"]
+        for criterion in undecided:
+            lines.append(truncate(f"  {criterion.id} {criterion.section}: " + undecided_text(criterion), width))
+    return lines
+
+
+def _deciding_leaves(criterion: CriterionResult) -> list[NodeResult]:
+    """The leaves whose status makes the criterion fail (with value, conversion, limit)."""
+    wanted = "not_met" if criterion.section == "inclusion" else "met"
+    leaves = [d for d in criterion.details if d.status == wanted and d.kind != "none"]
+    return leaves or criterion.details
+
+
+def undecided_text(criterion: CriterionResult) -> str:
+    """What is undecided in a criterion, without repeating its text: the missing values,
+    "answer (yes/no)" for words screener could not read, defaults to confirm."""
+    parts: dict[str, None] = {}
+    for leaf in criterion.details:
+        if leaf.status != "unknown" and not leaf.assumed:
+            continue
+        if leaf.kind == "manual":
+            question = collapse(leaf.explanation.removeprefix("needs review: "))
+            shown = "the criterion" if _words(question) in _words(criterion.text) else f"“{truncate(question, 50)}”"
+            parts[f"answer (yes/no) to {shown}"] = None
+        else:
+            parts.update(dict.fromkeys((leaf.missing + leaf.assumed) or [collapse(leaf.explanation)]))
+    return "; ".join(parts) or collapse(criterion.explanation)
+
+
+def _row_explanation(criterion: CriterionResult) -> str:
+    """The explanation, each leaf once, with a review question that repeats the criterion's
+    text (shown just above) named rather than restated."""
+    if not criterion.details:
+        return collapse(criterion.explanation)
+    parts = [_leaf_words(leaf, criterion) for leaf in criterion.details]
+    meaning = collapse(criterion.explanation).rsplit(" → ", 1)
+    return "; ".join(dict.fromkeys(parts)) + (f" → {meaning[1]}" if len(meaning) == 2 else "")
+
+
+def _leaf_words(leaf: NodeResult, criterion: CriterionResult) -> str:
+    question = collapse(leaf.explanation.removeprefix("needs review: "))
+    if leaf.kind == "manual" and leaf.status == "unknown" and _words(question) in _words(criterion.text):
+        return "not read: needs an answer"
+    return collapse(leaf.explanation)
+
+
+def _words(text: str) -> str:
+    """Text reduced to its words, to tell whether one text repeats another (escapes and
+    punctuation aside)."""
+    return re.sub(r"[^a-z0-9]+", " ", text.casefold()).strip()
 
 
 def _row(cells, widths, gap) -> str:
@@ -121,9 +219,9 @@ def _row(cells, widths, gap) -> str:
 
 
 def _criterion_rows(criterion: CriterionResult, widths: list[int], gap: str, text_width: int) -> list[str]:
-    text = truncate(collapse(criterion.text), min(TEXT_LIMIT, text_width - 2))
-    body = [f"“{text}”"] if text else []
-    body += textwrap.wrap(collapse(criterion.explanation), text_width, break_on_hyphens=False) or [""]
+    text = collapse(criterion.text)  # in full, once: review questions below do not repeat it
+    body = textwrap.wrap(f"“{text}”", text_width, break_on_hyphens=False) if text else []
+    body += textwrap.wrap(_row_explanation(criterion), text_width, break_on_hyphens=False) or [""]
     cells = (
         criterion.id,
         criterion.section,
@@ -144,19 +242,20 @@ def md_cell(text: str | None) -> str:
     return collapse(text).replace("\\", "\\\\").replace("|", "\\|")
 
 
-def render_markdown(result: Result) -> str:
+def render_markdown(result: Result, provenance: Provenance | None = None) -> str:
     lines = [
         f"# Eligibility pre-screen: {md_cell(_trial_name(result))}",
         "",
         f"Patient **{md_cell(_patient_name(result))}**, as of {result.as_of.isoformat()}.",
         "",
+        *([f"_{md_cell(provenance.line())}_", ""] if provenance else []),
         f"**Verdict: {md_cell(verdict_line(result))}**",
         "",
         "| ID | Section | Criterion | Status | Result | Explanation |",
         "|---|---|---|---|---|---|",
     ]
     for c in result.criteria:
-        cells = (c.id, c.section, c.text, STATUS_WORDS[c.status], OUTCOME_WORDS[c.outcome], c.explanation)
+        cells = (c.id, c.section, c.text, STATUS_WORDS[c.status], OUTCOME_WORDS[c.outcome], _row_explanation(c))
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     lines.append("")
     lines.append("## To collect next")
@@ -171,8 +270,13 @@ def render_markdown(result: Result) -> str:
 # ---------------------------------------------------------------------------- json
 
 
-def render_json(result: Result) -> str:
-    return result.model_dump_json(indent=2) + "\n"
+def render_json(result: Result, provenance: Provenance | None = None) -> str:
+    """The ``Result`` model as JSON; with ``provenance``, a last key ``report`` records it
+    (drop that key to read the rest back with ``Result.model_validate``)."""
+    if provenance is None:
+        return result.model_dump_json(indent=2) + "\n"
+    data = {**result.model_dump(mode="json"), "report": provenance.data()}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------------------- html
@@ -194,7 +298,7 @@ DETAIL_HEADERS = ("Patient value", "Converted", "Threshold", "Explanation")
 DETAIL_FIELDS = ("given", "converted", "threshold", "explanation", "assumed", "missing")
 
 
-def render_html(result: Result) -> str:
+def render_html(result: Result, provenance: Provenance | None = None) -> str:
     """The page from ``templates/check.html.j2``: verdict, why, what to collect, every criterion."""
     deciding = [
         {"label": f"{c.id} ({c.section} {STATUS_WORDS[c.status]})", "text": collapse(c.text), "explanation": collapse(c.explanation)}
@@ -210,6 +314,7 @@ def render_html(result: Result) -> str:
         verdict_word=f"{HTML_VERDICT_MARK[result.verdict]} {HTML_VERDICT[result.verdict]}",
         verdict_reason=verdict_line(result).split(": ", 1)[-1],
         disclaimer=DISCLAIMER,
+        provenance=provenance.line() if provenance else None,
         deciding_heading=DECIDING_HEADINGS[result.verdict],
         deciding=deciding,
         to_collect=[collapse(item) for item in result.to_collect],
@@ -230,3 +335,23 @@ def _html_criterion(criterion: CriterionResult) -> dict:
 
 
 __all__ = ["DISCLAIMER", "FORMATS", "Format", "collapse", "md_cell", "render", "render_html", "truncate", "verdict_line"]
+
+
+def print_table(text: str) -> None:
+    """Print a rendered table on a terminal with colour (rich, imported only here): verdict
+    words and outcomes coloured, the text unchanged."""
+    from rich.console import Console
+    from rich.text import Text
+
+    styled = Text(text.rstrip("\n"))
+    for pattern, style in COLOURS:
+        styled.highlight_regex(pattern, style)
+    Console(highlight=False, soft_wrap=True).print(styled)
+
+
+COLOURS = [
+    (r"\bINELIGIBLE\b|\bFAIL\b|\bnot met\b", "bold red"),
+    (r"(?<!IN)\bELIGIBLE\b|\bpass\b", "bold green"),
+    (r"\bNEEDS REVIEW\b|\breview\b|\bunknown\b", "bold yellow"),
+    (r"^(Why not eligible|Undecided.*|To collect next):", "bold"),
+]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
     RuleSet, Sex, Unless,
 )
+from .provenance import Provenance
 from .units import area_exponent, converter, parse_unit
 
 SLOW = "slow"
@@ -386,21 +388,38 @@ def error_result(name: str, message: str, trial: str | None = None) -> ScreenRes
 
 
 LOG_COLUMNS = ["patient", "trial", "date", "verdict", "reasons for ineligibility", "data to collect next", "error"]
+PROVENANCE_COLUMNS = ["screener", "made", "rules sha256"]
+
+CELL_ITEM_LIMIT = 60
+"""Longest reason or item in a screening-log cell; the full texts are in the JSONL."""
+
+
+def _short_item(text: str) -> str:
+    """"answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word."""
+    text = re.sub(r"^(answer to [^:]+):.*$", r"\1", re.sub(r"\s+", " ", text).strip())
+    if len(text) <= CELL_ITEM_LIMIT:
+        return text
+    cut = text[: CELL_ITEM_LIMIT - 1]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
 def log_row(result: ScreenResult) -> list[str]:
-    """A screening-log line as coordinators keep one."""
-    return [result.patient, result.trial or "", result.as_of or "", result.verdict, " | ".join(result.reasons),
-            " | ".join(result.to_collect), result.error or ""]
+    """A screening-log line as coordinators keep one: ids and names, short cells; nothing to
+    collect once the patient is ineligible on decided criteria."""
+    to_collect = [] if result.verdict == "ineligible" else list(dict.fromkeys(map(_short_item, result.to_collect)))
+    return [result.patient, result.trial or "", result.as_of or "", result.verdict,
+            " | ".join(map(_short_item, result.reasons)), " | ".join(to_collect), result.error or ""]
 
 
-def log_csv(results: Iterable[ScreenResult]) -> Iterator[str]:
-    """The screening log as CSV text, a line at a time (no pandas)."""
+def log_csv(results: Iterable[ScreenResult], provenance: Provenance | None = None) -> Iterator[str]:
+    """The screening log as CSV text, a line at a time (no pandas); with ``provenance``,
+    three more columns: screener version, time made, the trial's rules file SHA-256."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(LOG_COLUMNS)
+    writer.writerow(LOG_COLUMNS + (PROVENANCE_COLUMNS if provenance else []))
     for result in results:
-        writer.writerow(log_row(result))
+        extra = [provenance.screener, provenance.made, provenance.rules.get(result.trial or "", "")] if provenance else []
+        writer.writerow(log_row(result) + extra)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -431,7 +450,7 @@ def _by_patient(results: Iterable[ScreenResult]) -> Iterator[list[ScreenResult]]
         yield group
 
 
-def matrix_table(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[str]:
+def matrix_table(results: Iterable[ScreenResult], trials: list[str], provenance: Provenance | None = None) -> Iterator[str]:
     """A patient x trial matrix of verdicts, for a terminal, a line per patient."""
     width = max([12, *(len(t) for t in trials)])
     yield "PATIENT".ljust(20) + "".join(t.ljust(width + 2) for t in trials) + "\n"
@@ -441,14 +460,23 @@ def matrix_table(results: Iterable[ScreenResult], trials: list[str]) -> Iterator
         line += "".join(VERDICT_WORDS[cells[t].verdict].ljust(width + 2) if t in cells else "".ljust(width + 2) for t in trials)
         errors = [r.error for r in group if r.error]
         yield line.rstrip() + (f"  ({errors[0]})" if errors else "") + "\n"
+    if provenance is not None:
+        yield "\n" + provenance.line() + "\n"
 
 
-def results_jsonl(results: Iterable[ScreenResult]) -> Iterator[str]:
+def results_jsonl(results: Iterable[ScreenResult], provenance: Provenance | None = None) -> Iterator[str]:
+    """One JSON object per line; with ``provenance``, each carries a ``report`` key (screener
+    version, time made, the SHA-256 of its trial's rules file)."""
     for result in results:
-        yield result.model_dump_json() + "\n"
+        if provenance is None:
+            yield result.model_dump_json() + "\n"
+        else:
+            report = {"screener": provenance.screener, "made": provenance.made,
+                      "rules_sha256": provenance.rules.get(result.trial or "", "")}
+            yield json.dumps({**result.model_dump(mode="json"), "report": report}, ensure_ascii=False) + "\n"
 
 
-def matrix_html(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[str]:
+def matrix_html(results: Iterable[ScreenResult], trials: list[str], provenance: Provenance | None = None) -> Iterator[str]:
     """A static, printable page (``templates/screen.html.j2``): the patient x trial matrix,
     with reasons and data to collect on lines of their own; streamed patient by patient."""
     def rows() -> Iterator[dict]:
@@ -456,7 +484,8 @@ def matrix_html(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[
             cells = {r.trial: r for r in group}
             yield {"patient": group[0].patient, "cells": [_matrix_cell(cells.get(t)) for t in trials]}
 
-    return stream_page("screen.html.j2", title="Screening", disclaimer=DISCLAIMER, trials=trials, rows=rows())
+    return stream_page("screen.html.j2", title="Screening", disclaimer=DISCLAIMER, trials=trials, rows=rows(),
+                       provenance=provenance.line() if provenance else None)
 
 
 def _matrix_cell(result: ScreenResult | None) -> dict | None:

@@ -1,12 +1,19 @@
 """Units: the one pint registry, reading clinical unit spellings, and conversions.
 
-The registry is created once here and imported everywhere.  Spellings of trial text
+The one registry lives here (``registry()``).  Spellings of trial text
 and patient files ("x 109 / L", "ml/mn/m2", "g / dL", "G/L") are read through
 ``data/unit_spellings.yaml`` rather than handed to pint directly, because pint reads
 some of them silently wrong ("G/L" as gauss per litre, "1.73m2" as a product).
 
 Conversions are linear functions cached per (source, target, molar mass), so checking
 thousands of patients does not call pint thousands of times.
+
+Start-up: building pint's registry takes a third of a second, so it is built only when
+needed.  What each spelling of ``unit_spellings.yaml`` means (its magnitude, its factor to
+SI base units, its dimensions) is a table computed once with pint and kept in the data
+cache (``screener/datacache.py``); reading units, ratio conversions, molar-mass and valence
+conversions and per-area conversions use that table.  Pint itself is used for offset
+units (temperatures) and is the reference the table is tested against.
 """
 
 from __future__ import annotations
@@ -16,18 +23,37 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
-from typing import Callable, Literal
-
-import pint
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from .errors import UnitError
-from .yamlio import parse_yaml
+
+if TYPE_CHECKING:
+    import pint
 
 _DATA = files("screener") / "data"
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-ureg.load_definitions(str(_DATA / "units.txt"))
-Q_ = ureg.Quantity
+Dims = tuple[tuple[str, int], ...]
+"""Dimensions as sorted (name, exponent) pairs, e.g. (("[length]", -3), ("[mass]", 1))."""
+
+
+@cache
+def registry() -> "pint.UnitRegistry":
+    """The one pint registry (pint defaults plus ``data/units.txt``), built on first use."""
+    import pint
+
+    ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+    ureg.load_definitions(str(_DATA / "units.txt"))
+    return ureg
+
+
+def __getattr__(name: str) -> Any:
+    """``ureg`` and ``Q_`` stay importable; they build the registry when first touched."""
+    if name == "ureg":
+        return registry()
+    if name == "Q_":
+        return registry().Quantity
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 RELATIVE = ("ULN", "LLN")
 """Units that are multiples of the patient's own upper / lower limit of normal."""
@@ -68,36 +94,118 @@ def _analyte(value: "Analyte | float | None") -> Analyte:
 
 
 @dataclass(frozen=True)
+class Atom:
+    """One spelling's meaning, as computed once with pint: ``magnitude`` of ``expression``,
+    whose unit is ``base`` SI base units of dimensions ``dims``; ``offset`` for units
+    with a zero of their own (degC), which only pint converts."""
+
+    expression: str
+    display: str
+    magnitude: float
+    base: float
+    dims: Dims
+    offset: bool = False
+
+
+@dataclass(frozen=True)
 class Unit:
-    """A parsed unit: how to show it, and what it is (``scale`` times pint ``units``)."""
+    """A parsed unit: how to show it, and what it is (``scale`` times the product of its
+    atoms' units, which are ``base`` SI base units of dimensions ``dims``)."""
 
     display: str
     scale: float
-    units: pint.Unit | None
+    parts: tuple[tuple[str, int], ...] | None  # (pint expression, +1 / -1) of each atom; None when relative
     relative: Literal["ULN", "LLN"] | None = None
+    dims: Dims | None = None
+    base: float = 1.0
+    offset: bool = False
 
     @property
-    def dimensionality(self):
-        return self.units.dimensionality if self.units is not None else None
+    def dimensionality(self) -> Dims | None:
+        return self.dims
+
+    @property
+    def units(self) -> "pint.Unit | None":
+        """The pint unit (builds the registry: for offset units and tests only)."""
+        return None if self.parts is None else _pint_units(self.parts)
+
+    @property
+    def si(self) -> float:
+        """The value in SI base units of 1 of this unit."""
+        return self.scale * self.base
+
+
+def _pint_units(parts: tuple[tuple[str, int], ...]) -> Any:
+    ureg = registry()
+    if len(parts) == 1 and parts[0][1] == 1:  # an offset unit alone must not be multiplied
+        return (ureg.parse_expression(parts[0][0]) * 1).units
+    quantity = ureg.Quantity(1)
+    for expression, sign in parts:
+        factor = ureg.parse_expression(expression) * 1
+        quantity = quantity * factor if sign > 0 else quantity / factor
+    return quantity.units
+
+
+def _dims(container: Any) -> Dims:
+    return tuple(sorted((str(name), int(power)) for name, power in dict(container).items() if power))
+
+
+def _combine(*pairs: tuple[Dims | None, int]) -> Dims:
+    """The product of dimensions raised to +1 / -1."""
+    total: dict[str, int] = {}
+    for dims, sign in pairs:
+        for name, power in dims or ():
+            total[name] = total.get(name, 0) + sign * power
+    return tuple(sorted((name, power) for name, power in total.items() if power))
+
+
+MASS_PER_AMOUNT: Dims = (("[mass]", 1), ("[substance]", -1))
+AMOUNT_PER_CHARGE: Dims = (("[ionic_charge]", -1), ("[substance]", 1))
+AREA: Dims = (("[length]", 2),)
+
+
+def _build_table() -> tuple[dict[str, Atom], dict[str, Atom], float]:
+    """(case-insensitive atoms, case-sensitive atoms, SI value of 1 g/mol), with pint."""
+    from .yamlio import parse_yaml
+
+    ureg = registry()
+    data = parse_yaml((_DATA / "unit_spellings.yaml").read_text(encoding="utf-8"), "unit_spellings.yaml").data
+
+    def atom(expression: str, display: str) -> Atom:
+        quantity = ureg.parse_expression(expression) * 1
+        offset = not quantity._is_multiplicative
+        base = 1.0 if offset else float(ureg.Quantity(1, quantity.units).to_base_units().magnitude)
+        return Atom(expression, display, float(quantity.magnitude), base, _dims(quantity.dimensionality), offset)
+
+    def table(entries: dict, fold: bool) -> dict[str, Atom]:
+        return {(str(k).casefold() if fold else str(k)): atom(str(e), str(d)) for k, (e, d) in entries.items()}
+
+    gram_per_mole = float(ureg.Quantity(1, "g/mol").to_base_units().magnitude)
+    return table(data["atoms"], True), table(data["exact_atoms"], False), gram_per_mole
 
 
 @cache
-def _spellings() -> tuple[dict[str, tuple[pint.Quantity, str]], dict[str, tuple[pint.Quantity, str]]]:
-    """(case-insensitive atoms, case-sensitive atoms): spelling -> (quantity, display)."""
-    data = parse_yaml((_DATA / "unit_spellings.yaml").read_text(encoding="utf-8"), "unit_spellings.yaml").data
+def _spellings() -> tuple[dict[str, Atom], dict[str, Atom], float]:
+    """The atom table, from the data cache (built with pint when the data files changed)."""
+    from . import datacache
 
-    def table(entries: dict, fold: bool) -> dict[str, tuple[pint.Quantity, str]]:
-        out = {}
-        for spelling, (expression, display) in entries.items():
-            key = str(spelling).casefold() if fold else str(spelling)
-            out[key] = (ureg.parse_expression(str(expression)) * 1, str(display))
-        return out
-
-    return table(data["atoms"], True), table(data["exact_atoms"], False)
+    sources = [(_DATA / name).read_bytes() for name in ("unit_spellings.yaml", "units.txt")]
+    return datacache.cached("units", sources, _build_table, _pint_version(), single=True)
 
 
-def _atom(part: str) -> tuple[pint.Quantity, str]:
-    folded, exact = _spellings()
+def _pint_version() -> str:
+    """Where pint is installed and when, so that upgrading pint renews the table (cheaper
+    than reading its version from the package metadata)."""
+    import os
+    from importlib.util import find_spec
+
+    spec = find_spec("pint")
+    origin = spec.origin if spec is not None and spec.origin else ""
+    return f"{origin}:{os.stat(origin).st_mtime_ns if origin else 0}"
+
+
+def _atom(part: str) -> Atom:
+    folded, exact, _ = _spellings()
     compact = re.sub(r"\s+", " ", part.strip())
     if compact in exact:
         return exact[compact]
@@ -110,6 +218,8 @@ def _atom(part: str) -> tuple[pint.Quantity, str]:
 @cache
 def _ucum() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
     """(atoms, denominators, annotations) of ``data/ucum.yaml``: UCUM code parts -> spellings."""
+    from .yamlio import parse_yaml
+
     data = parse_yaml((_DATA / "ucum.yaml").read_text(encoding="utf-8"), "ucum.yaml").data
     atoms = {str(k): str(v) for k, v in data["atoms"].items()}
     denominators = atoms | {str(k): str(v) for k, v in data["denominators"].items()}
@@ -175,21 +285,27 @@ def _parse_spelling(text: str) -> Unit | None:
     parts = re.split(r"\s*/\s*|(?:^|\s+)per\s+", source)
     if any(not p.strip() for p in parts[1:]) or (shown_power and not source.strip()):
         raise UnitError(f"unknown unit {text!r}")  # "/", "per", or a bare power of ten "x 10^9"
-    quantity = Q_(scale)
+    atoms: list[tuple[Atom, int]] = []
     shown = [shown_power] if shown_power else []
     numerator = parts[0].strip()
     if numerator and numerator != "1":
-        factor, display = _atom(numerator)
-        # an offset unit (degC) alone must not be multiplied, or pint turns it into kelvin
-        quantity = factor if scale == 1.0 and len(parts) == 1 else quantity * factor
-        shown = [f"{shown_power} {display}".strip()] if shown_power else [display]
+        atom = _atom(numerator)
+        atoms.append((atom, 1))
+        shown = [f"{shown_power} {atom.display}".strip()] if shown_power else [atom.display]
     displays = ["".join(shown)]
     for part in parts[1:]:
-        factor, display = _atom(part)
-        quantity = quantity / factor
-        displays.append(display)
-    shown_text = "/".join(displays)
-    return Unit(shown_text, float(quantity.magnitude), quantity.units)
+        atom = _atom(part)
+        atoms.append((atom, -1))
+        displays.append(atom.display)
+    base = 1.0
+    for atom, sign in atoms:
+        scale = scale * atom.magnitude if sign > 0 else scale / atom.magnitude
+        base = base * atom.base if sign > 0 else base / atom.base
+    return Unit(
+        "/".join(displays), scale, tuple((atom.expression, sign) for atom, sign in atoms),
+        dims=_combine(*((atom.dims, sign) for atom, sign in atoms)), base=base,
+        offset=any(atom.offset for atom, _ in atoms),
+    )
 
 
 def canonical(text: str | None) -> str | None:
@@ -199,7 +315,11 @@ def canonical(text: str | None) -> str | None:
 
 
 def _linear(source: Unit, target: Unit, contexts: dict[str, dict]) -> Callable[[float], float]:
-    """value in source -> value in target, as a*x + b computed once with pint."""
+    """value in source -> value in target, as a*x + b computed once with pint (offset units,
+    and the reference ``_by_table`` is tested against)."""
+    import pint
+
+    Q_ = registry().Quantity
     parameters = {name: value for params in contexts.values() for name, value in params.items()}
 
     def through_pint(x: float) -> float:
@@ -207,7 +327,7 @@ def _linear(source: Unit, target: Unit, contexts: dict[str, dict]) -> Callable[[
         converted = quantity.to(target.units, *contexts, **parameters)
         return float(converted.magnitude) / target.scale
 
-    if source.units == target.units and source.scale == target.scale:
+    if source.parts == target.parts and source.scale == target.scale:
         return lambda x: x
     try:
         offset = through_pint(0.0)
@@ -217,6 +337,39 @@ def _linear(source: Unit, target: Unit, contexts: dict[str, dict]) -> Callable[[
     if offset == 0.0:
         return lambda x: x * slope
     return lambda x: x * slope + offset
+
+
+def _pint_contexts(src: Unit, dst: Unit, analyte: Analyte) -> dict[str, dict]:
+    contexts: dict[str, dict] = {}
+    if src.dims != dst.dims:
+        if analyte.molar_mass:
+            contexts["chemistry"] = {"mw": registry().Quantity(analyte.molar_mass, "g/mol")}
+        if analyte.valence:
+            contexts["valence"] = {"valence": analyte.valence}
+    return contexts
+
+
+def _by_table(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float]:
+    """value in src -> value in dst from the atom table: a ratio of SI factors, times the
+    molar mass or the valence where the dimensions differ by mass per amount or amount per
+    charge (what pint's "chemistry" and "valence" contexts do)."""
+    if src.parts == dst.parts and src.scale == dst.scale:
+        return lambda x: x
+    slope = src.si / dst.si
+    ratio = _combine((src.dims, 1), (dst.dims, -1))
+    if not ratio:
+        return lambda x: x * slope
+    for mass, charge in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)):
+        if ratio != _combine((MASS_PER_AMOUNT, mass), (AMOUNT_PER_CHARGE, charge)):
+            continue
+        if mass and not analyte.molar_mass:
+            raise UnitError(f"{src.display} and {dst.display} convert only with the analyte's molar mass, which is not known")
+        if charge and not analyte.valence:
+            raise UnitError(f"{src.display} and {dst.display} convert only with the ion's valence, which is not known")
+        molar = (analyte.molar_mass or 1.0) * _spellings()[2]
+        slope *= molar ** -mass * float(analyte.valence or 1) ** charge
+        return lambda x: x * slope
+    raise UnitError(f"{src.display} cannot be converted to {dst.display}")
 
 
 @lru_cache(maxsize=4096)
@@ -242,22 +395,9 @@ def converter(source: str | None, target: str | None, analyte: Analyte | float |
     equation = _equation(src, dst, analyte)
     if equation is not None:
         return equation
-    contexts: dict[str, dict] = {}
-    if src.dimensionality != dst.dimensionality:
-        if analyte.molar_mass:
-            contexts["chemistry"] = {"mw": Q_(analyte.molar_mass, "g/mol")}
-        if analyte.valence:
-            contexts["valence"] = {"valence": analyte.valence}
-    try:
-        return _linear(src, dst, contexts)
-    except UnitError:
-        if not analyte.molar_mass and _amount_vs_mass(src, dst):
-            raise UnitError(
-                f"{src.display} and {dst.display} convert only with the analyte's molar mass, which is not known"
-            ) from None
-        if not analyte.valence and _charge_vs_amount(src, dst):
-            raise UnitError(f"{src.display} and {dst.display} convert only with the ion's valence, which is not known") from None
-        raise
+    if not (src.offset or dst.offset):
+        return _by_table(src, dst, analyte)
+    return _linear(src, dst, _pint_contexts(src, dst, analyte))
 
 
 def _equation(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float] | None:
@@ -271,17 +411,6 @@ def _equation(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float
     return None
 
 
-def _charge_vs_amount(a: Unit, b: Unit) -> bool:
-    ratio = (a.units / b.units).dimensionality
-    charge = ureg.parse_expression("mol/Eq").dimensionality
-    return ratio in (charge, (1 / ureg.parse_expression("mol/Eq")).dimensionality)
-
-
-def _amount_vs_mass(a: Unit, b: Unit) -> bool:
-    ratio = (a.units / b.units).dimensionality
-    return ratio in (ureg.parse_expression("mol/g").dimensionality, ureg.parse_expression("g/mol").dimensionality)
-
-
 def convert(value: float, source: str | None, target: str | None, analyte: Analyte | float | None = None) -> float:
     return converter(source, target, analyte)(value)
 
@@ -293,11 +422,10 @@ def area_exponent(source: str | None, target: str | None) -> int:
     src, dst = parse_unit(source), parse_unit(target)
     if not src or not dst or src.relative or dst.relative:
         return 0
-    area = ureg.parse_expression("m**2").dimensionality
-    ratio = (src.units / dst.units).dimensionality
-    if ratio == area:
+    ratio = _combine((src.dims, 1), (dst.dims, -1))
+    if ratio == AREA:
         return 1
-    if ratio == (1 / ureg.parse_expression("m**2")).dimensionality:
+    if ratio == _combine((AREA, -1)):
         return -1
     return 0
 
@@ -309,9 +437,7 @@ def convert_with_area(value: float, source: str, target: str, bsa_m2: float) -> 
     src, dst = parse_unit(source), parse_unit(target)
     if exponent == 0 or src is None or dst is None:
         return convert(value, source, target)
-    area = Q_(bsa_m2, "m**2") ** exponent
-    quantity = Q_(value * src.scale, src.units) / area
-    return float(quantity.to(dst.units).magnitude) / dst.scale
+    return value * src.si / bsa_m2**exponent / dst.si
 
 
 def compatible(source: str | None, target: str | None, analyte: Analyte | float | None = None, per_area: bool = False) -> bool:

@@ -171,12 +171,12 @@ def test_table_rows_and_text(review):
     assert [row.split()[0] for row in rows] == ["I1", "I2", "E1", "E2", "E7"]
     i1 = rows[0].split()
     assert i1[1:4] == ["inclusion", "met", "pass"]
-    # the long criterion text: collapsed and cut in the table...
-    assert "Patients with severe pulmonary involvement" in text
-    assert "confirmed by the investigator" not in text
-    assert "…" in rows[0]
-    # ...while the explanation is wrapped, never cut
+    # the long criterion text: collapsed and shown once, in full, wrapped in its own row...
     joined = " ".join(line.strip() for line in lines)
+    assert "Patients with severe pulmonary involvement" in text
+    assert joined.count("confirmed by the investigator") == 1
+    assert "…" not in rows[0]
+    # ...and the explanation is wrapped, never cut
     assert "creatinine clearance 78 mL/min against a limit in mL/min/1.73m2" in joined
     assert "needs height and weight to compute body surface area" in joined
 

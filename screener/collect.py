@@ -1,0 +1,160 @@
+"""What to collect next, ranked by how much it can decide.
+
+A coordinator has time for a few questions.  Each data item still missing is ranked:
+first the items that alone could change the verdict (a value that could make one
+criterion exclude the patient, or settle the last undecided criterion either way), then
+the rest, each once.  Nothing that cannot matter is asked: no item when the patient is
+already ineligible on decided data (filling an unknown never undoes a decided failure in
+three-valued logic), no condition that the patient's known sex rules out (the lexicon's
+``sex``).  All answers to one criterion are one item (an answer answers the criterion).
+
+Decisiveness is found by re-evaluating each undecided criterion's rule tree with the
+leaves that need the item set to met and not met, the other leaves as they were.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, Status, all_of, any_of, negate, outcome_of
+from .lexicon import get_lexicon
+from .rules import AllOf, AnyOf, Condition, Criterion, Manual, Node, Not, RuleSet
+
+MAX_COMBINATIONS = 64
+"""Leaves one item touches in one criterion beyond which only "all met" and "all not met" are tried."""
+
+QUESTION_LIMIT = 70
+
+
+@dataclass
+class CollectItem:
+    """One thing to find out: ``text`` to show, the ``criteria`` it helps decide, and whether
+    it is ``decisive`` (alone it could change the verdict)."""
+
+    key: str
+    text: str
+    criteria: list[str] = field(default_factory=list)
+    decisive: bool = False
+
+    def line(self) -> str:
+        """"FVC (for I3, E2; decisive)"."""
+        note = "; decisive" if self.decisive else ""
+        return f"{self.text} (for {', '.join(self.criteria)}{note})"
+
+
+def rank(rules: RuleSet, result: Result, sex: str | None = None) -> list[CollectItem]:
+    """The items to collect, most decisive first; empty when the verdict is decided."""
+    if result.verdict != "needs_review":
+        return []
+    rules_by_id = {c.id: c for c in rules.criteria}
+    review = [c for c in result.criteria if c.outcome == "review"]
+    items: dict[str, CollectItem] = {}
+    for checked in review:
+        criterion = rules_by_id.get(checked.id)
+        leaves: list[Node | None] = list(_leaves(criterion.rule)) if criterion is not None else []
+        if len(leaves) != len(checked.details):  # cannot align: list its items, undecided
+            leaves = [None] * len(checked.details)
+        _collect(criterion, checked, leaves, sex, items, only=len(review) == 1)
+    ordered = list(items.values())
+    return [i for i in ordered if i.decisive] + [i for i in ordered if not i.decisive]
+
+
+def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list[Node | None], sex: str | None,
+             items: dict[str, CollectItem], only: bool) -> None:
+    statuses: list[Status] = [_trusted(d) for d in checked.details]
+    needs: dict[str, list[int]] = {}
+    for index, (node, detail) in enumerate(zip(leaves, checked.details)):
+        if statuses[index] != UNKNOWN:
+            continue
+        if _ruled_out(node, sex):
+            statuses[index] = NOT_MET  # a condition the patient's sex cannot have
+            continue
+        for key, text in _wanted(node, detail, checked):
+            needs.setdefault(key, []).append(index)
+            item = items.setdefault(key, CollectItem(key, text))
+            if checked.id not in item.criteria:
+                item.criteria.append(checked.id)
+    if criterion is None:
+        return
+    for key, indexes in needs.items():
+        if not items[key].decisive and _decisive(criterion, leaves, statuses, indexes, only):
+            items[key].decisive = True
+
+
+def _trusted(detail: NodeResult) -> Status:
+    """A leaf's status, unknown when it rests on a default (it is to be confirmed)."""
+    return UNKNOWN if detail.assumed else detail.status
+
+
+def _ruled_out(node: Node | None, sex: str | None) -> bool:
+    if not isinstance(node, Condition) or sex is None:
+        return False
+    term = get_lexicon().conditions.get(node.condition)
+    return term is not None and term.sex is not None and term.sex != sex
+
+
+def _wanted(node: Node | None, detail: NodeResult, checked: CriterionResult) -> Iterator[tuple[str, str]]:
+    """(dedup key, text) of what would decide this leaf."""
+    if isinstance(node, Manual) or detail.kind == "manual":
+        question = re.sub(r"\s+", " ", node.question if isinstance(node, Manual) else checked.text).strip()
+        yield f"answer:{checked.id}", f"answer to {checked.id}: {_short(question)}"
+        return
+    for text in (*detail.missing, *detail.assumed):
+        yield text, text
+
+
+def _short(text: str) -> str:
+    if len(text) <= QUESTION_LIMIT:
+        return text
+    cut = text[: QUESTION_LIMIT - 1]
+    return cut[: cut.rfind(" ")].rstrip(" ,;:") + "…" if " " in cut else cut + "…"
+
+
+def _decisive(criterion: Criterion, leaves: list[Node | None], statuses: list[Status], indexes: list[int], only: bool) -> bool:
+    """Whether setting the leaves in ``indexes`` (others as they are) can make the criterion
+    fail, or, when it is the last undecided one, pass."""
+    assignments: Iterable[tuple[Status, ...]]
+    if len(indexes) <= 6:
+        assignments = itertools.product((MET, NOT_MET), repeat=len(indexes))
+    else:
+        assignments = iter([(MET,) * len(indexes), (NOT_MET,) * len(indexes)])
+    for assignment in itertools.islice(assignments, MAX_COMBINATIONS):
+        trial = list(statuses)
+        for index, status in zip(indexes, assignment):
+            trial[index] = status
+        outcome = outcome_of(criterion.section, _evaluate(criterion.rule, iter(trial)))
+        if outcome == "fail" or (only and outcome == "pass"):
+            return True
+    return False
+
+
+def _leaves(node: Node) -> list[Node]:
+    """The leaves in the order the evaluator reports them (an empty group is one leaf)."""
+    if isinstance(node, (AllOf, AnyOf)):
+        return [leaf for item in node.items for leaf in _leaves(item)] if node.items else [node]
+    if isinstance(node, Not):
+        return _leaves(node.item)
+    return [node]
+
+
+def _evaluate(node: Node, statuses: Iterator[Status]) -> Status:
+    """Kleene evaluation of the tree with the leaves' statuses taken in order."""
+    if isinstance(node, (AllOf, AnyOf)):
+        if not node.items:
+            return next(statuses)
+        parts = [_evaluate(item, statuses) for item in node.items]
+        return all_of(parts) if isinstance(node, AllOf) else any_of(parts)
+    if isinstance(node, Not):
+        return negate(_evaluate(node.item, statuses))
+    return next(statuses)
+
+
+def ranked_result(rules: RuleSet, result: Result, sex: str | None = None) -> Result:
+    """A copy of ``result`` whose ``to_collect`` is ranked (see ``rank``)."""
+    return result.model_copy(update={"to_collect": [item.line() for item in rank(rules, result, sex)]})
+
+
+__all__ = ["CollectItem", "rank", "ranked_result"]
