@@ -26,6 +26,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
@@ -424,13 +425,19 @@ def _observation_filter(codes: Codes):
     def skip(resource_type: str, line: bytes) -> tuple[str, str] | None:
         if resource_type != "Observation" or known.search(line):
             return None
-        found = _CODE.findall(line)
         loinc = _LOINC_CODE.search(line)
-        code = (loinc.group(1) if loinc else found[0] if found else b"?").decode("utf-8", "replace")
+        code = loinc.group(1) if loinc else next(iter(_CODE.findall(line)), b"?")
         display = _DISPLAY.search(line)
-        return f"loinc.org|{code}", _clean(json.loads(b'"' + display.group(1) + b'"')) if display else ""
+        return _unused_label(code, display.group(1) if display else None)
 
     return skip
+
+
+@lru_cache(maxsize=4096)
+def _unused_label(code: bytes, display: bytes | None) -> tuple[str, str]:
+    """(loinc.org|code, display) of a line left unparsed: the same few codes recur
+    thousands of times in an export."""
+    return f"loinc.org|{code.decode('utf-8', 'replace')}", _clean(json.loads(b'"' + display + b'"')) if display is not None else ""
 
 
 def iter_fhir(paths: Iterable[str | Path], as_of: dt.date | None = None) -> Iterator[FhirRecord | PatientError]:
