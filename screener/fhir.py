@@ -101,9 +101,12 @@ class _Value:
     note: str = ""
 
 
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+
+
 def _clean(text: str | None) -> str:
     """Display text without the zero-width characters some exports put in lab names."""
-    return "".join(ch for ch in (text or "") if ch not in "\u200b\u200c\u200d\ufeff").strip()
+    return (text or "").translate(_ZERO_WIDTH).strip()
 
 
 Concept = CodeableConcept | CodeableConceptData | None
