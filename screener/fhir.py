@@ -26,6 +26,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
@@ -89,7 +90,7 @@ class FhirRecord:
     deceased: str | None = None  # "on 2021-02-21", or "" when only known to be deceased
 
 
-@dataclass
+@dataclass(slots=True)
 class _Value:
     date: dt.date | None
     value: float
@@ -100,9 +101,12 @@ class _Value:
     note: str = ""
 
 
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+
+
 def _clean(text: str | None) -> str:
     """Display text without the zero-width characters some exports put in lab names."""
-    return "".join(ch for ch in (text or "") if ch not in "\u200b\u200c\u200d\ufeff").strip()
+    return (text or "").translate(_ZERO_WIDTH).strip()
 
 
 Concept = CodeableConcept | CodeableConceptData | None
@@ -156,26 +160,30 @@ class _Builder:
         if obs["status"] not in OBSERVATION_STATUSES:
             self.skip("Observation", obs["code"], f"status {obs['status']}")
             return
-        period = obs.get("effectivePeriod") or {}
-        date = obs.get("effectiveDateTime") or period.get("end") or period.get("start")
-        if date is None and obs.get("issued"):
-            date = fhir_date(obs["issued"])
+        date = obs.get("effectiveDateTime")
+        if date is None:
+            period = obs.get("effectivePeriod") or {}
+            date = period.get("end") or period.get("start")
+            if date is None and obs.get("issued"):
+                date = fhir_date(obs["issued"])
         if date is not None and date > self.as_of:
             self.skip("Observation", obs["code"], f"after {self.as_of}")
             return
-        if not self.codes.pregnancy.loinc.isdisjoint(_loincs(obs["code"])):
+        loincs = _loincs(obs["code"])
+        if not self.codes.pregnancy.loinc.isdisjoint(loincs):
             self.pregnancy(obs, date)
             return
         if obs.get("component") and obs.get("valueQuantity") is None:
             for component in obs["component"]:
-                self.quantity(component["code"], component.get("valueQuantity"), (), date, "valueCodeableConcept" in component)
+                concept = component["code"]
+                self.quantity(concept, _loincs(concept), component.get("valueQuantity"), (), date, "valueCodeableConcept" in component)
             return
-        self.quantity(obs["code"], obs.get("valueQuantity"), obs.get("referenceRange", ()), date, "valueCodeableConcept" in obs)
+        self.quantity(obs["code"], loincs, obs.get("valueQuantity"), obs.get("referenceRange", ()), date, "valueCodeableConcept" in obs)
 
-    def quantity(self, concept: CodeableConceptData, quantity: QuantityData | None,
+    def quantity(self, concept: CodeableConceptData, loincs: list[str], quantity: QuantityData | None,
                  ranges: Sequence[ReferenceRangeData], date: dt.date | None, coded: bool) -> None:
         known = self.codes.loinc
-        loinc = next((code for code in _loincs(concept) if code in known), None)
+        loinc = next((code for code in loincs if code in known), None)
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
@@ -360,11 +368,13 @@ class _Builder:
         values = self.values.get(variable_id)
         if not values:
             return None
-        dated = [(v.date, i, v) for i, v in enumerate(values) if v.date is not None]
-        if not dated:
+        chosen: _Value | None = None
+        for value in values:  # the latest date; ties: the last in the record
+            if value.date is not None and (chosen is None or value.date >= chosen.date):  # type: ignore[operator]
+                chosen = value
+        if chosen is None:
             return values[-1], len(values)
-        date, _, chosen = max(dated, key=lambda t: (t[0], t[1]))  # ties: the last in the record
-        others = [v for d, _, v in dated if d == date and v is not chosen and v.value != chosen.value]
+        others = [v for v in values if v.date == chosen.date and v is not chosen and v.value != chosen.value]
         if others:
             shown = ", ".join(format_number(v.value) for v in others)
             chosen.note = "; ".join(filter(None, [chosen.note, f"also {shown} on the same day, the record's last used"]))
@@ -424,13 +434,19 @@ def _observation_filter(codes: Codes):
     def skip(resource_type: str, line: bytes) -> tuple[str, str] | None:
         if resource_type != "Observation" or known.search(line):
             return None
-        found = _CODE.findall(line)
         loinc = _LOINC_CODE.search(line)
-        code = (loinc.group(1) if loinc else found[0] if found else b"?").decode("utf-8", "replace")
+        code = loinc.group(1) if loinc else next(iter(_CODE.findall(line)), b"?")
         display = _DISPLAY.search(line)
-        return f"loinc.org|{code}", _clean(json.loads(b'"' + display.group(1) + b'"')) if display else ""
+        return _unused_label(code, display.group(1) if display else None)
 
     return skip
+
+
+@lru_cache(maxsize=4096)
+def _unused_label(code: bytes, display: bytes | None) -> tuple[str, str]:
+    """(loinc.org|code, display) of a line left unparsed: the same few codes recur
+    thousands of times in an export."""
+    return f"loinc.org|{code.decode('utf-8', 'replace')}", _clean(json.loads(b'"' + display + b'"')) if display is not None else ""
 
 
 def iter_fhir(paths: Iterable[str | Path], as_of: dt.date | None = None) -> Iterator[FhirRecord | PatientError]:

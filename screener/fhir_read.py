@@ -18,6 +18,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator, Union
 
@@ -34,14 +35,24 @@ def fhir_date(value: Any) -> dt.date | None:
     it names; a partial date is its first day."""
     if value is None or isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-":
+    day = _day(str(value)[:10])  # the date part decides; cached, as a record repeats its dates
+    if day is None:
+        raise ValueError(f"{value!r} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD...)")
+    return day
+
+
+@lru_cache(maxsize=4096)
+def _day(text: str) -> dt.date | None:
+    """The date the first 10 characters of a FHIR date name, None when they do not start
+    with a year; ValueError for an impossible one (month 13)."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
         try:
-            return dt.date.fromisoformat(value[:10])
+            return dt.date.fromisoformat(text)
         except ValueError:
             pass
-    match = _DATE.match(str(value))
+    match = _DATE.match(text)
     if not match:
-        raise ValueError(f"{value!r} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD...)")
+        return None
     year, month, day = int(match[1]), int(match[2] or 1), int(match[3] or 1)
     return dt.date(year, month, day)
 
@@ -231,8 +242,13 @@ def _from_python(model: Any, raw: dict) -> Any:
     return model.validate_python(raw) if isinstance(model, TypeAdapter) else model.model_validate(raw)
 
 
-def _from_json(model: Any, line: bytes) -> Any:
-    return model.validate_json(line) if isinstance(model, TypeAdapter) else model.model_validate_json(line)
+def _core_validator(model: Any) -> Any:
+    return model.validator if isinstance(model, TypeAdapter) else model.__pydantic_validator__
+
+
+_FROM_JSON: dict[str, Callable[[bytes], Any]] = {name: _core_validator(m).validate_json for name, m in MODELS.items()}
+"""NDJSON lines are most of the work: the validators are called directly, without the
+Python wrapper of ``model_validate_json`` (same defaults, same result)."""
 
 FHIR_SUFFIXES = (".json", ".ndjson")
 
@@ -352,7 +368,7 @@ def _validate_line(line: bytes, resource_type: str, file: str, number: int) -> A
     """One NDJSON line parsed and validated in one step (pydantic reads the JSON itself,
     skipping the fields screening does not use)."""
     try:
-        return _from_json(MODELS[resource_type], line)
+        return _FROM_JSON[resource_type](line)
     except ValidationError as exc:
         error = exc.errors()[0]
         found = _ID.search(line)
@@ -363,14 +379,17 @@ def _validate_line(line: bytes, resource_type: str, file: str, number: int) -> A
         raise PatientError(error["msg"].removeprefix("Value error, "), file=file, line=number, field=f"{name}.{loc}") from None
 
 
+_subject_id = lru_cache(maxsize=256)(ref_id)  # every line of a patient names the same subject
+
+
 def _resource_subject(resource: Any) -> str | None:
     if isinstance(resource, dict):
         reference = (resource.get("subject") or {}).get("reference")
-        return ref_id(reference) if reference else None
+        return _subject_id(reference) if reference else None
     if isinstance(resource, PatientResource):
         return resource.id
     subject = getattr(resource, "subject", None)
-    return ref_id(subject.reference) if subject is not None and subject.reference else None
+    return _subject_id(subject.reference) if subject is not None and subject.reference else None
 
 
 Skip = Callable[[str, bytes], "tuple[str, str] | None"]
