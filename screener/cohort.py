@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import InputError, PatientError, UnitError
+from .errors import InputError, PatientError, UnitError, quote
 from .lexicon import Lexicon, get_lexicon, name_key
 from .patient import Patient, _Reader, parse_number, parse_patient
 from .units import parse_unit
@@ -245,13 +245,13 @@ def _column(lexicon: Lexicon, index: int, header: str, file: str, line: int) -> 
     if resolved is None:
         suggestion = _suggest(lexicon, name)
         hint = f"; did you mean {suggestion}?" if suggestion else " (add it to the lexicon if it is real)"
-        raise error(f"unknown column {header!r}{hint}")
+        raise error(f"unknown column {quote(header)}{hint}")
     section, key = resolved
     if unit is not None:
         takes_unit = section == "measurements" or (section == "top" and key in _TOP_WITH_UNIT)
         if not takes_unit:
             what = key if section == "top" else f"{_SECTION_NOUNS[section]} column"
-            raise error(f"a unit was given ({unit!r}) but {what} takes none")
+            raise error(f"a unit was given ({quote(unit)}) but {what} takes none")
         if not unit:
             raise error("the unit in brackets is empty")
         try:
@@ -276,7 +276,7 @@ def _columns(lexicon: Lexicon, header: list[str], file: str, line: int) -> list[
             continue
         earlier = seen.setdefault((column.section, column.key), column)
         if earlier is not column:
-            raise PatientError(f"{column.header!r} is the same field as column {earlier.header!r}; give it once",
+            raise PatientError(f"{quote(column.header)} is the same field as column {quote(earlier.header)}; give it once",
                                file=file, line=line, field=column.header)
     return columns
 
@@ -294,7 +294,7 @@ def _with_unit(cell: str, column: _Column, file: str, line: int) -> str:
     except UnitError:
         return cell
     if not same:
-        raise PatientError(f"the unit is given twice: {given!r} in the cell and {column.unit!r} in the header",
+        raise PatientError(f"the unit is given twice: {quote(given)} in the cell and {quote(column.unit)} in the header",
                            file=file, line=line, field=column.name)
     return cell
 
@@ -308,7 +308,7 @@ def _row_document(columns: list[_Column], cells: list[str], file: str, line: int
         if not cell:
             continue  # unknown
         if column.section is None:
-            raise PatientError(f"{cell!r} is in a column without a header", file=file, line=line, field=column.name)
+            raise PatientError(f"{quote(cell)} is in a column without a header", file=file, line=line, field=column.name)
         value: Any = _with_unit(cell, column, file, line) if column.unit else cell
         if column.section == "top":
             data[column.key] = value

@@ -7,6 +7,23 @@ line and field so that the CLI can print one clear line instead of a traceback.
 
 from __future__ import annotations
 
+import re
+
+QUOTE_LIMIT = 60
+"""Values quoted in messages are cut to this many characters: a message must stay one
+short line, and must not echo a patient's free text back in full."""
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """``value`` quoted for a message: at most ``limit`` characters, control characters escaped."""
+    text = str(value)
+    shown = _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text[:limit])
+    if len(text) <= limit:
+        return f"'{shown}'"
+    return f"'{shown}…' ({len(text):,} characters)"
+
 
 class ScreenerError(Exception):
     """Base of every error screener raises deliberately."""

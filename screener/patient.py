@@ -39,7 +39,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .errors import PatientError, UnitError
+from .errors import PatientError, UnitError, quote
 from .lexicon import Lexicon, Variable, get_lexicon
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
 from .yamlio import Document, Path_, parse_yaml, read_text
@@ -182,7 +182,7 @@ def parse_number(text: str) -> tuple[float, str | None]:
     source = text.strip().replace("\u2212", "-")
     match = _NUMBER.match(source)
     if not match:
-        raise ValueError(f"cannot read {text.strip()!r} as a number")
+        raise ValueError(f"cannot read {quote(text.strip())} as a number")
     if match["commas"]:
         digits = match["commas"].replace(",", "")
     elif match["spaces"]:
@@ -191,7 +191,7 @@ def parse_number(text: str) -> tuple[float, str | None]:
         digits = match["plain"].replace(",", ".")
     value = float(match["sign"] + digits + (match["exp"] or ""))
     if not math.isfinite(value):
-        raise ValueError(f"{text.strip()!r} is not a finite number")
+        raise ValueError(f"{quote(text.strip())} is not a finite number")
     rest = source[match.end():].strip()
     return value, rest or None
 
@@ -224,7 +224,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return str(value).lower()
-    return repr(value)
+    return quote(value) if isinstance(value, str) else repr(value)
 
 
 class _Reader:
@@ -284,7 +284,7 @@ class _Reader:
                 if getattr(self.lexicon, kind)(name):
                     hint = f"; it is a {noun}: put it under {section}:"
                     break
-        raise self.error(f"unknown key {name!r}{hint} (known keys: {', '.join(TOP_KEYS)})", (key,))
+        raise self.error(f"unknown key {quote(name)}{hint} (known keys: {', '.join(TOP_KEYS)})", (key,))
 
     def _id(self, data: dict, default_id: str | None) -> str:
         raw = data.get("id")
@@ -397,7 +397,7 @@ class _Reader:
         if term is None:
             suggestion = self.lexicon.suggest(kind, name)  # type: ignore[arg-type]
             hint = f"; did you mean {suggestion}?" if suggestion else " (add it to the lexicon if it is real)"
-            raise self.error(f"unknown {noun} {name!r}{hint}", path)
+            raise self.error(f"unknown {noun} {quote(name)}{hint}", path)
         return term
 
     def _measurement(self, variable: Variable, name: str, raw: Any, path: Path_) -> Measurement:
@@ -426,7 +426,7 @@ class _Reader:
         value, unit_text = self._number(raw["value"], path + ("value",))
         if raw.get("unit") is not None:
             if unit_text is not None:
-                raise self.error(f"the unit is given twice ({unit_text!r} in value and unit: {raw['unit']!r})",
+                raise self.error(f"the unit is given twice ({quote(unit_text)} in value and unit: {quote(raw['unit'])})",
                                  path + ("unit",))
             if not isinstance(raw["unit"], str):
                 raise self.error(f"unit must be text, e.g. U/L, not {_kind(raw['unit'])}", path + ("unit",))
@@ -515,7 +515,7 @@ class _Reader:
     def _check_keys(self, raw: dict, allowed: tuple[str, ...], path: Path_) -> None:
         for key in raw:
             if key not in allowed:
-                raise self.error(f"unknown key {str(key)!r} (allowed: {', '.join(allowed)})", path + (key,))
+                raise self.error(f"unknown key {quote(str(key))} (allowed: {', '.join(allowed)})", path + (key,))
 
     def _number(self, raw: Any, path: Path_) -> tuple[float, str | None]:
         """A number with an optional unit: 52, 4.2, "1,5", "52 %", "4.2 x10^9/L"."""

@@ -20,7 +20,7 @@ from typing import Callable, Literal
 
 import pint
 
-from .errors import UnitError
+from .errors import UnitError, quote
 from .yamlio import parse_yaml
 
 _DATA = files("screener") / "data"
@@ -104,7 +104,7 @@ def _atom(part: str) -> tuple[pint.Quantity, str]:
     for key in (compact.casefold(), compact.casefold().replace(" ", "")):
         if key in folded:
             return folded[key]
-    raise UnitError(f"unknown unit {part.strip()!r}")
+    raise UnitError(f"unknown unit {quote(part.strip())}")
 
 
 @lru_cache(maxsize=4096)
@@ -124,12 +124,14 @@ def parse_unit(text: str | None) -> Unit | None:
     scale, shown_power = 1.0, ""
     power = _POWER.match(source)
     if power and (power.end() < len(source) or source.startswith(("x", "×", "*"))):
+        if abs(int(power.group(1))) > 300:
+            raise UnitError(f"unknown unit {quote(text)} (a power of ten beyond 10^300)")
         scale = 10.0 ** int(power.group(1))
         shown_power = f"10^{power.group(1)}"
         source = source[power.end():]
     parts = re.split(r"\s*/\s*|(?:^|\s+)per\s+", source)
     if any(not p.strip() for p in parts[1:]) or (shown_power and not source.strip()):
-        raise UnitError(f"unknown unit {text!r}")  # "/", "per", or a bare power of ten "x 10^9"
+        raise UnitError(f"unknown unit {quote(text)}")  # "/", "per", or a bare power of ten "x 10^9"
     quantity = Q_(scale)
     shown = [shown_power] if shown_power else []
     numerator = parts[0].strip()
