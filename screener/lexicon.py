@@ -172,7 +172,12 @@ class Lexicon:
         for term in index.values():
             for spelling in term.spellings():
                 spellings.setdefault(name_key(spelling), spelling)
-        match = difflib.get_close_matches(name_key(name), list(spellings), n=1, cutoff=0.6)
+        key = name_key(name)
+        swapped = {key[:i] + key[i + 1] + key[i] + key[i + 2:] for i in range(len(key) - 1)}
+        transposed = [spellings[k] for k in swapped if k in spellings]  # "PSAP" is "PASP" typed fast
+        if transposed:
+            return min(transposed)
+        match = difflib.get_close_matches(key, list(spellings), n=1, cutoff=0.6)
         return spellings[match[0]] if match else None
 
 

@@ -155,6 +155,9 @@ _NUMBER = re.compile(
     re.X,
 )
 _DATE = re.compile(r"\d{4}-\d\d?-\d\d?")
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{2}0")
+"""150.000 and 4.500: a European thousands separator as often as three decimals (a lab
+value is rarely given to three decimals ending in 0), so neither reading is taken."""
 
 
 def load_patient(path: str | Path) -> Patient:
@@ -188,6 +191,9 @@ def parse_number(text: str) -> tuple[float, str | None]:
     elif match["spaces"]:
         digits = re.sub(r"[ \u00a0\u202f]", "", match["spaces"]).replace(",", ".")
     else:
+        if _DOT_THOUSANDS.fullmatch(match["plain"]) and not match["exp"]:
+            raise ValueError(f"{quote(match['plain'])} is ambiguous: a decimal point or a thousands separator?"
+                             f" write {match['plain'].replace('.', '')} or {float(match['plain']):g}")
         digits = match["plain"].replace(",", ".")
     value = float(match["sign"] + digits + (match["exp"] or ""))
     if not math.isfinite(value):
@@ -233,6 +239,7 @@ class _Reader:
     def __init__(self, document: Document, lexicon: Lexicon) -> None:
         self.doc = document
         self.lexicon = lexicon
+        self.as_of: dt.date | None = None  # set once read: later dates are refused
 
     def error(self, message: str, path: Path_ = ()) -> PatientError:
         error = self.doc.error(message, path, PatientError)
@@ -250,6 +257,7 @@ class _Reader:
         for key in data:
             self._check_top_key(key)
         as_of, birth = self._dates(data)
+        self.as_of = as_of
         fields: dict[str, Any] = {
             "id": self._id(data, default_id),
             "sex": self._sex(data.get("sex")),
@@ -316,6 +324,11 @@ class _Reader:
             if given is None:
                 raise self.error(f"birth_date {birth} is after as_of (today, {as_of})", ("birth_date",))
             raise self.error(f"as_of {as_of} is before birth_date {birth}", ("as_of",))
+        if birth is not None:
+            high = _BODY["age"][1][1]
+            if _whole_years(birth, as_of) > high:
+                raise self.error(f"birth_date {birth} gives an age of {_whole_years(birth, as_of)} on {as_of},"
+                                 f" outside the plausible range 0 to {_num(high)} years; a typo?", ("birth_date",))
         return as_of, birth
 
     def _check_age(self, age: float | None, birth: dt.date | None, as_of: dt.date) -> None:
@@ -413,6 +426,8 @@ class _Reader:
         for limit in ("uln", "lln"):
             if fields.get(limit) is not None:
                 fields[limit] = self._limit(variable, fields[limit], unit_text, path + (limit,))
+                self._check_range(fields[limit], unit_text, variable.unit, variable.range, variable.analyte,
+                                  path + (limit,))
         if fields.get("uln") is not None and fields.get("lln") is not None and fields["lln"] >= fields["uln"]:
             raise self.error(f"lln {_num(fields['lln'])} is not below uln {_num(fields['uln'])}", path + ("lln",))
         return Measurement(variable=variable.id, name=name, value=value, unit=unit,
@@ -433,7 +448,7 @@ class _Reader:
             unit_text = raw["unit"].strip() or None
         fields: dict[str, Any] = {"uln": raw.get("uln"), "lln": raw.get("lln")}
         if raw.get("date") is not None:
-            fields["date"] = self._date(raw["date"], path + ("date",))
+            fields["date"] = self._past(self._date(raw["date"], path + ("date",)), path + ("date",))
         return value, unit_text, fields
 
     def _fit(self, variable: Variable, name: str, value: float, unit_text: str | None, path: Path_) -> str | None:
@@ -481,7 +496,7 @@ class _Reader:
             status = self._status(raw["status"], path + ("status",), allow_unknown=False)
             for key in ("diagnosed", "ended"):
                 if raw.get(key) is not None:
-                    dates[key] = self._date(raw[key], path + (key,))
+                    dates[key] = self._past(self._date(raw[key], path + (key,)), path + (key,))
             self._check_condition_dates(status, dates, path)
         else:
             raise self.error(f"expected true, false, a status (present, past, absent) or {{status: ...}},"
@@ -508,7 +523,14 @@ class _Reader:
             raise self.error(f"ended {dates['ended']} is before diagnosed {dates['diagnosed']}", path + ("ended",))
 
     def _event(self, term: Any, name: str, raw: Any, path: Path_) -> dt.date:
-        return self._date(raw, path)
+        return self._past(self._date(raw, path), path)
+
+    def _past(self, date: dt.date, path: Path_) -> dt.date:
+        """A date of something that happened: not after the date the profile describes
+        (a lab dated next year must not count as fresh); the as_of day itself is fine."""
+        if self.as_of is not None and date > self.as_of:
+            raise self.error(f"{date} is after as_of {self.as_of}; a typo, or as_of is wrong?", path)
+        return date
 
     # -- values ------------------------------------------------------------------------
 

@@ -107,3 +107,31 @@ def test_a_huge_free_text_value_is_not_echoed() -> None:
     with pytest.raises(InputError) as info:
         parse_patient("id: A\nsex: " + "y" * 90_000 + "\n", "p.yaml")
     assert len(str(info.value)) < 300
+
+
+AS_OF = "id: A\nas_of: 2026-11-20\n"
+
+SEMANTIC_CASES = [
+    # text, field, phrase
+    (AS_OF + "events:\n  reaction onset: 2026-11-21\n", "events.reaction onset", "after as_of 2026-11-20"),
+    (AS_OF + "measurements:\n  ALT: {value: 28, unit: U/L, date: 2027-01-05}\n", "measurements.ALT.date", "after as_of"),
+    (AS_OF + "conditions:\n  malignancy: {status: past, ended: 2027-01-01}\n", "conditions.malignancy.ended", "after as_of"),
+    (AS_OF + "measurements:\n  ALT: {value: 28, unit: U/L, uln: 1e9 U/L}\n", "measurements.ALT.uln", "plausible range"),
+    (AS_OF + "birth_date: 1800-03-09\n", "birth_date", "age of 226"),
+    (AS_OF + "measurements:\n  platelets: 150.000 /uL\n", "measurements.platelets", "ambiguous"),
+    (AS_OF + "measurements:\n  PSAP: 30 mmHg\n", "measurements.PSAP", "did you mean pasp?"),
+]
+
+
+@pytest.mark.parametrize("text, field, phrase", SEMANTIC_CASES, ids=[c[2] for c in SEMANTIC_CASES])
+def test_values_that_would_decide_wrongly_are_refused(text: str, field: str, phrase: str) -> None:
+    with pytest.raises(PatientError) as info:
+        parse_patient(text, "p.yaml")
+    assert phrase in info.value.message and info.value.field == field, str(info.value)
+
+
+def test_dates_on_the_as_of_day_are_fine() -> None:
+    patient = parse_patient(AS_OF + "events:\n  reaction onset: 2026-11-20\n"
+                            "measurements:\n  ALT: {value: 28, unit: U/L, uln: 40 U/L, date: 2026-11-20}\n")
+    assert patient.events["reaction_onset"].isoformat() == "2026-11-20"
+    assert patient.measurements["alt"].uln == 40
