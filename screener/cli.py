@@ -8,15 +8,13 @@ leaves half a file behind.
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
-import tempfile
 from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterator, Optional
 
 import typer
 
@@ -29,8 +27,10 @@ from .report import render
 from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
 from .sources import iter_sources, read_sources
 from .cohort import iter_patients
-from .screen import ScreenResult, error_result, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl, screen_one
-from .yamlio import dump_json, dump_yaml, load_yaml
+from .screen import ScreenResult, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl
+from .yamlio import dump_json, dump_yaml, load_yaml, printable_name
+from .output import write_atomically
+from .batch import screen_entries
 
 app = typer.Typer(
     help="Pre-screen patients for clinical trials: compile eligibility text into rules, check patients against them.",
@@ -71,23 +71,9 @@ def clean_errors(command):
         except ScreenerError as exc:
             _fail(str(exc))
         except OSError as exc:
-            _fail(f"{exc.filename or ''}: {exc.strerror}".lstrip(": "))
+            _fail(f"{printable_name(exc.filename or '')}: {exc.strerror}".lstrip(": "))
 
     return wrapper
-
-
-def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
-    """Write text (or text chunks, streamed) through a temporary file in the same folder,
-    then rename over the target: an error never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.writelines([chunks] if isinstance(chunks, str) else chunks)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _emit(text: str, out: Optional[Path]) -> None:
@@ -135,7 +121,7 @@ def compile_command(
             coverage.add(rules)
             file_name = re.sub(r"[^\w.\-]+", "_", rules.trial.id or f"trial-{index}")
             write_atomically(out_dir / f"{file_name}.{fmt.value}", dump_rules(rules, fmt.value))
-    typer.echo(f"{coverage.summary()}\nrules files written to {out_dir}", err=True)
+    typer.echo(f"{coverage.summary()}\nrules files written to {printable_name(out_dir)}", err=True)
     if coverage.failures:
         raise typer.Exit(EXIT_INPUT_ERROR)
 
@@ -201,14 +187,7 @@ def _rule_sets(paths: list[Path]) -> list[RuleSet]:
 
 def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
     """Every patient against every rule set; an unreadable patient is an error row."""
-    prepared = [prepare(rules) for rules in rule_sets]
-    for entry in iter_patients(patients):
-        if entry.error is not None:  # named by its file (and document or row), the message has the full path
-            for rules in prepared:
-                yield error_result(Path(entry.name).name, str(entry.error), rules.trial_id)
-            continue
-        for rules in prepared:
-            yield screen_one(rules, entry.patient, explain=explain)
+    return screen_entries([prepare(rules) for rules in rule_sets], iter_patients(patients), explain)
 
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
@@ -252,6 +231,8 @@ def screen_command(
             else writers[fmt.value](results), out)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
+    if counts.get("error"):  # the output is complete, but someone was not screened
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 @app.command("match")

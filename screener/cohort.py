@@ -44,6 +44,7 @@ from __future__ import annotations
 import csv
 import difflib
 import itertools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +54,7 @@ from .errors import InputError, PatientError, UnitError, quote
 from .lexicon import Lexicon, get_lexicon, name_key
 from .patient import Patient, _Reader, parse_number, parse_patient
 from .units import parse_unit
-from .yamlio import Document, parse_yaml, read_text
+from .yamlio import Document, parse_yaml, printable_name, read_text
 
 __all__ = ["PatientEntry", "iter_patients", "PATIENT_SUFFIXES"]
 
@@ -71,6 +72,8 @@ class PatientEntry:
     """``file.yaml``, ``file.yaml#3`` (third document), ``clinic.csv:12`` (row on line 12)."""
     patient: Patient | None = None
     error: PatientError | None = None
+    id: str | None = None
+    """For an error: the patient's id when it could still be read (a row's id cell)."""
 
     def __post_init__(self) -> None:
         if (self.patient is None) == (self.error is None):
@@ -87,14 +90,53 @@ def iter_patients(paths: Iterable[str | Path]) -> Iterator[PatientEntry]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PATIENT_SUFFIXES)
-            if not files:
-                error = PatientError(f"no patient files ({', '.join(PATIENT_SUFFIXES)}) in the directory", file=str(path))
+            found = False
+            for file, problem in _walk(path):
+                found = True
+                if problem is not None:
+                    yield PatientEntry(printable_name(file), error=PatientError(problem, file=printable_name(file)))
+                else:
+                    yield from _iter_file(file)
+            if not found:
+                error = PatientError(f"no patient files ({', '.join(PATIENT_SUFFIXES)}) in the directory",
+                                     file=printable_name(path))
                 yield PatientEntry(str(path), error=error)
-            for file in files:
-                yield from _iter_file(file)
         else:
             yield from _iter_file(path)
+
+
+def _walk(folder: Path, seen: frozenset[tuple[int, int]] = frozenset()) -> Iterator[tuple[Path, str | None]]:
+    """Patient files under ``folder`` in sorted order, and every path that cannot be
+    followed (unreadable folder, broken or looping link) with the reason: none is skipped
+    silently, since a skipped file is a patient never screened."""
+    try:
+        info = folder.stat()
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield folder, f"folder cannot be read ({exc.strerror})"
+        return
+    seen = seen | {(info.st_dev, info.st_ino)}
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError as exc:
+            yield path, f"cannot be read ({exc.strerror})"
+            continue
+        if entry.is_symlink() and not path.exists():
+            yield path, "is a broken or looping symbolic link"
+        elif is_dir:
+            try:
+                key = (path.stat().st_dev, path.stat().st_ino)
+            except OSError as exc:
+                yield path, f"cannot be read ({exc.strerror})"
+                continue
+            if key in seen:
+                yield path, "is a symbolic link back into a folder above it (a loop)"
+            else:
+                yield from _walk(path, seen)
+        elif is_file and path.suffix.lower() in PATIENT_SUFFIXES:
+            yield path, None
 
 
 def _iter_file(path: Path) -> Iterator[PatientEntry]:
@@ -150,8 +192,8 @@ def _iter_yaml(path: Path) -> Iterator[PatientEntry]:
     if len(documents) <= 1:
         try:
             yield PatientEntry(file, patient=parse_patient(text, file=file, default_id=path.stem))
-        except InputError as error:
-            yield PatientEntry(file, error=_as_patient_error(error))
+        except Exception as error:  # one bad file must never stop the others
+            yield PatientEntry(file, error=_entry_error(error, file), id=_yaml_id(text))
         return
     for number, (start, content, chunk) in enumerate(documents, start=1):
         name = f"{file}#{number}"
@@ -160,10 +202,26 @@ def _iter_yaml(path: Path) -> Iterator[PatientEntry]:
             document = parse_yaml("\n" * start + chunk, file=file, cls=PatientError)
             document.lines[()] = content + 1  # "missing id" points at the document, not line 1
             patient = _Reader(document, get_lexicon()).patient(f"{path.stem}#{number}")
-        except InputError as error:
-            yield PatientEntry(name, error=_as_patient_error(error))
+        except Exception as error:  # one bad document must never stop the others
+            yield PatientEntry(name, error=_entry_error(error, file), id=_yaml_id(chunk))
         else:
             yield PatientEntry(name, patient=patient)
+
+
+_YAML_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"#\n]{1,100}?)['\"]?[ \t]*(?:#.*)?$", re.M)
+
+
+def _yaml_id(text: str) -> str | None:
+    """The id of a profile that could not be read, when a top-level ``id:`` line gives it."""
+    match = _YAML_ID.search(text)
+    return match.group(1).strip() or None if match else None
+
+
+def _entry_error(error: Exception, file: str) -> PatientError:
+    """Any failure while reading one patient, as that patient's error."""
+    if isinstance(error, InputError):
+        return _as_patient_error(error)
+    return PatientError(f"cannot be read ({type(error).__name__}: {quote(str(error))})", file=file)
 
 
 # --------------------------------------------------------------------------------------
@@ -326,6 +384,14 @@ def _row_document(columns: list[_Column], cells: list[str], file: str, line: int
     return Document(data, file=file, lines={(): line}), fields
 
 
+def _row_id(columns: list[_Column], cells: list[str]) -> str | None:
+    """The id cell of a row that could not be read, for its error row."""
+    for column in columns:
+        if column.section == "top" and column.key == "id" and column.index < len(cells):
+            return cells[column.index].strip()[:100] or None
+    return None
+
+
 def _delimiter(line: str) -> str:
     counts = {d: line.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
@@ -391,11 +457,11 @@ def _read_csv(lines: Iterator[str], path: Path) -> Iterator[PatientEntry]:
             try:
                 document, fields = _row_document(columns, cells, file, line)
                 patient = _Reader(document, lexicon).patient(f"{path.stem}:{line}")
-            except InputError as error:
-                error = _as_patient_error(error)
+            except Exception as exc:  # one bad row must never stop the others
+                error = _entry_error(exc, file)
                 if error.field in fields:
                     error.field = fields[error.field]
-                yield PatientEntry(name, error=error)
+                yield PatientEntry(name, error=error, id=_row_id(columns, cells))
             else:
                 yield PatientEntry(name, patient=patient)
     except PatientError as error:  # undecodable or binary: the rows before it stand

@@ -16,10 +16,16 @@ short line, and must not echo a patient's free text back in full."""
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
+def escape_controls(text: str, keep: str = "") -> str:
+    """Control characters (terminal escape sequences, CR) shown as escapes, except ``keep``."""
+    return _CONTROL.sub(lambda m: m.group() if m.group() in keep else
+                        m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     """``value`` quoted for a message: at most ``limit`` characters, control characters escaped."""
     text = str(value)
-    shown = _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text[:limit])
+    shown = escape_controls(text[:limit])
     if len(text) <= limit:
         return f"'{shown}'"
     return f"'{shown}…' ({len(text):,} characters)"

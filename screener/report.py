@@ -14,7 +14,7 @@ import re
 import textwrap
 from typing import Literal
 
-from .errors import InputError
+from .errors import InputError, escape_controls
 from .evaluate import CriterionResult, NodeResult, Result
 
 Format = Literal["table", "markdown", "json", "html"]
@@ -31,8 +31,8 @@ OUTCOME_WORDS = {"pass": "pass", "fail": "FAIL", "review": "review"}
 
 def render(result: Result, fmt: str = "table", *, width: int | None = None) -> str:
     """The result as text in ``fmt`` (table, markdown, json or html)."""
-    if fmt == "table":
-        return render_table(result, width=width or DEFAULT_WIDTH)
+    if fmt == "table":  # ids and values from files must not drive the terminal
+        return escape_controls(render_table(result, width=width or DEFAULT_WIDTH), keep="\n")
     if fmt == "markdown":
         return render_markdown(result)
     if fmt == "json":

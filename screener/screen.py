@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 from pydantic import BaseModel, Field
 
 from .derive import FORMULAS
-from .errors import UnitError
+from .errors import UnitError, escape_controls
 from .evaluate import (
     DAYS_PER,
     MET,
@@ -350,8 +350,21 @@ LOG_COLUMNS = ["patient", "trial", "date", "verdict", "reasons for ineligibility
 
 def log_row(result: ScreenResult) -> list[str]:
     """A screening-log line as coordinators keep one."""
-    return [result.patient, result.trial or "", result.as_of or "", result.verdict, " | ".join(result.reasons),
-            " | ".join(result.to_collect), result.error or ""]
+    cells = [result.patient, result.trial or "", result.as_of or "", result.verdict, " | ".join(result.reasons),
+             " | ".join(result.to_collect), result.error or ""]
+    return [_inert(cell) for cell in cells]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (``=HYPERLINK(...)``
+    in an id) gets a leading apostrophe, as OWASP advises for CSV exports."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+
 
 
 def log_csv(results: Iterable[ScreenResult]) -> Iterator[str]:
@@ -394,13 +407,13 @@ def _by_patient(results: Iterable[ScreenResult]) -> Iterator[list[ScreenResult]]
 def matrix_table(results: Iterable[ScreenResult], trials: list[str]) -> Iterator[str]:
     """A patient x trial matrix of verdicts, for a terminal, a line per patient."""
     width = max([12, *(len(t) for t in trials)])
-    yield "PATIENT".ljust(20) + "".join(t.ljust(width + 2) for t in trials) + "\n"
+    yield "PATIENT".ljust(20) + "".join(escape_controls(t).ljust(width + 2) for t in trials) + "\n"
     for group in _by_patient(results):
         cells = {r.trial: r for r in group}
-        line = group[0].patient[:19].ljust(20)
+        line = escape_controls(group[0].patient)[:19].ljust(20)
         line += "".join(VERDICT_WORDS[cells[t].verdict].ljust(width + 2) if t in cells else "".ljust(width + 2) for t in trials)
         errors = [r.error for r in group if r.error]
-        yield line.rstrip() + (f"  ({errors[0]})" if errors else "") + "\n"
+        yield line.rstrip() + (f"  ({escape_controls(errors[0])})" if errors else "") + "\n"
 
 
 def results_jsonl(results: Iterable[ScreenResult]) -> Iterator[str]:
