@@ -28,9 +28,17 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     return groups
 
 
+MAX_ITEM_CHARS = 20_000
+"""Longer items are left to review whole: no real criterion comes near (whole eligibility
+sections of the 8,416-trial corpus are at most 21 KB), and it bounds compile time."""
+
+
 def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
-    """The item's rule; should the extractor fail on some text, the item is left to review
-    (its text as the question) instead of stopping the trial: nothing is dropped."""
+    """The item's rule; should the extractor fail on some text, or the item be longer than
+    ``MAX_ITEM_CHARS``, the item is left to review (its text as the question) instead of
+    stopping the trial: nothing is dropped."""
+    if item.end - item.start > MAX_ITEM_CHARS:
+        return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
     try:
         return extractor.item_rule(normalize(source.text[item.start:item.end], item.start), item.section, item.heading)
     except (ValueError, ArithmeticError, RecursionError):  # ValidationError is a ValueError
