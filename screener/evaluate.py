@@ -28,7 +28,7 @@ from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Measurement, Patient
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Section, Sex
-from .derive import Missing, derive
+from .derive import FORMULAS, Derived, Missing, derive
 from .reference import default_range, limit as reference_limit
 from .units import Analyte, area_exponent, convert_with_area, converter, format_number, parse_unit
 
@@ -392,6 +392,37 @@ def _leaf(ctx: _Context, result: NodeResult) -> Status:
     return result.status
 
 
+DISAGREEMENT_FACTOR = 1.5
+"""A measured value and the one a formula computes from the same profile (creatinine
+clearance and Cockcroft-Gault) that differ by more than this factor either way point to
+a typo, a wrong unit or a stale value: the criterion goes to review with both values."""
+
+
+def measured_vs_derived(measurement: Measurement, patient: Patient, label: str) -> str | None:
+    """Why the measured value is not trusted alone, or None when no formula contradicts it."""
+    if measurement.variable not in FORMULAS or measurement.value <= 0:
+        return None
+    others = {k: v for k, v in patient.measurements.items() if k != measurement.variable}
+    derived = derive(measurement.variable, patient.model_copy(update={"measurements": others}))
+    if not isinstance(derived, Derived) or derived.value <= 0:
+        return None
+    try:
+        computed = converter(derived.unit, measurement.unit)(derived.value)
+    except UnitError:
+        bsa = patient.bsa_m2()
+        if bsa is None or derived.unit is None or measurement.unit is None:
+            return None
+        try:
+            computed = convert_with_area(derived.value, derived.unit, measurement.unit, bsa)
+        except UnitError:
+            return None
+    if max(computed, measurement.value) <= DISAGREEMENT_FACTOR * min(computed, measurement.value):
+        return None
+    return (f"{label} measured {quantity_text(measurement.value, measurement.unit)} but"
+            f" {derived.explanation()} ({quantity_text(computed, measurement.unit)}): more than"
+            f" {DISAGREEMENT_FACTOR:g} times apart; check the values")
+
+
 def _comparison(node: Comparison, ctx: _Context) -> Status:
     label, analyte = _variable_info(node.variable, node.label)
     limit = limit_text(node.value, node.unit)
@@ -434,6 +465,10 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
     stale = _stale(node, measurement, label, ctx)
     if stale is not None:
         return unknown(stale[0], [stale[1]], given)
+    if not derivation:
+        conflict = measured_vs_derived(measurement, ctx.patient, label)
+        if conflict is not None:
+            return unknown(conflict, [f"{label} confirmed (measured and computed values disagree)"], given)
 
     relative = _relative(node.unit)
     if relative and _relative(unit) != relative:

@@ -186,10 +186,10 @@ def _comparison(node: Comparison) -> Leaf | None:
         return run_age
 
     def run(patient: Patient, missing: list[str]) -> str:
+        if derivable:  # computed, or measured and checked against the formula: the full engine
+            return SLOW
         measurement = patient.measurements.get(node.variable)
         if measurement is None:
-            if derivable:
-                return SLOW
             missing.append(label)
             return UNKNOWN
         if relative:
