@@ -20,7 +20,7 @@ import typer
 
 from . import __version__
 from .compiler import Coverage, compile_source
-from .errors import ScreenerError
+from .errors import InputError, ScreenerError
 from .evaluate import check as check_patient
 from .patient import load_patient
 from .report import render
@@ -28,7 +28,7 @@ from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
 from .sources import iter_sources, read_sources
 from .cohort import iter_patients
 from .screen import ScreenResult, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl
-from .yamlio import dump_json, dump_yaml, load_yaml, printable_name
+from .yamlio import RULES_LIMITS, dump_json, dump_yaml, load_yaml, printable_name
 from .output import write_atomically
 from .batch import screen_entries
 
@@ -267,13 +267,26 @@ def validate_command(
     Example:  screener validate examples/patients/*.yaml rules/*.yaml
     """
     for path in files:
-        document = load_yaml(path)
-        if isinstance(document.data, dict) and "criteria" in document.data:
-            rules = load_rules(path)
-            typer.echo(f"{path}: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
-        else:
-            patient = load_patient(path)
-            typer.echo(f"{path}: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
+        kind = _file_kind(path)
+        try:
+            if kind == "rules":
+                rules = load_rules(path)
+                typer.echo(f"{path}: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
+            else:
+                patient = load_patient(path)
+                typer.echo(f"{path}: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
+        except InputError as exc:
+            exc.message += f" (read as a {kind} file: {_KIND_HINT[kind]})"
+            raise
+
+
+_KIND_HINT = {"rules": "it has trial, criteria or schema_version", "patient": "it has none of trial, criteria, schema_version"}
+
+
+def _file_kind(path: Path) -> str:
+    """"rules" when the top level has a rules file's keys, else "patient"."""
+    data = load_yaml(path, limits=RULES_LIMITS).data
+    return "rules" if isinstance(data, dict) and data.keys() & {"trial", "criteria", "schema_version"} else "patient"
 
 
 @app.command("schema")

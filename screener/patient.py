@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .errors import PatientError, UnitError, quote
 from .lexicon import Lexicon, Variable, get_lexicon
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
-from .yamlio import Document, Path_, parse_yaml, read_text
+from .yamlio import Document, Path_, parse_yaml, printable_name, read_text
 
 
 class _Model(BaseModel):
@@ -164,7 +164,7 @@ def load_patient(path: str | Path) -> Patient:
     """Read a profile file; a missing ``id`` defaults to the file name without extension
     (profiles are usually stored one per patient, named by patient)."""
     text = read_text(path, PatientError)
-    return parse_patient(text, file=str(path), default_id=Path(path).stem)
+    return parse_patient(text, file=printable_name(path), default_id=Path(path).stem)
 
 
 def parse_patient(text: str, file: str | None = None, *, default_id: str | None = None) -> Patient:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .errors import RulesError, quote
 from .rulecheck import check_rules
-from .yamlio import RULES_LIMITS, dump_json, dump_yaml, parse_json, parse_yaml, read_text
+from .yamlio import RULES_LIMITS, dump_json, dump_yaml, parse_json, parse_yaml, printable_name, read_text
 
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 Section = Literal["inclusion", "exclusion"]
@@ -247,7 +247,7 @@ def parse_rules(text: str, file: str | None = None) -> RuleSet:
 
 def load_rules(path) -> RuleSet:
     """Load a rules file written by ``screener compile`` (or by hand)."""
-    return parse_rules(read_text(path, RulesError), file=str(path))
+    return parse_rules(read_text(path, RulesError), file=printable_name(path))
 
 
 _NODE_KINDS = {"comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not"}

@@ -253,8 +253,8 @@ def _check_data(data: Any, file: str | None, cls: type[InputError], limits: Limi
             raise cls(f"a value of {len(value):,} characters is longer than the limit of {limits.scalar:,}", file=file)
 
 
-def load_yaml(path: str | Path, cls: type[InputError] = InputError) -> Document:
-    return parse_yaml(read_text(path, cls), file=str(path), cls=cls)
+def load_yaml(path: str | Path, cls: type[InputError] = InputError, limits: Limits = PROFILE_LIMITS) -> Document:
+    return parse_yaml(read_text(path, cls), file=printable_name(path), cls=cls, limits=limits)
 
 
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")

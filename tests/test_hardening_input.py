@@ -3,7 +3,13 @@ wrong verdict: bounded YAML/JSON parsing and the meaning checks of rules files."
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+from typer.testing import CliRunner
+
+from screener.cli import app
 
 from screener.errors import InputError, PatientError, RulesError, quote
 from screener.patient import parse_patient
@@ -135,3 +141,34 @@ def test_dates_on_the_as_of_day_are_fine() -> None:
                             "measurements:\n  ALT: {value: 28, unit: U/L, uln: 40 U/L, date: 2026-11-20}\n")
     assert patient.events["reaction_onset"].isoformat() == "2026-11-20"
     assert patient.measurements["alt"].uln == 40
+
+
+# ---------------------------------------------------------------------------- the command line
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("text, phrases", [
+    (comparison_rules(unit="furlongs"), ["unknown unit", "read as a rules file"]),
+    (comparison_rules(".nan"), ["finite", "read as a rules file"]),
+    ("schema_version: 1\ntrial: {id: T}\ncriterias: []\n", ["not a rules file", "read as a rules file"]),
+    ("id: A\nmeasurments: {}\n", ["did you mean measurements?", "read as a patient file"]),
+    ("id: A\nmeasurements: " + "[" * 40_000 + "]" * 40_000 + "\n", ["nested more than"]),
+])
+def test_validate_names_the_problem_and_the_kind_of_file_it_expected(tmp_path: Path, text: str, phrases: list[str]) -> None:
+    path = tmp_path / "file.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert all(phrase in result.output for phrase in phrases), result.output
+
+
+def test_a_non_utf8_file_name_is_written_and_named_readably(tmp_path: Path) -> None:
+    out = Path(os.fsdecode(bytes(tmp_path) + b"/r\xe9gles.yaml"))
+    seed = ROOT / "tests" / "fixtures" / "seeds" / "NCT02213705.txt"
+    result = runner.invoke(app, ["compile", str(seed), "--out", str(out)])
+    assert result.exit_code == 0 and out.exists()
+    missing = Path(os.fsdecode(bytes(tmp_path) + b"/abs\xe9nt.yaml"))
+    result = runner.invoke(app, ["check", str(ROOT / "rules" / "NCT02213705.yaml"), str(missing)])
+    assert result.exit_code == 2 and "abs\\xe9nt.yaml" in result.output
