@@ -226,9 +226,10 @@ def screen_command(
     rule_sets = _rule_sets(rules)
     counts: dict[str, int] = {}
     results = _counted(_results(rule_sets, patients), counts, out is not None and sys.stderr.isatty())
-    writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
-    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets]) if fmt.value in ("table", "html")
-            else writers[fmt.value](results), out)
+    trials = [r.trial.id or "?" for r in rule_sets]
+    chunks = (matrix_table(results, trials) if fmt.value == "table" else matrix_html(results, trials) if fmt.value == "html"
+              else log_csv(results) if fmt.value == "csv" else results_jsonl(results))
+    _stream(chunks, out)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
     if counts.get("error"):  # the output is complete, but someone was not screened

@@ -458,10 +458,10 @@ def _read_csv(lines: Iterator[str], path: Path) -> Iterator[PatientEntry]:
                 document, fields = _row_document(columns, cells, file, line)
                 patient = _Reader(document, lexicon).patient(f"{path.stem}:{line}")
             except Exception as exc:  # one bad row must never stop the others
-                error = _entry_error(exc, file)
-                if error.field in fields:
-                    error.field = fields[error.field]
-                yield PatientEntry(name, error=error, id=_row_id(columns, cells))
+                row_error = _entry_error(exc, file)
+                if row_error.field in fields:
+                    row_error.field = fields[row_error.field]
+                yield PatientEntry(name, error=row_error, id=_row_id(columns, cells))
             else:
                 yield PatientEntry(name, patient=patient)
     except PatientError as error:  # undecodable or binary: the rows before it stand

@@ -168,7 +168,7 @@ class Lexicon:
     def suggest(self, kind: Literal["variable", "condition", "event"], name: str) -> str | None:
         """The closest known spelling, for "did you mean ...?" messages."""
         index = self._index[kind]
-        spellings = {}
+        spellings: dict[str, str] = {}
         for term in index.values():
             for spelling in term.spellings():
                 spellings.setdefault(name_key(spelling), spelling)
@@ -185,7 +185,7 @@ def parse_lexicon(text: str, file: str = "lexicon.yaml") -> Lexicon:
     """Build a lexicon from YAML text; a malformed entry is an error with its line."""
     document = parse_yaml(text, file=file)
     data = document.data or {}
-    models = {"variables": Variable, "conditions": ConditionTerm, "events": EventTerm}
+    models: dict[str, type[_Term]] = {"variables": Variable, "conditions": ConditionTerm, "events": EventTerm}
     parsed: dict[str, list] = {}
     for section, model in models.items():
         parsed[section] = []

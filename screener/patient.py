@@ -494,6 +494,7 @@ class _Reader:
             if raw.get("status") is None:
                 raise self.error("status is missing: present, past or absent", path)
             status = self._status(raw["status"], path + ("status",), allow_unknown=False)
+            assert status is not None  # allow_unknown=False: a status or an error
             for key in ("diagnosed", "ended"):
                 if raw.get(key) is not None:
                     dates[key] = self._past(self._date(raw[key], path + (key,)), path + (key,))

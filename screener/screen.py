@@ -91,9 +91,10 @@ def prepare(rules: RuleSet) -> PreparedRules:
 def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]], str] | None:
     if isinstance(node, (AllOf, AnyOf)):
         parts = [_compile(item, criterion) for item in node.items]
-        if not parts or None in parts:
+        compiled = [part for part in parts if part is not None]
+        if not parts or len(compiled) != len(parts):
             return None
-        return _group(parts, isinstance(node, AllOf))
+        return _group(compiled, isinstance(node, AllOf))
     if isinstance(node, Not):
         inner = _compile(node.item, criterion)
         return None if inner is None else _negated(inner)
@@ -132,7 +133,7 @@ def _group(parts: list[Leaf], every: bool) -> Leaf:
 
 
 def _negated(inner: Leaf) -> Leaf:
-    flip = {MET: NOT_MET, NOT_MET: MET}
+    flip: dict[str, str] = {MET: NOT_MET, NOT_MET: MET}
 
     def run(patient: Patient, missing: list[str]) -> str:
         status = inner(patient, missing)
@@ -163,7 +164,8 @@ def _comparison(node: Comparison) -> Leaf | None:
         return None
     holds = _test(node.op, float(node.value))
     label, analyte = _variable_info(node.variable, node.label)
-    relative = parse_unit(node.unit).relative if node.unit and _parses(node.unit) else None
+    parsed = parse_unit(node.unit) if node.unit and _parses(node.unit) else None
+    relative = parsed.relative if parsed is not None else None
     derivable = node.variable in FORMULAS
     conversions: dict[str | None, Callable[[float], float] | None] = {}
 

@@ -12,7 +12,7 @@ import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from .errors import SourceError
 from .yamlio import Limits, parse_json, printable_name, read_text
@@ -81,9 +81,9 @@ def _page_region(text: str) -> tuple[int, int, list[StructuredField], str | None
     stops = [m.start() for m in (age, sex) if m]
     end = min(stops) if stops else len(text)
     fields = []
-    ages = list(_AGE_LINE.finditer(text, end, sex.start() if sex else len(text)))[:2]
-    names = ["minimum_age", "maximum_age"] if len(ages) == 2 else ["minimum_age"]
-    for name, match in zip(names, ages):
+    age_lines = list(_AGE_LINE.finditer(text, end, sex.start() if sex else len(text)))[:2]
+    names = ["minimum_age", "maximum_age"] if len(age_lines) == 2 else ["minimum_age"]
+    for name, match in zip(names, age_lines):
         fields.append(StructuredField(name, f"{match.group(1)} {match.group(2)}", (match.start(1), match.end(2))))
     if sex:
         fields.append(StructuredField("sex", sex.group(1), sex.span(1)))
@@ -108,7 +108,7 @@ def from_text(text: str, origin: str | None = None, trial_id: str | None = None)
     return Source(text, 0, len(text), trial_id, None, origin)
 
 
-def _age_fields(values: dict[str, object]) -> list[StructuredField]:
+def _age_fields(values: Mapping[str, object]) -> list[StructuredField]:
     out = []
     for name, value in values.items():
         if isinstance(value, str) and value.strip() and value.strip().upper() not in ("N/A", "NA", "NONE"):

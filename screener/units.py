@@ -14,18 +14,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib.resources import files
 from typing import Callable, Literal
 
 import pint
+from pint.facets.plain import PlainUnit
 
 from .errors import UnitError, quote
 from .yamlio import parse_yaml
 
 _DATA = files("screener") / "data"
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.load_definitions(str(_DATA / "units.txt"))
 Q_ = ureg.Quantity
 
@@ -73,7 +74,7 @@ class Unit:
 
     display: str
     scale: float
-    units: pint.Unit | None
+    units: PlainUnit | None
     relative: Literal["ULN", "LLN"] | None = None
 
     @property
@@ -118,7 +119,7 @@ def parse_unit(text: str | None) -> Unit | None:
     source = str(text).strip().translate(_SUPERSCRIPTS).replace("−", "-")
     relative = _RELATIVE_RE.match(source)
     if relative:
-        kind = "ULN" if relative.group(1) or relative.group(3) else "LLN"
+        kind: Literal["ULN", "LLN"] = "ULN" if relative.group(1) or relative.group(3) else "LLN"
         return Unit(kind, 1.0, None, relative=kind)
     source = _MASS_PERCENT.sub(lambda m: ("g" if m.group(1).lower() == "gm" else m.group(1)) + "/dL", source)
     scale, shown_power = 1.0, ""
@@ -191,7 +192,8 @@ def converter(source: str | None, target: str | None, analyte: Analyte | float |
     if src is None or dst is None:
         if src is None and dst is None:
             return lambda x: x
-        raise UnitError(f"a unitless value cannot be compared with {(src or dst).display}")
+        given = src or dst
+        raise UnitError(f"a unitless value cannot be compared with {given.display if given else 'a unit'}")
     if src.relative or dst.relative:
         if src.relative == dst.relative:
             return lambda x: x
@@ -222,19 +224,31 @@ def _equation(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float
     for equation in analyte.equations:
         ends = (canonical(equation.source), canonical(equation.target))
         if (src.display, dst.display) == ends:
-            return lambda x, e=equation: e.scale * (x + e.offset)
+            return partial(_forward, equation)
         if (dst.display, src.display) == ends:
-            return lambda x, e=equation: x / e.scale - e.offset
+            return partial(_backward, equation)
     return None
 
 
+def _forward(equation: Equation, x: float) -> float:
+    return equation.scale * (x + equation.offset)
+
+
+def _backward(equation: Equation, x: float) -> float:
+    return x / equation.scale - equation.offset
+
+
 def _charge_vs_amount(a: Unit, b: Unit) -> bool:
+    if a.units is None or b.units is None:
+        return False
     ratio = (a.units / b.units).dimensionality
     charge = ureg.parse_expression("mol/Eq").dimensionality
     return ratio in (charge, (1 / ureg.parse_expression("mol/Eq")).dimensionality)
 
 
 def _amount_vs_mass(a: Unit, b: Unit) -> bool:
+    if a.units is None or b.units is None:
+        return False
     ratio = (a.units / b.units).dimensionality
     return ratio in (ureg.parse_expression("mol/g").dimensionality, ureg.parse_expression("g/mol").dimensionality)
 
@@ -247,7 +261,7 @@ def area_exponent(source: str | None, target: str | None) -> int:
     """+1 when ``source`` is an absolute value and ``target`` the same per area
     (mL/min against mL/min/1.73m2), -1 for the reverse, 0 otherwise."""
     src, dst = parse_unit(source), parse_unit(target)
-    if not src or not dst or src.relative or dst.relative:
+    if not src or not dst or src.relative or dst.relative or src.units is None or dst.units is None:
         return 0
     area = ureg.parse_expression("m**2").dimensionality
     ratio = (src.units / dst.units).dimensionality
