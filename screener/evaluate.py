@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import re
 from functools import lru_cache
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -261,7 +261,7 @@ def _area(source: str | None, target: str | None) -> tuple[int, float]:
         exponent = area_exponent(source, target)
     except UnitError:
         return (0, 0.0)
-    if exponent == 0:
+    if exponent == 0 or source is None or target is None:
         return (0, 0.0)
     return (exponent, convert_with_area(1.0, source, target, 1.0))
 
@@ -441,14 +441,13 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         age = ctx.age()
         if age is None:
             return unknown("no age or birth date in the profile", ["age or birth date"])
-        value, unit = age, "year"
         target = node.unit or "year"
-        given = quantity_text(value, unit)
+        given = quantity_text(age, "year")
         try:
-            convert = converter(unit, target)
+            to_target = converter("year", target)
         except UnitError as exc:
             return unknown(f"age {given} cannot be compared with {limit}: {exc.message}", [], given)
-        return _finish(node, ctx, label, given, convert(value), target, not _same_unit(unit, target), threshold, limit)
+        return _finish(node, ctx, label, given, to_target(age), target, not _same_unit("year", target), threshold, limit)
 
     measurement = ctx.patient.measurements.get(node.variable)
     derivation = ""
@@ -476,7 +475,7 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         words = "upper" if relative == "ULN" else "lower"
         note = f" ({relative} {quantity_text(normal, unit)})" if normal else ""
         if normal is None or normal <= 0:  # the lab's own limit first, else the default adult range
-            default = reference_limit(node.variable, relative.lower(), unit, ctx.patient.sex)
+            default = reference_limit(node.variable, "uln" if relative == "ULN" else "lln", unit, ctx.patient.sex)
             if default is None:
                 name = f"{label} {words} limit of normal"
                 sex_would_help = ctx.patient.sex is None and default_range(node.variable, "female") is not None
@@ -640,7 +639,7 @@ def _interval(node: Interval, ctx: _Context) -> Status:
         missing.append(f"date of {start_label}")
     if end is None:
         missing.append(f"date of {end_label}")
-    if missing:
+    if missing or start is None or end is None:
         return unknown(f"{subject}: no " + " or ".join(missing) + " in the profile", missing)
     days = (end - start).days
     if days < 0:
@@ -706,7 +705,7 @@ def _no_requirement(node: NoRequirement, ctx: _Context) -> Status:
     return _leaf(ctx, NodeResult(kind="none", status=passing, explanation="no requirement stated"))
 
 
-_HANDLERS: dict[type, Callable[[Node, _Context], Status]] = {
+_HANDLERS: dict[type, Callable[[Any, _Context], Status]] = {  # each takes its own node type
     Sex: _sex,
     NoRequirement: _no_requirement,
     AllOf: _group,

@@ -273,7 +273,7 @@ class Extractor:
             for bound in found:
                 alternative = re.compile(r"\s*,?\s*or\s+").match(text, bound.end)
                 limit = limit_re.match(text, alternative.end()) if alternative else None
-                if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and bound.unit not in ("ULN", "LLN"):
+                if alternative and limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and bound.unit not in ("ULN", "LLN"):
                     extra.append(Bound(alternative.end(), limit.end(), bound.op, 1, unit))
         return extra
 
@@ -433,7 +433,7 @@ class Extractor:
         return []
 
     def _variables(self, mentions: list[Mention]) -> list[Variable]:
-        out = []
+        out: list[Variable] = []
         for mention in mentions:
             ids = self._groups[mention.id] if mention.kind == "group" else [mention.id]
             out.extend(self.lexicon.variables[i] for i in ids if i in self.lexicon.variables)
@@ -474,7 +474,7 @@ class Extractor:
                 return None
         else:
             parsed = parse_unit(unit)
-            if parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
+            if parsed is not None and parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
                 return None
             if variable.unit is None or not compatible(unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 return None
@@ -510,6 +510,8 @@ class Extractor:
             canonical = convert(value, unit, variable.unit, variable.analyte)
         except UnitError:
             return True  # per-area and absolute clearances: the range cannot judge, keep
+        if variable.range is None:
+            return True
         low, high = variable.range
         return low <= canonical <= high
 
@@ -574,9 +576,10 @@ class Extractor:
         in an exclusion, both together exclude."""
         columns = self._columns(heading)
         cells = _COLUMNS.split(text.text)
-        if columns is None or len(cells) != 2:
+        separator = _COLUMNS.search(text.text)
+        if columns is None or len(cells) != 2 or separator is None:
             return None
-        offset = len(cells[0]) + len(_COLUMNS.search(text.text).group(0))
+        offset = len(cells[0]) + len(separator.group(0))
         parts: list[Node] = []
         for (variable, unit), cell, start in zip(columns, cells, (0, offset)):
             comparisons = []
@@ -585,9 +588,10 @@ class Extractor:
                     bound.start, bound.end = bound.start + start, bound.end + start
                     bound.shared_unit = bound.shared_unit or unit
                     comparisons.append(self._comparison(variable, bound, bound.start, text))
-            if not comparisons or None in comparisons:
+            read = [c for c in comparisons if c is not None]
+            if not read or len(read) != len(comparisons):
                 return None
-            parts.append(comparisons[0] if len(comparisons) == 1 else AllOf(items=comparisons))
+            parts.append(read[0] if len(read) == 1 else AllOf(items=list(read)))
         condition, requirement = parts
         span = text.origin(0, len(text.text))
         if section == "exclusion":
@@ -723,9 +727,10 @@ class Extractor:
                 continue
             start = min(m.start for m in chosen)
             comparisons = [self._comparison(variable, b, start, text) for b in main]
-            if any(c is None for c in comparisons):
+            read = [c for c in comparisons if c is not None]
+            if len(read) != len(comparisons):
                 continue
-            node: Node = comparisons[0] if len(comparisons) == 1 else AllOf(items=comparisons, span=text.origin(start, max(b.end for b in main)))
+            node: Node = read[0] if len(read) == 1 else AllOf(items=list(read), span=text.origin(start, max(b.end for b in main)))
             variants = [b for b in group if b.variant_of is not None and id(b.variant_of) in main_ids]
             for variant in variants:
                 alternative = self._comparison(variable, variant, variant.start, text)
@@ -781,7 +786,7 @@ class Extractor:
                 within = Duration(value=value, unit=window.group(2).lower().rstrip("s"))
                 history, end = True, window.end()
                 covered.append((window.start(), window.end()))
-            node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
+            node: Node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
                              span=text.origin(mention.start, end), text=None)
             negated = self._negated_after_re.match(sentence, end)
             if negated:  # "HIV negative"
@@ -831,6 +836,7 @@ class Extractor:
         if len(windows) != 1 or not labs:
             return
         window = windows[0]
+        assert window.unit is not None  # windows are bounds in a duration unit
         window.recency = True
         duration = Duration(value=_clean(window.value), unit=_DURATION_UNITS[window.unit])
         for comparison in labs:
@@ -970,7 +976,7 @@ def _is_count(unit: str) -> bool:
     return parsed is not None and parsed.units is not None and parsed.dimensionality == _PER_VOLUME
 
 
-_PER_VOLUME = parse_unit("/L").dimensionality
+_PER_VOLUME = getattr(parse_unit("/L"), "dimensionality", None)
 
 
 _ARITHMETIC = re.compile(r"\s*[+\-x*]\s*\d")
