@@ -22,6 +22,10 @@ def escape_controls(text: str, keep: str = "") -> str:
                         m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
 
 
+def _short(text: str, limit: int = QUOTE_LIMIT) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
     """``value`` quoted for a message: at most ``limit`` characters, control characters escaped."""
     text = str(value)
@@ -67,8 +71,8 @@ class InputError(ValueError, ScreenerError):
             where = self.file + (f":{self.line}" if self.line else "") + ": "
         elif self.line:
             where = f"line {self.line}: "
-        field = f"{self.field}: " if self.field else ""
-        return f"{where}{field}{self.message}"
+        field = f"{_short(self.field)}: " if self.field else ""
+        return escape_controls(f"{where}{field}{self.message}")
 
 
 class UnitError(InputError):

@@ -172,3 +172,10 @@ def test_a_non_utf8_file_name_is_written_and_named_readably(tmp_path: Path) -> N
     missing = Path(os.fsdecode(bytes(tmp_path) + b"/abs\xe9nt.yaml"))
     result = runner.invoke(app, ["check", str(ROOT / "rules" / "NCT02213705.yaml"), str(missing)])
     assert result.exit_code == 2 and "abs\\xe9nt.yaml" in result.output
+
+
+def test_a_huge_or_hostile_key_is_not_echoed_whole() -> None:
+    with pytest.raises(PatientError) as info:
+        parse_patient("id: A\nmeasurements:\n  " + "\x1b[2J" + "k" * 50_000 + ": 1\n", "p.yaml")
+    message = str(info.value)
+    assert len(message) < 400 and "\x1b" not in message
