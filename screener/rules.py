@@ -35,6 +35,8 @@ def _finite_number(value: object) -> object:
         raise ValueError(f"expected a number, not {quote(value)}")
     if not math.isfinite(value):
         raise ValueError(f"expected a finite number, not {value}")
+    if isinstance(value, int) and abs(value) > 2**53:  # beyond exact floats: kept as a float, written short
+        return float(value)
     return value
 
 

@@ -298,8 +298,8 @@ def _literal(text: str, indent: int) -> str | None:
     if "\n" not in text or _UNPRINTABLE.search(text) or text != text.strip(" \t") or "\r" in text:
         return None
     body = text.rstrip("\n")
-    if not body.strip():
-        return None
+    if not body.strip() or any(line[:1].isspace() and line[:1] != " " for line in body.split("\n")):
+        return None  # a line starting with a tab would be read as indentation
     trailing = len(text) - len(body)
     chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
     pad = " " * (indent + 2)

@@ -54,7 +54,8 @@ def test_wide_lines_are_not_folded() -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.sampled_from(TRICKY + ["\ud800", "ALT < 3 x ULN", "age >= 18 years", "Hb > 1" + "0" * 400 + " g/dL"]),
+@given(st.lists(st.sampled_from(TRICKY + ["\ud800", "ALT < 3 x ULN", "age >= 18 years", "Hb > 1" + "0" * 400 + " g/dL",
+                                               "ECOG < 1" + "0" * 100, "age > 1" + "0" * 80 + " years"]),
                 min_size=1, max_size=8).map(lambda parts: "Inclusion Criteria:\n- " + "\n- ".join(parts)))
 def test_compiled_rules_read_back_with_text_equal_to_the_source_span(source: str) -> None:
     rules = compile_criteria(source)
