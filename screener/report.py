@@ -34,7 +34,7 @@ def render(result: Result, fmt: str = "table", *, width: int | None = None) -> s
     if fmt == "table":  # ids and values from files must not drive the terminal
         return escape_controls(render_table(result, width=width or DEFAULT_WIDTH), keep="\n")
     if fmt == "markdown":
-        return render_markdown(result)
+        return escape_controls(render_markdown(result), keep="\n")
     if fmt == "json":
         return render_json(result)
     if fmt == "html":

@@ -111,8 +111,9 @@ def test_control_characters_in_ids_are_escaped_in_tables(tmp_path: Path) -> None
     patient(tmp_path, "a.yaml", 'id: "X\\e[31mRED"\nsex: female\n')
     table = screen(str(tmp_path))
     assert "\x1b" not in table.stdout and "X\\x1b[31mRED" in table.stdout
-    report = runner.invoke(app, ["check", RULES, str(tmp_path / "a.yaml")])
-    assert "\x1b" not in report.stdout and "\\x1b[31m" in report.stdout
+    for fmt in ("table", "markdown"):
+        report = runner.invoke(app, ["check", RULES, str(tmp_path / "a.yaml"), "--format", fmt])
+        assert "\x1b" not in report.stdout and "\\x1b[31m" in report.stdout
 
 
 # ---------------------------------------------------------------------------- output files
