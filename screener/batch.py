@@ -27,6 +27,10 @@ def screen_entries(prepared: list[PreparedRules], entries: Iterable[PatientEntry
     for entry in entries:
         if entry.error is not None:
             name = entry.id or Path(entry.name).name
+            if name in first:  # never shown under the same name as another record
+                name += DUPLICATE_MARK
+            else:
+                first[name] = entry.name
             yield from _error_rows(prepared, name, str(entry.error))
             continue
         patient = entry.patient

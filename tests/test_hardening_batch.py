@@ -79,6 +79,13 @@ def test_duplicate_ids_are_reported_never_merged(tmp_path: Path) -> None:
     assert "duplicate patient id 'P1'" in result.stdout
 
 
+def test_an_unreadable_record_with_a_known_id_is_not_merged_with_it(tmp_path: Path) -> None:
+    (tmp_path / "clinic.csv").write_text("id,sex,age\nP-1,F,55\nP-1,robot,61\n", encoding="utf-8")
+    result = screen(str(tmp_path / "clinic.csv"))
+    lines = [line.split() for line in result.stdout.splitlines()]
+    assert lines[1][:2] == ["P-1", "review"] and lines[2][:3] == ["P-1", "(duplicate)", "ERROR"]
+
+
 def test_error_rows_name_the_readable_patient_id(tmp_path: Path) -> None:
     (tmp_path / "clinic.csv").write_text("id,sex,age\nP-1,F,55\nP-2,robot,61\n", encoding="utf-8")
     result = screen(str(tmp_path / "clinic.csv"), "--format", "csv")
