@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .extract import Extractor, default_extractor
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
+from .rulecheck import criterion_problem
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize
@@ -101,6 +102,11 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
         criterion = _criterion(source, group, criterion_id, extractor)
+        problem = criterion_problem(criterion)
+        if problem:  # what the rules reader would refuse ("within 0 days") is left to review
+            criterion = criterion.model_copy(update={
+                "rule": Manual(question=criterion.text.strip(), span=criterion.span), "manual": True,
+                "notes": [*criterion.notes, f"left to review: {problem}"]})
         if replaced and "\ufffd" in criterion.text:
             criterion.notes.append(SURROGATE_NOTE)
         criteria.append(criterion)

@@ -40,10 +40,23 @@ def check_rules(rules: Any, error: Any, lexicon: Lexicon | None = None) -> None:
             raise error(f"criterion id {quote(criterion.id)} is used twice (also criteria {seen[criterion.id]});"
                         " an answer would answer both", ("criteria", index, "id"))
         seen[criterion.id] = index
-        for node, path in _walk(criterion.rule, ("criteria", index, "rule")):
-            message = _problem(node, lexicon)
-            if message:
-                raise error(message[0], path + message[1])
+        problem = _rule_problem(criterion.rule, ("criteria", index, "rule"), lexicon)
+        if problem:
+            raise error(*problem)
+
+
+def criterion_problem(criterion: Any, lexicon: Lexicon | None = None) -> str | None:
+    """Why ``check`` could not apply this criterion's rule as written, or None."""
+    problem = _rule_problem(criterion.rule, (), lexicon or get_lexicon())
+    return problem[0] if problem else None
+
+
+def _rule_problem(rule: Any, path: Path_, lexicon: Lexicon) -> tuple[str, Path_] | None:
+    for node, node_path in _walk(rule, path):
+        message = _problem(node, lexicon)
+        if message:
+            return message[0], node_path + message[1]
+    return None
 
 
 def _walk(node: Any, path: Path_) -> Iterator[tuple[Any, Path_]]:

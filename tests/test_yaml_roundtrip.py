@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -66,3 +68,10 @@ def test_compiled_rules_read_back_with_text_equal_to_the_source_span(source: str
         expected = source[criterion.span[0]:criterion.span[1]]
         assert criterion.text == expected.encode("utf-8", "replace").decode("utf-8").replace("?", "\ufffd") \
             or criterion.text == expected
+
+
+@pytest.mark.parametrize("text", ["History of malignancy within 0 years", "ANC >= 1500/mm3 within 0 days prior to registration"])
+def test_what_the_rules_reader_would_refuse_is_compiled_to_review(text: str) -> None:
+    rules = compile_criteria("Exclusion Criteria:\n- " + text)
+    assert parse_rules(dump_rules(rules)) == rules
+    assert rules.criteria[0].manual and "left to review" in rules.criteria[0].notes[-1]
