@@ -8,6 +8,7 @@ leaves half a file behind.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from contextlib import nullcontext
@@ -70,6 +71,12 @@ def clean_errors(command):
             return command(*args, **kwargs)
         except ScreenerError as exc:
             _fail(str(exc))
+        except BrokenPipeError:  # the reader left (| head): stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
         except OSError as exc:
             _fail(f"{printable_name(exc.filename or '')}: {exc.strerror}".lstrip(": "))
 

@@ -221,3 +221,14 @@ def test_invalid_utf8_on_standard_input_is_one_line() -> None:
 def test_a_device_as_a_patient_is_refused() -> None:
     result = runner.invoke(app, ["check", RULES, "/dev/zero"])
     assert result.exit_code == 2 and "not a regular file" in result.output
+
+
+def test_a_reader_that_leaves_early_stops_the_output_quietly(tmp_path: Path) -> None:
+    for i in range(300):
+        patient(tmp_path, f"p{i}.yaml", f"id: P{i}\nsex: female\nage: 50\n")
+    process = subprocess.Popen([sys.executable, "-m", "screener", "screen", str(tmp_path), "--rules", RULES,
+                                "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    assert process.stdout is not None and process.stdout.readline()
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 141 and b"Traceback" not in stderr
