@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -283,6 +284,16 @@ def _scalar(value: Any) -> str:
         mantissa, _, exponent = text.partition("e")
         return text if "." in mantissa or not exponent else f"{mantissa}.0e{exponent}"
     text = str(value)
+    return _short_text(text) if len(text) < 80 else _text(text)
+
+
+@lru_cache(maxsize=8192)
+def _short_text(text: str) -> str:
+    """Keys, kinds, operators, units and labels repeat in every file: written once each."""
+    return _text(text)
+
+
+def _text(text: str) -> str:
     printable = not _UNPRINTABLE.search(text) and "\n" not in text and "\t" not in text
     if printable and _PLAIN.fullmatch(text) and not _NOT_PLAIN.search(text) and not _NUMBER_LIKE.match(text) \
             and text.casefold() not in _RESERVED:
