@@ -81,6 +81,7 @@ sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
+    "__version__",
     "compile_criteria",
     "load_rules",
     "load_rule_sets",

@@ -11,17 +11,18 @@ import json
 import os
 import re
 import sys
-import tempfile
 from contextlib import nullcontext
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import typer
 
-from .errors import ScreenerError
+from .errors import InputError, ScreenerError
+from .output import write_atomically
 from .version import __version__
+from .yamlio import printable_name
 
 if TYPE_CHECKING:
     from .rules import RuleSet
@@ -65,24 +66,16 @@ def clean_errors(command):
             return command(*args, **kwargs)
         except ScreenerError as exc:
             _fail(str(exc))
+        except BrokenPipeError:  # the reader left (| head): stop quietly, as other tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(141) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
         except OSError as exc:
-            _fail(f"{exc.filename or ''}: {exc.strerror}".lstrip(": "))
+            _fail(f"{printable_name(exc.filename or '')}: {exc.strerror}".lstrip(": "))
 
     return wrapper
-
-
-def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
-    """Write text (or text chunks, streamed) through a temporary file in the same folder,
-    then rename over the target: an error never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.writelines([chunks] if isinstance(chunks, str) else chunks)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _emit(text: str, out: Optional[Path]) -> None:
@@ -134,7 +127,7 @@ def compile_command(
             coverage.add(rules)
             file_name = re.sub(r"[^\w.\-]+", "_", rules.trial.id or f"trial-{index}")
             write_atomically(out_dir / f"{file_name}.{fmt.value}", dump_rules(rules, fmt.value))
-    typer.echo(f"{coverage.summary()}\nrules files written to {out_dir}", err=True)
+    typer.echo(f"{coverage.summary()}\nrules files written to {printable_name(out_dir)}", err=True)
     if coverage.failures:
         raise typer.Exit(EXIT_INPUT_ERROR)
 
@@ -285,17 +278,11 @@ def _rule_sets_hashed(paths: list[Path]) -> tuple[list[RuleSet], dict[str, str]]
 
 def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
     """Every patient against every rule set; an unreadable patient is an error row."""
+    from .batch import screen_entries
     from .cohort import iter_patients
-    from .screen import error_result, prepare, screen_one
+    from .screen import prepare
 
-    prepared = [prepare(rules) for rules in rule_sets]
-    for entry in iter_patients(patients):
-        if entry.error is not None:  # named by its file (and document or row), the message has the full path
-            for rules in prepared:
-                yield error_result(Path(entry.name).name, str(entry.error), rules.trial_id)
-            continue
-        for rules in prepared:
-            yield screen_one(rules, entry.patient, explain=explain)
+    return screen_entries([prepare(rules) for rules in rule_sets], iter_patients(patients), explain)
 
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
@@ -338,11 +325,14 @@ def screen_command(
     stamp = Provenance.now(hashes)
     counts: dict[str, int] = {}
     results = _counted(_results(rule_sets, patients), counts, not _stdout(out) and sys.stderr.isatty())
-    writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
-    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets], stamp) if fmt.value in ("table", "html")
-            else writers[fmt.value](results, stamp), out)
+    trials = [r.trial.id or "?" for r in rule_sets]
+    chunks = (matrix_table(results, trials, stamp) if fmt.value == "table" else matrix_html(results, trials, stamp)
+              if fmt.value == "html" else log_csv(results, stamp) if fmt.value == "csv" else results_jsonl(results, stamp))
+    _stream(chunks, out)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
+    if counts.get("error"):  # the output is complete, but someone was not screened
+        raise typer.Exit(EXIT_INPUT_ERROR)
 
 
 @app.command("review")
@@ -405,7 +395,6 @@ def validate_command(
     from .fhir import is_fhir_path, read_fhir
     from .patient import load_patient
     from .rules import load_rules
-    from .yamlio import load_yaml
 
     for path in files:
         if is_fhir_path(path):
@@ -413,13 +402,28 @@ def validate_command(
             typer.echo(f"{path}: FHIR patient {record.patient.id}, {len(record.patient.measurements)} measurements,"
                        f" {len(record.patient.conditions)} conditions, {sum(u.count for u in record.unused)} resources or values not used")
             continue
-        document = load_yaml(path)
-        if isinstance(document.data, dict) and "criteria" in document.data:
-            rules = load_rules(path)
-            typer.echo(f"{path}: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
-        else:
-            patient = load_patient(path)
-            typer.echo(f"{path}: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
+        kind = _file_kind(path)
+        try:
+            if kind == "rules":
+                rules = load_rules(path)
+                typer.echo(f"{path}: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
+            else:
+                patient = load_patient(path)
+                typer.echo(f"{path}: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
+        except InputError as exc:
+            exc.message += f" (read as a {kind} file: {_KIND_HINT[kind]})"
+            raise
+
+
+_KIND_HINT = {"rules": "it has trial, criteria or schema_version", "patient": "it has none of trial, criteria, schema_version"}
+
+
+def _file_kind(path: Path) -> str:
+    """"rules" when the top level has a rules file's keys, else "patient"."""
+    from .yamlio import RULES_LIMITS, load_yaml
+
+    data = load_yaml(path, limits=RULES_LIMITS).data
+    return "rules" if isinstance(data, dict) and data.keys() & {"trial", "criteria", "schema_version"} else "patient"
 
 
 @app.command("schema")

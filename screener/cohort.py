@@ -44,18 +44,19 @@ from __future__ import annotations
 import csv
 import difflib
 import itertools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from .errors import InputError, PatientError, UnitError
+from .errors import InputError, PatientError, UnitError, quote
 from .fhir import iter_fhir
 from .fhir_read import FHIR_SUFFIXES
 from .lexicon import Lexicon, get_lexicon, name_key
 from .patient import Patient, _Reader, parse_number, parse_patient
 from .units import parse_unit
-from .yamlio import Document, parse_yaml, read_text
+from .yamlio import Document, parse_yaml, printable_name, read_text
 
 __all__ = ["PatientEntry", "iter_patients", "PATIENT_SUFFIXES"]
 
@@ -73,6 +74,8 @@ class PatientEntry:
     """``file.yaml``, ``file.yaml#3`` (third document), ``clinic.csv:12`` (row on line 12)."""
     patient: Patient | None = None
     error: PatientError | None = None
+    id: str | None = None
+    """For an error: the patient's id when it could still be read (a row's id cell)."""
 
     def __post_init__(self) -> None:
         if (self.patient is None) == (self.error is None):
@@ -89,15 +92,20 @@ def iter_patients(paths: Iterable[str | Path]) -> Iterator[PatientEntry]:
     for path in paths:
         path = Path(path)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PATIENT_SUFFIXES)
-            if not files:
-                error = PatientError(f"no patient files ({', '.join(PATIENT_SUFFIXES)}) in the directory", file=str(path))
-                yield PatientEntry(str(path), error=error)
-            if sum(p.suffix.lower() == ".ndjson" for p in files) > 1:  # a bulk export: per-type files
+            walked = list(_walk(path))
+            files = [file for file, problem in walked if problem is None]
+            bulk = sum(p.suffix.lower() == ".ndjson" for p in files) > 1  # a bulk export: per-type files
+            if bulk:
                 yield from iter_fhir_entries(path)
-                files = [p for p in files if p.suffix.lower() not in FHIR_SUFFIXES]
-            for file in files:
-                yield from _iter_file(file)
+            for file, problem in walked:
+                if problem is not None:
+                    yield PatientEntry(printable_name(file), error=PatientError(problem, file=printable_name(file)))
+                elif not (bulk and file.suffix.lower() in FHIR_SUFFIXES):
+                    yield from _iter_file(file)
+            if not walked:
+                error = PatientError(f"no patient files ({', '.join(PATIENT_SUFFIXES)}) in the directory",
+                                     file=printable_name(path))
+                yield PatientEntry(str(path), error=error)
         else:
             yield from _iter_file(path)
 
@@ -114,6 +122,40 @@ def iter_fhir_entries(path: Path) -> Iterator[PatientEntry]:
             yield PatientEntry(f"{record.file}#{record.patient.id}", error=error)
         else:
             yield PatientEntry(f"{record.file}#{record.patient.id}", patient=record.patient)
+
+
+def _walk(folder: Path, seen: frozenset[tuple[int, int]] = frozenset()) -> Iterator[tuple[Path, str | None]]:
+    """Patient files under ``folder`` in sorted order, and every path that cannot be
+    followed (unreadable folder, broken or looping link) with the reason: none is skipped
+    silently, since a skipped file is a patient never screened."""
+    try:
+        info = folder.stat()
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield folder, f"folder cannot be read ({exc.strerror})"
+        return
+    seen = seen | {(info.st_dev, info.st_ino)}
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            is_dir, is_file = entry.is_dir(), entry.is_file()
+        except OSError as exc:
+            yield path, f"cannot be read ({exc.strerror})"
+            continue
+        if entry.is_symlink() and not path.exists():
+            yield path, "is a broken or looping symbolic link"
+        elif is_dir:
+            try:
+                key = (path.stat().st_dev, path.stat().st_ino)
+            except OSError as exc:
+                yield path, f"cannot be read ({exc.strerror})"
+                continue
+            if key in seen:
+                yield path, "is a symbolic link back into a folder above it (a loop)"
+            else:
+                yield from _walk(path, seen)
+        elif is_file and path.suffix.lower() in PATIENT_SUFFIXES:
+            yield path, None
 
 
 def _iter_file(path: Path) -> Iterator[PatientEntry]:
@@ -171,8 +213,8 @@ def _iter_yaml(path: Path) -> Iterator[PatientEntry]:
     if len(documents) <= 1:
         try:
             yield PatientEntry(file, patient=parse_patient(text, file=file, default_id=path.stem))
-        except InputError as error:
-            yield PatientEntry(file, error=_as_patient_error(error))
+        except Exception as error:  # one bad file must never stop the others
+            yield PatientEntry(file, error=_entry_error(error, file), id=_yaml_id(text))
         return
     for number, (start, content, chunk) in enumerate(documents, start=1):
         name = f"{file}#{number}"
@@ -181,10 +223,26 @@ def _iter_yaml(path: Path) -> Iterator[PatientEntry]:
             document = parse_yaml("\n" * start + chunk, file=file, cls=PatientError)
             document.lines[()] = content + 1  # "missing id" points at the document, not line 1
             patient = _Reader(document, get_lexicon()).patient(f"{path.stem}#{number}")
-        except InputError as error:
-            yield PatientEntry(name, error=_as_patient_error(error))
+        except Exception as error:  # one bad document must never stop the others
+            yield PatientEntry(name, error=_entry_error(error, file), id=_yaml_id(chunk))
         else:
             yield PatientEntry(name, patient=patient)
+
+
+_YAML_ID = re.compile(r"^id:[ \t]*['\"]?([^'\"#\n]{1,100}?)['\"]?[ \t]*(?:#.*)?$", re.M)
+
+
+def _yaml_id(text: str) -> str | None:
+    """The id of a profile that could not be read, when a top-level ``id:`` line gives it."""
+    match = _YAML_ID.search(text)
+    return match.group(1).strip() or None if match else None
+
+
+def _entry_error(error: Exception, file: str) -> PatientError:
+    """Any failure while reading one patient, as that patient's error."""
+    if isinstance(error, InputError):
+        return _as_patient_error(error)
+    return PatientError(f"cannot be read ({type(error).__name__}: {quote(str(error))})", file=file)
 
 
 # --------------------------------------------------------------------------------------
@@ -278,13 +336,13 @@ def _column(lexicon: Lexicon, index: int, header: str, file: str, line: int) -> 
     if resolved is None:
         suggestion = _suggest(lexicon, name)
         hint = f"; did you mean {suggestion}?" if suggestion else " (add it to the lexicon if it is real)"
-        raise error(f"unknown column {header!r}{hint}")
+        raise error(f"unknown column {quote(header)}{hint}")
     section, key = resolved
     if unit is not None:
         takes_unit = section == "measurements" or (section == "top" and key in _TOP_WITH_UNIT)
         if not takes_unit:
             what = key if section == "top" else f"{_SECTION_NOUNS[section]} column"
-            raise error(f"a unit was given ({unit!r}) but {what} takes none")
+            raise error(f"a unit was given ({quote(unit)}) but {what} takes none")
         if not unit:
             raise error("the unit in brackets is empty")
         try:
@@ -309,7 +367,7 @@ def _columns(lexicon: Lexicon, header: list[str], file: str, line: int) -> list[
             continue
         earlier = seen.setdefault((column.section, column.key), column)
         if earlier is not column:
-            raise PatientError(f"{column.header!r} is the same field as column {earlier.header!r}; give it once",
+            raise PatientError(f"{quote(column.header)} is the same field as column {quote(earlier.header)}; give it once",
                                file=file, line=line, field=column.header)
     return columns
 
@@ -327,7 +385,7 @@ def _with_unit(cell: str, column: _Column, file: str, line: int) -> str:
     except UnitError:
         return cell
     if not same:
-        raise PatientError(f"the unit is given twice: {given!r} in the cell and {column.unit!r} in the header",
+        raise PatientError(f"the unit is given twice: {quote(given)} in the cell and {quote(column.unit)} in the header",
                            file=file, line=line, field=column.name)
     return cell
 
@@ -341,7 +399,7 @@ def _row_document(columns: list[_Column], cells: list[str], file: str, line: int
         if not cell:
             continue  # unknown
         if column.section is None:
-            raise PatientError(f"{cell!r} is in a column without a header", file=file, line=line, field=column.name)
+            raise PatientError(f"{quote(cell)} is in a column without a header", file=file, line=line, field=column.name)
         value: Any = _with_unit(cell, column, file, line) if column.unit else cell
         if column.section == "top":
             data[column.key] = value
@@ -357,6 +415,14 @@ def _row_document(columns: list[_Column], cells: list[str], file: str, line: int
         raise PatientError(f"the row has {len(cells)} cells but the header names {len(columns)} columns",
                            file=file, line=line)
     return Document(data, file=file, lines={(): line}), fields
+
+
+def _row_id(columns: list[_Column], cells: list[str]) -> str | None:
+    """The id cell of a row that could not be read, for its error row."""
+    for column in columns:
+        if column.section == "top" and column.key == "id" and column.index < len(cells):
+            return cells[column.index].strip()[:100] or None
+    return None
 
 
 def _delimiter(line: str) -> str:
@@ -424,11 +490,11 @@ def _read_csv(lines: Iterator[str], path: Path) -> Iterator[PatientEntry]:
             try:
                 document, fields = _row_document(columns, cells, file, line)
                 patient = _Reader(document, lexicon).patient(f"{path.stem}:{line}")
-            except InputError as error:
-                error = _as_patient_error(error)
-                if error.field in fields:
-                    error.field = fields[error.field]
-                yield PatientEntry(name, error=error)
+            except Exception as exc:  # one bad row must never stop the others
+                row_error = _entry_error(exc, file)
+                if row_error.field in fields:
+                    row_error.field = fields[row_error.field]
+                yield PatientEntry(name, error=row_error, id=_row_id(columns, cells))
             else:
                 yield PatientEntry(name, patient=patient)
     except PatientError as error:  # undecodable or binary: the rows before it stand

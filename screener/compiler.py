@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .extract import Extractor, default_extractor
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
+from .rulecheck import criterion_problem
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize
@@ -26,11 +29,27 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     return groups
 
 
+MAX_ITEM_CHARS = 20_000
+"""Longer items are left to review whole: no real criterion comes near (whole eligibility
+sections of the 8,416-trial corpus are at most 21 KB), and it bounds compile time."""
+
+
+def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
+    """The item's rule; should the extractor fail on some text, or the item be longer than
+    ``MAX_ITEM_CHARS``, the item is left to review (its text as the question) instead of
+    stopping the trial: nothing is dropped."""
+    if item.end - item.start > MAX_ITEM_CHARS:
+        return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
+    try:
+        return extractor.item_rule(normalize(source.text[item.start:item.end], item.start), item.section, item.heading)
+    except (ValueError, ArithmeticError, RecursionError):  # ValidationError is a ValueError
+        return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
+
+
 def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor) -> Criterion:
     rules: list[Node] = []
     for item in group:
-        text = normalize(source.text[item.start:item.end], item.start)
-        rules.append(extractor.item_rule(text, item.section, item.heading))
+        rules.append(_item_rule(source, item, extractor))
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
     notes = ["items joined by 'and/or': any of them is enough"] if len(rules) > 1 else []
@@ -52,7 +71,7 @@ def _structured(item: StructuredField) -> Criterion | None:
         match = _AGE_VALUE.match(item.value)
         op, criterion_id = (">=", "AGE_MIN") if item.name == "minimum_age" else ("<=", "AGE_MAX")
         text = item.value
-        if not match:
+        if not match or not math.isfinite(float(match.group(1))):
             rule: Node = Manual(question=f"{item.name.replace('_', ' ')}: {item.value}", span=item.span)
         else:
             value = float(match.group(1))
@@ -63,16 +82,34 @@ def _structured(item: StructuredField) -> Criterion | None:
     return None
 
 
+SURROGATE_NOTE = "invalid characters (lone surrogates) in the source were replaced by \ufffd"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSet:
-    """Compile one source: its free-text criteria, then its structured fields."""
+    """Compile one source: its free-text criteria, then its structured fields.
+
+    Lone surrogates (from JSON escapes or an API caller) cannot be written as UTF-8: they
+    are replaced one for one, so offsets hold, and each criterion concerned says so."""
     extractor = extractor or default_extractor()
+    replaced = bool(_SURROGATE.search(source.text))
+    if replaced:
+        source = dataclasses.replace(source, text=_SURROGATE.sub("\ufffd", source.text))
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
     for group in _groups(segment(source.text, source.start, source.end)):
         section = group[0].section
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
-        criteria.append(_criterion(source, group, criterion_id, extractor))
+        criterion = _criterion(source, group, criterion_id, extractor)
+        problem = criterion_problem(criterion)
+        if problem:  # what the rules reader would refuse ("within 0 days") is left to review
+            criterion = criterion.model_copy(update={
+                "rule": Manual(question=criterion.text.strip(), span=criterion.span), "manual": True,
+                "notes": [*criterion.notes, f"left to review: {problem}"]})
+        if replaced and "\ufffd" in criterion.text:
+            criterion.notes.append(SURROGATE_NOTE)
+        criteria.append(criterion)
     for item in source.fields:
         structured = _structured(item)
         if structured:

@@ -20,7 +20,7 @@ import datetime as dt
 import math
 import re
 from functools import lru_cache
-from typing import Callable, Literal
+from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -31,7 +31,7 @@ from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
     RuleSet, Section, Sex, Unless,
 )
-from .derive import Missing, derive
+from .derive import FORMULAS, Derived, Missing, derive
 from .reference import default_range, limit as reference_limit
 from .units import Analyte, area_exponent, convert_with_area, converter, format_number, parse_unit
 
@@ -289,7 +289,7 @@ def _area(source: str | None, target: str | None) -> tuple[int, float]:
         exponent = area_exponent(source, target)
     except UnitError:
         return (0, 0.0)
-    if exponent == 0:
+    if exponent == 0 or source is None or target is None:
         return (0, 0.0)
     return (exponent, convert_with_area(1.0, source, target, 1.0))
 
@@ -440,6 +440,37 @@ def _leaf(ctx: _Context, result: NodeResult) -> Status:
     return result.status
 
 
+DISAGREEMENT_FACTOR = 1.5
+"""A measured value and the one a formula computes from the same profile (creatinine
+clearance and Cockcroft-Gault) that differ by more than this factor either way point to
+a typo, a wrong unit or a stale value: the criterion goes to review with both values."""
+
+
+def measured_vs_derived(measurement: Measurement, patient: Patient, label: str) -> str | None:
+    """Why the measured value is not trusted alone, or None when no formula contradicts it."""
+    if measurement.variable not in FORMULAS or measurement.value <= 0:
+        return None
+    others = {k: v for k, v in patient.measurements.items() if k != measurement.variable}
+    derived = derive(measurement.variable, patient.model_copy(update={"measurements": others}))
+    if not isinstance(derived, Derived) or derived.value <= 0:
+        return None
+    try:
+        computed = converter(derived.unit, measurement.unit)(derived.value)
+    except UnitError:
+        bsa = patient.bsa_m2()
+        if bsa is None or derived.unit is None or measurement.unit is None:
+            return None
+        try:
+            computed = convert_with_area(derived.value, derived.unit, measurement.unit, bsa)
+        except UnitError:
+            return None
+    if max(computed, measurement.value) <= DISAGREEMENT_FACTOR * min(computed, measurement.value):
+        return None
+    return (f"{label} measured {quantity_text(measurement.value, measurement.unit)} but"
+            f" {derived.explanation()} ({quantity_text(computed, measurement.unit)}): more than"
+            f" {DISAGREEMENT_FACTOR:g} times apart; check the values")
+
+
 def _comparison(node: Comparison, ctx: _Context) -> Status:
     label, analyte = _variable_info(node.variable, node.label)
     limit = limit_text(node.value, node.unit)
@@ -458,14 +489,13 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         age = ctx.age()
         if age is None:
             return unknown("no age or birth date in the profile", ["age or birth date"])
-        value, unit = age, "year"
         target = node.unit or "year"
-        given = quantity_text(value, unit)
+        given = quantity_text(age, "year")
         try:
-            convert = converter(unit, target)
+            to_target = converter("year", target)
         except UnitError as exc:
             return unknown(f"age {given} cannot be compared with {limit}: {exc.message}", [], given)
-        return _finish(node, ctx, label, given, completed(convert(value)), target, not _same_unit(unit, target), threshold, limit)
+        return _finish(node, ctx, label, given, completed(to_target(age)), target, not _same_unit("year", target), threshold, limit)
 
     measurement = ctx.patient.measurements.get(node.variable)
     derivation = ""
@@ -482,6 +512,10 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
     stale = _stale(node, measurement, label, ctx) or _outside_window(node, measurement, label, ctx)
     if stale is not None:
         return unknown(stale[0], [stale[1]], given)
+    if not derivation:
+        conflict = measured_vs_derived(measurement, ctx.patient, label)
+        if conflict is not None:
+            return unknown(conflict, [f"{label} confirmed (measured and computed values disagree)"], given)
     if node.window is not None:
         return _open_window(node, ctx, _comparison_value(node, ctx, measurement, label, analyte, given, threshold, limit, unknown))
     return _comparison_value(node, ctx, measurement, label, analyte, given, threshold, limit, unknown)
@@ -498,7 +532,7 @@ def _comparison_value(node: Comparison, ctx: _Context, measurement: Measurement,
         words = "upper" if relative == "ULN" else "lower"
         note = f" ({relative} {quantity_text(normal, unit)})" if normal else ""
         if normal is None or normal <= 0:  # the lab's own limit first, else the default adult range
-            default = reference_limit(node.variable, relative.lower(), unit, ctx.patient.sex)
+            default = reference_limit(node.variable, "uln" if relative == "ULN" else "lln", unit, ctx.patient.sex)
             if default is None:
                 name = f"{label} {words} limit of normal"
                 sex_would_help = ctx.patient.sex is None and default_range(node.variable, "female") is not None
@@ -705,7 +739,7 @@ def _interval(node: Interval, ctx: _Context) -> Status:
         missing.append(f"date of {start_label}")
     if end is None:
         missing.append(f"date of {end_label}")
-    if missing:
+    if missing or start is None or end is None:
         return unknown(f"{subject}: no " + " or ".join(missing) + " in the profile", missing)
     days = (end - start).days
     if days < 0:
@@ -771,7 +805,7 @@ def _no_requirement(node: NoRequirement, ctx: _Context) -> Status:
     return _leaf(ctx, NodeResult(kind="none", status=passing, explanation="no requirement stated"))
 
 
-_HANDLERS: dict[type, Callable[[Node, _Context], Status]] = {
+_HANDLERS: dict[type, Callable[[Any, _Context], Status]] = {  # each takes its own node type
     Sex: _sex,
     NoRequirement: _no_requirement,
     AllOf: _group,

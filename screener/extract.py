@@ -9,9 +9,10 @@ never broader than its text: precision before recall.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
@@ -108,6 +109,7 @@ class Extractor:
     def __init__(self, lexicon: Lexicon | None = None):
         self.lexicon = lexicon or get_lexicon()
         self._headings: dict[str, list[Mention]] = {}
+        self._indexed: tuple[list[Mention], list[Mention], list[int], list[int]] | None = None
         p = patterns()
         self._mentions = [self._mention_regexes(kind, terms) for kind, terms in (
             ("variable", self.lexicon.variables.values()),
@@ -134,7 +136,7 @@ class Extractor:
         )
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
-        self._rise = {w.lower() for w in p["rise_words"]}
+        self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._negation_re = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in sorted(p["negations"], key=len, reverse=True)) + r")\b\s*", re.I)
         self._history_re = _phrase_regex(p["timing"]["history"])
         self._current_re = _phrase_regex(p["timing"]["current"])
@@ -187,9 +189,11 @@ class Extractor:
         # longest first at each place; drop what overlaps a longer mention
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mention] = []
+        taken = _Spans([])
         for mention in sorted(found, key=lambda m: -(m.end - m.start)):
-            if all(mention.end <= k.start or mention.start >= k.end for k in kept):
+            if not taken.overlaps(mention.start, mention.end):
                 kept.append(mention)
+                taken.add(mention.start, mention.end)
         return sorted(kept, key=lambda m: m.start)
 
     # -- bounds -----------------------------------------------------------------------
@@ -210,9 +214,10 @@ class Extractor:
         ("(or the legal age if > 18 years)"), which are left to manual review."""
         found: list[Bound] = []
         consumed = 0
-        remarks = [m.span() for m in re.finditer(r"\(([^()]*)\)", text) if self._exceptions.search(m.group(1))]
+        remarks = _Spans([(a + 1, b) for a, b in (m.span() for m in re.finditer(r"\(([^()]*)\)", text)
+                                                  if self._exceptions.search(m.group(1)))])
         for number in _NUMBER.finditer(text):
-            if number.start() < consumed or any(a < number.start() < b for a, b in remarks):
+            if number.start() < consumed or remarks.contains(number.start()):
                 continue
             bound_list = self._bounds_at(text, number) or self._listed_at(text, number)
             if bound_list:
@@ -259,7 +264,7 @@ class Extractor:
         for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
             for comparator in self._before_any_re.finditer(text):
                 limit = limit_re.match(text, comparator.end())
-                if limit and re.match(r"\s*[+\-x*]\s*\d", text[limit.end():]):
+                if limit and _ARITHMETIC.match(text, limit.end()):
                     continue  # "> ULN + 4 seconds" is no multiple of the limit
                 if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and not any(a <= comparator.start() < b for a, b in taken):
                     op = self._before[name_key(comparator.group(1) or comparator.group(2))]
@@ -268,7 +273,7 @@ class Extractor:
             for bound in found:
                 alternative = re.compile(r"\s*,?\s*or\s+").match(text, bound.end)
                 limit = limit_re.match(text, alternative.end()) if alternative else None
-                if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and bound.unit not in ("ULN", "LLN"):
+                if alternative and limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and bound.unit not in ("ULN", "LLN"):
                     extra.append(Bound(alternative.end(), limit.end(), bound.op, 1, unit))
         return extra
 
@@ -328,8 +333,7 @@ class Extractor:
             return [lower, Bound(start, cursor, "<=", second, unit, partner=lower)]
         if op is None:
             rise = re.search(r"\b(to|of)\s*$", before, re.I)
-            preceding = {w.lower() for w in _WORD.findall(text[:number.start()])}
-            if rise and preceding & self._rise:
+            if rise and _first_word_at(text, self._rise) < number.start():
                 op = ">="
             else:
                 return []
@@ -388,15 +392,17 @@ class Extractor:
     # -- building leaves --------------------------------------------------------------
     def _variables_before(self, mentions: list[Mention], text: str, position: int, floor: int) -> list[Mention]:
         """The variable (or list of variables joined by and/or/slash) just before ``position``."""
-        candidates = [m for m in mentions if m.kind in ("variable", "group") and floor <= m.end <= position]
-        if not candidates:
+        variables, ends = self._variable_index(mentions)
+        low, high = bisect.bisect_left(ends, floor), bisect.bisect_right(ends, position)
+        if low >= high:
             return []
-        nearest = candidates[-1]
+        nearest = variables[high - 1]
         gap = text[nearest.end:position]
         if len(gap) > 70 or re.search(r"[.;]\s", gap) or _NUMBER.search(gap):
             return []
         chosen = [nearest]
-        for mention in reversed(candidates[:-1]):
+        for index in range(high - 2, low - 1, -1):
+            mention = variables[index]
             joint = text[mention.end:chosen[0].start]
             restated = mention.id == chosen[0].id and re.fullmatch(r"[\s(]*", joint)  # "transaminase (ALT)"
             if restated:
@@ -407,15 +413,27 @@ class Extractor:
                 break
         return chosen
 
+    def _variable_index(self, mentions: list[Mention]) -> tuple[list[Mention], list[int]]:
+        """The variable and group mentions of ``mentions`` and their ends, both sorted (mentions
+        do not overlap), made once per list: a scan of every mention for every number made
+        long criteria quadratic."""
+        if self._indexed is None or self._indexed[0] is not mentions:
+            variables = sorted((m for m in mentions if m.kind in ("variable", "group")), key=lambda m: m.start)
+            self._indexed = (mentions, variables, [m.end for m in variables], [m.start for m in variables])
+        return self._indexed[1], self._indexed[2]
+
     def _variable_after(self, mentions: list[Mention], text: str, position: int) -> list[Mention]:
-        after = [m for m in mentions if m.kind in ("variable", "group") and m.start >= position]
+        variables, _ = self._variable_index(mentions)
+        assert self._indexed is not None
+        index = bisect.bisect_left(self._indexed[3], position)
+        after = variables[index:index + 1]
         gap = r"\s*(?:(?:of|in)\s+(?:the\s+)?(?:[\w]+[\s\-]+){0,2})?"
         if after and re.fullmatch(gap, text[position:after[0].start], re.I):
             return [after[0]]
         return []
 
     def _variables(self, mentions: list[Mention]) -> list[Variable]:
-        out = []
+        out: list[Variable] = []
         for mention in mentions:
             ids = self._groups[mention.id] if mention.kind == "group" else [mention.id]
             out.extend(self.lexicon.variables[i] for i in ids if i in self.lexicon.variables)
@@ -456,7 +474,7 @@ class Extractor:
                 return None
         else:
             parsed = parse_unit(unit)
-            if parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
+            if parsed is not None and parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
                 return None
             if variable.unit is None or not compatible(unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 return None
@@ -492,6 +510,8 @@ class Extractor:
             canonical = convert(value, unit, variable.unit, variable.analyte)
         except UnitError:
             return True  # per-area and absolute clearances: the range cannot judge, keep
+        if variable.range is None:
+            return True
         low, high = variable.range
         return low <= canonical <= high
 
@@ -556,9 +576,10 @@ class Extractor:
         in an exclusion, both together exclude."""
         columns = self._columns(heading)
         cells = _COLUMNS.split(text.text)
-        if columns is None or len(cells) != 2:
+        separator = _COLUMNS.search(text.text)
+        if columns is None or len(cells) != 2 or separator is None:
             return None
-        offset = len(cells[0]) + len(_COLUMNS.search(text.text).group(0))
+        offset = len(cells[0]) + len(separator.group(0))
         parts: list[Node] = []
         for (variable, unit), cell, start in zip(columns, cells, (0, offset)):
             comparisons = []
@@ -567,9 +588,10 @@ class Extractor:
                     bound.start, bound.end = bound.start + start, bound.end + start
                     bound.shared_unit = bound.shared_unit or unit
                     comparisons.append(self._comparison(variable, bound, bound.start, text))
-            if not comparisons or None in comparisons:
+            read = [c for c in comparisons if c is not None]
+            if not read or len(read) != len(comparisons):
                 return None
-            parts.append(comparisons[0] if len(comparisons) == 1 else AllOf(items=comparisons))
+            parts.append(read[0] if len(read) == 1 else AllOf(items=list(read)))
         condition, requirement = parts
         span = text.origin(0, len(text.text))
         if section == "exclusion":
@@ -621,6 +643,8 @@ class Extractor:
         after_style = False
         heading_vars = self._heading_variables(heading) if heading else []
         heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
+        separators = [m.start() for m in re.finditer(r"[,;:]", sentence[start:end])]
+        separators = [start + p for p in separators]
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
             anchor = id(bound.variant_of or bound.partner or bound)
@@ -628,7 +652,9 @@ class Extractor:
         for bound in bounds:
             if bound.variant_of is not None or bound.partner is not None:
                 continue
-            if self._conditional_re.search(sentence[start:bound.start]):
+            last = bisect.bisect_left(separators, bound.start)
+            clause = separators[last - 1] + 1 if last else start
+            if self._conditional_re.search(sentence[clause:bound.start]):  # the regex sees only the last clause
                 continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
             after = self._variable_after(mentions, sentence, bound.end)
             if after_style and after:  # "≥ 140 mmHg SBP and/or ≥ 90 mmHg DBP": each value names its variable after it
@@ -701,9 +727,10 @@ class Extractor:
                 continue
             start = min(m.start for m in chosen)
             comparisons = [self._comparison(variable, b, start, text) for b in main]
-            if any(c is None for c in comparisons):
+            read = [c for c in comparisons if c is not None]
+            if len(read) != len(comparisons):
                 continue
-            node: Node = comparisons[0] if len(comparisons) == 1 else AllOf(items=comparisons, span=text.origin(start, max(b.end for b in main)))
+            node: Node = read[0] if len(read) == 1 else AllOf(items=list(read), span=text.origin(start, max(b.end for b in main)))
             variants = [b for b in group if b.variant_of is not None and id(b.variant_of) in main_ids]
             for variant in variants:
                 alternative = self._comparison(variable, variant, variant.start, text)
@@ -734,10 +761,14 @@ class Extractor:
         return Manual(question=f"Does this apply: {phrase}?")
 
     def _condition_leaves(self, text: Text, sentence: str, start: int, mentions, bounds, leaves, covered, used) -> None:
+        spans, known = _Spans([]), 0
         for mention in mentions:
             if mention.kind != "condition" or id(mention) in used:
                 continue
-            if any(l.start <= mention.start < l.end for l in leaves):
+            for leaf in leaves[known:]:  # the leaves so far, those added by this loop too
+                spans.add(leaf.start, leaf.end)
+            known = len(leaves)
+            if spans.contains(mention.start):
                 continue
             if self._uncertain_re.search(sentence[max(start, mention.start - 30):mention.start]):
                 continue  # "suspected X" is not X: the words stay unread and go to manual review
@@ -755,7 +786,7 @@ class Extractor:
                 within = Duration(value=value, unit=window.group(2).lower().rstrip("s"))
                 history, end = True, window.end()
                 covered.append((window.start(), window.end()))
-            node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
+            node: Node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
                              span=text.origin(mention.start, end), text=None)
             negated = self._negated_after_re.match(sentence, end)
             if negated:  # "HIV negative"
@@ -769,11 +800,16 @@ class Extractor:
     def _heads_clause(self, sentence: str, start: int, mention: Mention) -> bool:
         """Whether a condition leads its clause, after at most two qualifying words
         ("Uncontrolled epilepsia", "History of malignant disease", "Positive serology for HIV")."""
-        prefix = sentence[start:mention.start]
+        prefix = sentence[max(start, mention.start - 300):mention.start]  # enough to find 3 words or a separator
         separator = list(re.finditer(r"[,;:(]|\b(?:or|and|nor)\b", prefix, re.I))
+        if not separator and mention.start - start > 300 and len(self._meaningful(prefix)) <= 2:
+            prefix = sentence[start:mention.start]  # a long run of blanks or ignored words: read it all
+            separator = list(re.finditer(r"[,;:(]|\b(?:or|and|nor)\b", prefix, re.I))
         clause = prefix[separator[-1].end():] if separator else prefix
-        meaningful = [w for w in _WORD.findall(clause) if w.lower().strip("'-") not in self._ignored]
-        return len(meaningful) <= 2
+        return len(self._meaningful(clause)) <= 2
+
+    def _meaningful(self, text: str) -> list[str]:
+        return [w for w in _WORD.findall(text) if w.lower().strip("'-") not in self._ignored]
 
     def _elliptic_conditions(self, text: Text, sentence: str, mention: Mention, term, leaves, covered, history: bool) -> None:
         """"hepatitis B or C": the second is the first with its last word replaced."""
@@ -800,6 +836,7 @@ class Extractor:
         if len(windows) != 1 or not labs:
             return
         window = windows[0]
+        assert window.unit is not None  # windows are bounds in a duration unit
         window.recency = True
         duration = Duration(value=_clean(window.value), unit=_DURATION_UNITS[window.unit])
         for comparison in labs:
@@ -833,10 +870,10 @@ class Extractor:
         for paren in re.finditer(r"\(([^()]*)\)", text[start:end]):
             if not self._exceptions.search(paren.group(1)):
                 remarks.append((start + paren.start(), start + paren.end()))
-        spans = covered + remarks
+        inside = _Spans(covered + remarks)
         out = []
         for word in _WORD.finditer(text, start, end):
-            if any(a <= word.start() < b for a, b in spans):
+            if inside.contains(word.start()):
                 continue
             if word.group(0).lower().strip("'-") in self._ignored or len(word.group(0)) < 2:
                 continue
@@ -868,20 +905,33 @@ class Extractor:
         """
         start = min([l.start for l in leaves] + [w[0] for w in leftover])
         end = max([l.end for l in leaves] + [w[1] for w in leftover])
-        plain = _blank(text, start, end)
+        chars = list(_blank(text, start, end))
         for leaf in leaves:  # an "or" inside a leaf ("greater than or equal to") joins nothing
-            plain = plain[:leaf.start] + " " * (leaf.end - leaf.start) + plain[leaf.end:]
+            chars[leaf.start:leaf.end] = " " * (leaf.end - leaf.start)
+        plain = "".join(chars)
+        ends = sorted(leaf.end for leaf in leaves)
+        starts = sorted(leaf.start for leaf in leaves)
+        if not leftover:
+            return False
+        first_unread, last_unread = min(w[1] for w in leftover), max(w[0] for w in leftover)
         for connector in self._or_re.finditer(plain):
-            beside_leaf = any(re.fullmatch(r"[\s,;:]*", plain[l.end:connector.start()]) for l in leaves if l.end <= connector.start())
-            beside_leaf |= any(re.fullmatch(r"[\s,;:]*", plain[connector.end():l.start]) for l in leaves if l.start >= connector.end())
-            if beside_leaf and any(w[0] >= connector.end() or w[1] <= connector.start() for w in leftover):
+            # a leaf is beside the connector when only separators lie between them (each
+            # run of separators is scanned once: connectors are words, so runs do not overlap)
+            gap_start, gap_end = connector.start(), connector.end()
+            while gap_start > 0 and _separator(plain[gap_start - 1]):
+                gap_start -= 1
+            while gap_end < len(plain) and _separator(plain[gap_end]):
+                gap_end += 1
+            beside_leaf = _any_between(ends, gap_start, connector.start()) or _any_between(starts, connector.end(), gap_end)
+            if beside_leaf and (last_unread >= connector.end() or first_unread <= connector.start()):
                 return True
         if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
             return False
         items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", plain[start:end])]
         items = [(start + a, start + b) for a, b in items]
-        has_leaf = [any(a <= l.start < b for l in leaves) for a, b in items]
-        unread_only = [not leaf and any(a <= w[0] < b for w in leftover) for (a, b), leaf in zip(items, has_leaf)]
+        has_leaf = [_any_between(starts, a, b - 1) for a, b in items]
+        unread = sorted(w[0] for w in leftover)
+        unread_only = [not leaf and _any_between(unread, a, b - 1) for (a, b), leaf in zip(items, has_leaf)]
         return any(has_leaf) and any(unread_only)
 
     def _join(self, leaves: list[Leaf], text: str, section: Section) -> Node:
@@ -926,7 +976,64 @@ def _is_count(unit: str) -> bool:
     return parsed is not None and parsed.units is not None and parsed.dimensionality == _PER_VOLUME
 
 
-_PER_VOLUME = parse_unit("/L").dimensionality
+_PER_VOLUME = getattr(parse_unit("/L"), "dimensionality", None)
+
+
+_ARITHMETIC = re.compile(r"\s*[+\-x*]\s*\d")
+
+
+def _separator(char: str) -> bool:
+    """What ``[\\s,;:]`` matches."""
+    return char.isspace() or char in ",;:"
+
+
+class _Spans:
+    """Membership in a union of [start, end) spans in logarithmic time (sentences may hold
+    thousands of spans: scanning them for every word made long criteria quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            elif a < b:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def contains(self, position: int) -> bool:
+        index = bisect.bisect_right(self.starts, position) - 1
+        return index >= 0 and position < self.ends[index]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) shares a position with the union."""
+        index = bisect.bisect_right(self.starts, start) - 1
+        if index >= 0 and start < self.ends[index]:
+            return True
+        return index + 1 < len(self.starts) and self.starts[index + 1] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Add [start, end), merging it with the spans it touches."""
+        if start >= end:
+            return
+        low = bisect.bisect_left(self.ends, start)  # first span ending at or after start
+        high = bisect.bisect_right(self.starts, end)  # spans starting at or before end
+        if low < high:
+            start, end = min(start, self.starts[low]), max(end, self.ends[high - 1])
+        self.starts[low:high] = [start]
+        self.ends[low:high] = [end]
+
+
+def _any_between(sorted_values: list[int], low: int, high: int) -> bool:
+    """Whether some value v of the sorted list has low <= v <= high."""
+    index = bisect.bisect_left(sorted_values, low)
+    return index < len(sorted_values) and sorted_values[index] <= high
+
+
+@lru_cache(maxsize=64)
+def _first_word_at(text: str, words: frozenset[str]) -> int:
+    """Where the first of ``words`` occurs in ``text`` (its length when none does)."""
+    return next((m.start() for m in _WORD.finditer(text) if m.group(0).lower() in words), len(text))
 
 
 def _blank(text: str, start: int, end: int) -> str:

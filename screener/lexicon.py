@@ -169,11 +169,16 @@ class Lexicon:
     def suggest(self, kind: Literal["variable", "condition", "event"], name: str) -> str | None:
         """The closest known spelling, for "did you mean ...?" messages."""
         index = self._index[kind]
-        spellings = {}
+        spellings: dict[str, str] = {}
         for term in index.values():
             for spelling in term.spellings():
                 spellings.setdefault(name_key(spelling), spelling)
-        match = difflib.get_close_matches(name_key(name), list(spellings), n=1, cutoff=0.6)
+        key = name_key(name)
+        swapped = {key[:i] + key[i + 1] + key[i] + key[i + 2:] for i in range(len(key) - 1)}
+        transposed = [spellings[k] for k in swapped if k in spellings]  # "PSAP" is "PASP" typed fast
+        if transposed:
+            return min(transposed)
+        match = difflib.get_close_matches(key, list(spellings), n=1, cutoff=0.6)
         return spellings[match[0]] if match else None
 
 
@@ -181,7 +186,7 @@ def parse_lexicon(text: str, file: str = "lexicon.yaml") -> Lexicon:
     """Build a lexicon from YAML text; a malformed entry is an error with its line."""
     document = parse_yaml(text, file=file)
     data = document.data or {}
-    models = {"variables": Variable, "conditions": ConditionTerm, "events": EventTerm}
+    models: dict[str, type[_Term]] = {"variables": Variable, "conditions": ConditionTerm, "events": EventTerm}
     parsed: dict[str, list] = {}
     for section, model in models.items():
         parsed[section] = []

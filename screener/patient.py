@@ -40,10 +40,10 @@ from typing import Any, Callable, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .codes import get_codes
-from .errors import PatientError, UnitError
+from .errors import PatientError, UnitError, quote
 from .lexicon import Lexicon, Variable, get_lexicon
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
-from .yamlio import Document, Path_, parse_yaml, read_text
+from .yamlio import Document, Path_, parse_yaml, printable_name, read_text
 
 
 class _Model(BaseModel):
@@ -157,13 +157,16 @@ _NUMBER = re.compile(
     re.X,
 )
 _DATE = re.compile(r"\d{4}-\d\d?-\d\d?")
+_DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{2}0")
+"""150.000 and 4.500: a European thousands separator as often as three decimals (a lab
+value is rarely given to three decimals ending in 0), so neither reading is taken."""
 
 
 def load_patient(path: str | Path) -> Patient:
     """Read a profile file; a missing ``id`` defaults to the file name without extension
     (profiles are usually stored one per patient, named by patient)."""
     text = read_text(path, PatientError)
-    return parse_patient(text, file=str(path), default_id=Path(path).stem)
+    return parse_patient(text, file=printable_name(path), default_id=Path(path).stem)
 
 
 def parse_patient(text: str, file: str | None = None, *, default_id: str | None = None) -> Patient:
@@ -184,16 +187,19 @@ def parse_number(text: str) -> tuple[float, str | None]:
     source = text.strip().replace("\u2212", "-")
     match = _NUMBER.match(source)
     if not match:
-        raise ValueError(f"cannot read {text.strip()!r} as a number")
+        raise ValueError(f"cannot read {quote(text.strip())} as a number")
     if match["commas"]:
         digits = match["commas"].replace(",", "")
     elif match["spaces"]:
         digits = re.sub(r"[ \u00a0\u202f]", "", match["spaces"]).replace(",", ".")
     else:
+        if _DOT_THOUSANDS.fullmatch(match["plain"]) and not match["exp"]:
+            raise ValueError(f"{quote(match['plain'])} is ambiguous: a decimal point or a thousands separator?"
+                             f" write {match['plain'].replace('.', '')} or {float(match['plain']):g}")
         digits = match["plain"].replace(",", ".")
     value = float(match["sign"] + digits + (match["exp"] or ""))
     if not math.isfinite(value):
-        raise ValueError(f"{text.strip()!r} is not a finite number")
+        raise ValueError(f"{quote(text.strip())} is not a finite number")
     rest = source[match.end():].strip()
     return value, rest or None
 
@@ -226,7 +232,7 @@ def _kind(value: Any) -> str:
         return "a list"
     if isinstance(value, bool):
         return str(value).lower()
-    return repr(value)
+    return quote(value) if isinstance(value, str) else repr(value)
 
 
 def _by_code(kind: str, name: str) -> Any:
@@ -253,6 +259,7 @@ class _Reader:
     def __init__(self, document: Document, lexicon: Lexicon) -> None:
         self.doc = document
         self.lexicon = lexicon
+        self.as_of: dt.date | None = None  # set once read: later dates are refused
 
     def error(self, message: str, path: Path_ = ()) -> PatientError:
         error = self.doc.error(message, path, PatientError)
@@ -270,6 +277,7 @@ class _Reader:
         for key in data:
             self._check_top_key(key)
         as_of, birth = self._dates(data)
+        self.as_of = as_of
         fields: dict[str, Any] = {
             "id": self._id(data, default_id),
             "sex": self._sex(data.get("sex")),
@@ -304,7 +312,7 @@ class _Reader:
                 if getattr(self.lexicon, kind)(name):
                     hint = f"; it is a {noun}: put it under {section}:"
                     break
-        raise self.error(f"unknown key {name!r}{hint} (known keys: {', '.join(TOP_KEYS)})", (key,))
+        raise self.error(f"unknown key {quote(name)}{hint} (known keys: {', '.join(TOP_KEYS)})", (key,))
 
     def _id(self, data: dict, default_id: str | None) -> str:
         raw = data.get("id")
@@ -336,6 +344,11 @@ class _Reader:
             if given is None:
                 raise self.error(f"birth_date {birth} is after as_of (today, {as_of})", ("birth_date",))
             raise self.error(f"as_of {as_of} is before birth_date {birth}", ("as_of",))
+        if birth is not None:
+            high = _BODY["age"][1][1]
+            if _whole_years(birth, as_of) > high:
+                raise self.error(f"birth_date {birth} gives an age of {_whole_years(birth, as_of)} on {as_of},"
+                                 f" outside the plausible range 0 to {_num(high)} years; a typo?", ("birth_date",))
         return as_of, birth
 
     def _check_age(self, age: float | None, birth: dt.date | None, as_of: dt.date) -> None:
@@ -419,7 +432,7 @@ class _Reader:
         if term is None:
             suggestion = self.lexicon.suggest(kind, name)  # type: ignore[arg-type]
             hint = f"; did you mean {suggestion}?" if suggestion else " (add it to the lexicon if it is real)"
-            raise self.error(f"unknown {noun} {name!r}{hint}", path)
+            raise self.error(f"unknown {noun} {quote(name)}{hint}", path)
         return term
 
     def _measurement(self, variable: Variable, name: str, raw: Any, path: Path_) -> Measurement:
@@ -435,6 +448,8 @@ class _Reader:
         for limit in ("uln", "lln"):
             if fields.get(limit) is not None:
                 fields[limit] = self._limit(variable, fields[limit], unit_text, path + (limit,))
+                self._check_range(fields[limit], unit_text, variable.unit, variable.range, variable.analyte,
+                                  path + (limit,))
         if fields.get("uln") is not None and fields.get("lln") is not None and fields["lln"] >= fields["uln"]:
             raise self.error(f"lln {_num(fields['lln'])} is not below uln {_num(fields['uln'])}", path + ("lln",))
         return Measurement(variable=variable.id, name=name, value=value, unit=unit,
@@ -448,14 +463,14 @@ class _Reader:
         value, unit_text = self._number(raw["value"], path + ("value",))
         if raw.get("unit") is not None:
             if unit_text is not None:
-                raise self.error(f"the unit is given twice ({unit_text!r} in value and unit: {raw['unit']!r})",
+                raise self.error(f"the unit is given twice ({quote(unit_text)} in value and unit: {quote(raw['unit'])})",
                                  path + ("unit",))
             if not isinstance(raw["unit"], str):
                 raise self.error(f"unit must be text, e.g. U/L, not {_kind(raw['unit'])}", path + ("unit",))
             unit_text = raw["unit"].strip() or None
         fields: dict[str, Any] = {"uln": raw.get("uln"), "lln": raw.get("lln")}
         if raw.get("date") is not None:
-            fields["date"] = self._date(raw["date"], path + ("date",))
+            fields["date"] = self._past(self._date(raw["date"], path + ("date",)), path + ("date",))
         return value, unit_text, fields
 
     def _fit(self, variable: Variable, name: str, value: float, unit_text: str | None, path: Path_) -> str | None:
@@ -501,9 +516,10 @@ class _Reader:
             if raw.get("status") is None:
                 raise self.error("status is missing: present, past or absent", path)
             status = self._status(raw["status"], path + ("status",), allow_unknown=False)
+            assert status is not None  # allow_unknown=False: a status or an error
             for key in ("diagnosed", "ended"):
                 if raw.get(key) is not None:
-                    dates[key] = self._date(raw[key], path + (key,))
+                    dates[key] = self._past(self._date(raw[key], path + (key,)), path + (key,))
             self._check_condition_dates(status, dates, path)
         else:
             raise self.error(f"expected true, false, a status (present, past, absent) or {{status: ...}},"
@@ -530,14 +546,21 @@ class _Reader:
             raise self.error(f"ended {dates['ended']} is before diagnosed {dates['diagnosed']}", path + ("ended",))
 
     def _event(self, term: Any, name: str, raw: Any, path: Path_) -> dt.date:
-        return self._date(raw, path)
+        return self._past(self._date(raw, path), path)
+
+    def _past(self, date: dt.date, path: Path_) -> dt.date:
+        """A date of something that happened: not after the date the profile describes
+        (a lab dated next year must not count as fresh); the as_of day itself is fine."""
+        if self.as_of is not None and date > self.as_of:
+            raise self.error(f"{date} is after as_of {self.as_of}; a typo, or as_of is wrong?", path)
+        return date
 
     # -- values ------------------------------------------------------------------------
 
     def _check_keys(self, raw: dict, allowed: tuple[str, ...], path: Path_) -> None:
         for key in raw:
             if key not in allowed:
-                raise self.error(f"unknown key {str(key)!r} (allowed: {', '.join(allowed)})", path + (key,))
+                raise self.error(f"unknown key {quote(str(key))} (allowed: {', '.join(allowed)})", path + (key,))
 
     def _number(self, raw: Any, path: Path_) -> tuple[float, str | None]:
         """A number with an optional unit: 52, 4.2, "1,5", "52 %", "4.2 x10^9/L"."""

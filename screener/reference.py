@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UnitError
-from .units import compatible, convert, format_number, parse_unit
+from .units import Analyte, compatible, convert, format_number, parse_unit
 from .yamlio import parse_yaml
 
 if TYPE_CHECKING:
@@ -78,15 +78,23 @@ class _Row(BaseModel):
         return self
 
 
+def _display(unit: str | None) -> str | None:
+    parsed = parse_unit(unit)
+    return parsed.display if parsed else None
+
+
 def _describe(row: _Row) -> str:
     """"default adult male range 0.74-1.35 mg/dL", "default adult range up to 0.3 mg/dL"."""
-    unit = f" {parse_unit(row.unit).display}" if row.unit else ""
+    parsed = parse_unit(row.unit)
+    unit = f" {parsed.display}" if parsed else ""
     if row.low is not None and row.high is not None:
         span = f"{format_number(row.low)}-{format_number(row.high)}{unit}"
     elif row.high is not None:
         span = f"up to {format_number(row.high)}{unit}"
-    else:
+    elif row.low is not None:
         span = f"{format_number(row.low)}{unit} or more"
+    else:
+        span = "without limits"
     who = f"adult {row.sex}" if row.sex else "adult"
     return f"default {who} range {span}"
 
@@ -181,7 +189,7 @@ def parse_reference_ranges(
         ranges.append(
             ReferenceRange(
                 variable=row.variable,
-                unit=parse_unit(row.unit).display if row.unit else None,
+                unit=_display(row.unit),
                 low=row.low,
                 high=row.high,
                 sex=row.sex,
@@ -236,7 +244,7 @@ def limit(
     bound = reference.high if which == "uln" else reference.low
     if bound is None:
         return None
-    analyte = molar_mass
+    analyte: Analyte | float | None = molar_mass
     if analyte is None:
         from .lexicon import get_lexicon
 

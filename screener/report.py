@@ -14,7 +14,7 @@ import re
 import textwrap
 from typing import Literal
 
-from .errors import InputError
+from .errors import InputError, escape_controls
 from .evaluate import CriterionResult, NodeResult, Result
 from .pages import render_page
 from .provenance import Provenance
@@ -40,9 +40,10 @@ def render(result: Result, fmt: str = "table", *, width: int | None = None, full
     time) is recorded in every format when given.
     """
     if fmt == "table":
-        return render_table(result, width=width or DEFAULT_WIDTH, full=full, provenance=provenance)
+        # ids and values from files must not drive the terminal
+        return escape_controls(render_table(result, width=width or DEFAULT_WIDTH, full=full, provenance=provenance), keep="\n")
     if fmt == "markdown":
-        return render_markdown(result, provenance)
+        return escape_controls(render_markdown(result, provenance), keep="\n")
     if fmt == "json":
         return render_json(result, provenance)
     if fmt == "html":

@@ -10,13 +10,14 @@ Comparisons are stored as the text states them ("PASP > 55 mmHg" in an exclusion
 
 from __future__ import annotations
 
-import json
+import math
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_serializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_serializer
 
-from .errors import RulesError
-from .yamlio import Document, dump_json, dump_yaml, parse_yaml, read_text
+from .errors import RulesError, quote
+from .rulecheck import check_rules
+from .yamlio import RULES_LIMITS, dump_json, dump_yaml, parse_json, parse_yaml, printable_name, read_text
 
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
 Section = Literal["inclusion", "exclusion"]
@@ -26,7 +27,22 @@ SCHEMA_VERSION = 1
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def _finite_number(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, not {quote(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number, not {value}")
+    if isinstance(value, int) and abs(value) > 2**53:  # beyond exact floats: kept as a float, written short
+        return float(value)
+    return value
+
+
+Number = Annotated[Union[int, float], BeforeValidator(_finite_number)]
+"""A finite number written as one: ``true``, ``"5"`` and ``.nan`` are refused (a NaN
+limit compares false both ways and would switch an exclusion off)."""
 
 
 class _Node(_Model):
@@ -43,7 +59,7 @@ class _Node(_Model):
 class Quantity(_Model):
     """A value with a unit, e.g. the restatement "(< 60 mmHg)" of "< 8 kPa"."""
 
-    value: int | float
+    value: Number
     unit: str | None = None
 
 
@@ -58,7 +74,7 @@ class Comparison(_Node):
     variable: str = Field(description="lexicon id of the measured variable")
     label: str | None = Field(None, description="human name of the variable")
     op: Op
-    value: int | float
+    value: Number
     unit: str | None = None
     unit_implied: bool | None = Field(None, description="true when the text gave no unit and it was read from the value's range")
     alt: list[Quantity] = Field(default_factory=list, description="the same threshold restated in other units")
@@ -71,7 +87,7 @@ class Comparison(_Node):
 
 
 class Duration(_Model):
-    value: int | float
+    value: Number
     unit: Literal["day", "week", "month", "year", "hour"]
 
 
@@ -109,7 +125,7 @@ class Interval(_Node):
     start: str = Field(description="lexicon id of the first event")
     end: str | None = Field(None, description="lexicon id of the second event; null means the profile's as_of date")
     op: Op
-    value: int | float
+    value: Number
     unit: Literal["day", "week", "month", "year", "hour"]
 
 
@@ -281,25 +297,27 @@ def dump_rules(rules: RuleSet, fmt: Literal["yaml", "json"] = "yaml") -> str:
 def parse_rules(text: str, file: str | None = None) -> RuleSet:
     """Read a rules file (YAML or JSON); errors name the line and the field."""
     if text.lstrip().startswith("{"):
-        try:
-            document = Document(json.loads(text), file=file)
-        except json.JSONDecodeError as exc:
-            raise RulesError(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from None
+        document = parse_json(text, file=file, cls=RulesError)
     else:
-        document = parse_yaml(text, file=file, cls=RulesError)
+        document = parse_yaml(text, file=file, cls=RulesError, limits=RULES_LIMITS)
     if not isinstance(document.data, dict):
         raise RulesError("a rules file must be a mapping with 'trial' and 'criteria'", file=file, line=1)
+    if "criteria" not in document.data:
+        raise RulesError("not a rules file: it has no 'criteria' (expected a rules file from screener compile)",
+                         file=file, line=1)
     try:
-        return RuleSet.model_validate(document.data)
+        rules = RuleSet.model_validate(document.data)
     except ValidationError as exc:
         error = exc.errors()[0]
         path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _NODE_KINDS))
         raise document.error(error["msg"], path, RulesError) from None
+    check_rules(rules, lambda message, path: document.error(message, path, RulesError))
+    return rules
 
 
 def load_rules(path) -> RuleSet:
     """Load a rules file written by ``screener compile`` (or by hand)."""
-    return parse_rules(read_text(path, RulesError), file=str(path))
+    return parse_rules(read_text(path, RulesError), file=printable_name(path))
 
 
 _NODE_KINDS = {"comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not", "unless", "restrict", "readings"}

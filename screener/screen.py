@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Iterator
 from pydantic import BaseModel, Field
 
 from .derive import FORMULAS
-from .errors import UnitError
+from .errors import UnitError, escape_controls
 from .evaluate import (
     DAYS_PER,
     MET,
@@ -101,9 +101,10 @@ def prepare(rules: RuleSet) -> PreparedRules:
 def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]], str] | None:
     if isinstance(node, (AllOf, AnyOf)):
         parts = [_compile(item, criterion) for item in node.items]
-        if not parts or None in parts:
+        compiled = [part for part in parts if part is not None]
+        if not parts or len(compiled) != len(parts):
             return None
-        return _group(parts, isinstance(node, AllOf))
+        return _group(compiled, isinstance(node, AllOf))
     if isinstance(node, Not):
         inner = _compile(node.item, criterion)
         return None if inner is None else _negated(inner)
@@ -115,7 +116,8 @@ def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]],
         return None if group is None or item is None else _restricted(group, item, MET if node.outside else NOT_MET)
     if isinstance(node, Readings):
         parts = [_compile(item, criterion) for item in node.items]
-        return None if not parts or None in parts else _agreed(parts)
+        known = [part for part in parts if part is not None]
+        return _agreed(known) if known and len(known) == len(parts) else None
     if isinstance(node, Comparison):
         return _comparison(node)
     if isinstance(node, Condition):
@@ -170,7 +172,7 @@ def _agreed(parts: list[Leaf]) -> Leaf:
 
 
 def _negated(inner: Leaf) -> Leaf:
-    flip = {MET: NOT_MET, NOT_MET: MET}
+    flip: dict[str, str] = {MET: NOT_MET, NOT_MET: MET}
 
     def run(patient: Patient, missing: list[str]) -> str:
         status = inner(patient, missing)
@@ -201,7 +203,8 @@ def _comparison(node: Comparison) -> Leaf | None:
         return None
     holds = _test(node.op, float(node.value))
     label, analyte = _variable_info(node.variable, node.label)
-    relative = parse_unit(node.unit).relative if node.unit and _parses(node.unit) else None
+    parsed = parse_unit(node.unit) if node.unit and _parses(node.unit) else None
+    relative = parsed.relative if parsed is not None else None
     derivable = node.variable in FORMULAS
     conversions: dict[str | None, Callable[[float], float] | None] = {}
 
@@ -224,10 +227,10 @@ def _comparison(node: Comparison) -> Leaf | None:
         return run_age
 
     def run(patient: Patient, missing: list[str]) -> str:
+        if derivable:  # computed, or measured and checked against the formula: the full engine
+            return SLOW
         measurement = patient.measurements.get(node.variable)
         if measurement is None:
-            if derivable:
-                return SLOW
             missing.append(label)
             return UNKNOWN
         if relative:
@@ -338,6 +341,7 @@ def screen_one(prepared: PreparedRules, patient: Patient, *, explain: bool = Tru
     for item in prepared.criteria:
         missing: list[str] = []
         answer = patient.answers.get(item.criterion.id) if patient.answers else None
+        status: str
         if answer is not None:
             status = MET if answer else NOT_MET
         else:
@@ -407,8 +411,18 @@ def log_row(result: ScreenResult) -> list[str]:
     """A screening-log line as coordinators keep one: ids and names, short cells; nothing to
     collect once the patient is ineligible on decided criteria."""
     to_collect = [] if result.verdict == "ineligible" else list(dict.fromkeys(map(_short_item, result.to_collect)))
-    return [result.patient, result.trial or "", result.as_of or "", result.verdict,
-            " | ".join(map(_short_item, result.reasons)), " | ".join(to_collect), result.error or ""]
+    cells = [result.patient, result.trial or "", result.as_of or "", result.verdict,
+             " | ".join(map(_short_item, result.reasons)), " | ".join(to_collect), result.error or ""]
+    return [_inert(cell) for cell in cells]
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula (``=HYPERLINK(...)``
+    in an id) gets a leading apostrophe, as OWASP advises for CSV exports."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def log_csv(results: Iterable[ScreenResult], provenance: Provenance | None = None) -> Iterator[str]:
@@ -453,13 +467,13 @@ def _by_patient(results: Iterable[ScreenResult]) -> Iterator[list[ScreenResult]]
 def matrix_table(results: Iterable[ScreenResult], trials: list[str], provenance: Provenance | None = None) -> Iterator[str]:
     """A patient x trial matrix of verdicts, for a terminal, a line per patient."""
     width = max([12, *(len(t) for t in trials)])
-    yield "PATIENT".ljust(20) + "".join(t.ljust(width + 2) for t in trials) + "\n"
+    yield "PATIENT".ljust(20) + "".join(escape_controls(t).ljust(width + 2) for t in trials) + "\n"
     for group in _by_patient(results):
         cells = {r.trial: r for r in group}
-        line = group[0].patient[:19].ljust(20)
+        line = escape_controls(group[0].patient)[:19].ljust(20)
         line += "".join(VERDICT_WORDS[cells[t].verdict].ljust(width + 2) if t in cells else "".ljust(width + 2) for t in trials)
         errors = [r.error for r in group if r.error]
-        yield line.rstrip() + (f"  ({errors[0]})" if errors else "") + "\n"
+        yield line.rstrip() + (f"  ({escape_controls(errors[0])})" if errors else "") + "\n"
     if provenance is not None:
         yield "\n" + provenance.line() + "\n"
 

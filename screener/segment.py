@@ -48,8 +48,9 @@ _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tuple[re.Pattern[str], Section]]]:
     """(anywhere-patterns, line-start-patterns) with their sections, from patterns.yaml."""
     data = patterns()["sections"]
-    anywhere = [(re.compile(p, re.I), section) for section in ("inclusion", "exclusion") for p in data[section]["inline"]]
-    line = [(re.compile(p, re.I), section) for section in ("inclusion", "exclusion") for p in data[section]["line"]]
+    sections: tuple[Section, ...] = ("inclusion", "exclusion")
+    anywhere = [(re.compile(p, re.I), section) for section in sections for p in data[section]["inline"]]
+    line = [(re.compile(p, re.I), section) for section in sections for p in data[section]["line"]]
     return anywhere, line
 
 
@@ -101,6 +102,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             if not segment.strip():
                 continue
             bullet = _BULLET.match(segment)
+            assert bullet is not None  # every part of the pattern is optional
             body_start = bullet.end()
             body = segment[body_start:].rstrip()
             while body and body[-1] in " \t|*":
@@ -175,7 +177,8 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     end = len(source) if end is None else end
     headings = _find_headings(source, start, end)
     regions: list[tuple[int, int, Section]] = []
-    cursor, section = start, "inclusion"
+    cursor = start
+    section: Section = "inclusion"
     for heading_start, heading_end, heading_section in headings:
         regions.append((cursor, heading_start, section))
         cursor, section = heading_end, heading_section

@@ -7,16 +7,18 @@ sex) with their own provenance.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 from .errors import SourceError
-from .yamlio import read_text
+from .yamlio import Limits, parse_json, printable_name, read_text
+
+SOURCE_LIMITS = Limits(depth=64, scalar=10_000_000, keys=100_000)
+"""Registry JSON: records are shallow, the criteria text may be long."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,9 @@ def _page_region(text: str) -> tuple[int, int, list[StructuredField], str | None
     stops = [m.start() for m in (age, sex) if m]
     end = min(stops) if stops else len(text)
     fields = []
-    ages = list(_AGE_LINE.finditer(text, end, sex.start() if sex else len(text)))[:2]
-    names = ["minimum_age", "maximum_age"] if len(ages) == 2 else ["minimum_age"]
-    for name, match in zip(names, ages):
+    age_lines = list(_AGE_LINE.finditer(text, end, sex.start() if sex else len(text)))[:2]
+    names = ["minimum_age", "maximum_age"] if len(age_lines) == 2 else ["minimum_age"]
+    for name, match in zip(names, age_lines):
         fields.append(StructuredField(name, f"{match.group(1)} {match.group(2)}", (match.start(1), match.end(2))))
     if sex:
         fields.append(StructuredField("sex", sex.group(1), sex.span(1)))
@@ -106,7 +108,7 @@ def from_text(text: str, origin: str | None = None, trial_id: str | None = None)
     return Source(text, 0, len(text), trial_id, None, origin)
 
 
-def _age_fields(values: dict[str, object]) -> list[StructuredField]:
+def _age_fields(values: Mapping[str, object]) -> list[StructuredField]:
     out = []
     for name, value in values.items():
         if isinstance(value, str) and value.strip() and value.strip().upper() not in ("N/A", "NA", "NONE"):
@@ -114,12 +116,27 @@ def _age_fields(values: dict[str, object]) -> list[StructuredField]:
     return out
 
 
+def _module(parent: dict, name: str, origin: str | None) -> dict:
+    """A registry object field that must be a mapping when present."""
+    value = parent.get(name) or {}
+    if not isinstance(value, dict):
+        raise SourceError(f"{name} must be an object, not {type(value).__name__}", file=origin, field=name)
+    return value
+
+
+def _text_fields(values: dict[str, object], origin: str | None) -> None:
+    """Ids, titles and age/sex values are text when present: a number there is a wrong shape."""
+    for name, value in values.items():
+        if value is not None and not isinstance(value, str):
+            raise SourceError(f"{name} must be text, not {type(value).__name__}", file=origin, field=name)
+
+
 def from_record(record: dict, origin: str | None = None) -> Source:
-    """A corpus-style record or a registry API v2 study."""
+    """A corpus-style record or a registry API v2 study; a wrong shape is a ``SourceError``."""
     protocol = record.get("protocolSection")
     if isinstance(protocol, dict):
-        ident = protocol.get("identificationModule") or {}
-        module = protocol.get("eligibilityModule") or {}
+        ident = _module(protocol, "identificationModule", origin)
+        module = _module(protocol, "eligibilityModule", origin)
         text = module.get("eligibilityCriteria")
         values = {"minimum_age": module.get("minimumAge"), "maximum_age": module.get("maximumAge"), "sex": module.get("sex")}
         trial_id, title = ident.get("nctId"), ident.get("briefTitle") or ident.get("officialTitle")
@@ -129,14 +146,12 @@ def from_record(record: dict, origin: str | None = None) -> Source:
         trial_id, title = record.get("nct_id"), record.get("title")
     if not isinstance(text, str):
         raise SourceError("no eligibility criteria text in the record", file=origin, field="eligibilityCriteria")
+    _text_fields({"id": trial_id, "title": title, **values}, origin)
     return Source(text, 0, len(text), trial_id, title, origin, _age_fields(values))
 
 
 def _from_json(text: str, origin: str) -> list[Source]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(f"invalid JSON: {exc.msg}", file=origin, line=exc.lineno) from None
+    data = parse_json(text, origin, SourceError, SOURCE_LIMITS).data
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
         data = data["studies"]
     records = data if isinstance(data, list) else [data]
@@ -147,17 +162,30 @@ def _from_json(text: str, origin: str) -> list[Source]:
 
 def _from_jsonl(text: str, origin: str) -> list[Source]:
     sources = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for _, source, error in _jsonl_entries(text, origin):
+        if error is not None:
+            raise error
+        assert source is not None
+        sources.append(source)
+    return sources
+
+
+def _jsonl_entries(text: str, origin: str) -> Iterator[tuple[str, Source | None, SourceError | None]]:
+    """Each record of a JSONL file on its own: a bad line is an error for that record only."""
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        name = f"{origin}:{number}"
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"invalid JSON: {exc.msg}", file=origin, line=number) from None
-        if not isinstance(record, dict):
-            raise SourceError("each line must be a JSON object (a trial record)", file=origin, line=number)
-        sources.append(from_record(record, f"{origin}:{number}"))
-    return sources
+            record = parse_json(line, origin, SourceError, SOURCE_LIMITS).data
+            if not isinstance(record, dict):
+                raise SourceError("each line must be a JSON object (a trial record)", file=origin)
+            source = from_record(record, name)
+        except SourceError as error:
+            error.file, error.line = origin, number
+            yield name, None, error
+        else:
+            yield source.trial_id or name, source, None
 
 
 def _from_xml(text: str, origin: str) -> list[Source]:
@@ -186,10 +214,22 @@ def iter_sources(paths: list[str], trial_id: str | None = None) -> Iterator[tupl
             files = [str(p) for p in sorted(Path(path).rglob("*")) if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES]
         for file in files:
             try:
+                if file != "-" and Path(file).suffix.lower() == ".jsonl":
+                    yield from _jsonl_entries(read_text(file, SourceError), file)
+                    continue
                 for source in read_sources(file, trial_id):
                     yield source.trial_id or file, source, None
             except SourceError as error:
-                yield file, None, error
+                yield printable_name(file), None, error
+
+
+def _stdin_text() -> str:
+    """Standard input as UTF-8 text; invalid bytes are an error with their line."""
+    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError("is not UTF-8 text", file="<stdin>", line=raw[: exc.start].count(b"\n") + 1) from None
 
 
 def read_sources(path: str, trial_id: str | None = None) -> list[Source]:
@@ -200,7 +240,7 @@ def read_sources(path: str, trial_id: str | None = None) -> list[Source]:
             raise SourceError(f"no trial files ({', '.join(SOURCE_SUFFIXES)}) in the directory", file=path)
         return [source for file in files for source in read_sources(str(file))]
     if path == "-":
-        text, origin = sys.stdin.read(), "<stdin>"
+        text, origin = _stdin_text(), "<stdin>"
     else:
         text, origin = read_text(path, SourceError), path
     stripped = text.lstrip()

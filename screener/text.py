@@ -9,11 +9,13 @@ node can point at the exact source words.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
 # both become "<=".
-_RULES: list[tuple[re.Pattern[str], str]] = [
+_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\\([<>=*_\[\]()#+\-.!~|])"), r"\1"),
     (re.compile(r"&lt;"), "<"),
     (re.compile(r"&gt;"), ">"),
@@ -34,7 +36,6 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[μ]"), "µ"),
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
 ]
-_SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
-from .errors import UnitError
+from .errors import UnitError, quote
 
 if TYPE_CHECKING:
     import pint
@@ -212,7 +212,7 @@ def _atom(part: str) -> Atom:
     for key in (compact.casefold(), compact.casefold().replace(" ", "")):
         if key in folded:
             return folded[key]
-    raise UnitError(f"unknown unit {part.strip()!r}")
+    raise UnitError(f"unknown unit {quote(part.strip())}")
 
 
 @cache
@@ -273,18 +273,20 @@ def _parse_spelling(text: str) -> Unit | None:
     source = str(text).strip().translate(_SUPERSCRIPTS).replace("−", "-")
     relative = _RELATIVE_RE.match(source)
     if relative:
-        kind = "ULN" if relative.group(1) or relative.group(3) else "LLN"
+        kind: Literal["ULN", "LLN"] = "ULN" if relative.group(1) or relative.group(3) else "LLN"
         return Unit(kind, 1.0, None, relative=kind)
     source = _MASS_PERCENT.sub(lambda m: ("g" if m.group(1).lower() == "gm" else m.group(1)) + "/dL", source)
     scale, shown_power = 1.0, ""
     power = _POWER.match(source)
     if power and (power.end() < len(source) or source.startswith(("x", "×", "*"))):
+        if abs(int(power.group(1))) > 300:
+            raise UnitError(f"unknown unit {quote(text)} (a power of ten beyond 10^300)")
         scale = 10.0 ** int(power.group(1))
         shown_power = f"10^{power.group(1)}"
         source = source[power.end():]
     parts = re.split(r"\s*/\s*|(?:^|\s+)per\s+", source)
     if any(not p.strip() for p in parts[1:]) or (shown_power and not source.strip()):
-        raise UnitError(f"unknown unit {text!r}")  # "/", "per", or a bare power of ten "x 10^9"
+        raise UnitError(f"unknown unit {quote(text)}")  # "/", "per", or a bare power of ten "x 10^9"
     atoms: list[tuple[Atom, int]] = []
     shown = [shown_power] if shown_power else []
     numerator = parts[0].strip()
@@ -387,7 +389,8 @@ def converter(source: str | None, target: str | None, analyte: Analyte | float |
     if src is None or dst is None:
         if src is None and dst is None:
             return lambda x: x
-        raise UnitError(f"a unitless value cannot be compared with {(src or dst).display}")
+        given = src or dst
+        raise UnitError(f"a unitless value cannot be compared with {given.display if given else 'a unit'}")
     if src.relative or dst.relative:
         if src.relative == dst.relative:
             return lambda x: x
@@ -400,14 +403,22 @@ def converter(source: str | None, target: str | None, analyte: Analyte | float |
     return _linear(src, dst, _pint_contexts(src, dst, analyte))
 
 
+def _forward(equation: Equation, x: float) -> float:
+    return equation.scale * (x + equation.offset)
+
+
+def _backward(equation: Equation, x: float) -> float:
+    return x / equation.scale - equation.offset
+
+
 def _equation(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float] | None:
     """The analyte's own equation between the two units, in either direction."""
     for equation in analyte.equations:
         ends = (canonical(equation.source), canonical(equation.target))
         if (src.display, dst.display) == ends:
-            return lambda x, e=equation: e.scale * (x + e.offset)
+            return partial(_forward, equation)
         if (dst.display, src.display) == ends:
-            return lambda x, e=equation: x / e.scale - e.offset
+            return partial(_backward, equation)
     return None
 
 
@@ -420,7 +431,7 @@ def area_exponent(source: str | None, target: str | None) -> int:
     """+1 when ``source`` is an absolute value and ``target`` the same per area
     (mL/min against mL/min/1.73m2), -1 for the reverse, 0 otherwise."""
     src, dst = parse_unit(source), parse_unit(target)
-    if not src or not dst or src.relative or dst.relative:
+    if not src or not dst or src.relative or dst.relative or src.units is None or dst.units is None:
         return 0
     ratio = _combine((src.dims, 1), (dst.dims, -1))
     if ratio == AREA:

@@ -7,20 +7,24 @@ keys; anchors and aliases are refused as well (a profile should read literally).
 
 from __future__ import annotations
 
-import datetime
 import io
 import json
+import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionStartEvent, ScalarEvent
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, MappingStartEvent, ScalarEvent
+from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .errors import InputError
+from .errors import InputError, quote
 
 Path_ = tuple[str | int, ...]
 
@@ -49,17 +53,26 @@ class Document:
         return cls(message, file=self.file, line=self.line_of(path), field=name)
 
 
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""Larger inputs are refused before they are read (a device such as /dev/zero never ends)."""
+
+
 def read_text(path: str | Path, cls: type[InputError] = InputError) -> str:
-    """The file's text; binary or undecodable files are an error, not garbage."""
-    name = str(path)
+    """The file's text; binary, undecodable, special or huge files are an error, not garbage."""
+    name = printable_name(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode) and not stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode):
+                raise cls("is not a regular file", file=name)
+            raw = stream.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise cls("no such file", file=name) from None
     except IsADirectoryError:
         raise cls("is a directory, not a file", file=name) from None
     except OSError as exc:
         raise cls(f"cannot be read ({exc.strerror})", file=name) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise cls(f"is larger than the limit of {MAX_FILE_BYTES // 2**20} MB", file=name)
     if b"\x00" in raw:
         raise cls("is a binary file, not text", file=name)
     try:
@@ -69,29 +82,97 @@ def read_text(path: str | Path, cls: type[InputError] = InputError) -> str:
         raise cls("is not UTF-8 text", file=name, line=line) from None
 
 
-_DATE = re.compile(r"\d{4}-\d\d?-\d\d?")
+def printable_name(path: str | Path) -> str:
+    """A file name fit for a message: undecodable bytes (surrogate escapes) shown as \\xNN."""
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        name = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
 
 
-def _check_events(text: str, file: str | None, cls: type[InputError]) -> None:
-    """Refuse anchors and aliases, and impossible dates, with their line (the loader gives none)."""
+@dataclass(frozen=True)
+class Limits:
+    """Bounds checked on the event stream, before anything is composed or built."""
+
+    depth: int = 64
+    scalar: int = 100_000
+    keys: int = 10_000
+    digits: int = 50
+
+
+PROFILE_LIMITS = Limits()
+"""Patient profiles: small documents written by hand or exported."""
+RULES_LIMITS = Limits(scalar=10_000_000, keys=10_000)
+"""Rules files: a criterion's text may be long (it is kept verbatim)."""
+
+class _Constructor(SafeConstructor):
+    """The safe constructor, but an impossible date or time stays text, so that the reader
+    of the value reports it with its field (the loader itself would only raise)."""
+
+    def construct_yaml_timestamp(self, node, values=None):
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+_NUMERIC = re.compile(r"[-+]?[0-9][0-9_,.]*(?:[eE][-+]?[0-9]+)?")
+
+
+def _check_events(text: str, file: str | None, cls: type[InputError], limits: Limits) -> None:
+    """Refuse, with their line, what the loader would choke on or accept silently: anchors
+    and aliases, complex keys, and anything past ``limits`` (deep nesting
+    crashes the composer; huge numbers and strings cost time and memory)."""
+    stack: list[list[int]] = []  # per open collection: [is mapping, events seen]
     for event in YAML(typ="safe").parse(io.StringIO(text)):
         line = event.start_mark.line + 1 if event.start_mark else None
+
+        def error(message: str, line: int | None = line) -> InputError:
+            return cls(message, file=file, line=line)
+
         anchored = isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.anchor
         if isinstance(event, AliasEvent) or anchored:
-            raise cls("YAML anchors and aliases (&name, *name) are not allowed; write values out", file=file, line=line)
-        if isinstance(event, ScalarEvent) and not event.style and _DATE.fullmatch(event.value):
-            year, month, day = (int(part) for part in event.value.split("-"))
-            try:
-                datetime.date(year, month, day)
-            except ValueError as exc:
-                raise cls(f"impossible date {event.value} ({exc})", file=file, line=line) from None
+            raise error("YAML anchors and aliases (&name, *name) are not allowed; write values out")
+        if isinstance(event, CollectionEndEvent):
+            stack.pop()
+            continue
+        if stack and stack[-1][0]:
+            if stack[-1][1] % 2 == 0:
+                if isinstance(event, CollectionStartEvent):
+                    raise error("a key must be a plain value, not a list or a mapping")
+                if stack[-1][1] // 2 >= limits.keys:
+                    raise error(f"more than {limits.keys:,} keys in one mapping (the limit)")
+            stack[-1][1] += 1
+        if isinstance(event, CollectionStartEvent):
+            if len(stack) >= limits.depth:
+                raise error(f"nested more than {limits.depth} levels deep (the limit)")
+            stack.append([isinstance(event, MappingStartEvent), 0])
+        elif isinstance(event, ScalarEvent):
+            _check_scalar(event, error, limits)
+
+
+def _check_scalar(event: ScalarEvent, error, limits: Limits) -> None:
+    value = event.value
+    if len(value) > limits.scalar:
+        raise error(f"a value of {len(value):,} characters is longer than the limit of {limits.scalar:,}")
+    if event.style:
+        return
+    if _NUMERIC.fullmatch(value) and sum(c.isdigit() for c in value) > limits.digits:
+        raise error(f"the number {quote(value)} has more than {limits.digits} digits (the limit)")
 
 
 def _record_lines(node: Node, data: Any, path: Path_, lines: dict[Path_, int], raw: dict[Path_, str]) -> None:
-    """Walk the composed node tree beside the constructed data, noting each key's line."""
+    """Walk the composed node tree beside the constructed data, noting each key's line.
+
+    Keys are paired with the nodes by position (a mapping is built in node order, and
+    duplicate keys are refused), so the walk is linear and works for any key (``~``, ``true``)."""
     if isinstance(node, MappingNode) and isinstance(data, dict):
-        for key_node, value_node in node.value:
-            key = next((k for k in data if str(k) == key_node.value), key_node.value)
+        for (key_node, value_node), key in zip(node.value, data):
             lines[path + (key,)] = key_node.start_mark.line + 1
             _record_lines(value_node, data.get(key), path + (key,), lines, raw)
     elif isinstance(node, SequenceNode) and isinstance(data, list):
@@ -102,18 +183,24 @@ def _record_lines(node: Node, data: Any, path: Path_, lines: dict[Path_, int], r
         raw[path] = node.value
 
 
-def parse_yaml(text: str, file: str | None = None, cls: type[InputError] = InputError) -> Document:
+def parse_yaml(text: str, file: str | None = None, cls: type[InputError] = InputError,
+               limits: Limits = PROFILE_LIMITS) -> Document:
     """Parse YAML text into plain data with key lines; syntax errors name the line.
 
     Uses libyaml through ruamel.yaml.clib when it is installed (ten times faster than the
     pure parser), composing nodes once to keep both the data and every key's line.
     """
     try:
-        _check_events(text, file, cls)
+        _check_events(text, file, cls, limits)
         loader = YAML(typ="safe")
+        loader.Constructor = _Constructor
         loader.allow_duplicate_keys = False
         node = loader.compose(text)
         data = loader.constructor.construct_document(node) if node is not None else None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise cls(f"cannot be read as YAML ({quote(str(exc))})", file=file) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -122,7 +209,7 @@ def parse_yaml(text: str, file: str | None = None, cls: type[InputError] = Input
             problem = "duplicate key " + problem.split('"')[1] if '"' in problem else "duplicate key"
         raise cls(problem, file=file, line=line) from None
     except YAMLError as exc:
-        raise cls(f"invalid YAML: {exc}", file=file) from None
+        raise cls(f"invalid YAML: {quote(str(exc))}", file=file) from None
     lines: dict[Path_, int] = {(): 1}
     raw: dict[Path_, str] = {}
     if node is not None:
@@ -130,40 +217,171 @@ def parse_yaml(text: str, file: str | None = None, cls: type[InputError] = Input
     return Document(data, file=file, lines=lines, raw=raw)
 
 
-def load_yaml(path: str | Path, cls: type[InputError] = InputError) -> Document:
-    return parse_yaml(read_text(path, cls), file=str(path), cls=cls)
+def parse_json(text: str, file: str | None = None, cls: type[InputError] = InputError,
+               limits: Limits = RULES_LIMITS) -> Document:
+    """Parse JSON with the same bounds as YAML; NaN and Infinity are refused."""
+
+    def constant(name: str) -> Any:
+        raise cls(f"{name} is not a number a rules file may hold", file=file)
+
+    def integer(digits: str) -> int:
+        if len(digits.lstrip("-")) > limits.digits:
+            raise cls(f"the number {quote(digits)} has more than {limits.digits} digits (the limit)", file=file)
+        return int(digits)
+
+    try:
+        data = json.loads(text, parse_constant=constant, parse_int=integer)
+    except json.JSONDecodeError as exc:
+        raise cls(f"invalid JSON: {exc.msg}", file=file, line=exc.lineno) from None
+    except RecursionError:
+        raise cls(f"nested more than {limits.depth} levels deep (the limit)", file=file) from None
+    _check_data(data, file, cls, limits)
+    return Document(data, file=file)
 
 
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+def _check_data(data: Any, file: str | None, cls: type[InputError], limits: Limits) -> None:
+    """The bounds of ``Limits`` on already-parsed data (JSON), iteratively."""
+    stack = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= limits.depth:
+                raise cls(f"nested more than {limits.depth} levels deep (the limit)", file=file)
+            if isinstance(value, dict) and len(value) > limits.keys:
+                raise cls(f"more than {limits.keys:,} keys in one mapping (the limit)", file=file)
+            stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+        elif isinstance(value, str) and len(value) > limits.scalar:
+            raise cls(f"a value of {len(value):,} characters is longer than the limit of {limits.scalar:,}", file=file)
 
 
-def _literal_block(representer, value: str):
-    """Multi-line text as a literal block; text with control characters double-quoted (escaped)."""
-    if _UNPRINTABLE.search(value) or value != value.strip(" \t") and "\n" in value:
-        style = '"'
-    else:
-        style = "|" if "\n" in value else None
-    return representer.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+def load_yaml(path: str | Path, cls: type[InputError] = InputError, limits: Limits = PROFILE_LIMITS) -> Document:
+    return parse_yaml(read_text(path, cls), file=printable_name(path), cls=cls, limits=limits)
 
 
-def _numbers_inline(representer, value: list):
-    flow = bool(value) and all(isinstance(v, (int, float)) for v in value)
-    return representer.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+"""What YAML cannot hold raw (and CR, which a reader turns into a line break): such text is
+written double-quoted with escapes."""
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]*")
+_NUMBER_LIKE = re.compile(r"[-+]?(?:\.?[0-9]|\.(?:inf|nan))", re.I)
+"""Plain text starting like a number may resolve to one (or to a date): quote it."""
+_NOT_PLAIN = re.compile(r": |:$| #|[\s]$|^[-?:,\[\]{}#&*!|>'\"%@`]")
+_RESERVED = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "<<", "="}
+"""Words a YAML 1.1 or 1.2 reader resolves to something other than text."""
+
+
+def _scalar(value: Any) -> str:
+    """One scalar on one line, written so that every YAML reader gives it back unchanged."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if not math.isfinite(value):
+            return {"inf": ".inf", "-inf": "-.inf"}.get(text, ".nan")
+        mantissa, _, exponent = text.partition("e")
+        return text if "." in mantissa or not exponent else f"{mantissa}.0e{exponent}"
+    text = str(value)
+    return _short_text(text) if len(text) < 80 else _text(text)
+
+
+@lru_cache(maxsize=8192)
+def _short_text(text: str) -> str:
+    """Keys, kinds, operators, units and labels repeat in every file: written once each."""
+    return _text(text)
+
+
+def _text(text: str) -> str:
+    printable = not _UNPRINTABLE.search(text) and "\n" not in text and "\t" not in text
+    if printable and _PLAIN.fullmatch(text) and not _NOT_PLAIN.search(text) and not _NUMBER_LIKE.match(text) \
+            and text.casefold() not in _RESERVED:
+        return text
+    if printable:  # single quotes need no escapes: "Rodnan\\> 15" reads as written
+        return "'" + text.replace("'", "''") + "'"
+    quoted = json.dumps(text, ensure_ascii=False)  # JSON escapes are YAML double-quoted escapes
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", quoted)
+
+
+def _literal(text: str, indent: int) -> str | None:
+    """Multi-line text as a literal block (what a reviewer reads), when it can be one."""
+    if "\n" not in text or _UNPRINTABLE.search(text) or text != text.strip(" \t") or "\r" in text:
+        return None
+    body = text.rstrip("\n")
+    if not body.strip() or any(line[:1].isspace() and line[:1] != " " for line in body.split("\n")):
+        return None  # a line starting with a tab would be read as indentation
+    trailing = len(text) - len(body)
+    chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+    pad = " " * (indent + 2)
+    lines = [pad + line if line else "" for line in body.split("\n")]
+    indicator = "2" if next(line for line in body.split("\n") if line).startswith(" ") else ""
+    return f"|{indicator}{chomp}\n" + "\n".join(lines + [""] * max(trailing - 1, 0))  # the line end after it is the last
+
+
+def _inline(value: Any, indent: int) -> str:
+    if isinstance(value, dict) and not value:
+        return "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, str):
+        literal = _literal(value, indent)
+        if literal is not None:
+            return literal
+    return _scalar(value)
+
+
+def _is_flow(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+
+
+def _emit_mapping(data: dict, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for key, value in data.items():
+        head = f"{pad}{_scalar(key)}:"
+        if len(head) > 1000:  # an implicit key is at most 1024 characters: write it explicitly
+            out.append(f"{pad}? {_scalar(key)}")
+            head = f"{pad}:"
+        if isinstance(value, dict) and value:
+            out.append(head)
+            _emit_mapping(value, indent + 2, out)
+        elif isinstance(value, list) and not _is_flow(value):
+            out.append(head)
+            _emit_sequence(value, indent, out)
+        else:
+            out.append(f"{head} {_inline(value, indent)}")
+
+
+def _emit_sequence(items: list, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    for item in items:
+        if isinstance(item, dict) and item:
+            start = len(out)
+            _emit_mapping(item, indent + 2, out)
+            out[start] = pad + "- " + out[start][indent + 2:]
+        elif isinstance(item, list) and not _is_flow(item):
+            out.append(pad + "-")
+            _emit_sequence(item, indent + 2, out)
+        else:
+            out.append(f"{pad}- {_scalar(item) if isinstance(item, str) else _inline(item, indent)}")
 
 
 def dump_yaml(data: Any) -> str:
     """Block-style YAML with keys in the given order; multi-line strings as literal blocks,
-    lists of numbers (spans) on one line."""
-    dumper = YAML(typ="safe", pure=True)
-    dumper.default_flow_style = False
-    dumper.sort_base_mapping_type_on_output = False
-    dumper.width = 4096  # no folding: folded double-quoted escapes do not read back the same
-    dumper.allow_unicode = True
-    dumper.representer.add_representer(str, _literal_block)
-    dumper.representer.add_representer(list, _numbers_inline)
-    stream = io.StringIO()
-    dumper.dump(data, stream)
-    return stream.getvalue()
+    lists of numbers (spans) on one line.
+
+    Written directly rather than through a YAML library's emitter (five times slower, and
+    it folded wide lines): every scalar is written in a form any YAML reader gives back
+    unchanged, text double-quoted with escapes whenever a plain or literal form could change
+    it (``tests/test_yaml_roundtrip.py`` checks this on fuzzed text)."""
+    if not isinstance(data, (dict, list)) or not data:
+        return _inline(data, 0).rstrip("\n") + "\n"
+    out: list[str] = []
+    if isinstance(data, dict):
+        _emit_mapping(data, 0, out)
+    else:
+        _emit_sequence(data, 0, out)
+    return "\n".join(out) + "\n"
 
 
 def dump_json(data: Any) -> str:

@@ -174,7 +174,6 @@ def test_negative_findings_are_negated_conditions(text: str) -> None:
 
 
 def test_sex_specific_limits_are_alternatives() -> None:
-    from screener.rules import AllOf, Sex
 
     rule = compile_criteria("* Hemoglobin greater than 12.0 g/dL for men, greater than 11.0 g/dL for women").criteria[0].rule
     assert isinstance(rule, AnyOf)

@@ -901,9 +901,14 @@ def test_derived_value_when_the_measurement_is_missing_names_formula_and_inputs(
     [criterion] = check(rules, patient).criteria
     assert criterion.status == "met"
     assert "100 mL/min" in criterion.explanation and "Cockcroft-Gault" in criterion.explanation
-    measured = patient.model_copy(update={"measurements": {**patient.measurements,
-                                                           "creatinine_clearance": meas("creatinine_clearance", 45, "mL/min")}})
-    assert check(rules, measured).criteria[0].status == "not_met"  # a measured value always wins
+    def measured(value: float):
+        return patient.model_copy(update={"measurements": {
+            **patient.measurements, "creatinine_clearance": meas("creatinine_clearance", value, "mL/min")}})
+
+    close = check(rules, measured(70)).criteria[0]
+    assert close.status == "met" and "70 mL/min" in close.explanation  # a measured value wins...
+    far = check(rules, measured(45)).criteria[0]  # ...unless the formula puts it far away: review, both shown
+    assert far.status == "unknown" and "45 mL/min" in far.explanation and "100 mL/min" in far.explanation
     bare = Patient(id="P", sex="male", age=50, as_of=dt.date(2026, 1, 1))
     result = check(rules, bare)
     assert result.criteria[0].status == "unknown"

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from screener import check, load_patient, load_rules
 from screener.cli import app
 from screener.collect import rank
-from screener.patient import ConditionState, Measurement, Patient
+from screener.patient import Measurement, Patient
 from screener.rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, RuleSet, Trial
 
 ROOT = Path(__file__).resolve().parents[1]

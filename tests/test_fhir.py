@@ -4,7 +4,6 @@ same, statuses are filtered, malformed resources are clean errors, NDJSON one at
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 import json
@@ -153,7 +152,7 @@ def test_explanation_names_the_value_used():
     rules = _rules_with("creatinine < 1.5 mg/dL")
     explanation = check(rules, patient).criteria[0].explanation
     creatinine = patient.measurements["creatinine"]
-    assert f"latest of" in explanation and creatinine.date.isoformat() in explanation and "LOINC 38483-4" in explanation
+    assert "latest of" in explanation and creatinine.date.isoformat() in explanation and "LOINC 38483-4" in explanation
 
 
 def _rules_with(text: str):

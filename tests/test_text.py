@@ -77,7 +77,7 @@ def test_normalize(source, expected):
 
 
 def test_normalize_is_idempotent_on_the_examples():
-    for source, expected in NORMALIZE:
+    for _source, expected in NORMALIZE:
         assert normalize(expected).text == expected
 
 

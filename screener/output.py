@@ -1,0 +1,92 @@
+"""Writing output files safely: whole or not at all, never replacing what is not a file.
+
+A report or screening log holds patient data, and ``--out`` may name anything: a symlink
+(written through, to its target), an existing file (its permissions kept), a device such as
+``/dev/null`` or a folder (refused: as root, replacing /dev/null with a regular file would
+break the system).  The text goes to a temporary file beside the target, renamed over it
+at the end; an error, Ctrl-C, SIGTERM or SIGHUP removes the temporary file.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import InputError
+from .yamlio import printable_name
+
+
+class OutputError(InputError):
+    """An output path that cannot be written safely."""
+
+
+def target_of(path: Path) -> Path:
+    """The file that writing to ``path`` must change: a symlink's final target."""
+    if not path.is_symlink():
+        return path
+    resolved = Path(os.path.realpath(path))
+    if resolved.is_symlink():  # realpath stops on a loop
+        raise OutputError("is a symbolic link loop", file=printable_name(path))
+    return resolved
+
+
+def _existing_mode(path: Path) -> int | None:
+    """The permissions to keep, or None for a new file; refuses anything but a regular file."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        raise OutputError("is a directory, not a file", file=printable_name(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError("is not a regular file (a device, pipe or socket): it is not replaced;"
+                          " give a file name", file=printable_name(path))
+    return stat.S_IMODE(info.st_mode)
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextmanager
+def _signals_raise() -> Iterator[None]:
+    """SIGTERM and SIGHUP end the write like Ctrl-C, so that cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def write_atomically(path: Path, chunks: Iterable[str] | str) -> None:
+    """Write text (or text chunks, streamed) through a temporary file in the same folder,
+    then rename over the target: an error or a signal never leaves half a file."""
+    target = target_of(Path(path))
+    mode = _existing_mode(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _signals_raise():
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            os.fchmod(handle, _new_file_mode() if mode is None else mode)
+            with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+                stream.writelines([chunks] if isinstance(chunks, str) else chunks)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
