@@ -15,13 +15,17 @@ from functools import cache
 
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
+from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
 from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
 _NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
-_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|;\s*")
+_SENTENCE = re.compile(
+    r"(?<=[.;])\s+(?=[A-Z(])|;\s*"
+    r"|,?\s+and\s+(?=(?:must|should|shall|will|agree|agrees|have\s+to|has\s+to)\b)"  # "... must not be X and must use Y"
+)
 _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
@@ -135,7 +139,12 @@ class Extractor:
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
         self._rise = {w.lower() for w in p["rise_words"]}
-        self._negation_re = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in sorted(p["negations"], key=len, reverse=True)) + r")\b\s*", re.I)
+        lead = phrase_pattern(cues()["negation_lead"])
+        self._negation_re = re.compile(
+            r"^[\s,:]*(?:" + lead + r"\s+){0,4}(?:"
+            + "|".join(re.escape(str(n)) for n in sorted(p["negations"], key=lambda n: len(str(n)), reverse=True)) + r")\b\s*",
+            re.I,
+        )
         self._history_re = _phrase_regex(p["timing"]["history"])
         self._current_re = _phrase_regex(p["timing"]["current"])
         self._or_re = _phrase_regex(p["connectors"]["or"])
@@ -523,10 +532,13 @@ class Extractor:
         nodes: list[Node] = []
         manual_parts: list[tuple[int, int]] = []
         found = (self.mentions(text.text), self.bounds(text.text))  # once per item, then per sentence
-        for start, end in self._sentences(text.text):
-            node = self._sentence_rule(text, start, end, section, heading, found)
+        sentences = self._sentences(text.text)
+        group, restriction = self._group(text.text, sentences)
+        for start, end in sentences:
+            node = self._sentence_rule(text, start, end, section, heading, found, group)
             if node is None:
-                manual_parts.append((start, end))
+                if not (group and start <= group.start and group.end >= end - 1):
+                    manual_parts.append((start, end))
             else:
                 nodes.append(node)
         if manual_parts:
@@ -534,9 +546,22 @@ class Extractor:
             span = text.origin(first, last)
             question = " ".join(text.text[s:e].strip() for s, e in manual_parts)
             nodes.append(Manual(question=_squash(question), span=span))
-        if len(nodes) == 1:
-            return nodes[0]
-        return AllOf(items=nodes, span=text.origin(0, len(text.text)))
+        span = text.origin(0, len(text.text))
+        rule: Node = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
+        if group is not None:
+            label = self.lexicon.conditions[group.condition].label if group.condition in self.lexicon.conditions else None
+            return restricted(group.node(text.origin(group.start, group.end), label), rule if nodes else None, section,
+                              restriction, span)
+        return rule
+
+    def _group(self, text: str, sentences: list[tuple[int, int]]) -> tuple[Group | None, bool]:
+        """The group the item is about, from the first sentence that names one, and whether it
+        restricts the item (rather than being required by it)."""
+        for start, end in sentences:
+            found = groups_in(text[:end], start)
+            if found:
+                return found[0], is_restriction(text, found[0], start)
+        return None, False
 
     def _columns(self, heading: str) -> list[tuple[Variable, str | None]] | None:
         """"Age (in years) -- Creatinine (in mg/dL)": one variable, and maybe a unit, per column."""
@@ -587,23 +612,34 @@ class Extractor:
         return out
 
     def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None,
-                       found: tuple[list[Mention], list[Bound]]) -> Node | None:
-        sentence = text.text[start:end]
+                       found: tuple[list[Mention], list[Bound]], group: Group | None = None) -> Node | None:
+        in_group = group is not None and start <= group.start < end
+        lead = start  # a negation may follow a group that opens the sentence ("For females, not pregnant")
+        if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among"):
+            lead = group.end
+        sentence = text.text[lead:end]
         negation = self._negation_re.match(sentence)
         if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
             negation = None
         if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
             negation = None
-        body_start = start + (negation.end() if negation else 0)
+        body_start = lead + (negation.end() if negation else 0)
         leaves, covered = self._leaves(text, body_start, end, section, heading, found)
+        if in_group and group is not None:
+            leaves = [l for l in leaves if not (group.start <= l.start and l.end <= group.end)]
+            covered.append((group.start, group.end))
+        notes = []
+        for match in contexts(text.text, body_start, end):
+            covered.append((match.start(), match.end()))
+            notes.append(_squash(match.group(0)).lower())
         if not leaves:
             return None
-        node = self._join(leaves, text.text, section)
+        node = with_context(self._join(leaves, text.text, section), notes)
         leftover = self._leftover(text.text, body_start, end, covered)
         if leftover:
             node = self._with_unread(node, text, start, end, section, self._leftover_is_alternative(text.text, leaves, leftover))
         if negation:
-            node = Not(item=node, span=text.origin(start, end))
+            node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
         return node
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
