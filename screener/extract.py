@@ -16,7 +16,7 @@ from functools import cache
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
-from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
+from .rules import Restrict, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -30,7 +30,9 @@ _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
-_FOR_SEX = re.compile(r"\s*\(?\s*(?:for|in)\s+(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)
+_FOR_SEX = re.compile(
+    r"\s*(?:\(\s*(?:(?:for|in)\s+)?(?P<bracketed>men|males?|women|females?|boys|girls)\s*\)"
+    r"|\(?\s*(?:for|in)\s+(?P<sex>men|males?|women|females?|boys|girls)\b\s*\)?)", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -160,6 +162,8 @@ class Extractor:
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
         self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
         self._ignored |= self._rise
+        self._qualifiers = {w.lower() for phrase in cues()["qualifiers"] for w in str(phrase).split()}
+        self._ignored -= self._qualifiers  # they narrow a condition: never filler
         self._within_re = re.compile(
             r"\bwithin\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?\s*(\d+|" + "|".join(_NUMBER_WORDS)
             + r")\s+(years?|months?|weeks?|days?)\b", re.I)
@@ -351,7 +355,8 @@ class Extractor:
         bound = Bound(start, cursor, op, value, unit, within=within)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
-            bound.sex = "male" if for_sex.group(1).lower().startswith(("m", "bo")) else "female"
+            word = for_sex.group("bracketed") or for_sex.group("sex")
+            bound.sex = "male" if word.lower().startswith(("m", "bo")) else "female"
             bound.end = for_sex.end()
         self._restatements(text, bound)
         return [bound, *self._variant(text, bound)]
@@ -535,7 +540,7 @@ class Extractor:
         sentences = self._sentences(text.text)
         group, restriction = self._group(text.text, sentences)
         for start, end in sentences:
-            node = self._sentence_rule(text, start, end, section, heading, found, group)
+            node = self._sentence_rule(text, start, end, section, heading, found, group, not restriction)
             if node is None:
                 if not (group and start <= group.start and group.end >= end - 1):
                     manual_parts.append((start, end))
@@ -548,11 +553,13 @@ class Extractor:
             nodes.append(Manual(question=_squash(question), span=span))
         span = text.origin(0, len(text.text))
         rule: Node = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
-        if group is not None:
-            label = self.lexicon.conditions[group.condition].label if group.condition in self.lexicon.conditions else None
-            return restricted(group.node(text.origin(group.start, group.end), label), rule if nodes else None, section,
-                              restriction, span)
+        if group is not None and restriction:
+            return restricted(self._group_node(text, group), rule if nodes else None, section, restriction, span)
         return rule
+
+    def _group_node(self, text: Text, group: Group) -> Node:
+        label = self.lexicon.conditions[group.condition].label if group.condition in self.lexicon.conditions else None
+        return group.node(text.origin(group.start, group.end), label)
 
     def _group(self, text: str, sentences: list[tuple[int, int]]) -> tuple[Group | None, bool]:
         """The group the item is about, from the first sentence that names one, and whether it
@@ -612,7 +619,8 @@ class Extractor:
         return out
 
     def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None,
-                       found: tuple[list[Mention], list[Bound]], group: Group | None = None) -> Node | None:
+                       found: tuple[list[Mention], list[Bound]], group: Group | None = None,
+                       required_group: bool = False) -> Node | None:
         in_group = group is not None and start <= group.start < end
         lead = start  # a negation may follow a group that opens the sentence ("For females, not pregnant")
         if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among"):
@@ -632,12 +640,20 @@ class Extractor:
         for match in contexts(text.text, body_start, end):
             covered.append((match.start(), match.end()))
             notes.append(_squash(match.group(0)).lower())
+        required = group if in_group and required_group else None
         if not leaves:
-            return None
+            if required is None or self._leftover(text.text, body_start, end, covered):
+                return None
+            node = self._group_node(text, required)  # "Women of childbearing potential"
+            return negated(node, _squash(text.text[start:end]), text.origin(start, end)) if negation else node
         node = with_context(self._join(leaves, text.text, section), notes)
         leftover = self._leftover(text.text, body_start, end, covered)
         if leftover:
-            node = self._with_unread(node, text, start, end, section, self._leftover_is_alternative(text.text, leaves, leftover))
+            narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
+            alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
+            node = self._with_unread(node, text, start, end, section, alternative)
+        if required is not None:  # "No pregnant or nursing women": the group inside the negation
+            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
         if negation:
             node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
         return node
@@ -688,8 +704,9 @@ class Extractor:
             node = self._leaf(text, chosen, group, section, sentence)
             if node is None:
                 continue
-            if bound.sex:  # "Hemoglobin > 12 g/dL for men": only men must meet it
-                node = AllOf(items=[Sex(sex=bound.sex, span=text.origin(bound.start, bound.end)), node])
+            if bound.sex:  # "Hemoglobin > 12 g/dL for men": only men must meet it; it does not apply to women
+                node = Restrict(group=Sex(sex=bound.sex, span=text.origin(bound.start, bound.end)), item=node,
+                                outside=section == "inclusion", span=text.origin(bound.start, bound.end))
             leaf_start = min([bound.start] + [m.start for m in chosen if previous_end <= m.start and m.end <= bound.start])
             leaf_end = max(b.end for b in group)
             leaf_end = max([leaf_end] + [m.end for m in chosen])
@@ -932,8 +949,8 @@ class Extractor:
         joints: list[str | None] = []
         for left, right in zip(leaves, leaves[1:]):
             between = text[left.end:right.start]
-            if left.sex and right.sex and left.sex != right.sex:
-                joints.append("or")  # "> 12 for men, > 11 for women": whichever applies
+            if left.sex and right.sex and left.sex != right.sex:  # "> 12 for men, > 11 for women": each for its group
+                joints.append("and" if section == "inclusion" else "or")
             elif self._or_re.search(between):
                 joints.append("or")
             elif self._and_re.search(between):

@@ -133,7 +133,8 @@ def is_restriction(sentence: str, group: Group, start: int) -> bool:
     childbearing potential must ...") rather than being itself required ("Women aged 60 or
     older")."""
     before = sentence[start:group.start].lower()
-    return bool(_RESTRICTING.match(before) or _MODAL.match(sentence[group.end:]))
+    parenthesised = before.rstrip().endswith("(") and sentence[group.end:].lstrip().startswith(")")
+    return bool(_RESTRICTING.match(before) or _MODAL.match(sentence[group.end:]) or parenthesised)
 
 
 def restricted(group: Node, item: Node | None, section: str, restriction: bool, span: Span | None) -> Node:

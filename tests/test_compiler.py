@@ -176,13 +176,15 @@ def test_negative_findings_are_negated_conditions(text: str) -> None:
     assert isinstance(inner, Condition)
 
 
-def test_sex_specific_limits_are_alternatives() -> None:
-    from screener.rules import AllOf, Sex
+def test_sex_specific_limits_each_apply_to_their_group() -> None:
+    from screener.rules import AllOf
 
     rule = compile_criteria("* Hemoglobin greater than 12.0 g/dL for men, greater than 11.0 g/dL for women").criteria[0].rule
+    assert isinstance(rule, AllOf)  # an inclusion: each limit holds for its group, and does not apply to the other
+    assert [(r.group.sex, r.item.value, r.outside) for r in rule.items] == [("male", 12, True), ("female", 11, True)]
+    rule = compile_criteria("Exclusion Criteria:\n* Hemoglobin < 11 (women) or hemoglobin < 12 (men)").criteria[0].rule
     assert isinstance(rule, AnyOf)
-    assert [(type(a).__name__, a.sex, b.value) for a, b in (branch.items for branch in rule.items)] == [
-        ("Sex", "male", 12), ("Sex", "female", 11)]
+    assert [(r.group.sex, r.item.value, r.outside) for r in rule.items] == [("female", 11, False), ("male", 12, False)]
 
 
 @pytest.mark.parametrize("text, expected", [
