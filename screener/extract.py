@@ -16,7 +16,7 @@ from functools import cache
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
-from .rules import Restrict, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
+from .rules import Restrict, Unless, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -162,6 +162,9 @@ class Extractor:
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
         self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
         self._ignored |= self._rise
+        self._cue_re = re.compile(
+            "(?P<examples>" + phrase_pattern(cues()["examples"]) + ")|(?P<exception>" + phrase_pattern(cues()["exceptions"]) + ")",
+            re.I)
         self._qualifiers = {w.lower() for phrase in cues()["qualifiers"] for w in str(phrase).split()}
         self._ignored -= self._qualifiers  # they narrow a condition: never filler
         self._within_re = re.compile(
@@ -646,17 +649,67 @@ class Extractor:
                 return None
             node = self._group_node(text, required)  # "Women of childbearing potential"
             return negated(node, _squash(text.text[start:end]), text.origin(start, end)) if negation else node
-        node = with_context(self._join(leaves, text.text, section), notes)
-        leftover = self._leftover(text.text, body_start, end, covered)
-        if leftover:
-            narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
-            alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
-            node = self._with_unread(node, text, start, end, section, alternative)
+        polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
+        cue = self._scope_cue(text.text, body_start, end, leaves)
+        if cue is not None:
+            node = self._scoped(text, start, body_start, end, cue, leaves, covered, polarity)
+        else:
+            node = self._part(text, start, body_start, end, leaves, covered, polarity)
+        if node is None:
+            return None
+        node = with_context(node, notes)
         if required is not None:  # "No pregnant or nursing women": the group inside the negation
             node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
         if negation:
             node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
         return node
+
+    def _part(self, text: Text, start: int, body_start: int, end: int, leaves: list[Leaf], covered: list[tuple[int, int]],
+              section: Section, skip: tuple[int, int] = (0, 0)) -> Node | None:
+        """What was read in ``body_start:end`` (less ``skip``), with a question on its unread words."""
+        leaves = [l for l in leaves if body_start <= l.start < end and not skip[0] <= l.start < skip[1]]
+        leftover = self._leftover(text.text, body_start, end, covered + [skip])
+        if not leaves:
+            return Manual(question=_squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
+        node = self._join(leaves, text.text, section)
+        if leftover:
+            narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
+            alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
+            node = self._with_unread(node, text, start, end, section, alternative)
+        return node
+
+    def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
+        """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,
+        the closing bracket when the cue stands in brackets)."""
+        for match in self._cue_re.finditer(text, start, end):
+            if any(l.start <= match.start() < l.end for l in leaves):
+                continue
+            kind = "examples" if match.group("examples") else "exception"
+            opened = text.rfind("(", start, match.start())
+            closed = text.find(")", match.end(), end)
+            scope_end = closed if opened > text.rfind(")", start, match.start()) and closed != -1 else end
+            return kind, match.start(), match.end(), scope_end
+        return None
+
+    def _scoped(self, text: Text, start: int, body_start: int, end: int, cue: tuple[str, int, int, int],
+                leaves: list[Leaf], covered: list[tuple[int, int]], polarity: Section) -> Node | None:
+        """"X, including Y": Y are examples of X (any one makes X present; none leaves X to review).
+        "X unless Y": Y is an escape (in a requirement X or Y; in an exclusion X unless Y)."""
+        kind, cue_start, cue_end, scope_end = cue
+        head = self._part(text, start, body_start, end, leaves, covered, polarity, skip=(cue_start, scope_end))
+        inner = self._part(text, cue_start, cue_end, scope_end, leaves, covered, polarity)
+        if inner is None:
+            return head
+        span = text.origin(start, end)
+        if kind == "examples":
+            if head is None:
+                return inner
+            return AnyOf(items=[inner, head], span=span)
+        if head is None:
+            return None
+        if polarity == "inclusion":
+            return AnyOf(items=[head, inner], span=span)
+        return Unless(item=head, exception=inner, span=span)
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
