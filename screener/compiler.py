@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from .extract import Extractor, default_extractor
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
-from .scope import numbered, sex_specific
+from .scope import impossible_and, numbered, sex_specific
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize
@@ -42,7 +42,7 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
         rules.append(extractor.item_rule(text, item.section, item.heading))
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
-    rule = numbered(sex_specific(rule), criterion_id)
+    rule = numbered(sex_specific(impossible_and(rule)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
     return Criterion(
         id=criterion_id, section=group[0].section, text=source.text[start:end], span=(start, end),

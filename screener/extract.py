@@ -16,7 +16,7 @@ from functools import cache
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
-from .rules import Restrict, Unless, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
+from .rules import Readings, Restrict, Unless, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -162,6 +162,8 @@ class Extractor:
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
         self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
         self._ignored |= self._rise
+        self._unread_condition_re = re.compile(
+            r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")\s+[^\W\d]", re.I)
         self._cue_re = re.compile(
             "(?P<examples>" + phrase_pattern(cues()["examples"]) + ")|(?P<exception>" + phrase_pattern(cues()["exceptions"]) + ")",
             re.I)
@@ -673,6 +675,11 @@ class Extractor:
             return Manual(question=_squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
         node = self._join(leaves, text.text, section)
         if leftover:
+            if self._unread_condition_re.search(_blank_spans(text.text, covered, body_start, end)):
+                # "(50,000/mm3 if post bone marrow transplantation)": another limit under a condition not read;
+                # what was read is one reading, the sentence as written (a question) the other: decided where they agree
+                manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
+                return Readings(items=[node, manual], span=manual.span)
             narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
             alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
             node = self._with_unread(node, text, start, end, section, alternative)
@@ -1040,6 +1047,15 @@ def _blank(text: str, start: int, end: int) -> str:
     so that only connectors of the sentence itself are seen."""
     out = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
     return re.sub(r"\b(?:one|two|three|\d+)\s+or\s+more\b", lambda m: " " * len(m.group(0)), out, flags=re.I)
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` with the spans already read blanked out."""
+    chars = list(text[start:end])
+    for a, b in spans:
+        for i in range(max(a, start), min(b, end)):
+            chars[i - start] = " "
+    return "".join(chars)
 
 
 def _clean(value: float) -> int | float:

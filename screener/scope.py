@@ -165,6 +165,23 @@ def sex_specific(node: Node) -> Node:
     return visit(node)
 
 
+def impossible_and(node: Node) -> Node:
+    """"Age less than 18 years and over 70 years": two limits no value can meet together are
+    meant as either one (the text lists both ends of what it excludes)."""
+
+    def visit(n: Node) -> Node:
+        n = _map_children(n, visit)
+        if isinstance(n, AllOf) and len(n.items) == 2 and all(isinstance(i, Comparison) for i in n.items):
+            low, high = sorted(n.items, key=lambda c: c.op in (">", ">="))  # type: ignore[union-attr]
+            if (isinstance(low, Comparison) and isinstance(high, Comparison) and low.variable == high.variable
+                    and low.unit == high.unit and low.op in ("<", "<=") and high.op in (">", ">=")
+                    and high.value >= low.value):
+                return AnyOf(items=n.items, span=n.span)
+        return n
+
+    return visit(node)
+
+
 def _map_children(node: Node, visit) -> Node:
     if isinstance(node, (AllOf, AnyOf, Readings)):
         return node.model_copy(update={"items": [visit(i) for i in node.items]})

@@ -53,6 +53,9 @@ CASES = [
     # two readings of one limit, measurement context as a note
     ("exclusion", "PaO2 < 8 kPa (< 60 mmHg) at rest", "measurements: {PaO2: 60 mmHg}", "unknown"),
     ("exclusion", "PaO2 < 8 kPa (< 60 mmHg) at rest", "measurements: {PaO2: 55 mmHg}", "met"),
+    # limits no value meets together are either one
+    ("exclusion", "Age less than 18 years and over 70 years.", "age: 16", "met"),
+    ("exclusion", "Age less than 18 years and over 70 years.", "age: 40", "not_met"),
     # ages in completed years
     ("inclusion", "Age 18 to 70 years", "age: 70.5", "met"),
 ]
