@@ -651,6 +651,12 @@ class Extractor:
                 return None
             node = self._group_node(text, required)  # "Women of childbearing potential"
             return negated(node, _squash(text.text[start:end]), text.origin(start, end)) if negation else node
+        apart: list[Leaf] = []
+        if negation and any(not isinstance(l.node, Not) for l in leaves):
+            # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
+            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start]
+            leaves = [l for l in leaves if l not in apart]
+            covered += [(l.start, l.end) for l in apart]
         polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
         cue = self._scope_cue(text.text, body_start, end, leaves)
         if cue is not None:
@@ -664,6 +670,9 @@ class Extractor:
             node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
         if negation:
             node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
+        if apart:
+            group = AllOf if section == "inclusion" else AnyOf
+            node = group(items=[node] + [l.node for l in apart], span=text.origin(start, end))
         return node
 
     def _part(self, text: Text, start: int, body_start: int, end: int, leaves: list[Leaf], covered: list[tuple[int, int]],

@@ -20,6 +20,8 @@ CASES = [
     ("inclusion", "Are not pregnant.", "sex: female\nconditions: {pregnancy: true}", "not_met"),
     ("inclusion", "Are not pregnant.", "sex: male", "met"),
     ("inclusion", "No pregnant or nursing women.", "sex: male", "met"),
+    ("inclusion", "Not pregnant HIV negative", "sex: male\nconditions: {HIV: false}", "met"),  # two statements
+    ("inclusion", "Not pregnant HIV negative", "sex: male\nconditions: {HIV: true}", "not_met"),
     # a qualified condition under a negation: absent decides, present is a question
     ("inclusion", "No significant heart failure", "conditions: {heart failure: false}", "met"),
     ("inclusion", "No significant heart failure", "conditions: {heart failure: true}", "unknown"),
