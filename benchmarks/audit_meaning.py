@@ -87,15 +87,23 @@ def audit_criterion(criterion: Criterion, source_text: str) -> list[str]:
         following = source_text[criterion.span[1]:criterion.span[1] + 400]
         if re.search(r"\n\s*(?:[-*•]|\d+[.)])\s*\w", following) and not re.match(r"\s*\n\s*\n\s*\w[^\n]*criteria", following, re.I):
             found.append("or_bullet_separate")
-    if criterion.section == "exclusion" and not has_question:
-        for condition in (n for n in walk(rule) if isinstance(n, Condition) and n.span is not None):
-            start = condition.span[0] - (criterion.span[0] if criterion.span else 0)
-            before = criterion.text[max(0, start - 30):max(0, start)]
-            words = criterion.text[max(0, start):max(0, start) + (condition.span[1] - condition.span[0])]
-            if _QUALIFIER.search(before.split(",")[-1]) and not _QUALIFIER.search(words):
-                found.append("bare_qualified_exclusion")
-                break
+    if criterion.section == "exclusion" and not has_question and _bare_qualified(criterion):
+        found.append("bare_qualified_exclusion")
     return found
+
+
+def _bare_qualified(criterion: Criterion) -> bool:
+    """A qualifier in the few words before a condition, read by no condition of the rule."""
+    offset = criterion.span[0] if criterion.span else 0
+    conditions = [n for n in walk(criterion.rule) if isinstance(n, Condition) and n.span is not None]
+    read = [(n.span[0] - offset, n.span[1] - offset) for n in conditions]  # type: ignore[index]
+    for start, _ in read:
+        window = max(0, start - 30)
+        clause_start = window + criterion.text[window:start].rfind(",") + 1
+        for match in _QUALIFIER.finditer(criterion.text, clause_start, max(0, start)):
+            if not any(a <= match.start() < b for a, b in read):
+                return True
+    return False
 
 
 def audit(rules: RuleSet, source_text: str) -> dict[str, list[str]]:
