@@ -118,6 +118,12 @@ def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]],
         parts = [_compile(item, criterion) for item in node.items]
         known = [part for part in parts if part is not None]
         return _agreed(known) if known and len(known) == len(parts) else None
+    if isinstance(node, Comparison) and node.alt:
+        readings = [node.model_copy(update={"alt": []})]
+        readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
+        compared = [_comparison(r) for r in readings]
+        fast = [part for part in compared if part is not None]
+        return _agreed(fast) if len(fast) == len(compared) else None
     if isinstance(node, Comparison):
         return _comparison(node)
     if isinstance(node, Condition):
