@@ -1,0 +1,119 @@
+"""Reading the patient's age, and telling it from the other ages and durations of the text.
+
+Ages are written in many ways ("18 years of age or older", "Ages 18-59", "Over 18 years",
+"patients < 18", "18-35-year-old women"); and many quantities in years are no age of the
+patient: a duration ("training at least 3 years"), an age at an event ("onset before the
+age of 40"), another person's age ("maternal age", "donor age > 65").  A wrong age is a
+wrong exclusion, so a number is read as the patient's age only on positive evidence.
+The word lists are data (``patterns.yaml``, ``ages:``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .patterns import patterns
+
+# "of age", "old", "-year-old", "y/o" after "N years" (or after a bare "18-35" when the tail
+# itself names the years: "18-35-year-old")
+_TAIL = re.compile(r"(?:[\s-]*(years?|yrs?)(?![\w]))?[\s-]*(?:of\s+age|old|/o)(?![\w])", re.I)
+_AGE_BEFORE = re.compile(r"\b(?:aged?|ages)\s*(?:(?:of|between|from|is|was|range|:|=)\s*){0,2}$", re.I)
+_COUNT = re.compile(r"\s*(?:times|x\b|episodes?|sessions?|visits?|cycles?|doses?|per\b|/\s*(?:d|day|wk|week|month)\b)", re.I)
+_UNIT_AHEAD = re.compile(r"[^.;,()]{0,30}?\b(?:years?|yrs?|months?)\b", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_CLAUSE_BREAK = re.compile(r"[,;:(\[]|\b(?:and|or|nor|with|who|but)\b", re.I)
+
+
+def age_tail(text: str, position: int, unit: str | None) -> tuple[str, int] | None:
+    """("year", end) when an age tail ("of age", "old", "-year-old") follows at ``position``."""
+    if unit not in (None, "year", "month", "week", "day"):
+        return None
+    match = _TAIL.match(text, position)
+    if not match or (unit is None and not match.group(1)):
+        return None
+    return (unit or "year"), match.end()
+
+
+@dataclass(frozen=True)
+class AgeWords:
+    subjects: frozenset[str]
+    persons: frozenset[str]
+    others: re.Pattern[str]
+    duration_after: re.Pattern[str]
+    events: frozenset[str]
+
+    def other_person(self, sentence: str, start: int, end: int) -> bool:
+        """Whether the age written at ``sentence[start:end]`` is another person's."""
+        before = sentence[max(0, start - 25):start]
+        after = sentence[end:end + 30]
+        return bool(re.search(rf"\b(?:{self.others.pattern})(?:'s|s')?\s*$", before, re.I)
+                    or re.match(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?(?:{self.others.pattern})\b", after, re.I))
+
+    def at_event(self, sentence: str, clause_start: int, start: int) -> bool:
+        """"onset at age 40", "diagnosed before the age of 12": the age at an event.  "Male at
+        the age of >= 5" is the patient's age: "at" with no event word before it in the clause."""
+        before = sentence[max(0, start - 20):start]
+        word = re.search(r"\b(at|before|after|by|since|until|from)\s+(?:the\s+)?$", before, re.I)
+        if not word:
+            return False
+        if word.group(1).lower() != "at":
+            return True
+        clause = _clause(sentence[clause_start:start - len(before) + word.start()])
+        return any(w.lower() in self.events for w in _WORD.findall(clause))
+
+    def bare(self, sentence: str, clause_start: int, start: int, end: int, unit: str | None, ignored: set[str]) -> bool:
+        """A number of years (or "patients < 18") heading its clause: the patient's age.
+        Only subject words may stand before it, and no duration word after it."""
+        shared = _UNIT_AHEAD.match(sentence, end)  # ">= 1 and <= 6 months after": the unit written once
+        if self.duration_after.match(sentence, end) or (shared and self.duration_after.match(sentence, shared.end())):
+            return False
+        prefix = sentence[clause_start:start]
+        clause = _clause(prefix)
+        words = [w.lower().strip("'-") for w in _WORD.findall(clause)]
+        if not words and prefix.strip(" -*\t"):  # "user (>= 6 months)", "... and less than 5 years"
+            return False
+        if words and not any(w in self.subjects or w in self.persons for w in words):
+            return False
+        if unit is None:
+            return bool(words) and words[-1] in self.persons and all(w in ignored or w in self.subjects for w in words) \
+                and re.match(r"\s*(?:$|[,;.)]|who\b|with\b|and\b|or\b|undergoing\b|at\b|presenting\b|scheduled\b)", sentence[end:end + 15], re.I) is not None
+        return unit in ("year", "month") and all(w in ignored or w in self.subjects for w in words)
+
+    def event_after(self, sentence: str, end: int) -> bool:
+        """"Older than 50 years of age at migraine onset": the age at an event, written after."""
+        after = re.match(r"\s*(?:at|before|after|by|since|until|when)\s+(?:the\s+)?(?:time\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)",
+                         sentence[end:end + 60], re.I)
+        return bool(after) and any(w.lower() in self.events for w in _WORD.findall(after.group(1)))
+
+    def count_after(self, sentence: str, end: int) -> bool:
+        """"3-4 times per week", "2 sessions": a count, not an age."""
+        return bool(_COUNT.match(sentence, end))
+
+    def cue(self, sentence: str, clause_start: int, start: int, end: int) -> bool:
+        """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
+        before = sentence[max(clause_start, start - 25):start]
+        return bool(age_tail(sentence, end, "year") or _AGE_BEFORE.search(before))
+
+
+def _clause(text: str) -> str:
+    """The last clause of ``text`` (after its last comma, bracket, "and", "or"...)."""
+    breaks = list(_CLAUSE_BREAK.finditer(text))
+    return text[breaks[-1].end():] if breaks else text
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+@cache
+def age_words() -> AgeWords:
+    data = patterns()["ages"]
+    return AgeWords(
+        subjects=frozenset(w.lower() for w in data["subjects"]),
+        persons=frozenset(w.lower() for w in data["persons"]),
+        others=re.compile(_alternation(data["others"]), re.I),
+        duration_after=re.compile(r"[\s-]*(?:" + _alternation(data["duration_after"]) + r")\b", re.I),
+        events=frozenset(w.lower() for w in data["events"]),
+    )
