@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from .ages import age_tail, age_words
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
@@ -55,6 +56,7 @@ class Bound:
     sex: str | None = None  # "greater than 12.0 for men": the limit holds for one sex
     within: bool = False  # written "within N days": a recency window when it follows lab values
     recency: bool = False  # used as the recency window of the sentence's lab values
+    age_words: bool = False  # written with an age tail: "18 years of age or older", "18-35-year-old"
 
 
 @dataclass
@@ -300,7 +302,7 @@ class Extractor:
         value = _number(number.group(1))
         cursor = number.end()
         second = None
-        range_re = r"\s*(?:-|to|and)\s*" if between else r"\s*(?:-|to)\s*"
+        range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else r"\s*(?:-|to|~)\s*"
         unit_first, after_first = self._unit_after(text, cursor)
         range_match = re.compile(range_re + r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])", re.I).match(text, after_first)
         if range_match and op is None:
@@ -313,6 +315,10 @@ class Extractor:
         unit, cursor = (self._unit_after(text, cursor) if second is not None else (unit_first, cursor))
         if second is not None and unit is None:
             unit = unit_first
+        tail = age_tail(text, cursor, unit)  # "18 years of age or older", "18-35-year-old"
+        if tail:
+            unit, cursor = tail
+            unit_first = unit_first or unit
         suffix = self._after_re.match(text, cursor)
         if suffix and op is None and second is None:
             op = self._after[name_key(suffix.group(1))]
@@ -324,8 +330,8 @@ class Extractor:
                     value, second = second, value
                 elif value > second:
                     return []
-            lower = Bound(start, cursor, ">=", value, first_unit)
-            return [lower, Bound(start, cursor, "<=", second, unit, partner=lower)]
+            lower = Bound(start, cursor, ">=", value, first_unit, age_words=bool(tail))
+            return [lower, Bound(start, cursor, "<=", second, unit, partner=lower, age_words=bool(tail))]
         if op is None:
             rise = re.search(r"\b(to|of)\s*$", before, re.I)
             preceding = {w.lower() for w in _WORD.findall(text[:number.start()])}
@@ -339,7 +345,7 @@ class Extractor:
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
         if unit and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
-        bound = Bound(start, cursor, op, value, unit, within=within)
+        bound = Bound(start, cursor, op, value, unit, within=within, age_words=bool(tail))
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
             bound.sex = "male" if for_sex.group(1).lower().startswith(("m", "bo")) else "female"
@@ -456,7 +462,7 @@ class Extractor:
                 return None
         else:
             parsed = parse_unit(unit)
-            if parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
+            if parsed.display in _TIME_UNITS and variable.id != "age" and variable.unit not in _TIME_UNITS:
                 return None
             if variable.unit is None or not compatible(unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 return None
@@ -640,11 +646,11 @@ class Extractor:
                     chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
                 if not chosen and after:
                     chosen, after_style = after, True
-            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age" and self._age_at_event(sentence, chosen[0]):
-                continue  # "esotropia that occurred at age 6 months or older": the age at an event
+            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age" and not self._patient_age(sentence, start, chosen[0], bound):
+                continue  # "onset at age 6 months", "maternal age", "3-4 times per week": not the patient's age
             if not chosen and heading_vars:
                 chosen = heading_vars
-            if not chosen and bound.unit in ("year", "month") and self._age_cue(sentence, start, bound):
+            if not chosen and self._age_cue(sentence, start, bound, heading):
                 chosen = [Mention(bound.start, bound.start, "variable", "age")]
             if not chosen:
                 continue
@@ -676,19 +682,29 @@ class Extractor:
             self._headings[heading] = [m for m in self.mentions(heading) if m.kind in ("variable", "group")]
         return self._headings[heading]
 
-    @staticmethod
-    def _age_at_event(sentence: str, mention: Mention) -> bool:
-        """"at age 6 months", "onset before the age of 40": an age at some event, not the patient's age now."""
-        before = sentence[max(0, mention.start - 20):mention.start]
-        return bool(re.search(r"\b(?:at|before|after|by|since)\s+(?:the\s+)?$", before, re.I))
+    def _patient_age(self, sentence: str, start: int, mention: Mention, bound: Bound) -> bool:
+        """Whether an "age" mention with this bound is the patient's age now (see screener.ages)."""
+        words = age_words()
+        if words.other_person(sentence, mention.start, mention.end) or words.at_event(sentence, start, mention.start):
+            return False
+        if words.event_after(sentence, max(mention.end, bound.end)):
+            return False
+        return not (bound.unit is None and words.count_after(sentence, bound.end))
 
-    @staticmethod
-    def _age_cue(sentence: str, start: int, bound: Bound) -> bool:
-        """An age written without the word "age" next to it: "18 years old", "aged 18 to 75",
-        "18 years of age"."""
-        after = sentence[bound.end:bound.end + 15]
-        before = sentence[max(start, bound.start - 12):bound.start]
-        return bool(re.match(r"[\s-]*(?:of\s+age|old|-?year-old)\b", after, re.I) or re.search(r"\baged?\s*$", before, re.I))
+    def _age_cue(self, sentence: str, start: int, bound: Bound, heading: str | None) -> bool:
+        """An age written without the word "age" before it: "18 years old", "aged 18 to 75",
+        "Over 18 years", "patients < 18" (see screener.ages); a bare "At least 2 months" under
+        another sub-heading ("Life expectancy:") is no age."""
+        words = age_words()
+        unit = bound.unit or bound.shared_unit
+        if unit not in (None, "year", "month") or words.other_person(sentence, bound.start, bound.end) \
+                or words.event_after(sentence, bound.end):
+            return False
+        if bound.age_words or words.cue(sentence, start, bound.start, bound.end):
+            return True
+        if heading and not re.search(r"\bages?\b", heading, re.I):
+            return False
+        return words.bare(sentence, start, bound.start, bound.end, unit, self._ignored)
 
     def _leaf(self, text: Text, chosen: list[Mention], group: list[Bound], section: Section, sentence: str) -> Node | None:
         variables = self._variables(chosen)
