@@ -18,7 +18,7 @@ from .patterns import patterns
 
 # "of age", "old", "-year-old", "y/o" after "N years" (or after a bare "18-35" when the tail
 # itself names the years: "18-35-year-old")
-_TAIL = re.compile(r"(?:[\s-]*(years?|yrs?)(?![\w]))?[\s-]*(?:of\s+age|old|/o)(?![\w])", re.I)
+_TAIL = re.compile(r"(?:[\s-]*(years?|yrs?)(?![\w]))?[\s-]*(?:of\s+age|old|/o)(?![\w])|\s*(y\.?\s?o\.?)(?![\w])", re.I)
 _AGE_BEFORE = re.compile(r"\b(?:aged?|ages)\s*(?:(?:of|between|from|is|was|range|:|=)\s*){0,2}$", re.I)
 _COUNT = re.compile(r"\s*(?:times|x\b|episodes?|sessions?|visits?|cycles?|doses?|per\b|/\s*(?:d|day|wk|week|month)\b)", re.I)
 _UNIT_AHEAD = re.compile(r"[^.;,()]{0,30}?\b(?:years?|yrs?|months?)\b", re.I)
@@ -31,7 +31,7 @@ def age_tail(text: str, position: int, unit: str | None) -> tuple[str, int] | No
     if unit not in (None, "year", "month", "week", "day"):
         return None
     match = _TAIL.match(text, position)
-    if not match or (unit is None and not match.group(1)):
+    if not match or (unit is None and not match.group(1) and not match.group(2)):
         return None
     return (unit or "year"), match.end()
 
