@@ -131,7 +131,8 @@ class Extractor:
         after = p["comparators_after"]
         self._after = {name_key(k): v for k, v in after.items()}
         self._after_re = re.compile(
-            r"\s*(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(after, key=len, reverse=True)) + r")(?![\w])",
+            r"\s*(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(after, key=len, reverse=True)) + r")(?![\w])"
+            r"(?!\s*(?:than\s*|or\s+equal\s*(?:to\s*)?|equal\s*(?:to\s*)?)?\d)",  # "18 and less than 45": "less" opens the next limit
             re.I,
         )
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
@@ -147,6 +148,7 @@ class Extractor:
         self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
         self._exceptions = _phrase_regex(p["exception_words"])
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
+        self._neutral_re = _phrase_regex(p["no_restriction"])
         self._within_normal_re = _phrase_regex(p["within_normal"])
         self._negated_after_re = re.compile(r"[\s\-]*(?:" + "|".join(re.escape(w.lstrip("-")) for w in p["negations_after"]) + r")\b", re.I)
         self._distance_re = re.compile(r"\s*(?:" + _phrase_regex(p["distance_words"]).pattern + r")", re.I)
@@ -670,6 +672,7 @@ class Extractor:
         self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
         self._recency(text, sentence, bounds, leaves, covered)
         self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
+        covered += [m.span() for m in self._neutral_re.finditer(sentence, start)]  # "male or female": no restriction
         definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
         if definition and any(l.start >= start + definition.end() for l in leaves):
             covered.append((start, start + definition.end()))
@@ -861,17 +864,20 @@ class Extractor:
 
     @staticmethod
     def _with_unread(node: Node, text: Text, start: int, end: int, section: Section, alternative: bool) -> Node:
-        """Join what was read with a question on the whole sentence, the safe way.
+        """Join what was read with a question on the whole sentence, keeping what was read.
 
         Unread words that qualify what was read ("Uncontrolled epilepsia") make both
         required.  Unread words that are an alternative ("X or other serious disease")
-        make either enough in an exclusion (at worst a false exclusion); in an inclusion
-        the sentence goes to review as a whole, since neither reading is safe there.
+        make either enough in an exclusion (at worst a false exclusion), and in an
+        inclusion when what was read is numeric limits only: the limit decides when it
+        holds and the question stays for review when it does not.  A condition read out
+        of a longer inclusion sentence ("SSc of poor prognosis ... or SSc with ...") is
+        broader than the sentence, so such a sentence goes to review as a whole.
         """
         manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
         if not alternative:
             return AllOf(items=[node, manual], span=manual.span)
-        if section == "exclusion":
+        if section == "exclusion" or all(isinstance(n, (Comparison, Sex, AllOf, AnyOf)) for n in walk(node)):
             return AnyOf(items=[node, manual], span=manual.span)
         return manual
 
@@ -888,9 +894,7 @@ class Extractor:
         for leaf in leaves:  # an "or" inside a leaf ("greater than or equal to") joins nothing
             plain = plain[:leaf.start] + " " * (leaf.end - leaf.start) + plain[leaf.end:]
         for connector in self._or_re.finditer(plain):
-            beside_leaf = any(re.fullmatch(r"[\s,;:]*", plain[l.end:connector.start()]) for l in leaves if l.end <= connector.start())
-            beside_leaf |= any(re.fullmatch(r"[\s,;:]*", plain[connector.end():l.start]) for l in leaves if l.start >= connector.end())
-            if beside_leaf and any(w[0] >= connector.end() or w[1] <= connector.start() for w in leftover):
+            if self._or_joins_unread(plain, leaves, leftover, connector.start(), connector.end()):
                 return True
         if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
             return False
@@ -899,6 +903,23 @@ class Extractor:
         has_leaf = [any(a <= l.start < b for l in leaves) for a, b in items]
         unread_only = [not leaf and any(a <= w[0] < b for w in leftover) for (a, b), leaf in zip(items, has_leaf)]
         return any(has_leaf) and any(unread_only)
+
+    @staticmethod
+    def _or_joins_unread(plain: str, leaves: list[Leaf], leftover: list[tuple[int, int]], start: int, end: int) -> bool:
+        """Whether the "or" at ``plain[start:end]`` stands between a leaf and unread words
+        ("X or other serious disease"); an "or" between two leaves joins what was read."""
+        left = any(re.fullmatch(r"[\s,;:]*", plain[l.end:start]) for l in leaves if l.end <= start)
+        right = any(re.fullmatch(r"[\s,;:]*", plain[end:l.start]) for l in leaves if l.start >= end)
+        if left == right:
+            return False
+        if left:
+            following = [w for w in leftover if w[0] >= end]
+            return bool(following) and not any(end <= l.start < following[0][0] for l in leaves)
+        preceding = [w for w in leftover if w[1] <= start]
+        before = [l for l in leaves if l.end <= start]
+        if before and not re.search(r"[,;:]|\b(?:and|or)\b", plain[max(l.end for l in before):start], re.I):
+            return False  # "CST > 300 microns on OCT or CST > 250": the words qualify the first limit
+        return bool(preceding) and not any(preceding[-1][1] <= l.end <= start for l in leaves)
 
     def _join(self, leaves: list[Leaf], text: str, section: Section) -> Node:
         """Join leaves by the connectors between them.

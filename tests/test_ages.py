@@ -30,6 +30,10 @@ AGES = [
     (">= 3 and <= 18 years", [("age", ">=", 3, "year"), ("age", "<=", 18, "year")]),
     ("Being between the ages of 18-60", [("age", ">=", 18, "year"), ("age", "<=", 60, "year")]),
     ("Recipient age >= 18 years", [("age", ">=", 18, "year")]),
+    ("more or equal 18 years-old and less or equal 45 years-old", [("age", ">=", 18, "year"), ("age", "<=", 45, "year")]),
+    ("Women >18 yo", [("age", ">", 18, "year")]),
+    ("Age equal or above 18", [("age", ">=", 18, "year")]),
+    ("Age >= 18, male or female;", [("age", ">=", 18, "year")]),
 ]
 
 
@@ -65,3 +69,8 @@ def test_gestational_age_is_its_own_variable():
 def test_a_bare_duration_under_another_sub_heading_is_no_age():
     rules = compile_source(from_text("Inclusion Criteria:\nLife expectancy:\n  - At least 2 months\n"))
     assert not [n for c in rules.criteria for n in walk(c.rule) if isinstance(n, Comparison) and n.variable == "age"]
+
+
+def test_no_restriction_phrases_leave_the_age_alone():
+    rules = compile_source(from_text("Inclusion Criteria:\n- Age >= 18, male or female\n"))
+    assert isinstance(rules.criteria[0].rule, Comparison)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screener import compile_criteria, dump_rules, parse_rules
-from screener.rules import AnyOf, Comparison, Condition, Interval, Manual, Not, walk
+from screener.rules import AllOf, AnyOf, Comparison, Condition, Interval, Manual, Not, walk
 
 
 def leaves(text: str, kind=Comparison) -> list:
@@ -234,3 +234,20 @@ def test_the_unit_chooses_between_variants(text: str, expected: tuple) -> None:
 ])
 def test_normal_limits_and_european_thousands(text: str, expected: set) -> None:
     assert thresholds(text) == expected
+
+
+# Keep what was read: unread words joined by "or" to a read limit are an alternative in
+# either section (the limit decides when it holds, the question stays for review); an "or"
+# between two read limits joins them and makes no alternative of the unread qualifier.
+KEEP_WHAT_WAS_READ = [
+    ("Inclusion", "Hemoglobin >= 9 g/dL or other evidence of adequate marrow reserve", AnyOf),
+    ("Exclusion", "Hemoglobin < 9 g/dL or other evidence of poor marrow reserve", AnyOf),
+    ("Inclusion", "CST > 300 microns on OCT or CST > 250 microns with definite cystic fluid", AllOf),
+]
+
+
+@pytest.mark.parametrize("section, text, shape", KEEP_WHAT_WAS_READ)
+def test_read_limits_are_kept_beside_the_question(section, text, shape):
+    rule = compile_criteria(f"{section} Criteria:\n- {text}\n").criteria[0].rule
+    assert isinstance(rule, shape)
+    assert any(isinstance(n, Comparison) for n in walk(rule)) and any(isinstance(n, Manual) for n in walk(rule))
