@@ -40,28 +40,50 @@ def age_tail(text: str, position: int, unit: str | None) -> tuple[str, int] | No
 class AgeWords:
     subjects: frozenset[str]
     persons: frozenset[str]
-    others: re.Pattern[str]
+    others: dict[str, str | None]
     duration_after: re.Pattern[str]
-    events: frozenset[str]
+    events: dict[str, str | None]
+    others_words: str  # the keys of ``others`` as one alternation
 
-    def other_person(self, sentence: str, start: int, end: int) -> bool:
-        """Whether the age written at ``sentence[start:end]`` is another person's."""
-        before = sentence[max(0, start - 25):start]
-        after = sentence[end:end + 30]
-        return bool(re.search(rf"\b(?:{self.others.pattern})(?:'s|s')?\s*$", before, re.I)
-                    or re.match(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?(?:{self.others.pattern})\b", after, re.I))
+    def owner(self, sentence: str, clause_start: int, start: int, end: int) -> str | None:
+        """Whose age (or the age at which event) ``sentence[start:end]`` states: "age" for the
+        patient's age now, another lexicon variable ("maternal_age", "age_at_onset"), or
+        None when it is no age the lexicon can hold ("3-4 times per week", "age at surgery")."""
+        for found in (self._other_person(sentence, start, end), self._event(sentence, clause_start, start, end)):
+            if found is not False:
+                return found
+        return "age"
 
-    def at_event(self, sentence: str, clause_start: int, start: int) -> bool:
-        """"onset at age 40", "diagnosed before the age of 12": the age at an event.  "Male at
-        the age of >= 5" is the patient's age: "at" with no event word before it in the clause."""
+    def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
+        before = re.search(rf"\b({self.others_words})(?:'s|s')?\s*$", sentence[max(0, start - 25):start], re.I)
+        after = re.match(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?({self.others_words})\b", sentence[end:end + 30], re.I)
+        found = before or after
+        return self.others[found.group(1).lower()] if found else False
+
+    def _event(self, sentence: str, clause_start: int, start: int, end: int) -> str | None | bool:
+        """"onset at age 40", "diagnosed before the age of 12", "50 years of age at migraine
+        onset".  "Male at the age of >= 5" is the patient's age: "at" with no event word
+        before it in the clause."""
         before = sentence[max(0, start - 20):start]
         word = re.search(r"\b(at|before|after|by|since|until|from)\s+(?:the\s+)?$", before, re.I)
-        if not word:
-            return False
-        if word.group(1).lower() != "at":
-            return True
-        clause = _clause(sentence[clause_start:start - len(before) + word.start()])
-        return any(w.lower() in self.events for w in _WORD.findall(clause))
+        if word:
+            clause = _clause(sentence[clause_start:start - len(before) + word.start()])
+            named = self._event_named(clause)
+            if named is not False or word.group(1).lower() != "at":
+                return None if named is False else named
+        after = re.match(r"\s*(?:(?:years?|of|age)\s+)*(?:at|before|after|by|since|until|when)\s+(?:the\s+)?(?:time\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)",
+                         sentence[end:end + 60], re.I)
+        return self._event_named(after.group(1)) if after else False
+
+    def _event_named(self, text: str) -> str | None | bool:
+        for word in _WORD.findall(text):
+            if word.lower() in self.events:
+                return self.events[word.lower()]
+        return False
+
+    def count_after(self, sentence: str, end: int) -> bool:
+        """"3-4 times per week", "2 sessions": a count, not an age."""
+        return bool(_COUNT.match(sentence, end))
 
     def bare(self, sentence: str, clause_start: int, start: int, end: int, unit: str | None, ignored: set[str]) -> bool:
         """A number of years (or "patients < 18") heading its clause: the patient's age.
@@ -80,16 +102,6 @@ class AgeWords:
             return bool(words) and words[-1] in self.persons and all(w in ignored or w in self.subjects for w in words) \
                 and re.match(r"\s*(?:$|[,;.)]|who\b|with\b|and\b|or\b|undergoing\b|at\b|presenting\b|scheduled\b)", sentence[end:end + 15], re.I) is not None
         return unit in ("year", "month") and all(w in ignored or w in self.subjects for w in words)
-
-    def event_after(self, sentence: str, end: int) -> bool:
-        """"Older than 50 years of age at migraine onset": the age at an event, written after."""
-        after = re.match(r"\s*(?:at|before|after|by|since|until|when)\s+(?:the\s+)?(?:time\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)",
-                         sentence[end:end + 60], re.I)
-        return bool(after) and any(w.lower() in self.events for w in _WORD.findall(after.group(1)))
-
-    def count_after(self, sentence: str, end: int) -> bool:
-        """"3-4 times per week", "2 sessions": a count, not an age."""
-        return bool(_COUNT.match(sentence, end))
 
     def cue(self, sentence: str, clause_start: int, start: int, end: int) -> bool:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
@@ -113,7 +125,8 @@ def age_words() -> AgeWords:
     return AgeWords(
         subjects=frozenset(w.lower() for w in data["subjects"]),
         persons=frozenset(w.lower() for w in data["persons"]),
-        others=re.compile(_alternation(data["others"]), re.I),
+        others={k.lower(): v for k, v in data["others"].items()},
         duration_after=re.compile(r"[\s-]*(?:" + _alternation(data["duration_after"]) + r")\b", re.I),
-        events=frozenset(w.lower() for w in data["events"]),
+        events={k.lower(): v for k, v in data["events"].items()},
+        others_words=_alternation(data["others"]),
     )
