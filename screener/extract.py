@@ -648,12 +648,16 @@ class Extractor:
                     chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
                 if not chosen and after:
                     chosen, after_style = after, True
-            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age" and not self._patient_age(sentence, start, chosen[0], bound):
-                continue  # "onset at age 6 months", "maternal age", "3-4 times per week": not the patient's age
+            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age":
+                owner = self._age_owner(sentence, start, chosen[0], bound)
+                if owner is None:
+                    continue  # "onset at age 6 months", "3-4 times per week": no age the lexicon holds
+                chosen = [Mention(chosen[0].start, chosen[0].end, "variable", owner)]  # "maternal age", "donor age"
             if not chosen and heading_vars:
                 chosen = heading_vars
-            if not chosen and self._age_cue(sentence, start, bound, heading):
-                chosen = [Mention(bound.start, bound.start, "variable", "age")]
+            owner = None if chosen else self._age_cue(sentence, start, bound, heading)
+            if owner:
+                chosen = [Mention(bound.start, bound.start, "variable", owner)]
             if not chosen:
                 continue
             group = [b for b in by_anchor[id(bound)]]
@@ -685,29 +689,31 @@ class Extractor:
             self._headings[heading] = [m for m in self.mentions(heading) if m.kind in ("variable", "group")]
         return self._headings[heading]
 
-    def _patient_age(self, sentence: str, start: int, mention: Mention, bound: Bound) -> bool:
-        """Whether an "age" mention with this bound is the patient's age now (see screener.ages)."""
+    def _age_owner(self, sentence: str, start: int, mention: Mention, bound: Bound) -> str | None:
+        """Whose age an "age" mention with this bound states: the patient's ("age"), another
+        lexicon variable ("maternal_age", "age_at_onset"), or None (see screener.ages)."""
         words = age_words()
-        if words.other_person(sentence, mention.start, mention.end) or words.at_event(sentence, start, mention.start):
-            return False
-        if words.event_after(sentence, max(mention.end, bound.end)):
-            return False
-        return not (bound.unit is None and words.count_after(sentence, bound.end))
+        if bound.unit is None and words.count_after(sentence, bound.end):
+            return None  # "3-4 times per week"
+        owner = words.owner(sentence, start, min(mention.start, bound.start), max(mention.end, bound.end))
+        return owner if owner in self.lexicon.variables else None
 
-    def _age_cue(self, sentence: str, start: int, bound: Bound, heading: str | None) -> bool:
-        """An age written without the word "age" before it: "18 years old", "aged 18 to 75",
-        "Over 18 years", "patients < 18" (see screener.ages); a bare "At least 2 months" under
-        another sub-heading ("Life expectancy:") is no age."""
+    def _age_cue(self, sentence: str, start: int, bound: Bound, heading: str | None) -> str | None:
+        """Whose age a bound without the word "age" before it states: "18 years old", "aged 18
+        to 75", "Over 18 years", "patients < 18" (see screener.ages); a bare "At least 2 months"
+        under another sub-heading ("Life expectancy:") is no age."""
         words = age_words()
         unit = bound.unit or bound.shared_unit
-        if unit not in (None, "year", "month") or words.other_person(sentence, bound.start, bound.end) \
-                or words.event_after(sentence, bound.end):
-            return False
+        if unit not in (None, "year", "month"):
+            return None
         if bound.age_words or words.cue(sentence, start, bound.start, bound.end):
-            return True
+            owner = words.owner(sentence, start, bound.start, bound.end)
+            return owner if owner in self.lexicon.variables else None
         if heading and not re.search(r"\bages?\b", heading, re.I):
-            return False
-        return words.bare(sentence, start, bound.start, bound.end, unit, self._ignored)
+            return None
+        if words.owner(sentence, start, bound.start, bound.end) != "age":
+            return None
+        return "age" if words.bare(sentence, start, bound.start, bound.end, unit, self._ignored) else None
 
     def _leaf(self, text: Text, chosen: list[Mention], group: list[Bound], section: Section, sentence: str) -> Node | None:
         variables = self._variables(chosen)

@@ -74,3 +74,17 @@ def test_a_bare_duration_under_another_sub_heading_is_no_age():
 def test_no_restriction_phrases_leave_the_age_alone():
     rules = compile_source(from_text("Inclusion Criteria:\n- Age >= 18, male or female\n"))
     assert isinstance(rules.criteria[0].rule, Comparison)
+
+
+# Another person's age, or the age at an event, is its own variable, never the patient's age.
+OTHER_AGES = [
+    ("Donor age > 65 years", ("donor_age", ">", 65, "year")),
+    ("mother >= 15 years of age", ("maternal_age", ">=", 15, "year")),
+    ("infants born from mothers aged less than 18 years old", ("maternal_age", "<", 18, "year")),
+    ("Older than 50 years of age at migraine onset", ("age_at_onset", ">", 50, "year")),
+]
+
+
+@pytest.mark.parametrize("text, expected", OTHER_AGES, ids=[a[0] for a in OTHER_AGES])
+def test_other_ages_are_their_own_variables(text, expected):
+    assert _comparisons(text) == [expected]
