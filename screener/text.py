@@ -24,8 +24,16 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[“”]"), '"'),
     (re.compile(r"(?:≤|⩽|≦)\s*(?:or\s*)?=?"), "<="),
     (re.compile(r"(?:≥|⩾|≧)\s*(?:or\s*)?=?"), ">="),
-    (re.compile(r"＜"), "<"),
-    (re.compile(r"＞"), ">"),
+    (re.compile(r"[＜˂]"), "<"),
+    (re.compile(r"[＞˃]"), ">"),
+    (re.compile(r"([<>])\s*/\s*="), r"\1="),  # ">/=", "</="
+    (re.compile(r"～"), "~"),
+    (re.compile(r"℃"), "°C"),
+    (re.compile(r"\b(p[OC]O?|Pa[OC]O?|Sp[OC]O?|FEV|FiO)\s*(?:\(\s*([12])\s*\)|_\s*([12])\b)"), r"\1\2\3"),  # pO(2), FEV(1), FEV_1
+    (re.compile(r"℉"), "°F"),
+    (re.compile(r"㎕"), "µL"),
+    (re.compile(r"㎖"), "mL"),
+    (re.compile(r"㎗"), "dL"),
     (re.compile(r"<\s*or\s*=|=\s*or\s*<|=<|<\s+="), "<="),
     (re.compile(r">\s*or\s*=|=\s*or\s*>|=>|>\s+="), ">="),
     (re.compile(r"×"), "x"),
@@ -44,7 +52,8 @@ def _roman_scale(match: re.Match[str]) -> str:
 
 
 _RULES.append((
-    re.compile(r"(\b(?:class(?:es)?|grade|stage|NYHA)\s*(?:[<>]=?\s*)?)((?:IV|V|I{1,3})\b(?:\s*(?:,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
+    re.compile(r"(\b(?i:class(?:es)?|classification|grade|stage|category|status|physical\s+state|NYHA|ASA)\s*(?:\)\s*)?(?:[<>]=?\s*)?)"
+               r"((?:IV|V|I{1,3})\b(?:\s*(?:,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
     _roman_scale,
 ))
 

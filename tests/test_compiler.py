@@ -251,3 +251,34 @@ def test_read_limits_are_kept_beside_the_question(section, text, shape):
     rule = compile_criteria(f"{section} Criteria:\n- {text}\n").criteria[0].rule
     assert isinstance(rule, shape)
     assert any(isinstance(n, Comparison) for n in walk(rule)) and any(isinstance(n, Manual) for n in walk(rule))
+
+
+# Measures and spellings of unseen registry text: (criterion, (variable, op, value, unit)).
+VOCABULARY = [
+    ("ASA physical status I or II", ("asa_physical_status", "<=", 2, None)),
+    ("ASA I - IV", ("asa_physical_status", "<=", 4, None)),
+    ("Poor general health (ASA class>3)", ("asa_physical_status", ">", 3, None)),
+    ("AHI > 15", ("ahi", ">", 15, None)),
+    ("MELD-Na >= 15", ("meld_na", ">=", 15, None)),
+    ("waist circumference >= 88 cm", ("waist_circumference", ">=", 88, "cm")),
+    ("Respiratory rate > 25 breaths/minute", ("respiratory_rate", ">", 25, "1/min")),
+    ("axillary temperature >= 38 ℃", ("temperature", ">=", 38, "degC")),
+    ("Trombocytes < 40 x 10^9/L", ("platelets", "<", 40, "10^9/L")),
+    ("Pulse > 100 bpm", ("heart_rate", ">", 100, "1/min")),
+    ("pO(2) < 60 mmHg", ("pao2", "<", 60, "mmHg")),
+    ("Platelets >= 100 K/uL", ("platelets", ">=", 100, "10^3/uL")),
+    ("Cobb angle > 40 degrees", ("cobb_angle", ">", 40, "degree")),
+    ("IgA < 7 mg/dL", ("iga", "<", 7, "mg/dL")),
+    ("Modified Bishop's score < 5", ("bishop_score", "<", 5, None)),
+]
+
+
+@pytest.mark.parametrize("text, expected", VOCABULARY, ids=[v[0] for v in VOCABULARY])
+def test_vocabulary_of_unseen_text(text, expected):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert [(n.variable, n.op, n.value, n.unit) for n in walk(rule) if isinstance(n, Comparison)] == [expected]
+
+
+def test_liver_function_tests_are_ast_and_alt():
+    rule = compile_criteria("Exclusion Criteria:\n- liver function tests > 2.5 x ULN\n").criteria[0].rule
+    assert sorted(n.variable for n in walk(rule) if isinstance(n, Comparison)) == ["alt", "ast"]

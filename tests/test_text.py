@@ -63,8 +63,25 @@ NORMALIZE = [
     ("a\u00a0b", "a b"),
     ("a\u2009b", "a b"),
     ("μmol", "µmol"),
+    # comparators and signs of unseen registry text
+    ("Age ˂ 18", "Age < 18"),
+    ("age >/= 18", "age >= 18"),
+    ("Hb </= 9", "Hb <= 9"),
+    ("19～45", "19~45"),
+    ("38 ℃", "38 °C"),
+    ("200/㎕", "200/µL"),
+    # subscripts written in brackets or with an underscore
+    ("pO(2) < 60", "pO2 < 60"),
+    ("FEV(1) < 50%", "FEV1 < 50%"),
+    ("FEV_1 < 50%", "FEV1 < 50%"),
+    # roman classes after any capitalisation of the scale word, and after ASA
+    ("NYHA Class III or IV", "NYHA Class 3 or 4"),
+    ("ASA I-II", "ASA 1-2"),
+    ("(ASA)class III-IV", "(ASA)class 3-4"),
+    ("ASA physical status I or II", "ASA physical status 1 or 2"),
     # untouched
     ("Hemoglobin >= 9 g/dL", "Hemoglobin >= 9 g/dL"),
+    ("Type II diabetes", "Type II diabetes"),
     ("", ""),
 ]
 
