@@ -57,6 +57,7 @@ class Bound:
     within: bool = False  # written "within N days": a recency window when it follows lab values
     recency: bool = False  # used as the recency window of the sentence's lab values
     age_words: bool = False  # written with an age tail: "18 years of age or older", "18-35-year-old"
+    pair: float | None = None  # the second value of a blood-pressure pair ("< 140/90 mmHg": 90)
 
 
 @dataclass
@@ -304,10 +305,13 @@ class Extractor:
         value = _number(number.group(1))
         cursor = number.end()
         second = None
+        pair = _PAIR.match(text, cursor) if re.fullmatch(r"\d{2,3}", number.group(1)) else None
+        if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
+            cursor = pair.end()
         range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else r"\s*(?:-|to|~)\s*"
         unit_first, after_first = self._unit_after(text, cursor)
         range_match = re.compile(range_re + r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])", re.I).match(text, after_first)
-        if range_match and op is None:
+        if range_match and op is None and not pair:  # "20/40 to 20/320" is no range of pairs
             second = _number(range_match.group(1))
             cursor = range_match.end()
             if between:
@@ -347,7 +351,10 @@ class Extractor:
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
         if unit and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
-        bound = Bound(start, cursor, op, value, unit, within=within, age_words=bool(tail))
+        if pair and unit not in (None, "mmHg"):
+            return []
+        bound = Bound(start, cursor, op, value, unit, within=within, age_words=bool(tail),
+                      pair=_number(pair.group(1)) if pair else None)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
             bound.sex = "male" if for_sex.group(1).lower().startswith(("m", "bo")) else "female"
@@ -715,8 +722,23 @@ class Extractor:
             return None
         return "age" if words.bare(sentence, start, bound.start, bound.end, unit, self._ignored) else None
 
+    def _pair_leaf(self, text: Text, variables: list[Variable], bound: Bound, start: int) -> Node | None:
+        """"Blood pressure < 140/90 mmHg": systolic < 140 and diastolic < 90; "> 160/100":
+        either one above its limit is enough."""
+        if [v.id for v in variables] != ["systolic_bp", "diastolic_bp"] or bound.pair is None:
+            return None
+        diastolic = Bound(bound.start, bound.end, bound.op, bound.pair, bound.unit or "mmHg")
+        systolic = Bound(bound.start, bound.end, bound.op, bound.value, bound.unit or "mmHg")
+        parts = [self._comparison(v, b, start, text) for v, b in zip(variables, (systolic, diastolic))]
+        if None in parts:
+            return None
+        joined = AnyOf if bound.op in (">", ">=") else AllOf
+        return joined(items=parts, span=text.origin(min(start, bound.start), bound.end))
+
     def _leaf(self, text: Text, chosen: list[Mention], group: list[Bound], section: Section, sentence: str) -> Node | None:
         variables = self._variables(chosen)
+        if any(b.pair is not None for b in group) or any(m.kind == "group" and self._groups[m.id] == ["systolic_bp", "diastolic_bp"] for m in chosen):
+            return self._pair_leaf(text, variables, group[0], min(m.start for m in chosen)) if len(group) == 1 else None
         per_variable: list[Node] = []
         for variable in variables:
             main = [b for b in group if b.variant_of is None]
@@ -970,6 +992,7 @@ def _is_count(unit: str) -> bool:
 
 
 _PER_VOLUME = parse_unit("/L").dimensionality
+_PAIR = re.compile(r"\s*/\s*(\d{2,3})(?![\d.,]\d|\s*(?:mm(?!\s*hg)|cm|m2|kg|l\b|dl\b|ml\b|ul\b|µl\b|min\b|h\b|day|week|month|year))", re.I)
 
 
 def _blank(text: str, start: int, end: int) -> str:

@@ -282,3 +282,26 @@ def test_vocabulary_of_unseen_text(text, expected):
 def test_liver_function_tests_are_ast_and_alt():
     rule = compile_criteria("Exclusion Criteria:\n- liver function tests > 2.5 x ULN\n").criteria[0].rule
     assert sorted(n.variable for n in walk(rule) if isinstance(n, Comparison)) == ["alt", "ast"]
+
+
+# Blood-pressure pairs: systolic over diastolic; "<" needs both under, ">" either above.
+BP_PAIRS = [
+    ("Inclusion", "Normal blood pressure <140/90 mmHg", AllOf, [("systolic_bp", "<", 140), ("diastolic_bp", "<", 90)]),
+    ("Exclusion", "uncontrolled hypertension (BP > 160/100 mmHg)", AnyOf, [("systolic_bp", ">", 160), ("diastolic_bp", ">", 100)]),
+    ("Inclusion", "Systolic/diastolic blood pressure < 140/90", AllOf, [("systolic_bp", "<", 140), ("diastolic_bp", "<", 90)]),
+    ("Inclusion", "blood pressure 140/90 mmHg or higher", AnyOf, [("systolic_bp", ">=", 140), ("diastolic_bp", ">=", 90)]),
+]
+
+
+@pytest.mark.parametrize("section, text, shape, expected", BP_PAIRS, ids=[b[1] for b in BP_PAIRS])
+def test_blood_pressure_pairs(section, text, shape, expected):
+    rule = compile_criteria(f"{section} Criteria:\n- {text}\n").criteria[0].rule
+    pair = next(n for n in walk(rule) if isinstance(n, shape) and all(isinstance(i, Comparison) for i in n.items))
+    assert [(n.variable, n.op, n.value) for n in pair.items] == expected
+    assert all(n.unit == "mmHg" for n in pair.items)
+
+
+@pytest.mark.parametrize("text", ["blood pressure > 160 mmHg", "BCVA ranging from 20/40 to 20/320 Snellen equivalent"])
+def test_no_pair_no_blood_pressure_reading(text):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert not [n for n in walk(rule) if isinstance(n, Comparison)]
