@@ -28,6 +28,7 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[＞˃]"), ">"),
     (re.compile(r"([<>])\s*/\s*="), r"\1="),  # ">/=", "</="
     (re.compile(r"～"), "~"),
+    (re.compile(r"(?<=\d)\s*K\s*/\s*(?=(?:uL|µL|μL|ul|mcL|microliters?|mm3|mm\^3|cu\s*mm)\b)"), " x 10^3/"),  # "100 K/uL"
     (re.compile(r"℃"), "°C"),
     (re.compile(r"\b(p[OC]O?|Pa[OC]O?|Sp[OC]O?|FEV|FiO)\s*(?:\(\s*([12])\s*\)|_\s*([12])\b)"), r"\1\2\3"),  # pO(2), FEV(1), FEV_1
     (re.compile(r"℉"), "°F"),

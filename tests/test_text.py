@@ -70,6 +70,8 @@ NORMALIZE = [
     ("19～45", "19~45"),
     ("38 ℃", "38 °C"),
     ("200/㎕", "200/µL"),
+    ("100 K/uL", "100 x 10^3/uL"),
+    ("150K/microliter", "150 x 10^3/microliter"),
     # subscripts written in brackets or with an underscore
     ("pO(2) < 60", "pO2 < 60"),
     ("FEV(1) < 50%", "FEV1 < 50%"),

@@ -113,8 +113,6 @@ DISPLAY = [
     ("torr", "Torr"),
     ("fL", "fL"),
     ("ppm", "ppm"),
-    ("K/uL", "10^3/uL"),
-    ("K/microliter", "10^3/uL"),
     ("times 10^3/mm^3", "10^3/mm3"),
     ("mL/min/1.73m", "mL/min/1.73m2"),
     ("mg/24 hours", "mg/day"),
