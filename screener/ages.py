@@ -22,6 +22,7 @@ _TAIL = re.compile(r"(?:[\s-]*(years?|yrs?)(?![\w]))?[\s-]*(?:of\s+age|old|/o)(?
 _AGE_BEFORE = re.compile(r"\b(?:aged?|ages)\s*(?:(?:of|between|from|is|was|range|:|=)\s*){0,2}$", re.I)
 _COUNT = re.compile(r"\s*(?:times|x\b|episodes?|sessions?|visits?|cycles?|doses?|per\b|/\s*(?:d|day|wk|week|month)\b)", re.I)
 _UNIT_AHEAD = re.compile(r"[^.;,()]{0,30}?\b(?:years?|yrs?|months?)\b", re.I)
+_AGE_COMPARATOR = re.compile(r"\b(?:older|younger)\b|\bages?\s+of\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
 _CLAUSE_BREAK = re.compile(r"[,;:(\[]|\b(?:and|or|nor|with|who|but)\b", re.I)
 
@@ -55,7 +56,8 @@ class AgeWords:
         return "age"
 
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
-        before = re.search(rf"\b({self.others_words})(?:'s|s')?\s*$", sentence[max(0, start - 25):start], re.I)
+        before = re.search(rf"\b({self.others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$",
+                           sentence[max(0, start - 40):start], re.I)
         after = re.match(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?({self.others_words})\b", sentence[end:end + 30], re.I)
         found = before or after
         return self.others[found.group(1).lower()] if found else False
@@ -101,7 +103,16 @@ class AgeWords:
         if unit is None:
             return bool(words) and words[-1] in self.persons and all(w in ignored or w in self.subjects for w in words) \
                 and re.match(r"\s*(?:$|[,;.)]|who\b|with\b|and\b|or\b|undergoing\b|at\b|presenting\b|scheduled\b)", sentence[end:end + 15], re.I) is not None
-        return unit in ("year", "month") and all(w in ignored or w in self.subjects for w in words)
+        return unit in ("year", "month") and all((w in ignored or w in self.subjects) and w not in self.events for w in words)
+
+    def implied(self, sentence: str, clause_start: int, start: int, end: int, ignored: set[str]) -> bool:
+        """"Being older than 18", "children 7 and older", "under the age of 18": the comparator
+        itself speaks of age, when only subject words stand before it ("a biopsy older than 6
+        months" is no age)."""
+        if not _AGE_COMPARATOR.search(sentence, start, end):
+            return False
+        words = [w.lower().strip("'-") for w in _WORD.findall(_clause(sentence[clause_start:start]))]
+        return all((w in ignored or w in self.subjects or w in self.persons) and w not in self.events for w in words)
 
     def cue(self, sentence: str, clause_start: int, start: int, end: int) -> bool:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
