@@ -301,7 +301,7 @@ class Extractor:
             op = self._before[name_key(comparator.group(1) or comparator.group(2))]
             start = number.start() - (len(before) - comparator.start())
             within = (comparator.group(1) or "").lower() == "within"
-        between = re.search(r"\b(between|from)\s*$", before, re.I)
+        between = re.search(r"\b(between|from)(?:\s+the\s+ages?\s+of)?\s*$", before, re.I)
         value = _number(number.group(1))
         cursor = number.end()
         second = None
@@ -713,7 +713,8 @@ class Extractor:
         unit = bound.unit or bound.shared_unit
         if unit not in (None, "year", "month"):
             return None
-        if bound.age_words or words.cue(sentence, start, bound.start, bound.end):
+        if bound.age_words or words.cue(sentence, start, bound.start, bound.end) \
+                or words.implied(sentence, start, bound.start, bound.end, self._ignored):
             owner = words.owner(sentence, start, bound.start, bound.end)
             return owner if owner in self.lexicon.variables else None
         if heading and not re.search(r"\bages?\b", heading, re.I):

@@ -34,6 +34,10 @@ AGES = [
     ("Women >18 yo", [("age", ">", 18, "year")]),
     ("Age equal or above 18", [("age", ">=", 18, "year")]),
     ("Age >= 18, male or female;", [("age", ">=", 18, "year")]),
+    ("Patients between the age of 18 and 75", [("age", ">=", 18, "year"), ("age", "<=", 75, "year")]),
+    ("Being older than 18 ;", [("age", ">", 18, "year")]),
+    ("Patients that were younger than 18,", [("age", "<", 18, "year")]),
+    ("Patients under the age of 18", [("age", "<", 18, "year")]),
 ]
 
 
@@ -54,6 +58,9 @@ NOT_THE_PATIENTS_AGE = [
     "Patients >= 1 and <= 6 months after myocardial infarction",
     "Adult outpatients on 3-4 times per week dialysis sessions",
     "Diabetes for more than 5 years",
+    "Liver biopsy older than 6 months",
+    "diagnosed under the age of 40",
+    "onset before the age of 40",
 ]
 
 
