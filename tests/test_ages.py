@@ -38,6 +38,8 @@ AGES = [
     ("Being older than 18 ;", [("age", ">", 18, "year")]),
     ("Patients that were younger than 18,", [("age", "<", 18, "year")]),
     ("Patients under the age of 18", [("age", "<", 18, "year")]),
+    ("Patient older than six months", [("age", ">", 6, "month")]),
+    ("Be aged 10-18 years at the time of surgery", [("age", ">=", 10, "year"), ("age", "<=", 18, "year")]),
 ]
 
 

@@ -71,6 +71,12 @@ NORMALIZE = [
     ("38 ℃", "38 °C"),
     ("200/㎕", "200/µL"),
     ("100 K/uL", "100 x 10^3/uL"),
+    # numbers as words before a unit or a multiple
+    ("older than six months", "older than 6 months"),
+    ("three times the upper limit", "3 times the upper limit"),
+    ("twice normal", "2 times normal"),
+    ("at least one lesion", "at least one lesion"),
+    ("Age > or = to 65 years", "Age >= 65 years"),
     ("150K/microliter", "150 x 10^3/microliter"),
     # subscripts written in brackets or with an underscore
     ("pO(2) < 60", "pO2 < 60"),
