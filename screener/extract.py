@@ -283,7 +283,7 @@ class Extractor:
         for bound, following in zip(found, found[1:]):
             gap = text[bound.end:following.start]
             if bound.unit is None and following.unit and following.unit not in ("ULN", "LLN") \
-                    and len(gap) <= 40 and not re.search(r"[\d.;:]", gap):
+                    and re.fullmatch(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", gap, re.I):  # "1 lesion of >= 12 mm": a count
                 bound.shared_unit = following.unit
         for bound, following in zip(reversed(found), reversed(found[:-1])):
             if following.shared_unit and following.unit is None and bound.shared_unit is None:

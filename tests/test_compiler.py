@@ -305,3 +305,18 @@ def test_blood_pressure_pairs(section, text, shape, expected):
 def test_no_pair_no_blood_pressure_reading(text):
     rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
     assert not [n for n in walk(rule) if isinstance(n, Comparison)]
+
+
+# A lesion's size is its own variable, read only with a length; a number before the noun counts it.
+LESIONS = [
+    ("lesions > 25 mm", [("lesion_size", ">", 25, "mm")]),
+    ("at least 1 lesion of at least 12 mm maximal diameter", [("lesion_size", ">=", 12, "mm")]),
+    ("Those lesions must be more than 2 mm deep", []),
+    ("Individuals who weigh less than 110 pounds", [("weight", "<", 110, "lb")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", LESIONS, ids=[l[0] for l in LESIONS])
+def test_lesion_sizes_and_weights(text, expected):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert [(n.variable, n.op, n.value, n.unit) for n in walk(rule) if isinstance(n, Comparison)] == expected
