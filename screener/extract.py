@@ -27,7 +27,7 @@ _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
-_FOR_SEX = re.compile(r"\s*\(?\s*(?:for|in)\s+(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)
+_FOR_SEX = re.compile(r"\s*(?:\(\s*(?:(?:for|in)\s+)?|(?:for|in)\s+)(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)  # "(men)", "for women"
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 

@@ -320,3 +320,21 @@ LESIONS = [
 def test_lesion_sizes_and_weights(text, expected):
     rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
     assert [(n.variable, n.op, n.value, n.unit) for n in walk(rule) if isinstance(n, Comparison)] == expected
+
+
+def test_sex_in_parentheses_makes_alternatives():
+    rule = compile_criteria("Exclusion Criteria:\n- QTc values >440 ms (men) and >450 ms (women)\n").criteria[0].rule
+    sexes = [n.sex for n in walk(rule) if n.kind == "sex"]
+    assert sorted(sexes) == ["female", "male"]
+    assert sorted(n.value for n in walk(rule) if isinstance(n, Comparison)) == [440, 450]
+
+
+@pytest.mark.parametrize("text, variable", [
+    ("Center for Epidemiologic Studies Depression Scale score >= 16", "ces_d"),
+    ("Boston Bowel Prep Scale, total score <= 2", "boston_bowel_preparation_scale"),
+    ("DAS28 > 3.2", "das28"),
+    ("GAD-7 score >= 10", "gad_7"),
+])
+def test_rating_scales(text, variable):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert [n.variable for n in walk(rule) if isinstance(n, Comparison)] == [variable]
