@@ -308,7 +308,8 @@ class Extractor:
         pair = _PAIR.match(text, cursor) if re.fullmatch(r"\d{2,3}", number.group(1)) else None
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
-        range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else r"\s*(?:-|to|~)\s*"
+        range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else \
+            r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*"  # "18 and 65 years old"
         unit_first, after_first = self._unit_after(text, cursor)
         range_match = re.compile(range_re + r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])", re.I).match(text, after_first)
         if range_match and op is None and not pair:  # "20/40 to 20/320" is no range of pairs

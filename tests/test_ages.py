@@ -39,6 +39,7 @@ AGES = [
     ("Patients that were younger than 18,", [("age", "<", 18, "year")]),
     ("Patients under the age of 18", [("age", "<", 18, "year")]),
     ("Patient older than six months", [("age", ">", 6, "month")]),
+    ("18 and 65 years old", [("age", ">=", 18, "year"), ("age", "<=", 65, "year")]),
     ("Be aged 10-18 years at the time of surgery", [("age", ">=", 10, "year"), ("age", "<=", 18, "year")]),
 ]
 
