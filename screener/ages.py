@@ -45,6 +45,17 @@ class AgeWords:
     duration_after: re.Pattern[str]
     events: dict[str, str | None]
     others_words: str  # the keys of ``others`` as one alternation
+    self_words: frozenset[str]
+
+    def heading_person(self, heading: str) -> str | None:
+        """The other person a heading is about ("DONOR:" -> "donor", "Caregiver inclusion
+        criteria" -> "caregiver"), or None when it names no other person or the patient too
+        ("Donor and recipient"): criteria under it must never be applied to the patient."""
+        words = [w.lower() for w in _WORD.findall(heading)]
+        others = [w for w in words if w in self.others]
+        if not others or any(w in self.self_words for w in words):
+            return None
+        return others[0]
 
     def owner(self, sentence: str, clause_start: int, start: int, end: int) -> str | None:
         """Whose age (or the age at which event) ``sentence[start:end]`` states: "age" for the
@@ -140,4 +151,5 @@ def age_words() -> AgeWords:
         duration_after=re.compile(r"[\s-]*(?:" + _alternation(data["duration_after"]) + r")\b", re.I),
         events={k.lower(): v for k, v in data["events"].items()},
         others_words=_alternation(data["others"]),
+        self_words=frozenset(w.lower() for w in data["self"]),
     )

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .ages import age_words
 from .extract import Extractor, default_extractor
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .segment import Item, segment
@@ -26,11 +27,17 @@ def _groups(items: list[Item]) -> list[list[Item]]:
     return groups
 
 
+def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
+    """The item's rule; an item about another person (under "DONOR:") is a question about
+    that person, never a rule on the patient."""
+    words = " ".join(source.text[item.start:item.end].split())
+    if item.about and not any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", words)):
+        return Manual(question=f"about the {item.about}, not the patient: {words}", span=(item.start, item.end))
+    return extractor.item_rule(normalize(source.text[item.start:item.end], item.start), item.section, item.heading)
+
+
 def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor) -> Criterion:
-    rules: list[Node] = []
-    for item in group:
-        text = normalize(source.text[item.start:item.end], item.start)
-        rules.append(extractor.item_rule(text, item.section, item.heading))
+    rules = [_item_rule(source, item, extractor) for item in group]
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
     notes = ["items joined by 'and/or': any of them is enough"] if len(rules) > 1 else []

@@ -338,3 +338,17 @@ def test_sex_in_parentheses_makes_alternatives():
 def test_rating_scales(text, variable):
     rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
     assert [n.variable for n in walk(rule) if isinstance(n, Comparison)] == [variable]
+
+
+@pytest.mark.parametrize("text, question", [
+    ("PATIENTS:\n  Age 10 to 50.\nDONOR:\n  Family donor, up to 80 years old.",
+     "about the donor, not the patient: Family donor, up to 80 years old."),
+    ("Inclusion Criteria for patients:\n* Age 18-60\nExclusion criteria for donors:\n* Age > 65",
+     "about the donors, not the patient: Age > 65"),
+])
+def test_another_persons_criteria_are_questions_never_patient_rules(text: str, question: str) -> None:
+    rules = compile_criteria(text, "X")
+    assert any(getattr(n, "variable", None) == "age" for n in walk(rules.criteria[0].rule))  # the patient's own age
+    last = rules.criteria[-1]
+    assert last.manual and last.rule.question == question
+    assert not any(getattr(n, "variable", None) for n in walk(last.rule))

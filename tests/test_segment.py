@@ -341,3 +341,24 @@ NOT_HEADINGS = [
 def test_sentences_about_criteria_are_no_headings(line):
     items = segment(f"Inclusion Criteria:\n- First item\n- {line}\n")
     assert [i.section for i in items] == [I, I]
+
+
+ABOUT_CASES = [
+    # criteria for two groups: the donor's items are about the donor
+    ("PATIENTS:\n  Age 10 to 50.\nDONOR:\n  Family donor, up to 80 years old.\n  Must be HIV negative.",
+     [None, "donor", "donor"]),
+    ("Inclusion Criteria:\n* Age 18-60\nDonor Inclusion Criteria:\n* Age 18 to 60 years\nExclusion criteria - Recipient:\n* Age > 70",
+     [None, "donor", None]),
+    # a sub-heading naming the patient ends the donor's part
+    ("INCLUSION CRITERIA:\nDonor:\n  - HLA identical sibling\nRecipient:\n  - Age < 70 years", ["donor", None]),
+    # "Donor and recipient" names the patient too
+    ("PATIENT CRITERIA:\n  Age 1 to 55\nDONOR AND RECIPIENT:\n  HIV negative", [None, None]),
+    # no heading names the patient: the caregivers take part, their criteria are theirs
+    ("Inclusion Criteria for Parent/Caregiver:\n* Aged 18 and older\nExclusion Criteria:\n* Not fluent in English",
+     [None, None]),
+]
+
+
+@pytest.mark.parametrize("text, expected", ABOUT_CASES)
+def test_items_under_another_persons_heading_are_about_that_person(text: str, expected: list[str | None]) -> None:
+    assert [item.about for item in segment(text)] == expected
