@@ -245,9 +245,13 @@ class Extractor:
                 second.end = clause.end()
 
     def _listed_at(self, text: str, number: re.Match[str]) -> list[Bound]:
-        """"ECOG 0 or 1", "0, 1 or 2": a list of values, kept only for scores (see _score_list)."""
-        listed = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)").match(text, number.end())
-        if not listed or not re.fullmatch(r"\d", number.group(1)):
+        """"ECOG 0 or 1", "0, 1 or 2", "I, II, III", "ASA 1,2" (read as a decimal by _NUMBER): a
+        list of values, kept only for scores as a run from one end of the scale (see _score_list)."""
+        if not re.fullmatch(r"\d(?:,\d)?", number.group(1)):
+            return []
+        after = number.start() + 1
+        listed = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))").match(text, after)
+        if not listed:
             return []
         values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))
         return [Bound(number.start(), listed.end(), "<=", max(values), None, listed=values)]
@@ -425,7 +429,7 @@ class Extractor:
 
     def _variable_after(self, mentions: list[Mention], text: str, position: int) -> list[Mention]:
         after = [m for m in mentions if m.kind in ("variable", "group") and m.start >= position]
-        gap = r"\s*(?:(?:of|in)\s+(?:the\s+)?(?:[\w]+[\s\-]+){0,2})?"
+        gap = r"\s*(?:(?:of|in|on)\s+(?:the\s+|an?\s+)?(?:[\w]+[\s\-]+){0,2})?"  # "> 4 on a 0-10 pain scale"
         if after and re.fullmatch(gap, text[position:after[0].start], re.I):
             return [after[0]]
         return []

@@ -64,7 +64,7 @@ def _roman_scale(match: re.Match[str]) -> str:
 
 _RULES.append((
     re.compile(r"(\b(?i:class(?:es)?|classification|grade|stage|category|status|physical\s+state|NYHA|ASA)\s*(?:\)\s*)?(?:[<>]=?\s*)?)"
-               r"((?:IV|V|I{1,3})\b(?:\s*(?:,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
+               r"((?:IV|V|I{1,3})\b(?:\s*(?:,\s*(?:or|and)|,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
     _roman_scale,
 ))
 

@@ -352,3 +352,32 @@ def test_another_persons_criteria_are_questions_never_patient_rules(text: str, q
     last = rules.criteria[-1]
     assert last.manual and last.rule.question == question
     assert not any(getattr(n, "variable", None) for n in walk(last.rule))
+
+
+SCORE_LIST_CASES = [
+    # a list of scale values from one end of the scale, with or without "or"
+    ("* ECOG 0, 1 or 2", {("inclusion", "ecog", "<=", 2, None)}),
+    ("* ASA status I, II, or III.", {("inclusion", "asa_physical_status", "<=", 3, None)}),
+    ("* American Society of Anesthesiologists Physical Status I, II, III, or IV", {("inclusion", "asa_physical_status", "<=", 4, None)}),
+    ("* ASA status 1,2", {("inclusion", "asa_physical_status", "<=", 2, None)}),
+    ("* ECOG 0,1, life expectancy of at least 12 weeks", {("inclusion", "ecog", "<=", 1, None)}),
+    ("Exclusion Criteria:\n* NYHA class III, IV", {("exclusion", "nyha_class", ">=", 3, None)}),
+    # a decimal comma is still a decimal on a measurement
+    ("* creatinine < 1,2 mg/dL", {("inclusion", "creatinine", "<", 1.2, "mg/dL")}),
+    # the value before the scale it is read on
+    ("* moderate pain (> 3 on a 0-10 pain intensity numeric scale)", {("inclusion", "pain_nrs", ">", 3, None)}),
+    ("* score of at least 4 on the numeric rating scale", {("inclusion", "pain_nrs", ">=", 4, None)}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SCORE_LIST_CASES)
+def test_score_lists_and_values_read_on_a_scale(text: str, expected: set[tuple]) -> None:
+    assert thresholds(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "* ECOG 1, 2 weeks after surgery",  # no run from one end of the scale: no threshold
+    "Exclusion Criteria:\n* NYHA class 2,3",
+])
+def test_score_lists_from_neither_end_are_no_threshold(text: str) -> None:
+    assert thresholds(text) == set()

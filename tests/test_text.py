@@ -283,3 +283,11 @@ def test_plain_ascii_without_special_characters_is_unchanged(source):
     if "(" not in source:
         assert t.text == source
         assert t.starts == tuple(range(3, 3 + len(source)))
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("ASA status I, II, or III.", "ASA status 1, 2, or 3."),
+    ("NYHA class III, and IV", "NYHA class 3, and 4"),
+])
+def test_roman_class_lists_closed_by_comma_or(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
