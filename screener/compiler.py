@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .ages import age_words
 from .extract import Extractor, default_extractor
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .rulecheck import criterion_problem
@@ -44,11 +45,15 @@ sections of the 8,416-trial corpus are at most 21 KB), and it bounds compile tim
 
 
 def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
-    """The item's rule; should the extractor fail on some text, or the item be longer than
-    ``MAX_ITEM_CHARS``, the item is left to review (its text as the question) instead of
-    stopping the trial: nothing is dropped."""
+    """The item's rule. An item about another person (under "DONOR:") is a question about
+    that person, never a rule on the patient; should the extractor fail on some text, or the
+    item be longer than ``MAX_ITEM_CHARS``, the item is left to review (its text as the
+    question) instead of stopping the trial: nothing is dropped."""
     if item.end - item.start > MAX_ITEM_CHARS:
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
+    words = " ".join(source.text[item.start:item.end].split())
+    if item.about and not any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", words)):
+        return Manual(question=f"about the {item.about}, not the patient: {words}", span=(item.start, item.end))
     try:
         return extractor.item_rule(normalize(source.text[item.start:item.end], item.start), item.section, item.heading)
     except (ValueError, ArithmeticError, RecursionError):  # ValidationError is a ValueError
@@ -56,9 +61,7 @@ def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
 
 
 def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor) -> Criterion:
-    rules: list[Node] = []
-    for item in group:
-        rules.append(_item_rule(source, item, extractor))
+    rules = [_item_rule(source, item, extractor) for item in group]
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
     rule = numbered(sex_specific(impossible_and(rule)), criterion_id)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from .ages import age_tail, age_words
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
@@ -62,6 +63,8 @@ class Bound:
     sex: str | None = None  # "greater than 12.0 for men": the limit holds for one sex
     within: bool = False  # written "within N days": a recency window when it follows lab values
     recency: bool = False  # used as the recency window of the sentence's lab values
+    age_words: bool = False  # written with an age tail: "18 years of age or older", "18-35-year-old"
+    pair: float | None = None  # the second value of a blood-pressure pair ("< 140/90 mmHg": 90)
 
 
 @dataclass
@@ -137,7 +140,8 @@ class Extractor:
         after = p["comparators_after"]
         self._after = {name_key(k): v for k, v in after.items()}
         self._after_re = re.compile(
-            r"\s*(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(after, key=len, reverse=True)) + r")(?![\w])",
+            r"\s*(" + "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in sorted(after, key=len, reverse=True)) + r")(?![\w])"
+            r"(?!\s*(?:than\s*|or\s+equal\s*(?:to\s*)?|equal\s*(?:to\s*)?)?\d)",  # "18 and less than 45": "less" opens the next limit
             re.I,
         )
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
@@ -158,6 +162,7 @@ class Extractor:
         self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
         self._exceptions = _phrase_regex(p["exception_words"])
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
+        self._neutral_re = _phrase_regex(p["no_restriction"])
         self._within_normal_re = _phrase_regex(p["within_normal"])
         self._negated_after_re = re.compile(r"[\s\-]*(?:" + "|".join(re.escape(w.lstrip("-")) for w in p["negations_after"]) + r")\b", re.I)
         self._distance_re = re.compile(r"\s*(?:" + _phrase_regex(p["distance_words"]).pattern + r")", re.I)
@@ -263,9 +268,13 @@ class Extractor:
                 second.end = clause.end()
 
     def _listed_at(self, text: str, number: re.Match[str]) -> list[Bound]:
-        """"ECOG 0 or 1", "0, 1 or 2": a list of values, kept only for scores (see _score_list)."""
-        listed = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)").match(text, number.end())
-        if not listed or not re.fullmatch(r"\d", number.group(1)):
+        """"ECOG 0 or 1", "0, 1 or 2", "I, II, III", "ASA 1,2" (read as a decimal by _NUMBER): a
+        list of values, kept only for scores as a run from one end of the scale (see _score_list)."""
+        if not re.fullmatch(r"\d(?:,\d)?", number.group(1)):
+            return []
+        after = number.start() + 1
+        listed = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))").match(text, after)
+        if not listed:
             return []
         values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))
         return [Bound(number.start(), listed.end(), "<=", max(values), None, listed=values)]
@@ -301,7 +310,7 @@ class Extractor:
         for bound, following in zip(found, found[1:]):
             gap = text[bound.end:following.start]
             if bound.unit is None and following.unit and following.unit not in ("ULN", "LLN") \
-                    and len(gap) <= 40 and not re.search(r"[\d.;:]", gap):
+                    and re.fullmatch(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", gap, re.I):  # "1 lesion of >= 12 mm": a count
                 bound.shared_unit = following.unit
         for bound, following in zip(reversed(found), reversed(found[:-1])):
             if following.shared_unit and following.unit is None and bound.shared_unit is None:
@@ -319,14 +328,18 @@ class Extractor:
             op = self._before[name_key(comparator.group(1) or comparator.group(2))]
             start = number.start() - (len(before) - comparator.start())
             within = (comparator.group(1) or "").lower() == "within"
-        between = re.search(r"\b(between|from)\s*$", before, re.I)
+        between = re.search(r"\b(between|from)(?:\s+the\s+ages?\s+of)?\s*$", before, re.I)
         value = _number(number.group(1))
         cursor = number.end()
         second = None
-        range_re = r"\s*(?:-|to|and)\s*" if between else r"\s*(?:-|to)\s*"
+        pair = _PAIR.match(text, cursor) if re.fullmatch(r"\d{2,3}", number.group(1)) else None
+        if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
+            cursor = pair.end()
+        range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else \
+            r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*"  # "18 and 65 years old"
         unit_first, after_first = self._unit_after(text, cursor)
         range_match = re.compile(range_re + r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])", re.I).match(text, after_first)
-        if range_match and op is None:
+        if range_match and op is None and not pair:  # "20/40 to 20/320" is no range of pairs
             second = _number(range_match.group(1))
             cursor = range_match.end()
             if between:
@@ -336,6 +349,10 @@ class Extractor:
         unit, cursor = (self._unit_after(text, cursor) if second is not None else (unit_first, cursor))
         if second is not None and unit is None:
             unit = unit_first
+        tail = age_tail(text, cursor, unit)  # "18 years of age or older", "18-35-year-old"
+        if tail:
+            unit, cursor = tail
+            unit_first = unit_first or unit
         suffix = self._after_re.match(text, cursor)
         if suffix and op is None and second is None:
             op = self._after[name_key(suffix.group(1))]
@@ -347,8 +364,8 @@ class Extractor:
                     value, second = second, value
                 elif value > second:
                     return []
-            lower = Bound(start, cursor, ">=", value, first_unit)
-            return [lower, Bound(start, cursor, "<=", second, unit, partner=lower)]
+            lower = Bound(start, cursor, ">=", value, first_unit, age_words=bool(tail))
+            return [lower, Bound(start, cursor, "<=", second, unit, partner=lower, age_words=bool(tail))]
         if op is None:
             rise = re.search(r"\b(to|of)\s*$", before, re.I)
             if rise and _first_word_at(text, self._rise) < number.start():
@@ -361,7 +378,10 @@ class Extractor:
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
         if unit and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
-        bound = Bound(start, cursor, op, value, unit, within=within)
+        if pair and unit not in (None, "mmHg"):
+            return []
+        bound = Bound(start, cursor, op, value, unit, within=within, age_words=bool(tail),
+                      pair=_number(pair.group(1)) if pair else None)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
             word = for_sex.group("bracketed") or for_sex.group("sex")
@@ -446,7 +466,7 @@ class Extractor:
         assert self._indexed is not None
         index = bisect.bisect_left(self._indexed[3], position)
         after = variables[index:index + 1]
-        gap = r"\s*(?:(?:of|in)\s+(?:the\s+)?(?:[\w]+[\s\-]+){0,2})?"
+        gap = r"\s*(?:(?:of|in|on)\s+(?:the\s+|an?\s+)?(?:[\w]+[\s\-]+){0,2})?"  # "> 4 on a 0-10 pain scale"
         if after and re.fullmatch(gap, text[position:after[0].start], re.I):
             return [after[0]]
         return []
@@ -493,7 +513,7 @@ class Extractor:
                 return None
         else:
             parsed = parse_unit(unit)
-            if parsed is not None and parsed.display in ("day", "week", "month", "year", "h") and variable.id != "age":
+            if parsed is not None and parsed.display in _TIME_UNITS and variable.id != "age" and variable.unit not in _TIME_UNITS:
                 return None
             if variable.unit is None or not compatible(unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 return None
@@ -787,12 +807,16 @@ class Extractor:
                     chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
                 if not chosen and after:
                     chosen, after_style = after, True
-            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age" and self._age_at_event(sentence, chosen[0]):
-                continue  # "esotropia that occurred at age 6 months or older": the age at an event
+            if chosen and chosen[0].kind == "variable" and chosen[0].id == "age":
+                owner = self._age_owner(sentence, start, chosen[0], bound)
+                if owner is None:
+                    continue  # "onset at age 6 months", "3-4 times per week": no age the lexicon holds
+                chosen = [Mention(chosen[0].start, chosen[0].end, "variable", owner)]  # "maternal age", "donor age"
             if not chosen and heading_vars:
                 chosen = heading_vars
-            if not chosen and bound.unit in ("year", "month") and self._age_cue(sentence, start, bound):
-                chosen = [Mention(bound.start, bound.start, "variable", "age")]
+            owner = None if chosen else self._age_cue(sentence, start, bound, heading)
+            if owner:
+                chosen = [Mention(bound.start, bound.start, "variable", owner)]
             if not chosen:
                 continue
             group = [b for b in by_anchor[id(bound)]]
@@ -812,6 +836,7 @@ class Extractor:
         self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
         self._recency(text, sentence, bounds, leaves, covered)
         self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
+        covered += [m.span() for m in self._neutral_re.finditer(sentence, start)]  # "male or female": no restriction
         definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
         if definition and any(l.start >= start + definition.end() for l in leaves):
             covered.append((start, start + definition.end()))
@@ -824,22 +849,50 @@ class Extractor:
             self._headings[heading] = [m for m in self.mentions(heading) if m.kind in ("variable", "group")]
         return self._headings[heading]
 
-    @staticmethod
-    def _age_at_event(sentence: str, mention: Mention) -> bool:
-        """"at age 6 months", "onset before the age of 40": an age at some event, not the patient's age now."""
-        before = sentence[max(0, mention.start - 20):mention.start]
-        return bool(re.search(r"\b(?:at|before|after|by|since)\s+(?:the\s+)?$", before, re.I))
+    def _age_owner(self, sentence: str, start: int, mention: Mention, bound: Bound) -> str | None:
+        """Whose age an "age" mention with this bound states: the patient's ("age"), another
+        lexicon variable ("maternal_age", "age_at_onset"), or None (see screener.ages)."""
+        words = age_words()
+        if bound.unit is None and words.count_after(sentence, bound.end):
+            return None  # "3-4 times per week"
+        owner = words.owner(sentence, start, min(mention.start, bound.start), max(mention.end, bound.end))
+        return owner if owner in self.lexicon.variables else None
 
-    @staticmethod
-    def _age_cue(sentence: str, start: int, bound: Bound) -> bool:
-        """An age written without the word "age" next to it: "18 years old", "aged 18 to 75",
-        "18 years of age"."""
-        after = sentence[bound.end:bound.end + 15]
-        before = sentence[max(start, bound.start - 12):bound.start]
-        return bool(re.match(r"[\s-]*(?:of\s+age|old|-?year-old)\b", after, re.I) or re.search(r"\baged?\s*$", before, re.I))
+    def _age_cue(self, sentence: str, start: int, bound: Bound, heading: str | None) -> str | None:
+        """Whose age a bound without the word "age" before it states: "18 years old", "aged 18
+        to 75", "Over 18 years", "patients < 18" (see screener.ages); a bare "At least 2 months"
+        under another sub-heading ("Life expectancy:") is no age."""
+        words = age_words()
+        unit = bound.unit or bound.shared_unit
+        if unit not in (None, "year", "month"):
+            return None
+        if bound.age_words or words.cue(sentence, start, bound.start, bound.end) \
+                or words.implied(sentence, start, bound.start, bound.end, self._ignored):
+            owner = words.owner(sentence, start, bound.start, bound.end)
+            return owner if owner in self.lexicon.variables else None
+        if heading and not re.search(r"\bages?\b", heading, re.I):
+            return None
+        if words.owner(sentence, start, bound.start, bound.end) != "age":
+            return None
+        return "age" if words.bare(sentence, start, bound.start, bound.end, unit, self._ignored) else None
+
+    def _pair_leaf(self, text: Text, variables: list[Variable], bound: Bound, start: int) -> Node | None:
+        """"Blood pressure < 140/90 mmHg": systolic < 140 and diastolic < 90; "> 160/100":
+        either one above its limit is enough."""
+        if [v.id for v in variables] != ["systolic_bp", "diastolic_bp"] or bound.pair is None:
+            return None
+        diastolic = Bound(bound.start, bound.end, bound.op, bound.pair, bound.unit or "mmHg")
+        systolic = Bound(bound.start, bound.end, bound.op, bound.value, bound.unit or "mmHg")
+        parts = [self._comparison(v, b, start, text) for v, b in zip(variables, (systolic, diastolic))]
+        if None in parts:
+            return None
+        joined = AnyOf if bound.op in (">", ">=") else AllOf
+        return joined(items=parts, span=text.origin(min(start, bound.start), bound.end))
 
     def _leaf(self, text: Text, chosen: list[Mention], group: list[Bound], section: Section, sentence: str) -> Node | None:
         variables = self._variables(chosen)
+        if any(b.pair is not None for b in group) or any(m.kind == "group" and self._groups[m.id] == ["systolic_bp", "diastolic_bp"] for m in chosen):
+            return self._pair_leaf(text, variables, group[0], min(m.start for m in chosen)) if len(group) == 1 else None
         per_variable: list[Node] = []
         for variable in variables:
             main = [b for b in group if b.variant_of is None]
@@ -1004,17 +1057,20 @@ class Extractor:
 
     @staticmethod
     def _with_unread(node: Node, text: Text, start: int, end: int, section: Section, alternative: bool) -> Node:
-        """Join what was read with a question on the whole sentence, the safe way.
+        """Join what was read with a question on the whole sentence, keeping what was read.
 
         Unread words that qualify what was read ("Uncontrolled epilepsia") make both
         required.  Unread words that are an alternative ("X or other serious disease")
-        make either enough in an exclusion (at worst a false exclusion); in an inclusion
-        the sentence goes to review as a whole, since neither reading is safe there.
+        make either enough in an exclusion (at worst a false exclusion), and in an
+        inclusion when what was read is numeric limits only: the limit decides when it
+        holds and the question stays for review when it does not.  A condition read out
+        of a longer inclusion sentence ("SSc of poor prognosis ... or SSc with ...") is
+        broader than the sentence, so such a sentence goes to review as a whole.
         """
         manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
         if not alternative:
             return AllOf(items=[node, manual], span=manual.span)
-        if section == "exclusion":
+        if section == "exclusion" or all(isinstance(n, (Comparison, Sex, AllOf, AnyOf)) for n in walk(node)):
             return AnyOf(items=[node, manual], span=manual.span)
         return manual
 
@@ -1031,21 +1087,11 @@ class Extractor:
         for leaf in leaves:  # an "or" inside a leaf ("greater than or equal to") joins nothing
             chars[leaf.start:leaf.end] = " " * (leaf.end - leaf.start)
         plain = "".join(chars)
-        ends = sorted(leaf.end for leaf in leaves)
         starts = sorted(leaf.start for leaf in leaves)
         if not leftover:
             return False
-        first_unread, last_unread = min(w[1] for w in leftover), max(w[0] for w in leftover)
         for connector in self._or_re.finditer(plain):
-            # a leaf is beside the connector when only separators lie between them (each
-            # run of separators is scanned once: connectors are words, so runs do not overlap)
-            gap_start, gap_end = connector.start(), connector.end()
-            while gap_start > 0 and _separator(plain[gap_start - 1]):
-                gap_start -= 1
-            while gap_end < len(plain) and _separator(plain[gap_end]):
-                gap_end += 1
-            beside_leaf = _any_between(ends, gap_start, connector.start()) or _any_between(starts, connector.end(), gap_end)
-            if beside_leaf and (last_unread >= connector.end() or first_unread <= connector.start()):
+            if self._or_joins_unread(plain, leaves, leftover, connector.start(), connector.end()):
                 return True
         if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
             return False
@@ -1055,6 +1101,23 @@ class Extractor:
         unread = sorted(w[0] for w in leftover)
         unread_only = [not leaf and _any_between(unread, a, b - 1) for (a, b), leaf in zip(items, has_leaf)]
         return any(has_leaf) and any(unread_only)
+
+    @staticmethod
+    def _or_joins_unread(plain: str, leaves: list[Leaf], leftover: list[tuple[int, int]], start: int, end: int) -> bool:
+        """Whether the "or" at ``plain[start:end]`` stands between a leaf and unread words
+        ("X or other serious disease"); an "or" between two leaves joins what was read."""
+        left = any(re.fullmatch(r"[\s,;:]*", plain[l.end:start]) for l in leaves if l.end <= start)
+        right = any(re.fullmatch(r"[\s,;:]*", plain[end:l.start]) for l in leaves if l.start >= end)
+        if left == right:
+            return False
+        if left:
+            following = [w for w in leftover if w[0] >= end]
+            return bool(following) and not any(end <= l.start < following[0][0] for l in leaves)
+        preceding = [w for w in leftover if w[1] <= start]
+        before = [l for l in leaves if l.end <= start]
+        if before and not re.search(r"[,;:]|\b(?:and|or)\b", plain[max(l.end for l in before):start], re.I):
+            return False  # "CST > 300 microns on OCT or CST > 250": the words qualify the first limit
+        return bool(preceding) and not any(preceding[-1][1] <= l.end <= start for l in leaves)
 
     def _join(self, leaves: list[Leaf], text: str, section: Section) -> Node:
         """Join leaves by the connectors between them.
@@ -1099,14 +1162,10 @@ def _is_count(unit: str) -> bool:
 
 
 _PER_VOLUME = getattr(parse_unit("/L"), "dimensionality", None)
+_PAIR = re.compile(r"\s*/\s*(\d{2,3})(?![\d.,]\d|\s*(?:mm(?!\s*hg)|cm|m2|kg|l\b|dl\b|ml\b|ul\b|µl\b|min\b|h\b|day|week|month|year))", re.I)
 
 
 _ARITHMETIC = re.compile(r"\s*[+\-x*]\s*\d")
-
-
-def _separator(char: str) -> bool:
-    """What ``[\\s,;:]`` matches."""
-    return char.isspace() or char in ",;:"
 
 
 class _Spans:

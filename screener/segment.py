@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from .ages import age_words
 from .patterns import patterns
 from .rules import Section
 
@@ -27,6 +28,7 @@ class Item:
     heading: str | None = None
     joined_by_or: bool = False
     indent: int = 0
+    about: str | None = None  # another person the item is about ("donor"), from a heading above it
 
 
 @dataclass
@@ -40,7 +42,7 @@ class _Line:
 
 
 _BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])\s+)?")
-_INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])")
+_INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")  # "ASA I - IV" is a range
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 
 
@@ -158,35 +160,51 @@ def _split_labels(source: str, item: Item) -> list[Item]:
         if labels:  # "Age: 18 and over" alone: the label is the heading, the rest the item
             label = labels[0]
             if label.end() < item.end:
-                return [Item(item.section, label.end(), item.end, label.group(1), item.joined_by_or, item.indent)]
+                return [Item(item.section, label.end(), item.end, label.group(1), item.joined_by_or, item.indent, item.about)]
         return [item]
     pieces: list[Item] = []
     head = source[item.start:labels[0].start()].rstrip()
     if head.strip():
-        pieces.append(Item(item.section, item.start, item.start + len(head), item.heading, item.joined_by_or, item.indent))
+        pieces.append(Item(item.section, item.start, item.start + len(head), item.heading, item.joined_by_or, item.indent, item.about))
     for label, following in zip(labels, labels[1:] + [None]):
         stop = following.start() if following else item.end
         body = source[label.end():stop].rstrip()
         if body.strip():
-            pieces.append(Item(item.section, label.end(), label.end() + len(body), re.sub(r"\s+", " ", label.group(1)), False, item.indent))
+            pieces.append(Item(item.section, label.end(), label.end() + len(body), re.sub(r"\s+", " ", label.group(1)), False, item.indent, item.about))
     return pieces
 
 
+def _about(heading: str, section_about: str | None) -> str | None:
+    """Whom the items under a sub-heading are about: the other person it names ("DONOR:"),
+    nobody else when it names the patient ("Recipient:"), else whom the section is about."""
+    person = age_words().heading_person(heading)
+    if person or _names_patient(heading):
+        return person
+    return section_about
+
+
 def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
-    """Split ``source[start:end]`` into items; text before any heading counts as inclusion."""
+    """Split ``source[start:end]`` into items; text before any heading counts as inclusion.
+
+    Items under a heading that names another person ("DONOR:") are about that person
+    (``Item.about``) when some heading names the patient too ("PATIENTS:"): criteria for
+    two groups.  When none does, the person named takes part and the items are theirs."""
     end = len(source) if end is None else end
     headings = _find_headings(source, start, end)
-    regions: list[tuple[int, int, Section]] = []
+    regions: list[tuple[int, int, Section, str | None]] = []
     cursor = start
     section: Section = "inclusion"
+    about: str | None = None
     for heading_start, heading_end, heading_section in headings:
-        regions.append((cursor, heading_start, section))
+        regions.append((cursor, heading_start, section, about))
         cursor, section = heading_end, heading_section
-    regions.append((cursor, end, section))
+        about = age_words().heading_person(source[heading_start:heading_end])
+    regions.append((cursor, end, section, about))
 
     items: list[Item] = []
-    for region_start, region_end, region_section in regions:
+    for region_start, region_end, region_section, region_about in regions:
         heading: str | None = None
+        about = region_about
         pending_or = False
         previous: _Line | None = None
         lines = _lines(source, region_start, region_end)
@@ -198,13 +216,23 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
                 continue
             if _is_header(line, following):
                 heading = line.text.rstrip(": ").strip()
+                about = _about(heading, region_about)
                 previous = line
                 continue
             current = items[-1] if items and items[-1].section == region_section else None
             if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
                 current.end = line.end
             else:
-                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent))
+                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about))
                 pending_or = False
             previous = line
-    return [piece for item in items for piece in _split_labels(source, item)]
+    pieces = [piece for item in items for piece in _split_labels(source, item)]
+    names = [source[a:b] for a, b, _ in headings] + [item.heading for item in items if item.heading]
+    if not any(_names_patient(name) for name in names):  # "Inclusion Criteria for Caregivers" alone: they take part
+        for piece in pieces:
+            piece.about = None
+    return pieces
+
+
+def _names_patient(heading: str) -> bool:
+    return any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", heading))

@@ -26,16 +26,35 @@ _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"[“”]"), '"'),
     (re.compile(r"(?:≤|⩽|≦)\s*(?:or\s*)?=?"), "<="),
     (re.compile(r"(?:≥|⩾|≧)\s*(?:or\s*)?=?"), ">="),
-    (re.compile(r"＜"), "<"),
-    (re.compile(r"＞"), ">"),
-    (re.compile(r"<\s*or\s*=|=\s*or\s*<|=<|<\s+="), "<="),
-    (re.compile(r">\s*or\s*=|=\s*or\s*>|=>|>\s+="), ">="),
+    (re.compile(r"[＜˂]"), "<"),
+    (re.compile(r"[＞˃]"), ">"),
+    (re.compile(r"([<>])\s*/\s*="), r"\1="),  # ">/=", "</="
+    (re.compile(r"～"), "~"),
+    (re.compile(r"(?<=\d)\s*K\s*/\s*(?=(?:uL|µL|μL|ul|mcL|microliters?|mm3|mm\^3|cu\s*mm)\b)"), " x 10^3/"),  # "100 K/uL"
+    (re.compile(r"℃"), "°C"),
+    (re.compile(r"\b(p[OC]O?|Pa[OC]O?|Sp[OC]O?|FEV|FiO)\s*(?:\(\s*([12])\s*\)|_\s*([12])\b)"), r"\1\2\3"),  # pO(2), FEV(1), FEV_1
+    (re.compile(r"℉"), "°F"),
+    (re.compile(r"㎕"), "µL"),
+    (re.compile(r"㎖"), "mL"),
+    (re.compile(r"㎗"), "dL"),
+    (re.compile(r"<\s*or\s*=(?:\s*to\b)?|=\s*or\s*<|=<|<\s+="), "<="),
+    (re.compile(r">\s*or\s*=(?:\s*to\b)?|=\s*or\s*>|=>|>\s+="), ">="),
     (re.compile(r"×"), "x"),
     (re.compile(r"\s*[∙·•]\s*([a-zA-Z]{1,3})\s*\^?\s*-\s*([12])\b"), lambda m: "/" + m.group(1) + ("2" if m.group(2) == "2" else "")),
     (re.compile(r"\b(mm|cm)\s*\(\s*([23])\s*\)"), r"\1\2"),
     (re.compile(r"[μ]"), "µ"),
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
 ]
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
+                 "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "eighteen": "18",
+                 "twenty": "20", "thirty": "30", "forty": "40", "fifty": "50", "sixty": "60"}
+# numbers written as words, where a unit or a multiple follows ("six months", "three times the
+# upper limit"); "twice normal" is "2 times normal"
+_RULES.append((
+    re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?=[\s-]+(?:years?|months?|weeks?|days?|hours?|times|fold)\b)", re.I),
+    lambda m: _NUMBER_WORDS[m.group(1).lower()],
+))
+_RULES.append((re.compile(r"\btwice(?=\s+(?:the\s+)?(?:upper|normal|ULN|institutional|above|higher|greater)\b)", re.I), "2 times"))
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 
 
@@ -45,7 +64,8 @@ def _roman_scale(match: re.Match[str]) -> str:
 
 
 _RULES.append((
-    re.compile(r"(\b(?:class(?:es)?|grade|stage|NYHA)\s*(?:[<>]=?\s*)?)((?:IV|V|I{1,3})\b(?:\s*(?:,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
+    re.compile(r"(\b(?i:class(?:es)?|classification|grade|stage|category|status|physical\s+state|NYHA|ASA)\s*(?:\)\s*)?(?:[<>]=?\s*)?)"
+               r"((?:IV|V|I{1,3})\b(?:\s*(?:,\s*(?:or|and)|,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
     _roman_scale,
 ))
 

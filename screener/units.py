@@ -59,7 +59,7 @@ RELATIVE = ("ULN", "LLN")
 """Units that are multiples of the patient's own upper / lower limit of normal."""
 
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_POWER = re.compile(r"^(?:[x×*]\s*)?10\s*(?:\^|\*\*|e|E)?\s*(-?\d{1,2})(?!\d)\s*")
+_POWER = re.compile(r"^(?:(?:[x×*]|times)\s*)?10\s*(?:\^|\*\*|e|E)?\s*(-?\d{1,2})(?!\d)\s*")
 _RELATIVE_RE = re.compile(
     r"^(?:[x×*]\s*|times\s+(?:the\s+)?)?(?:(ULN)|(LLN)|(upper limit of normal)|(lower limit of normal))$", re.I
 )
@@ -474,8 +474,8 @@ def format_number(value: float) -> str:
 
 
 _UNIT_TOKEN = re.compile(
-    r"[ \t]*(?:[x×*][ \t]*(?=10)|10[ \t]*(?:\^|\*\*|e|E)?[ \t]*-?\d{1,2}(?![\d.,]\d)|/|per\b"
-    r"|1[.,]73[ \t]*m[ \t]*(?:\^?2|²)|[A-Za-zµμ%°º][A-Za-zµμ°º0-9²³\^]*%?|%)"
+    r"[ \t]*(?:(?:[x×*]|times)[ \t]*(?=10)|10[ \t]*(?:\^|\*\*|e|E)?[ \t]*-?\d{1,2}(?![\d.,]\d)|/|per\b"
+    r"|1[.,]73[ \t]*m(?:[ \t]*(?:\^?2|²))?|24[ \t]*(?:hours|hrs|hr|hs|h)\b|[A-Za-zµμ%°º][A-Za-zµμ°º0-9²³\^]*%?|%)"
 )
 
 
@@ -495,7 +495,7 @@ def read_unit_at(text: str, position: int) -> tuple[Unit, int] | None:
         ends.append(cursor)
     for end in reversed(ends):
         candidate = text[position:end].strip()
-        if not candidate or candidate.endswith(("/", "per", "x", "×", "*")):
+        if not candidate or candidate.endswith(("/", "per", "x", "×", "*", "times")):
             continue
         try:
             unit = parse_unit(candidate)

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screener import compile_criteria, dump_rules, parse_rules
-from screener.rules import Restrict, AnyOf, Comparison, Condition, Interval, Manual, Not, walk
+from screener.rules import AllOf, Restrict, AnyOf, Comparison, Condition, Interval, Manual, Not, walk
 
 
 def leaves(text: str, kind=Comparison) -> list:
@@ -239,3 +239,150 @@ def test_the_unit_chooses_between_variants(text: str, expected: tuple) -> None:
 ])
 def test_normal_limits_and_european_thousands(text: str, expected: set) -> None:
     assert thresholds(text) == expected
+
+
+# Keep what was read: unread words joined by "or" to a read limit are an alternative in
+# either section (the limit decides when it holds, the question stays for review); an "or"
+# between two read limits joins them and makes no alternative of the unread qualifier.
+KEEP_WHAT_WAS_READ = [
+    ("Inclusion", "Hemoglobin >= 9 g/dL or other evidence of adequate marrow reserve", AnyOf),
+    ("Exclusion", "Hemoglobin < 9 g/dL or other evidence of poor marrow reserve", AnyOf),
+    ("Inclusion", "CST > 300 microns on OCT or CST > 250 microns with definite cystic fluid", AllOf),
+]
+
+
+@pytest.mark.parametrize("section, text, shape", KEEP_WHAT_WAS_READ)
+def test_read_limits_are_kept_beside_the_question(section, text, shape):
+    rule = compile_criteria(f"{section} Criteria:\n- {text}\n").criteria[0].rule
+    assert isinstance(rule, shape)
+    assert any(isinstance(n, Comparison) for n in walk(rule)) and any(isinstance(n, Manual) for n in walk(rule))
+
+
+# Measures and spellings of unseen registry text: (criterion, (variable, op, value, unit)).
+VOCABULARY = [
+    ("ASA physical status I or II", ("asa_physical_status", "<=", 2, None)),
+    ("ASA I - IV", ("asa_physical_status", "<=", 4, None)),
+    ("Poor general health (ASA class>3)", ("asa_physical_status", ">", 3, None)),
+    ("AHI > 15", ("ahi", ">", 15, None)),
+    ("MELD-Na >= 15", ("meld_na", ">=", 15, None)),
+    ("waist circumference >= 88 cm", ("waist_circumference", ">=", 88, "cm")),
+    ("Respiratory rate > 25 breaths/minute", ("respiratory_rate", ">", 25, "1/min")),
+    ("axillary temperature >= 38 ℃", ("temperature", ">=", 38, "degC")),
+    ("Trombocytes < 40 x 10^9/L", ("platelets", "<", 40, "10^9/L")),
+    ("Pulse > 100 bpm", ("heart_rate", ">", 100, "1/min")),
+    ("pO(2) < 60 mmHg", ("pao2", "<", 60, "mmHg")),
+    ("Platelets >= 100 K/uL", ("platelets", ">=", 100, "10^3/uL")),
+    ("Cobb angle > 40 degrees", ("cobb_angle", ">", 40, "degree")),
+    ("IgA < 7 mg/dL", ("iga", "<", 7, "mg/dL")),
+    ("Modified Bishop's score < 5", ("bishop_score", "<", 5, None)),
+]
+
+
+@pytest.mark.parametrize("text, expected", VOCABULARY, ids=[v[0] for v in VOCABULARY])
+def test_vocabulary_of_unseen_text(text, expected):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert [(n.variable, n.op, n.value, n.unit) for n in walk(rule) if isinstance(n, Comparison)] == [expected]
+
+
+def test_liver_function_tests_are_ast_and_alt():
+    rule = compile_criteria("Exclusion Criteria:\n- liver function tests > 2.5 x ULN\n").criteria[0].rule
+    assert sorted(n.variable for n in walk(rule) if isinstance(n, Comparison)) == ["alt", "ast"]
+
+
+# Blood-pressure pairs: systolic over diastolic; "<" needs both under, ">" either above.
+BP_PAIRS = [
+    ("Inclusion", "Normal blood pressure <140/90 mmHg", AllOf, [("systolic_bp", "<", 140), ("diastolic_bp", "<", 90)]),
+    ("Exclusion", "uncontrolled hypertension (BP > 160/100 mmHg)", AnyOf, [("systolic_bp", ">", 160), ("diastolic_bp", ">", 100)]),
+    ("Inclusion", "Systolic/diastolic blood pressure < 140/90", AllOf, [("systolic_bp", "<", 140), ("diastolic_bp", "<", 90)]),
+    ("Inclusion", "blood pressure 140/90 mmHg or higher", AnyOf, [("systolic_bp", ">=", 140), ("diastolic_bp", ">=", 90)]),
+]
+
+
+@pytest.mark.parametrize("section, text, shape, expected", BP_PAIRS, ids=[b[1] for b in BP_PAIRS])
+def test_blood_pressure_pairs(section, text, shape, expected):
+    rule = compile_criteria(f"{section} Criteria:\n- {text}\n").criteria[0].rule
+    pair = next(n for n in walk(rule) if isinstance(n, shape) and all(isinstance(i, Comparison) for i in n.items))
+    assert [(n.variable, n.op, n.value) for n in pair.items] == expected
+    assert all(n.unit == "mmHg" for n in pair.items)
+
+
+@pytest.mark.parametrize("text", ["blood pressure > 160 mmHg", "BCVA ranging from 20/40 to 20/320 Snellen equivalent"])
+def test_no_pair_no_blood_pressure_reading(text):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert not [n for n in walk(rule) if isinstance(n, Comparison)]
+
+
+# A lesion's size is its own variable, read only with a length; a number before the noun counts it.
+LESIONS = [
+    ("lesions > 25 mm", [("lesion_size", ">", 25, "mm")]),
+    ("at least 1 lesion of at least 12 mm maximal diameter", [("lesion_size", ">=", 12, "mm")]),
+    ("Those lesions must be more than 2 mm deep", []),
+    ("Individuals who weigh less than 110 pounds", [("weight", "<", 110, "lb")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", LESIONS, ids=[l[0] for l in LESIONS])
+def test_lesion_sizes_and_weights(text, expected):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert [(n.variable, n.op, n.value, n.unit) for n in walk(rule) if isinstance(n, Comparison)] == expected
+
+
+def test_sex_in_parentheses_makes_alternatives():
+    rule = compile_criteria("Exclusion Criteria:\n- QTc values >440 ms (men) and >450 ms (women)\n").criteria[0].rule
+    sexes = [n.sex for n in walk(rule) if n.kind == "sex"]
+    assert sorted(sexes) == ["female", "male"]
+    assert sorted(n.value for n in walk(rule) if isinstance(n, Comparison)) == [440, 450]
+
+
+@pytest.mark.parametrize("text, variable", [
+    ("Center for Epidemiologic Studies Depression Scale score >= 16", "ces_d"),
+    ("Boston Bowel Prep Scale, total score <= 2", "boston_bowel_preparation_scale"),
+    ("DAS28 > 3.2", "das28"),
+    ("GAD-7 score >= 10", "gad_7"),
+])
+def test_rating_scales(text, variable):
+    rule = compile_criteria(f"Inclusion Criteria:\n- {text}\n").criteria[0].rule
+    assert [n.variable for n in walk(rule) if isinstance(n, Comparison)] == [variable]
+
+
+@pytest.mark.parametrize("text, question", [
+    ("PATIENTS:\n  Age 10 to 50.\nDONOR:\n  Family donor, up to 80 years old.",
+     "about the donor, not the patient: Family donor, up to 80 years old."),
+    ("Inclusion Criteria for patients:\n* Age 18-60\nExclusion criteria for donors:\n* Age > 65",
+     "about the donors, not the patient: Age > 65"),
+])
+def test_another_persons_criteria_are_questions_never_patient_rules(text: str, question: str) -> None:
+    rules = compile_criteria(text, "X")
+    assert any(getattr(n, "variable", None) == "age" for n in walk(rules.criteria[0].rule))  # the patient's own age
+    last = rules.criteria[-1]
+    assert last.manual and last.rule.question == question
+    assert not any(getattr(n, "variable", None) for n in walk(last.rule))
+
+
+SCORE_LIST_CASES = [
+    # a list of scale values from one end of the scale, with or without "or"
+    ("* ECOG 0, 1 or 2", {("inclusion", "ecog", "<=", 2, None)}),
+    ("* ASA status I, II, or III.", {("inclusion", "asa_physical_status", "<=", 3, None)}),
+    ("* American Society of Anesthesiologists Physical Status I, II, III, or IV", {("inclusion", "asa_physical_status", "<=", 4, None)}),
+    ("* ASA status 1,2", {("inclusion", "asa_physical_status", "<=", 2, None)}),
+    ("* ECOG 0,1, life expectancy of at least 12 weeks", {("inclusion", "ecog", "<=", 1, None)}),
+    ("Exclusion Criteria:\n* NYHA class III, IV", {("exclusion", "nyha_class", ">=", 3, None)}),
+    # a decimal comma is still a decimal on a measurement
+    ("* creatinine < 1,2 mg/dL", {("inclusion", "creatinine", "<", 1.2, "mg/dL")}),
+    # the value before the scale it is read on
+    ("* moderate pain (> 3 on a 0-10 pain intensity numeric scale)", {("inclusion", "pain_nrs", ">", 3, None)}),
+    ("* score of at least 4 on the numeric rating scale", {("inclusion", "pain_nrs", ">=", 4, None)}),
+]
+
+
+@pytest.mark.parametrize("text, expected", SCORE_LIST_CASES)
+def test_score_lists_and_values_read_on_a_scale(text: str, expected: set[tuple]) -> None:
+    assert thresholds(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "* ECOG 1, 2 weeks after surgery",  # no run from one end of the scale: no threshold
+    "Exclusion Criteria:\n* NYHA class 2,3",
+])
+def test_score_lists_from_neither_end_are_no_threshold(text: str) -> None:
+    assert thresholds(text) == set()

@@ -237,7 +237,7 @@ VARIABLE_SPELLINGS = {
     "body temperature": "temperature", "respiratory rate": "respiratory_rate",
     "Mini-Mental State Examination": "mmse", "Montreal Cognitive Assessment": "moca",
     "NYHA class": "nyha_class", "New York Heart Association functional class": "nyha_class",
-    "tumour size": "tumor_size", "lesion size": "tumor_size",
+    "tumour size": "tumor_size", "lesion size": "lesion_size",
     "lactate dehydrogenase": "ldh", "CPK": "creatine_kinase", "CK": "creatine_kinase",
     "gamma-glutamyl transferase": "ggt", "γ-GT": "ggt",
     "serum urea": "urea", "BUN": "bun", "blood urea nitrogen": "bun",

@@ -300,3 +300,65 @@ def test_bulleted_lists_round_trip(inclusion, exclusion, bullet, colon, blank, n
     source = f"Inclusion Criteria{colon}{blank}{render(inclusion)}Exclusion Criteria{colon}{blank}{render(exclusion)}"
     got = _described(source, segment(source))
     assert got == [(I, t, None, False) for t in inclusion] + [(E, t, None, False) for t in exclusion]
+
+
+# Section headings with qualifiers before or after: every item below an exclusion heading is
+# an exclusion (a missed heading turns its limits into requirements).  (heading, section)
+QUALIFIED_HEADINGS = [
+    ("Exclusion Criteria - Phase 2", E),
+    ("Laboratory Exclusion Criteria", E),
+    ("Patient's exclusion criteria", E),
+    ("Subject Exclusion", E),
+    ("Non-inclusion criteria", E),
+    ("EXCLUSION CRITERIA FOR HEALTHY VOLUNTEERS:", E),
+    ("Exclusion criteria for SCD or CP patients with PAH:", E),
+    ("Ineligibility Criteria", E),
+    ("INCLUSION CRITERIA FOR PATIENTS (ages 18 to 65):", I),
+    ("Eligibility for the imaging sub-study:", I),
+    ("Donor Inclusion Criteria:", I),
+    ("Inclusion", I),
+]
+
+
+@pytest.mark.parametrize("heading, section", QUALIFIED_HEADINGS)
+def test_qualified_headings_open_their_section(heading, section):
+    other = "Exclusion Criteria:" if section == I else "Inclusion Criteria:"
+    items = segment(f"{other}\n- First item\n{heading}\n- Second item\n")
+    assert [(i.section, i.heading) for i in items][-1] == (section, None)
+    assert len(items) == 2
+
+
+# Lines that name the criteria but are no heading: they stay items of their section.
+NOT_HEADINGS = [
+    "Inclusion and exclusion criteria for each group are given below",
+    "Does not meet inclusion criteria",
+    "None of the exclusion criteria",
+    "Exclusion of patients with diabetes",
+]
+
+
+@pytest.mark.parametrize("line", NOT_HEADINGS)
+def test_sentences_about_criteria_are_no_headings(line):
+    items = segment(f"Inclusion Criteria:\n- First item\n- {line}\n")
+    assert [i.section for i in items] == [I, I]
+
+
+ABOUT_CASES = [
+    # criteria for two groups: the donor's items are about the donor
+    ("PATIENTS:\n  Age 10 to 50.\nDONOR:\n  Family donor, up to 80 years old.\n  Must be HIV negative.",
+     [None, "donor", "donor"]),
+    ("Inclusion Criteria:\n* Age 18-60\nDonor Inclusion Criteria:\n* Age 18 to 60 years\nExclusion criteria - Recipient:\n* Age > 70",
+     [None, "donor", None]),
+    # a sub-heading naming the patient ends the donor's part
+    ("INCLUSION CRITERIA:\nDonor:\n  - HLA identical sibling\nRecipient:\n  - Age < 70 years", ["donor", None]),
+    # "Donor and recipient" names the patient too
+    ("PATIENT CRITERIA:\n  Age 1 to 55\nDONOR AND RECIPIENT:\n  HIV negative", [None, None]),
+    # no heading names the patient: the caregivers take part, their criteria are theirs
+    ("Inclusion Criteria for Parent/Caregiver:\n* Aged 18 and older\nExclusion Criteria:\n* Not fluent in English",
+     [None, None]),
+]
+
+
+@pytest.mark.parametrize("text, expected", ABOUT_CASES)
+def test_items_under_another_persons_heading_are_about_that_person(text: str, expected: list[str | None]) -> None:
+    assert [item.about for item in segment(text)] == expected

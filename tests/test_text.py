@@ -63,8 +63,33 @@ NORMALIZE = [
     ("a\u00a0b", "a b"),
     ("a\u2009b", "a b"),
     ("μmol", "µmol"),
+    # comparators and signs of unseen registry text
+    ("Age ˂ 18", "Age < 18"),
+    ("age >/= 18", "age >= 18"),
+    ("Hb </= 9", "Hb <= 9"),
+    ("19～45", "19~45"),
+    ("38 ℃", "38 °C"),
+    ("200/㎕", "200/µL"),
+    ("100 K/uL", "100 x 10^3/uL"),
+    # numbers as words before a unit or a multiple
+    ("older than six months", "older than 6 months"),
+    ("three times the upper limit", "3 times the upper limit"),
+    ("twice normal", "2 times normal"),
+    ("at least one lesion", "at least one lesion"),
+    ("Age > or = to 65 years", "Age >= 65 years"),
+    ("150K/microliter", "150 x 10^3/microliter"),
+    # subscripts written in brackets or with an underscore
+    ("pO(2) < 60", "pO2 < 60"),
+    ("FEV(1) < 50%", "FEV1 < 50%"),
+    ("FEV_1 < 50%", "FEV1 < 50%"),
+    # roman classes after any capitalisation of the scale word, and after ASA
+    ("NYHA Class III or IV", "NYHA Class 3 or 4"),
+    ("ASA I-II", "ASA 1-2"),
+    ("(ASA)class III-IV", "(ASA)class 3-4"),
+    ("ASA physical status I or II", "ASA physical status 1 or 2"),
     # untouched
     ("Hemoglobin >= 9 g/dL", "Hemoglobin >= 9 g/dL"),
+    ("Type II diabetes", "Type II diabetes"),
     ("", ""),
 ]
 
@@ -258,3 +283,11 @@ def test_plain_ascii_without_special_characters_is_unchanged(source):
     if "(" not in source:
         assert t.text == source
         assert t.starts == tuple(range(3, 3 + len(source)))
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("ASA status I, II, or III.", "ASA status 1, 2, or 3."),
+    ("NYHA class III, and IV", "NYHA class 3, and 4"),
+])
+def test_roman_class_lists_closed_by_comma_or(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected

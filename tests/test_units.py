@@ -104,6 +104,21 @@ DISPLAY = [
     ("mcg/kg/min", "ug/kg/min"),
     ("years", "year"),
     ("wks", "week"),
+    # counts per minute, slashless thousands, units seen on unseen registry text
+    ("breaths/minute", "1/min"),
+    ("beats per minute", "1/min"),
+    ("mls/min", "mL/min"),
+    ("microunits/mL", "uIU/mL"),
+    ("µIU/mL", "uIU/mL"),
+    ("torr", "Torr"),
+    ("fL", "fL"),
+    ("ppm", "ppm"),
+    ("times 10^3/mm^3", "10^3/mm3"),
+    ("mL/min/1.73m", "mL/min/1.73m2"),
+    ("mg/24 hours", "mg/day"),
+    ("g/24h", "g/day"),
+    ("degrees", "degree"),
+    ("°", "degree"),
 ]
 
 
