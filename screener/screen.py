@@ -220,7 +220,7 @@ def _comparison(node: Comparison) -> Leaf | None:
         return run_age
 
     def run(patient: Patient, missing: list[str]) -> str:
-        measurement = patient.measurements.get(node.variable)
+        measurement = patient.measurement(node.variable)
         if measurement is None:
             if derivable:
                 return SLOW

@@ -37,9 +37,11 @@ def patient_tables(patients: Iterable[Patient]) -> dict[str, list[tuple[Any, ...
     for p in patients:
         tables["person"].append((p.id, p.sex, p.birth_date, p.age, p.as_of))
         for variable, value, unit in (("height", p.height_cm, "cm"), ("weight", p.weight_kg, "kg")):
-            if value is not None and variable not in p.measurements:
-                tables["measurement"].append((p.id, variable, value, unit, None, None, None, "profile"))
+            if value is not None:
+                tables["measurement"].append((p.id, variable, value, unit, None, None, None, variable))
         for m in p.measurements.values():
+            if m.variable in ("height", "weight") and p.measurement(m.variable) is not m:
+                continue  # the top-level value wins, as in the Python engine
             tables["measurement"].append((p.id, m.variable, m.value, m.unit, m.date, m.lln, m.uln, m.name))
         for c in p.conditions.values():
             tables["condition"].append((p.id, c.condition, c.status, c.diagnosed, c.ended, c.name))
