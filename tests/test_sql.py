@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from functools import lru_cache
 
 from hypothesis import strategies as st
-from sql_agreement import AS_OF, cohorts, expected, patients_for, rule_pool
+from sql_agreement import AS_OF, ROOT, cohorts, expected, patients_for, rule_pool
 
 from screener.patient import Measurement, Patient
 from screener.rules import AllOf, Comparison, Criterion, Manual, NoRequirement, RuleSet, Trial
@@ -126,10 +126,10 @@ def spark():
     session.stop()
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
-@given(cohorts(45))
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(cohorts(70, trials=2))
 def test_spark_agrees_with_the_python_engine(spark, cohort):
-    """5 queries x 45 patients: 225 random patients on Spark in local mode."""
+    """3 queries x 70 patients: 210 random patients on Spark in local mode."""
     from screener.sql_run import load_spark, run_spark
 
     rule_sets, people = cohort
@@ -137,3 +137,15 @@ def test_spark_agrees_with_the_python_engine(spark, cohort):
     rows = run_spark(rule_sets, spark).collect()
     got = {(r["person_id"], r["trial_id"]): (r["verdict"], list(r["failing"]), list(r["undecided"]), list(r["to_collect"])) for r in rows}
     assert got == expected(rule_sets, people)
+
+
+def test_cli_prints_the_sql_in_a_dialect(tmp_path):
+    from typer.testing import CliRunner
+
+    from screener.cli import app
+
+    runner = CliRunner()
+    printed = runner.invoke(app, ["sql", str(ROOT / "rules" / "NCT04711200.yaml"), "--dialect", "trino"])
+    assert printed.exit_code == 0 and sqlglot.parse_one(printed.stdout.rstrip().rstrip(";"), read="trino") is not None
+    missing = runner.invoke(app, ["sql", str(tmp_path / "none.yaml")])
+    assert missing.exit_code == 2 and "none.yaml" in missing.output
