@@ -12,28 +12,17 @@ A node kind this module does not know is NULL, with its criterion listed as unde
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-import sqlglot
 from sqlglot import exp
 
-from .derive import FORMULAS as PYTHON_FORMULAS
-from .errors import UnitError
-from .evaluate import BSA_MISSING, DAYS_PER, REL_TOL, _condition_label, _duration_text, _event_label, _is_lab, _variable_info
-from .lexicon import get_lexicon
-from .reference import default_range
-from .rules import (
-    AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet,
-    Sex, Unless,
-)
+from .evaluate import DAYS_PER, REL_TOL, _condition_label, _event_label
+from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
 from .sql_features import (
-    Features, cast, alias, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy,
-    unit_conversion_rows,
+    Features, alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy, unit_conversion_rows,
 )
-from .units import area_exponent, convert_with_area, converter, parse_unit
 
 DIALECTS = ("duckdb", "spark", "postgres", "trino", "bigquery", "snowflake")
 LONG_TABLES = ("person", "measurement", "condition", "event", "answer")
@@ -90,11 +79,6 @@ def _ladder(steps: list[tuple[exp.Expression, exp.Expression, list[str], bool]],
     return Part(case(*whens, default=default), items, assumed)
 
 
-def _boolean(condition: exp.Expression) -> exp.Expression:
-    """TRUE / FALSE for a decided comparison, NULL when it is NULL."""
-    return condition
-
-
 class Translator:
     """Translates one trial's criteria; shares the person features across trials."""
 
@@ -124,7 +108,7 @@ class Translator:
         if not node.items:
             return Part(cast(null(), "BOOLEAN"))
         parts = [self.node(item) for item in node.items]
-        joined = (exp.and_ if isinstance(node, AllOf) else exp.or_)(*(exp.Paren(this=p.status) for p in parts))
+        joined = (and_ if isinstance(node, AllOf) else or_)(*(exp.Paren(this=p.status) for p in parts))
         return Part(exp.Paren(this=joined), [i for p in parts for i in p.items], [a for p in parts for a in p.assumed])
 
     _allof = _anyof = _group

@@ -17,11 +17,11 @@ from sqlglot import exp
 
 from .derive import FORMULAS as PYTHON_FORMULAS
 from .errors import UnitError
-from .evaluate import BSA_MISSING, DAYS_PER, REL_TOL, _duration_text, _event_label, _is_lab, _variable_info
+from .evaluate import BSA_MISSING, DAYS_PER, _duration_text, _event_label, _is_lab, _variable_info
 from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
-from .sql_features import cast, alias, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
+from .sql_features import cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
 from .units import area_exponent, convert_with_area, converter, parse_unit
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ def _linear(value: exp.Expression, source: str | None, target: str | None) -> ex
 
 
 def _age(translator: "Translator", node: Comparison) -> "Part":
-    from .sql import Part, _ladder, compare
+    from .sql import _ladder, compare
 
     age = col("age")
     years = _linear(age, "year", node.unit or "year")

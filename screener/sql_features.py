@@ -420,6 +420,7 @@ class Features:
                         partition_by=[col("person_id", "x"), col("variable", "x")],
                         order=exp.Order(expressions=[
                             exp.Ordered(this=col("measured_on", "x"), desc=True, nulls_first=False),
+                            exp.Ordered(this=col("source", "x"), desc=True, nulls_first=False),
                             exp.Ordered(this=col("value", "x"), desc=True, nulls_first=False),
                         ]),
                     ),
