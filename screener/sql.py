@@ -62,21 +62,20 @@ def compare(value: exp.Expression, op: str, limit: float) -> exp.Expression:
     return exp.Paren(this=tests[op]())
 
 
-def _ladder(steps: list[tuple[exp.Expression, exp.Expression, list[str], bool]], default: exp.Expression) -> Part:
-    """A CASE whose branches are (when, status, items to collect, decided by a default range);
-    an item or assumption holds when its branch is the one taken."""
-    whens: list[tuple[exp.Expression, exp.Expression]] = []
-    items: list[Item] = []
-    assumed: list[exp.Expression] = []
-    earlier: list[exp.Expression] = []
-    for when, status, wanted, by_default in steps:
-        whens.append((when, status))
-        taken = and_(*(not_(truthy(e)) for e in earlier), truthy(when))
-        items += [(item, taken) for item in wanted]
-        if by_default:
-            assumed.append(taken)
-        earlier.append(when)
-    return Part(case(*whens, default=default), items, assumed)
+def _ladder(translator: "Translator", steps: list[tuple[exp.Expression, exp.Expression, list[str], bool]],
+            default: exp.Expression) -> Part:
+    """A leaf decided branch by branch: (when, status, items to collect, decided by a default
+    range).  The branch taken is one column of the trial's first stage, so what to collect
+    reads ``l<n> = i`` instead of repeating the conditions."""
+    name = f"l{len(translator.branches)}"
+    translator.branches.append((name, case(*((when, num(i + 1)) for i, (when, *_) in enumerate(steps)), default=num(0))))
+    branch = col(name)
+    decided = [(exp.EQ(this=branch, expression=num(i + 1)), status) for i, (_, status, _, _) in enumerate(steps)
+               if not isinstance(status, exp.Null)]
+    status = case((exp.EQ(this=branch, expression=num(0)), default), *decided)
+    items = [(item, exp.EQ(this=branch, expression=num(i + 1))) for i, (_, _, wanted, _) in enumerate(steps) for item in wanted]
+    assumed = [exp.EQ(this=branch, expression=num(i + 1)) for i, (_, _, _, by_default) in enumerate(steps) if by_default]
+    return Part(status, items, assumed)
 
 
 class Translator:
@@ -86,6 +85,7 @@ class Translator:
         self.features = features
         self.max_lab_age_days = max_lab_age_days
         self.answers: dict[str, str] = {}  # question or criterion id -> column
+        self.branches: list[tuple[str, exp.Expression]] = []  # leaf columns: the branch each leaf takes
         self.criterion: Criterion | None = None
 
     def answer(self, key: str) -> exp.Column:
@@ -173,7 +173,7 @@ class Translator:
             (or_(is_null(start), is_null(end)), null(), [], False),
             (exp.LT(this=days, expression=num(0)), null(), [f"correct dates of {start_label} and {end_label}"], False),
         ]
-        part = _ladder(steps, compare(days, node.op, node.value * DAYS_PER[node.unit]))
+        part = _ladder(self, steps, compare(days, node.op, node.value * DAYS_PER[node.unit]))
         part.items = [(f"date of {start_label}", is_null(start))] + ([(f"date of {end_label}", is_null(end))] if node.end else []) + part.items
         return part
 
@@ -213,7 +213,8 @@ def _trial_select(rules: RuleSet, number: int, features: Features, max_lab_age_d
     translator = Translator(features, max_lab_age_days)
     criteria = rules.criteria
     columns, occurrences = _criterion_columns(translator, criteria)
-    stage = exp.select(col("person_id", "f"), col("as_of", "f"), *columns, copy=False).from_(alias(exp.to_table("features"), "f"), copy=False)
+    leaves = exp.select(exp.Star(), *(alias(code, name) for name, code in translator.branches), copy=False).from_("features", copy=False)
+    stage = exp.select(col("person_id", "f"), col("as_of", "f"), *columns, copy=False).from_(alias(exp.Subquery(this=leaves), "f"), copy=False)
     stage = stage.join(alias(_answers(rules, translator.answers), "a"),
                        on=exp.EQ(this=col("person_id", "a"), expression=col("person_id", "f")), join_type="LEFT", copy=False)
     fails, reviews = [], []
@@ -227,12 +228,10 @@ def _trial_select(rules: RuleSet, number: int, features: Features, max_lab_age_d
         *([(or_(*reviews), text("needs_review"))] if reviews else []),
         default=text("eligible" if criteria else "needs_review"),
     )
-    collect = []
-    for wanted, index, j in occurrences:
-        active = lambda k, i: and_(col(f"k{k}"), exp.Paren(this=reviews[i]))  # noqa: E731
-        earlier = [active(k, i) for w, i, k in occurrences[:j] if w == wanted]
-        first = and_(active(j, index), *(not_(e) for e in earlier))
-        collect.append(case((first, text(wanted))))
+    collect = []  # each item once, where it first may be needed, when any criterion under review needs it
+    for wanted in dict.fromkeys(w for w, _, _ in occurrences):
+        active = [and_(col(f"k{k}"), exp.Paren(this=reviews[i])) for w, i, k in occurrences if w == wanted]
+        collect.append(case((or_(*active), text(wanted))))
     trial_id = rules.trial.id or f"trial {number + 1}"
     return exp.select(
         col("person_id"), alias(text(trial_id), "trial_id"), col("as_of"), alias(verdict, "verdict"),

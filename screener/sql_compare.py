@@ -55,9 +55,9 @@ def _age(translator: "Translator", node: Comparison) -> "Part":
     years = _linear(age, "year", node.unit or "year")
     steps = [(is_null(age), null(), ["age or birth date"], False)]
     if years is None:
-        return _ladder(steps, cast(null(), "BOOLEAN"))
+        return _ladder(translator, steps, cast(null(), "BOOLEAN"))
     whole = col("age_completed") if years is age else completed(years)
-    return _ladder(steps, compare(whole, node.op, node.value))
+    return _ladder(translator, steps, compare(whole, node.op, node.value))
 
 
 def _limit_in_canonical(node: Comparison, unit: str | None) -> tuple[float, int] | None:
@@ -187,7 +187,7 @@ def comparison(translator: "Translator", node: Comparison) -> "Part":
                 steps.append((or_(is_null(v["canon"]), exp.NEQ(this=v["area"], expression=num(0))), null(), [wanted], False))
                 scaled = v["canon"]
             default = compare(scaled, node.op, limit)
-    part = _ladder(steps, default)
+    part = _ladder(translator, steps, default)
     part.items = value.absent + part.items
     if getattr(node, "window", None) is not None:
         part.status = _open_window(translator, node, part.status)

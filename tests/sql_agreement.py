@@ -140,7 +140,7 @@ def expected(rule_sets: list[RuleSet], people) -> dict[tuple[str, str], tuple]:
             result = check(rules, patient)
             out[(patient.id, rules.trial.id)] = (
                 result.verdict, [c.id for c in result.criteria if c.outcome == "fail"],
-                [c.id for c in result.criteria if c.outcome == "review"], result.to_collect,
+                [c.id for c in result.criteria if c.outcome == "review"], sorted(result.to_collect),
             )
     return out
 
