@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 
 from sqlglot import exp
 
@@ -29,7 +29,7 @@ ADULT_AGE = 18.0
 # ---------------------------------------------------------------------------- expression helpers
 
 
-def col(name: str, table: str | None = None) -> exp.Column:
+def col(name: str, table: str | None = None) -> exp.Expression:
     return exp.Column(this=exp.Identifier(this=name), table=exp.Identifier(this=table) if table else None)
 
 
@@ -61,7 +61,7 @@ def cast(expression: exp.Expression, to: str) -> exp.Cast:
     return exp.Cast(this=expression, to=exp.DataType.build(to))
 
 
-def null() -> exp.Null:
+def null() -> exp.Expression:
     return exp.null()
 
 
@@ -158,7 +158,7 @@ def known_units() -> tuple[str, ...]:
     return tuple(seen)
 
 
-def unit_conversion_rows(variables, extra: list[tuple[str, str | None]] = ()) -> list[tuple[str, str, float, float, int]]:
+def unit_conversion_rows(variables: Iterable[str], extra: Iterable[tuple[str, str | None]] = ()) -> list[tuple[str, str, float, float, int]]:
     """Rows (variable, unit, factor, offset, area) of the ``unit_conversion`` table for
     ``variables`` in every known unit, plus the (variable, unit) pairs of ``extra`` (the
     pairs a population actually holds).  Unit '' stands for a unitless value."""
@@ -173,10 +173,10 @@ def unit_conversion_rows(variables, extra: list[tuple[str, str | None]] = ()) ->
     for pair in extra:
         pairs[pair] = None
     rows = []
-    for variable, unit in pairs:
-        found = conversion(variable, unit or None)
+    for variable, given in pairs:
+        found = conversion(variable, given or None)
         if found is not None:
-            rows.append((variable, _unit_key(unit), *found))
+            rows.append((variable, _unit_key(given), *found))
     return rows
 
 
@@ -298,24 +298,24 @@ class Features:
 
     # -- registration, returning column references
 
-    def measured(self, variable: str, attribute: str) -> exp.Column:
+    def measured(self, variable: str, attribute: str) -> exp.Expression:
         """A column of the latest measurement of ``variable``: has, value, unit, canon, area,
         date, high, low (``canon``: in the canonical unit, NULL when the unit does not convert)."""
         self.variables[variable] = None
         return col(f"m_{variable}__{attribute}")
 
-    def condition(self, condition: str, timing: str, window_days: float | None) -> exp.Column:
+    def condition(self, condition: str, timing: str, window_days: float | None) -> exp.Expression:
         """The condition's Kleene code for this timing and window: 2 met, 0 not met, 1
         unknown (past, no date), NULL no record."""
         name = f"c_{condition}__{timing}" + (f"_{round(window_days * 100)}" if window_days is not None else "")
         self.conditions[name] = (condition, timing, window_days)
         return col(name)
 
-    def event(self, event: str) -> exp.Column:
+    def event(self, event: str) -> exp.Expression:
         self.events[event] = None
         return col(f"e_{event}")
 
-    def body_surface_area(self) -> exp.Column:
+    def body_surface_area(self) -> exp.Expression:
         self.bsa = True
         self.measured("height", "canon")
         self.measured("weight", "canon")
@@ -354,11 +354,11 @@ class Features:
         to_unit = converter(term.unit, item.unit, term.analyte)
         offset = to_unit(0.0)
         slope = to_unit(1.0) - offset
-        value: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Add(
+        converted: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Add(
             this=exp.Mul(this=canon, expression=num(slope)), expression=num(offset))
         has = exp.EQ(this=col(f"m_{item.variable}__has"), expression=num(1))
         readable = and_(not_null(canon), exp.EQ(this=col(f"m_{item.variable}__area"), expression=num(0)))
-        return value, has, readable
+        return converted, has, readable
 
     def _guards(self, formula: Formula) -> tuple[exp.Expression, exp.Expression]:
         """(adult-only formula and a known age under 18, an input in a unit that does not convert)."""
