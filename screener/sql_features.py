@@ -255,6 +255,21 @@ def _qtc_fridericia(v: list[exp.Expression]) -> exp.Expression:
     return case((_positive(qt, rate), exp.Div(this=qt, expression=exp.Pow(this=rr, expression=num(1.0 / 3.0)))))
 
 
+def _scorten(v: list[exp.Expression]) -> exp.Expression:
+    """SCORTEN 0-7 (Bastuji-Garin 2000), with ``derive.scorten``'s slack on the cut-offs."""
+    age, malignancy, rate, detached, urea, bicarbonate, glucose = v
+    points = [
+        exp.GTE(this=age, expression=num(40.0)), malignancy,
+        exp.GTE(this=rate, expression=num(120.0 * (1 - 1e-9))), exp.GT(this=detached, expression=num(10.0 * (1 + 1e-9))),
+        exp.GT(this=urea, expression=num(10.0 * (1 + 1e-9))), exp.LT(this=bicarbonate, expression=num(20.0 * (1 - 1e-9))),
+        exp.GT(this=glucose, expression=num(14.0 * (1 + 1e-9))),
+    ]
+    total: exp.Expression = case((points[0], num(1)), default=num(0))
+    for point in points[1:]:
+        total = exp.Add(this=total, expression=case((point, num(1)), default=num(0)))
+    return exp.Paren(this=total)
+
+
 AGE = Input("age", special="age")
 SEX = Input("sex", special="sex")
 CREATININE = Input("serum creatinine", "creatinine", "mg/dL")
@@ -270,6 +285,11 @@ FORMULAS: dict[str, Formula] = {
         Formula("egfr", "mL/min/1.73m2", (AGE, CREATININE, SEX), _ckd_epi_2021, adult_only=True),
         Formula("pf_ratio", "mmHg", (Input("PaO2", "pao2", "mmHg"), Input("FiO2", special="fio2")), _pf_ratio),
         Formula("qtc", "ms", (Input("QT interval", "qt", "ms"), Input("heart rate", "heart_rate", "1/min")), _qtc_fridericia),
+        Formula("scorten", None, (
+            AGE, Input("malignancy (present or absent)", special="malignancy"), Input("heart rate", "heart_rate", "1/min"),
+            Input("detached body surface area", "detached_bsa", "%"), Input("serum urea or BUN", special="urea"),
+            Input("serum bicarbonate", "bicarbonate", "mmol/L"), Input("serum glucose", "glucose", "mmol/L"),
+        ), _scorten),
     )
 }
 """The formulas computed in SQL, by variable (``screener.derive``'s default for each)."""
@@ -332,6 +352,11 @@ class Features:
                 self.measured(item.variable, "canon")
             if item.special == "fio2":
                 self.measured("fio2", "canon")
+            if item.special == "urea":
+                self.measured("urea", "canon")
+                self.measured("bun", "canon")
+            if item.special == "malignancy":
+                self.condition("malignancy", "current", None)
         return Derived(col(f"d_{variable}"), self._derived_items(formula))
 
     def _input(self, item: Input) -> tuple[exp.Expression, exp.Expression, exp.Expression]:
@@ -348,6 +373,13 @@ class Features:
             )
             readable = or_(is_null(unit), not_null(canon))
             return fraction, exp.EQ(this=col("m_fio2__has"), expression=num(1)), readable
+        if item.special == "malignancy":
+            code = col("c_malignancy__current")
+            return exp.EQ(this=code, expression=num(2)), not_null(code), exp.true()
+        if item.special == "urea":
+            urea, bun = (self._input(Input(item.label, v, "mmol/L")) for v in ("urea", "bun"))
+            first = truthy(urea[1])
+            return (case((first, urea[0]), default=bun[0]), or_(urea[1], bun[1]), case((first, urea[2]), default=bun[2]))
         assert item.variable is not None
         term = get_lexicon().variables[item.variable]
         canon = col(f"m_{item.variable}__canon")
@@ -399,7 +431,7 @@ class Features:
             base = base.join(alias(self._events(tables), "e"), on=exp.EQ(this=col("person_id", "e"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
         names = [f"m_{v}__{a}" for v in self.variables for a in _MEASURED] + list(self.conditions) + [f"e_{e}" for e in self.events]
         base = base.select(*(col(n) for n in names))
-        if self.bsa or self.derived:
+        if self.bsa:
             columns.append(alias(_bsa_column(), "bsa"))
         staged = exp.select(*columns, copy=False).from_(alias(exp.Subquery(this=base), "b"), copy=False)
         if not self.derived:
