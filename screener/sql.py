@@ -178,8 +178,13 @@ class Translator:
         return part
 
     def _comparison(self, node: Comparison) -> Part:
+        """A limit restated in other units ("< 8 kPa (< 60 mmHg)") is read both ways, as in Python."""
         from .sql_compare import comparison
 
+        if node.alt:
+            readings = [node.model_copy(update={"alt": []})]
+            readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
+            return self._readings(Readings(items=readings, span=node.span))
         return comparison(self, node)
 
 
