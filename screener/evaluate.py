@@ -507,7 +507,7 @@ def _reading(node: Comparison, ctx: _Context) -> Status:
             return unknown(f"age {given} cannot be compared with {limit}: {exc.message}", [], given)
         return _finish(node, ctx, label, given, completed(to_target(age)), target, not _same_unit("year", target), threshold, limit)
 
-    measurement = ctx.patient.measurements.get(node.variable)
+    measurement = ctx.patient.measurement(node.variable)
     derivation = ""
     if measurement is None:
         derived = derive(node.variable, ctx.patient)  # a measured value always wins; else a formula may

@@ -93,6 +93,15 @@ class Patient(_Model):
             return self.age
         return float(_whole_years(self.birth_date, self.as_of))
 
+    def measurement(self, variable: str) -> Measurement | None:
+        """The measurement of ``variable``; height and weight given at the top level count
+        as measurements (and win, as they do for derived values), so "weight >= 50 kg" reads
+        ``weight: 58 kg``."""
+        body = {"height": (self.height_cm, "cm"), "weight": (self.weight_kg, "kg")}.get(variable)
+        if body is not None and body[0] is not None:
+            return Measurement(variable=variable, name=variable, value=body[0], unit=body[1])
+        return self.measurements.get(variable)
+
     def bsa_m2(self) -> float | None:
         """Body surface area (Mosteller) when height and weight are known."""
         if self.height_cm and self.weight_kg:

@@ -235,7 +235,7 @@ def _comparison(node: Comparison) -> Leaf | None:
     def run(patient: Patient, missing: list[str]) -> str:
         if derivable:  # computed, or measured and checked against the formula: the full engine
             return SLOW
-        measurement = patient.measurements.get(node.variable)
+        measurement = patient.measurement(node.variable)
         if measurement is None:
             missing.append(label)
             return UNKNOWN
