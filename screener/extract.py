@@ -569,9 +569,10 @@ class Extractor:
     def _group(self, text: str, sentences: list[tuple[int, int]]) -> tuple[Group | None, bool]:
         """The group the item is about, from the first sentence that names one, and whether it
         restricts the item (rather than being required by it)."""
-        for start, end in sentences:
-            found = groups_in(text[:end], start)
-            if found:
+        named = groups_in(text)  # once per item; then the first sentence that names one group
+        for start, end in sentences if named else ():
+            found = [g for g in named if start <= g.start and g.end <= end]
+            if found and len({g.sex for g in found}) == 1:
                 return found[0], is_restriction(text, found[0], start)
         return None, False
 
@@ -642,7 +643,8 @@ class Extractor:
             leaves = [l for l in leaves if not (group.start <= l.start and l.end <= group.end)]
             covered.append((group.start, group.end))
         notes = []
-        for match in contexts(text.text, body_start, end):
+        measured = any(isinstance(n, Comparison) for l in leaves for n in walk(l.node))
+        for match in contexts(text.text, body_start, end) if measured else ():  # context notes go on comparisons
             covered.append((match.start(), match.end()))
             notes.append(_squash(match.group(0)).lower())
         required = group if in_group and required_group else None
