@@ -368,7 +368,7 @@ class Extractor:
 
     def _restatements(self, text: str, bound: Bound) -> None:
         """"< 8 kPa (< 60 mmHg)": the bracketed value is the same threshold in other units."""
-        alt = re.compile(r"\s*[(\[]\s*(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)").match(text, bound.end)
+        alt = re.compile(r"\s*[(\[]\s*(?:(?:approximately|approx\.?|about|~|ca\.?|i\.e\.,?)\s*)?(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)").match(text, bound.end)
         if not alt or bound.unit in (None, "ULN", "LLN"):
             return
         unit, end = self._unit_after(text, alt.end())
