@@ -18,7 +18,7 @@ from .ages import age_tail, age_words
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
-from .rules import Readings, Restrict, Unless, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
+from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -35,6 +35,9 @@ _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
 _FOR_SEX = re.compile(
     r"\s*(?:\(\s*(?:(?:for|in)\s+)?(?P<bracketed>men|males?|women|females?|boys|girls)\s*\)"
     r"|\(?\s*(?:for|in)\s+(?P<sex>men|males?|women|females?|boys|girls)\b\s*\)?)", re.I)
+_EVENT_WINDOW = re.compile(
+    r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
+    r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -392,7 +395,7 @@ class Extractor:
 
     def _restatements(self, text: str, bound: Bound) -> None:
         """"< 8 kPa (< 60 mmHg)": the bracketed value is the same threshold in other units."""
-        alt = re.compile(r"\s*[(\[]\s*(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)").match(text, bound.end)
+        alt = re.compile(r"\s*[(\[]\s*(?:(?:approximately|approx\.?|about|~|ca\.?|i\.e\.,?)\s*)?(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)").match(text, bound.end)
         if not alt or bound.unit in (None, "ULN", "LLN"):
             return
         unit, end = self._unit_after(text, alt.end())
@@ -609,9 +612,10 @@ class Extractor:
     def _group(self, text: str, sentences: list[tuple[int, int]]) -> tuple[Group | None, bool]:
         """The group the item is about, from the first sentence that names one, and whether it
         restricts the item (rather than being required by it)."""
-        for start, end in sentences:
-            found = groups_in(text[:end], start)
-            if found:
+        named = groups_in(text)  # once per item; then the first sentence that names one group
+        for start, end in sentences if named else ():
+            found = [g for g in named if start <= g.start and g.end <= end]
+            if found and len({g.sex for g in found}) == 1:
                 return found[0], is_restriction(text, found[0], start)
         return None, False
 
@@ -683,8 +687,10 @@ class Extractor:
         if in_group and group is not None:
             leaves = [l for l in leaves if not (group.start <= l.start and l.end <= group.end)]
             covered.append((group.start, group.end))
+        self._event_window(text, body_start, end, found[0], leaves, covered)
         notes = []
-        for match in contexts(text.text, body_start, end):
+        measured = any(isinstance(n, Comparison) for l in leaves for n in walk(l.node))
+        for match in contexts(text.text, body_start, end) if measured else ():  # context notes go on comparisons
             covered.append((match.start(), match.end()))
             notes.append(_squash(match.group(0)).lower())
         required = group if in_group and required_group else None
@@ -716,6 +722,25 @@ class Extractor:
             joiner = AllOf if section == "inclusion" else AnyOf
             node = joiner(items=[node] + [l.node for l in apart], span=text.origin(start, end))
         return node
+
+    def _event_window(self, text: Text, start: int, end: int, mentions: list[Mention], leaves: list[Leaf],
+                      covered: list[tuple[int, int]]) -> None:
+        """"at any time during the first 10 days after onset": the values of the sentence count
+        only when measured in that window after the event."""
+        match = _EVENT_WINDOW.search(text.text, start, end)
+        comparisons = [n for l in leaves for n in walk(l.node) if isinstance(n, Comparison)]
+        if not match or not comparisons:
+            return
+        event = next((m for m in mentions if m.kind == "event" and match.end() <= m.start <= match.end() + 2), None)
+        if event is None:
+            return
+        amount = match.group(1).lower()
+        value = int(amount) if amount.isdigit() else _NUMBER_WORDS[amount]
+        window = Window(event=event.id, end=Duration(value=value, unit=_DURATION_UNITS[match.group(2).lower().rstrip("s")]))
+        for comparison in comparisons:
+            comparison.window = window
+        defined = re.compile(r"\s*\([^()]*\)").match(text.text, event.end)  # "(date of the first symptoms)"
+        covered.append((match.start(), defined.end() if defined else event.end))
 
     def _part(self, text: Text, start: int, body_start: int, end: int, leaves: list[Leaf], covered: list[tuple[int, int]],
               section: Section, skip: tuple[int, int] = (0, 0)) -> Node | None:

@@ -110,15 +110,18 @@ def _group_re() -> re.Pattern[str]:
     return re.compile(phrase_pattern(cues()["groups"]), re.I)
 
 
+@cache
+def _group_table() -> dict[str, dict[str, str]]:
+    return {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
+
+
 def groups_in(sentence: str, start: int = 0) -> list[Group]:
-    """The one group the sentence names, or none when it names both sexes ("men and women")."""
-    table = {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
+    """The groups the text names, in order (the caller drops a sentence naming both sexes)."""
+    table = _group_table()
     found = []
     for match in _group_re().finditer(sentence, start):
         entry = table[re.sub(r"\s+", " ", match.group(0).lower())]
         found.append(Group(match.start(), match.end(), entry.get("sex"), entry.get("condition")))
-    if len({g.sex for g in found}) != 1:
-        return []
     return found
 
 
@@ -154,6 +157,8 @@ def restricted(group: Node, item: Node | None, section: str, restriction: bool, 
 def sex_specific(node: Node) -> Node:
     """Conditions only a woman can have (pregnancy...) are taken as absent in a man."""
     female_only = set(cues()["female_only"])
+    if not any(isinstance(n, Condition) and n.condition in female_only for n in walk(node)):
+        return node
 
     def visit(n: Node) -> Node:
         if isinstance(n, Condition) and n.condition in female_only:
@@ -168,6 +173,9 @@ def sex_specific(node: Node) -> Node:
 def impossible_and(node: Node) -> Node:
     """"Age less than 18 years and over 70 years": two limits no value can meet together are
     meant as either one (the text lists both ends of what it excludes)."""
+
+    if not any(isinstance(n, AllOf) and len(n.items) == 2 for n in walk(node)):
+        return node
 
     def visit(n: Node) -> Node:
         n = _map_children(n, visit)

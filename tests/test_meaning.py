@@ -58,6 +58,16 @@ CASES = [
     # limits no value meets together are either one
     ("exclusion", "Age less than 18 years and over 70 years.", "age: 16", "met"),
     ("exclusion", "Age less than 18 years and over 70 years.", "age: 40", "not_met"),
+    # a window anchored on an event: open, a value not yet reached is unknown
+    ("inclusion", "At least 10 % of detached body surface area at any time during the first 10 days after the index date",
+     "events: {reaction onset: 2026-11-15}\nmeasurements: {detached body surface area: {value: 8, unit: '%', date: 2026-11-17}}",
+     "unknown"),
+    ("inclusion", "At least 10 % of detached body surface area at any time during the first 10 days after the index date",
+     "events: {reaction onset: 2026-11-01}\nmeasurements: {detached body surface area: {value: 8, unit: '%', date: 2026-11-05}}",
+     "not_met"),
+    ("inclusion", "At least 10 % of detached body surface area at any time during the first 10 days after the index date",
+     "events: {reaction onset: 2026-11-15}\nmeasurements: {detached body surface area: {value: 35, unit: '%', date: 2026-11-18}}",
+     "met"),
     # ages in completed years
     ("inclusion", "Age 18 to 70 years", "age: 70.5", "met"),
 ]
