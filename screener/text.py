@@ -62,6 +62,12 @@ _RULES.append((
                r"(?=(?:the\s+)?(?:institutional\s+)?(?:upper|normal|ULN)\b)", re.I),
     lambda m: (m.group(1) or "> ") + m.group(2) + " times ",
 ))
+# a score out of ten after a comparator ("pain > 4/10", "at least 2/10 on the NRS"): the score
+_RULES.append((
+    re.compile(r"((?:[<>]=?|\b(?:than|least|most|of|to)\b)\s*\d{1,2}(?:\.\d)?)\s*/\s*10\b"
+               r"(?!\s*(?:[\^\d.,/]|x\b|hpf\b|high|fields?\b|[mµu]?[lL]\b|mm|cm|cells|patients|of\b|\())", re.I),
+    r"\1",
+))
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 

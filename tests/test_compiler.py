@@ -393,3 +393,12 @@ def test_score_lists_from_neither_end_are_no_threshold(text: str) -> None:
 ])
 def test_multiples_of_the_upper_reference_limit(text: str, expected: set[tuple]) -> None:
     assert thresholds(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("* average pain score of greater than 4/10 in severity on the NRS", {("inclusion", "pain_nrs", ">", 4, None)}),
+    ("* pain greater than or equal to 2/10 on the numeric pain rating scale", {("inclusion", "pain_nrs", ">=", 2, None)}),
+    ("* VAS pain > 4/10", set()),  # a 0-100 mm scale: 4 out of 10 is not 4 mm, left to review
+])
+def test_pain_scores_out_of_ten(text: str, expected: set[tuple]) -> None:
+    assert thresholds(text) == expected

@@ -304,3 +304,15 @@ def test_roman_class_lists_closed_by_comma_or(raw: str, expected: str) -> None:
 ])
 def test_multiples_said_higher_than_normal(raw: str, expected: str) -> None:
     assert normalize(raw).text == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("pain > 4/10 on the NRS", "pain > 4 on the NRS"),
+    ("a pain level of 4/10 or greater", "a pain level of 4 or greater"),
+    ("greater than or equal to 2/10 on the numeric pain rating scale", "greater than or equal to 2 on the numeric pain rating scale"),
+    ("WBC > 4.5/10^9/L", "WBC > 4.5/10^9/L"),  # a count per 10^9: no score
+    ("> 5/10 HPF", "> 5/10 HPF"),
+    ("at least 3/10 patients", "at least 3/10 patients"),
+])
+def test_scores_out_of_ten(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
