@@ -509,7 +509,7 @@ class Extractor:
             else:
                 unit, implied = variable.implied_unit(bound.value), True
         if unit in ("ULN", "LLN"):
-            if variable.unit is None or variable.kind in ("demographic", "anthropometric"):
+            if variable.unit is None or variable.kind in ("demographic", "anthropometric", "imaging"):
                 return None
         elif unit is None:
             if variable.unit is not None:

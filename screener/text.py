@@ -54,7 +54,22 @@ _RULES.append((
     re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?=[\s-]+(?:years?|months?|weeks?|days?|hours?|times|fold)\b)", re.I),
     lambda m: _NUMBER_WORDS[m.group(1).lower()],
 ))
-_RULES.append((re.compile(r"\btwice(?=\s+(?:the\s+)?(?:upper|normal|ULN|institutional|above|higher|greater)\b)", re.I), "2 times"))
+_RULES.append((re.compile(r"\btwice(?=\s+(?:the\s+)?(?:upper|normal|ULN|institutional|above|higher|greater|highest|maximum)\b)", re.I), "2 times"))
+# "3 times higher than normal", "3-fold above normal values", "2X greater than upper limit": a
+# multiple of the limit, "above" it unless a comparator stands before ("> 3 times higher than ULN")
+_RULES.append((
+    re.compile(r"((?:[<>]=?|\b(?:more|greater|higher|less|lower|fewer)\s+than|\bat\s+(?:least|most)|\bup\s+to|\bover|\babove"
+               r"|\bbelow|\bunder|\bexceeding|\bwithin)\s*)?"
+               r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:-?\s*fold|times|[xX])\s+(?:higher|greater|above|more|over)(?:\s+than)?\s+"
+               r"(?=(?:the\s+)?(?:institutional\s+)?(?:upper|normal|ULN)\b)", re.I),
+    lambda m: (m.group(1) or "> ") + m.group(2) + " times ",
+))
+# a score out of ten after a comparator ("pain > 4/10", "at least 2/10 on the NRS"): the score
+_RULES.append((
+    re.compile(r"((?:[<>]=?|\b(?:than|least|most|of|to)\b)\s*\d{1,2}(?:\.\d)?)\s*/\s*10\b"
+               r"(?!\s*(?:[\^\d.,/]|x\b|hpf\b|high|fields?\b|[mµu]?[lL]\b|mm|cm|cells|patients|of\b|\())", re.I),
+    r"\1",
+))
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 
 

@@ -386,3 +386,24 @@ def test_score_lists_and_values_read_on_a_scale(text: str, expected: set[tuple])
 ])
 def test_score_lists_from_neither_end_are_no_threshold(text: str) -> None:
     assert thresholds(text) == set()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Exclusion Criteria:\n* ALT more than twice the highest reference value", {("exclusion", "alt", ">", 2, "ULN")}),
+    ("Exclusion Criteria:\n* ALT > 3 times the upper normal value", {("exclusion", "alt", ">", 3, "ULN")}),
+    ("Exclusion Criteria:\n* CK > 5 x upper limit of the reference range", {("exclusion", "creatine_kinase", ">", 5, "ULN")}),
+    ("Exclusion Criteria:\n* bilirubin twice higher than normal", {("exclusion", "bilirubin", ">", 2, "ULN")}),
+    ("* ALT less than 3 times greater than normal", {("inclusion", "alt", "<", 3, "ULN")}),
+    ("* elevated tumor markers at least 3 times above normal", set()),  # no multiple of normal on a tumour size
+])
+def test_multiples_of_the_upper_reference_limit(text: str, expected: set[tuple]) -> None:
+    assert thresholds(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("* average pain score of greater than 4/10 in severity on the NRS", {("inclusion", "pain_nrs", ">", 4, None)}),
+    ("* pain greater than or equal to 2/10 on the numeric pain rating scale", {("inclusion", "pain_nrs", ">=", 2, None)}),
+    ("* VAS pain > 4/10", set()),  # a 0-100 mm scale: 4 out of 10 is not 4 mm, left to review
+])
+def test_pain_scores_out_of_ten(text: str, expected: set[tuple]) -> None:
+    assert thresholds(text) == expected

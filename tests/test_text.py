@@ -291,3 +291,28 @@ def test_plain_ascii_without_special_characters_is_unchanged(source):
 ])
 def test_roman_class_lists_closed_by_comma_or(raw: str, expected: str) -> None:
     assert normalize(raw).text == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("bilirubin twice higher than normal", "bilirubin > 2 times normal"),
+    ("ALT > 3 times higher than the upper limit of normal", "ALT > 3 times the upper limit of normal"),
+    ("AST 3-fold above normal values", "AST > 3 times normal values"),
+    ("ALT 2X greater than upper limit of normal", "ALT > 2 times upper limit of normal"),
+    ("AST more than 1.5 times greater than ULN", "AST more than 1.5 times ULN"),
+    ("ALT/AST less than 3 times greater than normal", "ALT/AST less than 3 times normal"),  # its own comparator
+    ("a 2 times higher dose", "a 2 times higher dose"),  # no limit of normal after it: left alone
+])
+def test_multiples_said_higher_than_normal(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("pain > 4/10 on the NRS", "pain > 4 on the NRS"),
+    ("a pain level of 4/10 or greater", "a pain level of 4 or greater"),
+    ("greater than or equal to 2/10 on the numeric pain rating scale", "greater than or equal to 2 on the numeric pain rating scale"),
+    ("WBC > 4.5/10^9/L", "WBC > 4.5/10^9/L"),  # a count per 10^9: no score
+    ("> 5/10 HPF", "> 5/10 HPF"),
+    ("at least 3/10 patients", "at least 3/10 patients"),
+])
+def test_scores_out_of_ten(raw: str, expected: str) -> None:
+    assert normalize(raw).text == expected
