@@ -13,6 +13,7 @@ import re
 import sys
 import tempfile
 from contextlib import nullcontext
+from datetime import date, datetime
 from enum import Enum
 from functools import wraps
 from pathlib import Path
@@ -29,6 +30,9 @@ from .report import render
 from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
 from .sources import iter_sources, read_sources
 from .cohort import iter_patients
+from .engines import copy_log, python_results, sql_results, sql_screening, write_parquet
+from .omop import load_omop
+from .population import from_patients
 from .screen import ScreenResult, error_result, log_csv, matrix_html, matrix_table, prepare, rank_matches, results_jsonl, screen_one
 from .yamlio import dump_json, dump_yaml, load_yaml
 
@@ -185,11 +189,18 @@ def check_command(
         raise typer.Exit(VERDICT_EXIT[result.verdict])
 
 
+class EngineName(str, Enum):
+    python = "python"
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 class ScreenFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonl = "jsonl"
     html = "html"
+    parquet = "parquet"
 
 
 def _rule_sets(paths: list[Path]) -> list[RuleSet]:
@@ -235,23 +246,71 @@ def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool
 @app.command("screen")
 @clean_errors
 def screen_command(
-    patients: list[str] = typer.Argument(..., help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), or folders of them."),
+    patients: Optional[list[str]] = typer.Argument(None, help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), or folders of them."),
     rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them (repeat the option for several)."),
-    fmt: ScreenFormat = typer.Option(ScreenFormat.table, "--format", "-f", help="table: patient x trial matrix; csv: screening log; jsonl; html."),
+    fmt: Optional[ScreenFormat] = typer.Option(None, "--format", "-f", help="table: patient x trial matrix; csv or parquet: screening log; jsonl; html. Default: from the --out suffix, else table."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of standard output."),
+    omop: Optional[str] = typer.Option(None, "--omop", help="An OMOP CDM 5.4 database: a folder of CSV or Parquet tables, a DuckDB file, or a postgresql:// URL."),
+    engine: Optional[EngineName] = typer.Option(None, "--engine", "-e", help="python, duckdb or spark. Default: duckdb for --omop, python for profiles."),
+    as_of: Optional[datetime] = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="With --omop: the date every person is screened on (default: each person's last observation)."),
 ) -> None:
     """Screen every patient against every trial; one unreadable patient is an error row, the others go on.
 
     Example:  screener screen examples/patients --rules rules --format csv --out screening-log.csv
+    Example:  screener screen --omop cdm/ --rules rules --out screening-log.parquet
     """
+    if bool(patients) == bool(omop):
+        _fail("give patient files or --omop PATH_OR_URL (one of them)")
     rule_sets = _rule_sets(rules)
+    chosen = (fmt.value if fmt else _format_from(out))
+    if chosen == "parquet" and out is None:
+        _fail("the parquet format needs --out FILE.parquet")
+    name = engine.value if engine else ("duckdb" if omop else "python")
     counts: dict[str, int] = {}
-    results = _counted(_results(rule_sets, patients), counts, out is not None and sys.stderr.isatty())
-    writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
-    _stream(writers[fmt.value](results, [r.trial.id or "?" for r in rule_sets]) if fmt.value in ("table", "html")
-            else writers[fmt.value](results), out)
+    if omop or name != "python":
+        _screen_population(rule_sets, patients or [], omop, name, as_of.date() if as_of else None, chosen, out, counts)
+    else:
+        results = _counted(_results(rule_sets, patients or []), counts, out is not None and sys.stderr.isatty())
+        _write_results(results, rule_sets, chosen, out)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
+
+
+def _format_from(out: Optional[Path]) -> str:
+    suffix = out.suffix.lower().lstrip(".") if out else ""
+    return suffix if suffix in ("csv", "parquet", "jsonl", "html") else "table"
+
+
+def _write_results(results: Iterator[ScreenResult], rule_sets: list[RuleSet], chosen: str, out: Optional[Path]) -> None:
+    if chosen == "parquet" and out is not None:
+        write_parquet(results, out)
+        return
+    writers = {"table": matrix_table, "csv": log_csv, "jsonl": results_jsonl, "html": matrix_html}
+    _stream(writers[chosen](results, [r.trial.id or "?" for r in rule_sets]) if chosen in ("table", "html")
+            else writers[chosen](results), out)
+
+
+def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Optional[str], engine: str,
+                       as_of: Optional[date], chosen: str, out: Optional[Path], counts: dict[str, int]) -> None:
+    """A population in the long tables (OMOP, or profiles read into them) on an engine."""
+    if omop:
+        con = load_omop(omop, as_of=as_of)
+    else:
+        entries = list(iter_patients(patients))
+        for entry in entries:
+            if entry.error is not None:
+                typer.echo(f"error: {entry.error} (patient left out)", err=True)
+        con = from_patients(e.patient for e in entries if e.patient is not None)
+    if engine == "python":
+        results = _counted(python_results(con, rule_sets), counts, out is not None and sys.stderr.isatty())
+        _write_results(results, rule_sets, chosen, out)
+        return
+    table = sql_screening(con, rule_sets, engine)  # type: ignore[arg-type]
+    counts.update(dict(con.execute(f"SELECT verdict, count(*) FROM {table} GROUP BY ALL").fetchall()))
+    if chosen in ("csv", "parquet") and out is not None:
+        copy_log(con, table, out)
+    else:
+        _write_results(sql_results(con, table), rule_sets, chosen, out)
 
 
 @app.command("match")

@@ -1,0 +1,358 @@
+"""Read an OMOP CDM 5.4 database into the population long tables, in DuckDB SQL.
+
+The source is a folder of CSV or Parquet files (one per table, ``PERSON.csv``,
+``measurement.parquet``, or a folder of Parquet parts per table), a DuckDB file, or a
+``postgresql://`` URL that DuckDB attaches read-only.  The clinical tables become the five
+long tables of ``notes/population-schema.md`` (person, measurement, condition, event,
+answer) in a DuckDB connection; nothing is read row by row in Python, so a million
+persons take seconds.
+
+Codes decide meaning: measurements by LOINC (the lexicon's ``loinc`` plus
+``data/clinical_codes.yaml``), conditions by SNOMED and ICD-10 with their descendants
+(CONCEPT_ANCESTOR, or the 'Is a' rows of CONCEPT_RELATIONSHIP when it is empty), events by
+visit, procedure and drug concepts.  Units come from ``unit_concept_id`` (UCUM) or
+``unit_source_value``; a unit screener cannot read is kept as written so the row is unknown
+with that unit named, never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from .errors import InputError
+from .lexicon import get_lexicon
+from .units import UnitError, canonical
+from .yamlio import parse_yaml
+
+TABLES = ("person", "observation_period", "measurement", "condition_occurrence", "observation",
+          "procedure_occurrence", "drug_exposure", "visit_occurrence",
+          "concept", "concept_ancestor", "concept_relationship")
+"""The CDM tables read; only PERSON is required."""
+
+FEMALE, MALE = 8532, 8507
+"""OMOP gender concept ids."""
+
+KINDS = ("variable", "condition", "event")
+
+
+class OmopError(InputError):
+    """An OMOP source that cannot be read: missing PERSON table, unreachable database."""
+
+
+# ------------------------------------------------------------------------ the source
+
+
+def open_source(source: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection with one view ``src_<table>`` per CDM table found in ``source``."""
+    con = con or duckdb.connect()
+    text = str(source)
+    if re.match(r"^postgres(ql)?://", text):
+        _attach(con, text.split("#")[0], "TYPE postgres, READ_ONLY", text.partition("#")[2] or None)
+    elif Path(text).is_dir():
+        for table, sql in _folder_tables(Path(text)):
+            con.execute(f"CREATE OR REPLACE VIEW src_{table} AS {sql}")
+    elif Path(text).is_file():
+        _attach(con, text, "READ_ONLY", None)
+    else:
+        raise OmopError("no such folder, DuckDB file or postgresql:// URL", file=text)
+    names = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'src\\_%' ESCAPE '\\'").fetchall()}
+    if "src_person" not in names:
+        raise OmopError("no PERSON table (person.csv, person.parquet or a person table)", file=text)
+    for table in TABLES:
+        if f"src_{table}" not in names:
+            con.execute(f"CREATE OR REPLACE VIEW src_{table} AS {_EMPTY[table]}")
+    return con
+
+
+def _folder_tables(folder: Path) -> Iterator[tuple[str, str]]:
+    entries = {p.name.lower(): p for p in folder.iterdir()}
+    for table in TABLES:
+        for name, reader in ((f"{table}.parquet", "read_parquet"), (table, "read_parquet"),
+                             (f"{table}.csv", "read_csv")):
+            path = entries.get(name)
+            if path is None:
+                continue
+            target = str(path / "*.parquet") if path.is_dir() else str(path)
+            options = ", header = true, all_varchar = true" if reader == "read_csv" else ""
+            yield table, f"SELECT * FROM {reader}('{_quote(target)}'{options})"
+            break
+
+
+def _attach(con: duckdb.DuckDBPyConnection, target: str, options: str, schema: str | None) -> None:
+    try:
+        if "postgres" in options:
+            con.execute("INSTALL postgres; LOAD postgres;")
+        con.execute(f"ATTACH '{_quote(target)}' AS src ({options})")
+        rows = con.execute(
+            "SELECT table_schema, lower(table_name), table_name FROM information_schema.tables WHERE table_catalog = 'src'"
+        ).fetchall()
+    except duckdb.Error as exc:
+        raise OmopError(f"cannot open the database: {str(exc).splitlines()[0]}", file=target) from None
+    for table_schema, lower, name in rows:
+        if lower in TABLES and (schema is None or table_schema == schema):
+            con.execute(f'CREATE OR REPLACE VIEW src_{lower} AS SELECT * FROM src."{table_schema}"."{name}"')
+
+
+def _quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+_EMPTY = {
+    "observation_period": "SELECT NULL::BIGINT person_id, NULL::DATE observation_period_end_date WHERE false",
+    "measurement": "SELECT NULL::BIGINT measurement_id, NULL::BIGINT person_id, NULL::BIGINT measurement_concept_id, "
+                   "NULL::DATE measurement_date, NULL::DOUBLE value_as_number, NULL::BIGINT unit_concept_id, "
+                   "NULL::DOUBLE range_low, NULL::DOUBLE range_high, NULL::VARCHAR measurement_source_value, "
+                   "NULL::VARCHAR unit_source_value WHERE false",
+    "observation": "SELECT NULL::BIGINT observation_id, NULL::BIGINT person_id, NULL::BIGINT observation_concept_id, "
+                   "NULL::DATE observation_date, NULL::DOUBLE value_as_number, NULL::BIGINT unit_concept_id, "
+                   "NULL::VARCHAR observation_source_value, NULL::VARCHAR unit_source_value WHERE false",
+    "condition_occurrence": "SELECT NULL::BIGINT condition_occurrence_id, NULL::BIGINT person_id, "
+                            "NULL::BIGINT condition_concept_id, NULL::DATE condition_start_date, "
+                            "NULL::DATE condition_end_date, NULL::VARCHAR condition_source_value WHERE false",
+    "procedure_occurrence": "SELECT NULL::BIGINT procedure_occurrence_id, NULL::BIGINT person_id, "
+                            "NULL::BIGINT procedure_concept_id, NULL::DATE procedure_date, "
+                            "NULL::VARCHAR procedure_source_value WHERE false",
+    "drug_exposure": "SELECT NULL::BIGINT drug_exposure_id, NULL::BIGINT person_id, NULL::BIGINT drug_concept_id, "
+                     "NULL::DATE drug_exposure_start_date, NULL::VARCHAR drug_source_value WHERE false",
+    "visit_occurrence": "SELECT NULL::BIGINT visit_occurrence_id, NULL::BIGINT person_id, NULL::BIGINT visit_concept_id, "
+                        "NULL::DATE visit_start_date, NULL::VARCHAR visit_source_value WHERE false",
+    "concept": "SELECT NULL::BIGINT concept_id, NULL::VARCHAR vocabulary_id, NULL::VARCHAR concept_code WHERE false",
+    "concept_ancestor": "SELECT NULL::BIGINT ancestor_concept_id, NULL::BIGINT descendant_concept_id WHERE false",
+    "concept_relationship": "SELECT NULL::BIGINT concept_id_1, NULL::BIGINT concept_id_2, "
+                            "NULL::VARCHAR relationship_id WHERE false",
+}
+
+
+# ------------------------------------------------------------------------ codes
+
+
+@cache
+def code_rows() -> tuple[tuple[str, str, str, str], ...]:
+    """(kind, lexicon id, vocabulary, code) from the lexicon and ``data/clinical_codes.yaml``;
+    ICD-10 codes are stored without their dot and ranges are expanded to categories."""
+    lexicon = get_lexicon()
+    rows: set[tuple[str, str, str, str]] = set()
+    for variable in lexicon.variables.values():
+        if variable.loinc:
+            rows.add(("variable", variable.id, "LOINC", variable.loinc))
+    for condition in lexicon.conditions.values():
+        for vocabulary, codes in condition.codes.items():
+            for code in re.split(r"[,\s]+", codes.strip()):
+                rows.update(("condition", condition.id, v, c) for v, c in _expand(vocabulary, code))
+    resource = files("screener") / "data" / "clinical_codes.yaml"
+    data = parse_yaml(resource.read_text(encoding="utf-8"), file=str(resource)).data or {}
+    known: dict[str, dict] = {"variable": lexicon.variables, "condition": lexicon.conditions, "event": lexicon.events}
+    for kind in KINDS:
+        for term, vocabularies in (data.get(f"{kind}s") or {}).items():
+            if term not in known[kind]:
+                raise InputError(f"{term!r} is no lexicon {kind}", file=str(resource), field=f"{kind}s.{term}")
+            for vocabulary, codes in vocabularies.items():
+                for code in codes:
+                    rows.update((kind, term, v, c) for v, c in _expand(vocabulary, str(code)))
+    return tuple(sorted(rows))
+
+
+def _expand(vocabulary: str, code: str) -> list[tuple[str, str]]:
+    if vocabulary.upper() not in ("ICD10", "ICD10CM"):
+        return [(vocabulary, code)]
+    found = re.fullmatch(r"([A-Z])(\d\d)-([A-Z])(\d\d)", code.upper())
+    if found and found[1] == found[3]:
+        codes = [f"{found[1]}{n:02d}" for n in range(int(found[2]), int(found[4]) + 1)]
+    else:
+        codes = [code.upper().replace(".", "")]
+    return [("ICD10", c) for c in codes]
+
+
+def read_ucum(text: str | None) -> str | None:
+    """A UCUM unit code ("mm[Hg]", "10*3/uL", "Cel", "{score}") as screener's unit key:
+    the spelling ``screener.units.canonical`` gives, ``None`` for a unitless annotation,
+    the text itself when screener cannot read it (the row is then unknown, naming it)."""
+    if text is None or not text.strip():
+        return None
+    raw = text.strip()
+    plain = re.sub(r"\{[^{}]*\}", "", raw)
+    if not plain or plain == "1":
+        return None
+    for ucum, spelling in _UCUM_ATOMS:
+        plain = plain.replace(ucum, spelling)
+    plain = re.sub(r"\b10\*(-?\d+)", r"10^\1", plain)
+    try:
+        return canonical(plain)
+    except UnitError:
+        return raw
+
+
+_UCUM_ATOMS = (("mm[Hg]", "mmHg"), ("[IU]", "IU"), ("[iU]", "IU"), ("Cel", "degC"), ("[degF]", "degF"),
+               ("[lb_av]", "lb"), ("[in_i]", "inch"), ("[ppm]", "ppm"))
+"""UCUM atoms spelled otherwise in screener's unit spellings (kept small: branch fhir
+brings a full UCUM reader to screener/units.py)."""
+
+
+# ------------------------------------------------------------------------ building
+
+
+def load_omop(source: str | Path, *, as_of: dt.date | None = None,
+              con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """Read ``source`` into the long tables person, measurement, condition, event, answer.
+
+    ``as_of`` is the date every profile describes; by default each person's last
+    observation period end (else the latest record, else today).  Records after it are
+    left out, as they were not known on that date.
+    """
+    con = open_source(source, con)
+    _concept_map(con)
+    con.execute(_PERSON_SQL, [as_of, dt.date.today()])
+    con.execute(_MEASUREMENT_SQL)
+    _unit_keys(con)
+    con.execute(_CONDITION_SQL)
+    con.execute(_EVENT_SQL)
+    con.execute("CREATE OR REPLACE TABLE answer (person_id VARCHAR, trial_id VARCHAR, question_id VARCHAR, value BOOLEAN)")
+    return con
+
+
+def _concept_map(con: duckdb.DuckDBPyConnection) -> None:
+    """_code(kind, term, vocabulary, code) and _concept(concept_id, kind, term): the
+    concepts of every code, with their descendants."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _code (kind VARCHAR, term VARCHAR, vocabulary VARCHAR, code VARCHAR)")
+    con.executemany("INSERT INTO _code VALUES (?, ?, ?, ?)", [list(r) for r in code_rows()])
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE _seed AS
+        SELECT DISTINCT TRY_CAST(c.concept_id AS BIGINT) concept_id, k.kind, k.term
+        FROM src_concept c JOIN _code k
+          ON k.vocabulary = CASE WHEN c.vocabulary_id IN ('ICD10', 'ICD10CM') THEN 'ICD10' ELSE c.vocabulary_id END
+         AND k.code IN (c.concept_code, replace(c.concept_code, '.', ''), left(replace(c.concept_code, '.', ''), 3),
+                        left(replace(c.concept_code, '.', ''), 4))""")
+    ancestors = (con.execute("SELECT count(*) FROM src_concept_ancestor").fetchone() or (0,))[0]
+    if ancestors:
+        descendants = """SELECT s.concept_id ancestor, TRY_CAST(a.descendant_concept_id AS BIGINT) descendant
+                         FROM _seed s JOIN src_concept_ancestor a ON TRY_CAST(a.ancestor_concept_id AS BIGINT) = s.concept_id"""
+    else:
+        descendants = """WITH RECURSIVE isa(parent, child) AS (
+                           SELECT TRY_CAST(concept_id_2 AS BIGINT), TRY_CAST(concept_id_1 AS BIGINT)
+                           FROM src_concept_relationship WHERE relationship_id = 'Is a'),
+                         down(ancestor, descendant) AS (
+                           SELECT DISTINCT concept_id, concept_id FROM _seed
+                           UNION SELECT d.ancestor, i.child FROM down d JOIN isa i ON i.parent = d.descendant)
+                         SELECT * FROM down"""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _concept AS
+        SELECT DISTINCT d.descendant concept_id, s.kind, s.term
+        FROM _seed s JOIN ({descendants}) d ON d.ancestor = s.concept_id
+        UNION SELECT concept_id, kind, term FROM _seed""")
+
+
+_PERSON_SQL = """
+CREATE OR REPLACE TABLE person AS
+WITH p AS (
+  SELECT CAST(person_id AS VARCHAR) person_id,
+         TRY_CAST(gender_concept_id AS BIGINT) gender, upper(left(CAST(gender_source_value AS VARCHAR), 1)) gender_text,
+         TRY_CAST(year_of_birth AS INTEGER) y, TRY_CAST(month_of_birth AS INTEGER) m, TRY_CAST(day_of_birth AS INTEGER) d,
+         TRY_CAST(birth_datetime AS DATE) born
+  FROM src_person),
+period AS (
+  SELECT CAST(person_id AS VARCHAR) person_id, max(TRY_CAST(observation_period_end_date AS DATE)) last_day
+  FROM src_observation_period GROUP BY 1)
+SELECT p.person_id,
+       CASE WHEN gender = 8532 THEN 'female' WHEN gender = 8507 THEN 'male'
+            WHEN gender_text = 'F' THEN 'female' WHEN gender_text = 'M' THEN 'male' END sex,
+       coalesce(born, CASE WHEN y IS NOT NULL AND m IS NOT NULL AND d IS NOT NULL THEN TRY_CAST(make_date(y, m, d) AS DATE) END) birth_date,
+       CASE WHEN born IS NULL AND d IS NULL AND y IS NOT NULL
+            THEN datediff('day', make_date(y, coalesce(m, 7), CASE WHEN m IS NULL THEN 1 ELSE 15 END),
+                          coalesce($1::DATE, last_day, $2::DATE)) / 365.2425 END age_years,
+       coalesce($1::DATE, last_day, $2::DATE) as_of
+FROM p LEFT JOIN period USING (person_id)
+"""
+"""A birth date with its day or month missing gives a stated age from the middle of the
+period (15th of the month, 1 July), not a birth date."""
+
+_MEASUREMENT_SQL = """
+CREATE OR REPLACE TEMP TABLE _measurement_raw AS
+WITH facts AS (
+  SELECT person_id, measurement_concept_id concept_id, measurement_source_value code, measurement_date AS day_,
+         value_as_number value, unit_concept_id, unit_source_value, range_low, range_high,
+         'MEASUREMENT ' || measurement_id AS source
+  FROM src_measurement
+  UNION ALL
+  SELECT person_id, observation_concept_id, observation_source_value, observation_date, value_as_number,
+         unit_concept_id, unit_source_value, NULL, NULL, 'OBSERVATION ' || observation_id
+  FROM src_observation WHERE value_as_number IS NOT NULL),
+units AS (SELECT TRY_CAST(concept_id AS BIGINT) unit_concept_id, concept_code FROM src_concept WHERE vocabulary_id = 'UCUM')
+SELECT CAST(f.person_id AS VARCHAR) person_id, coalesce(c.term, k.term) variable,
+       TRY_CAST(f.value AS DOUBLE) value,
+       coalesce(u.concept_code, NULLIF(trim(CAST(f.unit_source_value AS VARCHAR)), '')) unit_text,
+       TRY_CAST(f.day_ AS DATE) measured_on, TRY_CAST(f.range_low AS DOUBLE) range_low,
+       TRY_CAST(f.range_high AS DOUBLE) range_high, f.source
+FROM facts f
+LEFT JOIN _concept c ON c.concept_id = TRY_CAST(f.concept_id AS BIGINT) AND c.kind = 'variable'
+LEFT JOIN (SELECT code, term FROM _code WHERE kind = 'variable' AND vocabulary = 'LOINC') k
+  ON c.term IS NULL AND k.code = f.code
+LEFT JOIN units u ON u.unit_concept_id = TRY_CAST(f.unit_concept_id AS BIGINT) AND u.unit_concept_id <> 0
+WHERE coalesce(c.term, k.term) IS NOT NULL AND TRY_CAST(f.value AS DOUBLE) IS NOT NULL
+"""
+
+
+def _unit_keys(con: duckdb.DuckDBPyConnection) -> None:
+    """The measurement table, with each distinct unit text read once in Python."""
+    texts = [row[0] for row in con.execute("SELECT DISTINCT unit_text FROM _measurement_raw WHERE unit_text IS NOT NULL").fetchall()]
+    con.execute("CREATE OR REPLACE TEMP TABLE _unit (unit_text VARCHAR, unit VARCHAR)")
+    if texts:
+        con.executemany("INSERT INTO _unit VALUES (?, ?)", [[t, read_ucum(t)] for t in texts])
+    con.execute("""
+        CREATE OR REPLACE TABLE measurement AS
+        SELECT r.person_id, r.variable, r.value, u.unit, r.measured_on, r.range_low, r.range_high, r.source
+        FROM _measurement_raw r JOIN person p USING (person_id) LEFT JOIN _unit u USING (unit_text)
+        WHERE r.measured_on IS NULL OR r.measured_on <= p.as_of""")
+    con.execute("DROP TABLE _measurement_raw")
+
+
+def _matched(table: str, concept: str, code: str, day: str, kind: str, extra: str = "") -> str:
+    """Rows of a fact table whose concept (with descendants) or source code means a term."""
+    return f"""
+  SELECT CAST(f.person_id AS VARCHAR) person_id, coalesce(c.term, k3.term, k4.term) term,
+         TRY_CAST(f.{day} AS DATE) start_date{extra}, '{table.upper()} ' || f.{table}_id AS source
+  FROM src_{table} f
+  LEFT JOIN _concept c ON c.concept_id = TRY_CAST(f.{concept} AS BIGINT) AND c.kind = '{kind}'
+  LEFT JOIN (SELECT code, term FROM _code WHERE kind = '{kind}') k3
+    ON c.term IS NULL AND k3.code = upper(CAST(f.{code} AS VARCHAR))
+  LEFT JOIN (SELECT code, term FROM _code WHERE kind = '{kind}' AND vocabulary = 'ICD10') k4
+    ON c.term IS NULL AND k3.term IS NULL AND k4.code IN (left(replace(upper(CAST(f.{code} AS VARCHAR)), '.', ''), 3),
+                                                         left(replace(upper(CAST(f.{code} AS VARCHAR)), '.', ''), 4))
+  WHERE coalesce(c.term, k3.term, k4.term) IS NOT NULL"""
+
+
+_CONDITION_SQL = f"""
+CREATE OR REPLACE TABLE condition AS
+WITH rows AS (
+  {_matched("condition_occurrence", "condition_concept_id", "condition_source_value", "condition_start_date",
+            "condition", ", TRY_CAST(f.condition_end_date AS DATE) end_date")}
+  UNION ALL
+  {_matched("observation", "observation_concept_id", "observation_source_value", "observation_date", "condition",
+            ", NULL::DATE end_date")})
+SELECT r.person_id, r.term condition,
+       CASE WHEN r.end_date IS NOT NULL AND r.end_date < p.as_of THEN 'past' ELSE 'present' END status,
+       r.start_date, r.end_date, r.source
+FROM rows r JOIN person p USING (person_id)
+WHERE r.start_date IS NULL OR r.start_date <= p.as_of
+"""
+"""An occurrence without an end date, or ending on or after the profile date, is present;
+one that ended before it is past.  No record is no row: unknown, never absent."""
+
+_EVENT_SQL = f"""
+CREATE OR REPLACE TABLE event AS
+WITH rows AS (
+  {_matched("visit_occurrence", "visit_concept_id", "visit_source_value", "visit_start_date", "event")}
+  UNION ALL
+  {_matched("procedure_occurrence", "procedure_concept_id", "procedure_source_value", "procedure_date", "event")}
+  UNION ALL
+  {_matched("drug_exposure", "drug_concept_id", "drug_source_value", "drug_exposure_start_date", "event")})
+SELECT r.person_id, r.term event, r.start_date event_date
+FROM rows r JOIN person p USING (person_id)
+WHERE r.start_date IS NOT NULL AND r.start_date <= p.as_of
+"""
