@@ -203,16 +203,22 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
     """Read ``source`` into the long tables person, measurement, condition, event, answer.
 
     ``as_of`` is the date every profile describes; by default each person's last
-    observation period end (else the latest record, else today).  Records after it are
-    left out, as they were not known on that date.
+    observation period end (else today).  Records after it are left out, as they were not
+    known on that date.
     """
     con = open_source(source, con)
+    con.execute("SET preserve_insertion_order = false")
     _concept_map(con)
     con.execute(_PERSON_SQL, [as_of, dt.date.today()])
-    con.execute(_MEASUREMENT_SQL)
+    con.execute("CREATE OR REPLACE TEMP TABLE _as_of AS SELECT s.person_id AS person_raw, p.as_of FROM src_person s "
+                "JOIN person p ON p.person_id = CAST(s.person_id AS VARCHAR)")
+    for table, (concept, code, _day, kinds) in _FACTS.items():
+        for kind in kinds:
+            _resolve(con, table, concept, code, kind)
+    con.execute(_measurement_sql())
     _unit_keys(con)
-    con.execute(_CONDITION_SQL)
-    con.execute(_EVENT_SQL)
+    con.execute(_condition_sql())
+    con.execute(_event_sql())
     con.execute("CREATE OR REPLACE TABLE answer (person_id VARCHAR, trial_id VARCHAR, question_id VARCHAR, value BOOLEAN)")
     return con
 
@@ -272,87 +278,113 @@ FROM p LEFT JOIN period USING (person_id)
 """A birth date with its day or month missing gives a stated age from the middle of the
 period (15th of the month, 1 July), not a birth date."""
 
-_MEASUREMENT_SQL = """
-CREATE OR REPLACE TEMP TABLE _measurement_raw AS
-WITH facts AS (
-  SELECT person_id, measurement_concept_id concept_id, measurement_source_value code, measurement_date AS day_,
-         value_as_number value, unit_concept_id, unit_source_value, range_low, range_high,
-         'MEASUREMENT ' || measurement_id AS source
-  FROM src_measurement
-  UNION ALL
-  SELECT person_id, observation_concept_id, observation_source_value, observation_date, value_as_number,
-         unit_concept_id, unit_source_value, NULL, NULL, 'OBSERVATION ' || observation_id
-  FROM src_observation WHERE value_as_number IS NOT NULL),
-units AS (SELECT TRY_CAST(concept_id AS BIGINT) unit_concept_id, concept_code FROM src_concept WHERE vocabulary_id = 'UCUM')
-SELECT CAST(f.person_id AS VARCHAR) person_id, coalesce(c.term, k.term) variable,
-       TRY_CAST(f.value AS DOUBLE) value,
-       coalesce(u.concept_code, NULLIF(trim(CAST(f.unit_source_value AS VARCHAR)), '')) unit_text,
-       TRY_CAST(f.day_ AS DATE) measured_on, TRY_CAST(f.range_low AS DOUBLE) range_low,
-       TRY_CAST(f.range_high AS DOUBLE) range_high, f.source
-FROM facts f
-LEFT JOIN _concept c ON c.concept_id = TRY_CAST(f.concept_id AS BIGINT) AND c.kind = 'variable'
-LEFT JOIN (SELECT code, term FROM _code WHERE kind = 'variable' AND vocabulary = 'LOINC') k
-  ON c.term IS NULL AND k.code = f.code
-LEFT JOIN units u ON u.unit_concept_id = TRY_CAST(f.unit_concept_id AS BIGINT) AND u.unit_concept_id <> 0
-WHERE coalesce(c.term, k.term) IS NOT NULL AND TRY_CAST(f.value AS DOUBLE) IS NOT NULL
+_FACTS = {  # table: concept column, source code column, date column, what its rows may mean
+    "measurement": ("measurement_concept_id", "measurement_source_value", "measurement_date", ("variable",)),
+    "observation": ("observation_concept_id", "observation_source_value", "observation_date", ("variable", "condition")),
+    "condition_occurrence": ("condition_concept_id", "condition_source_value", "condition_start_date", ("condition",)),
+    "visit_occurrence": ("visit_concept_id", "visit_source_value", "visit_start_date", ("event",)),
+    "procedure_occurrence": ("procedure_concept_id", "procedure_source_value", "procedure_date", ("event",)),
+    "drug_exposure": ("drug_concept_id", "drug_source_value", "drug_exposure_start_date", ("event",)),
+}
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str, kind: str) -> None:
+    """_k_<table>_<kind>(concept_raw, code_raw, term): the terms of each distinct (concept,
+    source code) of a fact table, resolved on those few keys and then joined to the rows by
+    equality.  The concept (with its descendants) decides; the source code only when the
+    concept means nothing (ICD-10 by its 3- and 4-character prefix)."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _k_{table}_{kind} AS
+        WITH keys AS (SELECT concept_raw, code_raw, TRY_CAST(concept_raw AS BIGINT) concept_id,
+                             coalesce(upper(trim(CAST(code_raw AS VARCHAR))), '') code
+                      FROM (SELECT DISTINCT {concept} AS concept_raw, {code} AS code_raw FROM src_{table})),
+        by_concept AS (SELECT k.concept_raw, k.code_raw, c.term FROM keys k
+                       JOIN _concept c ON c.concept_id = k.concept_id AND c.kind = '{kind}'),
+        by_code AS (SELECT k.concept_raw, k.code_raw, m.term FROM keys k
+                    JOIN _code m ON m.kind = '{kind}'
+                     AND (m.code = k.code OR (m.vocabulary = 'ICD10' AND m.code IN (left(replace(k.code, '.', ''), 3),
+                                                                                     left(replace(k.code, '.', ''), 4))))
+                    WHERE NOT EXISTS (SELECT 1 FROM _concept c WHERE c.concept_id = k.concept_id AND c.kind = '{kind}'))
+        SELECT * FROM by_concept UNION SELECT * FROM by_code""")
+
+
+def _facts(table: str, kind: str, columns: str) -> str:
+    """The rows of a fact table that mean a term of ``kind`` and are known on the person's
+    date, with ``columns`` (the row's own id as ``rid``, its date as ``day_``)."""
+    concept, code, day, _ = _FACTS[table]
+    return f"""SELECT f.person_id, k.term, TRY_CAST(f.{table}_id AS BIGINT) rid, TRY_CAST(f.{day} AS DATE) day_, {columns}
+               FROM src_{table} f
+               JOIN _k_{table}_{kind} k ON k.concept_raw IS NOT DISTINCT FROM f.{concept}
+                                       AND k.code_raw IS NOT DISTINCT FROM f.{code}"""
+
+
+def _known(rows: str) -> str:
+    """Rows of persons, dated on or before the person's date (undated rows kept)."""
+    return f"""SELECT r.*, a.as_of FROM ({rows}) r JOIN _as_of a ON a.person_raw = r.person_id
+               WHERE r.day_ IS NULL OR r.day_ <= a.as_of"""
+
+
+def _measurement_sql() -> str:
+    values = ("TRY_CAST(f.value_as_number AS DOUBLE) value, TRY_CAST(f.unit_concept_id AS BIGINT) unit_concept_id, "
+              "NULLIF(trim(CAST(f.unit_source_value AS VARCHAR)), '') unit_source_value, {low} range_low, {high} range_high, "
+              "{tab} tab")
+    measurement = _facts("measurement", "variable", values.format(
+        low="TRY_CAST(f.range_low AS DOUBLE)", high="TRY_CAST(f.range_high AS DOUBLE)", tab=0))
+    observation = _facts("observation", "variable", values.format(low="NULL", high="NULL", tab=1))
+    return f"""
+CREATE OR REPLACE TEMP TABLE _latest AS
+SELECT person_id, term variable,
+       arg_max({{'value': value, 'unit_concept_id': unit_concept_id, 'unit_source_value': unit_source_value,
+                'day': day_, 'range_low': range_low, 'range_high': range_high, 'tab': tab, 'rid': rid}},
+               {{'day': coalesce(day_, DATE '0001-01-01'), 'tab': tab, 'rid': rid}}) AS row
+FROM ({_known(f"{measurement} UNION ALL {observation}")}) WHERE value IS NOT NULL
+GROUP BY ALL
 """
 
 
 def _unit_keys(con: duckdb.DuckDBPyConnection) -> None:
-    """The measurement table, with each distinct unit text read once in Python."""
-    texts = [row[0] for row in con.execute("SELECT DISTINCT unit_text FROM _measurement_raw WHERE unit_text IS NOT NULL").fetchall()]
-    con.execute("CREATE OR REPLACE TEMP TABLE _unit (unit_text VARCHAR, unit VARCHAR)")
-    if texts:
-        con.executemany("INSERT INTO _unit VALUES (?, ?)", [[t, read_ucum(t)] for t in texts])
+    """The measurement table: the latest row per person and variable (the value a profile
+    holds; engines take the latest, the history would only cost memory), with each distinct
+    unit read once in Python."""
+    pairs = con.execute("""
+        SELECT DISTINCT l.row.unit_concept_id, l.row.unit_source_value, c.concept_code
+        FROM _latest l LEFT JOIN src_concept c
+          ON TRY_CAST(c.concept_id AS BIGINT) = l.row.unit_concept_id AND c.vocabulary_id = 'UCUM' AND l.row.unit_concept_id <> 0
+    """).fetchall()
+    con.execute("CREATE OR REPLACE TEMP TABLE _unit (unit_concept_id BIGINT, unit_source_value VARCHAR, unit VARCHAR)")
+    if pairs:
+        con.executemany("INSERT INTO _unit VALUES (?, ?, ?)", [[c, s, read_ucum(u or s)] for c, s, u in pairs])
     con.execute("""
         CREATE OR REPLACE TABLE measurement AS
-        SELECT r.person_id, r.variable, r.value, u.unit, r.measured_on, r.range_low, r.range_high, r.source
-        FROM _measurement_raw r JOIN person p USING (person_id) LEFT JOIN _unit u USING (unit_text)
-        WHERE r.measured_on IS NULL OR r.measured_on <= p.as_of""")
-    con.execute("DROP TABLE _measurement_raw")
+        SELECT CAST(l.person_id AS VARCHAR) person_id, l.variable, l.row.value, u.unit, l.row.day measured_on,
+               l.row.range_low, l.row.range_high,
+               CASE l.row.tab WHEN 0 THEN 'MEASUREMENT ' ELSE 'OBSERVATION ' END || l.row.rid AS source
+        FROM _latest l LEFT JOIN _unit u ON u.unit_concept_id IS NOT DISTINCT FROM l.row.unit_concept_id
+                                       AND u.unit_source_value IS NOT DISTINCT FROM l.row.unit_source_value""")
+    con.execute("DROP TABLE _latest")
 
 
-def _matched(table: str, concept: str, code: str, day: str, kind: str, extra: str = "") -> str:
-    """Rows of a fact table whose concept (with descendants) or source code means a term."""
+def _condition_sql() -> str:
+    """An occurrence without an end date, or ending on or after the profile date, is
+    present; one that ended before it is past.  No record is no row: unknown, never absent."""
+    occurrences = _facts("condition_occurrence", "condition", "TRY_CAST(f.condition_end_date AS DATE) end_date")
+    observations = _facts("observation", "condition", "NULL::DATE end_date")
     return f"""
-  SELECT CAST(f.person_id AS VARCHAR) person_id, coalesce(c.term, k3.term, k4.term) term,
-         TRY_CAST(f.{day} AS DATE) start_date{extra}, '{table.upper()} ' || f.{table}_id AS source
-  FROM src_{table} f
-  LEFT JOIN _concept c ON c.concept_id = TRY_CAST(f.{concept} AS BIGINT) AND c.kind = '{kind}'
-  LEFT JOIN (SELECT code, term FROM _code WHERE kind = '{kind}') k3
-    ON c.term IS NULL AND k3.code = upper(CAST(f.{code} AS VARCHAR))
-  LEFT JOIN (SELECT code, term FROM _code WHERE kind = '{kind}' AND vocabulary = 'ICD10') k4
-    ON c.term IS NULL AND k3.term IS NULL AND k4.code IN (left(replace(upper(CAST(f.{code} AS VARCHAR)), '.', ''), 3),
-                                                         left(replace(upper(CAST(f.{code} AS VARCHAR)), '.', ''), 4))
-  WHERE coalesce(c.term, k3.term, k4.term) IS NOT NULL"""
-
-
-_CONDITION_SQL = f"""
 CREATE OR REPLACE TABLE condition AS
-WITH rows AS (
-  {_matched("condition_occurrence", "condition_concept_id", "condition_source_value", "condition_start_date",
-            "condition", ", TRY_CAST(f.condition_end_date AS DATE) end_date")}
-  UNION ALL
-  {_matched("observation", "observation_concept_id", "observation_source_value", "observation_date", "condition",
-            ", NULL::DATE end_date")})
-SELECT r.person_id, r.term condition,
-       CASE WHEN r.end_date IS NOT NULL AND r.end_date < p.as_of THEN 'past' ELSE 'present' END status,
-       r.start_date, r.end_date, r.source
-FROM rows r JOIN person p USING (person_id)
-WHERE r.start_date IS NULL OR r.start_date <= p.as_of
+SELECT CAST(person_id AS VARCHAR) person_id, term condition,
+       CASE WHEN end_date IS NOT NULL AND end_date < as_of THEN 'past' ELSE 'present' END status,
+       day_ start_date, end_date,
+       CASE WHEN tab = 0 THEN 'CONDITION_OCCURRENCE ' ELSE 'OBSERVATION ' END || rid AS source
+FROM ({_known(f"SELECT *, 0 tab FROM ({occurrences}) UNION ALL SELECT *, 1 tab FROM ({observations})")})
 """
-"""An occurrence without an end date, or ending on or after the profile date, is present;
-one that ended before it is past.  No record is no row: unknown, never absent."""
 
-_EVENT_SQL = f"""
+
+def _event_sql() -> str:
+    rows = " UNION ALL ".join(_facts(table, "event", "NULL AS nothing")
+                              for table in ("visit_occurrence", "procedure_occurrence", "drug_exposure"))
+    return f"""
 CREATE OR REPLACE TABLE event AS
-WITH rows AS (
-  {_matched("visit_occurrence", "visit_concept_id", "visit_source_value", "visit_start_date", "event")}
-  UNION ALL
-  {_matched("procedure_occurrence", "procedure_concept_id", "procedure_source_value", "procedure_date", "event")}
-  UNION ALL
-  {_matched("drug_exposure", "drug_concept_id", "drug_source_value", "drug_exposure_start_date", "event")})
-SELECT r.person_id, r.term event, r.start_date event_date
-FROM rows r JOIN person p USING (person_id)
-WHERE r.start_date IS NOT NULL AND r.start_date <= p.as_of
+SELECT CAST(person_id AS VARCHAR) person_id, term event, max(day_) event_date
+FROM ({_known(rows)}) WHERE day_ IS NOT NULL
+GROUP BY ALL
 """

@@ -72,9 +72,12 @@ def test_sample_persons_have_sex_birth_date_and_their_last_observation_as_date(s
 
 
 @needs_sample
-def test_sample_measurements_keep_loinc_values_with_ucum_units(synthea_con) -> None:
-    row = synthea_con.execute("SELECT variable, value, unit, measured_on FROM measurement WHERE source = 'MEASUREMENT 1'").fetchone()
-    assert row == ("weight", 48.1, "kg", dt.date(2013, 5, 17))
+def test_sample_measurements_keep_the_latest_loinc_value_with_its_ucum_unit(synthea, synthea_con) -> None:
+    raw = duckdb.sql(f"""SELECT CAST(person_id AS VARCHAR), value_as_number, measurement_date FROM '{synthea}/MEASUREMENT.csv'
+                         WHERE measurement_source_value = '29463-7'
+                         QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY measurement_date DESC) = 1""").fetchall()
+    kept = synthea_con.execute("SELECT person_id, value, measured_on FROM measurement WHERE variable = 'weight'").fetchall()
+    assert sorted(kept) == sorted(raw) and len(kept) == 28
     units = dict(synthea_con.execute("SELECT variable, any_value(unit) FROM measurement GROUP BY ALL").fetchall())
     assert units["systolic_bp"] == "mmHg" and units["platelets"] == "10^3/uL" and units["temperature"] == "degC"
     assert units["pain_nrs"] is None                                       # {score}: unitless
