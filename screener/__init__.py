@@ -25,6 +25,7 @@ others go on):
 from .compiler import compile_criteria
 from .errors import InputError, PatientError, RulesError, ScreenerError, SourceError, UnitError
 from .evaluate import CriterionResult, Result, check
+from .fhir import FhirRecord, iter_fhir, load_fhir, read_fhir
 from .patient import Patient, load_patient, parse_patient
 from .report import render
 from .cohort import PatientEntry, iter_patients
@@ -62,4 +63,8 @@ __all__ = [
     "RulesError",
     "SourceError",
     "UnitError",
+    "load_fhir",
+    "read_fhir",
+    "iter_fhir",
+    "FhirRecord",
 ]

@@ -25,7 +25,9 @@ from . import __version__
 from .compiler import Coverage, compile_source
 from .errors import ScreenerError
 from .evaluate import check as check_patient
-from .patient import load_patient
+from .fhir import is_fhir_path, iter_fhir, read_fhir, unused_summary
+from .patient import Patient, load_patient
+from .profile_yaml import profile_yaml
 from .report import render
 from .rules import RuleSet, dump_rules, load_rule_sets, load_rules
 from .sources import iter_sources, read_sources
@@ -178,15 +180,55 @@ def check_command(
     max_lab_age: Optional[int] = typer.Option(
         None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown."
     ),
+    show_unmapped: bool = typer.Option(False, "--show-unmapped", help="FHIR input: list on stderr what the record holds that was not used."),
 ) -> None:
-    """Check a patient against a trial's rules and explain every criterion.
+    """Check a patient (YAML profile or FHIR R4 Bundle/NDJSON) against a trial's rules and explain every criterion.
 
     Example:  screener check rules/NCT02213705.yaml examples/patients/ssc-eligible.yaml
     """
-    result = check_patient(load_rules(rules_file), load_patient(patient_file), max_lab_age_days=max_lab_age)
+    result = check_patient(load_rules(rules_file), _load_patient(patient_file, show_unmapped), max_lab_age_days=max_lab_age)
     _emit(render(result, fmt.value), out)
     if verdict_exit:
         raise typer.Exit(VERDICT_EXIT[result.verdict])
+
+
+def _load_patient(path: Path, show_unmapped: bool = False) -> Patient:
+    """A YAML profile, or one patient's FHIR record; the record's notes go to stderr."""
+    if not is_fhir_path(path):
+        return load_patient(path)
+    record = read_fhir(path)
+    for note in record.notes:
+        typer.echo(f"note: {note}", err=True)
+    if show_unmapped:
+        typer.echo(unused_summary(record), err=True, nl=False)
+    return record.patient
+
+
+class ConvertFormat(str, Enum):
+    yaml = "yaml"
+
+
+@app.command("convert")
+@clean_errors
+def convert_command(
+    source: Path = typer.Argument(..., metavar="FHIR", help="A FHIR R4 Bundle (JSON), bulk NDJSON, or a folder of them."),
+    to: ConvertFormat = typer.Option(ConvertFormat.yaml, "--to", help="Output format: yaml (a patient profile)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of standard output."),
+    show_unmapped: bool = typer.Option(False, "--show-unmapped", help="List on stderr what the record holds that was not used."),
+) -> None:
+    """Convert FHIR records to YAML profiles to review or complete (several patients: one YAML document each).
+
+    Example:  screener convert ../shared/data/fhir/Tom_Goodwin_e20de9eb-6f2d-4871-a43f-bbede53293ed.json --to yaml --out tom.yaml
+    """
+    documents = []
+    for record in iter_fhir([source]):
+        if isinstance(record, ScreenerError):
+            raise record
+        if show_unmapped:
+            typer.echo(unused_summary(record), err=True, nl=False)
+        header = [f"converted from {record.file}", *(f"note: {note}" for note in record.notes)]
+        documents.append(profile_yaml(record.patient, header))
+    _emit("---\n".join(documents), out)
 
 
 class EngineName(str, Enum):
@@ -246,7 +288,7 @@ def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool
 @app.command("screen")
 @clean_errors
 def screen_command(
-    patients: Optional[list[str]] = typer.Argument(None, help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), or folders of them."),
+    patients: Optional[list[str]] = typer.Argument(None, help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), FHIR R4 Bundles or NDJSON, or folders of them."),
     rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them (repeat the option for several)."),
     fmt: Optional[ScreenFormat] = typer.Option(None, "--format", "-f", help="table: patient x trial matrix; csv or parquet: screening log; jsonl; html. Default: from the --out suffix, else table."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of standard output."),
@@ -316,7 +358,7 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
 @app.command("match")
 @clean_errors
 def match_command(
-    patient: str = typer.Argument(..., help="One patient profile (YAML)."),
+    patient: str = typer.Argument(..., help="One patient profile (YAML, or a FHIR R4 Bundle)."),
     rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them."),
     fmt: RulesFormat = typer.Option(RulesFormat.yaml, "--format", "-f", help="yaml (readable) or json."),
 ) -> None:

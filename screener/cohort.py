@@ -50,6 +50,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError, PatientError, UnitError
+from .fhir import iter_fhir
+from .fhir_read import FHIR_SUFFIXES
 from .lexicon import Lexicon, get_lexicon, name_key
 from .patient import Patient, _Reader, parse_number, parse_patient
 from .units import parse_unit
@@ -59,7 +61,7 @@ __all__ = ["PatientEntry", "iter_patients", "PATIENT_SUFFIXES"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 CSV_SUFFIXES = (".csv", ".tsv")
-PATIENT_SUFFIXES = (".yaml", ".yml", ".csv")
+PATIENT_SUFFIXES = (".yaml", ".yml", ".csv") + FHIR_SUFFIXES
 """The files a directory is searched for."""
 
 
@@ -91,13 +93,27 @@ def iter_patients(paths: Iterable[str | Path]) -> Iterator[PatientEntry]:
             if not files:
                 error = PatientError(f"no patient files ({', '.join(PATIENT_SUFFIXES)}) in the directory", file=str(path))
                 yield PatientEntry(str(path), error=error)
+            if sum(p.suffix.lower() == ".ndjson" for p in files) > 1:  # a bulk export: per-type files
+                yield from iter_fhir_entries(path)
+                files = [p for p in files if p.suffix.lower() not in FHIR_SUFFIXES]
             for file in files:
                 yield from _iter_file(file)
         else:
             yield from _iter_file(path)
 
 
+def iter_fhir_entries(path: Path) -> Iterator[PatientEntry]:
+    """The patients of FHIR Bundles or NDJSON (``screener/fhir.py``), named file#patient id."""
+    for record in iter_fhir([path]):
+        if isinstance(record, PatientError):
+            yield PatientEntry(record.file or str(path), error=record)
+        else:
+            yield PatientEntry(f"{record.file}#{record.patient.id}", patient=record.patient)
+
+
 def _iter_file(path: Path) -> Iterator[PatientEntry]:
+    if path.suffix.lower() in FHIR_SUFFIXES:
+        return iter_fhir_entries(path)
     if path.suffix.lower() in CSV_SUFFIXES:
         return _iter_csv(path)
     return _iter_yaml(path)
@@ -206,7 +222,19 @@ def _resolve(lexicon: Lexicon, name: str) -> tuple[str, str] | None:
     event = lexicon.event(name)
     if event is not None:
         return "events", event.id
-    return None
+    return _resolve_code(name)
+
+
+def _resolve_code(name: str) -> tuple[str, str] | None:
+    """(section, key) for a column named by a LOINC, ICD-10-CM or SNOMED CT code."""
+    from .codes import get_codes
+
+    codes = get_codes()
+    variable = codes.key_variable(name)
+    if variable is not None:
+        return ("top" if variable.id in _TOP_WITH_UNIT else "measurements"), variable.id
+    conditions = codes.key_conditions(name)
+    return ("conditions", conditions[0].id) if conditions else None
 
 
 def _suggest(lexicon: Lexicon, name: str) -> str | None:

@@ -430,7 +430,7 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         measurement = Measurement(variable=node.variable, name=derived.formula, value=derived.value, unit=derived.unit)
         derivation = f" ({derived.explanation().split(' by ', 1)[1]})" if " by " in derived.explanation() else ""
     value, unit = measurement.value, measurement.unit
-    given = quantity_text(value, unit) + derivation
+    given = quantity_text(value, unit) + derivation + (f" ({measurement.note})" if measurement.note else "")
     stale = _stale(node, measurement, label, ctx)
     if stale is not None:
         return unknown(stale[0], [stale[1]], given)

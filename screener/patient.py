@@ -39,6 +39,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .codes import get_codes
 from .errors import PatientError, UnitError
 from .lexicon import Lexicon, Variable, get_lexicon
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
@@ -60,6 +61,7 @@ class Measurement(_Model):
     lln: float | None = Field(None, description="lower limit of normal, in the measurement's unit")
     date: dt.date | None = None
     line: int | None = Field(None, description="line of the key in the profile file")
+    note: str | None = Field(None, description="which value of a record this is, shown in explanations")
 
 
 class ConditionState(_Model):
@@ -227,6 +229,24 @@ def _kind(value: Any) -> str:
     return repr(value)
 
 
+def _by_code(kind: str, name: str) -> Any:
+    """The term a key written as a standard code names: LOINC for a variable, ICD-10-CM or
+    SNOMED CT for a condition (``screener/codes.py``)."""
+    if kind == "variable":
+        return get_codes().key_variable(name)
+    if kind == "condition":
+        found = get_codes().key_conditions(name)
+        return found[0] if found else None
+    return None
+
+
+def _broader_by_code(kind: str, name: str) -> tuple[Any, ...]:
+    """Conditions a condition code also means besides its first (E11.9: diabetes too)."""
+    if kind != "condition" or get_lexicon().condition(name) is not None:
+        return ()
+    return get_codes().key_conditions(name)[1:]
+
+
 class _Reader:
     """One profile being read: its document (for lines) and the lexicon (for names)."""
 
@@ -389,11 +409,13 @@ class _Reader:
                 value = read(term, str(key), raw, path)
                 if value is not None:
                     out[term.id] = value
+                    for broader in _broader_by_code(kind, str(key)):  # E11.9: type 2 diabetes and diabetes
+                        out.setdefault(broader.id, value.model_copy(update={"condition": broader.id}))
         return out
 
     def _term(self, kind: str, noun: str, key: Any, path: Path_) -> Any:
         name = str(key)
-        term = getattr(self.lexicon, kind)(name)
+        term = getattr(self.lexicon, kind)(name) or _by_code(kind, name)
         if term is None:
             suggestion = self.lexicon.suggest(kind, name)  # type: ignore[arg-type]
             hint = f"; did you mean {suggestion}?" if suggestion else " (add it to the lexicon if it is real)"

@@ -107,14 +107,59 @@ def _atom(part: str) -> tuple[pint.Quantity, str]:
     raise UnitError(f"unknown unit {part.strip()!r}")
 
 
+@cache
+def _ucum() -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(atoms, denominators, annotations) of ``data/ucum.yaml``: UCUM code parts -> spellings."""
+    data = parse_yaml((_DATA / "ucum.yaml").read_text(encoding="utf-8"), "ucum.yaml").data
+    atoms = {str(k): str(v) for k, v in data["atoms"].items()}
+    denominators = atoms | {str(k): str(v) for k, v in data["denominators"].items()}
+    return atoms, denominators, {str(k).casefold(): str(v) for k, v in data["annotations"].items()}
+
+
+_ANNOTATION = re.compile(r"\{([^{}]*)\}")
+_UCUM_POWER = re.compile(r"^10\*(-?\d{1,2})")
+
+
+def ucum_spelling(code: str) -> str:
+    """A UCUM code rewritten in the spellings of ``unit_spellings.yaml``
+    ("mm[Hg]" -> "mmHg", "10*3/uL" -> "10^3/uL", "mL/min/{1.73_m2}" -> "mL/min/1.73m2",
+    "{score}" -> "" for unitless); the code itself when no rule applies."""
+    numerators, denominators, annotations = _ucum()
+
+    def part(text: str, atoms: dict[str, str]) -> str:
+        if text in atoms:
+            return atoms[text]
+        text = _ANNOTATION.sub(lambda m: " " + annotations.get(m.group(1).casefold(), "") + " ", text).strip()
+        text = _UCUM_POWER.sub(lambda m: f"10^{m.group(1)} ", text).strip()
+        return atoms.get(text, text)
+
+    pieces = [part(p, denominators if i else numerators) for i, p in enumerate(code.strip().split("/"))]
+    if len(pieces) > 1 and not pieces[0]:
+        return "/" + "/".join(pieces[1:])
+    return "/".join(pieces)
+
+
 @lru_cache(maxsize=4096)
 def parse_unit(text: str | None) -> Unit | None:
-    """Read a unit spelling; ``None`` or an empty string is a unitless value.
+    """Read a unit spelling or a UCUM code; ``None`` or an empty string is a unitless value.
 
     Raises ``UnitError`` for a spelling that is not a known unit.
     """
     if text is None or not str(text).strip():
         return None
+    try:
+        return _parse_spelling(str(text))
+    except UnitError as error:
+        rewritten = ucum_spelling(str(text))
+        if rewritten == str(text).strip():
+            raise
+        try:
+            return parse_unit(rewritten) if rewritten.strip() else None
+        except UnitError:
+            raise error from None
+
+
+def _parse_spelling(text: str) -> Unit | None:
     source = str(text).strip().translate(_SUPERSCRIPTS).replace("−", "-")
     relative = _RELATIVE_RE.match(source)
     if relative:
@@ -241,6 +286,7 @@ def convert(value: float, source: str | None, target: str | None, analyte: Analy
     return converter(source, target, analyte)(value)
 
 
+@lru_cache(maxsize=4096)
 def area_exponent(source: str | None, target: str | None) -> int:
     """+1 when ``source`` is an absolute value and ``target`` the same per area
     (mL/min against mL/min/1.73m2), -1 for the reverse, 0 otherwise."""

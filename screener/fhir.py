@@ -1,0 +1,500 @@
+"""FHIR R4 records as patient profiles: ``load_fhir(path) -> Patient`` and ``iter_fhir``.
+
+What is read (codes only, never display text; ``data/codes.yaml`` and the lexicon say
+what each code means):
+- Patient: gender -> sex, birthDate; deceased is reported in the notes.
+- Observation (final, amended, corrected): LOINC code -> variable; ``valueQuantity`` with
+  its UCUM code; ``component``s (blood pressure panels) by their own codes;
+  ``referenceRange`` -> the value's LLN/ULN; the latest value on or before ``as_of`` is
+  used and named ("latest of 4, 2020-05-12, LOINC 38483-4"); pregnancy status.
+- Condition: SNOMED CT / ICD-10-CM -> conditions; clinicalStatus active, recurrence,
+  relapse -> present, inactive, remission, resolved -> past; verificationStatus refuted
+  or entered-in-error -> ignored, unconfirmed, provisional, differential -> unknown;
+  onset and abatement -> diagnosed and ended.
+- Procedure (completed, in-progress) and MedicationRequest / MedicationStatement (active,
+  completed, stopped, on-hold) -> the events and conditions they record.  An active
+  medication with no end date is taken as ongoing on ``as_of`` (the safe reading: "no
+  chemotherapy within 4 weeks" must not be cleared by an open order's start date).
+Everything else is listed in ``FhirRecord.unused`` with the reason, never an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
+
+from .codes import LOINC, Codes, get_codes
+from .errors import PatientError, UnitError
+from .fhir_read import (
+    CodeableConcept,
+    Condition,
+    Group,
+    Medication,
+    MedicationRequest,
+    MedicationStatement,
+    Observation,
+    PatientResource,
+    Procedure,
+    FHIR_SUFFIXES,
+    Quantity,
+    ReferenceRange,
+    fhir_date,
+    read_groups,
+    ref_id,
+)
+from .lexicon import Variable
+from .patient import ConditionState, Measurement, Patient
+from .units import area_exponent, compatible, converter, format_number, parse_unit
+
+OBSERVATION_STATUSES = ("final", "amended", "corrected")
+PRESENT = ("active", "recurrence", "relapse")
+PAST = ("inactive", "remission", "resolved")
+IGNORED_VERIFICATION = ("refuted", "entered-in-error")
+UNKNOWN_VERIFICATION = ("unconfirmed", "provisional", "differential")
+PROCEDURE_STATUSES = ("completed", "in-progress")
+MEDICATION_STATUSES = ("active", "completed", "stopped", "on-hold")
+_UCUM = "http://unitsofmeasure.org"
+_SEXES: dict[str, Literal["female", "male"]] = {"female": "female", "male": "male"}
+Status = Literal["present", "past", "absent"]
+_BODY = {"height": ("height_cm", "cm"), "weight": ("weight_kg", "kg")}
+
+
+@dataclass(frozen=True)
+class Unused:
+    """A code or resource type the record holds that screening did not use, and why."""
+
+    resource: str
+    code: str
+    display: str
+    reason: str
+    count: int = 1
+
+
+@dataclass
+class FhirRecord:
+    """One patient read from FHIR: the profile, what was not used, and notes for staff."""
+
+    file: str
+    patient: Patient
+    unused: list[Unused] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Value:
+    date: dt.date | None
+    value: float
+    unit: str | None
+    lln: float | None
+    uln: float | None
+    code: str
+    note: str = ""
+
+
+def _clean(text: str | None) -> str:
+    """Display text without the zero-width characters some exports put in lab names."""
+    return "".join(ch for ch in (text or "") if ch not in "\u200b\u200c\u200d\ufeff").strip()
+
+
+def _codings(concept: CodeableConcept | None) -> list[tuple[str | None, str]]:
+    return [(c.system, c.code) for c in (concept.coding if concept else []) if c.code]
+
+
+def _label(concept: CodeableConcept | None) -> tuple[str, str]:
+    """(system|code, display) of a concept's first coding, for the not-used list."""
+    if concept is None or not concept.coding:
+        return ("", _clean(concept.text if concept else ""))
+    first = concept.coding[0]
+    system = (first.system or "").rstrip("/").rsplit("/", 1)[-1]
+    return (f"{system}|{first.code}", _clean(first.display or concept.text))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How values of one LOINC code in one unit are read: worked out once per pair."""
+
+    variable: Variable
+    unit: str | None = None
+    note: str = ""
+    reason: str = ""
+    canonical: Callable[[float], float] | None = None  # to the variable's unit, for the plausible range
+
+    def implausible(self, value: float) -> str | None:
+        if self.canonical is None or self.variable.range is None:
+            return None
+        low, high = self.variable.range
+        if low <= self.canonical(value) <= high:
+            return None
+        return (f"{format_number(value)} {self.unit} is outside the plausible range"
+                f" {format_number(low)}-{format_number(high)} {self.variable.unit}")
+
+
+@lru_cache(maxsize=4096)
+def _plan(loinc: str, text: str | None) -> _Plan:
+    """The variable, display unit and note for a LOINC code's values in unit ``text``, or
+    the reason they cannot be used (unknown unit, wrong dimension)."""
+    codes = get_codes()
+    target = codes.loinc[loinc]
+    variable = codes.lexicon.variables[target.variable]
+    try:
+        parsed = parse_unit(text)
+    except UnitError:
+        return _Plan(variable, reason=f"unit {text!r} not known")
+    if variable.unit is None:
+        return _Plan(variable) if parsed is None else _Plan(variable, reason=f"unit {parsed.display} for a unitless score")
+    if parsed is None:
+        return _Plan(variable, reason=f"no unit (expected {variable.unit})")
+    display, note = parsed.display, ""
+    if target.per_area and area_exponent(display, variable.unit) == 1:
+        note = f"LOINC {loinc} is per 1.73 m², {display} read as {display}/1.73m2"
+        display = parse_unit(f"{display}/1.73m2").display  # type: ignore[union-attr]
+    if not compatible(display, variable.unit, variable.analyte, variable.bsa_normalised):
+        return _Plan(variable, reason=f"{display} is not compatible with {variable.unit}")
+    canonical = None if area_exponent(display, variable.unit) else converter(display, variable.unit, variable.analyte)
+    return _Plan(variable, display, note, canonical=canonical)
+
+
+class _Builder:
+    """One patient's resources turned into a ``Patient``."""
+
+    def __init__(self, group: Group, codes: Codes, as_of: dt.date) -> None:
+        self.group, self.codes, self.as_of = group, codes, as_of
+        self.values: dict[str, list[_Value]] = {}
+        self.conditions: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
+        self.events: dict[str, dt.date] = {}
+        self.unused: Counter[tuple[str, str, str, str]] = Counter()
+        self.notes: list[str] = []
+        self.medications = {r.id: r for r in group.resources if isinstance(r, Medication) and r.id}
+
+    def skip(self, resource: str, concept: CodeableConcept | None, reason: str) -> None:
+        code, display = _label(concept)
+        self.unused[(resource, code, display, reason)] += 1
+
+    # -- observations ------------------------------------------------------------------
+
+    def observation(self, obs: Observation) -> None:
+        if obs.status not in OBSERVATION_STATUSES:
+            self.skip("Observation", obs.code, f"status {obs.status}")
+            return
+        date = obs.effectiveDateTime or (obs.effectivePeriod.end or obs.effectivePeriod.start if obs.effectivePeriod else None)
+        if date is None and obs.issued:
+            date = fhir_date(obs.issued)
+        if date is not None and date > self.as_of:
+            self.skip("Observation", obs.code, f"after {self.as_of}")
+            return
+        loincs = [code for system, code in _codings(obs.code) if system == LOINC]
+        if any(code in self.codes.pregnancy.loinc for code in loincs):
+            self.pregnancy(obs, date)
+            return
+        if obs.component and obs.valueQuantity is None:
+            for component in obs.component:
+                self.quantity(obs, component.code, component.valueQuantity, [], date, component.valueCodeableConcept is not None)
+            return
+        self.quantity(obs, obs.code, obs.valueQuantity, obs.referenceRange, date, obs.valueCodeableConcept is not None)
+
+    def quantity(self, obs: Observation, concept: CodeableConcept, quantity: Quantity | None,
+                 ranges: Sequence[ReferenceRange], date: dt.date | None, coded: bool) -> None:
+        loinc = next((code for system, code in _codings(concept) if system == LOINC and code in self.codes.loinc), None)
+        if loinc is None:
+            self.skip("Observation", concept, "no lexicon variable for this code")
+            return
+        if quantity is None or quantity.value is None:
+            self.skip("Observation", concept, "coded answer, not a quantity" if coded else "no value")
+            return
+        if quantity.comparator:
+            self.skip("Observation", concept, f"value {quantity.comparator} {format_number(quantity.value)} is a bound, not a value")
+            return
+        unit_text = quantity.code if quantity.system == _UCUM and quantity.code else (quantity.code or quantity.unit)
+        plan = _plan(loinc, unit_text)
+        if plan.reason:
+            self.skip("Observation", concept, plan.reason)
+            return
+        reason = plan.implausible(quantity.value)
+        if reason:
+            self.skip("Observation", concept, reason)
+            return
+        lln, uln = self._range(plan.variable, ranges, unit_text, plan.unit)
+        self.values.setdefault(plan.variable.id, []).append(_Value(date, quantity.value, plan.unit, lln, uln, loinc, plan.note))
+
+    @staticmethod
+    def _range(variable: Variable, ranges: Sequence[ReferenceRange], value_unit: str | None, unit: str | None) -> tuple[float | None, float | None]:
+        """The first reference range's low/high, in the value's unit."""
+        for reference in ranges:
+            limits: list[float | None] = []
+            for bound in (reference.low, reference.high):
+                if bound is None or bound.value is None:
+                    limits.append(None)
+                    continue
+                given = bound.code or bound.unit or value_unit
+                try:
+                    limits.append(converter(given, unit, variable.analyte)(bound.value) if given and unit else bound.value)
+                except UnitError:
+                    limits.append(None)
+            if any(v is not None for v in limits):
+                low, high = limits
+                if low is not None and high is not None and low >= high:
+                    return None, None
+                return low, high
+        return None, None
+
+    def pregnancy(self, obs: Observation, date: dt.date | None) -> None:
+        answers = {code for _, code in _codings(obs.valueCodeableConcept)}
+        spec = self.codes.pregnancy
+        if answers & spec.pregnant:
+            current = date is not None and (self.as_of - date).days <= spec.current_days
+            self.conditions.setdefault("pregnancy", []).append(("present" if current else "past", date, None if current else date))
+        elif answers & spec.not_pregnant:
+            if date is not None and (self.as_of - date).days <= spec.current_days:
+                self.conditions.setdefault("pregnancy", []).append(("absent", date, None))
+        else:
+            self.skip("Observation", obs.code, "pregnancy status answer not known")
+
+    # -- conditions, procedures, medications -------------------------------------------
+
+    def condition(self, cond: Condition) -> None:
+        verification = {code for _, code in _codings(cond.verificationStatus)}
+        if verification & set(IGNORED_VERIFICATION):
+            self.skip("Condition", cond.code, f"verification {'/'.join(sorted(verification))}")
+            return
+        if verification & set(UNKNOWN_VERIFICATION):
+            self.skip("Condition", cond.code, f"verification {'/'.join(sorted(verification))}: left unknown")
+            return
+        ids = tuple(dict.fromkeys(i for system, code in _codings(cond.code) for i in self.codes.conditions(system, code)))
+        if not ids:
+            self.skip("Condition", cond.code, "no lexicon condition for this code")
+            return
+        clinical = {code for _, code in _codings(cond.clinicalStatus)}
+        onset = cond.onsetDateTime or (cond.onsetPeriod.start if cond.onsetPeriod else None) or cond.recordedDate
+        ended = cond.abatementDateTime or (cond.abatementPeriod.end or cond.abatementPeriod.start if cond.abatementPeriod else None)
+        if clinical & set(PRESENT) or (not clinical and ended is None):
+            status = "present"
+        elif clinical & set(PAST) or ended is not None:
+            status = "past"
+        else:
+            self.skip("Condition", cond.code, f"clinical status {'/'.join(sorted(clinical))} not known")
+            return
+        if onset is not None and onset > self.as_of:
+            self.skip("Condition", cond.code, f"after {self.as_of}")
+            return
+        if status == "past" and ended is not None and ended > self.as_of:
+            status, ended = "present", None
+        for condition_id in ids:
+            self.conditions.setdefault(condition_id, []).append((status, onset, ended if status == "past" else None))
+
+    def procedure(self, proc: Procedure) -> None:
+        if proc.status not in PROCEDURE_STATUSES:
+            self.skip("Procedure", proc.code, f"status {proc.status}")
+            return
+        action = next((self.codes.procedures[c] for s, c in _codings(proc.code) if c in self.codes.procedures and s == "http://snomed.info/sct"), None)
+        if action is None:
+            self.skip("Procedure", proc.code, "no lexicon event for this code")
+            return
+        period = proc.performedPeriod
+        date = proc.performedDateTime or (period.end or period.start if period else None)
+        if proc.status == "in-progress":
+            date = self.as_of
+        self.act(action, date, "Procedure", proc.code)
+
+    def medication(self, med: MedicationRequest | MedicationStatement) -> None:
+        concept = med.medicationCodeableConcept
+        if concept is None and med.medicationReference and med.medicationReference.reference:
+            found = self.medications.get(ref_id(med.medicationReference.reference))
+            concept = found.code if found else None
+        kind = med.resourceType
+        if med.status not in MEDICATION_STATUSES:
+            self.skip(kind, concept, f"status {med.status}")
+            return
+        action = next((a for s, c in _codings(concept) if (a := self.codes.medication(s, c)) is not None), None)
+        if action is None:
+            self.skip(kind, concept, "no lexicon event for this medication")
+            return
+        if isinstance(med, MedicationRequest):
+            start, end = med.authoredOn, None
+        else:
+            period = med.effectivePeriod
+            start = med.effectiveDateTime or (period.start if period else None) or med.dateAsserted
+            end = period.end if period else None
+        ongoing = med.status == "active" and end is None
+        date = self.as_of if ongoing else (end or start)
+        if ongoing:
+            self.notes.append(f"{_label(concept)[1]}: active {kind} since {start} with no end date, taken as ongoing on {self.as_of}")
+        self.act(action, date, kind, concept)
+
+    def act(self, action, date: dt.date | None, resource: str, concept: CodeableConcept | None) -> None:
+        if date is None:
+            self.skip(resource, concept, "no date")
+            return
+        if date > self.as_of:
+            self.skip(resource, concept, f"after {self.as_of}")
+            return
+        for event in action.events:
+            self.events[event] = max(date, self.events.get(event, date))
+        for condition_id in action.conditions:
+            self.conditions.setdefault(condition_id, []).append(("present", date, None))
+
+    # -- assembly ----------------------------------------------------------------------
+
+    def build(self) -> FhirRecord:
+        patients = [r for r in self.group.resources if isinstance(r, PatientResource)]
+        person = patients[0]
+        handlers: dict[type, Callable[[Any], None]] = {
+            Observation: self.observation, Condition: self.condition, Procedure: self.procedure,
+            MedicationRequest: self.medication, MedicationStatement: self.medication}
+        for resource in self.group.resources:
+            handler = handlers.get(type(resource))
+            if handler is not None:
+                handler(resource)
+        for (resource_type, code, display), count in self.group.skipped.items():
+            reason = "no lexicon variable for this code" if code else "resource type not used"
+            self.unused[(resource_type, code, display, reason)] += count
+        fields = self._body()
+        if person.deceasedDateTime or person.deceasedBoolean:
+            when = f" on {person.deceasedDateTime}" if person.deceasedDateTime else ""
+            self.notes.insert(0, f"the patient is deceased{when} (Patient.deceased)")
+        patient = Patient(
+            id=person.id or Path(self.group.file).stem,
+            sex=_SEXES.get(person.gender or ""),
+            birth_date=person.birthDate if person.birthDate and person.birthDate <= self.as_of else None,
+            as_of=self.as_of,
+            measurements=self._measurements(),
+            conditions=self._conditions(),
+            events=dict(sorted(self.events.items())),
+            source=self.group.file,
+            height_cm=fields.get("height_cm"),
+            weight_kg=fields.get("weight_kg"),
+        )
+        unused = [Unused(*key, count=n) for key, n in sorted(self.unused.items())]
+        return FhirRecord(self.group.file, patient, unused, self.notes)
+
+    def _latest(self, variable_id: str) -> tuple[_Value, int] | None:
+        values = self.values.get(variable_id)
+        if not values:
+            return None
+        dated = [(v.date, i, v) for i, v in enumerate(values) if v.date is not None]
+        if not dated:
+            return values[-1], len(values)
+        date, _, chosen = max(dated, key=lambda t: (t[0], t[1]))  # ties: the last in the record
+        others = [v for d, _, v in dated if d == date and v is not chosen and v.value != chosen.value]
+        if others:
+            shown = ", ".join(format_number(v.value) for v in others)
+            chosen.note = "; ".join(filter(None, [chosen.note, f"also {shown} on the same day, the record's last used"]))
+        return chosen, len(values)
+
+    def _body(self) -> dict[str, float]:
+        fields = {}
+        for variable_id, (name, unit) in _BODY.items():
+            latest = self._latest(variable_id)
+            if latest is not None:
+                value = latest[0]
+                variable = self.codes.lexicon.variables[variable_id]
+                fields[name] = converter(value.unit, unit, variable.analyte)(value.value)
+        return fields
+
+    def _measurements(self) -> dict[str, Measurement]:
+        out = {}
+        for variable_id in sorted(self.values):
+            if variable_id in _BODY:
+                continue
+            value, count = self._latest(variable_id)  # type: ignore[misc]
+            when = value.date.isoformat() if value.date else "undated"
+            which = f"latest of {count}, {when}" if count > 1 else when
+            note = f"{which}, LOINC {value.code}" + (f"; {value.note}" if value.note else "")
+            out[variable_id] = Measurement(variable=variable_id, name=f"LOINC {value.code}", value=value.value,
+                                           unit=value.unit, lln=value.lln, uln=value.uln, date=value.date, note=note)
+        return out
+
+    def _conditions(self) -> dict[str, ConditionState]:
+        out = {}
+        for condition_id in sorted(self.conditions):
+            records = self.conditions[condition_id]
+            statuses = {r[0] for r in records}
+            status: Status = "present" if "present" in statuses else "past" if "past" in statuses else "absent"
+            onsets = [r[1] for r in records if r[1] is not None and r[0] != "absent"]
+            ends = [r[2] for r in records if r[2] is not None]
+            diagnosed = min(onsets) if onsets and status != "absent" else None
+            ended = max(ends) if ends and status == "past" else None
+            if diagnosed and ended and ended < diagnosed:
+                diagnosed = None
+            label = self.codes.lexicon.conditions[condition_id].label
+            out[condition_id] = ConditionState(condition=condition_id, name=label, status=status, diagnosed=diagnosed, ended=ended)
+        return out
+
+
+_CODE = re.compile(rb'"code"\s*:\s*"([^"]+)"')
+_DISPLAY = re.compile(rb'"display"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_LOINC_CODE = re.compile(rb'"http://loinc.org"\s*,\s*"code"\s*:\s*"([^"]+)"')
+
+
+def _observation_filter(codes: Codes):
+    """An NDJSON pre-filter: an Observation none of whose codes the code maps know is
+    listed as not used without being parsed (most of a bulk export's lines)."""
+    wanted = sorted({*codes.loinc, *codes.pregnancy.loinc}, key=len, reverse=True)
+    known = re.compile(rb'"code"\s*:\s*"(?:' + b"|".join(re.escape(c.encode()) for c in wanted) + rb')"')
+
+    def skip(resource_type: str, line: bytes) -> tuple[str, str] | None:
+        if resource_type != "Observation" or known.search(line):
+            return None
+        found = _CODE.findall(line)
+        loinc = _LOINC_CODE.search(line)
+        code = (loinc.group(1) if loinc else found[0] if found else b"?").decode("utf-8", "replace")
+        display = _DISPLAY.search(line)
+        return f"loinc.org|{code}", _clean(json.loads(b'"' + display.group(1) + b'"')) if display else ""
+
+    return skip
+
+
+def iter_fhir(paths: Iterable[str | Path], as_of: dt.date | None = None) -> Iterator[FhirRecord | PatientError]:
+    """Every patient of FHIR files and folders, one at a time; a patient whose resources
+    cannot be read is its error (naming file, line or entry, resource and field), and the
+    others go on."""
+    codes, day = get_codes(), as_of or dt.date.today()
+    keep = _observation_filter(codes)
+    for path in paths:
+        for group in read_groups(Path(path), keep):
+            if group.error is not None:
+                yield group.error
+                continue
+            try:
+                yield _Builder(group, codes, day).build()
+            except (PatientError, UnitError) as error:
+                yield PatientError(str(error.message), file=group.file, field=f"Patient/{group.key}")
+
+
+def read_fhir(path: str | Path, as_of: dt.date | None = None) -> FhirRecord:
+    """The one patient of a FHIR file (a Bundle, or NDJSON of one patient)."""
+    records = list(iter_fhir([path], as_of))
+    for record in records:
+        if isinstance(record, PatientError):
+            raise record
+    if len(records) != 1:
+        raise PatientError(f"holds {len(records)} patients; use screen for many", file=str(path))
+    return records[0]  # type: ignore[return-value]
+
+
+def load_fhir(path: str | Path, as_of: dt.date | None = None) -> Patient:
+    """The patient of a FHIR R4 Bundle or one-patient NDJSON file, as a profile."""
+    return read_fhir(path, as_of).patient
+
+
+def is_fhir_path(path: str | Path) -> bool:
+    """Whether a patient path is FHIR input: a .json or .ndjson file, or a folder holding them."""
+    path = Path(path)
+    if path.is_dir():
+        return any(p.suffix.lower() in FHIR_SUFFIXES for p in path.rglob("*")) and not any(
+            p.suffix.lower() in (".yaml", ".yml", ".csv") for p in path.rglob("*"))
+    return path.suffix.lower() in FHIR_SUFFIXES
+
+
+def unused_summary(record: FhirRecord) -> str:
+    """The "not used" list: each code or resource type with its count and the reason."""
+    lines = [f"not used from {record.file} (patient {record.patient.id}):"]
+    for item in record.unused:
+        what = f"{item.resource} {item.code} {item.display}".strip() if item.code else f"{item.resource} resources"
+        lines.append(f"  {item.count:>4} x {what}: {item.reason}")
+    return "\n".join(lines) + "\n"
