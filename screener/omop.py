@@ -7,10 +7,11 @@ long tables of ``notes/population-schema.md`` (person, measurement, condition, e
 answer) in a DuckDB connection; nothing is read row by row in Python, so a million
 persons take seconds.
 
-Codes decide meaning: measurements by LOINC (the lexicon's ``loinc`` plus
-``data/clinical_codes.yaml``), conditions by SNOMED and ICD-10 with their descendants
-(CONCEPT_ANCESTOR, or the 'Is a' rows of CONCEPT_RELATIONSHIP when it is empty), events by
-visit, procedure and drug concepts.  Units come from ``unit_concept_id`` (UCUM) or
+Codes decide meaning (``screener.codes``: the lexicon and ``data/codes.yaml``, plus the
+visit types of ``data/omop_codes.yaml``): measurements by LOINC, conditions by SNOMED and
+ICD-10, events by procedure, drug (RxNorm, ATC) and visit concepts, each with its
+descendants (CONCEPT_ANCESTOR, or the 'Is a' rows of CONCEPT_RELATIONSHIP when it is
+empty); where the vocabulary tables are absent, the ``*_source_value`` codes.  Units come from ``unit_concept_id`` (UCUM) or
 ``unit_source_value``; a unit screener cannot read is kept as written so the row is unknown
 with that unit named, never dropped.
 """
@@ -27,7 +28,7 @@ from typing import Iterator
 import duckdb
 
 from .errors import InputError
-from .lexicon import get_lexicon
+from .codes import get_codes
 from .units import UnitError, canonical
 from .yamlio import parse_yaml
 
@@ -39,7 +40,6 @@ TABLES = ("person", "observation_period", "measurement", "condition_occurrence",
 FEMALE, MALE = 8532, 8507
 """OMOP gender concept ids."""
 
-KINDS = ("variable", "condition", "event")
 
 
 class OmopError(InputError):
@@ -135,64 +135,45 @@ _EMPTY = {
 
 @cache
 def code_rows() -> tuple[tuple[str, str, str, str], ...]:
-    """(kind, lexicon id, vocabulary, code) from the lexicon and ``data/clinical_codes.yaml``;
-    ICD-10 codes are stored without their dot and ranges are expanded to categories."""
-    lexicon = get_lexicon()
-    rows: set[tuple[str, str, str, str]] = set()
-    for variable in lexicon.variables.values():
-        if variable.loinc:
-            rows.add(("variable", variable.id, "LOINC", variable.loinc))
-    for condition in lexicon.conditions.values():
-        for vocabulary, codes in condition.codes.items():
-            for code in re.split(r"[,\s]+", codes.strip()):
-                rows.update(("condition", condition.id, v, c) for v, c in _expand(vocabulary, code))
-    resource = files("screener") / "data" / "clinical_codes.yaml"
+    """(kind, lexicon id, vocabulary, code): the standard codes of ``screener.codes``
+    (lexicon, ``data/codes.yaml``) and the OMOP-only ones of ``data/omop_codes.yaml``.
+    ICD-10 codes are stored without their dot, ranges expanded to their categories."""
+    codes = get_codes()
+    rows: set[tuple[str, str, str, str]] = {("variable", t.variable, "LOINC", c) for c, t in codes.loinc.items()}
+    rows |= {("condition", term, "SNOMED", c) for c, terms in codes.snomed.items() for term in terms}
+    for entry in codes.icd10:
+        rows |= {("condition", term, "ICD10", c) for c in _icd10_codes(entry.low, entry.high) for term in entry.conditions}
+    for vocabulary, actions in (("SNOMED", codes.procedures), ("RxNorm", codes.rxnorm), ("ATC", codes.atc)):
+        for code, action in actions.items():
+            rows |= {("event", term, vocabulary, code) for term in action.events}
+            rows |= {("condition", term, vocabulary, code) for term in action.conditions}
+    resource = files("screener") / "data" / "omop_codes.yaml"
     data = parse_yaml(resource.read_text(encoding="utf-8"), file=str(resource)).data or {}
-    known: dict[str, dict] = {"variable": lexicon.variables, "condition": lexicon.conditions, "event": lexicon.events}
-    for kind in KINDS:
-        for term, vocabularies in (data.get(f"{kind}s") or {}).items():
-            if term not in known[kind]:
-                raise InputError(f"{term!r} is no lexicon {kind}", file=str(resource), field=f"{kind}s.{term}")
-            for vocabulary, codes in vocabularies.items():
-                for code in codes:
-                    rows.update((kind, term, v, c) for v, c in _expand(vocabulary, str(code)))
+    for term, vocabularies in (data.get("events") or {}).items():
+        if term not in codes.lexicon.events:
+            raise InputError(f"{term!r} is no lexicon event", file=str(resource), field=f"events.{term}")
+        rows |= {("event", term, vocabulary, str(code)) for vocabulary, codes_ in vocabularies.items() for code in codes_}
     return tuple(sorted(rows))
 
 
-def _expand(vocabulary: str, code: str) -> list[tuple[str, str]]:
-    if vocabulary.upper() not in ("ICD10", "ICD10CM"):
-        return [(vocabulary, code)]
-    found = re.fullmatch(r"([A-Z])(\d\d)-([A-Z])(\d\d)", code.upper())
-    if found and found[1] == found[3]:
-        codes = [f"{found[1]}{n:02d}" for n in range(int(found[2]), int(found[4]) + 1)]
-    else:
-        codes = [code.upper().replace(".", "")]
-    return [("ICD10", c) for c in codes]
+def _icd10_codes(low: str, high: str) -> list[str]:
+    """"C00".."C97" -> every category between; a single code stays itself."""
+    if low == high or len(low) != 3 or len(high) != 3 or low[0] != high[0]:
+        return [low]
+    return [f"{low[0]}{n:02d}" for n in range(int(low[1:]), int(high[1:]) + 1)] if low[1:].isdigit() and high[1:].isdigit() else [low]
 
 
 def read_ucum(text: str | None) -> str | None:
-    """A UCUM unit code ("mm[Hg]", "10*3/uL", "Cel", "{score}") as screener's unit key:
-    the spelling ``screener.units.canonical`` gives, ``None`` for a unitless annotation,
-    the text itself when screener cannot read it (the row is then unknown, naming it)."""
+    """A unit as OMOP gives it (a UCUM code such as "mm[Hg]", "10*3/uL", "Cel", "{score}",
+    or a source spelling) as screener's unit key: ``canonical``'s spelling, ``None`` for a
+    unitless value, the text itself when it cannot be read (the row is then unknown,
+    naming it)."""
     if text is None or not text.strip():
         return None
-    raw = text.strip()
-    plain = re.sub(r"\{[^{}]*\}", "", raw)
-    if not plain or plain == "1":
-        return None
-    for ucum, spelling in _UCUM_ATOMS:
-        plain = plain.replace(ucum, spelling)
-    plain = re.sub(r"\b10\*(-?\d+)", r"10^\1", plain)
     try:
-        return canonical(plain)
+        return canonical(text.strip())
     except UnitError:
-        return raw
-
-
-_UCUM_ATOMS = (("mm[Hg]", "mmHg"), ("[IU]", "IU"), ("[iU]", "IU"), ("Cel", "degC"), ("[degF]", "degF"),
-               ("[lb_av]", "lb"), ("[in_i]", "inch"), ("[ppm]", "ppm"))
-"""UCUM atoms spelled otherwise in screener's unit spellings (kept small: branch fhir
-brings a full UCUM reader to screener/units.py)."""
+        return text.strip()
 
 
 # ------------------------------------------------------------------------ building
@@ -283,7 +264,7 @@ _FACTS = {  # table: concept column, source code column, date column, what its r
     "observation": ("observation_concept_id", "observation_source_value", "observation_date", ("variable", "condition")),
     "condition_occurrence": ("condition_concept_id", "condition_source_value", "condition_start_date", ("condition",)),
     "visit_occurrence": ("visit_concept_id", "visit_source_value", "visit_start_date", ("event",)),
-    "procedure_occurrence": ("procedure_concept_id", "procedure_source_value", "procedure_date", ("event",)),
+    "procedure_occurrence": ("procedure_concept_id", "procedure_source_value", "procedure_date", ("event", "condition")),
     "drug_exposure": ("drug_concept_id", "drug_source_value", "drug_exposure_start_date", ("event",)),
 }
 
@@ -369,13 +350,15 @@ def _condition_sql() -> str:
     present; one that ended before it is past.  No record is no row: unknown, never absent."""
     occurrences = _facts("condition_occurrence", "condition", "TRY_CAST(f.condition_end_date AS DATE) end_date")
     observations = _facts("observation", "condition", "NULL::DATE end_date")
+    procedures = _facts("procedure_occurrence", "condition", "NULL::DATE end_date")  # a transplant stays a transplant
+    rows = (f"SELECT *, 'CONDITION_OCCURRENCE ' tab FROM ({occurrences}) UNION ALL SELECT *, 'OBSERVATION ' FROM ({observations}) "
+            f"UNION ALL SELECT *, 'PROCEDURE_OCCURRENCE ' FROM ({procedures})")
     return f"""
 CREATE OR REPLACE TABLE condition AS
 SELECT CAST(person_id AS VARCHAR) person_id, term condition,
        CASE WHEN end_date IS NOT NULL AND end_date < as_of THEN 'past' ELSE 'present' END status,
-       day_ start_date, end_date,
-       CASE WHEN tab = 0 THEN 'CONDITION_OCCURRENCE ' ELSE 'OBSERVATION ' END || rid AS source
-FROM ({_known(f"SELECT *, 0 tab FROM ({occurrences}) UNION ALL SELECT *, 1 tab FROM ({observations})")})
+       day_ start_date, end_date, tab || rid AS source
+FROM ({_known(rows)})
 """
 
 

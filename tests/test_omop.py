@@ -45,8 +45,7 @@ def synthea_con(synthea: Path) -> duckdb.DuckDBPyConnection:
 
 @pytest.mark.parametrize("ucum, unit", [
     ("mm[Hg]", "mmHg"), ("10*3/uL", "10^3/uL"), ("10*9/L", "10^9/L"), ("Cel", "degC"), ("{score}", None),
-    ("{nominal}", None), ("mg/dL", "mg/dL"), ("[IU]/L", "IU/L"), ("{cells}/uL", "/uL"), ("kg/m2", "kg/m2"),
-    ("n/a", "n/a"), ("", None), (None, None),
+    ("mg/dL", "mg/dL"), ("[IU]/L", "IU/L"), ("kg/m2", "kg/m2"), ("n/a", "n/a"), ("", None), (None, None),
 ])
 def test_ucum_units_are_read_as_screener_units(ucum: str | None, unit: str | None) -> None:
     assert read_ucum(ucum) == unit
@@ -57,7 +56,8 @@ def test_code_rows_expand_icd10_ranges_and_keep_lexicon_loinc() -> None:
     assert ("condition", "hypertension", "ICD10", "I12") in rows          # I10-I15
     assert ("condition", "sjs_ten", "ICD10", "L512") in rows              # L51.2
     assert ("variable", "creatinine", "LOINC", "2160-0") in rows          # lexicon
-    assert ("variable", "creatinine", "LOINC", "38483-4") in rows         # clinical_codes.yaml
+    assert ("variable", "creatinine", "LOINC", "38483-4") in rows         # codes.yaml
+    assert ("event", "hospital_admission", "Visit", "IP") in rows         # omop_codes.yaml
 
 
 # ------------------------------------------------------------------------ the Synthea sample
@@ -81,7 +81,7 @@ def test_sample_measurements_keep_the_latest_loinc_value_with_its_ucum_unit(synt
     units = dict(synthea_con.execute("SELECT variable, any_value(unit) FROM measurement GROUP BY ALL").fetchall())
     assert units["systolic_bp"] == "mmHg" and units["platelets"] == "10^3/uL" and units["temperature"] == "degC"
     assert units["pain_nrs"] is None                                       # {score}: unitless
-    assert units["creatinine"] == "mg/dL"                                  # 38483-4, blood, via clinical_codes.yaml
+    assert units["creatinine"] == "mg/dL"                                  # 38483-4, blood, via codes.yaml
     for unit in units.values():
         assert unit is None or parse_unit(unit) is not None
 
