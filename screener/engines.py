@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import ScreenerError
-from .population import iter_patients_from
+from .population import TABLES, iter_patients_from
 from .rules import RuleSet
 from .screen import LOG_COLUMNS, ScreenResult, log_row, screen
 
@@ -41,40 +41,42 @@ def python_results(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], *, 
 
 
 def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engine: Engine) -> str:
-    """Create the table ``screening`` (person_id, trial_id, verdict, failing, undecided,
-    to_collect) in ``con`` on a SQL engine; returns its name."""
-    try:
-        from . import sql  # type: ignore[attr-defined]  # branch sql: rules -> SQL
-    except ImportError:
-        raise EngineError(f"the {engine} engine needs screener.sql (the rules-to-SQL generator)") from None
+    """Create the table ``screening`` (person_id, trial_id, as_of, verdict, failing,
+    undecided, to_collect) in ``con`` on a SQL engine; returns its name."""
+    from .sql_run import run_duckdb
+
     if engine == "duckdb":
-        con.execute(f"CREATE OR REPLACE TABLE screening AS {sql.screening_sql(rule_sets, 'duckdb')}")
+        run_duckdb(rule_sets, con).to_table("screening")
     else:
-        _spark_screening(con, rule_sets, sql.screening_sql(rule_sets, "spark"))
+        _spark_screening(con, rule_sets)
     return "screening"
 
 
-def _spark_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], query: str) -> None:
-    """Run the Spark SQL in a local Spark session over the long tables, written as Parquet."""
+def _spark_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet]) -> None:
+    """Run the screening SQL in a Spark session (local unless ``SCREENER_SPARK_MASTER`` or
+    spark-submit says otherwise) over the long tables, handed over as Parquet."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise EngineError("the spark engine needs pyspark: pip install 'screener[spark]'") from None
+    from .sql_run import run_spark
+
     with tempfile.TemporaryDirectory(prefix="screener-spark-") as folder:
-        for table in ("person", "measurement", "condition", "event", "answer"):
+        for table in TABLES:
             con.execute(f"COPY {table} TO '{folder}/{table}.parquet' (FORMAT parquet)")
-        spark = SparkSession.builder.master(os.environ.get("SCREENER_SPARK_MASTER", "local[*]")).getOrCreate()
-        for table in ("person", "measurement", "condition", "event", "answer"):
+        spark = (SparkSession.builder.master(os.environ.get("SCREENER_SPARK_MASTER", "local[*]"))
+                 .appName("screener").getOrCreate())
+        for table in TABLES:
             spark.read.parquet(f"{folder}/{table}.parquet").createOrReplaceTempView(table)
-        spark.sql(query).write.parquet(f"{folder}/screening")
+        run_spark(rule_sets, spark).write.parquet(f"{folder}/screening")
         con.execute(f"CREATE OR REPLACE TABLE screening AS SELECT * FROM read_parquet('{folder}/screening/*.parquet')")
 
 
 LOG_SQL = """
-SELECT s.person_id AS patient, s.trial_id AS trial, CAST(p.as_of AS VARCHAR) AS date, s.verdict,
+SELECT s.person_id AS patient, s.trial_id AS trial, CAST(s.as_of AS VARCHAR) AS date, s.verdict,
        array_to_string(s.failing, ' | ') AS reasons, array_to_string(s.to_collect, ' | ') AS to_collect,
        NULL::VARCHAR AS error
-FROM {table} s JOIN person p USING (person_id) {where}
+FROM {table} s {where}
 ORDER BY s.person_id, s.trial_id
 """
 """The screening log of a SQL engine: failing criteria by id (the python engine explains them)."""

@@ -27,7 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_serializer
 from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Measurement, Patient
-from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Section, Sex
+from .rules import (
+    AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
+    RuleSet, Section, Sex, Unless,
+)
 from .derive import Missing, derive
 from .reference import default_range, limit as reference_limit
 from .units import Analyte, area_exponent, convert_with_area, converter, format_number, parse_unit
@@ -87,7 +90,10 @@ class NodeResult(_Model):
     apply are left out of the JSON.
     """
 
-    kind: Literal["comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not"]
+    kind: Literal[
+        "comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not", "unless", "restrict",
+        "readings", "answer",
+    ]
     status: Status
     explanation: str
     variable: str | None = Field(None, description="lexicon id of the compared variable")
@@ -159,6 +165,28 @@ def any_of(statuses) -> Status:
 def negate(status: Status) -> Status:
     """Kleene NOT: swaps met and not_met, keeps unknown."""
     return NOT_MET if status == MET else MET if status == NOT_MET else UNKNOWN
+
+
+def agreed(statuses) -> Status:
+    """Readings of one limit: met or not met only when every reading agrees, else unknown."""
+    seen = set(statuses)
+    return seen.pop() if len(seen) == 1 else UNKNOWN
+
+
+def restricted(group: Status, item: Status, outside: Status) -> Status:
+    """A criterion for one group: ``item`` inside it, ``outside`` outside it, and an unknown
+    group unknown only when the two differ."""
+    if group == MET:
+        return item
+    if group == NOT_MET:
+        return outside
+    return item if item == outside else UNKNOWN
+
+
+def completed(value: float) -> float:
+    """Whole units completed (70.5 years is 70 completed years), tolerant of rounding noise."""
+    nearest = round(value)
+    return float(nearest) if math.isclose(value, nearest, rel_tol=REL_TOL, abs_tol=1e-9) else float(math.floor(value))
 
 
 def outcome_of(section: str, status: Status) -> Outcome:
@@ -387,6 +415,26 @@ def _not(node: Not, ctx: _Context) -> Status:
     return negate(_evaluate(node.item, ctx))
 
 
+def _unless(node: Unless, ctx: _Context) -> Status:
+    return all_of([_evaluate(node.item, ctx), negate(_evaluate(node.exception, ctx))])
+
+
+def _restrict(node: Restrict, ctx: _Context) -> Status:
+    group = _evaluate(node.group, ctx)
+    if group == NOT_MET:
+        outside = MET if node.outside else NOT_MET
+        ctx.leaves.append(NodeResult(kind="restrict", status=outside, explanation="outside the group the criterion is for: does not apply"))
+        return outside
+    return restricted(group, _evaluate(node.item, ctx), MET if node.outside else NOT_MET)
+
+
+def _readings(node: Readings, ctx: _Context) -> Status:
+    status = agreed([_evaluate(item, ctx) for item in node.items])
+    if status == UNKNOWN:
+        ctx.leaves.append(NodeResult(kind="readings", status=UNKNOWN, explanation="the readings of the limit disagree"))
+    return status
+
+
 def _leaf(ctx: _Context, result: NodeResult) -> Status:
     ctx.leaves.append(result)
     return result.status
@@ -417,9 +465,9 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
             convert = converter(unit, target)
         except UnitError as exc:
             return unknown(f"age {given} cannot be compared with {limit}: {exc.message}", [], given)
-        return _finish(node, ctx, label, given, convert(value), target, not _same_unit(unit, target), threshold, limit)
+        return _finish(node, ctx, label, given, completed(convert(value)), target, not _same_unit(unit, target), threshold, limit)
 
-    measurement = ctx.patient.measurements.get(node.variable)
+    measurement = ctx.patient.measurement(node.variable)
     derivation = ""
     if measurement is None:
         derived = derive(node.variable, ctx.patient)  # a measured value always wins; else a formula may
@@ -431,9 +479,18 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
         derivation = f" ({derived.explanation().split(' by ', 1)[1]})" if " by " in derived.explanation() else ""
     value, unit = measurement.value, measurement.unit
     given = quantity_text(value, unit) + derivation + (f" ({measurement.note})" if measurement.note else "")
-    stale = _stale(node, measurement, label, ctx)
+    stale = _stale(node, measurement, label, ctx) or _outside_window(node, measurement, label, ctx)
     if stale is not None:
         return unknown(stale[0], [stale[1]], given)
+    if node.window is not None:
+        return _open_window(node, ctx, _comparison_value(node, ctx, measurement, label, analyte, given, threshold, limit, unknown))
+    return _comparison_value(node, ctx, measurement, label, analyte, given, threshold, limit, unknown)
+
+
+def _comparison_value(node: Comparison, ctx: _Context, measurement: Measurement, label: str, analyte: Analyte | None,
+                      given: str, threshold: str, limit: str, unknown: Callable[..., Status]) -> Status:
+    """Compare a measured value with the limit, converting units, ULN multiples and areas."""
+    value, unit = measurement.value, measurement.unit
 
     relative = _relative(node.unit)
     if relative and _relative(unit) != relative:
@@ -486,6 +543,46 @@ def _is_lab(variable_id: str) -> bool:
     return term is not None and term.kind == "lab"
 
 
+def _window_dates(node: Comparison, ctx: _Context) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the comparison's event window, when the event's date is known."""
+    window = node.window
+    event = ctx.patient.events.get(window.event) if window is not None else None
+    if window is None or event is None:
+        return None
+    start = window.start.value * DAYS_PER[window.start.unit] if window.start else 0.0
+    end = window.end.value * DAYS_PER[window.end.unit]
+    return event + dt.timedelta(days=start), event + dt.timedelta(days=end)
+
+
+def _outside_window(node: Comparison, measurement, label: str, ctx: _Context) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value cannot count for the criterion's event window."""
+    window = node.window
+    if window is None:
+        return None
+    event = _event_label(window.event)
+    span = f"{_duration_text(window.end.value, window.end.unit)} after {event}"
+    wanted = f"{label} measured within {span}"
+    dates = _window_dates(node, ctx)
+    if dates is None:
+        return f"no date of {event} in the profile to place {label} in its window", f"date of {event}"
+    if measurement.date is None:
+        return f"{label} has no date; only a value within {span} counts", wanted
+    if not dates[0] <= measurement.date <= dates[1]:
+        return f"{label} dated {measurement.date.isoformat()} is outside the window ({span}): it does not count", wanted
+    return None
+
+
+def _open_window(node: Comparison, ctx: _Context, status: Status) -> Status:
+    """A threshold not yet reached while the window is still open may still be reached: unknown."""
+    dates = _window_dates(node, ctx)
+    if status != NOT_MET or dates is None or ctx.patient.as_of >= dates[1]:
+        return status
+    leaf = ctx.leaves[-1]
+    leaf.status = UNKNOWN
+    leaf.explanation += f"; the window is open until {dates[1].isoformat()}, so it may still be reached (unknown)"
+    return UNKNOWN
+
+
 def _stale(node: Comparison, measurement, label: str, ctx: _Context) -> tuple[str, str] | None:
     """(reason, what to collect) when the value is older than the criterion's recency window
     or the configured maximum age of lab values, or undated where a window applies."""
@@ -517,10 +614,13 @@ def _finish(
     subject = f"{label} {given}{via}"
     if converted_text is not None:
         subject += f" = {converted_text}{note}"
+    explanation = _sentence(subject, status, node.op, limit)
+    if node.context:
+        explanation += f" (assumes {label} measured {', '.join(node.context)})"
     return _leaf(
         ctx,
         NodeResult(
-            kind="comparison", status=status, explanation=_sentence(subject, status, node.op, limit),
+            kind="comparison", status=status, explanation=explanation,
             variable=node.variable, given=given, converted=converted_text, threshold=threshold, assumed=assumed or [],
         ),
     )
@@ -632,7 +732,7 @@ def _interval(node: Interval, ctx: _Context) -> Status:
 
 
 def _manual(node: Manual, ctx: _Context) -> Status:
-    criterion_id = ctx.criterion.id if ctx.criterion is not None else ""
+    criterion_id = node.id or (ctx.criterion.id if ctx.criterion is not None else "")
     answer = ctx.patient.answers.get(criterion_id)
     question = re.sub(r"\s+", " ", node.question).strip()
     if answer is None:
@@ -677,6 +777,9 @@ _HANDLERS: dict[type, Callable[[Node, _Context], Status]] = {
     AllOf: _group,
     AnyOf: _group,
     Not: _not,
+    Unless: _unless,
+    Restrict: _restrict,
+    Readings: _readings,
     Comparison: _comparison,
     Condition: _condition,
     Interval: _interval,
@@ -689,7 +792,14 @@ def check_criterion(criterion: Criterion, patient: Patient, ctx: _Context | None
     ctx = ctx or _Context(patient)
     ctx.criterion = criterion
     ctx.leaves = []
-    status = _evaluate(criterion.rule, ctx)
+    answer = patient.answers.get(criterion.id)
+    if answer is not None:  # the reviewer's judgement of the whole criterion, as written, decides it
+        status: Status = MET if answer else NOT_MET
+        words = "holds" if answer else "does not hold"
+        ctx.leaves.append(NodeResult(kind="answer", status=status, given="yes" if answer else "no",
+                                     explanation=f"answered: the criterion as written {words}"))
+    else:
+        status = _evaluate(criterion.rule, ctx)
     leaves = ctx.leaves
     meaning = f"{criterion.section} {STATUS_WORDS[status]}"
     if status == UNKNOWN:

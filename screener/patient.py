@@ -93,11 +93,31 @@ class Patient(_Model):
             return self.age
         return float(_whole_years(self.birth_date, self.as_of))
 
+    def measurement(self, variable: str) -> Measurement | None:
+        """The measurement of ``variable``; height and weight given at the top level count
+        as measurements (and win, as they do for derived values), so "weight >= 50 kg" reads
+        ``weight: 58 kg``."""
+        body = {"height": (self.height_cm, "cm"), "weight": (self.weight_kg, "kg")}.get(variable)
+        if body is not None and body[0] is not None:
+            return Measurement(variable=variable, name=variable, value=body[0], unit=body[1])
+        return self.measurements.get(variable)
+
     def bsa_m2(self) -> float | None:
-        """Body surface area (Mosteller) when height and weight are known."""
-        if self.height_cm and self.weight_kg:
-            return bsa_mosteller(self.height_cm, self.weight_kg)
+        """Body surface area (Mosteller) when height and weight are known, at the top level
+        or as measurements (as records such as OMOP and FHIR give them)."""
+        height, weight = self._body("height", "cm"), self._body("weight", "kg")
+        if height and weight:
+            return bsa_mosteller(height, weight)
         return None
+
+    def _body(self, variable: str, unit: str) -> float | None:
+        measurement = self.measurement(variable)
+        if measurement is None:
+            return None
+        try:
+            return converter(measurement.unit, unit)(measurement.value)
+        except UnitError:
+            return None
 
 
 def _whole_years(birth: dt.date, on: dt.date) -> int:

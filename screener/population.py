@@ -62,6 +62,8 @@ def _rows(patient: Patient) -> Iterator[tuple[str, tuple]]:
         if value is not None:
             yield "measurement", (pid, name, value, unit, None, None, None, source)
     for m in patient.measurements.values():
+        if m.variable in ("height", "weight") and patient.measurement(m.variable) is not m:
+            continue  # the top-level value wins, as in the Python engine
         where = f"{source}:{m.line}" if m.line else source
         yield "measurement", (pid, m.variable, m.value, canonical(m.unit) if m.unit not in ("ULN", "LLN") else m.unit,
                               m.date, m.lln, m.uln, where)

@@ -63,11 +63,29 @@ class Comparison(_Node):
     unit_implied: bool | None = Field(None, description="true when the text gave no unit and it was read from the value's range")
     alt: list[Quantity] = Field(default_factory=list, description="the same threshold restated in other units")
     within: "Duration | None" = Field(None, description="the value must have been measured this recently")
+    window: "Window | None" = Field(None, description="only a value measured in this window after an event counts")
+    context: list[str] = Field(
+        default_factory=list,
+        description="how the value is to be measured ('at rest', 'without oxygen'); shown, never blocks the decision",
+    )
 
 
 class Duration(_Model):
     value: int | float
     unit: Literal["day", "week", "month", "year", "hour"]
+
+
+class Window(_Model):
+    """A time window anchored on an event: from ``start`` to ``end`` after the event's date.
+
+    "during the first 10 days after onset" is ``event: onset, end: 10 day``.  Only a
+    value dated inside the window counts; while the window is still open at the
+    profile's date a threshold not yet reached is unknown, not failed.
+    """
+
+    event: str = Field(description="lexicon id of the anchoring event")
+    start: Duration | None = Field(None, description="offset of the window's start after the event (default 0)")
+    end: Duration = Field(description="offset of the window's end after the event")
 
 
 class Condition(_Node):
@@ -109,10 +127,16 @@ class NoRequirement(_Node):
 
 
 class Manual(_Node):
-    """Something a person must judge: the question to answer."""
+    """Something a person must judge: the question to answer, in the words of the text.
+
+    ``id`` (``I4.1``) names the question; ``answers: {I4.1: true}`` says its words hold
+    for the patient.  A Manual is never put under a ``not``: the compiler words the
+    question so that "yes" points the way the text does.
+    """
 
     kind: Literal["manual"] = "manual"
     question: str
+    id: str | None = Field(None, description="the question's own id, e.g. 'I4.1'; answers use it")
 
 
 class AllOf(_Node):
@@ -130,12 +154,50 @@ class Not(_Node):
     item: "Node"
 
 
+class Unless(_Node):
+    """An escape: ``item`` holds unless ``exception`` holds ("... unless due to tumor").
+
+    Kleene: ``item AND NOT exception``; an unknown exception leaves the result unknown
+    only where it could change it (the item itself not met decides).
+    """
+
+    kind: Literal["unless"] = "unless"
+    item: "Node"
+    exception: "Node"
+
+
+class Restrict(_Node):
+    """A criterion that applies to one group only ("women of childbearing potential").
+
+    Inside the group (``group`` met) the value is ``item``'s; outside it the criterion
+    does not apply and the value is ``outside`` (true in an inclusion: satisfied; false
+    in an exclusion: does not exclude).  Kleene: ``(group AND item) OR (NOT group AND
+    outside)``, so an unknown group is unknown only when ``item`` differs from ``outside``.
+    """
+
+    kind: Literal["restrict"] = "restrict"
+    group: "Node"
+    item: "Node"
+    outside: bool
+
+
+class Readings(_Node):
+    """Two or more readings of one limit ("< 8 kPa (< 60 mmHg)", "ml/mn/m2").
+
+    Decided only where every reading agrees: met when all are met, not met when all
+    are not met, otherwise unknown (with every reading shown).
+    """
+
+    kind: Literal["readings"] = "readings"
+    items: list["Node"]
+
+
 Node = Annotated[
-    Union[Comparison, Condition, Interval, Sex, NoRequirement, Manual, AllOf, AnyOf, Not],
+    Union[Comparison, Condition, Interval, Sex, NoRequirement, Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings],
     Field(discriminator="kind"),
 ]
 
-for _model in (Comparison, AllOf, AnyOf, Not):
+for _model in (Comparison, AllOf, AnyOf, Not, Unless, Restrict, Readings):
     _model.model_rebuild()
 
 
@@ -176,22 +238,28 @@ class RuleSet(_Model):
 def walk(node: Node):
     """Every node of a rule tree, depth first, the node itself first."""
     yield node
-    if isinstance(node, (AllOf, AnyOf)):
+    if isinstance(node, (AllOf, AnyOf, Readings)):
         for item in node.items:
             yield from walk(item)
     elif isinstance(node, Not):
+        yield from walk(node.item)
+    elif isinstance(node, Unless):
+        yield from walk(node.item)
+        yield from walk(node.exception)
+    elif isinstance(node, Restrict):
+        yield from walk(node.group)
         yield from walk(node.item)
 
 
 def is_manual(node: Node) -> bool:
     """True when no part of the tree can be computed from patient data."""
-    return all(isinstance(n, (Manual, AllOf, AnyOf, Not)) for n in walk(node))
+    return all(isinstance(n, (Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings)) for n in walk(node))
 
 
 def _without_empty(data):
-    """Drop empty "alt" and "notes" lists so files show only what was found."""
+    """Drop empty "alt", "context" and "notes" lists so files show only what was found."""
     if isinstance(data, dict):
-        return {k: _without_empty(v) for k, v in data.items() if not (k in ("alt", "notes") and v == [])}
+        return {k: _without_empty(v) for k, v in data.items() if not (k in ("alt", "context", "notes") and v == [])}
     if isinstance(data, list):
         return [_without_empty(v) for v in data]
     return data
@@ -234,7 +302,7 @@ def load_rules(path) -> RuleSet:
     return parse_rules(read_text(path, RulesError), file=str(path))
 
 
-_NODE_KINDS = {"comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not"}
+_NODE_KINDS = {"comparison", "condition", "interval", "sex", "none", "manual", "all", "any", "not", "unless", "restrict", "readings"}
 
 
 def load_rule_sets(paths) -> list[RuleSet]:

@@ -32,11 +32,17 @@ from .evaluate import (
     _Context,
     _event_label,
     _variable_info,
+    agreed,
     check_criterion,
+    completed,
     outcome_of,
+    restricted,
 )
 from .patient import Patient
-from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, RuleSet, Sex
+from .rules import (
+    AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
+    RuleSet, Sex, Unless,
+)
 from .units import area_exponent, converter, parse_unit
 
 SLOW = "slow"
@@ -97,12 +103,21 @@ def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]],
     if isinstance(node, Not):
         inner = _compile(node.item, criterion)
         return None if inner is None else _negated(inner)
+    if isinstance(node, Unless):
+        item, exception = _compile(node.item, criterion), _compile(node.exception, criterion)
+        return None if item is None or exception is None else _group([item, _negated(exception)], True)
+    if isinstance(node, Restrict):
+        group, item = _compile(node.group, criterion), _compile(node.item, criterion)
+        return None if group is None or item is None else _restricted(group, item, MET if node.outside else NOT_MET)
+    if isinstance(node, Readings):
+        parts = [_compile(item, criterion) for item in node.items]
+        return None if not parts or None in parts else _agreed(parts)
     if isinstance(node, Comparison):
         return _comparison(node)
     if isinstance(node, Condition):
         return _condition(node)
     if isinstance(node, Manual):
-        return _manual(node, criterion.id)
+        return _manual(node, node.id or criterion.id)
     if isinstance(node, Sex):
         return _sex(node)
     if isinstance(node, NoRequirement):
@@ -127,6 +142,25 @@ def _group(parts: list[Leaf], every: bool) -> Leaf:
             elif status is not other:
                 undecided = True
         return decisive if decided else (UNKNOWN if undecided else other)
+
+    return run
+
+
+def _restricted(group: Leaf, item: Leaf, outside: str) -> Leaf:
+    def run(patient: Patient, missing: list[str]) -> str:
+        in_group = group(patient, missing)
+        if in_group is SLOW or in_group is NOT_MET:
+            return SLOW if in_group is SLOW else outside
+        status = item(patient, missing)
+        return SLOW if status is SLOW else restricted(in_group, status, outside)  # type: ignore[arg-type]
+
+    return run
+
+
+def _agreed(parts: list[Leaf]) -> Leaf:
+    def run(patient: Patient, missing: list[str]) -> str:
+        statuses = [part(patient, missing) for part in parts]
+        return SLOW if SLOW in statuses else agreed(statuses)
 
     return run
 
@@ -159,7 +193,7 @@ def _test(op: str, limit: float) -> Callable[[float], bool]:
 
 
 def _comparison(node: Comparison) -> Leaf | None:
-    if node.within is not None:
+    if node.within is not None or node.window is not None:
         return None
     holds = _test(node.op, float(node.value))
     label, analyte = _variable_info(node.variable, node.label)
@@ -182,11 +216,11 @@ def _comparison(node: Comparison) -> Leaf | None:
                 missing.append("age or birth date")
                 return UNKNOWN
             to_unit = convert("year")
-            return SLOW if to_unit is None else (MET if holds(to_unit(age)) else NOT_MET)
+            return SLOW if to_unit is None else (MET if holds(completed(to_unit(age))) else NOT_MET)
         return run_age
 
     def run(patient: Patient, missing: list[str]) -> str:
-        measurement = patient.measurements.get(node.variable)
+        measurement = patient.measurement(node.variable)
         if measurement is None:
             if derivable:
                 return SLOW
@@ -299,7 +333,11 @@ def screen_one(prepared: PreparedRules, patient: Patient, *, explain: bool = Tru
     unknown = 0
     for item in prepared.criteria:
         missing: list[str] = []
-        status = item.fast(patient, missing) if item.fast is not None else SLOW
+        answer = patient.answers.get(item.criterion.id) if patient.answers else None
+        if answer is not None:
+            status = MET if answer else NOT_MET
+        else:
+            status = item.fast(patient, missing) if item.fast is not None else SLOW
         if status is SLOW:
             ctx = ctx or _Context(patient)
             outcome = _full_outcome(item, patient, ctx, missing)

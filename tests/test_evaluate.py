@@ -32,6 +32,9 @@ from screener.rules import (
     Duration,
     Interval,
     Manual,
+    Readings,
+    Restrict,
+    Unless,
     Not,
     RuleSet,
     Trial,
@@ -611,16 +614,22 @@ def test_manual(answers, section, status, verdict):
         assert result.to_collect == []
 
 
-def test_manual_answer_applies_to_every_manual_node():
-    rule = AllOf(items=[Manual(question="Q1?"), cmp("pasp", ">", 55, "mmHg"), Manual(question="Q2?")])
+def test_answer_to_the_criterion_decides_it_whole():
+    rule = AllOf(items=[Manual(question="Q1?", id="E1.1"), cmp("pasp", ">", 55, "mmHg"), Manual(question="Q2?", id="E1.2")])
     pat = patient(meas("pasp", 60, "mmHg"), answers={"E1": True})
-    result = one(rule, pat, section="exclusion", id="E1")
-    assert [d.status for d in result.details] == ["met", "met", "met"]
-    assert result.status == "met"
-    pat = patient(meas("pasp", 60, "mmHg"))
+    assert one(rule, pat, section="exclusion", id="E1").status == "met"
+    pat = patient(meas("pasp", 60, "mmHg"), answers={"E1": False})
+    assert one(rule, pat, section="exclusion", id="E1").status == "not_met"
+
+
+def test_each_question_has_its_own_answer():
+    rule = AllOf(items=[Manual(question="Q1?", id="E1.1"), cmp("pasp", ">", 55, "mmHg"), Manual(question="Q2?", id="E1.2")])
+    pat = patient(meas("pasp", 60, "mmHg"), answers={"E1.1": True})
     result = check(ruleset(crit(rule, section="exclusion", id="E1")), pat)
-    assert result.criteria[0].status == "unknown"
-    assert result.to_collect == ["answer to E1: Q1?", "answer to E1: Q2?"]
+    assert [d.status for d in result.criteria[0].details] == ["met", "met", "unknown"]
+    assert result.to_collect == ["answer to E1.2: Q2?"]
+    pat = patient(meas("pasp", 60, "mmHg"), answers={"E1.1": True, "E1.2": False})
+    assert one(rule, pat, section="exclusion", id="E1").status == "not_met"
 
 
 # ---------------------------------------------------------------------------- speed
@@ -730,7 +739,7 @@ LEAVES = [
     Condition(condition="malignancy", timing="history", within=Duration(value=5, unit="year")),
     Condition(condition="pregnancy", timing="current"),
     Interval(start="reaction_onset", end="hospital_admission", op="<", value=10, unit="day"),
-    Manual(question="Suitable?"),
+    Manual(question="Suitable?", id="Q1"),
 ]
 
 trees = st.recursive(
@@ -739,6 +748,11 @@ trees = st.recursive(
         st.lists(children, min_size=1, max_size=3).map(lambda items: AllOf(items=items)),
         st.lists(children, min_size=1, max_size=3).map(lambda items: AnyOf(items=items)),
         children.map(lambda item: Not(item=item)),
+        st.tuples(children, children).map(lambda pair: Unless(item=pair[0], exception=pair[1])),
+        st.tuples(children, children, st.booleans()).map(
+            lambda parts: Restrict(group=parts[0], item=parts[1], outside=parts[2])
+        ),
+        children.map(lambda item: Readings(items=[item, item])),  # agreeing readings: a full profile decides
     ),
     max_leaves=6,
 )
@@ -762,7 +776,7 @@ def full_patients(draw):
             "reaction_onset": ONSET,
             "hospital_admission": ONSET + dt.timedelta(days=draw(st.sampled_from([3, 20]))),
         },
-        answers={c: draw(st.booleans()) for c in ("C0", "C1", "C2")},
+        answers={c: draw(st.booleans()) for c in ("Q1",)},
     )
 
 
@@ -894,3 +908,55 @@ def test_derived_value_when_the_measurement_is_missing_names_formula_and_inputs(
     result = check(rules, bare)
     assert result.criteria[0].status == "unknown"
     assert {"weight", "serum creatinine"} <= set(result.to_collect)
+
+
+# ---------------------------------------------------------------------------- exception, restriction, readings
+
+PASP_HIGH = cmp("pasp", ">", 55, "mmHg")
+
+
+@pytest.mark.parametrize(
+    "item_answer, exception_answer, expected",
+    [
+        (True, False, "met"),
+        (True, True, "not_met"),  # the escape holds: the criterion does not apply
+        (False, None, "not_met"),  # an unknown exception cannot change a failed item
+        (True, None, "unknown"),
+        (None, False, "unknown"),
+    ],
+)
+def test_unless(item_answer, exception_answer, expected):
+    rule = Unless(item=Manual(question="Q?", id="E1.1"), exception=Manual(question="Due to tumour?", id="E1.2"))
+    answers = {k: v for k, v in (("E1.1", item_answer), ("E1.2", exception_answer)) if v is not None}
+    assert one(rule, patient(answers=answers), section="exclusion", id="E1").status == expected
+
+
+@pytest.mark.parametrize(
+    "sex, pasp, outside, expected",
+    [
+        ("male", 60, False, "not_met"),  # an exclusion for women does not apply to a man
+        ("male", 60, True, "met"),  # an inclusion for women is satisfied by a man
+        ("female", 60, False, "met"),
+        ("female", 50, True, "not_met"),
+        (None, 50, False, "not_met"),  # unknown group, but the item alone decides
+        (None, 60, False, "unknown"),
+    ],
+)
+def test_restrict(sex, pasp, outside, expected):
+    from screener.rules import Sex
+
+    rule = Restrict(group=Sex(sex="female"), item=PASP_HIGH, outside=outside)
+    pat = patient(meas("pasp", pasp, "mmHg"), sex=sex)
+    assert one(rule, pat).status == expected
+
+
+@pytest.mark.parametrize("pao2, expected", [(55, "met"), (60, "unknown"), (62, "not_met")])
+def test_readings_decide_only_where_they_agree(pao2, expected):
+    rule = Readings(items=[cmp("pao2", "<", 8, "kPa"), cmp("pao2", "<", 60, "mmHg")])
+    assert one(rule, patient(meas("pao2", pao2, "mmHg"))).status == expected
+
+
+@pytest.mark.parametrize("age, expected", [(70.5, "met"), (70.999, "met"), (71, "not_met"), (17.9, "not_met")])
+def test_ages_compare_in_completed_years(age, expected):
+    rule = AllOf(items=[cmp("age", ">=", 18, "year"), cmp("age", "<=", 70, "year")])
+    assert one(rule, patient(age=age)).status == expected
