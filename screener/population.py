@@ -4,15 +4,14 @@
 answer.  ``omop.load_omop`` builds them from a CDM database; ``from_patients`` builds them
 from profiles (YAML, CSV); ``iter_patients_from`` reads them back as ``Patient`` objects
 for the Python engine, one row per person and variable (the latest), the way a profile
-holds them; ``profile_yaml`` writes such a patient as a YAML profile a coordinator can
-read and ``screener check`` can check.
+holds them (``profile_yaml.profile_yaml`` writes such a patient as a YAML profile).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Any, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -137,39 +136,3 @@ def _patient(person_id: str, sex: str | None, birth_date: dt.date | None, age: f
                    measurements=measurements, conditions=conditions,
                    events={event: day for event, day in rows.get("event", [])},
                    answers={question: value for question, value in rows.get("answer", [])})
-
-
-def profile_yaml(patient: Patient) -> str:
-    """The patient as a YAML profile (the format of ``screener check``)."""
-    lines = [f"id: {_scalar(patient.id)}"]
-    for key, value in (("sex", patient.sex), ("birth_date", patient.birth_date), ("age", patient.age),
-                       ("as_of", patient.as_of)):
-        if value is not None:
-            lines.append(f"{key}: {_scalar(value)}")
-    if patient.measurements:
-        lines.append("measurements:")
-        for m in patient.measurements.values():
-            fields = {"value": m.value, "unit": m.unit, "uln": m.uln, "lln": m.lln, "date": m.date}
-            lines.append(f"  {m.variable}: {_flow(fields)}")
-    if patient.conditions:
-        lines.append("conditions:")
-        for c in patient.conditions.values():
-            lines.append(f"  {c.condition}: {_flow({'status': c.status, 'diagnosed': c.diagnosed, 'ended': c.ended})}")
-    for section, mapping in (("events", patient.events), ("answers", patient.answers)):
-        if mapping:
-            lines.append(f"{section}:")
-            lines.extend(f"  {key}: {_scalar(value)}" for key, value in mapping.items())
-    return "\n".join(lines) + "\n"
-
-
-def _flow(fields: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}: {_scalar(v)}" for k, v in fields.items() if v is not None) + "}"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dt.date, int, float)):
-        return str(value)
-    text = str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -15,7 +15,8 @@ from screener import check, compile_criteria
 from screener.cli import app
 from screener.omop import OmopError, code_rows, load_omop, read_ucum
 from screener.patient import load_patient, parse_patient
-from screener.population import from_patients, iter_patients_from, profile_yaml
+from screener.population import from_patients, iter_patients_from
+from screener.profile_yaml import profile_yaml
 from screener.rules import dump_rules, load_rules
 from screener.units import parse_unit
 
@@ -322,3 +323,26 @@ def test_screen_writes_a_parquet_log_like_the_csv_log(tmp_path) -> None:
 def test_screen_needs_patients_or_omop() -> None:
     result = runner.invoke(app, ["screen", "--rules", str(ROOT / "rules")])
     assert result.exit_code == 2 and "--omop" in result.output
+
+
+def _spark_missing() -> str | None:
+    import shutil
+    import importlib.util
+    if importlib.util.find_spec("pyspark") is None:
+        return "pyspark is not installed (pip install 'screener[spark]')"
+    if shutil.which("java") is None:
+        return "Java is not installed (Spark needs Java 17)"
+    return None
+
+
+@needs_sample
+@pytest.mark.skipif(_spark_missing() is not None, reason=str(_spark_missing()))
+def test_screen_omop_on_spark_gives_the_duckdb_log(synthea, rules_dir, tmp_path) -> None:
+    logs = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / f"{engine}.parquet"
+        result = runner.invoke(app, ["screen", "--omop", str(synthea), "--rules", str(rules_dir), "--engine", engine,
+                                     "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        logs[engine] = duckdb.sql(f"SELECT patient, trial, verdict, reasons, to_collect FROM '{out}' ORDER BY 1, 2").fetchall()
+    assert logs["spark"] == logs["duckdb"] and len(logs["spark"]) == 28 * 3
