@@ -377,6 +377,35 @@ def match_command(
     typer.echo(dump_json(data) if fmt.value == "json" else dump_yaml(data), nl=False)
 
 
+class Dialect(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+    postgres = "postgres"
+    trino = "trino"
+    bigquery = "bigquery"
+    snowflake = "snowflake"
+
+
+@app.command("sql")
+@clean_errors
+def sql_command(
+    rules: list[Path] = typer.Argument(..., help="Rules files or folders of them."),
+    dialect: Dialect = typer.Option(Dialect.duckdb, "--dialect", "-d", help="SQL dialect to print."),
+    max_lab_age: Optional[float] = typer.Option(None, "--max-lab-age", help="Maximum age in days of any lab value."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the SQL to this file."),
+) -> None:
+    """Print the SQL that screens a population (the long tables person, measurement,
+    condition, event, answer) against the trials: one row per person and trial with the
+    verdict, failing and undecided criteria and the data to collect.
+
+    Example:  screener sql rules/NCT02213705.yaml --dialect spark > screen.sql
+    """
+    from .sql import screening_sql
+
+    text = screening_sql(_rule_sets(rules), dialect.value, max_lab_age_days=max_lab_age)
+    _emit(text.rstrip() + ";\n", out)
+
+
 @app.command("validate")
 @clean_errors
 def validate_command(

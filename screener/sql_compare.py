@@ -17,26 +17,23 @@ from sqlglot import exp
 
 from .derive import FORMULAS as PYTHON_FORMULAS
 from .errors import UnitError
-from .evaluate import BSA_MISSING, DAYS_PER, REL_TOL, _duration_text, _event_label, _is_lab, _variable_info
+from .evaluate import BSA_MISSING, DAYS_PER, _duration_text, _event_label, _is_lab, _variable_info
 from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
-from .sql_features import and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
+from .sql_features import cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
 from .units import area_exponent, convert_with_area, converter, parse_unit
 
 if TYPE_CHECKING:
     from .sql import Part, Translator
 
 
-def _completed(value: exp.Expression) -> exp.Expression:
+def completed(value: exp.Expression) -> exp.Expression:
     """Whole units completed, tolerant of rounding noise (``evaluate.completed``)."""
+    from .sql import near
+
     nearest = exp.Round(this=value)
-    close = exp.LTE(
-        this=exp.Abs(this=exp.Sub(this=value, expression=nearest)),
-        expression=exp.Greatest(this=exp.Mul(this=num(REL_TOL), expression=exp.Greatest(this=exp.Abs(this=value), expressions=[exp.Abs(this=nearest)])),
-                                expressions=[num(1e-9)]),
-    )
-    return case((close, nearest), default=exp.Floor(this=value))
+    return case((near(value, nearest, 1e-9), nearest), default=exp.Floor(this=value))
 
 
 def _linear(value: exp.Expression, source: str | None, target: str | None) -> exp.Expression | None:
@@ -52,14 +49,15 @@ def _linear(value: exp.Expression, source: str | None, target: str | None) -> ex
 
 
 def _age(translator: "Translator", node: Comparison) -> "Part":
-    from .sql import Part, _ladder, compare
+    from .sql import _ladder, compare
 
     age = col("age")
     years = _linear(age, "year", node.unit or "year")
     steps = [(is_null(age), null(), ["age or birth date"], False)]
     if years is None:
-        return _ladder(steps, exp.cast(null(), "BOOLEAN"))
-    return _ladder(steps, compare(_completed(years), node.op, node.value))
+        return _ladder(translator, steps, cast(null(), "BOOLEAN"))
+    whole = col("age_completed") if years is age else completed(years)
+    return _ladder(translator, steps, compare(whole, node.op, node.value))
 
 
 def _limit_in_canonical(node: Comparison, unit: str | None) -> tuple[float, int] | None:
@@ -109,9 +107,9 @@ class _Value:
         label = _variable_info(variable, None)[0]
         if self.derived is None:
             self.has = row
-            self.absent = [(label, exp.not_(row))]
+            self.absent = [(label, not_(row))]
             if variable in PYTHON_FORMULAS:  # computed by Python but not in SQL: never a silent answer
-                self.absent = [(label, exp.not_(row)), (f"{label} (its formula is not computed in SQL)", exp.not_(row))]
+                self.absent = [(label, not_(row)), (f"{label} (its formula is not computed in SQL)", not_(row))]
             return
         formula_unit = {"bsa": "m2", "bmi": "kg/m2", "creatinine_clearance": "mL/min", "egfr": "mL/min/1.73m2",
                         "pf_ratio": "mmHg", "qtc": "ms"}[variable]
@@ -123,7 +121,7 @@ class _Value:
         self.cols["unit"] = case((row, self.measured["unit"]), default=text(formula_unit))
         self.cols["canon"] = case((row, self.measured["canon"]), default=canon)
         self.cols["area"] = case((row, self.measured["area"]), default=num(area))
-        self.absent = [(item, and_(exp.not_(row), when)) for item, when in self.derived.items]
+        self.absent = [(item, and_(not_(row), when)) for item, when in self.derived.items]
 
 
 def _windows(translator: "Translator", node: Comparison, label: str) -> list[tuple[exp.Expression, exp.Expression, list[str], bool]]:
@@ -160,32 +158,36 @@ def comparison(translator: "Translator", node: Comparison) -> "Part":
     term = get_lexicon().variables.get(node.variable)
     label = _variable_info(node.variable, node.label)[0]
     if term is None:
-        return Part(exp.cast(null(), "BOOLEAN"), [(label, exp.true())])
+        return Part(cast(null(), "BOOLEAN"), [(label, exp.true())])
     value = _Value(translator, node.variable)
     v = value.cols
-    steps: list = [(exp.not_(value.has), null(), [], False)]
+    steps: list = [(not_(value.has), null(), [], False)]
     steps += _windows(translator, node, label)
     relative = parse_unit(node.unit).relative if node.unit and _parses(node.unit) else None
     if relative:
         steps += _relative_steps(node, v, relative, label)
-        default = exp.cast(null(), "BOOLEAN")
+        default = cast(null(), "BOOLEAN")
     else:
         found = _limit_in_canonical(node, term.unit)
         if found is None:
             wanted = f"{label} in a unit comparable with {node.unit}" if node.unit else f"{label} as a unitless value"
             steps.append((exp.true(), null(), [wanted], False))
-            default = exp.cast(null(), "BOOLEAN")
+            default = cast(null(), "BOOLEAN")
         else:
             limit, area = found
             wanted = f"{label} in a unit comparable with {node.unit}" if node.unit else f"{label} as a unitless value"
-            bsa = translator.features.body_surface_area()
-            per_area = exp.NEQ(this=v["area"], expression=num(area))
-            steps.append((is_null(v["canon"]), null(), [wanted], False))
-            steps.append((and_(per_area, is_null(bsa)), null(), [BSA_MISSING], False))
-            scaled = case((per_area, exp.Div(this=v["canon"], expression=exp.Pow(this=bsa, expression=exp.Sub(this=v["area"], expression=num(area))))),
-                          default=v["canon"])
+            if term.bsa_normalised or area:
+                bsa = translator.features.body_surface_area()
+                per_area = exp.NEQ(this=v["area"], expression=num(area))
+                steps.append((is_null(v["canon"]), null(), [wanted], False))
+                steps.append((and_(per_area, is_null(bsa)), null(), [BSA_MISSING], False))
+                scaled = case((per_area, exp.Div(this=v["canon"], expression=exp.Pow(
+                    this=bsa, expression=exp.Sub(this=v["area"], expression=num(area))))), default=v["canon"])
+            else:  # a per-area value of a variable that is never per area does not compare
+                steps.append((or_(is_null(v["canon"]), exp.NEQ(this=v["area"], expression=num(0))), null(), [wanted], False))
+                scaled = v["canon"]
             default = compare(scaled, node.op, limit)
-    part = _ladder(steps, default)
+    part = _ladder(translator, steps, default)
     part.items = value.absent + part.items
     if getattr(node, "window", None) is not None:
         part.status = _open_window(translator, node, part.status)
@@ -221,7 +223,7 @@ def _open_window(translator: "Translator", node: Comparison, status: exp.Express
     event = translator.features.event(window.event)
     last = dt.timedelta(days=window.end.value * DAYS_PER[window.end.unit]).days
     still_open = and_(not_null(event), exp.LT(this=col("as_of"), expression=add_days(event, last)))
-    return case((and_(still_open, exp.EQ(this=exp.Paren(this=status), expression=exp.false())), exp.cast(null(), "BOOLEAN")), default=status)
+    return case((and_(still_open, exp.EQ(this=exp.Paren(this=status), expression=exp.false())), cast(null(), "BOOLEAN")), default=status)
 
 
 def _parses(unit: str) -> bool:

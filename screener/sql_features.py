@@ -30,7 +30,19 @@ ADULT_AGE = 18.0
 
 
 def col(name: str, table: str | None = None) -> exp.Column:
-    return exp.column(name, table=table, quoted=False)
+    return exp.Column(this=exp.Identifier(this=name), table=exp.Identifier(this=table) if table else None)
+
+
+def alias(expression: exp.Expression, name: str) -> exp.Alias:
+    return exp.Alias(this=expression, alias=exp.Identifier(this=name))
+
+
+def not_(expression: exp.Expression) -> exp.Not:
+    return exp.Not(this=_wrap(expression))
+
+
+def _wrap(expression: exp.Expression) -> exp.Expression:
+    return exp.Paren(this=expression) if isinstance(expression, exp.Connector) else expression
 
 
 def num(value: float) -> exp.Expression:
@@ -45,15 +57,16 @@ def text(value: str) -> exp.Literal:
     return exp.Literal.string(value)
 
 
+def cast(expression: exp.Expression, to: str) -> exp.Cast:
+    return exp.Cast(this=expression, to=exp.DataType.build(to))
+
+
 def null() -> exp.Null:
     return exp.null()
 
 
 def case(*whens: tuple[exp.Expression, exp.Expression], default: exp.Expression | None = None) -> exp.Expression:
-    expression = exp.Case()
-    for condition, value in whens:
-        expression = expression.when(condition, value)
-    return expression.else_(default) if default is not None else expression
+    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in whens], default=default)
 
 
 def is_null(expression: exp.Expression) -> exp.Expression:
@@ -61,15 +74,21 @@ def is_null(expression: exp.Expression) -> exp.Expression:
 
 
 def not_null(expression: exp.Expression) -> exp.Expression:
-    return exp.not_(is_null(expression))
+    return not_(is_null(expression))
 
 
 def and_(*parts: exp.Expression) -> exp.Expression:
-    return exp.and_(*parts) if len(parts) > 1 else parts[0]
+    result = parts[0]
+    for part in parts[1:]:
+        result = exp.And(this=_wrap(result) if isinstance(result, exp.Or) else result, expression=_wrap(part))
+    return result
 
 
 def or_(*parts: exp.Expression) -> exp.Expression:
-    return exp.or_(*parts) if len(parts) > 1 else parts[0]
+    result = parts[0]
+    for part in parts[1:]:
+        result = exp.Or(this=result, expression=_wrap(part) if isinstance(part, exp.And) else part)
+    return result
 
 
 def paren(expression: exp.Expression) -> exp.Paren:
@@ -87,7 +106,7 @@ def add_days(date: exp.Expression, days: int) -> exp.Expression:
 
 def truthy(expression: exp.Expression) -> exp.Expression:
     """TRUE / FALSE, never NULL: for flags that gate what to collect."""
-    return exp.func("COALESCE", expression, exp.false())
+    return exp.Coalesce(this=expression, expressions=[exp.false()])
 
 
 # ---------------------------------------------------------------------------- unit conversion
@@ -344,14 +363,14 @@ class Features:
     def _guards(self, formula: Formula) -> tuple[exp.Expression, exp.Expression]:
         """(adult-only formula and a known age under 18, an input in a unit that does not convert)."""
         child = exp.LT(this=col("age"), expression=num(ADULT_AGE)) if formula.adult_only else exp.false()
-        errors = [and_(has, exp.not_(readable)) for _, has, readable in map(self._input, formula.inputs)]
+        errors = [and_(has, not_(readable)) for _, has, readable in map(self._input, formula.inputs)]
         return truthy(child), truthy(or_(*errors))
 
     def _derived_value(self, formula: Formula) -> exp.Expression:
         inputs = [self._input(item) for item in formula.inputs]
         child, error = self._guards(formula)
         complete = and_(*(truthy(has) for _, has, _ in inputs))
-        return case((and_(exp.not_(child), exp.not_(error), complete), formula.value([v for v, _, _ in inputs])))
+        return case((and_(not_(child), not_(error), complete), formula.value([v for v, _, _ in inputs])))
 
     def _derived_items(self, formula: Formula) -> list[tuple[str, exp.Expression]]:
         child, error = self._guards(formula)
@@ -359,7 +378,7 @@ class Features:
         items = [(label, is_null(col(f"d_{formula.variable}")))]
         for item in formula.inputs:
             _, has, _ = self._input(item)
-            items.append((item.label, and_(exp.not_(child), exp.not_(error), exp.not_(truthy(has)))))
+            items.append((item.label, and_(not_(child), not_(error), not_(truthy(has)))))
         return items
 
     # -- the SELECT
@@ -368,76 +387,75 @@ class Features:
         """SELECT ... one row per person, from the long tables (``tables`` maps a long-table
         name to the expression to read it from) and the unit_conversion rows."""
         base = exp.select(
-            col("person_id", "p"), col("sex", "p"), col("as_of", "p"), exp.alias_(_age(), "age"),
-        ).from_(exp.alias_(tables["person"], "p"))
-        columns: list[exp.Expression] = [exp.Star()]
+            col("person_id", "p"), col("sex", "p"), col("as_of", "p"), alias(_age(), "age"), copy=False).from_(alias(tables["person"], "p"), copy=False)
+        from .sql_compare import completed
+
+        columns: list[exp.Expression] = [exp.Star(), alias(completed(col("age")), "age_completed")]
         if self.variables:
-            base = base.join(exp.alias_(self._measurements(tables), "m"), on=exp.EQ(this=col("person_id", "m"), expression=col("person_id", "p")), join_type="LEFT")
+            base = base.join(alias(self._measurements(tables), "m"), on=exp.EQ(this=col("person_id", "m"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
         if self.conditions:
-            base = base.join(exp.alias_(self._conditions(tables), "c"), on=exp.EQ(this=col("person_id", "c"), expression=col("person_id", "p")), join_type="LEFT")
+            base = base.join(alias(self._conditions(tables), "c"), on=exp.EQ(this=col("person_id", "c"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
         if self.events:
-            base = base.join(exp.alias_(self._events(tables), "e"), on=exp.EQ(this=col("person_id", "e"), expression=col("person_id", "p")), join_type="LEFT")
+            base = base.join(alias(self._events(tables), "e"), on=exp.EQ(this=col("person_id", "e"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
         names = [f"m_{v}__{a}" for v in self.variables for a in _MEASURED] + list(self.conditions) + [f"e_{e}" for e in self.events]
         base = base.select(*(col(n) for n in names))
         if self.bsa or self.derived:
-            columns.append(exp.alias_(_bsa_column(), "bsa"))
-        staged = exp.select(*columns).from_(exp.alias_(exp.Subquery(this=base), "b"))
+            columns.append(alias(_bsa_column(), "bsa"))
+        staged = exp.select(*columns, copy=False).from_(alias(exp.Subquery(this=base), "b"), copy=False)
         if not self.derived:
             return staged
-        return exp.select(exp.Star(), *(exp.alias_(self._derived_value(FORMULAS[v]), f"d_{v}") for v in self.derived)).from_(
-            exp.alias_(exp.Subquery(this=staged), "s"))
+        return exp.select(exp.Star(), *(alias(self._derived_value(FORMULAS[v]), f"d_{v}") for v in self.derived), copy=False).from_(
+            alias(exp.Subquery(this=staged), "s"), copy=False)
 
     def _measurements(self, tables: dict[str, exp.Expression]) -> exp.Expression:
         ranked = (
             exp.select(
                 col("person_id", "x"), col("variable", "x"), col("value", "x"), col("unit", "x"), col("measured_on", "x"),
                 col("range_low", "x"), col("range_high", "x"),
-                exp.alias_(exp.Add(this=exp.Mul(this=col("value", "x"), expression=col("factor", "u")), expression=col("intercept", "u")), "canon"),
-                exp.alias_(col("area", "u"), "area"),
-                exp.alias_(
+                alias(exp.Add(this=exp.Mul(this=col("value", "x"), expression=col("factor", "u")), expression=col("intercept", "u")), "canon"),
+                alias(col("area", "u"), "area"),
+                alias(
                     exp.Window(
                         this=exp.RowNumber(),
                         partition_by=[col("person_id", "x"), col("variable", "x")],
                         order=exp.Order(expressions=[
                             exp.Ordered(this=col("measured_on", "x"), desc=True, nulls_first=False),
+                            exp.Ordered(this=col("source", "x"), desc=True, nulls_first=False),
                             exp.Ordered(this=col("value", "x"), desc=True, nulls_first=False),
                         ]),
                     ),
                     "rank",
-                ),
-            )
-            .from_(exp.alias_(tables["measurement"], "x"))
+                ), copy=False)
+            .from_(alias(tables["measurement"], "x"), copy=False)
             .join(
-                exp.alias_(tables["unit_conversion"], "u"),
+                alias(tables["unit_conversion"], "u"),
                 on=and_(exp.EQ(this=col("variable", "u"), expression=col("variable", "x")),
-                        exp.EQ(this=col("unit", "u"), expression=exp.func("COALESCE", col("unit", "x"), text("")))),
-                join_type="LEFT",
-            )
-            .where(exp.In(this=col("variable", "x"), expressions=[text(v) for v in self.variables]))
+                        exp.EQ(this=col("unit", "u"), expression=exp.Coalesce(this=col("unit", "x"), expressions=[text("")]))),
+                join_type="LEFT", copy=False)
+            .where(exp.In(this=col("variable", "x"), expressions=[text(v) for v in self.variables]), copy=False)
         )
         pivot = []
         for variable in self.variables:
             this = exp.EQ(this=col("variable"), expression=text(variable))
             for attribute, source in _MEASURED.items():
                 value = num(1) if source is None else col(source)
-                pivot.append(exp.alias_(exp.Max(this=case((this, value))), f"m_{variable}__{attribute}"))
-        return exp.Subquery(this=exp.select(col("person_id"), *pivot).from_(exp.alias_(exp.Subquery(this=ranked), "r"))
-                            .where(exp.EQ(this=col("rank"), expression=num(1))).group_by(col("person_id")))
+                pivot.append(alias(exp.Max(this=case((this, value))), f"m_{variable}__{attribute}"))
+        return exp.Subquery(this=exp.select(col("person_id"), *pivot, copy=False).from_(alias(exp.Subquery(this=ranked), "r"), copy=False)
+                            .where(exp.EQ(this=col("rank"), expression=num(1)), copy=False).group_by(col("person_id"), copy=False))
 
     def _conditions(self, tables: dict[str, exp.Expression]) -> exp.Expression:
         codes = []
         for name, (condition, timing, window) in self.conditions.items():
-            codes.append(exp.alias_(exp.Max(this=case((exp.EQ(this=col("condition", "x"), expression=text(condition)), _condition_code(timing, window)))), name))
-        rows = exp.select(col("person_id", "x"), *codes).from_(exp.alias_(tables["condition"], "x")).join(
-            exp.alias_(tables["person"], "q"), on=exp.EQ(this=col("person_id", "q"), expression=col("person_id", "x"))
-        ).where(exp.In(this=col("condition", "x"), expressions=[text(c) for c in {c for c, _, _ in self.conditions.values()}]))
-        return exp.Subquery(this=rows.group_by(col("person_id", "x")))
+            codes.append(alias(exp.Max(this=case((exp.EQ(this=col("condition", "x"), expression=text(condition)), _condition_code(timing, window)))), name))
+        rows = exp.select(col("person_id", "x"), *codes, copy=False).from_(alias(tables["condition"], "x"), copy=False).join(
+            alias(tables["person"], "q"), on=exp.EQ(this=col("person_id", "q"), expression=col("person_id", "x")), copy=False).where(exp.In(this=col("condition", "x"), expressions=[text(c) for c in {c for c, _, _ in self.conditions.values()}]), copy=False)
+        return exp.Subquery(this=rows.group_by(col("person_id", "x"), copy=False))
 
     def _events(self, tables: dict[str, exp.Expression]) -> exp.Expression:
-        dates = [exp.alias_(exp.Max(this=case((exp.EQ(this=col("event"), expression=text(e)), col("event_date")))), f"e_{e}") for e in self.events]
-        rows = exp.select(col("person_id"), *dates).from_(tables["event"]).where(
-            exp.In(this=col("event"), expressions=[text(e) for e in self.events]))
-        return exp.Subquery(this=rows.group_by(col("person_id")))
+        dates = [alias(exp.Max(this=case((exp.EQ(this=col("event"), expression=text(e)), col("event_date")))), f"e_{e}") for e in self.events]
+        rows = exp.select(col("person_id"), *dates, copy=False).from_(tables["event"], copy=False).where(
+            exp.In(this=col("event"), expressions=[text(e) for e in self.events]), copy=False)
+        return exp.Subquery(this=rows.group_by(col("person_id"), copy=False))
 
 
 _MEASURED: dict[str, str | None] = {
@@ -460,7 +478,7 @@ def _age() -> exp.Expression:
         and_(exp.EQ(this=exp.Month(this=as_of), expression=exp.Month(this=birth)), exp.LT(this=exp.Day(this=as_of), expression=exp.Day(this=birth))),
     )
     years = exp.Sub(this=exp.Sub(this=exp.Year(this=as_of), expression=exp.Year(this=birth)), expression=case((before_birthday, num(1)), default=num(0)))
-    return case((not_null(birth), exp.cast(years, "DOUBLE")), default=exp.cast(col("age_years", "p"), "DOUBLE"))
+    return case((not_null(birth), cast(years, "DOUBLE")), default=cast(col("age_years", "p"), "DOUBLE"))
 
 
 def _bsa_column() -> exp.Expression:
@@ -480,7 +498,7 @@ def _condition_code(timing: str, window_days: float | None) -> exp.Expression:
     elif window_days is None:
         past = num(2)
     else:
-        date = exp.func("COALESCE", ended, started)
+        date = exp.Coalesce(this=ended, expressions=[started])
         past = case(
             (is_null(date), num(1)),
             (exp.LTE(this=days_between(date, col("as_of", "q")), expression=num(window_days)), num(2)),
