@@ -346,3 +346,13 @@ def test_screen_omop_on_spark_gives_the_duckdb_log(synthea, rules_dir, tmp_path)
         assert result.exit_code == 0, result.output
         logs[engine] = duckdb.sql(f"SELECT patient, trial, verdict, reasons, to_collect FROM '{out}' ORDER BY 1, 2").fetchall()
     assert logs["spark"] == logs["duckdb"] and len(logs["spark"]) == 28 * 3
+
+
+def test_profiles_give_the_same_verdicts_on_duckdb_as_on_python(tmp_path) -> None:
+    patients, verdicts = str(ROOT / "examples" / "patients"), {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"{engine}.csv"
+        result = runner.invoke(app, ["screen", patients, "--rules", str(ROOT / "rules"), "--engine", engine, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        verdicts[engine] = sorted((r["patient"], r["trial"], r["verdict"]) for r in csv.DictReader(out.open()))
+    assert verdicts["duckdb"] == verdicts["python"] and {v for *_, v in verdicts["python"]} == {"eligible", "ineligible", "needs_review"}
