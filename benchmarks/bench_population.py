@@ -160,7 +160,7 @@ def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int) -
                     f"t(trial, eligible, needs_review, ineligible)) TO '{work}/counts.parquet' (FORMAT parquet)")
         wall = time.perf_counter() - started
         duck_rate = pairs / wall
-        logged = duckdb.sql(f"SELECT count(*) FROM '{work}/log.parquet'").fetchone()[0]
+        logged = con.execute(f"SELECT count(*) FROM '{work}/log.parquet'").fetchone()[0]
         print(f"duckdb: {persons:,} persons x {len(rule_sets)} trials = {pairs:,} pairs in {wall:.1f} s "
               f"({duck_rate:,.0f} pairs/s); log {logged:,} eligible or needs-review rows; "
               f"eligible in {sum(1 for c in counts if c[1])} trials")
