@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Literal
 
 import duckdb
 import pyarrow as pa
@@ -122,7 +122,7 @@ def _batch(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> Iterator[Pa
         yield _patient(person_id, sex, birth_date, age_years, as_of, grouped.pop(person_id, {}))
 
 
-def _patient(person_id: str, sex: str | None, birth_date: dt.date | None, age: float | None, as_of: dt.date,
+def _patient(person_id: str, sex: Literal["female", "male"] | None, birth_date: dt.date | None, age: float | None, as_of: dt.date,
              rows: dict[str, list[tuple]]) -> Patient:
     measurements = {
         variable: Measurement(variable=variable, name=variable, value=value, unit=unit, uln=high, lln=low, date=day)
