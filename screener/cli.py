@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from contextlib import nullcontext
+from datetime import date, datetime
 from enum import Enum
 from functools import wraps
 from pathlib import Path
@@ -25,6 +26,7 @@ from .version import __version__
 from .yamlio import printable_name
 
 if TYPE_CHECKING:
+    from .provenance import Provenance
     from .rules import RuleSet
     from .screen import ScreenResult
 
@@ -255,11 +257,18 @@ def _stdout(out: Optional[Path]) -> bool:
     return out is None or str(out) == "-"
 
 
+class EngineName(str, Enum):
+    python = "python"
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 class ScreenFormat(str, Enum):
     table = "table"
     csv = "csv"
     jsonl = "jsonl"
     html = "html"
+    parquet = "parquet"
 
 
 def _rule_sets(paths: list[Path]) -> list[RuleSet]:
@@ -309,26 +318,35 @@ def _counted(results: Iterator[ScreenResult], counts: dict[str, int], show: bool
 @app.command("screen")
 @clean_errors
 def screen_command(
-    patients: list[str] = typer.Argument(..., help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), FHIR R4 Bundles or NDJSON, or folders of them."),
+    patients: Optional[list[str]] = typer.Argument(None, help="Patient profiles (YAML, multi-document YAML), CSV files (one row per patient), FHIR R4 Bundles or NDJSON, or folders of them."),
     rules: list[Path] = typer.Option(..., "--rules", "-r", help="Rules files or folders of them (repeat the option for several)."),
-    fmt: ScreenFormat = typer.Option(ScreenFormat.table, "--format", "-f", help="table: patient x trial matrix; csv: screening log; jsonl; html."),
+    fmt: Optional[ScreenFormat] = typer.Option(None, "--format", "-f", help="table: patient x trial matrix; csv or parquet: screening log; jsonl; html. Default: from the --out suffix, else table."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of standard output."),
+    omop: Optional[str] = typer.Option(None, "--omop", help="An OMOP CDM 5.4 database: a folder of CSV or Parquet tables, a DuckDB file, or a postgresql:// URL."),
+    engine: Optional[EngineName] = typer.Option(None, "--engine", "-e", help="python, duckdb or spark. Default: duckdb for --omop, python for profiles."),
+    as_of: Optional[datetime] = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="With --omop: the date every person is screened on (default: each person's last observation)."),
 ) -> None:
     """Screen every patient against every trial; one unreadable patient is an error row, the others go on.
 
     Example:  screener screen examples/patients --rules rules --format csv --out screening-log.csv
+    Example:  screener screen --omop cdm/ --rules rules --out screening-log.parquet
     """
     from .provenance import Provenance
-    from .screen import log_csv, matrix_html, matrix_table, results_jsonl
 
+    if bool(patients) == bool(omop):
+        _fail("give patient files or --omop PATH_OR_URL (one of them)")
     rule_sets, hashes = _rule_sets_hashed(rules)
     stamp = Provenance.now(hashes)
+    chosen = (fmt.value if fmt else _format_from(out))
+    if chosen == "parquet" and out is None:
+        _fail("the parquet format needs --out FILE.parquet")
+    name = engine.value if engine else ("duckdb" if omop else "python")
     counts: dict[str, int] = {}
-    results = _counted(_results(rule_sets, patients), counts, not _stdout(out) and sys.stderr.isatty())
-    trials = [r.trial.id or "?" for r in rule_sets]
-    chunks = (matrix_table(results, trials, stamp) if fmt.value == "table" else matrix_html(results, trials, stamp)
-              if fmt.value == "html" else log_csv(results, stamp) if fmt.value == "csv" else results_jsonl(results, stamp))
-    _stream(chunks, out)
+    if omop or name != "python":
+        _screen_population(rule_sets, patients or [], omop, name, as_of.date() if as_of else None, chosen, out, counts, stamp)
+    else:
+        results = _counted(_results(rule_sets, patients or []), counts, not _stdout(out) and sys.stderr.isatty())
+        _write_results(results, rule_sets, chosen, out, stamp)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
     if counts.get("error"):  # the output is complete, but someone was not screened
@@ -352,6 +370,58 @@ def review_command(
     from .review import review_page
 
     _emit(review_page(rules_file, source, filter_script=script), out)
+
+
+def _format_from(out: Optional[Path]) -> str:
+    suffix = out.suffix.lower().lstrip(".") if out else ""
+    return suffix if suffix in ("csv", "parquet", "jsonl", "html") else "table"
+
+
+def _write_results(results: Iterator[ScreenResult], rule_sets: list[RuleSet], chosen: str, out: Optional[Path],
+                   stamp: Provenance) -> None:
+    from .screen import log_csv, matrix_html, matrix_table, results_jsonl
+
+    if chosen == "parquet" and out is not None:
+        from .engines import write_parquet
+
+        write_parquet(results, out)
+        return
+    trials = [r.trial.id or "?" for r in rule_sets]
+    chunks = (matrix_table(results, trials, stamp) if chosen == "table" else matrix_html(results, trials, stamp)
+              if chosen == "html" else log_csv(results, stamp) if chosen == "csv" else results_jsonl(results, stamp))
+    _stream(chunks, out)
+
+
+def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Optional[str], engine: str,
+                       as_of: Optional[date], chosen: str, out: Optional[Path], counts: dict[str, int],
+                       stamp: Provenance) -> None:
+    """A population in the long tables (OMOP, or profiles read into them) on an engine; an
+    unreadable profile is reported, left out and counted as an error (exit 2)."""
+    from .cohort import iter_patients
+    from .engines import copy_log, python_results, sql_results, sql_screening
+    from .omop import load_omop
+    from .population import from_patients
+
+    if omop:
+        con = load_omop(omop, as_of=as_of)
+    else:
+        entries = list(iter_patients(patients))
+        for entry in entries:
+            if entry.error is not None:
+                typer.echo(f"error: {entry.error} (patient left out)", err=True)
+                counts["error"] = counts.get("error", 0) + 1
+        con = from_patients(e.patient for e in entries if e.patient is not None)
+    if engine == "python":
+        results = _counted(python_results(con, rule_sets), counts, not _stdout(out) and sys.stderr.isatty())
+        _write_results(results, rule_sets, chosen, out, stamp)
+        return
+    table = sql_screening(con, rule_sets, engine)  # type: ignore[arg-type]
+    for verdict, count in con.execute(f"SELECT verdict, count(*) FROM {table} GROUP BY ALL").fetchall():
+        counts[verdict] = counts.get(verdict, 0) + count
+    if chosen in ("csv", "parquet") and out is not None:
+        copy_log(con, table, out)
+    else:
+        _write_results(sql_results(con, table), rule_sets, chosen, out, stamp)
 
 
 @app.command("match")

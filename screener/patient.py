@@ -103,10 +103,21 @@ class Patient(_Model):
         return self.measurements.get(variable)
 
     def bsa_m2(self) -> float | None:
-        """Body surface area (Mosteller) when height and weight are known."""
-        if self.height_cm and self.weight_kg:
-            return bsa_mosteller(self.height_cm, self.weight_kg)
+        """Body surface area (Mosteller) when height and weight are known, at the top level
+        or as measurements (as records such as OMOP and FHIR give them)."""
+        height, weight = self._body("height", "cm"), self._body("weight", "kg")
+        if height and weight:
+            return bsa_mosteller(height, weight)
         return None
+
+    def _body(self, variable: str, unit: str) -> float | None:
+        measurement = self.measurement(variable)
+        if measurement is None:
+            return None
+        try:
+            return converter(measurement.unit, unit)(measurement.value)
+        except UnitError:
+            return None
 
 
 def _whole_years(birth: dt.date, on: dt.date) -> int:

@@ -1,0 +1,146 @@
+"""Screen a population held in the long tables on an engine: python, duckdb or spark.
+
+The population is a DuckDB connection holding the five long tables
+(``notes/population-schema.md``), built by ``omop.load_omop`` or
+``population.from_patients``.  The python engine reads the persons back as profiles and
+runs ``screen.screen``; the SQL engines run the SQL that ``screener.sql`` generates from the
+same rules (DuckDB in process; Spark through pyspark in local mode, or a cluster with
+``spark-submit``).  Every engine gives the same screening log.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator, Literal
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import ScreenerError
+from .population import TABLES, iter_patients_from
+from .rules import RuleSet
+from .screen import LOG_COLUMNS, ScreenResult, log_row, screen
+
+Engine = Literal["python", "duckdb", "spark"]
+ENGINES: tuple[str, ...] = ("python", "duckdb", "spark")
+
+LOG_FIELDS = ("patient", "trial", "date", "verdict", "reasons", "to_collect", "error")
+"""Screening-log columns in Parquet (the CSV log keeps the coordinator's headings, ``LOG_COLUMNS``)."""
+
+
+class EngineError(RuntimeError, ScreenerError):
+    """An engine that cannot run here: pyspark not installed, SQL generator missing."""
+
+
+def python_results(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], *, explain: bool = True) -> Iterator[ScreenResult]:
+    """Every person against every rule set on the Python engine, streamed."""
+    return screen(rule_sets, iter_patients_from(con), explain=explain)
+
+
+def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engine: Engine) -> str:
+    """Create the table ``screening`` (person_id, trial_id, as_of, verdict, failing,
+    undecided, to_collect) in ``con`` on a SQL engine; returns its name."""
+    from .sql_run import run_duckdb
+
+    if engine == "duckdb":
+        run_duckdb(rule_sets, con).to_table("screening")
+    else:
+        _spark_screening(con, rule_sets)
+    return "screening"
+
+
+def _spark_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet]) -> None:
+    """Run the screening SQL in a Spark session (local unless ``SCREENER_SPARK_MASTER`` or
+    spark-submit says otherwise) over the long tables, handed over as Parquet."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise EngineError("the spark engine needs pyspark: pip install 'screener[spark]'") from None
+    from .sql_run import run_spark
+
+    with tempfile.TemporaryDirectory(prefix="screener-spark-") as folder:
+        for table in TABLES:
+            con.execute(f"COPY {table} TO '{folder}/{table}.parquet' (FORMAT parquet)")
+        spark = (SparkSession.builder.master(os.environ.get("SCREENER_SPARK_MASTER", "local[*]"))
+                 .appName("screener").getOrCreate())
+        for table in TABLES:
+            spark.read.parquet(f"{folder}/{table}.parquet").createOrReplaceTempView(table)
+        run_spark(rule_sets, spark).write.parquet(f"{folder}/screening")
+        con.execute(f"CREATE OR REPLACE TABLE screening AS SELECT * FROM read_parquet('{folder}/screening/*.parquet')")
+
+
+LOG_SQL = """
+SELECT s.person_id AS patient, s.trial_id AS trial, CAST(s.as_of AS VARCHAR) AS date, s.verdict,
+       array_to_string(s.failing, ' | ') AS reasons, array_to_string(s.to_collect, ' | ') AS to_collect,
+       NULL::VARCHAR AS error
+FROM {table} s {where}
+ORDER BY s.person_id, s.trial_id
+"""
+"""The screening log of a SQL engine: failing criteria by id (the python engine explains them)."""
+
+
+def sql_results(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[ScreenResult]:
+    """The rows of a SQL engine's screening as results, for the table, JSONL and HTML outputs."""
+    cursor = con.execute(LOG_SQL.format(table=table, where=""))
+    while rows := cursor.fetchmany(10000):
+        for patient, trial, date, verdict, reasons, to_collect, _ in rows:
+            yield ScreenResult.model_construct(
+                patient=patient, trial=trial, as_of=date, verdict=verdict, reasons=reasons.split(" | ") if reasons else [],
+                to_collect=to_collect.split(" | ") if to_collect else [], unknown=0, error=None)
+
+
+def copy_log(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, verdicts: tuple[str, ...] | None = None) -> None:
+    """Write a SQL engine's screening log to ``out`` (.parquet or .csv) inside DuckDB,
+    atomically; ``verdicts`` keeps only those verdicts."""
+    where = "" if verdicts is None else "WHERE s.verdict IN (" + ", ".join(f"'{v}'" for v in verdicts) + ")"
+    query = LOG_SQL.format(table=table, where=where)
+    if out.suffix.lower() == ".csv":
+        names = ", ".join(f'{field} AS "{column}"' for field, column in zip(LOG_FIELDS, LOG_COLUMNS))
+        query, options = f"SELECT {names} FROM ({query})", "FORMAT csv, HEADER"
+    else:
+        options = "FORMAT parquet"
+    with _atomic(out) as temporary:
+        con.execute(f"COPY ({query}) TO '{temporary}' ({options})")
+
+
+def write_parquet(results: Iterator[ScreenResult], out: Path, *, batch: int = 10000) -> None:
+    """The screening log of results as Parquet, written in batches, atomically."""
+    schema = pa.schema([(name, pa.string()) for name in LOG_FIELDS])
+    with _atomic(out) as temporary, pq.ParquetWriter(temporary, schema) as writer:
+        rows: list[list[str | None]] = []
+        for result in results:
+            row: list[str | None] = list(log_row(result))
+            row[-1] = row[-1] or None
+            rows.append(row)
+            if len(rows) >= batch:
+                writer.write_table(_table(rows, schema))
+                rows = []
+        writer.write_table(_table(rows, schema))
+
+
+def _table(rows: list[list[str | None]], schema: pa.Schema) -> pa.Table:
+    columns = list(zip(*rows)) if rows else [() for _ in schema.names]
+    return pa.Table.from_arrays([pa.array(list(c), type=pa.string()) for c in columns], schema=schema)
+
+
+class _atomic:
+    """A temporary path next to ``out``, renamed over it on success, removed on failure."""
+
+    def __init__(self, out: Path):
+        self.out = out
+
+    def __enter__(self) -> str:
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        handle, self.temporary = tempfile.mkstemp(dir=self.out.parent, prefix=f".{self.out.name}.", suffix=".tmp")
+        os.close(handle)
+        os.unlink(self.temporary)
+        return self.temporary
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            os.replace(self.temporary, self.out)
+        else:
+            Path(self.temporary).unlink(missing_ok=True)
