@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from .derive import FORMULAS as PYTHON_FORMULAS
 from .errors import UnitError
-from .evaluate import BSA_MISSING, DAYS_PER, _duration_text, _event_label, _is_lab, _variable_info
+from .evaluate import BSA_MISSING, DAYS_PER, DISAGREEMENT_FACTOR, _duration_text, _event_label, _is_lab, _variable_info
 from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
@@ -110,6 +110,7 @@ class _Value:
         label = _variable_info(variable, None)[0]
         if self.derived is None:
             self.has = row
+            self.conflict: exp.Expression | None = None
             self.absent: list[tuple[str, exp.Expression]] = [(label, not_(row))]
             if variable in PYTHON_FORMULAS:  # computed by Python but not in SQL: never a silent answer
                 self.absent = [(label, not_(row)), (f"{label} (its formula is not computed in SQL)", not_(row))]
@@ -124,6 +125,22 @@ class _Value:
         self.cols["canon"] = case((row, self.measured["canon"]), default=canon)
         self.cols["area"] = case((row, self.measured["area"]), default=num(area))
         self.absent = [(item, and_(not_(row), when)) for item, when in self.derived.items]
+        self.conflict = self._disagreement(translator, row, canon, area)
+
+    def _disagreement(self, translator: "Translator", row: exp.Expression, derived: exp.Expression, area: int) -> exp.Expression:
+        """A measured value that its formula's value contradicts (more than
+        DISAGREEMENT_FACTOR apart, as ``evaluate.measured_vs_derived``): the comparison is
+        unknown. Per-area values are brought to the measured value's basis with the BSA."""
+        measured, measured_area = self.measured["canon"], self.measured["area"]
+        bsa = translator.features.body_surface_area()
+        same_area = exp.EQ(this=measured_area, expression=num(area))
+        computed = case((same_area, derived), default=exp.Div(this=derived, expression=exp.Pow(
+            this=bsa, expression=exp.Sub(this=num(area), expression=measured_area))))
+        high = exp.Greatest(this=measured, expressions=[computed])
+        low = exp.Least(this=measured, expressions=[computed])
+        known = and_(row, not_null(derived), or_(same_area, not_null(bsa)),
+                     exp.GT(this=measured, expression=num(0)), exp.GT(this=computed, expression=num(0)))
+        return and_(known, exp.GT(this=high, expression=exp.Mul(this=num(DISAGREEMENT_FACTOR), expression=low)))
 
 
 def _windows(translator: "Translator", node: Comparison, label: str) -> list[Step]:
@@ -165,6 +182,8 @@ def comparison(translator: "Translator", node: Comparison) -> "Part":
     v = value.cols
     steps: list[Step] = [(not_(value.has), null(), [], False)]
     steps += _windows(translator, node, label)
+    if value.conflict is not None:
+        steps.append((value.conflict, null(), [f"{label} confirmed (measured and computed values disagree)"], False))
     parsed = parse_unit(node.unit) if node.unit and _parses(node.unit) else None
     relative = parsed.relative if parsed is not None else None
     if relative:
