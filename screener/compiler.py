@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .extract import Extractor, default_extractor
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
+from .scope import impossible_and, numbered, sex_specific
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize
@@ -15,11 +16,19 @@ from .text import normalize
 _AGE_VALUE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(years?|months?|weeks?|days?)\s*$", re.I)
 
 
-def _groups(items: list[Item]) -> list[list[Item]]:
-    """Items joined by an "And/or" line form one criterion with alternatives."""
+_ENDS_WITH_OR = re.compile(r"(?<![\w/])(?:or|and/or)\s*[:,;.]?\s*$", re.I)
+_STARTS_WITH_OR = re.compile(r"^[\s\-*•]*(?:or|and/or)\b(?!\s*(?:more|greater|less|higher|lower|equal))", re.I)
+
+
+def _groups(items: list[Item], text: str) -> list[list[Item]]:
+    """Items joined by an "And/or" line, a bullet ending in "or" or one starting with it,
+    form one criterion with alternatives."""
     groups: list[list[Item]] = []
     for item in items:
-        if item.joined_by_or and groups and groups[-1][-1].section == item.section:
+        previous = groups[-1][-1] if groups else None
+        joined = item.joined_by_or or (previous is not None and (
+            _ENDS_WITH_OR.search(text[previous.start:previous.end]) or _STARTS_WITH_OR.match(text[item.start:item.end])))
+        if joined and previous is not None and previous.section == item.section:
             groups[-1].append(item)
         else:
             groups.append([item])
@@ -33,7 +42,8 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
         rules.append(extractor.item_rule(text, item.section, item.heading))
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
-    notes = ["items joined by 'and/or': any of them is enough"] if len(rules) > 1 else []
+    rule = numbered(sex_specific(impossible_and(rule)), criterion_id)
+    notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
     return Criterion(
         id=criterion_id, section=group[0].section, text=source.text[start:end], span=(start, end),
         heading=group[0].heading, manual=is_manual(rule), rule=rule, notes=notes,
@@ -68,7 +78,7 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
     extractor = extractor or default_extractor()
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
-    for group in _groups(segment(source.text, source.start, source.end)):
+    for group in _groups(segment(source.text, source.start, source.end), source.text):
         section = group[0].section
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"

@@ -441,6 +441,16 @@ def _leaf(ctx: _Context, result: NodeResult) -> Status:
 
 
 def _comparison(node: Comparison, ctx: _Context) -> Status:
+    """A comparison; one restated in other units ("< 8 kPa (< 60 mmHg)") is decided only
+    where every reading agrees."""
+    if not node.alt:
+        return _reading(node, ctx)
+    readings = [node.model_copy(update={"alt": []})]
+    readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
+    return _readings(Readings(items=readings, span=node.span), ctx)
+
+
+def _reading(node: Comparison, ctx: _Context) -> Status:
     label, analyte = _variable_info(node.variable, node.label)
     limit = limit_text(node.value, node.unit)
     threshold = f"{node.op} {limit}"

@@ -15,18 +15,24 @@ from functools import cache
 
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
-from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
+from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
+from .rules import Readings, Restrict, Unless, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import UnitError, compatible, convert, parse_unit, read_unit_at
 
 _NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
-_SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-Z(])|;\s*")
+_SENTENCE = re.compile(
+    r"(?<=[.;])\s+(?=[A-Z(])|;\s*"
+    r"|,?\s+and\s+(?=(?:must|should|shall|will|agree|agrees|have\s+to|has\s+to)\b)"  # "... must not be X and must use Y"
+)
 _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
-_FOR_SEX = re.compile(r"\s*\(?\s*(?:for|in)\s+(men|males?|women|females?|boys|girls)\b\s*\)?", re.I)
+_FOR_SEX = re.compile(
+    r"\s*(?:\(\s*(?:(?:for|in)\s+)?(?P<bracketed>men|males?|women|females?|boys|girls)\s*\)"
+    r"|\(?\s*(?:for|in)\s+(?P<sex>men|males?|women|females?|boys|girls)\b\s*\)?)", re.I)
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -135,7 +141,12 @@ class Extractor:
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
         self._rise = {w.lower() for w in p["rise_words"]}
-        self._negation_re = re.compile(r"^\s*(?:" + "|".join(re.escape(n) for n in sorted(p["negations"], key=len, reverse=True)) + r")\b\s*", re.I)
+        lead = phrase_pattern(cues()["negation_lead"])
+        self._negation_re = re.compile(
+            r"^[\s,:]*(?:" + lead + r"\s+){0,4}(?:"
+            + "|".join(re.escape(str(n)) for n in sorted(p["negations"], key=lambda n: len(str(n)), reverse=True)) + r")\b\s*",
+            re.I,
+        )
         self._history_re = _phrase_regex(p["timing"]["history"])
         self._current_re = _phrase_regex(p["timing"]["current"])
         self._or_re = _phrase_regex(p["connectors"]["or"])
@@ -151,6 +162,13 @@ class Extractor:
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
         self._uncertain_re = re.compile(r"(?:" + _phrase_regex(p["uncertain_words"]).pattern + r")[\s\w]{0,12}$", re.I)
         self._ignored |= self._rise
+        self._unread_condition_re = re.compile(
+            r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")\s+[^\W\d]", re.I)
+        self._cue_re = re.compile(
+            "(?P<examples>" + phrase_pattern(cues()["examples"]) + ")|(?P<exception>" + phrase_pattern(cues()["exceptions"]) + ")",
+            re.I)
+        self._qualifiers = {w.lower() for phrase in cues()["qualifiers"] for w in str(phrase).split()}
+        self._ignored -= self._qualifiers  # they narrow a condition: never filler
         self._within_re = re.compile(
             r"\bwithin\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?\s*(\d+|" + "|".join(_NUMBER_WORDS)
             + r")\s+(years?|months?|weeks?|days?)\b", re.I)
@@ -342,7 +360,8 @@ class Extractor:
         bound = Bound(start, cursor, op, value, unit, within=within)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
-            bound.sex = "male" if for_sex.group(1).lower().startswith(("m", "bo")) else "female"
+            word = for_sex.group("bracketed") or for_sex.group("sex")
+            bound.sex = "male" if word.lower().startswith(("m", "bo")) else "female"
             bound.end = for_sex.end()
         self._restatements(text, bound)
         return [bound, *self._variant(text, bound)]
@@ -523,10 +542,13 @@ class Extractor:
         nodes: list[Node] = []
         manual_parts: list[tuple[int, int]] = []
         found = (self.mentions(text.text), self.bounds(text.text))  # once per item, then per sentence
-        for start, end in self._sentences(text.text):
-            node = self._sentence_rule(text, start, end, section, heading, found)
+        sentences = self._sentences(text.text)
+        group, restriction = self._group(text.text, sentences)
+        for start, end in sentences:
+            node = self._sentence_rule(text, start, end, section, heading, found, group, not restriction)
             if node is None:
-                manual_parts.append((start, end))
+                if not (group and start <= group.start and group.end >= end - 1):
+                    manual_parts.append((start, end))
             else:
                 nodes.append(node)
         if manual_parts:
@@ -534,9 +556,24 @@ class Extractor:
             span = text.origin(first, last)
             question = " ".join(text.text[s:e].strip() for s, e in manual_parts)
             nodes.append(Manual(question=_squash(question), span=span))
-        if len(nodes) == 1:
-            return nodes[0]
-        return AllOf(items=nodes, span=text.origin(0, len(text.text)))
+        span = text.origin(0, len(text.text))
+        rule: Node = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
+        if group is not None and restriction:
+            return restricted(self._group_node(text, group), rule if nodes else None, section, restriction, span)
+        return rule
+
+    def _group_node(self, text: Text, group: Group) -> Node:
+        label = self.lexicon.conditions[group.condition].label if group.condition in self.lexicon.conditions else None
+        return group.node(text.origin(group.start, group.end), label)
+
+    def _group(self, text: str, sentences: list[tuple[int, int]]) -> tuple[Group | None, bool]:
+        """The group the item is about, from the first sentence that names one, and whether it
+        restricts the item (rather than being required by it)."""
+        for start, end in sentences:
+            found = groups_in(text[:end], start)
+            if found:
+                return found[0], is_restriction(text, found[0], start)
+        return None, False
 
     def _columns(self, heading: str) -> list[tuple[Variable, str | None]] | None:
         """"Age (in years) -- Creatinine (in mg/dL)": one variable, and maybe a unit, per column."""
@@ -587,24 +624,108 @@ class Extractor:
         return out
 
     def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None,
-                       found: tuple[list[Mention], list[Bound]]) -> Node | None:
-        sentence = text.text[start:end]
+                       found: tuple[list[Mention], list[Bound]], group: Group | None = None,
+                       required_group: bool = False) -> Node | None:
+        in_group = group is not None and start <= group.start < end
+        lead = start  # a negation may follow a group that opens the sentence ("For females, not pregnant")
+        if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among"):
+            lead = group.end
+        sentence = text.text[lead:end]
         negation = self._negation_re.match(sentence)
         if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
             negation = None
         if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
             negation = None
-        body_start = start + (negation.end() if negation else 0)
+        body_start = lead + (negation.end() if negation else 0)
         leaves, covered = self._leaves(text, body_start, end, section, heading, found)
+        if in_group and group is not None:
+            leaves = [l for l in leaves if not (group.start <= l.start and l.end <= group.end)]
+            covered.append((group.start, group.end))
+        notes = []
+        for match in contexts(text.text, body_start, end):
+            covered.append((match.start(), match.end()))
+            notes.append(_squash(match.group(0)).lower())
+        required = group if in_group and required_group else None
         if not leaves:
+            if required is None or self._leftover(text.text, body_start, end, covered):
+                return None
+            node = self._group_node(text, required)  # "Women of childbearing potential"
+            return negated(node, _squash(text.text[start:end]), text.origin(start, end)) if negation else node
+        apart: list[Leaf] = []
+        if negation and any(not isinstance(l.node, Not) for l in leaves):
+            # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
+            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start]
+            leaves = [l for l in leaves if l not in apart]
+            covered += [(l.start, l.end) for l in apart]
+        polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
+        cue = self._scope_cue(text.text, body_start, end, leaves)
+        if cue is not None:
+            node = self._scoped(text, start, body_start, end, cue, leaves, covered, polarity)
+        else:
+            node = self._part(text, start, body_start, end, leaves, covered, polarity)
+        if node is None:
             return None
-        node = self._join(leaves, text.text, section)
-        leftover = self._leftover(text.text, body_start, end, covered)
-        if leftover:
-            node = self._with_unread(node, text, start, end, section, self._leftover_is_alternative(text.text, leaves, leftover))
+        node = with_context(node, notes)
+        if required is not None:  # "No pregnant or nursing women": the group inside the negation
+            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
         if negation:
-            node = Not(item=node, span=text.origin(start, end))
+            node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
+        if apart:
+            group = AllOf if section == "inclusion" else AnyOf
+            node = group(items=[node] + [l.node for l in apart], span=text.origin(start, end))
         return node
+
+    def _part(self, text: Text, start: int, body_start: int, end: int, leaves: list[Leaf], covered: list[tuple[int, int]],
+              section: Section, skip: tuple[int, int] = (0, 0)) -> Node | None:
+        """What was read in ``body_start:end`` (less ``skip``), with a question on its unread words."""
+        leaves = [l for l in leaves if body_start <= l.start < end and not skip[0] <= l.start < skip[1]]
+        leftover = self._leftover(text.text, body_start, end, covered + [skip])
+        if not leaves:
+            return Manual(question=_squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
+        node = self._join(leaves, text.text, section)
+        if leftover:
+            if self._unread_condition_re.search(_blank_spans(text.text, covered, body_start, end)):
+                # "(50,000/mm3 if post bone marrow transplantation)": another limit under a condition not read;
+                # what was read is one reading, the sentence as written (a question) the other: decided where they agree
+                manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
+                return Readings(items=[node, manual], span=manual.span)
+            narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
+            alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
+            node = self._with_unread(node, text, start, end, section, alternative)
+        return node
+
+    def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
+        """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,
+        the closing bracket when the cue stands in brackets)."""
+        for match in self._cue_re.finditer(text, start, end):
+            if any(l.start <= match.start() < l.end for l in leaves):
+                continue
+            kind = "examples" if match.group("examples") else "exception"
+            opened = text.rfind("(", start, match.start())
+            closed = text.find(")", match.end(), end)
+            scope_end = closed if opened > text.rfind(")", start, match.start()) and closed != -1 else end
+            return kind, match.start(), match.end(), scope_end
+        return None
+
+    def _scoped(self, text: Text, start: int, body_start: int, end: int, cue: tuple[str, int, int, int],
+                leaves: list[Leaf], covered: list[tuple[int, int]], polarity: Section) -> Node | None:
+        """"X, including Y": Y are examples of X (any one makes X present; none leaves X to review).
+        "X unless Y": Y is an escape (in a requirement X or Y; in an exclusion X unless Y)."""
+        kind, cue_start, cue_end, scope_end = cue
+        head = self._part(text, start, body_start, end, leaves, covered, polarity, skip=(cue_start, scope_end))
+        inner = self._part(text, cue_start, cue_end, scope_end, leaves, covered, polarity)
+        if inner is None:
+            return head
+        span = text.origin(start, end)
+        if kind == "examples":
+            if head is None:
+                return inner
+            return AnyOf(items=[inner, head], span=span)
+        if head is None:
+            return None
+        if polarity == "inclusion":
+            return AnyOf(items=[head, inner], span=span)
+        return Unless(item=head, exception=inner, span=span)
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
@@ -652,8 +773,9 @@ class Extractor:
             node = self._leaf(text, chosen, group, section, sentence)
             if node is None:
                 continue
-            if bound.sex:  # "Hemoglobin > 12 g/dL for men": only men must meet it
-                node = AllOf(items=[Sex(sex=bound.sex, span=text.origin(bound.start, bound.end)), node])
+            if bound.sex:  # "Hemoglobin > 12 g/dL for men": only men must meet it; it does not apply to women
+                node = Restrict(group=Sex(sex=bound.sex, span=text.origin(bound.start, bound.end)), item=node,
+                                outside=section == "inclusion", span=text.origin(bound.start, bound.end))
             leaf_start = min([bound.start] + [m.start for m in chosen if previous_end <= m.start and m.end <= bound.start])
             leaf_end = max(b.end for b in group)
             leaf_end = max([leaf_end] + [m.end for m in chosen])
@@ -896,8 +1018,8 @@ class Extractor:
         joints: list[str | None] = []
         for left, right in zip(leaves, leaves[1:]):
             between = text[left.end:right.start]
-            if left.sex and right.sex and left.sex != right.sex:
-                joints.append("or")  # "> 12 for men, > 11 for women": whichever applies
+            if left.sex and right.sex and left.sex != right.sex:  # "> 12 for men, > 11 for women": each for its group
+                joints.append("and" if section == "inclusion" else "or")
             elif self._or_re.search(between):
                 joints.append("or")
             elif self._and_re.search(between):
@@ -934,6 +1056,15 @@ def _blank(text: str, start: int, end: int) -> str:
     so that only connectors of the sentence itself are seen."""
     out = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
     return re.sub(r"\b(?:one|two|three|\d+)\s+or\s+more\b", lambda m: " " * len(m.group(0)), out, flags=re.I)
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` with the spans already read blanked out."""
+    chars = list(text[start:end])
+    for a, b in spans:
+        for i in range(max(a, start), min(b, end)):
+            chars[i - start] = " "
+    return "".join(chars)
 
 
 def _clean(value: float) -> int | float:

@@ -61,7 +61,10 @@ class Comparison(_Node):
     value: int | float
     unit: str | None = None
     unit_implied: bool | None = Field(None, description="true when the text gave no unit and it was read from the value's range")
-    alt: list[Quantity] = Field(default_factory=list, description="the same threshold restated in other units")
+    alt: list[Quantity] = Field(
+        default_factory=list,
+        description="the same threshold restated in other units: a second reading; decided only where all agree",
+    )
     within: "Duration | None" = Field(None, description="the value must have been measured this recently")
     window: "Window | None" = Field(None, description="only a value measured in this window after an event counts")
     context: list[str] = Field(

@@ -112,6 +112,11 @@ def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]],
     if isinstance(node, Readings):
         parts = [_compile(item, criterion) for item in node.items]
         return None if not parts or None in parts else _agreed(parts)
+    if isinstance(node, Comparison) and node.alt:
+        readings = [node.model_copy(update={"alt": []})]
+        readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
+        parts = [_comparison(r) for r in readings]
+        return None if None in parts else _agreed(parts)  # type: ignore[arg-type]
     if isinstance(node, Comparison):
         return _comparison(node)
     if isinstance(node, Condition):

@@ -73,8 +73,8 @@ def _ladder(translator: "Translator", steps: list[tuple[exp.Expression, exp.Expr
     decided = [(exp.EQ(this=branch, expression=num(i + 1)), status) for i, (_, status, _, _) in enumerate(steps)
                if not isinstance(status, exp.Null)]
     status = case((exp.EQ(this=branch, expression=num(0)), default), *decided)
-    items = [(item, exp.EQ(this=branch, expression=num(i + 1))) for i, (_, _, wanted, _) in enumerate(steps) for item in wanted]
-    assumed = [exp.EQ(this=branch, expression=num(i + 1)) for i, (_, _, _, by_default) in enumerate(steps) if by_default]
+    items: list[Item] = [(item, exp.EQ(this=branch, expression=num(i + 1))) for i, (_, _, wanted, _) in enumerate(steps) for item in wanted]
+    assumed: list[exp.Expression] = [exp.EQ(this=branch, expression=num(i + 1)) for i, (_, _, _, by_default) in enumerate(steps) if by_default]
     return Part(status, items, assumed)
 
 
@@ -88,7 +88,7 @@ class Translator:
         self.branches: list[tuple[str, exp.Expression]] = []  # leaf columns: the branch each leaf takes
         self.criterion: Criterion | None = None
 
-    def answer(self, key: str) -> exp.Column:
+    def answer(self, key: str) -> exp.Expression:
         if key not in self.answers:
             self.answers[key] = f"q{len(self.answers)}_{re.sub(r'[^A-Za-z0-9]+', '_', key)}"
         return col(self.answers[key], "a")
@@ -178,12 +178,17 @@ class Translator:
         return part
 
     def _comparison(self, node: Comparison) -> Part:
+        """A limit restated in other units ("< 8 kPa (< 60 mmHg)") is read both ways, as in Python."""
         from .sql_compare import comparison
 
+        if node.alt:
+            readings = [node.model_copy(update={"alt": []})]
+            readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
+            return self._readings(Readings(items=readings, span=node.span))
         return comparison(self, node)
 
 
-def _criterion_columns(translator: Translator, criteria: list[Criterion]) -> tuple[list[exp.Expression], list[tuple[str, str, int]]]:
+def _criterion_columns(translator: Translator, criteria: list[Criterion]) -> tuple[list[exp.Expression], list[tuple[str, int, int]]]:
     """The first stage of a trial: per criterion its status s<i> and default-range flag u<i>,
     and one flag k<j> per possible item to collect; returns (columns, [(item, criterion, j)])."""
     columns: list[exp.Expression] = []
@@ -217,7 +222,8 @@ def _trial_select(rules: RuleSet, number: int, features: Features, max_lab_age_d
     stage = exp.select(col("person_id", "f"), col("as_of", "f"), *columns, copy=False).from_(alias(exp.Subquery(this=leaves), "f"), copy=False)
     stage = stage.join(alias(_answers(rules, translator.answers), "a"),
                        on=exp.EQ(this=col("person_id", "a"), expression=col("person_id", "f")), join_type="LEFT", copy=False)
-    fails, reviews = [], []
+    fails: list[exp.Expression] = []
+    reviews: list[exp.Expression] = []
     for index, criterion in enumerate(criteria):
         status, assumed = col(f"s{index}"), col(f"u{index}")
         failing = not_(status) if criterion.section == "inclusion" else status
@@ -253,7 +259,7 @@ def _answers(rules: RuleSet, columns: dict[str, str]) -> exp.Expression:
 
 
 def screening_query(
-    rule_sets: Iterable[RuleSet], *, max_lab_age_days: float | None = None, units: list[tuple[str, str | None]] = (),
+    rule_sets: Iterable[RuleSet], *, max_lab_age_days: float | None = None, units: Iterable[tuple[str, str | None]] = (),
 ) -> exp.Expression:
     """The screening of every person in the long tables against every rule set, as one
     sqlglot query: (person_id, trial_id, as_of, verdict, failing, undecided, to_collect).

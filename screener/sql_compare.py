@@ -21,8 +21,11 @@ from .evaluate import BSA_MISSING, DAYS_PER, _duration_text, _event_label, _is_l
 from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
-from .sql_features import cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
+from .sql_features import FORMULAS, cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
 from .units import area_exponent, convert_with_area, converter, parse_unit
+
+Step = tuple[exp.Expression, exp.Expression, list[str], bool]
+"""A branch of a leaf: when, status, what to collect, decided by a default range."""
 
 if TYPE_CHECKING:
     from .sql import Part, Translator
@@ -83,7 +86,7 @@ def _default_bound(variable: str, which: str) -> exp.Expression | None:
     for sex in ("female", "male"):
         reference = default_range(variable, sex)
         bound = None if reference is None else (reference.high if which == "ULN" else reference.low)
-        if bound is not None:
+        if reference is not None and bound is not None:
             try:
                 by_sex[sex] = converter(reference.unit, term.unit, term.analyte)(bound)
             except UnitError:
@@ -100,33 +103,32 @@ class _Value:
 
     def __init__(self, translator: "Translator", variable: str):
         features = translator.features
-        self.measured = {a: features.measured(variable, a) for a in ("has", "value", "unit", "canon", "area", "date", "high", "low")}
+        self.measured: dict[str, exp.Expression] = {a: features.measured(variable, a) for a in ("has", "value", "unit", "canon", "area", "date", "high", "low")}
         row = truthy(exp.EQ(this=self.measured["has"], expression=num(1)))
         self.derived = features.derive(variable) if variable in PYTHON_FORMULAS else None
-        self.cols = dict(self.measured)
+        self.cols: dict[str, exp.Expression] = dict(self.measured)
         label = _variable_info(variable, None)[0]
         if self.derived is None:
             self.has = row
-            self.absent = [(label, not_(row))]
+            self.absent: list[tuple[str, exp.Expression]] = [(label, not_(row))]
             if variable in PYTHON_FORMULAS:  # computed by Python but not in SQL: never a silent answer
                 self.absent = [(label, not_(row)), (f"{label} (its formula is not computed in SQL)", not_(row))]
             return
-        formula_unit = {"bsa": "m2", "bmi": "kg/m2", "creatinine_clearance": "mL/min", "egfr": "mL/min/1.73m2",
-                        "pf_ratio": "mmHg", "qtc": "ms"}[variable]
+        formula_unit = FORMULAS[variable].unit
         factor, offset, area = conversion(variable, formula_unit) or (1.0, 0.0, 0)
         derived = self.derived.value
         canon = exp.Add(this=exp.Mul(this=derived, expression=num(factor)), expression=num(offset))
         self.has = or_(row, not_null(derived))
         self.cols["value"] = case((row, self.measured["value"]), default=derived)
-        self.cols["unit"] = case((row, self.measured["unit"]), default=text(formula_unit))
+        self.cols["unit"] = case((row, self.measured["unit"]), default=text(formula_unit or ""))
         self.cols["canon"] = case((row, self.measured["canon"]), default=canon)
         self.cols["area"] = case((row, self.measured["area"]), default=num(area))
         self.absent = [(item, and_(not_(row), when)) for item, when in self.derived.items]
 
 
-def _windows(translator: "Translator", node: Comparison, label: str) -> list[tuple[exp.Expression, exp.Expression, list[str], bool]]:
+def _windows(translator: "Translator", node: Comparison, label: str) -> list[Step]:
     """Steps for a value too old for the recency window, or outside the event window."""
-    steps = []
+    steps: list[Step] = []
     date, as_of = col("m_" + node.variable + "__date"), col("as_of")
     windows = []
     if node.within is not None:
@@ -161,12 +163,13 @@ def comparison(translator: "Translator", node: Comparison) -> "Part":
         return Part(cast(null(), "BOOLEAN"), [(label, exp.true())])
     value = _Value(translator, node.variable)
     v = value.cols
-    steps: list = [(not_(value.has), null(), [], False)]
+    steps: list[Step] = [(not_(value.has), null(), [], False)]
     steps += _windows(translator, node, label)
-    relative = parse_unit(node.unit).relative if node.unit and _parses(node.unit) else None
+    parsed = parse_unit(node.unit) if node.unit and _parses(node.unit) else None
+    relative = parsed.relative if parsed is not None else None
     if relative:
         steps += _relative_steps(node, v, relative, label)
-        default = cast(null(), "BOOLEAN")
+        default: exp.Expression = cast(null(), "BOOLEAN")
     else:
         found = _limit_in_canonical(node, term.unit)
         if found is None:
@@ -202,7 +205,7 @@ def _relative_steps(node: Comparison, v: dict, relative: str, label: str) -> lis
     default = _default_bound(node.variable, relative)
     name = f"{label} {words} limit of normal"
     sex_would_help = default_range(node.variable, "female") is not None
-    steps = [
+    steps: list[Step] = [
         (exp.EQ(this=v["unit"], expression=text(relative)), compare(v["value"], node.op, node.value), [], False),
         (exp.GT(this=bound, expression=num(0)), compare(exp.Div(this=v["value"], expression=bound), node.op, node.value), [], False),
     ]
@@ -220,6 +223,7 @@ def _relative_steps(node: Comparison, v: dict, relative: str, label: str) -> lis
 def _open_window(translator: "Translator", node: Comparison, status: exp.Expression) -> exp.Expression:
     """While the event window is still open, a threshold not yet reached is unknown."""
     window = node.window
+    assert window is not None
     event = translator.features.event(window.event)
     last = dt.timedelta(days=window.end.value * DAYS_PER[window.end.unit]).days
     still_open = and_(not_null(event), exp.LT(this=col("as_of"), expression=add_days(event, last)))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable
 
 from sqlglot import exp
 
@@ -29,7 +29,7 @@ ADULT_AGE = 18.0
 # ---------------------------------------------------------------------------- expression helpers
 
 
-def col(name: str, table: str | None = None) -> exp.Column:
+def col(name: str, table: str | None = None) -> exp.Expression:
     return exp.Column(this=exp.Identifier(this=name), table=exp.Identifier(this=table) if table else None)
 
 
@@ -61,7 +61,7 @@ def cast(expression: exp.Expression, to: str) -> exp.Cast:
     return exp.Cast(this=expression, to=exp.DataType.build(to))
 
 
-def null() -> exp.Null:
+def null() -> exp.Expression:
     return exp.null()
 
 
@@ -158,7 +158,7 @@ def known_units() -> tuple[str, ...]:
     return tuple(seen)
 
 
-def unit_conversion_rows(variables, extra: list[tuple[str, str | None]] = ()) -> list[tuple[str, str, float, float, int]]:
+def unit_conversion_rows(variables: Iterable[str], extra: Iterable[tuple[str, str | None]] = ()) -> list[tuple[str, str, float, float, int]]:
     """Rows (variable, unit, factor, offset, area) of the ``unit_conversion`` table for
     ``variables`` in every known unit, plus the (variable, unit) pairs of ``extra`` (the
     pairs a population actually holds).  Unit '' stands for a unitless value."""
@@ -173,10 +173,10 @@ def unit_conversion_rows(variables, extra: list[tuple[str, str | None]] = ()) ->
     for pair in extra:
         pairs[pair] = None
     rows = []
-    for variable, unit in pairs:
-        found = conversion(variable, unit or None)
+    for variable, given in pairs:
+        found = conversion(variable, given or None)
         if found is not None:
-            rows.append((variable, _unit_key(unit), *found))
+            rows.append((variable, _unit_key(given), *found))
     return rows
 
 
@@ -255,6 +255,21 @@ def _qtc_fridericia(v: list[exp.Expression]) -> exp.Expression:
     return case((_positive(qt, rate), exp.Div(this=qt, expression=exp.Pow(this=rr, expression=num(1.0 / 3.0)))))
 
 
+def _scorten(v: list[exp.Expression]) -> exp.Expression:
+    """SCORTEN 0-7 (Bastuji-Garin 2000), with ``derive.scorten``'s slack on the cut-offs."""
+    age, malignancy, rate, detached, urea, bicarbonate, glucose = v
+    points = [
+        exp.GTE(this=age, expression=num(40.0)), malignancy,
+        exp.GTE(this=rate, expression=num(120.0 * (1 - 1e-9))), exp.GT(this=detached, expression=num(10.0 * (1 + 1e-9))),
+        exp.GT(this=urea, expression=num(10.0 * (1 + 1e-9))), exp.LT(this=bicarbonate, expression=num(20.0 * (1 - 1e-9))),
+        exp.GT(this=glucose, expression=num(14.0 * (1 + 1e-9))),
+    ]
+    total: exp.Expression = case((points[0], num(1)), default=num(0))
+    for point in points[1:]:
+        total = exp.Add(this=total, expression=case((point, num(1)), default=num(0)))
+    return exp.Paren(this=total)
+
+
 AGE = Input("age", special="age")
 SEX = Input("sex", special="sex")
 CREATININE = Input("serum creatinine", "creatinine", "mg/dL")
@@ -270,6 +285,11 @@ FORMULAS: dict[str, Formula] = {
         Formula("egfr", "mL/min/1.73m2", (AGE, CREATININE, SEX), _ckd_epi_2021, adult_only=True),
         Formula("pf_ratio", "mmHg", (Input("PaO2", "pao2", "mmHg"), Input("FiO2", special="fio2")), _pf_ratio),
         Formula("qtc", "ms", (Input("QT interval", "qt", "ms"), Input("heart rate", "heart_rate", "1/min")), _qtc_fridericia),
+        Formula("scorten", None, (
+            AGE, Input("malignancy (present or absent)", special="malignancy"), Input("heart rate", "heart_rate", "1/min"),
+            Input("detached body surface area", "detached_bsa", "%"), Input("serum urea or BUN", special="urea"),
+            Input("serum bicarbonate", "bicarbonate", "mmol/L"), Input("serum glucose", "glucose", "mmol/L"),
+        ), _scorten),
     )
 }
 """The formulas computed in SQL, by variable (``screener.derive``'s default for each)."""
@@ -298,24 +318,24 @@ class Features:
 
     # -- registration, returning column references
 
-    def measured(self, variable: str, attribute: str) -> exp.Column:
+    def measured(self, variable: str, attribute: str) -> exp.Expression:
         """A column of the latest measurement of ``variable``: has, value, unit, canon, area,
         date, high, low (``canon``: in the canonical unit, NULL when the unit does not convert)."""
         self.variables[variable] = None
         return col(f"m_{variable}__{attribute}")
 
-    def condition(self, condition: str, timing: str, window_days: float | None) -> exp.Column:
+    def condition(self, condition: str, timing: str, window_days: float | None) -> exp.Expression:
         """The condition's Kleene code for this timing and window: 2 met, 0 not met, 1
         unknown (past, no date), NULL no record."""
         name = f"c_{condition}__{timing}" + (f"_{round(window_days * 100)}" if window_days is not None else "")
         self.conditions[name] = (condition, timing, window_days)
         return col(name)
 
-    def event(self, event: str) -> exp.Column:
+    def event(self, event: str) -> exp.Expression:
         self.events[event] = None
         return col(f"e_{event}")
 
-    def body_surface_area(self) -> exp.Column:
+    def body_surface_area(self) -> exp.Expression:
         self.bsa = True
         self.measured("height", "canon")
         self.measured("weight", "canon")
@@ -332,6 +352,11 @@ class Features:
                 self.measured(item.variable, "canon")
             if item.special == "fio2":
                 self.measured("fio2", "canon")
+            if item.special == "urea":
+                self.measured("urea", "canon")
+                self.measured("bun", "canon")
+            if item.special == "malignancy":
+                self.condition("malignancy", "current", None)
         return Derived(col(f"d_{variable}"), self._derived_items(formula))
 
     def _input(self, item: Input) -> tuple[exp.Expression, exp.Expression, exp.Expression]:
@@ -348,17 +373,24 @@ class Features:
             )
             readable = or_(is_null(unit), not_null(canon))
             return fraction, exp.EQ(this=col("m_fio2__has"), expression=num(1)), readable
+        if item.special == "malignancy":
+            code = col("c_malignancy__current")
+            return exp.EQ(this=code, expression=num(2)), not_null(code), exp.true()
+        if item.special == "urea":
+            urea, bun = (self._input(Input(item.label, v, "mmol/L")) for v in ("urea", "bun"))
+            first = truthy(urea[1])
+            return (case((first, urea[0]), default=bun[0]), or_(urea[1], bun[1]), case((first, urea[2]), default=bun[2]))
         assert item.variable is not None
         term = get_lexicon().variables[item.variable]
         canon = col(f"m_{item.variable}__canon")
         to_unit = converter(term.unit, item.unit, term.analyte)
         offset = to_unit(0.0)
         slope = to_unit(1.0) - offset
-        value: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Add(
+        converted: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Add(
             this=exp.Mul(this=canon, expression=num(slope)), expression=num(offset))
         has = exp.EQ(this=col(f"m_{item.variable}__has"), expression=num(1))
         readable = and_(not_null(canon), exp.EQ(this=col(f"m_{item.variable}__area"), expression=num(0)))
-        return value, has, readable
+        return converted, has, readable
 
     def _guards(self, formula: Formula) -> tuple[exp.Expression, exp.Expression]:
         """(adult-only formula and a known age under 18, an input in a unit that does not convert)."""
@@ -399,7 +431,7 @@ class Features:
             base = base.join(alias(self._events(tables), "e"), on=exp.EQ(this=col("person_id", "e"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
         names = [f"m_{v}__{a}" for v in self.variables for a in _MEASURED] + list(self.conditions) + [f"e_{e}" for e in self.events]
         base = base.select(*(col(n) for n in names))
-        if self.bsa or self.derived:
+        if self.bsa:
             columns.append(alias(_bsa_column(), "bsa"))
         staged = exp.select(*columns, copy=False).from_(alias(exp.Subquery(this=base), "b"), copy=False)
         if not self.derived:

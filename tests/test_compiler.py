@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from screener import compile_criteria, dump_rules, parse_rules
-from screener.rules import AnyOf, Comparison, Condition, Interval, Manual, Not, walk
+from screener.rules import Restrict, AnyOf, Comparison, Condition, Interval, Manual, Not, walk
 
 
 def leaves(text: str, kind=Comparison) -> list:
@@ -75,6 +75,7 @@ def test_dual_units_make_one_comparison_with_its_restatement() -> None:
     [(section, pao2)] = leaves("Exclusion Criteria:\n* oxygen arterial pressure at rest (PaO2) \\<8 kPa (\\<60 mmHg)")
     assert (section, pao2.variable, pao2.op, pao2.value, pao2.unit) == ("exclusion", "pao2", "<", 8, "kPa")
     assert [(a.value, a.unit) for a in pao2.alt] == [(60, "mmHg")]
+    assert pao2.context == ["at rest"]
 
 
 def test_or_between_measurements_is_any() -> None:
@@ -170,16 +171,20 @@ def test_items_stating_no_requirement_are_not_questions(text: str) -> None:
 @pytest.mark.parametrize("text", ["* HIV negative", "* Negative serology for HIV", "* Negative pregnancy test"])
 def test_negative_findings_are_negated_conditions(text: str) -> None:
     rule = compile_criteria(text).criteria[0].rule
-    assert isinstance(rule, Not) and isinstance(rule.item, Condition)
+    assert isinstance(rule, Not)
+    inner = rule.item.item if isinstance(rule.item, Restrict) else rule.item  # pregnancy: for women only
+    assert isinstance(inner, Condition)
 
 
-def test_sex_specific_limits_are_alternatives() -> None:
-    from screener.rules import AllOf, Sex
+def test_sex_specific_limits_each_apply_to_their_group() -> None:
+    from screener.rules import AllOf
 
     rule = compile_criteria("* Hemoglobin greater than 12.0 g/dL for men, greater than 11.0 g/dL for women").criteria[0].rule
+    assert isinstance(rule, AllOf)  # an inclusion: each limit holds for its group, and does not apply to the other
+    assert [(r.group.sex, r.item.value, r.outside) for r in rule.items] == [("male", 12, True), ("female", 11, True)]
+    rule = compile_criteria("Exclusion Criteria:\n* Hemoglobin < 11 (women) or hemoglobin < 12 (men)").criteria[0].rule
     assert isinstance(rule, AnyOf)
-    assert [(type(a).__name__, a.sex, b.value) for a, b in (branch.items for branch in rule.items)] == [
-        ("Sex", "male", 12), ("Sex", "female", 11)]
+    assert [(r.group.sex, r.item.value, r.outside) for r in rule.items] == [("female", 11, False), ("male", 12, False)]
 
 
 @pytest.mark.parametrize("text, expected", [

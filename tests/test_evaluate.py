@@ -960,3 +960,11 @@ def test_readings_decide_only_where_they_agree(pao2, expected):
 def test_ages_compare_in_completed_years(age, expected):
     rule = AllOf(items=[cmp("age", ">=", 18, "year"), cmp("age", "<=", 70, "year")])
     assert one(rule, patient(age=age)).status == expected
+
+
+@pytest.mark.parametrize("pao2, expected", [(55, "met"), (60, "unknown"), (62, "not_met")])
+def test_a_restated_limit_is_a_second_reading(pao2, expected):
+    from screener.rules import Quantity
+
+    rule = Comparison(variable="pao2", op="<", value=8, unit="kPa", alt=[Quantity(value=60, unit="mmHg")])
+    assert one(rule, patient(meas("pao2", pao2, "mmHg"))).status == expected

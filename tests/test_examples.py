@@ -17,7 +17,7 @@ CASES = [
     ("NCT02213705", "ssc-needs-review", "needs_review", {"I1", "E3", "E15"}),
     ("NCT04711200", "ten-eligible", "eligible", set()),
     ("NCT04711200", "ten-ineligible", "ineligible", {"I2", "E2"}),
-    ("NCT04711200", "ten-needs-review", "needs_review", {"I4", "E1", "E3"}),
+    ("NCT04711200", "ten-needs-review", "needs_review", {"I4", "E3"}),  # E1 (pregnant women) does not apply to a man
 ]
 
 

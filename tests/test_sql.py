@@ -149,3 +149,24 @@ def test_cli_prints_the_sql_in_a_dialect(tmp_path):
     assert printed.exit_code == 0 and sqlglot.parse_one(printed.stdout.rstrip().rstrip(";"), read="trino") is not None
     missing = runner.invoke(app, ["sql", str(tmp_path / "none.yaml")])
     assert missing.exit_code == 2 and "none.yaml" in missing.output
+
+
+SCORTEN_INPUTS = [("heart_rate", 125, "1/min"), ("detached_bsa", 15, "%"), ("bun", 30, "mg/dL"), ("bicarbonate", 18, "mmol/L"),
+                  ("glucose", 300, "mg/dL")]
+
+
+@pytest.mark.parametrize("inputs, malignancy, verdict", [
+    (SCORTEN_INPUTS, "present", "ineligible"),           # 7 points, BUN read as urea in mmol/L
+    (SCORTEN_INPUTS[:1] + [("detached_bsa", 5, "%"), ("urea", 5, "mmol/L"), ("bicarbonate", 25, "mmol/L"),
+                           ("glucose", 100, "mg/dL")], "absent", "eligible"),  # 1 point (age)
+    (SCORTEN_INPUTS[:1], None, "needs_review"),            # inputs missing: each listed to collect
+])
+def test_scorten_is_computed_in_sql_as_in_python(inputs, malignancy, verdict):
+    from screener.patient import ConditionState
+
+    conditions = {"malignancy": ConditionState(condition="malignancy", name="malignancy", status=malignancy)} if malignancy else {}
+    patient = Patient(id="P", sex="female", birth_date=dt.date(1950, 1, 1), as_of=AS_OF, conditions=conditions,
+                      measurements={k: Measurement(variable=k, name=k, value=v, unit=u) for k, v, u in inputs})
+    rules = [_rules(_criterion(Comparison(variable="scorten", op=">=", value=3), section="exclusion"))]
+    got = duckdb_results(rules, [patient])[("P", "T1")]
+    assert got == expected(rules, [patient])[("P", "T1")] and got[0] == verdict

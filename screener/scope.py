@@ -1,0 +1,238 @@
+"""Scope resolution: what negation, examples, exceptions, groups and measurement context
+do to the rule read from a sentence (the trigger-and-scope approach of NegEx/ConText).
+
+The cue words live in ``screener/data/scope.yaml``.  The functions here work on rule trees
+already read from a sentence, so each can be tested on its own:
+
+- ``negated``: NOT over a sentence's rule, pushed down to its questions so that no review
+  question is ever inverted (a question is asked in the words of the sentence instead);
+- ``restricted``: a criterion for one group ("women of childbearing potential");
+- ``sex_specific``: conditions only a woman can have are absent in a man;
+- ``numbered``: each question of a criterion gets its own id (``I4.1``, ``I4.2``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+from .rules import (
+    AllOf, AnyOf, Comparison, Condition, Manual, Node, Not, Readings, Restrict, Sex, Span, Unless, walk,
+)
+from .yamlio import parse_yaml
+
+
+@cache
+def cues() -> dict[str, Any]:
+    """The scope cue file, read once."""
+    resource = files("screener") / "data" / "scope.yaml"
+    return parse_yaml(resource.read_text(encoding="utf-8"), file=str(resource)).data
+
+
+def phrase_pattern(phrases) -> str:
+    """An alternation of phrases as whole words, longest first, spaces matching any space."""
+    ordered = sorted({str(p) for p in phrases}, key=len, reverse=True)
+    body = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered)
+    return r"(?<![\w-])(?:" + body + r")(?![\w-])"
+
+
+def has_question(node: Node) -> bool:
+    return any(isinstance(n, Manual) for n in walk(node))
+
+
+# ---------------------------------------------------------------------------- negation
+
+
+def negated(node: Node, question: str, span: Span | None) -> Node:
+    """NOT ``node``, with the NOT pushed through groups (De Morgan) down to the questions.
+
+    A question under the NOT is replaced by ``question``: the whole sentence, negation and
+    all, so that answering yes still means "the text holds".  Parts without a question keep
+    a plain NOT.
+    """
+    if not has_question(node):
+        return node.item if isinstance(node, Not) else Not(item=node, span=span)
+    if isinstance(node, Manual):
+        return Manual(question=question, span=span)
+    if isinstance(node, Not):
+        return node.item
+    if isinstance(node, (AllOf, AnyOf)):
+        flipped = AnyOf if isinstance(node, AllOf) else AllOf
+        return flipped(items=_unique([negated(item, question, span) for item in node.items]), span=node.span)
+    if isinstance(node, Readings):
+        return Readings(items=[negated(item, question, span) for item in node.items], span=node.span)
+    if isinstance(node, Restrict):
+        return Restrict(group=node.group, item=negated(node.item, question, span), outside=not node.outside, span=node.span)
+    if isinstance(node, Unless):  # not (item and not exception) = not item or exception
+        return AnyOf(items=[negated(node.item, question, span), node.exception], span=node.span)
+    return Not(item=node, span=span)
+
+
+def _unique(items: list[Node]) -> list[Node]:
+    """Drop repeats of the same question (one sentence asks it once)."""
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        if isinstance(item, Manual):
+            if item.question in seen:
+                continue
+            seen.add(item.question)
+        out.append(item)
+    return out
+
+
+# ---------------------------------------------------------------------------- groups
+
+
+@dataclass
+class Group:
+    """A group a criterion names ("women of childbearing potential"), where it stands."""
+
+    start: int
+    end: int
+    sex: str | None
+    condition: str | None
+
+    def node(self, span: Span | None, label: str | None = None) -> Node:
+        parts: list[Node] = []
+        if self.sex:
+            parts.append(Sex(sex=self.sex, span=span))  # type: ignore[arg-type]
+        if self.condition:
+            parts.append(Condition(condition=self.condition, label=label, span=span))
+        return parts[0] if len(parts) == 1 else AllOf(items=parts, span=span)
+
+
+@cache
+def _group_re() -> re.Pattern[str]:
+    return re.compile(phrase_pattern(cues()["groups"]), re.I)
+
+
+def groups_in(sentence: str, start: int = 0) -> list[Group]:
+    """The one group the sentence names, or none when it names both sexes ("men and women")."""
+    table = {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
+    found = []
+    for match in _group_re().finditer(sentence, start):
+        entry = table[re.sub(r"\s+", " ", match.group(0).lower())]
+        found.append(Group(match.start(), match.end(), entry.get("sex"), entry.get("condition")))
+    if len({g.sex for g in found}) != 1:
+        return []
+    return found
+
+
+_RESTRICTING = re.compile(
+    r"^\s*(?:for|in|among|applies\s+to|only\s+for)\s+(?:all\s+)?$"
+)
+_MODAL = re.compile(r"^[\s,]*(?:(?:who|that)\s+(?:are|is)\s+[\w\s-]{0,30}?)?(?:must|should|need|needs|will|shall|are\s+required|have\s+to|has\s+to|agree|willing)\b", re.I)
+
+
+def is_restriction(sentence: str, group: Group, start: int) -> bool:
+    """Whether the group limits who the sentence is for ("For females, ...", "Women of
+    childbearing potential must ...") rather than being itself required ("Women aged 60 or
+    older")."""
+    before = sentence[start:group.start].lower()
+    parenthesised = before.rstrip().endswith("(") and sentence[group.end:].lstrip().startswith(")")
+    return bool(_RESTRICTING.match(before) or _MODAL.match(sentence[group.end:]) or parenthesised)
+
+
+def restricted(group: Node, item: Node | None, section: str, restriction: bool, span: Span | None) -> Node:
+    """The rule of a sentence naming a group.  An exclusion always needs the group (group and
+    item); an inclusion restricted to the group does not apply outside it; an inclusion naming
+    a group as its subject requires it."""
+    if item is None:
+        return group
+    if section == "inclusion" and restriction:
+        return Restrict(group=group, item=item, outside=True, span=span)
+    return AllOf(items=[group, item], span=span)
+
+
+# ---------------------------------------------------------------------------- rewrites
+
+
+def sex_specific(node: Node) -> Node:
+    """Conditions only a woman can have (pregnancy...) are taken as absent in a man."""
+    female_only = set(cues()["female_only"])
+
+    def visit(n: Node) -> Node:
+        if isinstance(n, Condition) and n.condition in female_only:
+            return Restrict(group=Sex(sex="female", span=n.span), item=n, outside=False, span=n.span)
+        if isinstance(n, Restrict) and isinstance(n.group, Sex) and n.group.sex == "female":
+            return n  # already for women
+        return _map_children(n, visit)
+
+    return visit(node)
+
+
+def impossible_and(node: Node) -> Node:
+    """"Age less than 18 years and over 70 years": two limits no value can meet together are
+    meant as either one (the text lists both ends of what it excludes)."""
+
+    def visit(n: Node) -> Node:
+        n = _map_children(n, visit)
+        if isinstance(n, AllOf) and len(n.items) == 2 and all(isinstance(i, Comparison) for i in n.items):
+            low, high = sorted(n.items, key=lambda c: c.op in (">", ">="))  # type: ignore[union-attr]
+            if (isinstance(low, Comparison) and isinstance(high, Comparison) and low.variable == high.variable
+                    and low.unit == high.unit and low.op in ("<", "<=") and high.op in (">", ">=")
+                    and high.value >= low.value):
+                return AnyOf(items=n.items, span=n.span)
+        return n
+
+    return visit(node)
+
+
+def _map_children(node: Node, visit) -> Node:
+    if isinstance(node, (AllOf, AnyOf, Readings)):
+        return node.model_copy(update={"items": [visit(i) for i in node.items]})
+    if isinstance(node, Not):
+        return node.model_copy(update={"item": visit(node.item)})
+    if isinstance(node, Unless):
+        return node.model_copy(update={"item": visit(node.item), "exception": visit(node.exception)})
+    if isinstance(node, Restrict):
+        return node.model_copy(update={"group": visit(node.group), "item": visit(node.item)})
+    return node
+
+
+def numbered(node: Node, criterion_id: str) -> Node:
+    """Give each distinct question of a criterion its own id (``I4.1``, ``I4.2``...) when
+    there is more than one; a single question is answered by the criterion's id."""
+    questions: list[str] = []
+    for n in walk(node):
+        if isinstance(n, Manual) and n.question not in questions:
+            questions.append(n.question)
+    if len(questions) < 2:
+        return node
+
+    def visit(n: Node) -> Node:
+        if isinstance(n, Manual):
+            return n.model_copy(update={"id": f"{criterion_id}.{questions.index(n.question) + 1}"})
+        return _map_children(n, visit)
+
+    return visit(node)
+
+
+# ---------------------------------------------------------------------------- measurement context
+
+
+@cache
+def _context_re() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in cues()["measurement_context"]), re.I)
+
+
+def contexts(sentence: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
+    """Measurement-context phrases in the sentence ("at rest", "without oxygen therapy")."""
+    return list(_context_re().finditer(sentence, start, len(sentence) if end is None else end))
+
+
+def with_context(node: Node, notes: list[str]) -> Node:
+    """Carry measurement-context notes on every comparison of the rule."""
+    if not notes:
+        return node
+
+    def visit(n: Node) -> Node:
+        if isinstance(n, Comparison):
+            return n.model_copy(update={"context": list(dict.fromkeys(n.context + notes))})
+        return _map_children(n, visit)
+
+    return visit(node)
