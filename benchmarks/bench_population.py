@@ -82,7 +82,7 @@ def generate(sample: Path, out: Path, persons: int) -> None:
                       FROM s_person p JOIN new_person n ON n.old_id = p.person_id)
                 TO '{out}/person.parquet' (FORMAT parquet)""")
     for table, (key, dates, value) in FACTS.items():
-        replaced = [f"n.new_id AS person_id", f"n.k * 100000 + f.{key} AS {key}"]
+        replaced = ["n.new_id AS person_id", f"n.k * 100000 + f.{key} AS {key}"]
         replaced += [f"f.{c} + n.shift * INTERVAL 1 DAY AS {c}" if c.endswith("datetime") else f"f.{c} + n.shift AS {c}"
                      for c in dates]
         if value:
