@@ -20,9 +20,11 @@ from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
 from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
-from .units import UnitError, compatible, convert, parse_unit, read_unit_at
+from .units import Analyte, UnitError, compatible, convert, parse_unit, read_unit_at
 
 _NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+_MULTIPLE_OF = re.compile(r"\s*(?:x|×|\*|times|-?fold)\s*[^\W\d]", re.I)
+_ANY_SUBSTANCE = Analyte(molar_mass=1.0, valence=1)  # to ask whether two units differ only by what converts per analyte
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _SENTENCE = re.compile(
     r"(?<=[.;])\s+(?=[A-Z(])|;\s*"
@@ -402,7 +404,9 @@ class Extractor:
         close = re.compile(r"\s*[)\]]").match(text, end)
         if unit and close and unit not in ("ULN", "LLN"):
             try:
-                if not compatible(unit, bound.unit):
+                # mg/dL beside umol/L: the same limit through the analyte's molar mass, which the
+                # check looks up; where it is not known that reading is unknown, never dropped
+                if not compatible(unit, bound.unit, _ANY_SUBSTANCE):
                     return
             except UnitError:
                 return
@@ -423,11 +427,14 @@ class Extractor:
         if not clause or not number or number.start() > clause.start():
             return []
         comparator = self._before_re.search(inner[:number.start()])
-        if not comparator:
-            return []
         unit, _ = self._unit_after(inner, number.end())
-        op = self._before[name_key(comparator.group(1) or comparator.group(2))]
-        variant = Bound(opening.end() + comparator.start(), close + 1, op, _number(number.group(1)), unit,
+        if comparator:
+            op, begin = self._before[name_key(comparator.group(1) or comparator.group(2))], comparator.start()
+        elif number.start() == 0 and unit is not None and unit == bound.unit:
+            op, begin = bound.op, 0  # "(1.5 mg/dL in patients under 50 kg)": the limit's own comparator
+        else:
+            return []
+        variant = Bound(opening.end() + begin, close + 1, op, _number(number.group(1)), unit,
                         variant_of=bound, variant_condition=clause.group(1).strip())
         return [variant]
 
@@ -503,6 +510,8 @@ class Extractor:
             op, value = listed
         if unit is None and variable.id == "age":
             unit = "year"
+        if unit is None and variable.unit is not None and _MULTIPLE_OF.match(text.text, bound.end):
+            return None  # "2 x UNRL": a multiple of a limit not read, never a bare value in the usual unit
         if unit is None and variable.unit is not None:
             if bound.shared_unit and compatible(bound.shared_unit, variable.unit, variable.analyte, variable.bsa_normalised):
                 unit = bound.shared_unit
@@ -937,7 +946,7 @@ class Extractor:
                 if alternative is None:
                     continue
                 condition = self._condition_for(variant.variant_condition or "", text)
-                node = AnyOf(items=[node, AllOf(items=[condition, alternative])], span=text.origin(start, variant.end))
+                node = self._with_variant(node, alternative, condition, text.origin(start, variant.end))
             per_variable.append(node)
         if not per_variable or len(per_variable) != len(variables):
             return None
@@ -950,6 +959,15 @@ class Extractor:
         if any(re.search(r"\band\b", j, re.I) for j in joints):
             return AllOf(items=per_variable, span=span)
         return (AllOf if section == "inclusion" else AnyOf)(items=per_variable, span=span)
+
+    @staticmethod
+    def _with_variant(node: Node, alternative: Comparison, condition: Node, span: tuple[int, int]) -> Node:
+        """The limit with a second one under a condition: a looser variant ("<= 5 x ULN if liver
+        metastases") is enough under the condition; a stricter one ("1.5 mg/dL in patients under
+        50 kg") is required under it as well as the main limit."""
+        if isinstance(node, Comparison) and _stricter(alternative, node):
+            return AllOf(items=[node, Restrict(group=condition, item=alternative, outside=True)], span=span)
+        return AnyOf(items=[node, AllOf(items=[condition, alternative])], span=span)
 
     def _condition_for(self, phrase: str, text: Text) -> Node:
         found = [m for m in self.mentions(phrase) if m.kind == "condition"]
@@ -1269,3 +1287,14 @@ def _squash(text: str) -> str:
 @cache
 def default_extractor() -> Extractor:
     return Extractor()
+
+
+def _stricter(alternative: Comparison, main: Comparison) -> bool:
+    """Whether ``alternative`` admits fewer values than ``main`` (same direction of limit)."""
+    if alternative.op[0] != main.op[0] or alternative.op[0] not in "<>":
+        return False
+    try:
+        value = alternative.value if alternative.unit == main.unit else convert(alternative.value, alternative.unit, main.unit)
+    except UnitError:
+        return False
+    return value < main.value if main.op[0] == "<" else value > main.value
