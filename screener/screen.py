@@ -47,7 +47,7 @@ from .rules import (
     RuleSet, Sex, Unless,
 )
 from .provenance import Provenance
-from .units import area_exponent, converter, parse_unit
+from .units import area_exponent, converter, unit_or_none
 
 SLOW = "slow"
 """A leaf the fast path leaves to the full engine (statuses are interned strings: compared by identity)."""
@@ -209,7 +209,7 @@ def _comparison(node: Comparison) -> Leaf | None:
         return None
     holds = _test(node.op, float(node.value))
     label, analyte = _variable_info(node.variable, node.label)
-    parsed = parse_unit(node.unit) if node.unit and _parses(node.unit) else None
+    parsed = unit_or_none(node.unit)
     relative = parsed.relative if parsed is not None else None
     derivable = node.variable in FORMULAS
     conversions: dict[str | None, Callable[[float], float] | None] = {}
@@ -250,14 +250,6 @@ def _comparison(node: Comparison) -> Leaf | None:
         return MET if holds(to_unit(measurement.value)) else NOT_MET
 
     return run
-
-
-def _parses(unit: str) -> bool:
-    try:
-        parse_unit(unit)
-        return True
-    except UnitError:
-        return False
 
 
 def _condition(node: Condition) -> Leaf:

@@ -22,7 +22,7 @@ from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
 from .sql_features import FORMULAS, cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
-from .units import area_exponent, convert_with_area, converter, parse_unit
+from .units import area_exponent, convert_with_area, converter, unit_or_none
 
 Step = tuple[exp.Expression, exp.Expression, list[str], bool]
 """A branch of a leaf: when, status, what to collect, decided by a default range."""
@@ -184,7 +184,7 @@ def comparison(translator: "Translator", node: Comparison) -> "Part":
     steps += _windows(translator, node, label)
     if value.conflict is not None:
         steps.append((value.conflict, null(), [f"{label} confirmed (measured and computed values disagree)"], False))
-    parsed = parse_unit(node.unit) if node.unit and _parses(node.unit) else None
+    parsed = unit_or_none(node.unit)
     relative = parsed.relative if parsed is not None else None
     if relative:
         steps += _relative_steps(node, v, relative, label)
@@ -247,11 +247,3 @@ def _open_window(translator: "Translator", node: Comparison, status: exp.Express
     last = dt.timedelta(days=window.end.value * DAYS_PER[window.end.unit]).days
     still_open = and_(not_null(event), exp.LT(this=col("as_of"), expression=add_days(event, last)))
     return case((and_(still_open, exp.EQ(this=exp.Paren(this=status), expression=exp.false())), cast(null(), "BOOLEAN")), default=status)
-
-
-def _parses(unit: str) -> bool:
-    try:
-        parse_unit(unit)
-        return True
-    except UnitError:
-        return False

@@ -269,6 +269,15 @@ def parse_unit(text: str | None) -> Unit | None:
             raise error from None
 
 
+def unit_or_none(text: str | None) -> Unit | None:
+    """The unit ``text`` names, or None when it is empty or names no unit (a rule's unit may
+    be one this version cannot read: the comparison is then unknown, never an error)."""
+    try:
+        return parse_unit(text) if text else None
+    except UnitError:
+        return None
+
+
 def _parse_spelling(text: str) -> Unit | None:
     source = str(text).strip().translate(_SUPERSCRIPTS).replace("−", "-")
     relative = _RELATIVE_RE.match(source)
