@@ -476,9 +476,7 @@ def _comparison(node: Comparison, ctx: _Context) -> Status:
     where every reading agrees."""
     if not node.alt:
         return _reading(node, ctx)
-    readings = [node.model_copy(update={"alt": []})]
-    readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
-    return _readings(Readings(items=readings, span=node.span), ctx)
+    return _readings(Readings(items=node.readings(), span=node.span), ctx)
 
 
 def _reading(node: Comparison, ctx: _Context) -> Status:

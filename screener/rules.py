@@ -88,6 +88,12 @@ class Comparison(_Node):
         description="how the value is to be measured ('at rest', 'without oxygen'); shown, never blocks the decision",
     )
 
+    def readings(self) -> list["Comparison"]:
+        """The limit as written and each restatement in ``alt`` ("< 8 kPa (< 60 mmHg)"), one
+        comparison each: every engine decides such a limit only where all readings agree."""
+        first = self.model_copy(update={"alt": []})
+        return [first] + [first.model_copy(update={"value": q.value, "unit": q.unit}) for q in self.alt]
+
 
 class Duration(_Model):
     value: Number

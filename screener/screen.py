@@ -119,11 +119,7 @@ def _compile(node: Node, criterion: Criterion) -> Callable[[Patient, list[str]],
         known = [part for part in parts if part is not None]
         return _agreed(known) if known and len(known) == len(parts) else None
     if isinstance(node, Comparison) and node.alt:
-        readings = [node.model_copy(update={"alt": []})]
-        readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
-        compared = [_comparison(r) for r in readings]
-        fast = [part for part in compared if part is not None]
-        return _agreed(fast) if len(fast) == len(compared) else None
+        return _compile(Readings(items=node.readings(), span=node.span), criterion)
     if isinstance(node, Comparison):
         return _comparison(node)
     if isinstance(node, Condition):

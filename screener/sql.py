@@ -182,9 +182,7 @@ class Translator:
         from .sql_compare import comparison
 
         if node.alt:
-            readings = [node.model_copy(update={"alt": []})]
-            readings += [node.model_copy(update={"alt": [], "value": q.value, "unit": q.unit}) for q in node.alt]
-            return self._readings(Readings(items=readings, span=node.span))
+            return self._readings(Readings(items=node.readings(), span=node.span))
         return comparison(self, node)
 
 
