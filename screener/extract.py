@@ -18,6 +18,7 @@ from .ages import age_tail, age_words
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
+from .sexcases import with_sex_cases
 from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import Analyte, UnitError, compatible, convert, parse_unit, read_unit_at
@@ -167,8 +168,12 @@ class Extractor:
         self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
         self._exceptions = _phrase_regex(p["exception_words"])
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
-        self._neutral_re = _phrase_regex(p["no_restriction"])
+        # "male or female" restricts nothing, unless a qualifier follows ("male or female without childbearing potential")
+        self._neutral_re = re.compile(_phrase_regex(p["no_restriction"]).pattern + r"(?!\s+(?:without|not|who|of|with|that)\b)", re.I)
         self._within_normal_re = _phrase_regex(p["within_normal"])
+        self._negated_before_re = re.compile(  # "or no smoking", "non-smokers", "without childbearing potential"
+            r"(?:(?<![\w-])(?:" + "|".join(re.escape(str(n)).replace(r"\ ", r"\s+") for n in sorted(p["negations"] + ["never"], key=lambda n: len(str(n)), reverse=True))
+            + r")\s+|(?<![\w-])non-?\s*)$", re.I)
         self._negated_after_re = re.compile(r"[\s\-]*(?:" + "|".join(re.escape(w.lstrip("-")) for w in p["negations_after"]) + r")\b", re.I)
         self._distance_re = re.compile(r"\s*(?:" + _phrase_regex(p["distance_words"]).pattern + r")", re.I)
         self._conditional_re = re.compile(r"(?:" + _phrase_regex(p["conditional_words"]).pattern + r")(?![^,;:]*\b(?:then|must)\b)[^,;:]*$", re.I)
@@ -701,7 +706,8 @@ class Extractor:
         measured = any(isinstance(n, Comparison) for l in leaves for n in walk(l.node))
         for match in contexts(text.text, body_start, end) if measured else ():  # context notes go on comparisons
             covered.append((match.start(), match.end()))
-            notes.append(_squash(match.group(0)).lower())
+            note = _squash(match.group(0)).lower()
+            notes.append(str(cues().get("context_wording", {}).get(note, note)))
         required = group if in_group and required_group else None
         if not leaves:
             if required is None or self._leftover(text.text, body_start, end, covered):
@@ -1007,10 +1013,14 @@ class Extractor:
             node: Node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
                              span=text.origin(mention.start, end), text=None)
             negated = self._negated_after_re.match(sentence, end)
+            before = self._negated_before_re.search(sentence, max(start, mention.start - 20), mention.start)
             if negated:  # "HIV negative"
                 end = negated.end()
                 node = Not(item=node, span=text.origin(mention.start, end))
                 covered.append((mention.start, end))
+            elif before:  # "never smoked or no smoking within 2 years": a negation inside the sentence
+                node = Not(item=node, span=text.origin(before.start(), end))
+                covered.append((before.start(), mention.end))
             leaves.append(Leaf(mention.start, end, node))
             covered.append((mention.start, mention.end))
             self._elliptic_conditions(text, sentence, mention, term, leaves, covered, history)
@@ -1195,7 +1205,7 @@ class Extractor:
             else:
                 groups[-1].append(leaf)
         parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
-        return parts[0] if len(parts) == 1 else tight(items=parts)
+        return parts[0] if len(parts) == 1 else with_sex_cases(tight(items=parts))
 
 
 def _is_count(unit: str) -> bool:
