@@ -298,6 +298,8 @@ class Extractor:
             lower = Bound(normal.start(), normal.end(), ">=", 1, "LLN")
             extra += [lower, Bound(normal.start(), normal.end(), "<=", 1, "ULN", partner=lower)]
             taken.append(normal.span())
+        if not re.search(r"ULN|LLN|limit", text, re.I):
+            return extra  # what follows finds only limits whose words say one of these
         for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
             for comparator in self._before_any_re.finditer(text):
                 limit = limit_re.match(text, comparator.end())

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .prefilter import Needs, needs
+
 # (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
 # both become "<=".
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -127,12 +129,35 @@ def _apply(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[st
     return "".join(pieces), new_starts, new_ends
 
 
+_PREPARED: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Needs]] = []
+
+
+def _prepared() -> list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Needs]]:
+    """The rules with what each needs to match, read once (again if rules were appended)."""
+    if len(_PREPARED) != len(_RULES):
+        _PREPARED[:] = [(pattern, replacement, needs(pattern)) for pattern, replacement in _RULES]
+    return _PREPARED
+
+
 def normalize(source: str, offset: int = 0) -> Text:
-    """Normalise ``source``; spans are offsets into the original shifted by ``offset``."""
+    """Normalise ``source``; spans are offsets into the original shifted by ``offset``.
+
+    A rule is searched only where the text may hold a match (see ``screener.prefilter``):
+    most criteria need no rule at all."""
     text = source
-    starts = list(range(offset, offset + len(source)))
-    ends = [i + 1 for i in starts]
-    for pattern, replacement in _RULES:
-        if pattern.search(text):
-            text, starts, ends = _apply(text, starts, ends, pattern, replacement)
+    starts: list[int] | None = None
+    ends: list[int] = []
+    ascii_text, lowered = text.isascii(), None
+    for pattern, replacement, need in _prepared():
+        if need.folded and ascii_text and lowered is None:
+            lowered = text.lower()
+        if need.excludes(text, ascii_text, lowered) or not pattern.search(text):
+            continue
+        if starts is None:
+            starts = list(range(offset, offset + len(source)))
+            ends = list(range(offset + 1, offset + len(source) + 1))
+        text, starts, ends = _apply(text, starts, ends, pattern, replacement)
+        ascii_text, lowered = text.isascii(), None
+    if starts is None:
+        return Text(text, tuple(range(offset, offset + len(source))), tuple(range(offset + 1, offset + len(source) + 1)))
     return Text(text, tuple(starts), tuple(ends))

@@ -269,9 +269,12 @@ def parse_unit(text: str | None) -> Unit | None:
             raise error from None
 
 
+@lru_cache(maxsize=16384)
 def unit_or_none(text: str | None) -> Unit | None:
     """The unit ``text`` names, or None when it is empty or names no unit (a rule's unit may
-    be one this version cannot read: the comparison is then unknown, never an error)."""
+    be one this version cannot read: the comparison is then unknown, never an error).
+    Cached, unlike ``parse_unit`` whose cache keeps no failures: the compiler tries every
+    run of words after a number, and most are no unit."""
     try:
         return parse_unit(text) if text else None
     except UnitError:
@@ -506,10 +509,7 @@ def read_unit_at(text: str, position: int) -> tuple[Unit, int] | None:
         candidate = text[position:end].strip()
         if not candidate or candidate.endswith(("/", "per", "x", "×", "*", "times")):
             continue
-        try:
-            unit = parse_unit(candidate)
-        except UnitError:
-            continue
+        unit = unit_or_none(candidate)
         if unit is not None and unit.relative is None:
             return unit, end
     return None

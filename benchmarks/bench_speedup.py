@@ -1,0 +1,88 @@
+"""Compile speed of this tree against an earlier revision, both in the same process.
+
+    python benchmarks/bench_speedup.py [--baseline REV] [--limit N] [--rounds R] [corpus]
+
+The ``screener`` package of git revision REV (default ``HEAD``) is extracted to a temporary
+folder as the package ``screener_baseline`` and imported beside the working tree's
+``screener``; the first N corpus trials are compiled by each in turn, R rounds, and the best
+round of each is kept.  Times are CPU time of this process (``time.process_time``), so that
+other work on a shared machine slows both sides alike; the load average is printed with them.
+Every trial's rules must come out the same from both (compared as JSON): a speed-up that
+changes the output is no speed-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT.parent / "shared" / "corpus" / "trials.jsonl"
+
+
+def baseline_package(revision: str, folder: Path) -> None:
+    """Write the package of ``revision`` to ``folder/screener_baseline``, reading its own data."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "screener"],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    package = folder / "screener_baseline"
+    (folder / "screener").rename(package)
+    for module in package.glob("*.py"):
+        code = module.read_text(encoding="utf-8")
+        module.write_text(code.replace('files("screener")', "files(__package__)"), encoding="utf-8")
+
+
+def timed(compile_source, extractor, sources) -> tuple[float, list]:
+    began = time.process_time()
+    outputs = [compile_source(source, extractor) for source in sources]
+    return time.process_time() - began, outputs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
+    parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["SCREENER_CACHE_DIR"] = str(Path(folder) / "cache")  # the two packages cache apart from users
+        baseline_package(args.baseline, Path(folder))
+        sys.path.insert(0, folder)
+        sys.path.insert(0, str(ROOT))
+        sides = {}
+        for name in ("screener_baseline", "screener"):
+            compiler = importlib.import_module(f"{name}.compiler")
+            sources = importlib.import_module(f"{name}.sources").read_sources(args.corpus)[: args.limit]
+            extractor = importlib.import_module(f"{name}.extract").default_extractor()
+            for source in sources[:20]:  # warm caches built on first use
+                compiler.compile_source(source, extractor)
+            sides[name] = (compiler.compile_source, extractor, sources)
+        best = {name: float("inf") for name in sides}
+        outputs = {}
+        for _ in range(args.rounds):
+            for name, (compile_source, extractor, sources) in sides.items():
+                seconds, outputs[name] = timed(compile_source, extractor, sources)
+                best[name] = min(best[name], seconds)
+    different = sum(a.model_dump(mode="json") != b.model_dump(mode="json")
+                    for a, b in zip(outputs["screener_baseline"], outputs["screener"]))
+    count = len(sides["screener"][2])
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"trials {count}, best of {args.rounds} rounds, CPU time, load average {load}")
+    print(f"  baseline {args.baseline}: {count / best['screener_baseline']:.0f} trials/s")
+    print(f"  this tree: {count / best['screener']:.0f} trials/s")
+    print(f"  speed-up {best['screener_baseline'] / best['screener']:.2f}x; trials whose rules differ: {different}")
+    return 1 if different else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""Cheap tests that a regular expression cannot match a text, to skip searching it.
+
+Most normalisation rules never apply to a given criterion, yet searching each of them costs
+a pass of the regex engine over the text.  A rule's pattern often holds parts every match
+must contain: a non-ASCII character ("≤"), or one of a few literal strings ("times" or
+"fold", and "upper", "normal" or "ULN"); ``str.isascii`` and ``in`` rule those out far
+faster than the regex engine can.  The parts are read from the pattern's own syntax tree,
+so a rule edited or added is covered without a hand-written trigger to keep in step.  When
+the tree holds no such part, or cannot be read, the pattern is always searched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+try:  # the regex parser of the standard library: private, so any failure means "always search"
+    from re import _parser as _sre  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - before Python 3.11
+    import sre_parse as _sre  # type: ignore[no-redef]
+
+_MAX_STRINGS = 32
+_MAX_SETS = 3
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What every match of a pattern contains: a non-ASCII character (``non_ascii``), and
+    one string of each of ``sets``; a set marked folded is compared case-insensitively,
+    and then only on ASCII text."""
+
+    non_ascii: bool = False
+    sets: tuple[tuple[bool, tuple[str, ...]], ...] = ()
+    folded: bool = False  # whether some set is folded: the caller then lowers the text once
+
+    def excludes(self, text: str, ascii_text: bool, lowered: str | None = None) -> bool:
+        """Whether ``text`` certainly holds no match.  ``ascii_text`` is ``text.isascii()``;
+        ``lowered`` its lower case, computed by the caller once for many patterns."""
+        if self.non_ascii and ascii_text:
+            return True
+        for folded, strings in self.sets:
+            if folded:
+                if not ascii_text:  # folding beyond ASCII ("K", the Kelvin sign, is "k") is left to the engine
+                    continue
+                haystack = lowered if lowered is not None else text.lower()
+            else:
+                haystack = text
+            for string in strings:
+                if string in haystack:
+                    break
+            else:
+                return True
+        return False
+
+
+NOTHING = Needs()
+
+
+@lru_cache(maxsize=1024)
+def needs(pattern: re.Pattern[str]) -> Needs:
+    """What every match of ``pattern`` must contain, as far as its syntax tree shows."""
+    try:
+        tree = _sre.parse(pattern.pattern, pattern.flags)
+        reader = _Reader()
+        reader.sequence(list(tree), bool(pattern.flags & re.IGNORECASE))
+        best = sorted(reader.sets, key=lambda entry: -min(map(len, entry[1])))[:_MAX_SETS]
+        return Needs(reader.non_ascii, tuple(best), any(folded for folded, _ in best))
+    except Exception:  # an unexpected tree shape: never skip
+        return NOTHING
+
+
+def _name(op: Any) -> str:
+    return str(op)
+
+
+class _Reader:
+    """Collects the mandatory parts of a pattern's tree."""
+
+    def __init__(self) -> None:
+        self.non_ascii = False
+        self.sets: list[tuple[bool, tuple[str, ...]]] = []
+
+    def offer(self, strings: set[str] | None, folded: bool) -> None:
+        if not strings or not all(strings) or len(strings) > _MAX_STRINGS:
+            return
+        if folded:
+            if not all(s.isascii() for s in strings):
+                return  # a folded non-ASCII letter may match ASCII text: no safe test
+            strings = {s.lower() for s in strings}
+        entry = (folded, tuple(sorted(strings)))
+        if entry not in self.sets:
+            self.sets.append(entry)
+
+    def sequence(self, items: list, folded: bool) -> None:
+        """Mandatory parts of a sequence: runs of literals, small character sets, and the
+        mandatory parts of groups, repeats (at least once), alternatives and lookaheads."""
+        run = ""
+        for op, av in items:
+            name = _name(op)
+            if name == "LITERAL":
+                if av > 127 and not folded:
+                    self.non_ascii = True
+                run += chr(av)
+                continue
+            self.offer({run}, folded)
+            run = ""
+            if name == "IN":
+                chars = _chars(av)
+                if chars is not None and not folded:
+                    if all(ord(c) > 127 for c in chars):
+                        self.non_ascii = True
+                    self.offer(chars, folded)
+            elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and av[0] >= 1:
+                self.sequence(list(av[2]), folded)
+            elif name == "SUBPATTERN":
+                _, add, remove, body = av
+                self.sequence(list(body), (folded or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE)
+            elif name == "ASSERT":  # a lookahead or lookbehind that must hold
+                self.sequence(list(av[1]), folded)
+            elif name == "BRANCH":
+                self.branch(av[1], folded)
+        self.offer({run}, folded)
+
+    def branch(self, branches: list, folded: bool) -> None:
+        """Alternatives: the strings they start with; a non-ASCII character when every one needs one."""
+        starts: set[str] = set()
+        non_ascii = True
+        for branch in branches:
+            reader = _Reader()
+            reader.sequence(list(branch), folded)
+            non_ascii = non_ascii and reader.non_ascii
+            prefixes = _prefixes(list(branch), folded)
+            if prefixes is None:
+                starts = set()
+                break
+            starts |= prefixes
+        self.non_ascii = self.non_ascii or non_ascii
+        self.offer(starts, folded)
+
+
+def _chars(av: list) -> set[str] | None:
+    """The characters of a set written as literals and small ranges, else None."""
+    chars: set[str] = set()
+    for op, value in av:
+        name = _name(op)
+        if name == "LITERAL":
+            chars.add(chr(value))
+        elif name == "RANGE" and value[1] - value[0] < _MAX_STRINGS:
+            chars.update(chr(c) for c in range(value[0], value[1] + 1))
+        else:
+            return None
+    return chars
+
+
+def _prefixes(items: list, folded: bool) -> set[str] | None:
+    """The strings every match of a sequence starts with (literals, small sets), or None."""
+    found = {""}
+    for op, av in items:
+        name = _name(op)
+        if name == "LITERAL":
+            found = {s + chr(av) for s in found}
+        elif name == "IN" and not folded and (chars := _chars(av)) is not None \
+                and len(found) * len(chars) <= _MAX_STRINGS:
+            found = {s + c for s in found for c in chars}
+        else:
+            break
+    return found if all(found) else None

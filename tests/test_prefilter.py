@@ -1,0 +1,68 @@
+"""screener.prefilter: a pattern is skipped only where it certainly cannot match, so that
+normalising with the prefilter gives exactly what searching every rule gives."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screener import text
+from screener.prefilter import NOTHING, needs
+
+NEEDS = [
+    # (pattern, text, excluded)
+    (r"≤\s*5", "a <= 5", True),  # a non-ASCII character, on ASCII text
+    (r"≤\s*5", "a ≤ 5", False),
+    (r"[‐‑–—]", "a - b", True),
+    (r"(?:higher|greater)\s+than\s+(?=ULN)", "greater than ULN", False),
+    (r"(?:higher|greater)\s+than\s+(?=ULN)", "more than ULN", True),  # no alternative present
+    (r"(?:higher|greater)\s+than\s+(?=ULN)", "greater than normal", True),  # the lookahead's word is missing
+    (r"(?i)times\s+ULN", "3 TIMES uln", False),  # folded: compared in lower case
+    (r"(?i)times\s+ULN", "3 fold uln", True),
+    (r"(?i)times", "3 TİMES", False),  # folding beyond ASCII is the engine's: never skipped
+    (r"\b(p[OC]O?|FEV)\s*\(", "pO2 (", False),
+    (r"\b(p[OC]O?|FEV)\s*\(", "po2 (", True),  # case-sensitive
+    (r"(?:a|b*)c", "xyz", True),  # "c" is needed although an alternative may be empty
+    (r"a?", "xyz", False),  # nothing is needed: never skipped
+]
+
+
+@pytest.mark.parametrize("pattern, sample, excluded", NEEDS)
+def test_needs(pattern, sample, excluded):
+    compiled = re.compile(pattern)
+    assert needs(compiled).excludes(sample, sample.isascii()) == excluded
+    if excluded:
+        assert compiled.search(sample) is None
+
+
+def test_an_unreadable_pattern_is_always_searched():
+    class Strange:
+        pattern, flags = "(", 0  # not a pattern the parser reads
+
+    assert needs(Strange()) is NOTHING  # type: ignore[arg-type]
+
+
+def _reference(source: str, offset: int = 0):
+    """normalize() as it was before the prefilter: every rule searched."""
+    value, starts, ends = source, list(range(offset, offset + len(source))), [offset + i + 1 for i in range(len(source))]
+    for pattern, replacement in text._RULES:
+        if pattern.search(value):
+            value, starts, ends = text._apply(value, starts, ends, pattern, replacement)
+    return value, tuple(starts), tuple(ends)
+
+
+_FRAGMENTS = ["≤", "≥ or =", "=<", "> or =", "\\<", "&lt;", "&amp;", "×", "μ", "·m-2", "mm(3)", "pO(2)", "FEV_1",
+              "K/uL", "²/", "10³/", "three times", "twice the upper", "3 times higher than ULN", "2-fold above normal",
+              "> 4/10", "class III or IV", "ASA II", "six months", "℃", "–", "’", "`", " ", "\u00a0", "5", "x",
+              "ULN", "Uln", "TİMES", "K", "ſ", "\n", "(", ")", "/", "mg/dL"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=4), max_size=12), st.integers(0, 50))
+def test_normalize_equals_searching_every_rule(parts, offset):
+    source = "".join(parts)
+    result = text.normalize(source, offset)
+    assert (result.text, tuple(result.starts), tuple(result.ends)) == _reference(source, offset)
