@@ -1,6 +1,8 @@
-"""Check generated patients against the seed rule sets in-process and print checks per second,
-for the full engine (``check``: every criterion explained) and the screening path
-(``screen``: verdicts, reasons for ineligibility and data to collect).
+"""Run the prepared plan (``screener.plan``) for generated patients against the seed rule sets
+in-process and print checks per second: verdicts only, fully explained (``check``: every
+criterion explained), and the screening path (``screen``: verdicts, reasons for
+ineligibility and data to collect).  Figures are wall and CPU time of one core, and costs
+in units of a fixed pure-Python workload timed in the same run.
 
     python benchmarks/bench_check.py [--patients 2000]
 """
@@ -9,12 +11,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import time
 from pathlib import Path
 
 from screener import check, load_rules
-from screener.screen import prepare, screen_one
+from screener.plan import plan_for
+from screener.screen import screen_one
 from screener.patient import ConditionState, Measurement, Patient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,17 +48,28 @@ def patient(number: int, rng: random.Random) -> Patient:
 
 
 def baseline_us() -> float:
-    """Microseconds for a fixed pure-Python workload (1,000 dict look-ups and float
+    """CPU microseconds for a fixed pure-Python workload (1,000 dict look-ups and float
     comparisons), the yardstick the checks are measured against in the same run."""
     table = {f"k{i}": float(i) for i in range(50)}
     keys = list(table) * 20
     runs = 2000
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(runs):
         total = 0
         for key in keys:
             total += table[key] > 25.0
-    return (time.perf_counter() - started) / runs * 1e6
+    return (time.process_time() - started) / runs * 1e6
+
+
+def timed(run, patients: list[Patient], plans: list) -> tuple[float, float, dict[str, int]]:
+    """(wall s, CPU s, verdict counts) of ``run(plan, patient)`` for every pair."""
+    verdicts: dict[str, int] = {}
+    started, cpu = time.perf_counter(), time.process_time()
+    for p in patients:
+        for plan in plans:
+            verdict = run(plan, p)
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+    return time.perf_counter() - started, time.process_time() - cpu, verdicts
 
 
 def main() -> None:
@@ -64,31 +79,24 @@ def main() -> None:
     rng = random.Random(7)
     patients = [patient(i, rng) for i in range(args.patients)]
     rule_sets = [load_rules(path) for path in sorted((ROOT / "rules").glob("*.yaml"))]
-    verdicts: dict[str, int] = {}
-    started = time.perf_counter()
-    for p in patients:
-        for rules in rule_sets:
-            verdict = check(rules, p).verdict
-            verdicts[verdict] = verdicts.get(verdict, 0) + 1
-    elapsed = time.perf_counter() - started
+    plans = [plan_for(rules) for rules in rule_sets]
     checks = len(patients) * len(rule_sets)
     unit = baseline_us()
     print(f"baseline: {unit:.0f} µs for 1,000 look-ups and comparisons (costs below are in these units)")
-    print(f"{checks} patient-trial checks in {elapsed:.2f} s: {checks / elapsed:.0f} checks/s, {elapsed / checks * 1e6:.0f} µs per check"
-          f" = {elapsed / checks * 1e6 / unit:.1f} baseline units")
-    print("verdicts:", ", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())))
-    prepared = [prepare(rules) for rules in rule_sets]
-    for explain in (False, True):
-        fast: dict[str, int] = {}
-        started = time.perf_counter()
-        for p in patients:
-            for rules in prepared:
-                verdict = screen_one(rules, p, explain=explain).verdict
-                fast[verdict] = fast.get(verdict, 0) + 1
-        elapsed = time.perf_counter() - started
-        what = "verdicts and data to collect" if not explain else "also explaining every failing criterion"
-        print(f"screen ({what}): {checks / elapsed:.0f} checks/s, {elapsed / checks * 1e6:.0f} µs per check "
-              f"= {elapsed / checks * 1e6 / unit:.1f} baseline units (same verdicts as check: {fast == verdicts})")
+    runs = {
+        "verdicts only (plan.verdict)": lambda plan, p: plan.verdict(p),
+        "fully explained (check)": lambda plan, p: check(plan.rules, p).verdict,
+        "screen, verdicts and data to collect": lambda plan, p: screen_one(plan, p, explain=False).verdict,
+        "screen, also explaining failing criteria": lambda plan, p: screen_one(plan, p).verdict,
+    }
+    reference = None
+    for name, run in runs.items():
+        wall, cpu, verdicts = timed(run, patients, plans)
+        reference = reference or verdicts
+        print(f"{name:42} {checks / wall:8.0f} checks/s wall, {checks / cpu:8.0f}/s CPU; {cpu / checks * 1e6:6.1f} µs CPU"
+              f" per check = {cpu / checks * 1e6 / unit:5.2f} baseline units (same verdicts: {verdicts == reference})")
+    print("load average (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
+    print(f"{checks} patient-trial checks each; verdicts:", ", ".join(f"{k} {v}" for k, v in sorted(reference.items())))
 
 
 if __name__ == "__main__":

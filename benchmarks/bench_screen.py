@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import subprocess
@@ -62,6 +63,7 @@ def main() -> None:
               f"({pairs / wall:.0f} pairs/s), peak memory {peak_mb:.0f} MB; "
               f"{wall / baseline:.0f}x python -c pass ({baseline * 1000:.0f} ms) in the same run")
         print(done.stderr.strip().splitlines()[-1])
+        print("load average (1, 5, 15 min): " + ", ".join(f"{load:.1f}" for load in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -21,8 +21,9 @@ DUPLICATE_MARK = " (duplicate)"
 
 
 def screen_entries(prepared: list[PreparedRules], entries: Iterable[PatientEntry],
-                   explain: bool = True) -> Iterator[ScreenResult]:
-    """Every entry against every prepared rule set, one row per pair, errors included."""
+                   explain: bool = True, max_lab_age_days: float | None = None) -> Iterator[ScreenResult]:
+    """Every entry against every prepared rule set, one row per pair, errors included;
+    ``max_lab_age_days`` as for ``check``."""
     first: dict[str, str] = {}  # id -> where it was first read
     for entry in entries:
         if entry.error is not None:
@@ -42,7 +43,7 @@ def screen_entries(prepared: list[PreparedRules], entries: Iterable[PatientEntry
             continue
         first[patient.id] = entry.name
         try:
-            rows = [screen_one(rules, patient, explain=explain) for rules in prepared]
+            rows = [screen_one(rules, patient, explain=explain, max_lab_age_days=max_lab_age_days) for rules in prepared]
         except Exception as exc:  # a bug must cost one patient, not the whole cohort
             message = f"{entry.name}: could not be screened ({type(exc).__name__}: {quote(str(exc))})"
             yield from _error_rows(prepared, patient.id, message)

@@ -285,13 +285,14 @@ def _rule_sets_hashed(paths: list[Path]) -> tuple[list[RuleSet], dict[str, str]]
     return rule_sets, hashes
 
 
-def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True) -> Iterator[ScreenResult]:
+def _results(rule_sets: list[RuleSet], patients: list[str], explain: bool = True,
+             max_lab_age_days: float | None = None) -> Iterator[ScreenResult]:
     """Every patient against every rule set; an unreadable patient is an error row."""
     from .batch import screen_entries
     from .cohort import iter_patients
     from .screen import prepare
 
-    return screen_entries([prepare(rules) for rules in rule_sets], iter_patients(patients), explain)
+    return screen_entries([prepare(rules) for rules in rule_sets], iter_patients(patients), explain, max_lab_age_days)
 
 
 def _stream(chunks: Iterator[str], out: Optional[Path]) -> None:
@@ -325,6 +326,9 @@ def screen_command(
     omop: Optional[str] = typer.Option(None, "--omop", help="An OMOP CDM 5.4 database: a folder of CSV or Parquet tables, a DuckDB file, or a postgresql:// URL."),
     engine: Optional[EngineName] = typer.Option(None, "--engine", "-e", help="python, duckdb or spark. Default: duckdb for --omop, python for profiles."),
     as_of: Optional[datetime] = typer.Option(None, "--as-of", formats=["%Y-%m-%d"], help="With --omop: the date every person is screened on (default: each person's last observation)."),
+    max_lab_age: Optional[int] = typer.Option(
+        None, "--max-lab-age", metavar="DAYS", help="Treat lab values older than DAYS (or undated) as unknown (python engine)."
+    ),
 ) -> None:
     """Screen every patient against every trial; one unreadable patient is an error row, the others go on.
 
@@ -341,11 +345,15 @@ def screen_command(
     if chosen == "parquet" and out is None:
         _fail("the parquet format needs --out FILE.parquet")
     name = engine.value if engine else ("duckdb" if omop else "python")
+    if max_lab_age is not None and name != "python":
+        _fail(f"--max-lab-age works on the python engine only (--engine python), not on {name}")
     counts: dict[str, int] = {}
     if omop or name != "python":
-        _screen_population(rule_sets, patients or [], omop, name, as_of.date() if as_of else None, chosen, out, counts, stamp)
+        _screen_population(rule_sets, patients or [], omop, name, as_of.date() if as_of else None, chosen, out, counts, stamp,
+                           max_lab_age)
     else:
-        results = _counted(_results(rule_sets, patients or []), counts, not _stdout(out) and sys.stderr.isatty())
+        results = _counted(_results(rule_sets, patients or [], max_lab_age_days=max_lab_age), counts,
+                           not _stdout(out) and sys.stderr.isatty())
         _write_results(results, rule_sets, chosen, out, stamp)
     summary = ", ".join(f"{verdict} {count}" for verdict, count in sorted(counts.items()))
     typer.echo(f"screened {sum(counts.values())} patient-trial pairs: {summary}", err=True)
@@ -394,7 +402,7 @@ def _write_results(results: Iterator[ScreenResult], rule_sets: list[RuleSet], ch
 
 def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Optional[str], engine: str,
                        as_of: Optional[date], chosen: str, out: Optional[Path], counts: dict[str, int],
-                       stamp: Provenance) -> None:
+                       stamp: Provenance, max_lab_age: Optional[int] = None) -> None:
     """A population in the long tables (OMOP, or profiles read into them) on an engine; an
     unreadable profile is reported, left out and counted as an error (exit 2)."""
     from .cohort import iter_patients
@@ -412,7 +420,8 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
                 counts["error"] = counts.get("error", 0) + 1
         con = from_patients(e.patient for e in entries if e.patient is not None)
     if engine == "python":
-        results = _counted(python_results(con, rule_sets), counts, not _stdout(out) and sys.stderr.isatty())
+        results = _counted(python_results(con, rule_sets, max_lab_age_days=max_lab_age), counts,
+                           not _stdout(out) and sys.stderr.isatty())
         _write_results(results, rule_sets, chosen, out, stamp)
         return
     table = sql_screening(con, rule_sets, engine)  # type: ignore[arg-type]

@@ -35,9 +35,10 @@ class EngineError(RuntimeError, ScreenerError):
     """An engine that cannot run here: pyspark not installed, SQL generator missing."""
 
 
-def python_results(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], *, explain: bool = True) -> Iterator[ScreenResult]:
+def python_results(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], *, explain: bool = True,
+                   max_lab_age_days: float | None = None) -> Iterator[ScreenResult]:
     """Every person against every rule set on the Python engine, streamed."""
-    return screen(rule_sets, iter_patients_from(con), explain=explain)
+    return screen(rule_sets, iter_patients_from(con), explain=explain, max_lab_age_days=max_lab_age_days)
 
 
 def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engine: Engine) -> str:

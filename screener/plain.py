@@ -16,7 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from .evaluate import OP_WORDS, _condition_label, _duration_text, _event_label, _variable_info, limit_text
+from .wording import OP_WORDS, condition_label as _condition_label, duration_text as _duration_text, event_label as _event_label
+from .wording import limit_text, variable_info as _variable_info
 from .lexicon import get_lexicon
 from .rules import AllOf, AnyOf, Comparison, Condition, Interval, Manual, NoRequirement, Not, Readings, Restrict, Sex, Unless
 

@@ -16,7 +16,6 @@ from typing import Literal
 
 from .errors import InputError, escape_controls
 from .evaluate import CriterionResult, NodeResult, Result
-from .pages import render_page
 from .provenance import Provenance
 
 Format = Literal["table", "markdown", "json", "html"]
@@ -301,6 +300,8 @@ DETAIL_FIELDS = ("given", "converted", "threshold", "explanation", "assumed", "m
 
 def render_html(result: Result, provenance: Provenance | None = None) -> str:
     """The page from ``templates/check.html.j2``: verdict, why, what to collect, every criterion."""
+    from .pages import render_page  # jinja2 only for pages: a table check starts without it
+
     deciding = [
         {"label": f"{c.id} ({c.section} {STATUS_WORDS[c.status]})", "text": collapse(c.text), "explanation": collapse(c.explanation)}
         for c in result.deciding()

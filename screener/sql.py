@@ -18,7 +18,8 @@ from typing import Iterable
 
 from sqlglot import exp
 
-from .evaluate import DAYS_PER, REL_TOL, _condition_label, _event_label
+from .evaluate import REL_TOL
+from .wording import DAYS_PER, condition_label as _condition_label, event_label as _event_label
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
 from .sql_features import (
     Features, alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy, unit_conversion_rows,

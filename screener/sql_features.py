@@ -497,9 +497,9 @@ _MEASURED: dict[str, str | None] = {
 
 
 def _short_label(variable: str) -> str:
-    from .evaluate import _variable_info
+    from .wording import variable_info
 
-    return _variable_info(variable, None)[0]
+    return variable_info(variable, None)[0]
 
 
 def _age() -> exp.Expression:

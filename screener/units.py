@@ -443,7 +443,7 @@ def area_exponent(source: str | None, target: str | None) -> int:
     """+1 when ``source`` is an absolute value and ``target`` the same per area
     (mL/min against mL/min/1.73m2), -1 for the reverse, 0 otherwise."""
     src, dst = parse_unit(source), parse_unit(target)
-    if not src or not dst or src.relative or dst.relative or src.units is None or dst.units is None:
+    if not src or not dst or src.relative or dst.relative or src.parts is None or dst.parts is None:  # no pint needed
         return 0
     ratio = _combine((src.dims, 1), (dst.dims, -1))
     if ratio == AREA:

@@ -56,10 +56,10 @@ def test_one_hostile_profile_is_an_error_row_and_the_others_are_screened(tmp_pat
 def test_an_exception_while_screening_one_patient_is_its_error_row(monkeypatch: pytest.MonkeyPatch) -> None:
     real = batch.screen_one
 
-    def flaky(rules, patient, explain=True):
+    def flaky(rules, patient, explain=True, max_lab_age_days=None):
         if patient.id == "SSC-002":
             raise OverflowError("boom")
-        return real(rules, patient, explain=explain)
+        return real(rules, patient, explain=explain, max_lab_age_days=max_lab_age_days)
 
     monkeypatch.setattr(batch, "screen_one", flaky)
     entries = iter_patients([ROOT / "examples" / "patients"])
