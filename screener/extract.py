@@ -16,7 +16,9 @@ from functools import cache, lru_cache
 
 from .ages import age_tail, age_words
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
+from .exceptions import escape
 from .patterns import patterns
+from .prefix_negation import closes_phrase, in_clause_negation, prefix_before_re, prefix_regex
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
 from .sexcases import with_sex_cases
 from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
@@ -51,6 +53,7 @@ class Mention:
     end: int
     kind: str
     id: str
+    negated: bool = False  # fused to a negation prefix: "Nonsmoker", "non-smokers"
 
 
 @dataclass
@@ -132,6 +135,9 @@ class Extractor:
             ("event", self.lexicon.events.values()),
         )]
         self._groups = {name_key(k): v for k, v in p["variable_groups"].items()}
+        self._condition_names = self._mentions[1][2]
+        self._prefix_negation_re = prefix_regex(_trie(set(self._condition_names)))
+        self._prefix_before_re = prefix_before_re()
         self._group_re = _phrase_regex(p["variable_groups"].keys())
         before = p["comparators_before"]
         self._before = {name_key(k): v for k, v in before.items()}
@@ -184,10 +190,12 @@ class Extractor:
         self._cue_re = re.compile(
             "(?P<examples>" + phrase_pattern(cues()["examples"]) + ")|(?P<exception>" + phrase_pattern(cues()["exceptions"]) + ")",
             re.I)
+        self._clause_break_re = re.compile(r"[,;:(]|\b(?:or|and|nor)\b|" + self._cue_re.pattern, re.I)
         self._qualifiers = {w.lower() for phrase in cues()["qualifiers"] for w in str(phrase).split()}
         self._ignored -= self._qualifiers  # they narrow a condition: never filler
         self._within_re = re.compile(
-            r"\bwithin\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?\s*(\d+|" + "|".join(_NUMBER_WORDS)
+            r"\b(?:within\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?|(?:in|during|over)\s+the\s+(?:past|last|previous|"
+            r"preceding|prior))\s*(\d+|" + "|".join(_NUMBER_WORDS)
             + r")\s+(years?|months?|weeks?|days?)\b", re.I)
 
     # -- mentions ---------------------------------------------------------------------
@@ -208,6 +216,15 @@ class Extractor:
         exact_re = _phrase_regex(exact, 0) if exact else None
         return kind, folded_re, folded, exact_re, exact
 
+    def _prefix_negated(self, text: str) -> list[Mention]:
+        """Conditions fused to a negation prefix ("Nonsmoker", "non-smokers who ..."), read as NOT the condition."""
+        found = []
+        for match in self._prefix_negation_re.finditer(text):
+            if closes_phrase(text, match.end()):
+                key = name_key(match.group("name"))
+                found.append(Mention(match.start(), match.end(), "condition", self._condition_names[key], negated=True))
+        return found
+
     def mentions(self, text: str) -> list[Mention]:
         found: list[Mention] = []
         for kind, folded_re, folded, exact_re, exact in self._mentions:
@@ -219,6 +236,11 @@ class Extractor:
                     found.append(Mention(m.start(), m.end(), kind, exact[re.sub(r"\s+", " ", m.group(0))]))
         for m in self._group_re.finditer(text):
             found.append(Mention(m.start(), m.end(), "group", name_key(m.group(0))))
+        negated = self._prefix_negated(text)
+        # a name after a prefix that does not negate it names a kind of something else ("non-melanoma skin
+        # cancer"): it is not that condition, so it stays unread
+        found = [m for m in found if m.kind != "condition" or not self._prefix_before_re.search(text, max(0, m.start - 5), m.start)]
+        found += negated
         # longest first at each place; drop what overlaps a longer mention
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         kept: list[Mention] = []
@@ -690,7 +712,7 @@ class Extractor:
                        required_group: bool = False) -> Node | None:
         in_group = group is not None and start <= group.start < end
         lead = start  # a negation may follow a group that opens the sentence ("For females, not pregnant")
-        if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among"):
+        if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among", "if"):
             lead = group.end
         sentence = text.text[lead:end]
         negation = self._negation_re.match(sentence)
@@ -731,10 +753,15 @@ class Extractor:
         if part is None:
             return None
         node = with_context(part, notes)
-        if required is not None:  # "No pregnant or nursing women": the group inside the negation
+        # "No pregnant or nursing women": the group inside the negation; "Women without childbearing potential":
+        # a group written before the negation cue stays outside it
+        outside = required is not None and negation is not None and required.end <= lead + negation.end()
+        if required is not None and not outside:
             node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
         if negation:
             node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
+        if required is not None and outside:
+            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
         if apart:
             joiner = AllOf if section == "inclusion" else AnyOf
             node = joiner(items=[node] + [l.node for l in apart], span=text.origin(start, end))
@@ -809,7 +836,7 @@ class Extractor:
             return None
         if polarity == "inclusion":
             return AnyOf(items=[head, inner], span=span)
-        return Unless(item=head, exception=inner, span=span)
+        return escape(head, inner, self.lexicon, span)
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
@@ -1014,16 +1041,26 @@ class Extractor:
                 covered.append((window.start(), window.end()))
             node: Node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
                              span=text.origin(mention.start, end), text=None)
+            inside = in_clause_negation(sentence, max(start, mention.start - 40), mention.start, end)
+            if inside is not None and any(isinstance(l.node, Condition) and l.node.condition == term.id for l in leaves):
+                inside = None  # "HIV infection without AIDS": one lexicon entry both ways; left to review
+            if inside is not None:  # "female without child-bearing potential"
+                covered.append((inside, mention.start))
+            if mention.negated or inside is not None:  # "Nonsmoker"
+                node = Not(item=node, span=node.span)
             negated = self._negated_after_re.match(sentence, end)
             before = self._negated_before_re.search(sentence, max(start, mention.start - 20), mention.start)
             if negated:  # "HIV negative"
                 end = negated.end()
                 node = Not(item=node, span=text.origin(mention.start, end))
                 covered.append((mention.start, end))
-            elif before:  # "never smoked or no smoking within 2 years": a negation inside the sentence
+            elif before and not (mention.negated or inside is not None):  # "never smoked or no smoking within 2 years"
                 node = Not(item=node, span=text.origin(before.start(), end))
                 covered.append((before.start(), mention.end))
-            leaves.append(Leaf(mention.start, end, node))
+            # a window read past a parenthesis ("malignancy (other than skin cancer) in the last 3 years") does not
+            # swallow what the parenthesis says: the leaf ends at the name
+            leaf_end = mention.end if window and "(" in sentence[mention.end:window.start()] else end
+            leaves.append(Leaf(mention.start, leaf_end, node))
             covered.append((mention.start, mention.end))
             self._elliptic_conditions(text, sentence, mention, term, leaves, covered, history)
 
@@ -1031,10 +1068,10 @@ class Extractor:
         """Whether a condition leads its clause, after at most two qualifying words
         ("Uncontrolled epilepsia", "History of malignant disease", "Positive serology for HIV")."""
         prefix = sentence[max(start, mention.start - 300):mention.start]  # enough to find 3 words or a separator
-        separator = list(re.finditer(r"[,;:(]|\b(?:or|and|nor)\b", prefix, re.I))
+        separator = list(self._clause_break_re.finditer(prefix))  # an exception or example cue opens a clause too
         if not separator and mention.start - start > 300 and len(self._meaningful(prefix)) <= 2:
             prefix = sentence[start:mention.start]  # a long run of blanks or ignored words: read it all
-            separator = list(re.finditer(r"[,;:(]|\b(?:or|and|nor)\b", prefix, re.I))
+            separator = list(self._clause_break_re.finditer(prefix))
         clause = prefix[separator[-1].end():] if separator else prefix
         return len(self._meaningful(clause)) <= 2
 

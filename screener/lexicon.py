@@ -112,6 +112,7 @@ class ConditionTerm(_Term):
 
     codes: dict[str, str] = Field(default_factory=dict, description="e.g. icd10: C80")
     sex: Literal["female", "male"] | None = Field(None, description="the only sex that can have it (pregnancy)")
+    broader: tuple[str, ...] = Field((), description="conditions this one is a kind of (lymphoma: malignancy)")
 
 
 class EventTerm(_Term):
@@ -143,6 +144,10 @@ class Lexicon:
                 if variant not in self.variables:
                     raise ValueError(f"variable {variable.id} names an unknown variant {variant!r}")
         self.conditions = {c.id: c for c in conditions}
+        for condition in conditions:
+            for broader in condition.broader:
+                if broader not in self.conditions:
+                    raise ValueError(f"condition {condition.id} names an unknown broader condition {broader!r}")
         self.events = {e.id: e for e in events}
         self._index: dict[str, dict[str, _Term]] = {}
         for kind, terms in (("variable", variables), ("condition", conditions), ("event", events)):

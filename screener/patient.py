@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .codes import get_codes
 from .errors import PatientError, UnitError, quote
+from .implied import with_implied
 from .lexicon import Lexicon, Variable, get_lexicon
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
 from .yamlio import Document, Path_, parse_yaml, printable_name, read_text
@@ -312,6 +313,7 @@ class _Reader:
         self._check_age(fields["age"], birth, as_of)
         for section, kind, noun in _SECTIONS:
             fields[section] = self._section(data, section, kind, noun)
+        fields["conditions"] = with_implied(fields["conditions"], self.lexicon)  # lymphoma: a malignancy too
         try:
             return Patient(**fields)
         except ValidationError as exc:  # a bug in the checks above, but still no traceback

@@ -126,7 +126,7 @@ def groups_in(sentence: str, start: int = 0) -> list[Group]:
 
 
 _RESTRICTING = re.compile(
-    r"^\s*(?:for|in|among|applies\s+to|only\s+for)\s+(?:all\s+)?$"
+    r"^\s*(?:for|in|among|applies\s+to|only\s+for|if)\s+(?:all\s+)?$"
 )
 _MODAL = re.compile(r"^[\s,]*(?:(?:who|that)\s+(?:are|is)\s+[\w\s-]{0,30}?)?(?:must|should|need|needs|will|shall|are\s+required|have\s+to|has\s+to|agree|willing)\b", re.I)
 

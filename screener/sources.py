@@ -65,6 +65,8 @@ def _page_region(text: str) -> tuple[int, int, list[StructuredField], str | None
             label, value = cell.group("label").strip().lower(), cell.group("value")
             span = (cell.start("value"), cell.end("value"))
             ages = re.fullmatch(r"(\d+\s+\w+)\s+to\s+(\d+\s+\w+)", value.strip())
+            if any(f.name == ("sex" if label == "gender" else "minimum_age") for f in fields):
+                continue  # a table row repeated (a page saved twice over): the first one counts
             if label == "age group" and ages:
                 fields.append(StructuredField("minimum_age", ages.group(1), (span[0] + ages.start(1), span[0] + ages.end(1))))
                 fields.append(StructuredField("maximum_age", ages.group(2), (span[0] + ages.start(2), span[0] + ages.end(2))))

@@ -76,6 +76,7 @@ def test_good_profile_conditions_and_events(good: Patient) -> None:
         "hiv": "absent",
         "malignancy": "past",
         "pulmonary_arterial_hypertension": "past",
+        "autoimmune_disease": "present",  # implied: systemic sclerosis is an autoimmune disease (lexicon `broader`)
     }  # pregnancy: unknown and a blank epilepsy are left out
     malignancy = good.conditions["malignancy"]
     assert (malignancy.diagnosed, malignancy.ended, malignancy.line) == (dt.date(2019, 2, 1), dt.date(2021, 5, 1), 23)
