@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from .ages import age_words
 from .extract import Extractor, default_extractor
+from .inherit import inherited_rule
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .rulecheck import criterion_problem
 from .scope import impossible_and, numbered, sex_specific
@@ -55,6 +56,9 @@ def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
     if item.about and not any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", words)):
         return Manual(question=f"about the {item.about}, not the patient: {words}", span=(item.start, item.end))
     try:
+        inherited = inherited_rule(extractor, source.text, item)
+        if inherited is not None:
+            return inherited
         return extractor.item_rule(normalize(source.text[item.start:item.end], item.start), item.section, item.heading)
     except (ValueError, ArithmeticError, RecursionError):  # ValidationError is a ValueError
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from .ages import age_tail, age_words
+from .carry import carries
+from .classes import class_values
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .exceptions import escape
 from .patterns import patterns
@@ -274,7 +276,9 @@ class Extractor:
         for number in _NUMBER.finditer(text):
             if number.start() < consumed or remarks.contains(number.start()):
                 continue
-            bound_list = self._bounds_at(text, number) or self._listed_at(text, number)
+            bound_list = self._bounds_at(text, number) or self._listed_at(text, number) or self._class_at(text, number)
+            if not bound_list and found and self._carries(text, found[-1], number):  # "ANC >= 1500 and platelets 100,000"
+                bound_list = self._bounds_at(text, number, carried=found[-1].op)
             if bound_list:
                 found.extend(bound_list)
                 consumed = max(b.end for b in bound_list)
@@ -310,6 +314,12 @@ class Extractor:
             return []
         values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))
         return [Bound(number.start(), listed.end(), "<=", max(values), None, listed=values)]
+
+    @staticmethod
+    def _class_at(text: str, number: re.Match[str]) -> list[Bound]:
+        """"NYHA class III", "Class III/IV": classes of a scale (screener.classes), read like a list."""
+        found = class_values(text, number.start())
+        return [Bound(number.start(), found[0], "<=", max(found[1]), None, listed=found[1])] if found else []
 
     def _normal_limits(self, text: str, found: list[Bound]) -> list[Bound]:
         """Limits without a number: "<= ULN" is 1 x ULN, and "< 50% or the lower limit of
@@ -350,7 +360,15 @@ class Extractor:
             if following.shared_unit and following.unit is None and bound.shared_unit is None:
                 continue
 
-    def _bounds_at(self, text: str, number: re.Match[str]) -> list[Bound]:
+    def _carries(self, text: str, previous: Bound, number: re.Match[str]) -> bool:
+        if previous.partner or previous.variant_of or previous.listed or previous.within:
+            return False
+        return carries(text, previous.start, previous.end, number.start(), number.end(), self._variable_kinds)
+
+    def _variable_kinds(self, text: str) -> list[tuple[int, int, str]]:
+        return [(m.start, m.end, self.lexicon.variables[m.id].kind) for m in self.mentions(text) if m.kind == "variable"]
+
+    def _bounds_at(self, text: str, number: re.Match[str], carried: str | None = None) -> list[Bound]:
         if re.fullmatch(r"\d{2,3},\d{2}", number.group(1)) and number.group(1).endswith("00"):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]
@@ -362,7 +380,8 @@ class Extractor:
             op = self._before[name_key(comparator.group(1) or comparator.group(2))]
             start = number.start() - (len(before) - comparator.start())
             within = (comparator.group(1) or "").lower() == "within"
-        between = re.search(r"\b(between|from)(?:\s+the\s+ages?\s+of)?\s*$", before, re.I)
+        op = op or carried
+        between = re.search(r"\b(between|from)(?:\s+(?:the\s+)?ages?(?:\s+of)?)?\s*$", before, re.I)
         value = _number(number.group(1))
         cursor = number.end()
         second = None
@@ -580,6 +599,8 @@ class Extractor:
             return None
         if min(values) == low:
             return "<=", max(values)
+        if len(values) == 1 and max(values) < high:  # "NYHA class III": that class
+            return "==", values[0]
         if max(values) == high:
             return ">=", min(values)
         return None

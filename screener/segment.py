@@ -29,6 +29,8 @@ class Item:
     joined_by_or: bool = False
     indent: int = 0
     about: str | None = None  # another person the item is about ("donor"), from a heading above it
+    conditions: tuple[tuple[int, int], ...] = ()  # spans of headings above that may state a range ("Age 65-70 years:")
+    parent: tuple[int, int] | None = None  # span of the less indented item the item's bullet hangs from
 
 
 @dataclass
@@ -39,6 +41,7 @@ class _Line:
     bullet: bool
     text: str
     after_blank: bool = False  # a blank line stands between this line and the one before
+    inline: bool = False  # a piece of a line split at an inline " - " bullet, not a line of its own
 
 
 _BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])\s+)?")
@@ -72,6 +75,10 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
             # a heading stands alone on its line, or ends with a colon before its first item
             if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
                 found.append((match.start() + start, heading.end(), section))
+            elif heading:
+                wrapped = _wrapped_end(source, heading, line_end, end)
+                if wrapped:
+                    found.append((match.start() + start, wrapped, section))
     found.sort()
     merged: list[tuple[int, int, Section]] = []
     for item in found:
@@ -81,6 +88,33 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
             continue
         merged.append(item)
     return merged
+
+
+_WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
+
+
+def _wrapped_end(source: str, heading: re.Match[str], line_end: int, end: int) -> int | None:
+    """The end of a heading broken over two lines ("INCLUSION CRITERIA FOR ADULT PATIENTS IN PILOT STUDY OF
+    COMBINATION / RITUXIMAB AND CYCLOSPORINE:"): a qualified heading whose line has no colon, continued by a
+    line that ends with one, is not bulleted and keeps the case of the first."""
+    first = source[heading.start():line_end]
+    if ":" in first or not re.search(r"\b(?:for|in|of|to)\b|[-–(]", first[heading.end() - heading.start():] or first, re.I):
+        return None
+    following = _WRAPPED.match(source, line_end, end)
+    if not following or re.match(r"\s*(?:[-*•]|\d{1,2}[.)])\s", following.group(1)):
+        return None
+    if not (_heading_case(first) and _heading_case(following.group(1))) or len(following.group(1).split()) > 8:
+        return None
+    return following.end(1) + 1
+
+
+_MINOR_WORDS = frozenset({"for", "in", "of", "to", "and", "or", "the", "with", "a", "an", "on", "at", "who", "are"})
+
+
+def _heading_case(text: str) -> bool:
+    """Written as a heading: upper case, or every word but the small ones capitalised; not a sentence."""
+    words = re.findall(r"[A-Za-z][\w']*", text)
+    return bool(words) and all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
 
 
 def _lines(source: str, start: int, end: int) -> list[_Line]:
@@ -113,18 +147,41 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
                 continue  # nothing but the closing "**" of a bold heading
             indent = len(bullet.group(1).expandtabs())
             absolute = line_start + piece_start + body_start
-            out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body, blank))
+            out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body, blank, piece_start > 0))
             blank = False
     return out
 
 
+@cache
+def _range_words() -> frozenset[str]:
+    return frozenset(str(w).lower() for w in patterns()["range_heading_words"])
+
+
+def _is_range_header(line: _Line, following: _Line | None) -> bool:
+    """"< 18 months of age:", "Children aged >= 2 years to < 18 years:" above the rows they hold for."""
+    text = line.text.rstrip()
+    words = text[:-1].split()
+    return (
+        text.endswith(":") and 0 < len(words) <= 10 and bool(re.search(r"\d", text))
+        and any(w.lower().strip("(),") in _range_words() for w in words)
+        and following is not None and (following.indent > line.indent or (following.bullet and not line.bullet))
+        and _only_range(text)
+    )
+
+
+def _only_range(text: str) -> bool:
+    """A heading that names a range and nothing it requires besides: not ">60 years of age and one of the
+    following:" nor "Patients under 18 years who have:"."""
+    return not re.search(r"\b(?:following|must|should|shall|who|with|have|has|had|and(?!\s*(?:[<>]?=?\s*\d|over|older|above|under|younger|below|up)))\b", text, re.I)
+
+
 def _is_header(line: _Line, following: _Line | None) -> bool:
-    """A short line that introduces the items below it: "Renal Disease:", or a bare
-    "Age" above more deeply indented bullets (legacy registry text)."""
+    """A short line that introduces the items below it: "Renal Disease:", "Age 65-70 years:",
+    or a bare "Age" above more deeply indented bullets (legacy registry text)."""
     text = line.text.rstrip()
     if text.endswith(":"):
         words = text[:-1].split()
-        return 0 < len(words) <= 8 and not re.search(r"[<>=]|\d\s*%", text)
+        return (0 < len(words) <= 8 and not re.search(r"[<>=]|\d\s*%", text)) or _is_range_header(line, following)
     return (
         not line.bullet
         and following is not None
@@ -160,17 +217,20 @@ def _split_labels(source: str, item: Item) -> list[Item]:
         if labels:  # "Age: 18 and over" alone: the label is the heading, the rest the item
             label = labels[0]
             if label.end() < item.end:
-                return [Item(item.section, label.end(), item.end, label.group(1), item.joined_by_or, item.indent, item.about)]
+                return [Item(item.section, label.end(), item.end, label.group(1), item.joined_by_or, item.indent, item.about,
+                             item.conditions, item.parent)]
         return [item]
     pieces: list[Item] = []
     head = source[item.start:labels[0].start()].rstrip()
     if head.strip():
-        pieces.append(Item(item.section, item.start, item.start + len(head), item.heading, item.joined_by_or, item.indent, item.about))
+        pieces.append(Item(item.section, item.start, item.start + len(head), item.heading, item.joined_by_or, item.indent, item.about,
+                           item.conditions, item.parent))
     for label, following in zip(labels, labels[1:] + [None]):
         stop = following.start() if following else item.end
         body = source[label.end():stop].rstrip()
         if body.strip():
-            pieces.append(Item(item.section, label.end(), label.end() + len(body), re.sub(r"\s+", " ", label.group(1)), False, item.indent, item.about))
+            pieces.append(Item(item.section, label.end(), label.end() + len(body), re.sub(r"\s+", " ", label.group(1)), False, item.indent,
+                               item.about, item.conditions, item.parent))
     return pieces
 
 
@@ -191,25 +251,34 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     two groups.  When none does, the person named takes part and the items are theirs."""
     end = len(source) if end is None else end
     headings = _find_headings(source, start, end)
-    regions: list[tuple[int, int, Section, str | None]] = []
+    regions: list[tuple[int, int, Section, str | None, tuple[tuple[int, int], ...]]] = []
     cursor = start
     section: Section = "inclusion"
     about: str | None = None
+    ranged: tuple[tuple[int, int], ...] = ()
     for heading_start, heading_end, heading_section in headings:
-        regions.append((cursor, heading_start, section, about))
+        regions.append((cursor, heading_start, section, about, ranged))
         cursor, section = heading_end, heading_section
         about = age_words().heading_person(source[heading_start:heading_end])
-    regions.append((cursor, end, section, about))
+        # "INCLUSION CRITERIA FOR MINORS (BETWEEN AGES 4 AND 18 YEARS):" beside criteria for other groups: the
+        # range holds for the section; a lone section's range may be a requirement and is not read as a condition
+        groups = sum(1 for h in headings if h[2] == heading_section) > 1
+        ranged = ((heading_start, heading_end),) if groups and re.search(r"\d", source[heading_start:heading_end]) else ()
+    regions.append((cursor, end, section, about, ranged))
 
     items: list[Item] = []
-    for region_start, region_end, region_section, region_about in regions:
+    for region_start, region_end, region_section, region_about, region_range in regions:
         heading: str | None = None
         about = region_about
         pending_or = False
         previous: _Line | None = None
+        band: _Line | None = None  # the sub-heading above that may state a range, while its rows last
+        parents: list[Item] = []  # the items open at each smaller indent, for the rows hanging below them
         lines = _lines(source, region_start, region_end)
         for index, line in enumerate(lines):
             following = lines[index + 1] if index + 1 < len(lines) else None
+            if band is not None and line.indent < band.indent:
+                band = None
             if _CONNECTOR.match(line.text):
                 pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
                 previous = None
@@ -217,13 +286,23 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
             if _is_header(line, following):
                 heading = line.text.rstrip(": ").strip()
                 about = _about(heading, region_about)
+                band = line if re.search(r"\d", line.text) and _only_range(line.text) else None
+                while parents and parents[-1].indent >= line.indent:
+                    parents.pop()
                 previous = line
                 continue
             current = items[-1] if items and items[-1].section == region_section else None
             if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
                 current.end = line.end
             else:
-                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about))
+                while parents and parents[-1].indent >= line.indent:
+                    parents.pop()
+                conditions = region_range + ((band.start, band.end),) if band is not None else region_range
+                parent = (parents[-1].start, parents[-1].end) if parents and line.bullet and not line.inline else None
+                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about,
+                                  conditions, parent))
+                if not line.inline:
+                    parents.append(items[-1])
                 pending_or = False
             previous = line
     pieces = [piece for item in items for piece in _split_labels(source, item)]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .classes import letter_rule
 from .prefilter import Needs, needs
 
 # (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
@@ -72,6 +73,29 @@ _RULES.append((
                r"(?!\s*(?:[\^\d.,/]|x\b|hpf\b|high|fields?\b|[mµu]?[lL]\b|mm|cm|cells|patients|of\b|\())", re.I),
     r"\1",
 ))
+# a share of a normal limit ("75% lower limit of normal", "at least 50% of institutional lower limit of
+# normal", "1/3 of the ULN", "one-half the upper limit of normal"): that multiple of the limit
+_NORMAL_LIMIT_AHEAD = (r"(?=(?:the\s+)?(?:institutional\s+)?(?:(?:lower|upper)\s+limits?\s+of\s+(?:the\s+)?"
+                       r"(?:institutional\s+)?normal|(?:lower|upper)\s+normal\s+limits?|LLN|ULN|UNL)\b)")
+_FRACTION_WORDS = {"one-half": 0.5, "one half": 0.5, "half": 0.5, "one-third": 1 / 3, "one third": 1 / 3,
+                   "two-thirds": 2 / 3, "two thirds": 2 / 3, "one-quarter": 0.25, "one quarter": 0.25,
+                   "three-quarters": 0.75, "three quarters": 0.75}
+
+
+def _share(value: float) -> str:
+    return f"{value:.4g} x "
+
+
+_RULES.append((
+    re.compile(r"(?<![\w.,/])(\d{1,3}(?:\.\d+)?)\s*%\s*(?:of\s+)?" + _NORMAL_LIMIT_AHEAD, re.I),
+    lambda m: _share(float(m.group(1)) / 100),
+))
+_RULES.append((
+    re.compile(r"(?=[1-3otOT])(?<![\w.,/])(?:([1-3])\s*/\s*([2-4])(?![\d/])|(" + "|".join(_FRACTION_WORDS) + r"))\s+(?:of\s+)?"
+               + _NORMAL_LIMIT_AHEAD, re.I),
+    lambda m: _share(int(m.group(1)) / int(m.group(2)) if m.group(1) else _FRACTION_WORDS[m.group(3).lower()]),
+))
+_RULES.append(letter_rule())  # "Child-Pugh B or C" -> "Child-Pugh 7-15", "fibrosis stage F2 or F3" -> "... 2-3"
 _ROMAN = {"I": "1", "II": "2", "III": "3", "IV": "4", "V": "5"}
 
 
