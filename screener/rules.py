@@ -283,10 +283,11 @@ def is_manual(node: Node) -> bool:
 
 def _without_empty(data):
     """Drop empty "alt", "context" and "notes" lists so files show only what was found."""
-    if isinstance(data, dict):
-        return {k: _without_empty(v) for k, v in data.items() if not (k in ("alt", "context", "notes") and v == [])}
+    if isinstance(data, dict):  # scalars are kept without a call each: most values are scalars
+        return {k: _without_empty(v) if isinstance(v, (dict, list)) else v for k, v in data.items()
+                if not (k in ("alt", "context", "notes") and v == [])}
     if isinstance(data, list):
-        return [_without_empty(v) for v in data]
+        return [_without_empty(v) if isinstance(v, (dict, list)) else v for v in data]
     return data
 
 

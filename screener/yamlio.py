@@ -271,6 +271,8 @@ _RESERVED = {"true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", "
 
 def _scalar(value: Any) -> str:
     """One scalar on one line, written so that every YAML reader gives it back unchanged."""
+    if type(value) is str:  # most scalars: tested first, as the batch writes millions of them
+        return _short_text(value) if len(value) < 80 else _text(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -342,7 +344,10 @@ def _emit_mapping(data: dict, indent: int, out: list[str]) -> None:
         if len(head) > 1000:  # an implicit key is at most 1024 characters: write it explicitly
             out.append(f"{pad}? {_scalar(key)}")
             head = f"{pad}:"
-        if isinstance(value, dict) and value:
+        kind = type(value)
+        if kind is str and "\n" not in value or kind is int or kind is float or kind is bool or value is None:
+            out.append(f"{head} {_scalar(value)}")  # what _inline gives these, without its tests
+        elif isinstance(value, dict) and value:
             out.append(head)
             _emit_mapping(value, indent + 2, out)
         elif isinstance(value, list) and not _is_flow(value):
