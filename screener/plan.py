@@ -830,11 +830,14 @@ class Step:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "__weakref__")
+    __slots__ = ("rules", "steps", "quick", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
+        self.quick = tuple(sorted(self.steps, key=lambda step: step.criterion.manual))
+        """The steps in the order that finds a failing criterion soonest: what data can
+        decide before what only an answer can; the last one that failed first."""
 
     @property
     def trial_id(self) -> str | None:
@@ -844,9 +847,12 @@ class Plan:
         """The verdict alone: stops at the first criterion that fails."""
         f = patient if isinstance(patient, Facts) else Facts(patient, max_lab_age_days)
         review = False
-        for step in self.steps:
+        order = self.quick  # replaced, never changed in place: safe for other threads
+        for index, step in enumerate(order):
             outcome = step.outcome(f)[1]
             if outcome == "fail":
+                if index:
+                    self.quick = (step, *order[:index], *order[index + 1:])
                 return "ineligible"
             if outcome == "review":
                 review = True
