@@ -310,7 +310,7 @@ class Derived:
 class Features:
     """What the rules read, registered while translating them; ``select()`` builds the table."""
 
-    variables: dict[str, None] = field(default_factory=dict)
+    variables: dict[str, dict[str, None]] = field(default_factory=dict)  # variable -> attributes read
     conditions: dict[str, tuple[str, str, float | None]] = field(default_factory=dict)
     events: dict[str, None] = field(default_factory=dict)
     derived: dict[str, None] = field(default_factory=dict)
@@ -321,7 +321,7 @@ class Features:
     def measured(self, variable: str, attribute: str) -> exp.Expression:
         """A column of the latest measurement of ``variable``: has, value, unit, canon, area,
         date, high, low (``canon``: in the canonical unit, NULL when the unit does not convert)."""
-        self.variables[variable] = None
+        self.variables.setdefault(variable, {})[attribute] = None
         return col(f"m_{variable}__{attribute}")
 
     def condition(self, condition: str, timing: str, window_days: float | None) -> exp.Expression:
@@ -337,8 +337,9 @@ class Features:
 
     def body_surface_area(self) -> exp.Expression:
         self.bsa = True
-        self.measured("height", "canon")
-        self.measured("weight", "canon")
+        for variable in ("height", "weight"):
+            self.measured(variable, "canon")
+            self.measured(variable, "area")
         return col("bsa")
 
     def derive(self, variable: str) -> Derived | None:
@@ -348,15 +349,7 @@ class Features:
             return None
         self.derived[variable] = None
         for item in formula.inputs:
-            if item.variable:
-                self.measured(item.variable, "canon")
-            if item.special == "fio2":
-                self.measured("fio2", "canon")
-            if item.special == "urea":
-                self.measured("urea", "canon")
-                self.measured("bun", "canon")
-            if item.special == "malignancy":
-                self.condition("malignancy", "current", None)
+            self._input(item)  # registers the columns it reads
         return Derived(col(f"d_{variable}"), self._derived_items(formula))
 
     def _input(self, item: Input) -> tuple[exp.Expression, exp.Expression, exp.Expression]:
@@ -366,15 +359,15 @@ class Features:
         if item.special == "sex":
             return col("sex"), not_null(col("sex")), exp.true()
         if item.special == "fio2":
-            value, unit, canon = (col(f"m_fio2__{a}") for a in ("value", "unit", "canon"))
+            value, unit, canon = (self.measured("fio2", a) for a in ("value", "unit", "canon"))
             fraction = case(
                 (is_null(unit), case((exp.LTE(this=value, expression=num(1.0)), value), default=exp.Div(this=value, expression=num(100.0)))),
                 default=exp.Div(this=canon, expression=num(100.0)),
             )
             readable = or_(is_null(unit), not_null(canon))
-            return fraction, exp.EQ(this=col("m_fio2__has"), expression=num(1)), readable
+            return fraction, exp.EQ(this=self.measured("fio2", "has"), expression=num(1)), readable
         if item.special == "malignancy":
-            code = col("c_malignancy__current")
+            code = self.condition("malignancy", "current", None)
             return exp.EQ(this=code, expression=num(2)), not_null(code), exp.true()
         if item.special == "urea":
             urea, bun = (self._input(Input(item.label, v, "mmol/L")) for v in ("urea", "bun"))
@@ -382,14 +375,14 @@ class Features:
             return (case((first, urea[0]), default=bun[0]), or_(urea[1], bun[1]), case((first, urea[2]), default=bun[2]))
         assert item.variable is not None
         term = get_lexicon().variables[item.variable]
-        canon = col(f"m_{item.variable}__canon")
+        canon = self.measured(item.variable, "canon")
         to_unit = converter(term.unit, item.unit, term.analyte)
         offset = to_unit(0.0)
         slope = to_unit(1.0) - offset
         converted: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Add(
             this=exp.Mul(this=canon, expression=num(slope)), expression=num(offset))
-        has = exp.EQ(this=col(f"m_{item.variable}__has"), expression=num(1))
-        readable = and_(not_null(canon), exp.EQ(this=col(f"m_{item.variable}__area"), expression=num(0)))
+        has = exp.EQ(this=self.measured(item.variable, "has"), expression=num(1))
+        readable = and_(not_null(canon), exp.EQ(this=self.measured(item.variable, "area"), expression=num(0)))
         return converted, has, readable
 
     def _guards(self, formula: Formula) -> tuple[exp.Expression, exp.Expression]:
@@ -429,7 +422,7 @@ class Features:
             base = base.join(alias(self._conditions(tables), "c"), on=exp.EQ(this=col("person_id", "c"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
         if self.events:
             base = base.join(alias(self._events(tables), "e"), on=exp.EQ(this=col("person_id", "e"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
-        names = [f"m_{v}__{a}" for v in self.variables for a in _MEASURED] + list(self.conditions) + [f"e_{e}" for e in self.events]
+        names = [f"m_{v}__{a}" for v, attributes in self.variables.items() for a in attributes] + list(self.conditions) + [f"e_{e}" for e in self.events]
         base = base.select(*(col(n) for n in names))
         if self.bsa:
             columns.append(alias(_bsa_column(), "bsa"))
@@ -467,9 +460,10 @@ class Features:
             .where(exp.In(this=col("variable", "x"), expressions=[text(v) for v in self.variables]), copy=False)
         )
         pivot = []
-        for variable in self.variables:
+        for variable, attributes in self.variables.items():
             this = exp.EQ(this=col("variable"), expression=text(variable))
-            for attribute, source in _MEASURED.items():
+            for attribute in attributes:
+                source = _MEASURED[attribute]
                 value = num(1) if source is None else col(source)
                 pivot.append(alias(exp.Max(this=case((this, value))), f"m_{variable}__{attribute}"))
         return exp.Subquery(this=exp.select(col("person_id"), *pivot, copy=False).from_(alias(exp.Subquery(this=ranked), "r"), copy=False)
