@@ -20,9 +20,9 @@ from sqlglot import exp
 
 from .evaluate import DAYS_PER, REL_TOL, _condition_label, _event_label
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
-from .sql_features import (
-    Features, alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy, unit_conversion_rows,
-)
+from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
+from .sql_features import Features
+from .sql_units import unit_conversion_rows
 
 DIALECTS = ("duckdb", "spark", "postgres", "trino", "bigquery", "snowflake")
 LONG_TABLES = ("person", "measurement", "condition", "event", "answer")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from .sql import Outcome, lists_of, verdict_of
-from .sql_features import alias, and_, case, cast, col, text
+from .sql_expr import alias, and_, case, cast, col, text
 
 WORD = 62
 """Bits per BIGINT word (the sum of 62 powers of two stays positive)."""

@@ -21,7 +21,9 @@ from .evaluate import BSA_MISSING, DAYS_PER, DISAGREEMENT_FACTOR, _duration_text
 from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
-from .sql_features import FORMULAS, cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
+from .sql_derived import FORMULAS
+from .sql_expr import add_days, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
+from .sql_units import conversion
 from .units import area_exponent, convert_with_area, converter, unit_or_none
 
 Step = tuple[exp.Expression, exp.Expression, list[str], bool]
