@@ -14,13 +14,16 @@
 3. Runs the Python engine on the first ``--python-persons`` persons of the same tables,
    so the pairs-per-second ratio is measured in the same process.
 
-Prints wall times, pairs per second, the ratio and the peak memory (RSS of this process).
+Prints wall and CPU times (CPU: this process's user + system time, all DuckDB threads,
+less sensitive than wall time to other work on a shared machine), pairs per second, the
+ratio, the peak memory (RSS of this process) and the load average before and after.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import sys
@@ -113,6 +116,15 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
@@ -137,15 +149,16 @@ def main() -> None:
 
 
 def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int) -> None:
-    started = time.perf_counter()
+    print(f"load average {load()} (2 cores)")
+    started, cpu = time.perf_counter(), cpu_s()
     con = duckdb.connect(str(work / "population.duckdb"))
     con.execute(f"SET temp_directory = '{work}/spill'")
     load_omop(data, con=con)
     persons = con.execute("SELECT count(*) FROM person").fetchone()[0]
-    loaded = time.perf_counter() - started
+    loaded, loaded_cpu = time.perf_counter() - started, cpu_s() - cpu
     print(f"OMOP Parquet -> long tables: {persons:,} persons, "
           + ", ".join(f"{t} {con.execute(f'SELECT count(*) FROM {t}').fetchone()[0]:,}" for t in ("measurement", "condition", "event"))
-          + f" rows in {loaded:.1f} s")
+          + f" rows in {loaded:.1f} s (CPU {loaded_cpu:.1f} s)")
     pairs = persons * len(rule_sets)
     try:
         table = sql_screening(con, rule_sets, "duckdb")
@@ -153,24 +166,29 @@ def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int) -
         print(f"duckdb engine: not run ({exc})")
         duck_rate = None
     else:
+        screened, screened_cpu = time.perf_counter() - started, cpu_s() - cpu
         copy_log(con, table, work / "log.parquet", verdicts=("eligible", "needs_review"))
+        logged_at, logged_cpu = time.perf_counter() - started, cpu_s() - cpu
         counts = con.execute(f"SELECT trial_id, count(*) FILTER (verdict = 'eligible'), count(*) FILTER (verdict = 'needs_review'), "
                              f"count(*) FILTER (verdict = 'ineligible') FROM {table} GROUP BY 1 ORDER BY 1").fetchall()
         con.execute(f"COPY (SELECT * FROM (VALUES {', '.join(str(tuple(c)) for c in counts)}) "
                     f"t(trial, eligible, needs_review, ineligible)) TO '{work}/counts.parquet' (FORMAT parquet)")
-        wall = time.perf_counter() - started
+        wall, wall_cpu = time.perf_counter() - started, cpu_s() - cpu
         duck_rate = pairs / wall
         logged = con.execute(f"SELECT count(*) FROM '{work}/log.parquet'").fetchone()[0]
-        print(f"duckdb: {persons:,} persons x {len(rule_sets)} trials = {pairs:,} pairs in {wall:.1f} s "
+        print(f"  screening {screened - loaded:.1f} s (CPU {screened_cpu - loaded_cpu:.1f} s), log {logged_at - screened:.1f} s "
+              f"(CPU {logged_cpu - screened_cpu:.1f} s), counts {wall - logged_at:.1f} s (CPU {wall_cpu - logged_cpu:.1f} s)")
+        print(f"duckdb: {persons:,} persons x {len(rule_sets)} trials = {pairs:,} pairs in {wall:.1f} s, CPU {wall_cpu:.1f} s "
               f"({duck_rate:,.0f} pairs/s); log {logged:,} eligible or needs-review rows; "
               f"eligible in {sum(1 for c in counts if c[1])} trials")
+    print(f"peak memory {peak_mb():,.0f} MB; load average {load()}")
     ids = [r[0] for r in con.execute(f"SELECT person_id FROM person ORDER BY person_id LIMIT {python_persons}").fetchall()]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_s()
     done = sum(1 for _ in screen(rule_sets, iter_patients_from(con, ids), explain=False))
-    wall = time.perf_counter() - started
-    print(f"python: {len(ids):,} persons x {len(rule_sets)} trials = {done:,} pairs in {wall:.1f} s ({done / wall:,.0f} pairs/s)"
-          + (f"; duckdb / python = {duck_rate / (done / wall):,.0f}x" if duck_rate else ""))
-    print(f"peak memory {peak_mb():,.0f} MB")
+    wall, python_cpu = time.perf_counter() - started, cpu_s() - cpu
+    print(f"python: {len(ids):,} persons x {len(rule_sets)} trials = {done:,} pairs in {wall:.1f} s, CPU {python_cpu:.1f} s "
+          f"({done / wall:,.0f} pairs/s)" + (f"; duckdb / python = {duck_rate / (done / wall):,.0f}x" if duck_rate else ""))
+    print(f"peak memory {peak_mb():,.0f} MB; load average {load()}")
 
 
 if __name__ == "__main__":

@@ -404,28 +404,26 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
                        as_of: Optional[date], chosen: str, out: Optional[Path], counts: dict[str, int],
                        stamp: Provenance, max_lab_age: Optional[int] = None) -> None:
     """A population in the long tables (OMOP, or profiles read into them) on an engine; an
-    unreadable profile is reported, left out and counted as an error (exit 2)."""
+    unreadable profile is an error row per trial, as on the python engine (exit 2)."""
     from .cohort import iter_patients
     from .engines import copy_log, python_results, sql_results, sql_screening
     from .omop import load_omop
-    from .population import from_patients
+    from .population import from_patients, readable_entries
 
+    errors: list[tuple[str, str]] = []
     if omop:
         con = load_omop(omop, as_of=as_of)
     else:
-        entries = list(iter_patients(patients))
-        for entry in entries:
-            if entry.error is not None:
-                typer.echo(f"error: {entry.error} (patient left out)", err=True)
-                counts["error"] = counts.get("error", 0) + 1
-        con = from_patients(e.patient for e in entries if e.patient is not None)
+        readable, errors = readable_entries(iter_patients(patients))
+        con = from_patients(readable)
     if engine == "python":
         results = _counted(python_results(con, rule_sets, max_lab_age_days=max_lab_age), counts,
                            not _stdout(out) and sys.stderr.isatty())
         _write_results(results, rule_sets, chosen, out, stamp)
         return
-    table = sql_screening(con, rule_sets, engine)  # type: ignore[arg-type]
-    for verdict, count in con.execute(f"SELECT verdict, count(*) FROM {table} GROUP BY ALL").fetchall():
+    table = sql_screening(con, rule_sets, engine, errors)  # type: ignore[arg-type]
+    for verdict, count in con.execute(f"SELECT verdict, count(*) FROM {table} GROUP BY ALL UNION ALL "
+                                      f"SELECT 'error', count(*) FROM {table}_errors HAVING count(*) > 0").fetchall():
         counts[verdict] = counts.get(verdict, 0) + count
     if chosen in ("csv", "parquet") and out is not None:
         copy_log(con, table, out)

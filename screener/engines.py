@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Iterable, Iterator, Literal
 
 import duckdb
 import pyarrow as pa
@@ -41,15 +41,25 @@ def python_results(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], *, 
     return screen(rule_sets, iter_patients_from(con), explain=explain, max_lab_age_days=max_lab_age_days)
 
 
-def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engine: Engine) -> str:
-    """Create the table ``screening`` (person_id, trial_id, as_of, verdict, failing,
-    undecided, to_collect) in ``con`` on a SQL engine; returns its name."""
+def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engine: Engine,
+                  errors: Iterable[tuple[str, str]] = ()) -> str:
+    """Create the relation ``screening`` (person_id, trial_id, as_of, verdict, failing,
+    undecided, to_collect) in ``con`` on a SQL engine, ``screening_text`` (the lists as
+    text) and ``screening_errors`` (patient, trial, error: the profiles that could not be
+    read, an error row per trial as on the python engine); returns the name ``screening``."""
     from .sql_run import run_duckdb
 
     if engine == "duckdb":
-        run_duckdb(rule_sets, con).to_table("screening")
+        run_duckdb(rule_sets, con, table="screening")
     else:
         _spark_screening(con, rule_sets)
+        con.execute("CREATE OR REPLACE TEMP VIEW screening_text AS SELECT * REPLACE (array_to_string(failing, ' | ') AS failing, "
+                    "array_to_string(undecided, ' | ') AS undecided, array_to_string(to_collect, ' | ') AS to_collect) FROM screening")
+    con.execute("CREATE OR REPLACE TEMP TABLE screening_errors (patient VARCHAR, trial VARCHAR, error VARCHAR)")
+    trials = [rules.trial.id or f"trial {n + 1}" for n, rules in enumerate(rule_sets)]
+    rows = [[patient, trial, message] for patient, message in errors for trial in trials]
+    if rows:
+        con.executemany("INSERT INTO screening_errors VALUES (?, ?, ?)", rows)
     return "screening"
 
 
@@ -74,31 +84,40 @@ def _spark_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet]) -
 
 
 LOG_SQL = """
-SELECT s.person_id AS patient, s.trial_id AS trial, CAST(s.as_of AS VARCHAR) AS date, s.verdict,
-       array_to_string(s.failing, ' | ') AS reasons, array_to_string(s.to_collect, ' | ') AS to_collect,
-       NULL::VARCHAR AS error
-FROM {table} s {where}
-ORDER BY s.person_id, s.trial_id
+SELECT * FROM (
+  SELECT s.person_id AS patient, s.trial_id AS trial, CAST(s.as_of AS VARCHAR) AS date, s.verdict,
+         s.failing AS reasons, CASE WHEN s.verdict = 'ineligible' THEN '' ELSE s.to_collect END AS to_collect,
+         NULL::VARCHAR AS error
+  FROM {table}_text s
+  UNION ALL
+  SELECT patient, trial, '', 'error', '', '', error FROM {table}_errors
+) {where}
+{order}
 """
-"""The screening log of a SQL engine: failing criteria by id (the python engine explains them)."""
+"""The screening log of a SQL engine: failing criteria by id (the python engine explains
+them), nothing to collect once ineligible, and an error row per profile that could not be
+read (as the python engine writes them)."""
 
 
 def sql_results(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[ScreenResult]:
     """The rows of a SQL engine's screening as results, for the table, JSONL and HTML outputs."""
-    cursor = con.execute(LOG_SQL.format(table=table, where=""))
+    cursor = con.execute(LOG_SQL.format(table=table, where="", order="ORDER BY patient, trial"))
     while rows := cursor.fetchmany(10000):
-        for patient, trial, date, verdict, reasons, to_collect, _ in rows:
+        for patient, trial, date, verdict, reasons, to_collect, error in rows:
             yield ScreenResult.model_construct(
-                patient=patient, trial=trial, as_of=date, verdict=verdict, reasons=reasons.split(" | ") if reasons else [],
-                to_collect=to_collect.split(" | ") if to_collect else [], unknown=0, error=None)
+                patient=patient, trial=trial or None, as_of=date or None, verdict=verdict, reasons=reasons.split(" | ") if reasons else [],
+                to_collect=to_collect.split(" | ") if to_collect else [], unknown=0, error=error)
 
 
 def copy_log(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, verdicts: tuple[str, ...] | None = None) -> None:
     """Write a SQL engine's screening log to ``out`` (.parquet or .csv) inside DuckDB,
-    atomically; ``verdicts`` keeps only those verdicts."""
-    where = "" if verdicts is None else "WHERE s.verdict IN (" + ", ".join(f"'{v}'" for v in verdicts) + ")"
-    query = LOG_SQL.format(table=table, where=where)
-    if out.suffix.lower() == ".csv":
+    atomically; ``verdicts`` keeps only those verdicts.  A CSV log is in patient order; a
+    Parquet log is a table for queries, written in the engine's order (sorting a million
+    persons' log would cost more than screening them)."""
+    where = "" if verdicts is None else "WHERE verdict IN (" + ", ".join(f"'{v}'" for v in verdicts) + ")"
+    csv = out.suffix.lower() == ".csv"
+    query = LOG_SQL.format(table=table, where=where, order="ORDER BY patient, trial" if csv else "")
+    if csv:
         names = ", ".join(f'{field} AS "{column}"' for field, column in zip(LOG_FIELDS, LOG_COLUMNS))
         query, options = f"SELECT {names} FROM ({query})", "FORMAT csv, HEADER"
     else:

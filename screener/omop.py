@@ -29,7 +29,7 @@ import duckdb
 
 from .errors import InputError
 from .codes import get_codes
-from .units import UnitError, canonical
+from .units import UnitError, area_exponent, canonical
 from .yamlio import parse_yaml
 
 TABLES = ("person", "observation_period", "measurement", "condition_occurrence", "observation",
@@ -140,6 +140,7 @@ def code_rows() -> tuple[tuple[str, str, str, str], ...]:
     ICD-10 codes are stored without their dot, ranges expanded to their categories."""
     codes = get_codes()
     rows: set[tuple[str, str, str, str]] = {("variable", t.variable, "LOINC", c) for c, t in codes.loinc.items()}
+    rows |= {("per_area", t.variable, "LOINC", c) for c, t in codes.loinc.items() if t.per_area}
     rows |= {("condition", term, "SNOMED", c) for c, terms in codes.snomed.items() for term in terms}
     for entry in codes.icd10:
         rows |= {("condition", term, "ICD10", c) for c in _icd10_codes(entry.low, entry.high) for term in entry.conditions}
@@ -196,6 +197,8 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
     for table, (concept, code, _day, kinds) in _FACTS.items():
         for kind in kinds:
             _resolve(con, table, concept, code, kind)
+    for table in ("measurement", "observation"):
+        _per_area(con, table)
     con.execute(_measurement_sql())
     _unit_keys(con)
     con.execute(_condition_sql())
@@ -289,6 +292,19 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
         SELECT * FROM by_concept UNION SELECT * FROM by_code""")
 
 
+def _per_area(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Mark the keys of ``table`` whose code is itself per 1.73 m² (eGFR LOINC codes), so
+    that a value written in mL/min is read in mL/min/1.73m2, as FHIR input reads it."""
+    concept, code, _, _ = _FACTS[table]
+    _resolve(con, table, concept, code, "per_area")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _k_{table}_variable AS
+        SELECT k.concept_raw, k.code_raw, k.term,
+               EXISTS (SELECT 1 FROM _k_{table}_per_area p WHERE p.term = k.term AND p.concept_raw IS NOT DISTINCT FROM k.concept_raw
+                                                         AND p.code_raw IS NOT DISTINCT FROM k.code_raw) AS per_area
+        FROM _k_{table}_variable k""")
+
+
 def _facts(table: str, kind: str, columns: str) -> str:
     """The rows of a fact table that mean a term of ``kind`` and are known on the person's
     date, with ``columns`` (the row's own id as ``rid``, its date as ``day_``)."""
@@ -305,10 +321,16 @@ def _known(rows: str) -> str:
                WHERE r.day_ IS NULL OR r.day_ <= a.as_of"""
 
 
+_LATEST_KEY = ("(CAST(date_diff('day', DATE '0001-01-01', coalesce(day_, DATE '0001-01-01')) AS HUGEINT) * 2 + tab) "
+               "* 18446744073709551616 + (CAST(coalesce(rid, -9223372036854775808) AS HUGEINT) + 9223372036854775808)")
+"""The order of a variable's rows as one number, so the latest is found without comparing
+structs: by date (undated first), then OBSERVATION after MEASUREMENT, then by row id."""
+
+
 def _measurement_sql() -> str:
     values = ("TRY_CAST(f.value_as_number AS DOUBLE) value, TRY_CAST(f.unit_concept_id AS BIGINT) unit_concept_id, "
               "NULLIF(trim(CAST(f.unit_source_value AS VARCHAR)), '') unit_source_value, {low} range_low, {high} range_high, "
-              "{tab} tab")
+              "{tab} tab, k.per_area")
     measurement = _facts("measurement", "variable", values.format(
         low="TRY_CAST(f.range_low AS DOUBLE)", high="TRY_CAST(f.range_high AS DOUBLE)", tab=0))
     observation = _facts("observation", "variable", values.format(low="NULL", high="NULL", tab=1))
@@ -316,8 +338,8 @@ def _measurement_sql() -> str:
 CREATE OR REPLACE TEMP TABLE _latest AS
 SELECT person_id, term variable,
        arg_max({{'value': value, 'unit_concept_id': unit_concept_id, 'unit_source_value': unit_source_value,
-                'day': day_, 'range_low': range_low, 'range_high': range_high, 'tab': tab, 'rid': rid}},
-               {{'day': coalesce(day_, DATE '0001-01-01'), 'tab': tab, 'rid': rid}}) AS row
+                'day': day_, 'range_low': range_low, 'range_high': range_high, 'tab': tab, 'rid': rid, 'per_area': per_area}},
+               {_LATEST_KEY}) AS row
 FROM ({_known(f"{measurement} UNION ALL {observation}")}) WHERE value IS NOT NULL
 GROUP BY ALL
 """
@@ -327,22 +349,39 @@ def _unit_keys(con: duckdb.DuckDBPyConnection) -> None:
     """The measurement table: the latest row per person and variable (the value a profile
     holds; engines take the latest, the history would only cost memory), with each distinct
     unit read once in Python."""
-    pairs = con.execute("""
-        SELECT DISTINCT l.row.unit_concept_id, l.row.unit_source_value, c.concept_code
+    keys = con.execute("""
+        SELECT DISTINCT l.variable, l.row.per_area, l.row.unit_concept_id, l.row.unit_source_value, c.concept_code
         FROM _latest l LEFT JOIN src_concept c
           ON TRY_CAST(c.concept_id AS BIGINT) = l.row.unit_concept_id AND c.vocabulary_id = 'UCUM' AND l.row.unit_concept_id <> 0
     """).fetchall()
-    con.execute("CREATE OR REPLACE TEMP TABLE _unit (unit_concept_id BIGINT, unit_source_value VARCHAR, unit VARCHAR)")
-    if pairs:
-        con.executemany("INSERT INTO _unit VALUES (?, ?, ?)", [[c, s, read_ucum(u or s)] for c, s, u in pairs])
+    con.execute("CREATE OR REPLACE TEMP TABLE _unit (variable VARCHAR, per_area BOOLEAN, unit_concept_id BIGINT, "
+                "unit_source_value VARCHAR, unit VARCHAR)")
+    if keys:
+        con.executemany("INSERT INTO _unit VALUES (?, ?, ?, ?, ?)",
+                        [[v, p, c, s, read_omop_unit(u or s, v, p)] for v, p, c, s, u in keys])
     con.execute("""
         CREATE OR REPLACE TABLE measurement AS
         SELECT CAST(l.person_id AS VARCHAR) person_id, l.variable, l.row.value, u.unit, l.row.day measured_on,
                l.row.range_low, l.row.range_high,
                CASE l.row.tab WHEN 0 THEN 'MEASUREMENT ' ELSE 'OBSERVATION ' END || l.row.rid AS source
-        FROM _latest l LEFT JOIN _unit u ON u.unit_concept_id IS NOT DISTINCT FROM l.row.unit_concept_id
+        FROM _latest l LEFT JOIN _unit u ON u.variable = l.variable AND u.per_area = l.row.per_area
+                                       AND u.unit_concept_id IS NOT DISTINCT FROM l.row.unit_concept_id
                                        AND u.unit_source_value IS NOT DISTINCT FROM l.row.unit_source_value""")
     con.execute("DROP TABLE _latest")
+
+
+def read_omop_unit(text: str | None, variable: str, per_area: bool) -> str | None:
+    """``read_ucum``, and for a code that is itself per 1.73 m² (``per_area``) a value
+    written per person (mL/min) read per 1.73 m² (mL/min/1.73m2), as ``codes.value_plan``
+    reads FHIR values."""
+    unit = read_ucum(text)
+    term = get_codes().lexicon.variables.get(variable)
+    if not per_area or unit is None or term is None:
+        return unit
+    try:
+        return canonical(f"{unit}/1.73m2") if area_exponent(unit, term.unit) == 1 else unit
+    except UnitError:
+        return unit
 
 
 def _condition_sql() -> str:

@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, Literal
 import duckdb
 import pyarrow as pa
 
+from .cohort import PatientEntry
 from .patient import ConditionState, Measurement, Patient
 from .units import canonical
 
@@ -73,6 +74,38 @@ def _rows(patient: Patient) -> Iterator[tuple[str, tuple]]:
         yield "event", (pid, event, day)
     for question, answer in patient.answers.items():
         yield "answer", (pid, None, question, answer)
+
+
+def readable_entries(entries: Iterable[PatientEntry]) -> tuple[list[Patient], list[tuple[str, str]]]:
+    """The patients that can be screened, and (name, error) for each entry that cannot,
+    named as ``batch.screen_entries`` names them: an unreadable entry by its id or file
+    name, a second record with an id already read as a duplicate, never merged."""
+    from pathlib import Path
+
+    from .batch import DUPLICATE_MARK
+    from .errors import quote
+
+    patients: list[Patient] = []
+    errors: list[tuple[str, str]] = []
+    first: dict[str, str] = {}  # id -> where it was first read
+    for entry in entries:
+        if entry.error is not None:
+            name = entry.id or Path(entry.name).name
+            if name in first:
+                name += DUPLICATE_MARK
+            else:
+                first[name] = entry.name
+            errors.append((name, str(entry.error)))
+            continue
+        patient = entry.patient
+        assert patient is not None
+        if patient.id in first:
+            errors.append((patient.id + DUPLICATE_MARK, f"duplicate patient id {quote(patient.id)} in {entry.name} "
+                           f"(first in {first[patient.id]}); not screened: give each record its own id"))
+            continue
+        first[patient.id] = entry.name
+        patients.append(patient)
+    return patients, errors
 
 
 # ------------------------------------------------------------------------ back to profiles

@@ -21,9 +21,9 @@ from sqlglot import exp
 from .evaluate import REL_TOL
 from .wording import DAYS_PER, condition_label as _condition_label, event_label as _event_label
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
-from .sql_features import (
-    Features, alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy, unit_conversion_rows,
-)
+from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
+from .sql_features import Features
+from .sql_units import unit_conversion_rows
 
 DIALECTS = ("duckdb", "spark", "postgres", "trino", "bigquery", "snowflake")
 LONG_TABLES = ("person", "measurement", "condition", "event", "answer")
@@ -82,14 +82,17 @@ def _ladder(translator: "Translator", steps: list[tuple[exp.Expression, exp.Expr
 class Translator:
     """Translates one trial's criteria; shares the person features across trials."""
 
-    def __init__(self, features: Features, max_lab_age_days: float | None = None):
+    def __init__(self, features: Features, max_lab_age_days: float | None = None, answers: bool = True):
         self.features = features
+        self.with_answers = answers  # False: the answer table is known to be empty
         self.max_lab_age_days = max_lab_age_days
         self.answers: dict[str, str] = {}  # question or criterion id -> column
         self.branches: list[tuple[str, exp.Expression]] = []  # leaf columns: the branch each leaf takes
         self.criterion: Criterion | None = None
 
     def answer(self, key: str) -> exp.Expression:
+        if not self.with_answers:
+            return cast(null(), "BOOLEAN")
         if key not in self.answers:
             self.answers[key] = f"q{len(self.answers)}_{re.sub(r'[^A-Za-z0-9]+', '_', key)}"
         return col(self.answers[key], "a")
@@ -213,14 +216,30 @@ def _filtered(values: list[exp.Expression]) -> exp.Expression:
     return exp.ArrayFilter(this=exp.Array(expressions=values), expression=keep)
 
 
-def _trial_select(rules: RuleSet, number: int, features: Features, max_lab_age_days: float | None) -> exp.Select:
-    translator = Translator(features, max_lab_age_days)
+@dataclass
+class Outcome:
+    """A trial translated: its first stage (one row per person: criterion statuses and
+    flags) and, as boolean expressions over that stage, when each criterion fails, when it
+    is under review, and when each item is to collect (each item once, where it first may
+    be needed, when a criterion under review needs it)."""
+
+    trial_id: str
+    ids: list[str]
+    stage: exp.Select
+    fails: list[exp.Expression]
+    reviews: list[exp.Expression]
+    collect: list[tuple[str, exp.Expression]]
+
+
+def _outcome(rules: RuleSet, number: int, features: Features, max_lab_age_days: float | None, answers: bool) -> Outcome:
+    translator = Translator(features, max_lab_age_days, answers)
     criteria = rules.criteria
     columns, occurrences = _criterion_columns(translator, criteria)
     leaves = exp.select(exp.Star(), *(alias(code, name) for name, code in translator.branches), copy=False).from_("features", copy=False)
     stage = exp.select(col("person_id", "f"), col("as_of", "f"), *columns, copy=False).from_(alias(exp.Subquery(this=leaves), "f"), copy=False)
-    stage = stage.join(alias(_answers(rules, translator.answers), "a"),
-                       on=exp.EQ(this=col("person_id", "a"), expression=col("person_id", "f")), join_type="LEFT", copy=False)
+    if translator.answers:
+        stage = stage.join(alias(_answers(rules, translator.answers), "a"),
+                           on=exp.EQ(this=col("person_id", "a"), expression=col("person_id", "f")), join_type="LEFT", copy=False)
     fails: list[exp.Expression] = []
     reviews: list[exp.Expression] = []
     for index, criterion in enumerate(criteria):
@@ -228,21 +247,39 @@ def _trial_select(rules: RuleSet, number: int, features: Features, max_lab_age_d
         failing = not_(status) if criterion.section == "inclusion" else status
         fails.append(and_(not_(assumed), truthy(failing)))
         reviews.append(or_(is_null(status), assumed))
-    verdict = case(
-        *([(or_(*fails), text("ineligible"))] if fails else []),
-        *([(or_(*reviews), text("needs_review"))] if reviews else []),
-        default=text("eligible" if criteria else "needs_review"),
-    )
-    collect = []  # each item once, where it first may be needed, when any criterion under review needs it
+    collect = []
     for wanted in dict.fromkeys(w for w, _, _ in occurrences):
         active = [and_(col(f"k{k}"), exp.Paren(this=reviews[i])) for w, i, k in occurrences if w == wanted]
-        collect.append(case((or_(*active), text(wanted))))
-    trial_id = rules.trial.id or f"trial {number + 1}"
+        collect.append((wanted, or_(*active)))
+    return Outcome(rules.trial.id or f"trial {number + 1}", [c.id for c in criteria], stage, fails, reviews, collect)
+
+
+def verdict_of(fails: list[exp.Expression], reviews: list[exp.Expression]) -> exp.Expression:
+    """ineligible when a criterion fails, else needs_review when one is under review, else
+    eligible (a trial without criteria needs review)."""
+    return case(
+        *([(or_(*(exp.Paren(this=f) for f in fails)), text("ineligible"))] if fails else []),
+        *([(or_(*(exp.Paren(this=r) for r in reviews)), text("needs_review"))] if reviews else []),
+        default=text("eligible" if fails else "needs_review"),
+    )
+
+
+def lists_of(outcome: Outcome, fails: list[exp.Expression], reviews: list[exp.Expression],
+             collect: list[exp.Expression]) -> list[exp.Expression]:
+    """The failing, undecided and to_collect arrays, from one boolean per criterion / item."""
+    return [
+        alias(_filtered([case((exp.Paren(this=f), text(i))) for f, i in zip(fails, outcome.ids)]), "failing"),
+        alias(_filtered([case((exp.Paren(this=r), text(i))) for r, i in zip(reviews, outcome.ids)]), "undecided"),
+        alias(_filtered([case((exp.Paren(this=c), text(w))) for c, (w, _) in zip(collect, outcome.collect)]), "to_collect"),
+    ]
+
+
+def _trial_select(outcome: Outcome) -> exp.Select:
     return exp.select(
-        col("person_id"), alias(text(trial_id), "trial_id"), col("as_of"), alias(verdict, "verdict"),
-        alias(_filtered([case((exp.Paren(this=f), text(c.id))) for f, c in zip(fails, criteria)]), "failing"),
-        alias(_filtered([case((exp.Paren(this=r), text(c.id))) for r, c in zip(reviews, criteria)]), "undecided"),
-        alias(_filtered(collect), "to_collect"), copy=False).from_(alias(exp.Subquery(this=stage), "t"), copy=False)
+        col("person_id"), alias(text(outcome.trial_id), "trial_id"), col("as_of"),
+        alias(verdict_of(outcome.fails, outcome.reviews), "verdict"),
+        *lists_of(outcome, outcome.fails, outcome.reviews, [c for _, c in outcome.collect]), copy=False,
+    ).from_(alias(exp.Subquery(this=outcome.stage), "t"), copy=False)
 
 
 def _answers(rules: RuleSet, columns: dict[str, str]) -> exp.Expression:
@@ -257,30 +294,57 @@ def _answers(rules: RuleSet, columns: dict[str, str]) -> exp.Expression:
     return exp.Subquery(this=exp.select(col("person_id"), *decided, copy=False).from_(alias(exp.Subquery(this=rows), "w"), copy=False))
 
 
+@dataclass
+class ScreeningPlan:
+    """The screening query in parts: the ``unit_conversion`` rows, the per-person
+    ``features`` table every trial reads, and one SELECT per trial reading ``features``.
+    ``screening_query`` joins them into one query; ``sql_run.run_duckdb`` materializes the
+    features once and runs the trials in batches, which plans and runs far faster."""
+
+    units: exp.Select | None
+    features: exp.Select
+    outcomes: list[Outcome]
+
+    def trials(self) -> list[exp.Select]:
+        """One SELECT per trial: (person_id, trial_id, as_of, verdict, failing, undecided, to_collect)."""
+        return [_trial_select(outcome) for outcome in self.outcomes]
+
+
+def screening_plan(
+    rule_sets: Iterable[RuleSet], *, max_lab_age_days: float | None = None, units: Iterable[tuple[str, str | None]] = (),
+    answers: bool = True,
+) -> ScreeningPlan:
+    """The parts of the screening of the long tables against ``rule_sets``.
+
+    ``units``: (variable, unit) pairs the population holds, added to the conversion rows
+    made for every unit the lexicon names.  ``answers=False`` when the answer table is
+    known to be empty: every question is then unknown without reading it.
+    """
+    rule_sets = list(rule_sets)
+    features = Features()
+    outcomes = [_outcome(rules, n, features, max_lab_age_days, answers) for n, rules in enumerate(rule_sets)]
+    if not outcomes:
+        raise ValueError("no rule sets to screen against")
+    tables: dict[str, exp.Expression] = {name: exp.to_table(name) for name in LONG_TABLES}
+    tables["unit_conversion"] = exp.to_table("unit_conversion")
+    table = _unit_table(unit_conversion_rows(features.variables, units)) if features.variables else None
+    return ScreeningPlan(table, features.select(tables), outcomes)
+
+
 def screening_query(
     rule_sets: Iterable[RuleSet], *, max_lab_age_days: float | None = None, units: Iterable[tuple[str, str | None]] = (),
 ) -> exp.Expression:
     """The screening of every person in the long tables against every rule set, as one
-    sqlglot query: (person_id, trial_id, as_of, verdict, failing, undecided, to_collect).
-
-    ``units``: (variable, unit) pairs the population holds, added to the conversion rows
-    made for every unit the lexicon names.
-    """
-    rule_sets = list(rule_sets)
-    features = Features()
-    trials = [_trial_select(rules, n, features, max_lab_age_days) for n, rules in enumerate(rule_sets)]
-    if not trials:
-        raise ValueError("no rule sets to screen against")
-    tables: dict[str, exp.Expression] = {name: exp.to_table(name) for name in LONG_TABLES}
-    tables["unit_conversion"] = exp.to_table("unit_conversion")
+    sqlglot query: (person_id, trial_id, as_of, verdict, failing, undecided, to_collect)."""
+    plan = screening_plan(rule_sets, max_lab_age_days=max_lab_age_days, units=units)
+    trials = plan.trials()
     query: exp.Expression = trials[0]
     for trial in trials[1:]:
         query = exp.union(query, trial, distinct=False, copy=False)
     with_features = exp.select(exp.Star(), copy=False).from_(alias(exp.Subquery(this=query), "screened"), copy=False)
-    rows = unit_conversion_rows(features.variables, units)
-    if features.variables:
-        with_features = with_features.with_("unit_conversion", as_=_unit_table(rows), copy=False)
-    return with_features.with_("features", as_=features.select(tables), copy=False)
+    if plan.units is not None:
+        with_features = with_features.with_("unit_conversion", as_=plan.units, copy=False)
+    return with_features.with_("features", as_=plan.features, copy=False)
 
 
 def _unit_table(rows: list[tuple[str, str, float, float, int]]) -> exp.Select:
@@ -301,4 +365,4 @@ def screening_sql(rule_sets: Iterable[RuleSet], dialect: str = "duckdb", *, pret
     return query.sql(dialect=dialect, pretty=pretty, copy=dialect not in ("duckdb", "spark"))
 
 
-__all__ = ["DIALECTS", "LONG_TABLES", "compare", "screening_query", "screening_sql", "unit_conversion_rows"]
+__all__ = ["DIALECTS", "LONG_TABLES", "ScreeningPlan", "compare", "screening_plan", "screening_query", "screening_sql", "unit_conversion_rows"]

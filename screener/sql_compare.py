@@ -23,7 +23,9 @@ from .wording import variable_info as _variable_info
 from .lexicon import get_lexicon
 from .reference import default_range
 from .rules import Comparison
-from .sql_features import FORMULAS, cast, not_, and_, case, col, conversion, days_between, add_days, is_null, not_null, null, num, or_, text, truthy
+from .sql_derived import FORMULAS
+from .sql_expr import add_days, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
+from .sql_units import conversion
 from .units import area_exponent, convert_with_area, converter, unit_or_none
 
 Step = tuple[exp.Expression, exp.Expression, list[str], bool]
@@ -31,6 +33,7 @@ Step = tuple[exp.Expression, exp.Expression, list[str], bool]
 
 if TYPE_CHECKING:
     from .sql import Part, Translator
+    from .sql_features import Features
 
 
 def completed(value: exp.Expression) -> exp.Expression:
@@ -100,15 +103,29 @@ def _default_bound(variable: str, which: str) -> exp.Expression | None:
     return case(*((exp.EQ(this=col("sex"), expression=text(s)), num(v)) for s, v in by_sex.items()))
 
 
+class _Measured(dict):
+    """The latest-measurement columns of a variable (has, value, unit, canon, area, date,
+    high, low), each added to the feature table when first read, so the table holds only
+    the columns some rule reads."""
+
+    def __init__(self, features: "Features", variable: str):
+        super().__init__()
+        self.features, self.variable = features, variable
+
+    def __missing__(self, attribute: str) -> exp.Expression:
+        column = self[attribute] = self.features.measured(self.variable, attribute)
+        return column
+
+
 class _Value:
     """The value a comparison reads: measured (latest row), else derived."""
 
     def __init__(self, translator: "Translator", variable: str):
         features = translator.features
-        self.measured: dict[str, exp.Expression] = {a: features.measured(variable, a) for a in ("has", "value", "unit", "canon", "area", "date", "high", "low")}
+        self.measured: dict[str, exp.Expression] = _Measured(features, variable)
         row = truthy(exp.EQ(this=self.measured["has"], expression=num(1)))
         self.derived = features.derive(variable) if variable in PYTHON_FORMULAS else None
-        self.cols: dict[str, exp.Expression] = dict(self.measured)
+        self.cols: dict[str, exp.Expression] = _Measured(features, variable)
         label = _variable_info(variable, None)[0]
         if self.derived is None:
             self.has = row
@@ -148,7 +165,7 @@ class _Value:
 def _windows(translator: "Translator", node: Comparison, label: str) -> list[Step]:
     """Steps for a value too old for the recency window, or outside the event window."""
     steps: list[Step] = []
-    date, as_of = col("m_" + node.variable + "__date"), col("as_of")
+    date, as_of = translator.features.measured(node.variable, "date"), col("as_of")
     windows = []
     if node.within is not None:
         windows.append((node.within.value * DAYS_PER[node.within.unit], _duration_text(node.within.value, node.within.unit)))

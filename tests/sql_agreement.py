@@ -18,7 +18,7 @@ from screener.lexicon import get_lexicon
 from screener.patient import ConditionState, Measurement, Patient
 from screener.rules import Comparison, Condition, Interval, Manual, RuleSet, load_rules, walk
 from screener.sources import from_record
-from screener.sql_features import conversion, known_units
+from screener.sql_units import conversion, known_units
 from screener.units import converter
 
 ROOT = Path(__file__).resolve().parents[1]
