@@ -1,4 +1,4 @@
-"""A comparison leaf in SQL, branch by branch as ``screener.plan`` (``_reading``) decides it.
+"""A comparison leaf in SQL, branch by branch as ``screener.comparison`` decides it.
 
 The measured value is read in the variable's canonical unit (the feature table converts
 it through ``unit_conversion``); the rule's limit is converted to that unit here, once,
@@ -17,7 +17,7 @@ from sqlglot import exp
 
 from .derive import FORMULAS as PYTHON_FORMULAS
 from .errors import UnitError
-from .plan import DISAGREEMENT_FACTOR
+from .comparison import DISAGREEMENT_FACTOR
 from .wording import BSA_MISSING, DAYS_PER, duration_text as _duration_text, event_label as _event_label, is_lab as _is_lab
 from .wording import variable_info as _variable_info
 from .lexicon import get_lexicon
@@ -148,7 +148,7 @@ class _Value:
 
     def _disagreement(self, translator: "Translator", row: exp.Expression, derived: exp.Expression, area: int) -> exp.Expression:
         """A measured value that its formula's value contradicts (more than
-        DISAGREEMENT_FACTOR apart, as ``plan.measured_vs_derived``): the comparison is
+        DISAGREEMENT_FACTOR apart, as ``comparison.measured_vs_derived``): the comparison is
         unknown. Per-area values are brought to the measured value's basis with the BSA."""
         measured, measured_area = self.measured["canon"], self.measured["area"]
         bsa = translator.features.body_surface_area()

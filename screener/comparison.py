@@ -1,0 +1,502 @@
+"""The comparison leaf of the plan (``screener.plan``), and the patient's facts every leaf reads.
+
+A comparison's limit is converted once into the measure's canonical unit (the lexicon's);
+for each unit a patient's value comes in, the way to compare it (a conversion, a multiple
+of a limit of normal, a value per body surface area) is found once and kept.  Run without a
+sink a leaf returns its status; with a sink it also appends its explained result, worded by
+``screener.wording``.  Missing, stale or unconvertible values are unknown, with what to
+collect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Callable, TypeVar
+
+from pydantic import BaseModel
+
+from .derive import FORMULAS, Derived, Missing, derive
+from .errors import UnitError
+from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, NodeResult, completed
+from .patient import Measurement, Patient
+from .rules import Comparison, Node, walk
+from .units import area_exponent, convert_with_area, converter, format_number
+from .wording import (
+    BSA_MISSING, DAYS_PER, canonical_unit, duration_text, event_label, is_lab, limit_text, quantity_text, relative_of,
+    same_unit, sentence, shown_quantity, variable_info,
+)
+
+M = TypeVar("M", bound=BaseModel)
+Run = Callable[["Facts", "list[NodeResult] | None"], str]
+
+DISAGREEMENT_FACTOR = 1.5
+"""A measured value and the one a formula computes from the same profile (creatinine
+clearance and Cockcroft-Gault) that differ by more than this factor either way point to
+a typo, a wrong unit or a stale value: the criterion goes to review with both values."""
+
+
+class At:
+    """Where a node is built: its criterion, and the leaf results that depend on no
+    patient value, made once here and shared by every check (results are read-only)."""
+
+    __slots__ = ("section", "criterion_id", "shared")
+
+    def __init__(self, section: str, criterion_id: str) -> None:
+        self.section = section
+        self.criterion_id = criterion_id
+        self.shared: set[int] = set()
+
+    def share(self, kind: str, status: str, explanation: str, **fields) -> NodeResult:
+        result = node_result(kind, status, explanation, **fields)
+        self.shared.add(id(result))
+        return result
+
+
+# ---------------------------------------------------------------------------- the patient's facts
+
+
+class Facts:
+    """One patient as the plan reads it: looked up once, shared by every criterion.
+
+    ``assumed`` is set by a comparison that had to take a default reference range: such a
+    criterion is shown but goes to review.
+    """
+
+    __slots__ = ("patient", "as_of", "sex", "answers", "conditions", "events", "measurements", "max_lab_age_days",
+                 "assumed", "_age", "_bsa", "_derived", "_conflicts")
+
+    def __init__(self, patient: Patient, max_lab_age_days: float | None = None) -> None:
+        self.patient = patient
+        self.as_of = patient.as_of
+        self.sex = patient.sex
+        self.answers = patient.answers
+        self.conditions = patient.conditions
+        self.events = patient.events
+        self.measurements = patient.measurements
+        self.max_lab_age_days = max_lab_age_days
+        self.assumed = False
+        self._age: tuple[float | None] | None = None
+        self._bsa: tuple[float | None] | None = None
+        self._derived: dict[str, Derived | Missing | None] = {}
+        self._conflicts: dict[tuple[str, str], str | None] = {}
+
+    def age(self) -> float | None:
+        if self._age is None:
+            self._age = (self.patient.age_years(),)
+        return self._age[0]
+
+    def bsa(self) -> float | None:
+        if self._bsa is None:
+            self._bsa = (self.patient.bsa_m2(),)
+        return self._bsa[0]
+
+    def derived(self, variable: str) -> Derived | Missing | None:
+        """``derive(variable, patient)``, computed once."""
+        if variable not in self._derived:
+            self._derived[variable] = derive(variable, self.patient)
+        return self._derived[variable]
+
+    def conflict(self, measurement: Measurement, label: str) -> str | None:
+        """``measured_vs_derived`` for the patient's own measurement, computed once."""
+        key = (measurement.variable, label)
+        if key not in self._conflicts:
+            self._conflicts[key] = measured_vs_derived(measurement, self.patient, label)
+        return self._conflicts[key]
+
+
+# ---------------------------------------------------------------------------- shared helpers
+
+
+def holds(op: str, limit: float) -> Callable[[float], bool]:
+    """``value op limit`` as one closure; values within a relative 1e-9 are equal."""
+    def near(value: float) -> bool:
+        return math.isclose(value, limit, rel_tol=REL_TOL, abs_tol=0.0)
+
+    tests: dict[str, Callable[[float], bool]] = {
+        "<": lambda v: v < limit and not near(v),
+        "<=": lambda v: v < limit or near(v),
+        ">": lambda v: v > limit and not near(v),
+        ">=": lambda v: v > limit or near(v),
+        "==": near,
+        "!=": lambda v: not near(v),
+    }
+    return tests[op]
+
+
+def may_assume(node: Node) -> bool:
+    """Whether a default reference range may stand in somewhere in the tree: such a tree is
+    evaluated whole, as the default sends the criterion to review wherever it is."""
+    return any(isinstance(n, Comparison) and (relative_of(n.unit) or any(relative_of(q.unit) for q in n.alt))
+               for n in walk(node))
+
+
+def readings_of(parts: tuple[Run, ...], stop: bool, at: At) -> Run:
+    """Readings of one limit: decided only where every reading agrees."""
+    disagree = at.share("readings", UNKNOWN, "the readings of the limit disagree")
+
+    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+        first = None
+        agreed = True
+        for part in parts:
+            status = part(f, sink)
+            if first is None:
+                first = status
+            if status == UNKNOWN or status != first:
+                agreed = False
+                if stop and sink is None:
+                    return UNKNOWN
+        if agreed and first is not None:
+            return first
+        if sink is not None:
+            sink.append(disagree)
+        return UNKNOWN
+
+    return run
+
+
+def node_result(kind: str, status: str, explanation: str, **fields) -> NodeResult:
+    """A leaf's result (every field is made here, so it is not validated again)."""
+    return built(NodeResult, {
+        "kind": kind, "status": status, "explanation": explanation, "variable": fields.get("variable"),
+        "given": fields.get("given"), "converted": fields.get("converted"), "threshold": fields.get("threshold"),
+        "missing": fields.get("missing") or [], "assumed": fields.get("assumed") or [],
+    })
+
+
+_set = object.__setattr__
+
+
+def built(cls: type[M], values: dict) -> M:
+    """A result model from values made by the engine, every field given: what pydantic's
+    ``model_construct`` makes, without its per-field loop (a fifth of a check's time)."""
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(values))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
+    return model
+
+
+# ---------------------------------------------------------------------------- comparisons
+
+
+class _Limit:
+    """What one comparison needs, prepared once: names, limit in its own and in the
+    canonical unit, and, per patient unit, how to read a value (``route``)."""
+
+    __slots__ = ("node", "variable", "label", "analyte", "unit", "limit", "threshold", "holds", "holds_canonical",
+                 "canonical", "relative", "routes")
+
+    def __init__(self, node: Comparison) -> None:
+        self.node = node
+        self.variable = node.variable
+        self.label, self.analyte = variable_info(node.variable, node.label)
+        self.unit = node.unit
+        self.limit = limit_text(node.value, node.unit)
+        self.threshold = f"{node.op} {self.limit}"
+        self.holds = holds(node.op, float(node.value))
+        self.relative = relative_of(node.unit)
+        self.canonical, self.holds_canonical = self._canonical(node)
+        self.routes: dict[str | None, tuple] = {}
+
+    def _canonical(self, node: Comparison) -> tuple[str | None, Callable[[float], bool]]:
+        """The lexicon's unit and the limit converted into it (the limit's own unit when
+        it does not convert: the comparison is then made there)."""
+        unit = canonical_unit(node.variable)
+        if self.relative or unit == node.unit:
+            return node.unit, self.holds
+        try:
+            value = converter(node.unit, unit, self.analyte)(float(node.value))
+        except UnitError:
+            return node.unit, self.holds
+        return unit, holds(node.op, value)
+
+    def route(self, unit: str | None) -> tuple:
+        """How a value in ``unit`` is compared: ("area", factor, exponent), ("convert",
+        to compare, holds, to show) or ("error", message); found once per unit."""
+        found = self.routes.get(unit)
+        if found is None:
+            found = self.routes[unit] = self._route(unit)
+        return found
+
+    def _route(self, unit: str | None) -> tuple:
+        try:
+            exponent = area_exponent(unit, self.unit)
+        except UnitError:
+            exponent = 0
+        if exponent and unit is not None and self.unit is not None:
+            return ("area", convert_with_area(1.0, unit, self.unit, 1.0), exponent)
+        try:
+            show = converter(unit, self.unit, self.analyte)
+        except UnitError as exc:
+            return ("error", exc.message)
+        if self.canonical != self.unit:
+            try:
+                return ("convert", converter(unit, self.canonical, self.analyte), self.holds_canonical, show)
+            except UnitError:
+                pass
+        return ("convert", show, self.holds, show)
+
+    def unknown(self, sink: list[NodeResult] | None, explanation: str, missing: list[str], given: str | None = None) -> str:
+        if sink is not None:
+            sink.append(node_result("comparison", UNKNOWN, explanation, variable=self.variable, given=given,
+                                     threshold=self.threshold, missing=missing))
+        return UNKNOWN
+
+    def finish(self, sink: list[NodeResult], status: str, given: str, converted: float, target: str | None, show: bool,
+               note: str = "", via: str = "", assumed: list[str] | None = None) -> None:
+        """"<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
+        converted_text = shown_quantity(converted, target, self.node.value) if show else None
+        subject = f"{self.label} {given}{via}"
+        if converted_text is not None:
+            subject += f" = {converted_text}{note}"
+        explanation = sentence(subject, status, self.node.op, self.limit)
+        if self.node.context:
+            explanation += f" (assumes {self.label} measured {', '.join(self.node.context)})"
+        sink.append(node_result("comparison", status, explanation, variable=self.variable, given=given,
+                                 converted=converted_text, threshold=self.threshold, assumed=assumed))
+
+
+def comparison(node: Comparison, at: At) -> Run:
+    """A comparison; one restated in other units ("< 8 kPa (< 60 mmHg)") is decided only
+    where every reading agrees."""
+    if node.alt:
+        return readings_of(tuple(_reading(item, at) for item in node.readings()), not may_assume(node), at)
+    return _reading(node, at)
+
+
+def _reading(node: Comparison, at: At) -> Run:
+    limit = _Limit(node)
+    if node.variable == "age":
+        return _age(limit)
+    variable, label = node.variable, limit.label
+    body = variable in ("height", "weight")
+    derivable = variable in FORMULAS
+    dated = node.within is not None or node.window is not None
+    lab = is_lab(variable)
+    absent = at.share("comparison", UNKNOWN, f"no {label} in the profile", variable=variable, threshold=limit.threshold,
+                      missing=[label])
+
+    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+        measurement = f.patient.measurement(variable) if body else f.measurements.get(variable)
+        derivation = ""
+        if measurement is None:
+            if not derivable:
+                if sink is not None:
+                    sink.append(absent)
+                return UNKNOWN
+            measurement, derivation = _derived(limit, f, sink)
+            if measurement is None:
+                return UNKNOWN
+        if dated or (lab and f.max_lab_age_days is not None):
+            stale = _stale(node, measurement, label, f) or _outside_window(node, measurement, label, f)
+            if stale is not None:
+                return limit.unknown(sink, stale[0], [stale[1]], _given(measurement, derivation))
+        if derivable and not derivation:
+            conflict = f.conflict(measurement, label)
+            if conflict is not None:
+                return limit.unknown(sink, conflict, [f"{label} confirmed (measured and computed values disagree)"],
+                                     _given(measurement, derivation))
+        status = _value(limit, f, measurement, derivation, sink)
+        return _open_window(node, f, status, sink) if node.window is not None else status
+
+    return run
+
+
+def _given(measurement: Measurement, derivation: str) -> str:
+    return (quantity_text(measurement.value, measurement.unit) + derivation
+            + (f" ({measurement.note})" if measurement.note else ""))
+
+
+def _age(limit: _Limit) -> Run:
+    target = limit.unit or "year"
+    try:
+        to_target: Callable[[float], float] | None = converter("year", target)
+        problem = ""
+    except UnitError as exc:
+        to_target, problem = None, exc.message
+    show = not same_unit("year", target)
+
+    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+        age = f.age()
+        if age is None:
+            return limit.unknown(sink, "no age or birth date in the profile", ["age or birth date"])
+        if to_target is None:
+            given = quantity_text(age, "year")
+            return limit.unknown(sink, f"age {given} cannot be compared with {limit.limit}: {problem}", [], given)
+        value = completed(to_target(age))
+        status = MET if limit.holds(value) else NOT_MET
+        if sink is not None:
+            limit.finish(sink, status, quantity_text(age, "year"), value, target, show)
+        return status
+
+    return run
+
+
+def _derived(limit: _Limit, f: Facts, sink: list[NodeResult] | None) -> tuple[Measurement | None, str]:
+    """A value computed by a formula when the profile has none (a measured value always wins)."""
+    derived = f.derived(limit.variable)
+    if isinstance(derived, Missing):
+        limit.unknown(sink, f"no {limit.label} in the profile, and {derived.explanation()}", [limit.label, *derived.inputs])
+        return None, ""
+    if not isinstance(derived, Derived):
+        limit.unknown(sink, f"no {limit.label} in the profile", [limit.label])
+        return None, ""
+    measurement = Measurement(variable=limit.variable, name=derived.formula, value=derived.value, unit=derived.unit)
+    text = derived.explanation()
+    return measurement, (f" ({text.split(' by ', 1)[1]})" if " by " in text else "")
+
+
+def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[NodeResult] | None) -> str:
+    """Compare a value with the limit: as a multiple of a limit of normal, per body surface
+    area, or converted into the canonical unit."""
+    value, unit = measurement.value, measurement.unit
+    if limit.relative and relative_of(unit) != limit.relative:
+        return _relative(limit, f, measurement, derivation, sink)
+    route = limit.route(unit)
+    if route[0] == "convert":
+        status = MET if route[2](route[1](value)) else NOT_MET
+        if sink is not None:
+            limit.finish(sink, status, _given(measurement, derivation), route[3](value), limit.unit,
+                         not same_unit(unit, limit.unit))
+        return status
+    if route[0] == "error":
+        wanted = f"{limit.label} in a unit comparable with {limit.unit}" if limit.unit else f"{limit.label} as a unitless value"
+        given = _given(measurement, derivation)
+        return limit.unknown(sink, f"{limit.label} {given} cannot be compared with {limit.limit}: {route[1]}", [wanted], given)
+    bsa = f.bsa()
+    if bsa is None:
+        given = _given(measurement, derivation)
+        return limit.unknown(sink, f"{limit.label} {given} against a limit in {limit.unit}: "
+                             "needs height and weight to compute body surface area", [BSA_MISSING], given)
+    converted = value * route[1] / bsa ** route[2]
+    status = MET if limit.holds(converted) else NOT_MET
+    if sink is not None:
+        limit.finish(sink, status, _given(measurement, derivation), converted, limit.unit, True,
+                     via=f" with BSA {format_number(bsa)} m²")
+    return status
+
+
+def _relative(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[NodeResult] | None) -> str:
+    """A multiple of the lab's limit of normal, else of the default adult range (shown, and
+    the criterion goes to review)."""
+    value, unit = measurement.value, measurement.unit
+    upper = limit.relative == "ULN"
+    normal = measurement.uln if upper else measurement.lln
+    if normal is not None and normal > 0:
+        status = MET if limit.holds(value / normal) else NOT_MET
+        if sink is not None:
+            note = f" ({limit.relative} {quantity_text(normal, unit)})"
+            limit.finish(sink, status, _given(measurement, derivation), value / normal, limit.unit, True, note=note)
+        return status
+    from .reference import default_range, limit as reference_limit  # default ranges: read only when needed
+
+    words = "upper" if upper else "lower"
+    default = reference_limit(limit.variable, "uln" if upper else "lln", unit, f.sex)
+    if default is None:
+        name = f"{limit.label} {words} limit of normal"
+        sex_would_help = f.sex is None and default_range(limit.variable, "female") is not None
+        given = _given(measurement, derivation)
+        return limit.unknown(sink, f"{limit.label} {given}: {name} not given and no default range applies",
+                             [name] + (["sex"] if sex_would_help else []), given)
+    normal, warning = default
+    f.assumed = True
+    status = MET if limit.holds(value / normal) else NOT_MET
+    if sink is not None:
+        note = f" ({limit.relative} {quantity_text(normal, unit)}: {warning})"
+        limit.finish(sink, status, _given(measurement, derivation), value / normal, limit.unit, True, note=note,
+                     assumed=[f"{limit.label} {words} limit of normal from the lab"])
+    return status
+
+
+def measured_vs_derived(measurement: Measurement, patient: Patient, label: str) -> str | None:
+    """Why the measured value is not trusted alone, or None when no formula contradicts it."""
+    if measurement.variable not in FORMULAS or measurement.value <= 0:
+        return None
+    others = {k: v for k, v in patient.measurements.items() if k != measurement.variable}
+    derived = derive(measurement.variable, patient.model_copy(update={"measurements": others}))
+    if not isinstance(derived, Derived) or derived.value <= 0:
+        return None
+    try:
+        computed = converter(derived.unit, measurement.unit)(derived.value)
+    except UnitError:
+        bsa = patient.bsa_m2()
+        if bsa is None or derived.unit is None or measurement.unit is None:
+            return None
+        try:
+            computed = convert_with_area(derived.value, derived.unit, measurement.unit, bsa)
+        except UnitError:
+            return None
+    if max(computed, measurement.value) <= DISAGREEMENT_FACTOR * min(computed, measurement.value):
+        return None
+    return (f"{label} measured {quantity_text(measurement.value, measurement.unit)} but"
+            f" {derived.explanation()} ({quantity_text(computed, measurement.unit)}): more than"
+            f" {DISAGREEMENT_FACTOR:g} times apart; check the values")
+
+
+def _window_dates(node: Comparison, f: Facts) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the comparison's event window, when the event's date is known."""
+    window = node.window
+    event = f.events.get(window.event) if window is not None else None
+    if window is None or event is None:
+        return None
+    start = window.start.value * DAYS_PER[window.start.unit] if window.start else 0.0
+    end = window.end.value * DAYS_PER[window.end.unit]
+    return event + dt.timedelta(days=start), event + dt.timedelta(days=end)
+
+
+def _outside_window(node: Comparison, measurement: Measurement, label: str, f: Facts) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value cannot count for the criterion's event window."""
+    window = node.window
+    if window is None:
+        return None
+    event = event_label(window.event)
+    span = f"{duration_text(window.end.value, window.end.unit)} after {event}"
+    wanted = f"{label} measured within {span}"
+    dates = _window_dates(node, f)
+    if dates is None:
+        return f"no date of {event} in the profile to place {label} in its window", f"date of {event}"
+    if measurement.date is None:
+        return f"{label} has no date; only a value within {span} counts", wanted
+    if not dates[0] <= measurement.date <= dates[1]:
+        return f"{label} dated {measurement.date.isoformat()} is outside the window ({span}): it does not count", wanted
+    return None
+
+
+def _open_window(node: Comparison, f: Facts, status: str, sink: list[NodeResult] | None) -> str:
+    """A threshold not yet reached while the window is still open may still be reached: unknown."""
+    dates = _window_dates(node, f)
+    if status != NOT_MET or dates is None or f.as_of >= dates[1]:
+        return status
+    if sink is not None:
+        leaf = sink[-1]
+        leaf.status = UNKNOWN
+        leaf.explanation += f"; the window is open until {dates[1].isoformat()}, so it may still be reached (unknown)"
+    return UNKNOWN
+
+
+def _stale(node: Comparison, measurement: Measurement, label: str, f: Facts) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value is older than the criterion's recency window
+    or the configured maximum age of lab values, or undated where a window applies."""
+    windows = []
+    if node.within is not None:
+        windows.append((node.within.value * DAYS_PER[node.within.unit], duration_text(node.within.value, node.within.unit)))
+    if f.max_lab_age_days is not None and is_lab(node.variable):
+        windows.append((f.max_lab_age_days, duration_text(f.max_lab_age_days, "day")))
+    if not windows:
+        return None
+    days, words = min(windows)
+    wanted = f"{label} measured within the last {words}"
+    if measurement.date is None:
+        return f"{label} has no date; the value must be from the last {words}", wanted
+    age = (f.as_of - measurement.date).days
+    if age > days:
+        return f"{label} dated {measurement.date.isoformat()} is {age} days old; the value must be from the last {words}", wanted
+    return None
+
+
+__all__ = [
+    "DISAGREEMENT_FACTOR", "At", "Facts", "Run", "built", "comparison", "holds", "may_assume", "measured_vs_derived",
+    "node_result", "readings_of",
+]
