@@ -397,8 +397,10 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
                        stamp: Provenance) -> None:
     """A population in the long tables (OMOP, or profiles read into them) on an engine; an
     unreadable profile is reported, left out and counted as an error (exit 2)."""
+    from .answers import AnswerIndex
     from .cohort import iter_patients
     from .engines import copy_log, python_results, sql_results, sql_screening
+    from .errors import PatientError
     from .omop import load_omop
     from .population import from_patients
 
@@ -406,11 +408,20 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
         con = load_omop(omop, as_of=as_of)
     else:
         entries = list(iter_patients(patients))
+        index = AnswerIndex(rule_sets)
+        readable = []
         for entry in entries:
-            if entry.error is not None:
-                typer.echo(f"error: {entry.error} (patient left out)", err=True)
+            error = entry.error
+            try:  # an answer that names no criterion is that patient's error, as in the python engine
+                if error is None and entry.patient is not None:
+                    index.for_rule_sets(entry.patient)
+                    readable.append(entry.patient)
+            except PatientError as exc:
+                error = exc
+            if error is not None:
+                typer.echo(f"error: {error} (patient left out)", err=True)
                 counts["error"] = counts.get("error", 0) + 1
-        con = from_patients(e.patient for e in entries if e.patient is not None)
+        con = from_patients(readable)
     if engine == "python":
         results = _counted(python_results(con, rule_sets), counts, not _stdout(out) and sys.stderr.isatty())
         _write_results(results, rule_sets, chosen, out, stamp)
@@ -485,7 +496,7 @@ def sql_command(
 @app.command("validate")
 @clean_errors
 def validate_command(
-    files: list[Path] = typer.Argument(..., help="Patient profiles or rules files."),
+    files: list[Path] = typer.Argument(..., help="Patient profiles or rules files; - reads one from standard input."),
 ) -> None:
     """Check that patient profiles or rules files are well formed; exit 2 on the first bad one.
 
@@ -496,6 +507,9 @@ def validate_command(
     from .rules import load_rules
 
     for path in files:
+        if str(path) == "-":
+            _validate_stdin()
+            continue
         if is_fhir_path(path):
             record = read_fhir(path)
             typer.echo(f"{path}: FHIR patient {record.patient.id}, {len(record.patient.measurements)} measurements,"
@@ -512,6 +526,22 @@ def validate_command(
         except InputError as exc:
             exc.message += f" (read as a {kind} file: {_KIND_HINT[kind]})"
             raise
+
+
+def _validate_stdin() -> None:
+    """``screener validate -``: a profile or a rules file on standard input."""
+    from .patient import parse_patient
+    from .rules import parse_rules
+    from .yamlio import RULES_LIMITS, parse_yaml
+
+    text = sys.stdin.buffer.read().decode("utf-8-sig")
+    data = parse_yaml(text, file="<stdin>", limits=RULES_LIMITS).data if not text.lstrip().startswith("{") else {"criteria": 1}
+    if isinstance(data, dict) and data.keys() & {"trial", "criteria", "schema_version"}:
+        rules = parse_rules(text, file="<stdin>")
+        typer.echo(f"-: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
+    else:
+        patient = parse_patient(text, file="<stdin>", default_id="stdin")
+        typer.echo(f"-: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
 
 
 _KIND_HINT = {"rules": "it has trial, criteria or schema_version", "patient": "it has none of trial, criteria, schema_version"}

@@ -24,6 +24,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from .answers import answers_for
 from .errors import UnitError
 from .lexicon import get_lexicon
 from .patient import Measurement, Patient
@@ -871,6 +872,7 @@ def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = 
     ``max_lab_age_days``: when set, a lab value older than this (or without a date) is
     unknown for every comparison, on top of any recency window the criterion states.
     """
+    patient = answers_for(rules, patient)  # answers by stable key or position -> this trial's ids; unknown ones raise
     ctx = _Context(patient, max_lab_age_days)
     results = [check_criterion(criterion, patient, ctx) for criterion in rules.criteria]
     to_collect: list[str] = []

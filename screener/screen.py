@@ -21,6 +21,7 @@ from typing import Callable, Iterable, Iterator
 
 from pydantic import BaseModel, Field
 
+from .answers import AnswerIndex
 from .derive import FORMULAS
 from .errors import UnitError, escape_controls
 from .evaluate import (
@@ -375,9 +376,10 @@ def _full_outcome(item: PreparedCriterion, patient: Patient, ctx: _Context, miss
 def screen(rule_sets: Iterable[RuleSet | PreparedRules], patients: Iterable[Patient], *, explain: bool = True) -> Iterator[ScreenResult]:
     """Every patient against every rule set, streamed: one result at a time, patient by patient."""
     prepared = [r if isinstance(r, PreparedRules) else prepare(r) for r in rule_sets]
+    index = AnswerIndex([r.rules for r in prepared])
     for patient in patients:
-        for rules in prepared:
-            yield screen_one(rules, patient, explain=explain)
+        for rules, answered in zip(prepared, index.for_rule_sets(patient)):
+            yield screen_one(rules, answered, explain=explain)
 
 
 def error_result(name: str, message: str, trial: str | None = None) -> ScreenResult:
@@ -435,12 +437,14 @@ def log_csv(results: Iterable[ScreenResult], provenance: Provenance | None = Non
         yield buffer.getvalue()
 
 
-def rank_matches(results: Iterable[ScreenResult]) -> list[ScreenResult]:
-    """The trials a patient may fit: eligible first, then needs_review by the fewest
-    criteria left undecided; ineligible trials are left out."""
-    order = {"eligible": 0, "needs_review": 1}
-    fitting = [r for r in results if r.verdict in order]
-    return sorted(fitting, key=lambda r: (order[r.verdict], r.unknown, len(r.to_collect), r.trial or ""))
+def rank_matches(results: Iterable[ScreenResult], rule_sets: Iterable[RuleSet] = (),
+                 patient: Patient | None = None) -> list[ScreenResult]:
+    """One patient's trials as ``screener match`` ranks them (``matching.rank_results``):
+    eligible, then needs review where the patient has a disease the trial's inclusions ask
+    for (given the rule sets and the patient), then the others; ineligible ones left out."""
+    from .matching import rank_results
+
+    return rank_results(results, rule_sets, patient)
 
 
 VERDICT_WORDS = {"eligible": "eligible", "ineligible": "INELIGIBLE", "needs_review": "review", "error": "ERROR"}

@@ -20,6 +20,7 @@ from sqlglot import exp
 
 from .evaluate import DAYS_PER, REL_TOL, _condition_label, _event_label
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
+from .stable_ids import stable_keys
 from .sql_features import (
     Features, alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy, unit_conversion_rows,
 )
@@ -245,9 +246,12 @@ def _trial_select(rules: RuleSet, number: int, features: Features, max_lab_age_d
 
 
 def _answers(rules: RuleSet, columns: dict[str, str]) -> exp.Expression:
-    """The trial's answers pivoted to one row per person (rows without a trial id answer every trial)."""
+    """The trial's answers pivoted to one row per person (rows without a trial id answer every trial;
+    ``answers.AnswerIndex`` has refused answers that name nothing or positions in several trials)."""
+    keys = stable_keys(rules)  # an answer by the criterion's stable key or by its position
     pivot = [
-        alias(exp.Max(this=case((exp.EQ(this=col("question_id"), expression=text(key)), cast(col("value"), "INT")))), name)
+        alias(exp.Max(this=case((exp.In(this=col("question_id"), expressions=[text(k) for k in dict.fromkeys([key, keys.get(key, key)])]),
+                                 cast(col("value"), "INT")))), name)
         for key, name in columns.items()
     ]
     trial = or_(is_null(col("trial_id")), exp.EQ(this=col("trial_id"), expression=text(rules.trial.id or "")))
