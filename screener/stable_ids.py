@@ -5,7 +5,7 @@ keyed by position would then answer another criterion.  Each criterion therefore
 gets a ``key`` made from its own words, ``I-signed-informed-consent-9c1e``: the section
 letter (or the registry field, ``AGE_MIN``), the first three words that carry meaning,
 and the first four hex digits of its ``fingerprint``, the SHA-256 of the normalised
-text (lower case, list numbering, punctuation and spacing dropped).  Inserting or
+text and heading (lower case, list numbering, punctuation and spacing dropped).  Inserting or
 renumbering bullets leaves every key unchanged; rewording a criterion changes its
 fingerprint, so an answer given to the old words no longer matches (``answers.py``
 reports it, with the new key).  A criterion with several review questions gives each
@@ -51,8 +51,16 @@ def normalise(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text.translate(_SIGNS)).split())
 
 
-def fingerprint(text: str) -> str:
-    return hashlib.sha256(normalise(text).encode()).hexdigest()[:FINGERPRINT_DIGITS]
+def fingerprint(text: str, heading: str | None = None) -> str:
+    """The identity of a criterion's words, with the heading it stands under: the same
+    "Ribavirin." under "Excluded" and under "Excluded within 3 months of study entry" are two
+    criteria."""
+    words = normalise(text) if not heading else f"{normalise(heading)} / {normalise(text)}"
+    return hashlib.sha256(words.encode()).hexdigest()[:FINGERPRINT_DIGITS]
+
+
+def criterion_fingerprint(criterion: Criterion) -> str:
+    return fingerprint(criterion.text, criterion.heading)
 
 
 def slug(text: str) -> str:
@@ -71,7 +79,7 @@ def prefix(criterion: Criterion) -> str:
 
 
 def criterion_key(criterion: Criterion, digits: str | None = None) -> str:
-    digits = digits or fingerprint(criterion.text)
+    digits = digits or criterion_fingerprint(criterion)
     return f"{prefix(criterion)}-{slug(criterion.text)}-{digits[:KEY_DIGITS]}"
 
 
@@ -104,7 +112,7 @@ def with_keys(rules: RuleSet) -> RuleSet:
     criteria = []
     for criterion, key in zip(rules.criteria, expected_keys(rules)):
         rule = _keyed_questions(criterion.rule, key)
-        criteria.append(criterion.model_copy(update={"key": key, "fingerprint": fingerprint(criterion.text), "rule": rule}))
+        criteria.append(criterion.model_copy(update={"key": key, "fingerprint": criterion_fingerprint(criterion), "rule": rule}))
     return rules.model_copy(update={"criteria": criteria})
 
 
@@ -128,9 +136,9 @@ def key_problems(rules: RuleSet) -> Iterator[tuple[str, tuple[str | int, ...]]]:
     """Stored keys or fingerprints that do not match the criterion's words (a text edited by
     hand after compiling): an answer to the old words would land on the new ones."""
     for index, (criterion, key) in enumerate(zip(rules.criteria, expected_keys(rules))):
-        if criterion.fingerprint is not None and criterion.fingerprint != fingerprint(criterion.text):
-            yield (f"the fingerprint does not match the text of {criterion.id} (edited after compiling?): "
-                   f"it is {fingerprint(criterion.text)}; recompile, or remove 'key' and 'fingerprint'"), \
+        if criterion.fingerprint is not None and criterion.fingerprint != criterion_fingerprint(criterion):
+            yield (f"the fingerprint does not match the text or heading of {criterion.id} (edited after compiling?): "
+                   f"it is {criterion_fingerprint(criterion)}; recompile, or remove 'key' and 'fingerprint'"), \
                 ("criteria", index, "fingerprint")
         elif criterion.key is not None and criterion.key != key:
             yield f"the key of {criterion.id} should be {key}, from its text", ("criteria", index, "key")

@@ -109,8 +109,8 @@ def test_positional_ids_are_aliases_only_where_unambiguous():
 def test_a_question_key_answers_that_question_only():
     rules = load_rules(SSC)
     keys = {n.key: n.id for c in rules.criteria for n in walk(c.rule) if isinstance(n, Manual) and n.key}
-    assert keys["I-dlco-60-fvc-5756.q2"] == "I4.2" and len(keys) == 5
-    patient = parse_patient("id: P\nage: 40\nanswers:\n  I-dlco-60-fvc-5756.q2: false\n")
+    assert keys["I-dlco-60-fvc-e65d.q2"] == "I4.2" and len(keys) == 5
+    patient = parse_patient("id: P\nage: 40\nanswers:\n  I-dlco-60-fvc-e65d.q2: false\n")
     assert answers_for(rules, patient).answers == {"I4.2": False}
 
 
@@ -138,7 +138,7 @@ def test_signs_and_numbers_change_the_fingerprint(a, b):
 
 def test_a_criterion_reworded_by_hand_after_compiling_is_a_rules_error():
     text = TEN.read_text().replace("text: Uncontrolled epilepsia", "text: Controlled epilepsia", 1)
-    with pytest.raises(RulesError, match="the fingerprint does not match the text of E6") as caught:
+    with pytest.raises(RulesError, match="the fingerprint does not match the text or heading of E6") as caught:
         parse_rules(text, file="r.yaml")
     assert caught.value.field and caught.value.field.endswith(".fingerprint")
 
@@ -160,3 +160,12 @@ def test_answers_under_a_trial_id_apply_to_that_trial_only():
     with pytest.raises(PatientError) as caught:
         answers_for(rules[1], bad)
     assert (caught.value.line, caught.value.field) == (5, "answers.NCT04711200/I33")
+
+
+def test_the_heading_is_part_of_a_criterions_identity():
+    text = ("Exclusion Criteria:\n\nExcluded:\n\n  - Ribavirin.\n\n"
+            "Excluded within 3 months of study entry:\n\n  - Ribavirin.\n")
+    rules = _compile(text, "T")
+    assert [c.heading for c in rules.criteria] == ["Excluded", "Excluded within 3 months of study entry"]
+    assert rules.criteria[0].key != rules.criteria[1].key
+    assert not rules.criteria[1].key.endswith("-2")  # not a mere repeat
