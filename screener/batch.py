@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .answers import AnswerIndex
 from .cohort import PatientEntry
-from .errors import quote
+from .errors import PatientError, quote
 from .screen import PreparedRules, ScreenResult, error_result, screen_one
 
 DUPLICATE_MARK = " (duplicate)"
@@ -25,6 +26,7 @@ def screen_entries(prepared: list[PreparedRules], entries: Iterable[PatientEntry
     """Every entry against every prepared rule set, one row per pair, errors included;
     ``max_lab_age_days`` as for ``check``."""
     first: dict[str, str] = {}  # id -> where it was first read
+    index = AnswerIndex([p.rules for p in prepared])
     for entry in entries:
         if entry.error is not None:
             name = entry.id or Path(entry.name).name
@@ -43,7 +45,13 @@ def screen_entries(prepared: list[PreparedRules], entries: Iterable[PatientEntry
             continue
         first[patient.id] = entry.name
         try:
-            rows = [screen_one(rules, patient, explain=explain, max_lab_age_days=max_lab_age_days) for rules in prepared]
+            answered = index.for_rule_sets(patient)
+        except PatientError as exc:  # an answer to no criterion: that patient's error, the others go on
+            yield from _error_rows(prepared, patient.id, str(exc))
+            continue
+        try:
+            rows = [screen_one(rules, one, explain=explain, max_lab_age_days=max_lab_age_days)
+                    for rules, one in zip(prepared, answered)]
         except Exception as exc:  # a bug must cost one patient, not the whole cohort
             message = f"{entry.name}: could not be screened ({type(exc).__name__}: {quote(str(exc))})"
             yield from _error_rows(prepared, patient.id, message)

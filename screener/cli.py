@@ -405,8 +405,10 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
                        stamp: Provenance, max_lab_age: Optional[int] = None) -> None:
     """A population in the long tables (OMOP, or profiles read into them) on an engine; an
     unreadable profile is an error row per trial, as on the python engine (exit 2)."""
+    from .answers import AnswerIndex
     from .cohort import iter_patients
     from .engines import copy_log, python_results, sql_results, sql_screening
+    from .errors import PatientError
     from .omop import load_omop
     from .population import from_patients, readable_entries
 
@@ -415,6 +417,15 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
         con = load_omop(omop, as_of=as_of)
     else:
         readable, errors = readable_entries(iter_patients(patients))
+        index = AnswerIndex(rule_sets)
+        kept = []
+        for patient in readable:
+            try:  # an answer that names no criterion is that patient's error, as in the python engine
+                index.for_rule_sets(patient)
+                kept.append(patient)
+            except PatientError as exc:
+                errors.append((patient.id, str(exc)))
+        readable = kept
         con = from_patients(readable)
     if engine == "python":
         results = _counted(python_results(con, rule_sets, max_lab_age_days=max_lab_age), counts,
@@ -492,7 +503,7 @@ def sql_command(
 @app.command("validate")
 @clean_errors
 def validate_command(
-    files: list[Path] = typer.Argument(..., help="Patient profiles or rules files."),
+    files: list[Path] = typer.Argument(..., help="Patient profiles or rules files; - reads one from standard input."),
 ) -> None:
     """Check that patient profiles or rules files are well formed; exit 2 on the first bad one.
 
@@ -503,6 +514,9 @@ def validate_command(
     from .rules import load_rules
 
     for path in files:
+        if str(path) == "-":
+            _validate_stdin()
+            continue
         if is_fhir_path(path):
             record = read_fhir(path)
             typer.echo(f"{path}: FHIR patient {record.patient.id}, {len(record.patient.measurements)} measurements,"
@@ -519,6 +533,22 @@ def validate_command(
         except InputError as exc:
             exc.message += f" (read as a {kind} file: {_KIND_HINT[kind]})"
             raise
+
+
+def _validate_stdin() -> None:
+    """``screener validate -``: a profile or a rules file on standard input."""
+    from .patient import parse_patient
+    from .rules import parse_rules
+    from .yamlio import RULES_LIMITS, parse_yaml
+
+    text = sys.stdin.buffer.read().decode("utf-8-sig")
+    data = parse_yaml(text, file="<stdin>", limits=RULES_LIMITS).data if not text.lstrip().startswith("{") else {"criteria": 1}
+    if isinstance(data, dict) and data.keys() & {"trial", "criteria", "schema_version"}:
+        rules = parse_rules(text, file="<stdin>")
+        typer.echo(f"-: rules for {rules.trial.id or 'an unnamed trial'}, {len(rules.criteria)} criteria")
+    else:
+        patient = parse_patient(text, file="<stdin>", default_id="stdin")
+        typer.echo(f"-: patient {patient.id}, {len(patient.measurements)} measurements, {len(patient.conditions)} conditions")
 
 
 _KIND_HINT = {"rules": "it has trial, criteria or schema_version", "patient": "it has none of trial, criteria, schema_version"}

@@ -46,6 +46,7 @@ import difflib
 import itertools
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -106,8 +107,33 @@ def iter_patients(paths: Iterable[str | Path]) -> Iterator[PatientEntry]:
                 error = PatientError(f"no patient files ({', '.join(PATIENT_SUFFIXES)}) in the directory",
                                      file=printable_name(path))
                 yield PatientEntry(str(path), error=error)
+        elif str(path) == STDIN:
+            yield from _iter_stdin(sys.stdin.buffer.read())
         else:
             yield from _iter_file(path)
+
+
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+
+
+def _iter_stdin(raw: bytes) -> Iterator[PatientEntry]:
+    """Profiles piped in (``screener screen -``): CSV when the first line that is not a
+    comment reads as a header (a delimiter and no ``key:``), else YAML (one or more documents)."""
+    first = next((line for line in raw.decode("utf-8-sig", "replace").splitlines()
+                  if line.strip() and not line.lstrip().startswith("#")), "")
+    if first.lstrip().startswith(("{", "[")):
+        error = PatientError("FHIR JSON cannot be read from standard input; save it to a file", file=STDIN_NAME)
+        yield PatientEntry(STDIN_NAME, error=error)
+    elif re.search(r"[,;\t]", first) and not re.match(r"^[\w ]+:(\s|$)", first):
+        yield from _read_csv(_text_lines([raw], STDIN_NAME), Path(STDIN_NAME))
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            yield PatientEntry(STDIN_NAME, error=PatientError("is not UTF-8 text", file=STDIN_NAME))
+            return
+        yield from _yaml_entries(text, STDIN_NAME, "stdin")
 
 
 def iter_fhir_entries(path: Path) -> Iterator[PatientEntry]:
@@ -209,10 +235,15 @@ def _iter_yaml(path: Path) -> Iterator[PatientEntry]:
     except PatientError as error:
         yield PatientEntry(file, error=error)
         return
+    yield from _yaml_entries(text, file, path.stem)
+
+
+def _yaml_entries(text: str, file: str, stem: str) -> Iterator[PatientEntry]:
+    """The profiles of one YAML text (several documents, ``---`` between them)."""
     documents = _documents(text)
     if len(documents) <= 1:
         try:
-            yield PatientEntry(file, patient=parse_patient(text, file=file, default_id=path.stem))
+            yield PatientEntry(file, patient=parse_patient(text, file=file, default_id=stem))
         except Exception as error:  # one bad file must never stop the others
             yield PatientEntry(file, error=_entry_error(error, file), id=_yaml_id(text))
         return
@@ -222,7 +253,7 @@ def _iter_yaml(path: Path) -> Iterator[PatientEntry]:
             # blank lines in front keep every line number that of the whole file
             document = parse_yaml("\n" * start + chunk, file=file, cls=PatientError)
             document.lines[()] = content + 1  # "missing id" points at the document, not line 1
-            patient = _Reader(document, get_lexicon()).patient(f"{path.stem}#{number}")
+            patient = _Reader(document, get_lexicon()).patient(f"{stem}#{number}")
         except Exception as error:  # one bad document must never stop the others
             yield PatientEntry(name, error=_entry_error(error, file), id=_yaml_id(chunk))
         else:

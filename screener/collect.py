@@ -15,7 +15,6 @@ leaves that need the item set to met and not met, the other leaves as they were.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -25,8 +24,6 @@ from .rules import AllOf, AnyOf, Condition, Criterion, Manual, Node, Not, RuleSe
 
 MAX_COMBINATIONS = 64
 """Leaves one item touches in one criterion beyond which only "all met" and "all not met" are tried."""
-
-QUESTION_LIMIT = 70
 
 
 @dataclass
@@ -72,7 +69,7 @@ def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list
         if _ruled_out(node, sex):
             statuses[index] = NOT_MET  # a condition the patient's sex cannot have
             continue
-        for key, text in _wanted(node, detail, checked):
+        for key, text in _wanted(node, detail, checked, criterion.key if criterion is not None else None):
             needs.setdefault(key, []).append(index)
             item = items.setdefault(key, CollectItem(key, text))
             if checked.id not in item.criteria:
@@ -96,21 +93,14 @@ def _ruled_out(node: Node | None, sex: str | None) -> bool:
     return term is not None and term.sex is not None and term.sex != sex
 
 
-def _wanted(node: Node | None, detail: NodeResult, checked: CriterionResult) -> Iterator[tuple[str, str]]:
-    """(dedup key, text) of what would decide this leaf."""
-    if isinstance(node, Manual) or detail.kind == "manual":
-        question = re.sub(r"\s+", " ", node.question if isinstance(node, Manual) else checked.text).strip()
-        yield f"answer:{checked.id}", f"answer to {checked.id}: {_short(question)}"
+def _wanted(node: Node | None, detail: NodeResult, checked: CriterionResult, key: str | None) -> Iterator[tuple[str, str]]:
+    """(dedup key, text) of what would decide this leaf; an answer is asked by the criterion's
+    stable ``key``, the id to write under ``answers:`` in the profile."""
+    if isinstance(node, Manual) or detail.kind == "manual":  # one answer decides the whole criterion
+        yield f"answer:{checked.id}", f"answer yes/no to {key or checked.id}"
         return
     for text in (*detail.missing, *detail.assumed):
         yield text, text
-
-
-def _short(text: str) -> str:
-    if len(text) <= QUESTION_LIMIT:
-        return text
-    cut = text[: QUESTION_LIMIT - 1]
-    return cut[: cut.rfind(" ")].rstrip(" ,;:") + "…" if " " in cut else cut + "…"
 
 
 def _decisive(criterion: Criterion, leaves: list[Node | None], statuses: list[Status], indexes: list[int], only: bool) -> bool:

@@ -22,6 +22,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
+from .answers import answers_for
 from .patient import Patient
 from .rules import Criterion, RuleSet, Section
 
@@ -207,6 +208,7 @@ def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = 
     """
     from .plan import plan_for
 
+    patient = answers_for(rules, patient)  # answers by stable key or position -> this trial's ids; unknown ones raise
     return plan_for(rules).check(patient, max_lab_age_days=max_lab_age_days)
 
 

@@ -13,12 +13,18 @@ Ineligible trials are listed apart.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from .answers import AnswerIndex
 from .collect import rank
 from .evaluate import Result, check
 from .patient import Patient
 from .rules import AllOf, AnyOf, Condition, Node, Not, RuleSet
+
+if TYPE_CHECKING:
+    from .screen import ScreenResult
 
 FIT_WORDS = {0: "eligible", 1: "condition fits, needs review", 2: "needs review"}
 
@@ -81,8 +87,33 @@ def match_trial(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | N
 
 def match_trials(rule_sets: list[RuleSet], patient: Patient, *, max_lab_age_days: float | None = None) -> list[Match]:
     """Every trial for the patient, best fit first (ineligible last)."""
-    matches = [match_trial(rules, patient, max_lab_age_days=max_lab_age_days) for rules in rule_sets]
+    answered = AnswerIndex(rule_sets).for_rule_sets(patient)  # each trial gets the answers given for it
+    matches = [match_trial(rules, one, max_lab_age_days=max_lab_age_days) for rules, one in zip(rule_sets, answered)]
     return sorted(matches, key=lambda m: (m.fit, m.decisive, len(m.to_collect), m.trial))
 
 
-__all__ = ["Match", "disease_conditions", "match_trial", "match_trials"]
+def _disease_fit(rules: RuleSet, patient: Patient) -> bool:
+    """The patient has a condition one of the trial's inclusions asks for."""
+    asked = set().union(*(disease_conditions(c.rule) for c in rules.criteria if c.section == "inclusion"))
+    return any(patient.conditions[c].status in ("present", "past") for c in asked if c in patient.conditions)
+
+
+def rank_results(results: Iterable[ScreenResult], rule_sets: Iterable[RuleSet] = (),
+                 patient: Patient | None = None) -> list[ScreenResult]:
+    """Screening results of one patient in the order of ``match_trials``: eligible, then needs
+    review with the patient's disease asked for (no criterion of a needs-review trial is decided
+    against the patient), by criteria left undecided, then the others; ineligible ones left out.
+    Without the rule sets and the patient the disease cannot be told: eligible, then by undecided."""
+    by_trial = {rules.trial.id: rules for rules in rule_sets}
+
+    def fit(result: ScreenResult) -> int:
+        if result.verdict == "eligible":
+            return 0
+        rules = by_trial.get(result.trial)
+        return 1 if rules is not None and patient is not None and _disease_fit(rules, patient) else 2
+
+    fitting = [r for r in results if r.verdict in ("eligible", "needs_review")]
+    return sorted(fitting, key=lambda r: (fit(r), r.unknown, len(r.to_collect), r.trial or ""))
+
+
+__all__ = ["Match", "disease_conditions", "match_trial", "match_trials", "rank_results"]

@@ -85,7 +85,8 @@ class Patient(_Model):
     measurements: dict[str, Measurement] = Field(default_factory=dict, description="by lexicon id")
     conditions: dict[str, ConditionState] = Field(default_factory=dict, description="by lexicon id")
     events: dict[str, dt.date] = Field(default_factory=dict, description="by lexicon id")
-    answers: dict[str, bool] = Field(default_factory=dict, description="answers to manual criteria, by criterion id")
+    answers: dict[str, bool] = Field(default_factory=dict, description="answers to manual criteria, by criterion key or id")
+    answer_lines: dict[str, int] = Field(default_factory=dict, exclude=True, description="line of each answer's key")
     source: str | None = Field(None, description="the file the profile was read from")
 
     def age_years(self) -> float | None:
@@ -308,6 +309,7 @@ class _Reader:
             "height_cm": self._body(data, "height"),
             "weight_kg": self._body(data, "weight"),
             "answers": self._answers(data.get("answers")),
+            "answer_lines": self._answer_lines(data.get("answers")),
             "source": self.doc.file,
         }
         self._check_age(fields["age"], birth, as_of)
@@ -407,14 +409,26 @@ class _Reader:
         return _converter(unit_text, target, None)(value)
 
     def _answers(self, raw: Any) -> dict[str, bool]:
+        """Answers by criterion key or id; a mapping under a trial's id (``NCT04711200: {I3: true}``)
+        holds that trial's answers, kept as ``NCT04711200/I3``."""
         answers = {}
         for key, value in self._mapping(raw, "answers").items():
-            if value is None:
-                continue
-            if not isinstance(value, bool):
-                raise self.error(f"an answer must be true or false, not {_kind(value)}", ("answers", key))
-            answers[str(key)] = value
+            inner = value.items() if isinstance(value, dict) else [(None, value)]
+            for sub, answer in inner:
+                name, path = (str(key), ("answers", key)) if sub is None else (f"{key}/{sub}", ("answers", key, sub))
+                if answer is None:
+                    continue
+                if not isinstance(answer, bool):
+                    raise self.error(f"an answer must be true or false, not {_kind(answer)}", path)
+                answers[name] = answer
         return answers
+
+    def _answer_lines(self, raw: Any) -> dict[str, int]:
+        """Where each answer stands, for errors found once the rules are known (``answers.py``)."""
+        keys = raw if isinstance(raw, dict) else {}
+        paths: list[tuple[str, tuple]] = [(str(k), ("answers", k)) for k in keys if not isinstance(keys[k], dict)]
+        paths += [(f"{k}/{sub}", ("answers", k, sub)) for k in keys if isinstance(keys[k], dict) for sub in keys[k]]
+        return {name: line for name, path in paths if (line := self.doc.line_of(path)) is not None}
 
     # -- sections ----------------------------------------------------------------------
 

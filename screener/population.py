@@ -37,8 +37,8 @@ _SCHEMAS = {
 
 
 def from_patients(patients: Iterable[Patient], con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
-    """The long tables of these profiles in a DuckDB connection (answers hold for every
-    trial: ``trial_id`` is NULL, as a profile answers by criterion id)."""
+    """The long tables of these profiles in a DuckDB connection (an answer holds for every
+    trial, ``trial_id`` NULL, unless the profile gave it under a trial's id)."""
     con = con or duckdb.connect()
     rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
     for patient in patients:
@@ -72,8 +72,9 @@ def _rows(patient: Patient) -> Iterator[tuple[str, tuple]]:
         yield "condition", (pid, c.condition, c.status, c.diagnosed, c.ended, where)
     for event, day in patient.events.items():
         yield "event", (pid, event, day)
-    for question, answer in patient.answers.items():
-        yield "answer", (pid, None, question, answer)
+    for question, answer in patient.answers.items():  # "NCT.../I3" answers in that trial only
+        trial, _, key = question.rpartition("/")
+        yield "answer", (pid, trial or None, key, answer)
 
 
 def readable_entries(entries: Iterable[PatientEntry]) -> tuple[list[Patient], list[tuple[str, str]]]:
@@ -144,7 +145,7 @@ def _batch(con: duckdb.DuckDBPyConnection, person_ids: list[str]) -> Iterator[Pa
         "measurement": _LATEST.format(where=where),
         "condition": _CONDITIONS.format(where=where),
         "event": f"SELECT person_id, event, max(event_date) FROM event {where} GROUP BY ALL",
-        "answer": f"SELECT person_id, question_id, bool_and(value) FROM answer {where} AND trial_id IS NULL GROUP BY ALL",
+        "answer": f"SELECT person_id, concat_ws('/', trial_id, question_id), bool_and(value) FROM answer {where} GROUP BY ALL",
     }
     for table, sql in queries.items():
         for row in con.execute(sql, [person_ids]).fetchall():

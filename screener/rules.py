@@ -162,6 +162,7 @@ class Manual(_Node):
     kind: Literal["manual"] = "manual"
     question: str
     id: str | None = Field(None, description="the question's own id, e.g. 'I4.1'; answers use it")
+    key: str | None = Field(None, description="the question's stable id, e.g. 'I-dlco-fvc-3b1a.q1' (stable_ids.py)")
 
 
 class AllOf(_Node):
@@ -230,8 +231,11 @@ class Criterion(_Model):
     """One eligibility criterion with its provenance and its rule."""
 
     id: str
+    key: str | None = Field(None, description="stable id from the normalised text, e.g. 'I-signed-informed-consent-9c1e'; "
+                            "answers use it (stable_ids.py)")
     section: Section
     text: str = Field(description="the exact source text of the criterion")
+    fingerprint: str | None = Field(None, description="SHA-256 (first 16 hex digits) of the normalised text")
     span: Span | None = Field(None, description="start, end offsets of the text in the source")
     heading: str | None = Field(None, description="the header the criterion stands under, e.g. 'Renal Disease'")
     field: str | None = Field(None, description="the registry field a structured criterion comes from")
@@ -322,7 +326,11 @@ def parse_rules(text: str, file: str | None = None) -> RuleSet:
         path = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in _NODE_KINDS))
         raise document.error(error["msg"], path, RulesError) from None
     check_rules(rules, lambda message, path: document.error(message, path, RulesError))
-    return rules
+    from .stable_ids import filled, key_problems
+
+    for message, path in key_problems(rules):
+        raise document.error(message, path, RulesError)
+    return filled(rules)
 
 
 def load_rules(path) -> RuleSet:

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from pydantic import BaseModel, Field
 
+from .answers import AnswerIndex
 from .errors import escape_controls
 from .pages import stream_page
 from .patient import Patient
@@ -78,9 +79,12 @@ def screen(rule_sets: Iterable[RuleSet | Plan], patients: Iterable[Patient], *, 
            max_lab_age_days: float | None = None) -> Iterator[ScreenResult]:
     """Every patient against every rule set, streamed: one result at a time, patient by patient."""
     prepared = [r if isinstance(r, Plan) else plan_for(r) for r in rule_sets]
+    index = AnswerIndex([r.rules for r in prepared])
     for patient in patients:
-        f = Facts(patient, max_lab_age_days)  # read once, shared by every trial
-        for rules in prepared:
+        answered = index.for_rule_sets(patient)  # the same object for every trial when there are no answers
+        facts: dict[int, Facts] = {}  # read once, shared by every trial that sees the same answers
+        for rules, one in zip(prepared, answered):
+            f = facts.setdefault(id(one), Facts(one, max_lab_age_days))
             yield screen_one(rules, f, explain=explain)
 
 
@@ -139,12 +143,14 @@ def log_csv(results: Iterable[ScreenResult], provenance: Provenance | None = Non
         yield buffer.getvalue()
 
 
-def rank_matches(results: Iterable[ScreenResult]) -> list[ScreenResult]:
-    """The trials a patient may fit: eligible first, then needs_review by the fewest
-    criteria left undecided; ineligible trials are left out."""
-    order = {"eligible": 0, "needs_review": 1}
-    fitting = [r for r in results if r.verdict in order]
-    return sorted(fitting, key=lambda r: (order[r.verdict], r.unknown, len(r.to_collect), r.trial or ""))
+def rank_matches(results: Iterable[ScreenResult], rule_sets: Iterable[RuleSet] = (),
+                 patient: Patient | None = None) -> list[ScreenResult]:
+    """One patient's trials as ``screener match`` ranks them (``matching.rank_results``):
+    eligible, then needs review where the patient has a disease the trial's inclusions ask
+    for (given the rule sets and the patient), then the others; ineligible ones left out."""
+    from .matching import rank_results
+
+    return rank_results(results, rule_sets, patient)
 
 
 VERDICT_WORDS = {"eligible": "eligible", "ineligible": "INELIGIBLE", "needs_review": "review", "error": "ERROR"}

@@ -24,6 +24,7 @@ from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Man
 from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
 from .sql_features import Features
 from .sql_units import unit_conversion_rows
+from .stable_ids import stable_keys
 
 DIALECTS = ("duckdb", "spark", "postgres", "trino", "bigquery", "snowflake")
 LONG_TABLES = ("person", "measurement", "condition", "event", "answer")
@@ -283,9 +284,12 @@ def _trial_select(outcome: Outcome) -> exp.Select:
 
 
 def _answers(rules: RuleSet, columns: dict[str, str]) -> exp.Expression:
-    """The trial's answers pivoted to one row per person (rows without a trial id answer every trial)."""
+    """The trial's answers pivoted to one row per person (rows without a trial id answer every trial;
+    ``answers.AnswerIndex`` has refused answers that name nothing or positions in several trials)."""
+    keys = stable_keys(rules)  # an answer by the criterion's stable key or by its position
     pivot = [
-        alias(exp.Max(this=case((exp.EQ(this=col("question_id"), expression=text(key)), cast(col("value"), "INT")))), name)
+        alias(exp.Max(this=case((exp.In(this=col("question_id"), expressions=[text(k) for k in dict.fromkeys([key, keys.get(key, key)])]),
+                                 cast(col("value"), "INT")))), name)
         for key, name in columns.items()
     ]
     trial = or_(is_null(col("trial_id")), exp.EQ(this=col("trial_id"), expression=text(rules.trial.id or "")))

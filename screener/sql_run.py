@@ -50,8 +50,9 @@ def patient_tables(patients: Iterable[Patient]) -> dict[str, list[tuple[Any, ...
             tables["condition"].append((p.id, c.condition, c.status, c.diagnosed, c.ended, c.name))
         for event, date in p.events.items():
             tables["event"].append((p.id, event, date))
-        for question, answer in p.answers.items():
-            tables["answer"].append((p.id, None, question, answer))
+        for question, answer in p.answers.items():  # "NCT.../I3": that trial's answer
+            trial, _, key = question.rpartition("/")
+            tables["answer"].append((p.id, trial or None, key, answer))
     return tables
 
 

@@ -85,7 +85,9 @@ def measurement(draw, node: Comparison) -> Measurement | None:
 @st.composite
 def patients(draw, rule_sets: list[RuleSet], number: int) -> Patient:
     nodes = [n for rules in rule_sets for c in rules.criteria for n in walk(c.rule)]
-    ids = [c.id for rules in rule_sets for c in rules.criteria] + [n.id for n in nodes if isinstance(n, Manual) and n.id]
+    ids = [f"{rules.trial.id}/{c.id}" for rules in rule_sets for c in rules.criteria]  # answers for one trial each
+    ids += [f"{rules.trial.id}/{n.id}" for rules in rule_sets for c in rules.criteria for n in walk(c.rule)
+            if isinstance(n, Manual) and n.id]
     age_limits = [n.value for n in nodes if isinstance(n, Comparison) and n.variable == "age" and n.unit in (None, "year")] or [50]
     measurements: dict[str, Measurement] = {}
     for node in nodes:

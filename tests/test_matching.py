@@ -50,3 +50,13 @@ def test_condition_fit_beats_fewer_decisive_items():
 def test_disease_conditions_skip_negated_ones():
     rule = AllOf(items=[Condition(condition="epilepsy"), Not(item=Condition(condition="hiv"))])
     assert disease_conditions(rule) == {"epilepsy"}
+
+
+def test_library_rank_matches_puts_the_patients_disease_first():
+    from screener.screen import rank_matches, screen
+
+    patient = load_patient(ROOT / "examples" / "patients" / "ssc-needs-review.yaml")
+    results = list(screen(SEEDS, [patient]))
+    assert {r.trial: r.verdict for r in results} == {SSC: "needs_review", TEN: "needs_review"}
+    assert [r.trial for r in rank_matches(results, SEEDS, patient)] == [SSC, TEN]
+    assert [r.trial for r in rank_matches(results)] == [TEN, SSC]  # without them: fewer undecided only

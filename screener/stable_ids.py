@@ -1,0 +1,167 @@
+"""Stable ids for criteria and review questions, derived from their normalised text.
+
+Positional ids (``I4``, ``I4.2``) move when a bullet is inserted into a trial: an answer
+keyed by position would then answer another criterion.  Each criterion therefore also
+gets a ``key`` made from its own words, ``I-signed-informed-consent-9c1e``: the section
+letter (or the registry field, ``AGE_MIN``), the first three words that carry meaning,
+and the first four hex digits of its ``fingerprint``, the SHA-256 of the normalised
+text and heading (lower case, list numbering, punctuation and spacing dropped).  Inserting or
+renumbering bullets leaves every key unchanged; rewording a criterion changes its
+fingerprint, so an answer given to the old words no longer matches (``answers.py``
+reports it, with the new key).  A criterion with several review questions gives each
+the key ``<criterion key>.q<n>``, ``n`` as in its positional id ``I4.<n>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+
+from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, walk
+
+FINGERPRINT_DIGITS = 16
+"""Hex digits of SHA-256 kept in a rules file; the key shows the first ``KEY_DIGITS``."""
+KEY_DIGITS = 4
+SLUG_WORDS = 3
+SLUG_CHARS = 30
+
+_STOP = frozenset(
+    "a an and any are as at be been by eq for from ge gt has have in is it its le least less lt more of on or other "
+    "patient patients subject subjects participant participants person persons the their "
+    "pct plus pm than this those to was were which who with".split()
+)
+_LIST_MARK = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25e6\u2013\u2014]+|\(?(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)])\s*", re.I)
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_SIGNS = str.maketrans({"<": " lt ", ">": " gt ", "\u2264": " le ", "\u2265": " ge ", "=": " eq ", "%": " pct ",
+                        "\u00b1": " pm ", "+": " plus "})
+"""Signs that carry meaning are kept as words: "< 2" and "> 2" are different criteria."""
+
+
+def normalise(text: str) -> str:
+    """The words of a criterion as its identity: Unicode-folded, lower case, without list
+    numbering, punctuation or spacing differences ("1. Signed consent." == "- signed consent");
+    comparison signs count ("< 2" is not "> 2")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    previous = None
+    while previous != text:  # "1) a)" and "- 2." both go
+        previous, text = text, _LIST_MARK.sub("", text, count=1)
+    return " ".join(_NON_WORD.sub(" ", text.translate(_SIGNS)).split())
+
+
+def fingerprint(text: str, heading: str | None = None) -> str:
+    """The identity of a criterion's words, with the heading it stands under: the same
+    "Ribavirin." under "Excluded" and under "Excluded within 3 months of study entry" are two
+    criteria."""
+    words = normalise(text) if not heading else f"{normalise(heading)} / {normalise(text)}"
+    return hashlib.sha256(words.encode()).hexdigest()[:FINGERPRINT_DIGITS]
+
+
+def criterion_fingerprint(criterion: Criterion) -> str:
+    return fingerprint(criterion.text, criterion.heading)
+
+
+def slug(text: str) -> str:
+    """The first words that carry meaning, for a person reading the key."""
+    words = [w for w in normalise(text).split() if w not in _STOP][:SLUG_WORDS]
+    while len(words) > 1 and len("-".join(words)) > SLUG_CHARS:
+        words.pop()
+    return "-".join(words)[:SLUG_CHARS] or "text"
+
+
+def prefix(criterion: Criterion) -> str:
+    """``I``/``E`` for criteria from the text; the field's id (``AGE_MIN``, ``SEX``) for registry fields."""
+    if criterion.field:
+        return criterion.id
+    return "I" if criterion.section == "inclusion" else "E"
+
+
+def criterion_key(criterion: Criterion, digits: str | None = None) -> str:
+    digits = digits or criterion_fingerprint(criterion)
+    return f"{prefix(criterion)}-{slug(criterion.text)}-{digits[:KEY_DIGITS]}"
+
+
+def key_stem(key: str) -> str:
+    """The key without its fingerprint digits (and question): what stays when the words change."""
+    return key.split(".", 1)[0].rsplit("-", 1)[0]
+
+
+def question_key(criterion_key_: str, manual: Manual) -> str | None:
+    """``<criterion key>.q<n>`` for a numbered question (``I4.2`` -> ``...q2``), else None:
+    a criterion's only question is answered by the criterion's key."""
+    if manual.id is None or "." not in manual.id:
+        return None
+    return f"{criterion_key_}.q{manual.id.rsplit('.', 1)[1]}"
+
+
+def expected_keys(rules: RuleSet) -> list[str]:
+    """Every criterion's key, in order; identical texts get ``-2``, ``-3`` after the first."""
+    keys: list[str] = []
+    for criterion in rules.criteria:
+        key = criterion_key(criterion)
+        count = sum(1 for k in keys if k == key or k.startswith(key + "-"))
+        keys.append(key if count == 0 else f"{key}-{count + 1}")
+    return keys
+
+
+def with_keys(rules: RuleSet) -> RuleSet:
+    """The rule set with every criterion's ``key`` and ``fingerprint`` and every numbered
+    question's ``key`` set (the compiler's last stage; also fills hand-written files)."""
+    criteria = []
+    for criterion, key in zip(rules.criteria, expected_keys(rules)):
+        rule = _keyed_questions(criterion.rule, key)
+        criteria.append(criterion.model_copy(update={"key": key, "fingerprint": criterion_fingerprint(criterion), "rule": rule}))
+    return rules.model_copy(update={"criteria": criteria})
+
+
+def _keyed_questions(node: Node, key: str) -> Node:
+    if isinstance(node, Manual):
+        return node.model_copy(update={"key": question_key(key, node)})
+    if isinstance(node, (AllOf, AnyOf, Readings)):
+        return node.model_copy(update={"items": [_keyed_questions(item, key) for item in node.items]})
+    if isinstance(node, Not):
+        return node.model_copy(update={"item": _keyed_questions(node.item, key)})
+    if isinstance(node, Unless):
+        return node.model_copy(update={"item": _keyed_questions(node.item, key),
+                                       "exception": _keyed_questions(node.exception, key)})
+    if isinstance(node, Restrict):
+        return node.model_copy(update={"group": _keyed_questions(node.group, key),
+                                       "item": _keyed_questions(node.item, key)})
+    return node
+
+
+def key_problems(rules: RuleSet) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """Stored keys or fingerprints that do not match the criterion's words (a text edited by
+    hand after compiling): an answer to the old words would land on the new ones."""
+    for index, (criterion, key) in enumerate(zip(rules.criteria, expected_keys(rules))):
+        if criterion.fingerprint is not None and criterion.fingerprint != criterion_fingerprint(criterion):
+            yield (f"the fingerprint does not match the text or heading of {criterion.id} (edited after compiling?): "
+                   f"it is {criterion_fingerprint(criterion)}; recompile, or remove 'key' and 'fingerprint'"), \
+                ("criteria", index, "fingerprint")
+        elif criterion.key is not None and criterion.key != key:
+            yield f"the key of {criterion.id} should be {key}, from its text", ("criteria", index, "key")
+        for node in walk(criterion.rule):
+            if isinstance(node, Manual) and node.key is not None and node.key != question_key(key, node):
+                yield (f"the question key {node.key} of {criterion.id} should be {question_key(key, node)}",
+                       ("criteria", index, "rule"))
+
+
+def stable_keys(rules: RuleSet) -> dict[str, str]:
+    """Positional id -> stable key of every criterion and numbered question."""
+    keys: dict[str, str] = {}
+    for criterion in filled(rules).criteria:
+        keys[criterion.id] = criterion.key or criterion.id
+        for node in walk(criterion.rule):
+            if isinstance(node, Manual) and node.id and node.key:
+                keys[node.id] = node.key
+    return keys
+
+
+def filled(rules: RuleSet) -> RuleSet:
+    """The rule set with keys computed where the file has none (hand-written or older files)."""
+    if all(c.key is not None for c in rules.criteria):
+        return rules
+    return with_keys(rules)
+
