@@ -51,7 +51,8 @@ from .fhir_read import (
     ref_id,
     resource_type as type_of,
 )
-from .lexicon import Variable
+from .implied import with_implied
+from .lexicon import Variable, get_lexicon
 from .patient import ConditionState, Measurement, Patient
 from .units import converter, format_number
 
@@ -355,7 +356,7 @@ class _Builder:
             birth_date=person.birthDate if person.birthDate and person.birthDate <= self.as_of else None,
             as_of=self.as_of,
             measurements=self._measurements(),
-            conditions=self._conditions(),
+            conditions=with_implied(self._conditions(), get_lexicon()),  # lymphoma: a malignancy too, as in YAML
             events=dict(sorted(self.events.items())),
             source=self.group.file,
             height_cm=fields.get("height_cm"),

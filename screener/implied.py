@@ -54,7 +54,7 @@ def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dic
                 continue
             best = upward.get(broader)
             if best is None or _later(state, best):
-                upward[broader] = state.model_copy(update={"condition": broader})
+                upward[broader] = state.model_copy(update={"condition": broader, "name": broader, "line": None})
     absent = {c for c, s in conditions.items() if s.status == "absent"}
     downward: dict[str, ConditionState] = {}
     if absent:
@@ -63,7 +63,7 @@ def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dic
                 continue
             if any(b in absent for b in broader_ids(lexicon, term.id)):
                 source = next(conditions[b] for b in broader_ids(lexicon, term.id) if b in absent)
-                downward[term.id] = source.model_copy(update={"condition": term.id})
+                downward[term.id] = source.model_copy(update={"condition": term.id, "name": term.id, "line": None})
     if not upward and not downward:
         return conditions
     return {**conditions, **upward, **downward}

@@ -17,6 +17,8 @@ import duckdb
 import pyarrow as pa
 
 from .cohort import PatientEntry
+from .implied import with_implied
+from .lexicon import get_lexicon
 from .patient import ConditionState, Measurement, Patient
 from .units import canonical
 
@@ -166,6 +168,7 @@ def _patient(person_id: str, sex: Literal["female", "male"] | None, birth_date: 
         condition: ConditionState(condition=condition, name=condition, status=status, diagnosed=start, ended=ended)
         for condition, status, start, ended in rows.get("condition", [])
     }
+    conditions = with_implied(conditions, get_lexicon())  # lymphoma: a malignancy too, as in YAML
     return Patient(id=person_id, sex=sex, birth_date=birth_date, age=None if birth_date else age, as_of=as_of,
                    measurements=measurements, conditions=conditions,
                    events={event: day for event, day in rows.get("event", [])},

@@ -60,7 +60,7 @@ def _page_region(text: str) -> tuple[int, int, list[StructuredField], str | None
     if table:
         end = text.find("|", table.end())
         end = len(text) if end < 0 else end
-        fields = []
+        fields: list[StructuredField] = []
         for cell in _TABLE_CELL.finditer(text):
             label, value = cell.group("label").strip().lower(), cell.group("value")
             span = (cell.start("value"), cell.end("value"))

@@ -344,7 +344,7 @@ def test_bulk_export_folder_of_per_type_files(tmp_path):
         ('"777-3"', "150 10*3/uL", "measurements", {"platelets"}),
         ('"33914-3"', "55 mL/min/{1.73_m2}", "measurements", {"egfr"}),
         ("E11.9", "true", "conditions", {"type_2_diabetes", "diabetes"}),
-        ('"88805009"', "past", "conditions", {"heart_failure"}),
+        ('"88805009"', "past", "conditions", {"heart_failure", "cardiac_disease", "cardiovascular_disease"}),  # and implied
         ("C18.7", "true", "conditions", {"malignancy"}),
     ],
 )

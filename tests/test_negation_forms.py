@@ -41,6 +41,15 @@ CASES = [
     ("exclusion", "Unstable angina.", "conditions: {angina: false}", "not_met"),  # NCT00000430
     ("exclusion", "Unstable angina.", "conditions: {angina: true}", "unknown"),
     ("exclusion", "Uncontrolled hypertension.", "conditions: {hypertension: false}", "not_met"),  # NCT00000430
+    # broad classes decided by the kinds the profile names; none of the named kinds absent leaves them open
+    ("exclusion", "history of cardiovascular disease", "conditions: {myocardial infarction: past}", "met"),  # NCT00000102
+    ("exclusion", "history of cardiovascular disease", "conditions: {myocardial infarction: false}", "unknown"),
+    ("exclusion", "Heart disease.", "conditions: {atrial fibrillation: true}", "met"),  # NCT00000656
+    ("exclusion", "history of cardiac arrhythmia", "conditions: {atrial fibrillation: {status: past, ended: 2020-01-01}}",
+     "met"),  # NCT00004980
+    ("exclusion", "kidney disease", "conditions: {chronic kidney disease: true}", "met"),  # NCT00000512
+    ("exclusion", "liver disease", "conditions: {hepatitis C: true}", "met"),  # NCT00000512
+    ("inclusion", "Current cigarette smokers", "conditions: {smoking: {status: past, ended: 2024-01-01}}", "not_met"),  # NCT00006457
     # an exception naming kinds of the condition: any other known kind decides
     ("exclusion", "Malignancy other than Kaposi's sarcoma.", "conditions: {lymphoma: true}", "met"),  # NCT00002008
     ("exclusion", "Malignancy other than Kaposi's sarcoma.", "conditions: {malignancy: true}", "unknown"),
@@ -70,7 +79,7 @@ def test_criterion_means_what_it_says(section: str, text: str, profile: str, exp
     ("lymphoma", ["malignancy"]),
     ("brain_metastases", ["metastasis", "malignancy"]),
     ("basal_cell_carcinoma", ["nonmelanoma_skin_cancer", "malignancy"]),
-    ("unstable_angina", ["angina"]),
+    ("unstable_angina", ["angina", "cardiac_disease", "cardiovascular_disease"]),
     ("malignancy", []),
 ])
 def test_broader_conditions_nearest_first(condition: str, broader: list[str]) -> None:
