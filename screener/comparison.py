@@ -457,8 +457,10 @@ def _outside_window(node: Comparison, measurement: Measurement, label: str, f: F
     dates = _window_dates(node, f)
     if dates is None:
         return f"no date of {event} in the profile to place {label} in its window", f"date of {event}"
-    if measurement.date is None:
-        return f"{label} has no date; only a value within {span} counts", wanted
+    if measurement.date is None:  # an undated value is taken as of the profile's date
+        if dates[0] <= f.as_of <= dates[1]:
+            return None
+        return f"{label} has no date and the profile's date is outside the window ({span}): it does not count", wanted
     if not dates[0] <= measurement.date <= dates[1]:
         return f"{label} dated {measurement.date.isoformat()} is outside the window ({span}): it does not count", wanted
     return None

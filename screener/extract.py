@@ -23,6 +23,7 @@ from .patterns import patterns
 from .prefix_negation import closes_phrase, in_clause_negation, prefix_before_re, prefix_regex
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
 from .sexcases import with_sex_cases
+from .ruledout import ruled_out_examples
 from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import Analyte, UnitError, compatible, convert, parse_unit, read_unit_at
@@ -38,6 +39,13 @@ _SENTENCE = re.compile(
 _TIME_UNITS = {"day", "week", "month", "year", "h", "min", "s", "ms"}
 _DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
+_ONLY_IF = re.compile(
+    r"\(?\s*(?:only\s+(?:required\s+|needed\s+|necessary\s+|applicable\s+)?(?:if|when|in\s+case\s+of)"
+    r"|(?:required|needed|necessary|applicable)\s+only\s+(?:if|when|in\s+case\s+of))\s+([^()]{3,120}?)\s*(?:\)|$)", re.I)
+_OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+case)\b[^,;:]{3,200}[,;:]", re.I)
+_AFTER_WORDS = frozenset({"post", "after", "following", "since"})  # "post bone marrow transplantation": its history
+_AGE_BEFORE_NUMBER = re.compile(r"\s+(?:the\s+)?age(?:\s+of)?\s*$", re.I)
+_AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
 _FOR_SEX = re.compile(
     r"\s*(?:\(\s*(?:(?:for|in)\s+)?(?P<bracketed>men|males?|women|females?|boys|girls)\s*\)"
@@ -195,10 +203,12 @@ class Extractor:
         self._clause_break_re = re.compile(r"[,;:(]|\b(?:or|and|nor)\b|" + self._cue_re.pattern, re.I)
         self._qualifiers = {w.lower() for phrase in cues()["qualifiers"] for w in str(phrase).split()}
         self._ignored -= self._qualifiers  # they narrow a condition: never filler
-        self._within_re = re.compile(
+        self._study_events = frozenset(p["study_events"])
+        anchors = phrase_pattern(n for e in p["study_events"] for n in self.lexicon.events[e].names)
+        self._within_re = re.compile(  # "within the past 3 months", "in the last 5 years", "within 3 months prior to study entry"
             r"\b(?:within\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?|(?:in|during|over)\s+the\s+(?:past|last|previous|"
             r"preceding|prior))\s*(\d+|" + "|".join(_NUMBER_WORDS)
-            + r")\s+(years?|months?|weeks?|days?)\b", re.I)
+            + r")\s+(years?|months?|weeks?|days?)\b(?:\s+(?:prior\s+to|before|preceding|of)\s+(?:the\s+)?" + anchors + ")?", re.I)
 
     # -- mentions ---------------------------------------------------------------------
     @staticmethod
@@ -356,6 +366,7 @@ class Extractor:
             if bound.unit is None and following.unit and following.unit not in ("ULN", "LLN") \
                     and re.fullmatch(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", gap, re.I):  # "1 lesion of >= 12 mm": a count
                 bound.shared_unit = following.unit
+                bound.age_words = bound.age_words or following.age_words  # "less than 6 or greater than 65 years of age"
         for bound, following in zip(reversed(found), reversed(found[:-1])):
             if following.shared_unit and following.unit is None and bound.shared_unit is None:
                 continue
@@ -373,6 +384,10 @@ class Extractor:
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]
         comparator = self._before_re.search(before)
+        aged = None if comparator else _AGE_BEFORE_NUMBER.search(before)
+        if aged:  # "less than age 18", "over the age of 65": the comparator stands before the word age
+            comparator = self._before_re.search(before[:aged.start()])
+            aged = aged if comparator else None
         op = None
         start = number.start()
         within = False
@@ -403,6 +418,8 @@ class Extractor:
         if second is not None and unit is None:
             unit = unit_first
         tail = age_tail(text, cursor, unit)  # "18 years of age or older", "18-35-year-old"
+        if aged and not tail and unit is None:
+            tail = ("year", cursor)
         if tail:
             unit, cursor = tail
             unit_first = unit_first or unit
@@ -646,8 +663,11 @@ class Extractor:
         found = (self.mentions(text.text), self.bounds(text.text))  # once per item, then per sentence
         sentences = self._sentences(text.text)
         group, restriction = self._group(text.text, sentences)
-        for start, end in sentences:
+        for index, (start, end) in enumerate(sentences):
             node = self._sentence_rule(text, start, end, section, heading, found, group, not restriction)
+            if node is not None and index and ruled_out_examples(text.text, sentences[index - 1], start):
+                # "ensure that other etiologies were eliminated; example: COPD": the examples must be absent
+                node = negated(node, _squash(text.text[start:end]), text.origin(start, end))
             if node is None:
                 if not (group and start <= group.start and group.end >= end - 1):
                     manual_parts.append((start, end))
@@ -815,6 +835,18 @@ class Extractor:
         if not leaves:
             return Manual(question=_squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
         node = self._join(leaves, text.text, section)
+        only = _ONLY_IF.search(text.text, body_start, end)
+        if only and not any(only.start() <= l.start < only.end() for l in leaves):
+            # "DLCO > 55% (only required if there is clinical evidence of pulmonary dysfunction)"
+            group = self._condition_for(only.group(1).strip(), text)
+            node = Restrict(group=group, item=node, outside=section == "inclusion", span=text.origin(start, end))
+            leftover = self._leftover(text.text, body_start, end, covered + [skip, only.span()])
+        opening = _OPENING_CONDITION.match(text.text, body_start, end)
+        if leftover and opening and all(l.end <= opening.end() for l in leaves):
+            # "If the fibrosing lung disease threatens the vital prognosis, we will ...": what follows the
+            # condition applies only under it; outside it the sentence asks nothing of the patient
+            manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
+            return Restrict(group=node, item=manual, outside=section == "inclusion", span=manual.span)
         if leftover:
             if self._unread_condition_re.search(_blank_spans(text.text, covered, body_start, end)):
                 # "(50,000/mm3 if post bone marrow transplantation)": another limit under a condition not read;
@@ -1026,13 +1058,36 @@ class Extractor:
         return AnyOf(items=[node, AllOf(items=[condition, alternative])], span=span)
 
     def _condition_for(self, phrase: str, text: Text) -> Node:
+        """The condition under which a second limit holds: a known condition ("with diabetes";
+        "post bone marrow transplantation" is its history), a known quantity ("patients under 50 kg",
+        "older than 70 years"), else a question."""
         found = [m for m in self.mentions(phrase) if m.kind == "condition"]
-        leftover = [w for w in _WORD.findall(phrase) if w.lower() not in self._ignored]
+        words = [w.lower() for w in _WORD.findall(phrase) if w.lower() not in self._ignored]
+        after = [w for w in words if w in _AFTER_WORDS]
         covered_words = {w.lower() for m in found for w in _WORD.findall(phrase[m.start:m.end])}
-        if len(found) == 1 and all(w.lower() in covered_words for w in leftover):
+        if len(found) == 1 and all(w in covered_words for w in words if w not in _AFTER_WORDS):
             term = self.lexicon.conditions[found[0].id]
-            return Condition(condition=term.id, label=term.label, timing="current")
-        return Manual(question=f"Does this apply: {phrase}?")
+            return Condition(condition=term.id, label=term.label, timing="history" if after else "current")
+        return self._quantity_condition(phrase) or Manual(question=f"Does this apply: {phrase}?")
+
+    def _quantity_condition(self, phrase: str) -> Node | None:
+        """"patients under 50 kg": one limit on the patient's age or body measures, named or implied by its unit."""
+        bounds = [b for b in self.bounds(phrase) if b.op is not None and b.variant_of is None and b.partner is None]
+        if len(bounds) != 1 or bounds[0].unit is None:
+            return None
+        bound = bounds[0]
+        named = [m for m in self.mentions(phrase) if m.kind == "variable"]
+        variable_id = named[0].id if len(named) == 1 else patterns()["unit_variables"].get(bound.unit)
+        variable = self.lexicon.variables.get(variable_id) if variable_id else None
+        if variable is None or variable.kind not in ("demographic", "anthropometric"):
+            return None  # a lab limit as the condition ("allowed if conjugated bilirubin < 1.5 x ULN") is an exception
+        spans = [(bound.start, bound.end)] + [(m.start, m.end) for m in named]
+        rest = _blank_spans(phrase, spans, 0, len(phrase))
+        if any(w.lower() not in self._ignored for w in _WORD.findall(rest)):
+            return None
+        plain = Text(phrase, tuple(range(len(phrase))), tuple(range(1, len(phrase) + 1)))
+        comparison = self._comparison_of(variable, bound, bound.start, plain)
+        return None if comparison is None else comparison.model_copy(update={"span": None})
 
     def _condition_leaves(self, text: Text, sentence: str, start: int, mentions, bounds, leaves, covered, used) -> None:
         spans, known = _Spans([]), 0
@@ -1138,19 +1193,38 @@ class Extractor:
         for bound in bounds:
             if bound.unit not in _DURATION_UNITS or bound.variant_of is not None:
                 continue
-            after = re.compile(r"\s*(?:after|following|from|since|of)\s+(?:the\s+)?").match(sentence, bound.end)
+            after = _AFTER_BOUND.match(sentence, bound.end)
             if not after:
                 continue
             later = [m for m in events if m.start >= after.end() and m.start - after.end() <= 5]
             if not later:
                 continue
             earlier = [m for m in events if m.end <= bound.start and bound.start - m.end <= 30]
+            if after.group("before") or (later[0].id in self._study_events and after.group(1).lower() == "of"):
+                self._before_study_event(text, bound, earlier, later[0], leaves, covered)
+                continue
             end_event = self.lexicon.events[earlier[-1].id].id if earlier else None
             leaf_start = earlier[-1].start if earlier else bound.start
             node = Interval(start=later[0].id, end=end_event, op=bound.op, value=_clean(bound.value),
                             unit=_DURATION_UNITS[bound.unit], span=text.origin(leaf_start, later[0].end))
             leaves.append(Leaf(leaf_start, later[0].end, node))
             covered.append((leaf_start, later[0].end))
+
+    def _before_study_event(self, text: Text, bound: Bound, earlier: list[Mention], anchor: Mention, leaves: list[Leaf],
+                            covered: list[tuple[int, int]]) -> None:
+        """"Radiotherapy within 6 weeks prior to study entry": time from the event to the profile's
+        date, which stands for study entry (screening, enrolment, randomisation, first dose) in a
+        pre-screen.  Without an event before the limit the window belongs to a condition, which
+        reads it; before any other event ("within 2 weeks before surgery") nothing is read."""
+        if anchor.id not in self._study_events:
+            return
+        if not earlier:
+            return
+        event = earlier[-1]
+        node = Interval(start=event.id, end=None, op=bound.op, value=_clean(bound.value),
+                        unit=_DURATION_UNITS[str(bound.unit)], span=text.origin(event.start, anchor.end))
+        leaves.append(Leaf(event.start, anchor.end, node))
+        covered.append((event.start, anchor.end))
 
     def _leftover(self, text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Meaningful words of the sentence that no leaf accounts for."""

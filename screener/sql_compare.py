@@ -183,7 +183,8 @@ def _windows(translator: "Translator", node: Comparison, label: str) -> list[Ste
         first = dt.timedelta(days=window.start.value * DAYS_PER[window.start.unit]).days if window.start else 0
         last = dt.timedelta(days=window.end.value * DAYS_PER[window.end.unit]).days
         steps.append((is_null(event), null(), [f"date of {event_label}"], False))
-        outside = or_(is_null(date), exp.LT(this=date, expression=add_days(event, first)), exp.GT(this=date, expression=add_days(event, last)))
+        dated = exp.Coalesce(this=date, expressions=[as_of])  # an undated value is taken as of the profile's date
+        outside = or_(exp.LT(this=dated, expression=add_days(event, first)), exp.GT(this=dated, expression=add_days(event, last)))
         steps.append((outside, null(), [f"{label} measured within {span}"], False))
     return steps
 
