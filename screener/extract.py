@@ -24,7 +24,7 @@ from .prefix_negation import closes_phrase, in_clause_negation, prefix_before_re
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
 from .sexcases import with_sex_cases
 from .ruledout import ruled_out_examples
-from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
+from .rules import Readings, Restrict, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
 from .units import Analyte, UnitError, compatible, convert, parse_unit, read_unit_at
 
@@ -185,6 +185,7 @@ class Extractor:
         self._exceptions = _phrase_regex(p["exception_words"])
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
         # "male or female" restricts nothing, unless a qualifier follows ("male or female without childbearing potential")
+        self._neutral_phrase_re = _phrase_regex(p["no_restriction"])
         self._neutral_re = re.compile(_phrase_regex(p["no_restriction"]).pattern + r"(?!\s+(?:without|not|who|of|with|that)\b)", re.I)
         self._within_normal_re = _phrase_regex(p["within_normal"])
         self._negated_before_re = re.compile(  # "or no smoking", "non-smokers", "without childbearing potential"
@@ -958,12 +959,22 @@ class Extractor:
         self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
         self._recency(text, sentence, bounds, leaves, covered)
         self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
-        covered += [m.span() for m in self._neutral_re.finditer(sentence, start)]  # "male or female": no restriction
+        covered += self._neutral_spans(sentence, start, covered)  # "male or female": no restriction
         definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
         if definition and any(l.start >= start + definition.end() for l in leaves):
             covered.append((start, start + definition.end()))
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
+
+    def _neutral_spans(self, sentence: str, start: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """"male or female" restricts nothing, unless a qualifier follows that nothing read
+        ("male or female without childbearing potential" is neutral once the negation was read)."""
+        spans = []
+        for match in self._neutral_phrase_re.finditer(sentence, start):
+            after = len(sentence) - len(sentence[match.end():].lstrip())
+            if self._neutral_re.match(sentence, match.start()) or any(a <= after < b for a, b in covered):
+                spans.append(match.span())
+        return spans
 
     def _heading_variables(self, heading: str) -> list[Mention]:
         """Variables a sub-heading names ("Age:"), read once per heading."""
