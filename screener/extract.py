@@ -18,7 +18,6 @@ from .ages import age_tail, age_words
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
-from .sexcases import with_sex_cases
 from .ruledout import ruled_out_examples
 from .rules import Readings, Restrict, Unless, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
@@ -1279,7 +1278,7 @@ class Extractor:
             else:
                 groups[-1].append(leaf)
         parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
-        return parts[0] if len(parts) == 1 else with_sex_cases(tight(items=parts))
+        return parts[0] if len(parts) == 1 else tight(items=parts)
 
 
 def _is_count(unit: str) -> bool:
