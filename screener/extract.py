@@ -22,7 +22,6 @@ from .exceptions import escape
 from .patterns import patterns
 from .prefix_negation import closes_phrase, in_clause_negation, prefix_before_re, prefix_regex
 from .scope import Group, contexts, cues, groups_in, is_restriction, negated, phrase_pattern, restricted, with_context
-from .sexcases import with_sex_cases
 from .ruledout import ruled_out_examples
 from .rules import Readings, Restrict, Window, AllOf, AnyOf, Comparison, Condition, Duration, Interval, Manual, NoRequirement, Node, Not, Quantity, Section, Sex, walk
 from .text import Text
@@ -1350,7 +1349,7 @@ class Extractor:
             else:
                 groups[-1].append(leaf)
         parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
-        return parts[0] if len(parts) == 1 else with_sex_cases(tight(items=parts))
+        return parts[0] if len(parts) == 1 else tight(items=parts)
 
 
 def _is_count(unit: str) -> bool:
