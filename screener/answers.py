@@ -73,7 +73,8 @@ class AnswerIndex:
 
         if within(self.by_key.get(answer, [])):
             return within(self.by_key[answer])
-        positional = within(self.by_position.get(answer, []))
+        # one question may sit in several branches of its criterion (a copy under each reading): one place
+        positional = list({(t.trial, t.id): t for t in within(self.by_position.get(answer, []))}.values())
         if len(positional) == 1:
             return positional
         if positional:
