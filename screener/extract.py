@@ -962,8 +962,22 @@ class Extractor:
         definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
         if definition and any(l.start >= start + definition.end() for l in leaves):
             covered.append((start, start + definition.end()))
+            self._drop_defined(leaves, sentence, start + definition.start())
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
+
+    @staticmethod
+    def _drop_defined(leaves: list[Leaf], sentence: str, at: int) -> None:
+        """"Severe heart failure, defined as NYHA class IV": the definition is what is tested,
+        so the conditions naming what it defines (those right before "defined", with no
+        clause break between them: "AIDS dementia complex") are not broader alternatives."""
+        edge = at
+        for leaf in sorted((l for l in leaves if l.end <= at), key=lambda l: l.end, reverse=True):
+            gap = sentence[leaf.end:edge]
+            if not isinstance(leaf.node, Condition) or re.search(r"[;:]|\b(?:and|or|nor)\b" + ("|," if edge != at else ""), gap, re.I):
+                break
+            leaves.remove(leaf)
+            edge = leaf.start
 
     def _neutral_spans(self, sentence: str, start: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """"male or female" restricts nothing, unless a qualifier follows that nothing read

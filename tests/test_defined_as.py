@@ -1,0 +1,35 @@
+"""A condition "defined as" a threshold is tested by its definition: the broader condition
+is not a second way to be excluded (real corpus sentences, table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from screener import check
+from screener.compiler import compile_criteria
+from screener.patient import parse_patient
+
+CASES = [
+    # (section, text, profile, expected status)
+    ("exclusion", "Renal insufficiency defined as creatinine > 2 mg/dl",
+     "conditions: {chronic kidney disease: true}\nmeasurements: {creatinine: 1.0 mg/dL}", "not_met"),
+    ("exclusion", "Renal insufficiency defined as creatinine > 2 mg/dl",
+     "measurements: {creatinine: 2.5 mg/dL}", "met"),
+    ("exclusion", "Subjects with severe heart failure, defined as NYHA (New York Heart Association) class IV",
+     "conditions: {heart failure: true}\nmeasurements: {NYHA class: 2}", "not_met"),
+    ("exclusion", "Subjects with severe heart failure, defined as NYHA (New York Heart Association) class IV",
+     "conditions: {heart failure: true}\nmeasurements: {NYHA class: 4}", "met"),
+    ("exclusion", "Significant renal disease as defined by an estimated creatinine clearance < 50 ml/min.",
+     "conditions: {chronic kidney disease: true}\nmeasurements: {creatinine clearance: 80 mL/min}", "not_met"),
+    ("exclusion", "Severe AIDS dementia complex defined by a score of < 23 on the Mini-Mental State Exam.",
+     "conditions: {HIV: true}\nmeasurements: {MMSE: 28}", "not_met"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=[f"{c[1][:40]}|{c[3]}" for c in CASES])
+def test_a_defined_condition_is_its_definition(section: str, text: str, profile: str, expected: str) -> None:
+    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
+    rules = compile_criteria(f"{heading}\n\n- {text}\n")
+    patient = parse_patient(f"id: P\nas_of: 2026-11-20\n{profile}\n")
+    statuses = {c.status for c in check(rules, patient).criteria}
+    assert statuses == {expected}, check(rules, patient).criteria
