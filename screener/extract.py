@@ -43,7 +43,9 @@ _ONLY_IF = re.compile(
     r"|(?:required|needed|necessary|applicable)\s+only\s+(?:if|when|in\s+case\s+of))\s+([^()]{3,120}?)\s*(?:\)|$)", re.I)
 _OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+case)\b[^,;:]{3,200}[,;:]", re.I)
 _AFTER_WORDS = frozenset({"post", "after", "following", "since"})  # "post bone marrow transplantation": its history
-_AGE_BEFORE_NUMBER = re.compile(r"\s+(?:the\s+)?age(?:\s+of)?\s*$", re.I)
+_AGE_BEFORE_NUMBER = re.compile(  # "over the age of 65", "maximum age for males is 39", "minimum age: 18"
+    r"\s+(?:the\s+)?age(?:\s+limit)?(?:\s+(?:for|in)\s+(?:men|males?|women|females?))?"
+    r"(?:\s+of|\s+(?:is|will\s+be)|\s*[:=])?\s*$", re.I)
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
 _FOR_SEX = re.compile(

@@ -1,0 +1,68 @@
+"""General phrase forms behind the behaviour set's cautious cases, each on real corpus sentences.
+
+Every row: a criterion as the corpus writes it, a small profile, the status a careful
+coordinator expects.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from screener import check, compile_criteria
+from screener.patient import parse_patient
+
+POSTMENOPAUSAL = "sex: female\nconditions: {postmenopausal: true}"
+HYSTERECTOMY = "sex: female\nconditions: {hysterectomy: {status: past, ended: 2010-01-01}}"
+
+CASES = [
+    # postmenopausal, or after a hysterectomy: no childbearing potential (lexicon `rules_out`)
+    ("inclusion", "Negative pregnancy test (females of childbearing potential)", POSTMENOPAUSAL, "met"),  # NCT00000142
+    ("inclusion", "Patients must have a negative urine pregnancy test (women of childbearing potential).",  # NCT00001354
+     HYSTERECTOMY, "met"),
+    ("inclusion", "Women of childbearing potential must not be pregnant or lactating.", POSTMENOPAUSAL, "met"),  # NCT00001509
+    ("inclusion", "A negative pregnancy test result in women of childbearing potential.",  # NCT00001731
+     "sex: female\nconditions: {childbearing_potential: true, postmenopausal: true}", "unknown"),  # stated wins
+    ("inclusion", "A negative pregnancy test result in women of childbearing potential.",
+     "sex: female\nconditions: {postmenopausal: false}", "unknown"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=[f"{c[1][:40]}|{c[3]}" for c in CASES])
+def test_criterion_means_what_it_says(section: str, text: str, profile: str, expected: str) -> None:
+    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
+    rules = compile_criteria(f"{heading}\n\n- {text}\n")
+    patient = parse_patient(f"id: P\nas_of: 2026-11-20\n{profile}\n")
+    statuses = {c.status for c in check(rules, patient).criteria}
+    assert statuses == {expected}, check(rules, patient).criteria
+
+
+AGE_CASES = [
+    # a comparator word before "age", the number after "is" / ":"; "for males" restricts (NCT00000110)
+    ("inclusion", "Maximum age for males is 39", "sex: male\nage: 39.5", "met"),  # completed years
+    ("inclusion", "Maximum age for males is 39", "sex: male\nage: 40", "not_met"),
+    ("inclusion", "Maximum age for males is 39", "sex: female\nage: 45", "met"),  # only for males
+    ("inclusion", "Maximum age for females is 49", "sex: female\nage: 50", "not_met"),
+    ("inclusion", "Maximum age for females is 49", "age: 30", "met"),  # either sex meets it
+    ("inclusion", "Maximum age is 85 years", "age: 86", "not_met"),
+    ("inclusion", "Minimum age: 18 years", "age: 17", "not_met"),
+    ("inclusion", "Minimum age: 18 years", "age: 18", "met"),
+]
+
+UNIT_CASES = [
+    # one-symbol molar units: 133 uM is 133 umol/L; "serum creatine" with a limit is creatinine
+    ("exclusion", "Impaired real function as defined by serum creatine greater than 1.5 mg/dl (133uM).",  # NCT00005924
+     "measurements: {creatinine: 140 umol/L}", "met"),
+    ("exclusion", "Impaired real function as defined by serum creatine greater than 1.5 mg/dl (133uM).",
+     "measurements: {creatinine: 1.2 mg/dL}", "not_met"),
+    ("exclusion", "serum bilirubin > 25 μM (1.5 mg/dL)", "measurements: {bilirubin: 30 umol/L}", "met"),  # NCT00499499
+    ("exclusion", "serum bilirubin > 25 μM (1.5 mg/dL)", "measurements: {bilirubin: 0.8 mg/dL}", "not_met"),
+    ("inclusion", "Adequate organ function as defined by serum creatine less than 2.0 mg/dl",  # NCT00001398
+     "measurements: {creatinine: 2.5 mg/dL}", "not_met"),
+    ("exclusion", "Elevated serum creatine kinase", "measurements: {creatinine: 2.5 mg/dL}", "unknown"),  # not creatinine
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", AGE_CASES + UNIT_CASES,
+                         ids=[f"{c[1][:40]}|{c[2][:20]}" for c in AGE_CASES + UNIT_CASES])
+def test_limit_forms(section: str, text: str, profile: str, expected: str) -> None:
+    test_criterion_means_what_it_says(section, text, profile, expected)
