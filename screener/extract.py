@@ -961,11 +961,32 @@ class Extractor:
         self._recency(text, sentence, bounds, leaves, covered)
         self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
         covered += self._neutral_spans(sentence, start, covered)  # "male or female": no restriction
-        definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
-        if definition and any(l.start >= start + definition.end() for l in leaves):
-            covered.append((start, start + definition.end()))
+        leaves = self._defined(sentence, start, leaves, covered)
+        covered += _spelled_out(sentence, start, leaves, self._qualifiers)
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
+
+    def _defined(self, sentence: str, start: int, leaves: list[Leaf], covered: list[tuple[int, int]]) -> list[Leaf]:
+        """"Significant cardiac disease defined as NYHA III or IV", "clinically significant cardiac
+        dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
+        decides alone; the term's words and conditions read from them are covered by it.  A closing
+        parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
+        definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
+        if definition:
+            cue_start, cue_end = start + definition.start(), start + definition.end()
+        else:
+            bracket = re.search(r"\(([^()]*)\)[\s.;]*$", sentence[start:])
+            words = {w.lower() for w in re.findall(r"[\w-]+", sentence[start:start + bracket.start()])} if bracket else set()
+            if not bracket or not words & self._qualifiers:
+                return leaves
+            cue_start, cue_end = start + bracket.start(), start + bracket.start() + 1
+        defining = [l for l in leaves if l.start >= cue_end]
+        if not defining or not all(any(isinstance(n, Comparison) for n in walk(l.node)) for l in defining):
+            return leaves
+        if definition is None and any(l.end > cue_start and l.start < cue_end for l in leaves):
+            return leaves
+        covered.append((start, cue_end))
+        return [l for l in leaves if l.start >= cue_end or any(isinstance(n, Comparison) for n in walk(l.node))]
 
     def _neutral_spans(self, sentence: str, start: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """"male or female" restricts nothing, unless a qualifier follows that nothing read
@@ -1402,6 +1423,30 @@ class _Spans:
             start, end = min(start, self.starts[low]), max(end, self.ends[high - 1])
         self.starts[low:high] = [start]
         self.ends[low:high] = [end]
+
+
+_NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
+
+
+def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[str]) -> list[tuple[int, int]]:
+    """"oxygen arterial pressure at rest (PaO2) < 8 kPa": the words before a bracketed name that
+    a limit was read on spell that name out; they are read with it (back to the clause's start
+    or a qualifier such as "stable", which stays unread; at most eight words)."""
+    spans = []
+    for leaf in leaves:
+        opening = re.search(r"\(\s*$", sentence[start:leaf.start])
+        if not opening or not isinstance(leaf.node, Comparison) and not any(isinstance(n, Comparison) for n in walk(leaf.node)):
+            continue
+        name_end = start + opening.start()
+        floor = max([start] + [other.end for other in leaves if other.end <= name_end])
+        head = sentence[floor:name_end]
+        boundaries = list(_NAME_BOUNDARY.finditer(head))
+        name_start = floor + (boundaries[-1].end() if boundaries else 0)
+        words = list(re.finditer(r"[\w-]+", sentence[name_start:name_end]))
+        name_start += max([w.end() for w in words if w.group(0).lower() in qualifiers], default=0)
+        if 0 < len(sentence[name_start:name_end].split()) <= 8:
+            spans.append((name_start, name_end))
+    return spans
 
 
 def _any_between(sorted_values: list[int], low: int, high: int) -> bool:

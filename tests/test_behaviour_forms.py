@@ -66,3 +66,33 @@ UNIT_CASES = [
                          ids=[f"{c[1][:40]}|{c[2][:20]}" for c in AGE_CASES + UNIT_CASES])
 def test_limit_forms(section: str, text: str, profile: str, expected: str) -> None:
     test_criterion_means_what_it_says(section, text, profile, expected)
+
+
+RESP = ("Respiratory failure defined by oxygen arterial pressure at rest (PaO2) <8 kPa (<60 mmHg) and / or a blood "
+        "pressure of carbon dioxide at rest (PaCO2)> 6.7 kPa (> 50 mmHg) without oxygen therapy.")  # NCT02213705 E3
+
+DEFINITION_CASES = [
+    # a measured definition of a qualified term decides alone: in brackets at the end, or after "defined as"
+    ("exclusion", "Evidence of clinically significant cardiac dysfunction (New York Heart Association grade III or IV).",
+     "measurements: {NYHA class: 4}", "met"),  # NCT00000695
+    ("exclusion", "Evidence of clinically significant cardiac dysfunction (New York Heart Association grade III or IV).",
+     "conditions: {heart failure: true}\nmeasurements: {NYHA class: 2}", "not_met"),
+    ("exclusion", "Significant cardiac disease (New York Heart Association Stage III or IV).",  # NCT00002017
+     "conditions: {cardiac disease: true}\nmeasurements: {NYHA class: 1}", "not_met"),
+    ("exclusion", "Significant cardiac dysfunction (NYHA grade 3 or 4).", "measurements: {NYHA class: 3}", "met"),  # NCT00002086
+    ("inclusion", "No significant heart disease (NYHA class III or IV)",  # NCT00003023
+     "conditions: {cardiac disease: true}\nmeasurements: {NYHA class: 2}", "met"),
+    ("exclusion", "Significant cardiac disease defined as NYHA class III or IV", "conditions: {cardiac disease: true}",
+     "unknown"),  # the class decides, and it is not known
+    # words spelling out a bracketed name are read with it
+    ("exclusion", RESP, "measurements: {PaO2: 75 mmHg, PaCO2: 45 mmHg}", "not_met"),
+    ("exclusion", RESP, "measurements: {PaO2: 7 kPa}", "met"),
+    ("exclusion", RESP, "measurements: {PaO2: 60 mmHg, PaCO2: 40 mmHg}", "unknown"),  # 7.999 kPa < 8, not < 60 mmHg
+    ("inclusion", "Stable absolute neutrophil count (ANC) > 1000", "measurements: {ANC: 1500 /uL}", "unknown"),  # NCT00002787
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", DEFINITION_CASES,
+                         ids=[f"{c[1][:40]}|{c[2][:20]}" for c in DEFINITION_CASES])
+def test_definitions_and_spelled_out_names(section: str, text: str, profile: str, expected: str) -> None:
+    test_criterion_means_what_it_says(section, text, profile, expected)
