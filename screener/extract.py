@@ -856,9 +856,32 @@ class Extractor:
                 manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
                 return Readings(items=[node, manual], span=manual.span)
             narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
+            own = self._first_only(text, start, end, section, leaves, leftover) if narrowing else None
+            if own is not None:
+                return own
             alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
             node = self._with_unread(node, text, start, end, section, alternative)
         return node
+
+    def _first_only(self, text: Text, start: int, end: int, section: Section, leaves: list[Leaf],
+                    leftover: list[tuple[int, int]]) -> Node | None:
+        """"Active neoplasia or concomitant myelodysplasia": a qualifier before the first of several
+        alternatives narrows that one only when each later one has words of its own after its "or";
+        "active hepatitis B or C" qualifies both (None: the caller keeps the whole-sentence question)."""
+        ordered = sorted(leaves, key=lambda l: l.start)
+        if len(ordered) < 2 or any(b > ordered[0].start or text.text[b:ordered[0].start].strip() for a, b in leftover):
+            return None
+        for previous, leaf in zip(ordered, ordered[1:]):
+            between = re.sub(r"\b(?:or|and)\b|[,;/]", " ", text.text[previous.end:leaf.start], flags=re.I)
+            joined = re.search(r"\bor\b|,", text.text[previous.end:leaf.start], re.I)
+            if not joined or not between.strip():
+                return None
+        whole = self._join(ordered, text.text, section)
+        if not isinstance(whole, AnyOf):
+            return None
+        manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
+        first = Leaf(ordered[0].start, ordered[0].end, AllOf(items=[ordered[0].node, manual], span=manual.span))
+        return self._join([first, *ordered[1:]], text.text, section)
 
     def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
         """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,

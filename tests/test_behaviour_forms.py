@@ -96,3 +96,26 @@ DEFINITION_CASES = [
                          ids=[f"{c[1][:40]}|{c[2][:20]}" for c in DEFINITION_CASES])
 def test_definitions_and_spelled_out_names(section: str, text: str, profile: str, expected: str) -> None:
     test_criterion_means_what_it_says(section, text, profile, expected)
+
+
+NEOPLASIA = "Active neoplasia or concomitant myelodysplasia, antecedent of neoplasia."  # seed NCT02213705
+
+QUALIFIER_SCOPE_CASES = [
+    # a qualifier before the first alternative narrows it alone when the next ones have words of their own
+    ("exclusion", NEOPLASIA, "conditions: {myelodysplasia: true}", "met"),
+    ("exclusion", NEOPLASIA, "conditions: {malignancy: {status: past, ended: 2016-09-01}}", "met"),
+    ("exclusion", NEOPLASIA, "conditions: {malignancy: false, myelodysplasia: false}", "not_met"),
+    ("exclusion", "Active malignancy or concomitant myelodysplasia", "conditions: {malignancy: true}", "unknown"),
+    # "active hepatitis B or C" (NCT00002680): the qualifier is read with both
+    ("exclusion", "Active hepatitis B or C", "conditions: {hepatitis C: true}", "met"),
+    ("exclusion", "Active hepatitis B or C", "conditions: {hepatitis B: false, hepatitis C: false}", "not_met"),
+    # ejection fraction written without "left" (NCT00003135)
+    ("inclusion", "Resting ventricular ejection fraction greater than 40%", "measurements: {LVEF: 55 %}", "met"),
+    ("inclusion", "Resting ventricular ejection fraction greater than 40%", "measurements: {LVEF: 35 %}", "not_met"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", QUALIFIER_SCOPE_CASES,
+                         ids=[f"{c[1][:40]}|{c[2][:30]}" for c in QUALIFIER_SCOPE_CASES])
+def test_qualifier_scope(section: str, text: str, profile: str, expected: str) -> None:
+    test_criterion_means_what_it_says(section, text, profile, expected)
