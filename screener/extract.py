@@ -43,7 +43,9 @@ _ONLY_IF = re.compile(
     r"|(?:required|needed|necessary|applicable)\s+only\s+(?:if|when|in\s+case\s+of))\s+([^()]{3,120}?)\s*(?:\)|$)", re.I)
 _OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+case)\b[^,;:]{3,200}[,;:]", re.I)
 _AFTER_WORDS = frozenset({"post", "after", "following", "since"})  # "post bone marrow transplantation": its history
-_AGE_BEFORE_NUMBER = re.compile(r"\s+(?:the\s+)?age(?:\s+of)?\s*$", re.I)
+_AGE_BEFORE_NUMBER = re.compile(  # "over the age of 65", "maximum age for males is 39", "minimum age: 18"
+    r"\s+(?:the\s+)?age(?:\s+limit)?(?:\s+(?:for|in)\s+(?:men|males?|women|females?))?"
+    r"(?:\s+of|\s+(?:is|will\s+be)|\s*[:=])?\s*$", re.I)
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
 _FOR_SEX = re.compile(
@@ -854,9 +856,32 @@ class Extractor:
                 manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
                 return Readings(items=[node, manual], span=manual.span)
             narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
+            own = self._first_only(text, start, end, section, leaves, leftover) if narrowing else None
+            if own is not None:
+                return own
             alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
             node = self._with_unread(node, text, start, end, section, alternative)
         return node
+
+    def _first_only(self, text: Text, start: int, end: int, section: Section, leaves: list[Leaf],
+                    leftover: list[tuple[int, int]]) -> Node | None:
+        """"Active neoplasia or concomitant myelodysplasia": a qualifier before the first of several
+        alternatives narrows that one only when each later one has words of its own after its "or";
+        "active hepatitis B or C" qualifies both (None: the caller keeps the whole-sentence question)."""
+        ordered = sorted(leaves, key=lambda l: l.start)
+        if len(ordered) < 2 or any(b > ordered[0].start or text.text[b:ordered[0].start].strip() for a, b in leftover):
+            return None
+        for previous, leaf in zip(ordered, ordered[1:]):
+            between = re.sub(r"\b(?:or|and)\b|[,;/]", " ", text.text[previous.end:leaf.start], flags=re.I)
+            joined = re.search(r"\bor\b|,", text.text[previous.end:leaf.start], re.I)
+            if not joined or not between.strip():
+                return None
+        whole = self._join(ordered, text.text, section)
+        if not isinstance(whole, AnyOf):
+            return None
+        manual = Manual(question=_squash(text.text[start:end]), span=text.origin(start, end))
+        first = Leaf(ordered[0].start, ordered[0].end, AllOf(items=[ordered[0].node, manual], span=manual.span))
+        return self._join([first, *ordered[1:]], text.text, section)
 
     def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
         """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,
@@ -959,25 +984,32 @@ class Extractor:
         self._recency(text, sentence, bounds, leaves, covered)
         self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
         covered += self._neutral_spans(sentence, start, covered)  # "male or female": no restriction
-        definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
-        if definition and any(l.start >= start + definition.end() for l in leaves):
-            covered.append((start, start + definition.end()))
-            self._drop_defined(leaves, sentence, start + definition.start())
+        leaves = self._defined(sentence, start, leaves, covered)
+        covered += _spelled_out(sentence, start, leaves, self._qualifiers)
         leaves.sort(key=lambda l: l.start)
         return leaves, covered
 
-    @staticmethod
-    def _drop_defined(leaves: list[Leaf], sentence: str, at: int) -> None:
-        """"Severe heart failure, defined as NYHA class IV": the definition is what is tested,
-        so the conditions naming what it defines (those right before "defined", with no
-        clause break between them: "AIDS dementia complex") are not broader alternatives."""
-        edge = at
-        for leaf in sorted((l for l in leaves if l.end <= at), key=lambda l: l.end, reverse=True):
-            gap = sentence[leaf.end:edge]
-            if not isinstance(leaf.node, Condition) or re.search(r"[;:]|\b(?:and|or|nor)\b" + ("|," if edge != at else ""), gap, re.I):
-                break
-            leaves.remove(leaf)
-            edge = leaf.start
+    def _defined(self, sentence: str, start: int, leaves: list[Leaf], covered: list[tuple[int, int]]) -> list[Leaf]:
+        """"Significant cardiac disease defined as NYHA III or IV", "clinically significant cardiac
+        dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
+        decides alone; the term's words and conditions read from them are covered by it.  A closing
+        parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
+        definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
+        if definition:
+            cue_start, cue_end = start + definition.start(), start + definition.end()
+        else:
+            bracket = re.search(r"\(([^()]*)\)[\s.;]*$", sentence[start:])
+            words = {w.lower() for w in re.findall(r"[\w-]+", sentence[start:start + bracket.start()])} if bracket else set()
+            if not bracket or not words & self._qualifiers:
+                return leaves
+            cue_start, cue_end = start + bracket.start(), start + bracket.start() + 1
+        defining = [l for l in leaves if l.start >= cue_end]
+        if not defining or not all(any(isinstance(n, Comparison) for n in walk(l.node)) for l in defining):
+            return leaves
+        if definition is None and any(l.end > cue_start and l.start < cue_end for l in leaves):
+            return leaves
+        covered.append((start, cue_end))
+        return [l for l in leaves if l.start >= cue_end or any(isinstance(n, Comparison) for n in walk(l.node))]
 
     def _neutral_spans(self, sentence: str, start: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """"male or female" restricts nothing, unless a qualifier follows that nothing read
@@ -1414,6 +1446,30 @@ class _Spans:
             start, end = min(start, self.starts[low]), max(end, self.ends[high - 1])
         self.starts[low:high] = [start]
         self.ends[low:high] = [end]
+
+
+_NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
+
+
+def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[str]) -> list[tuple[int, int]]:
+    """"oxygen arterial pressure at rest (PaO2) < 8 kPa": the words before a bracketed name that
+    a limit was read on spell that name out; they are read with it (back to the clause's start
+    or a qualifier such as "stable", which stays unread; at most eight words)."""
+    spans = []
+    for leaf in leaves:
+        opening = re.search(r"\(\s*$", sentence[start:leaf.start])
+        if not opening or not isinstance(leaf.node, Comparison) and not any(isinstance(n, Comparison) for n in walk(leaf.node)):
+            continue
+        name_end = start + opening.start()
+        floor = max([start] + [other.end for other in leaves if other.end <= name_end])
+        head = sentence[floor:name_end]
+        boundaries = list(_NAME_BOUNDARY.finditer(head))
+        name_start = floor + (boundaries[-1].end() if boundaries else 0)
+        words = list(re.finditer(r"[\w-]+", sentence[name_start:name_end]))
+        name_start += max([w.end() for w in words if w.group(0).lower() in qualifiers], default=0)
+        if 0 < len(sentence[name_start:name_end].split()) <= 8:
+            spans.append((name_start, name_end))
+    return spans
 
 
 def _any_between(sorted_values: list[int], low: int, high: int) -> bool:

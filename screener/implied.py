@@ -6,6 +6,10 @@ condition present (or past) therefore has the broader one present (or past), and
 that records the broader one absent has every narrower one absent.  What the profile
 states itself always wins: an implied fact only fills a gap, so no reading ever
 overrides what was written.
+
+A ``rules_out`` link says what a condition makes impossible: a postmenopausal woman, or
+one after a hysterectomy, has no childbearing potential.  A profile with such a condition
+present (or past) has each ruled-out one absent, again only where it says nothing itself.
 """
 
 from __future__ import annotations
@@ -42,8 +46,24 @@ def _later(a: ConditionState, b: ConditionState) -> bool:
     return (a.ended or dt.date.max) > (b.ended or dt.date.max)
 
 
+def _ruled_out(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[str, ConditionState]:
+    """The absent states that ``rules_out`` links add to ``conditions``."""
+    out: dict[str, ConditionState] = {}
+    for state in conditions.values():
+        if state.status == "absent":
+            continue
+        for ruled in getattr(lexicon.conditions.get(state.condition), "rules_out", ()):
+            if ruled not in conditions and ruled not in out:
+                out[ruled] = state.model_copy(update={"condition": ruled, "name": ruled, "status": "absent",
+                                                      "diagnosed": None, "ended": None, "line": None})
+    return out
+
+
 def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[str, ConditionState]:
-    """``conditions`` with the facts the ``broader`` links add (see the module docstring)."""
+    """``conditions`` with the facts the ``broader`` and ``rules_out`` links add (see the module docstring)."""
+    ruled = _ruled_out(conditions, lexicon)
+    if ruled:
+        conditions = {**conditions, **ruled}
     stated = set(conditions)
     upward: dict[str, ConditionState] = {}
     for state in conditions.values():

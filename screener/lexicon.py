@@ -113,6 +113,8 @@ class ConditionTerm(_Term):
     codes: dict[str, str] = Field(default_factory=dict, description="e.g. icd10: C80")
     sex: Literal["female", "male"] | None = Field(None, description="the only sex that can have it (pregnancy)")
     broader: tuple[str, ...] = Field((), description="conditions this one is a kind of (lymphoma: malignancy)")
+    rules_out: tuple[str, ...] = Field((), description="conditions a patient with this one present cannot have "
+                                       "(postmenopausal: childbearing_potential)")
 
 
 class EventTerm(_Term):
@@ -148,6 +150,9 @@ class Lexicon:
             for broader in condition.broader:
                 if broader not in self.conditions:
                     raise ValueError(f"condition {condition.id} names an unknown broader condition {broader!r}")
+            for ruled in condition.rules_out:
+                if ruled not in self.conditions:
+                    raise ValueError(f"condition {condition.id} rules out an unknown condition {ruled!r}")
         self.events = {e.id: e for e in events}
         self._index: dict[str, dict[str, _Term]] = {}
         for kind, terms in (("variable", variables), ("condition", conditions), ("event", events)):

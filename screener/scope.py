@@ -125,8 +125,8 @@ def groups_in(sentence: str, start: int = 0) -> list[Group]:
     return found
 
 
-_RESTRICTING = re.compile(
-    r"^\s*(?:for|in|among|applies\s+to|only\s+for|if)\s+(?:all\s+)?$"
+_RESTRICTING = re.compile(  # "For females, ...", "Maximum age for males is 39"
+    r"(?:^|[\s,;:(])(?:for|in|among|applies\s+to|only\s+for|if)\s+(?:all\s+)?$"
 )
 _MODAL = re.compile(r"^[\s,]*(?:(?:who|that)\s+(?:are|is)\s+[\w\s-]{0,30}?)?(?:must|should|need|needs|will|shall|are\s+required|have\s+to|has\s+to|agree|willing)\b", re.I)
 
@@ -137,7 +137,7 @@ def is_restriction(sentence: str, group: Group, start: int) -> bool:
     older")."""
     before = sentence[start:group.start].lower()
     parenthesised = before.rstrip().endswith("(") and sentence[group.end:].lstrip().startswith(")")
-    return bool(_RESTRICTING.match(before) or _MODAL.match(sentence[group.end:]) or parenthesised)
+    return bool(_RESTRICTING.search(before) or _MODAL.match(sentence[group.end:]) or parenthesised)
 
 
 def restricted(group: Node, item: Node | None, section: str, restriction: bool, span: Span | None) -> Node:
