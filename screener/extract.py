@@ -186,6 +186,7 @@ class Extractor:
         self._exceptions = _phrase_regex(p["exception_words"])
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
         # "male or female" restricts nothing, unless a qualifier follows ("male or female without childbearing potential")
+        self._definition_re = re.compile(phrase_pattern(cues()["definitions"]), re.I)
         self._neutral_phrase_re = _phrase_regex(p["no_restriction"])
         self._neutral_re = re.compile(_phrase_regex(p["no_restriction"]).pattern + r"(?!\s+(?:without|not|who|of|with|that)\b)", re.I)
         self._within_normal_re = _phrase_regex(p["within_normal"])
@@ -994,9 +995,9 @@ class Extractor:
         dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
         decides alone; the term's words and conditions read from them are covered by it.  A closing
         parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
-        definition = re.search(r"\bdefined\s+(?:by|as)\b", sentence[start:], re.I)
+        definition = self._definition_re.search(sentence, start)
         if definition:
-            cue_start, cue_end = start + definition.start(), start + definition.end()
+            cue_start, cue_end = definition.start(), definition.end()
         else:
             bracket = re.search(r"\(([^()]*)\)[\s.;]*$", sentence[start:])
             words = {w.lower() for w in re.findall(r"[\w-]+", sentence[start:start + bracket.start()])} if bracket else set()

@@ -33,3 +33,18 @@ def test_a_defined_condition_is_its_definition(section: str, text: str, profile:
     patient = parse_patient(f"id: P\nas_of: 2026-11-20\n{profile}\n")
     statuses = {c.status for c in check(rules, patient).criteria}
     assert statuses == {expected}, check(rules, patient).criteria
+
+
+
+MARKED = [
+    # "as evidenced by" introduces the definition as "defined as" does (NCT00004138, NCT00004867)
+    ("Patient has uncontrolled diabetes mellitus, as evidenced by a fasting blood glucose value >200 mg/dL",
+     "conditions: {diabetes: true}\nmeasurements: {fasting blood glucose: 110 mg/dL}", "not_met"),
+    ("Patient has uncontrolled diabetes mellitus, as evidenced by a fasting blood glucose value >200 mg/dL",
+     "measurements: {fasting blood glucose: 250 mg/dL}", "met"),
+]
+
+
+@pytest.mark.parametrize("text, profile, expected", MARKED)
+def test_other_definition_cues(text: str, profile: str, expected: str) -> None:
+    test_a_defined_condition_is_its_definition("exclusion", text, profile, expected)
