@@ -23,6 +23,10 @@ _RANK = {"present": 2, "past": 1}
 
 def broader_ids(lexicon: Lexicon, condition: str) -> list[str]:
     """Every broader condition of ``condition``, nearest first, each once."""
+    return list(_broader_table(lexicon).get(condition, ()))
+
+
+def _walk_broader(lexicon: Lexicon, condition: str) -> tuple[str, ...]:
     out: list[str] = []
     todo = list(getattr(lexicon.conditions.get(condition), "broader", ()))
     while todo:
@@ -30,7 +34,17 @@ def broader_ids(lexicon: Lexicon, condition: str) -> list[str]:
         if current not in out and current != condition:
             out.append(current)
             todo.extend(getattr(lexicon.conditions.get(current), "broader", ()))
-    return out
+    return tuple(out)
+
+
+def _broader_table(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
+    """Every condition's broader ones, walked once per lexicon (a lexicon is not changed
+    once built) and kept on it: a cohort reads the same links for every patient."""
+    table = lexicon.__dict__.get("_broader_table")
+    if table is None:
+        table = {c: _walk_broader(lexicon, c) for c in lexicon.conditions}
+        lexicon.__dict__["_broader_table"] = table
+    return table
 
 
 def _later(a: ConditionState, b: ConditionState) -> bool:
@@ -44,12 +58,13 @@ def _later(a: ConditionState, b: ConditionState) -> bool:
 
 def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[str, ConditionState]:
     """``conditions`` with the facts the ``broader`` links add (see the module docstring)."""
+    table = _broader_table(lexicon)
     stated = set(conditions)
     upward: dict[str, ConditionState] = {}
     for state in conditions.values():
         if state.status == "absent":
             continue
-        for broader in broader_ids(lexicon, state.condition):
+        for broader in table.get(state.condition, ()):
             if broader in stated:
                 continue
             best = upward.get(broader)
@@ -58,12 +73,12 @@ def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dic
     absent = {c for c, s in conditions.items() if s.status == "absent"}
     downward: dict[str, ConditionState] = {}
     if absent:
-        for term in lexicon.conditions.values():
-            if term.id in stated or term.id in upward:
+        for term_id, above in table.items():
+            if not above or term_id in stated or term_id in upward:
                 continue
-            if any(b in absent for b in broader_ids(lexicon, term.id)):
-                source = next(conditions[b] for b in broader_ids(lexicon, term.id) if b in absent)
-                downward[term.id] = source.model_copy(update={"condition": term.id, "name": term.id, "line": None})
+            source = next((b for b in above if b in absent), None)
+            if source is not None:
+                downward[term_id] = conditions[source].model_copy(update={"condition": term_id, "name": term_id, "line": None})
     if not upward and not downward:
         return conditions
     return {**conditions, **upward, **downward}

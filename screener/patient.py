@@ -201,8 +201,9 @@ def parse_patient(text: str, file: str | None = None, *, default_id: str | None 
     return _Reader(document, get_lexicon()).patient(default_id)
 
 
+@lru_cache(maxsize=16384)
 def parse_number(text: str) -> tuple[float, str | None]:
-    """Split "4,2 x10^9/L" into (4.2, "x10^9/L"); the unit is ``None`` when absent.
+    """(Cached: a clinic list repeats its values.) Split "4,2 x10^9/L" into (4.2, "x10^9/L"); the unit is ``None`` when absent.
 
     Raises ``ValueError`` when the text does not start with a number.
     """

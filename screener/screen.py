@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from pydantic import BaseModel, Field
@@ -100,8 +101,9 @@ CELL_ITEM_LIMIT = 60
 """Longest reason or item in a screening-log cell; the full texts are in the JSONL."""
 
 
+@lru_cache(maxsize=8192)
 def _short_item(text: str) -> str:
-    """"answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word."""
+    """(Cached: a cohort repeats the same few items.) "answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word."""
     text = re.sub(r"^(answer to [^:]+):.*$", r"\1", re.sub(r"\s+", " ", text).strip())
     if len(text) <= CELL_ITEM_LIMIT:
         return text
