@@ -23,7 +23,7 @@ _RANK = {"present": 2, "past": 1}
 
 def broader_ids(lexicon: Lexicon, condition: str) -> list[str]:
     """Every broader condition of ``condition``, nearest first, each once."""
-    return list(_broader_table(lexicon).get(condition, ()))
+    return list(_links(lexicon)[0].get(condition, ()))
 
 
 def _walk_broader(lexicon: Lexicon, condition: str) -> tuple[str, ...]:
@@ -37,14 +37,19 @@ def _walk_broader(lexicon: Lexicon, condition: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _broader_table(lexicon: Lexicon) -> dict[str, tuple[str, ...]]:
-    """Every condition's broader ones, walked once per lexicon (a lexicon is not changed
-    once built) and kept on it: a cohort reads the same links for every patient."""
-    table = lexicon.__dict__.get("_broader_table")
-    if table is None:
-        table = {c: _walk_broader(lexicon, c) for c in lexicon.conditions}
-        lexicon.__dict__["_broader_table"] = table
-    return table
+Links = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, int]]
+
+
+def _links(lexicon: Lexicon) -> Links:
+    """(the broader conditions of each condition, the narrower ones of each, each one's
+    place in the lexicon): walked once per lexicon (not changed once built) and kept on it,
+    as a cohort reads the same links for every patient."""
+    links = lexicon.__dict__.get("_implied_links")
+    if links is None:
+        broader = {c: _walk_broader(lexicon, c) for c in lexicon.conditions}
+        narrower = {c: tuple(n for n, above in broader.items() if c in above) for c in lexicon.conditions}
+        links = lexicon.__dict__["_implied_links"] = (broader, narrower, {c: i for i, c in enumerate(broader)})
+    return links
 
 
 def _later(a: ConditionState, b: ConditionState) -> bool:
@@ -58,7 +63,7 @@ def _later(a: ConditionState, b: ConditionState) -> bool:
 
 def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[str, ConditionState]:
     """``conditions`` with the facts the ``broader`` links add (see the module docstring)."""
-    table = _broader_table(lexicon)
+    table, narrower, place = _links(lexicon)
     stated = set(conditions)
     upward: dict[str, ConditionState] = {}
     for state in conditions.values():
@@ -73,12 +78,10 @@ def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dic
     absent = {c for c, s in conditions.items() if s.status == "absent"}
     downward: dict[str, ConditionState] = {}
     if absent:
-        for term_id, above in table.items():
-            if not above or term_id in stated or term_id in upward:
-                continue
-            source = next((b for b in above if b in absent), None)
-            if source is not None:
-                downward[term_id] = conditions[source].model_copy(update={"condition": term_id, "name": term_id, "line": None})
+        below = {n for a in absent for n in narrower.get(a, ())} - stated - upward.keys()
+        for term_id in sorted(below, key=place.__getitem__):  # in lexicon order
+            source = next(b for b in table[term_id] if b in absent)
+            downward[term_id] = conditions[source].model_copy(update={"condition": term_id, "name": term_id, "line": None})
     if not upward and not downward:
         return conditions
     return {**conditions, **upward, **downward}

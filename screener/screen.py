@@ -22,6 +22,7 @@ from .answers import AnswerIndex
 from .errors import escape_controls
 from .pages import stream_page
 from .patient import Patient
+from .comparison import built
 from .plan import Facts, Plan, Step, plan_for
 from .provenance import Provenance
 from .report import DISCLAIMER
@@ -70,10 +71,10 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
         for step in undecided:
             to_collect.update(dict.fromkeys(step.wanted(f)))
     reasons = [f"{step.id}: {step.explain(f).explanation}" if explain else step.id for step in failing]
-    return ScreenResult.model_construct(  # fields are built here, no validation needed
-        patient=f.patient.id, trial=prepared.trial_id, as_of=f.as_of.isoformat(), verdict=verdict,
-        reasons=reasons, to_collect=list(to_collect), unknown=len(undecided), error=None,
-    )
+    return built(ScreenResult, {  # every field is made here: no validation needed
+        "patient": f.patient.id, "trial": prepared.trial_id, "as_of": f.as_of.isoformat(), "verdict": verdict,
+        "reasons": reasons, "to_collect": list(to_collect), "unknown": len(undecided), "error": None,
+    })
 
 
 def screen(rule_sets: Iterable[RuleSet | Plan], patients: Iterable[Patient], *, explain: bool = True,
