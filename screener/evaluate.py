@@ -42,7 +42,7 @@ REL_TOL = 1e-9
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
 
 class TrialRef(_Model):

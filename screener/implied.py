@@ -27,6 +27,10 @@ _RANK = {"present": 2, "past": 1}
 
 def broader_ids(lexicon: Lexicon, condition: str) -> list[str]:
     """Every broader condition of ``condition``, nearest first, each once."""
+    return list(_links(lexicon)[0].get(condition, ()))
+
+
+def _walk_broader(lexicon: Lexicon, condition: str) -> tuple[str, ...]:
     out: list[str] = []
     todo = list(getattr(lexicon.conditions.get(condition), "broader", ()))
     while todo:
@@ -34,7 +38,22 @@ def broader_ids(lexicon: Lexicon, condition: str) -> list[str]:
         if current not in out and current != condition:
             out.append(current)
             todo.extend(getattr(lexicon.conditions.get(current), "broader", ()))
-    return out
+    return tuple(out)
+
+
+Links = tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, int]]
+
+
+def _links(lexicon: Lexicon) -> Links:
+    """(the broader conditions of each condition, the narrower ones of each, each one's
+    place in the lexicon): walked once per lexicon (not changed once built) and kept on it,
+    as a cohort reads the same links for every patient."""
+    links = lexicon.__dict__.get("_implied_links")
+    if links is None:
+        broader = {c: _walk_broader(lexicon, c) for c in lexicon.conditions}
+        narrower = {c: tuple(n for n, above in broader.items() if c in above) for c in lexicon.conditions}
+        links = lexicon.__dict__["_implied_links"] = (broader, narrower, {c: i for i, c in enumerate(broader)})
+    return links
 
 
 def _later(a: ConditionState, b: ConditionState) -> bool:
@@ -64,12 +83,13 @@ def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dic
     ruled = _ruled_out(conditions, lexicon)
     if ruled:
         conditions = {**conditions, **ruled}
+    table, narrower, place = _links(lexicon)
     stated = set(conditions)
     upward: dict[str, ConditionState] = {}
     for state in conditions.values():
         if state.status == "absent":
             continue
-        for broader in broader_ids(lexicon, state.condition):
+        for broader in table.get(state.condition, ()):
             if broader in stated:
                 continue
             best = upward.get(broader)
@@ -78,12 +98,10 @@ def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dic
     absent = {c for c, s in conditions.items() if s.status == "absent"}
     downward: dict[str, ConditionState] = {}
     if absent:
-        for term in lexicon.conditions.values():
-            if term.id in stated or term.id in upward:
-                continue
-            if any(b in absent for b in broader_ids(lexicon, term.id)):
-                source = next(conditions[b] for b in broader_ids(lexicon, term.id) if b in absent)
-                downward[term.id] = source.model_copy(update={"condition": term.id, "name": term.id, "line": None})
+        below = {n for a in absent for n in narrower.get(a, ())} - stated - upward.keys()
+        for term_id in sorted(below, key=place.__getitem__):  # in lexicon order
+            source = next(b for b in table[term_id] if b in absent)
+            downward[term_id] = conditions[source].model_copy(update={"condition": term_id, "name": term_id, "line": None})
     if not upward and not downward:
         return conditions
     return {**conditions, **upward, **downward}

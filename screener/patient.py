@@ -179,6 +179,8 @@ _NUMBER = re.compile(
     re.X,
 )
 _DATE = re.compile(r"\d{4}-\d\d?-\d\d?")
+READ_VALUES_KEPT = 65536
+"""Measurement values kept read and checked, per lexicon (then the store starts again)."""
 _DOT_THOUSANDS = re.compile(r"[1-9]\d{0,2}\.\d{2}0")
 """150.000 and 4.500: a European thousands separator as often as three decimals (a lab
 value is rarely given to three decimals ending in 0), so neither reading is taken."""
@@ -201,8 +203,9 @@ def parse_patient(text: str, file: str | None = None, *, default_id: str | None 
     return _Reader(document, get_lexicon()).patient(default_id)
 
 
+@lru_cache(maxsize=16384)
 def parse_number(text: str) -> tuple[float, str | None]:
-    """Split "4,2 x10^9/L" into (4.2, "x10^9/L"); the unit is ``None`` when absent.
+    """(Cached: a clinic list repeats its values.) Split "4,2 x10^9/L" into (4.2, "x10^9/L"); the unit is ``None`` when absent.
 
     Raises ``ValueError`` when the text does not start with a number.
     """
@@ -474,6 +477,18 @@ class _Reader:
     def _measurement(self, variable: Variable, name: str, raw: Any, path: Path_) -> Measurement:
         if variable.kind == "demographic":
             raise self.error(f"{name} is not a measurement; give it at the top level ({name}: ...)", path)
+        if isinstance(raw, str):  # "52 %": read and checked once per lexicon (a clinic list repeats its values)
+            read = self.lexicon.__dict__.setdefault("_read_values", {})
+            key = (variable.id, raw)
+            found = read.get(key)
+            if found is None:
+                value, unit_text = self._number(raw, path)
+                unit = self._fit(variable, name, value, unit_text, path)
+                self._check_range(value, unit_text, variable.unit, variable.range, variable.analyte, path)
+                if len(read) >= READ_VALUES_KEPT:
+                    read.clear()
+                found = read[key] = (value, unit)
+            return Measurement(variable=variable.id, name=name, value=found[0], unit=found[1], line=self.doc.line_of(path))
         fields: dict[str, Any] = {}
         if isinstance(raw, dict):
             value, unit_text, fields = self._measurement_mapping(raw, path)

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import re
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 from pydantic import BaseModel, Field
@@ -21,6 +22,7 @@ from .answers import AnswerIndex
 from .errors import escape_controls
 from .pages import stream_page
 from .patient import Patient
+from .comparison import built
 from .plan import Facts, Plan, Step, plan_for
 from .provenance import Provenance
 from .report import DISCLAIMER
@@ -69,10 +71,10 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
         for step in undecided:
             to_collect.update(dict.fromkeys(step.wanted(f)))
     reasons = [f"{step.id}: {step.explain(f).explanation}" if explain else step.id for step in failing]
-    return ScreenResult.model_construct(  # fields are built here, no validation needed
-        patient=f.patient.id, trial=prepared.trial_id, as_of=f.as_of.isoformat(), verdict=verdict,
-        reasons=reasons, to_collect=list(to_collect), unknown=len(undecided), error=None,
-    )
+    return built(ScreenResult, {  # every field is made here: no validation needed
+        "patient": f.patient.id, "trial": prepared.trial_id, "as_of": f.as_of.isoformat(), "verdict": verdict,
+        "reasons": reasons, "to_collect": list(to_collect), "unknown": len(undecided), "error": None,
+    })
 
 
 def screen(rule_sets: Iterable[RuleSet | Plan], patients: Iterable[Patient], *, explain: bool = True,
@@ -100,8 +102,9 @@ CELL_ITEM_LIMIT = 60
 """Longest reason or item in a screening-log cell; the full texts are in the JSONL."""
 
 
+@lru_cache(maxsize=8192)
 def _short_item(text: str) -> str:
-    """"answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word."""
+    """(Cached: a cohort repeats the same few items.) "answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word."""
     text = re.sub(r"^(answer to [^:]+):.*$", r"\1", re.sub(r"\s+", " ", text).strip())
     if len(text) <= CELL_ITEM_LIMIT:
         return text
