@@ -138,17 +138,20 @@ def readings_of(parts: tuple[Run, ...], stop: bool, at: At) -> Run:
     def run(f: Facts, sink: list[NodeResult] | None) -> str:
         first = None
         agreed = True
+        decided = set()
         for part in parts:
             status = part(f, sink)
             if first is None:
                 first = status
+            if status != UNKNOWN:
+                decided.add(status)
             if status == UNKNOWN or status != first:
                 agreed = False
                 if stop and sink is None:
                     return UNKNOWN
         if agreed and first is not None:
             return first
-        if sink is not None:
+        if sink is not None and len(decided) > 1:  # a missing value is explained by its own reading
             sink.append(disagree)
         return UNKNOWN
 
