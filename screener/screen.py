@@ -104,8 +104,11 @@ CELL_ITEM_LIMIT = 60
 
 @lru_cache(maxsize=8192)
 def _short_item(text: str) -> str:
-    """(Cached: a cohort repeats the same few items.) "answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word."""
-    text = re.sub(r"^(answer to [^:]+):.*$", r"\1", re.sub(r"\s+", " ", text).strip())
+    """"answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word.
+    (Cached: a cohort repeats the same few items.)"""
+    text = " ".join(text.split())  # runs of white space as one space, as ``\s+`` reads them
+    if text.startswith("answer to "):
+        text = re.sub(r"^(answer to [^:]+):.*$", r"\1", text)
     if len(text) <= CELL_ITEM_LIMIT:
         return text
     cut = text[: CELL_ITEM_LIMIT - 1]
