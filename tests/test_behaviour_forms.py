@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from screener import check, compile_criteria
-from screener.patient import parse_patient
+from sentence_cases import assert_status, case_ids
+
 
 POSTMENOPAUSAL = "sex: female\nconditions: {postmenopausal: true}"
 HYSTERECTOMY = "sex: female\nconditions: {hysterectomy: {status: past, ended: 2010-01-01}}"
@@ -27,13 +27,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=[f"{c[1][:40]}|{c[3]}" for c in CASES])
+@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=case_ids(CASES))
 def test_criterion_means_what_it_says(section: str, text: str, profile: str, expected: str) -> None:
-    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
-    rules = compile_criteria(f"{heading}\n\n- {text}\n")
-    patient = parse_patient(f"id: P\nas_of: 2026-11-20\n{profile}\n")
-    statuses = {c.status for c in check(rules, patient).criteria}
-    assert statuses == {expected}, check(rules, patient).criteria
+    assert_status(section, text, profile, expected)
 
 
 AGE_CASES = [

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from screener import check, compile_criteria
-from screener.patient import parse_patient
+from sentence_cases import assert_status, case_ids
+
+from screener import compile_criteria
 
 CASES = [
     # "resting", "by pulse oximetry", "transcutaneous": how the value is measured (a note, not a question)
@@ -50,14 +51,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=[f"{c[1][:40]}|{c[3]}" for c in CASES])
+@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=case_ids(CASES))
 def test_read_sentence_is_decided(section: str, text: str, profile: str, expected: str) -> None:
-    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
-    rules = compile_criteria(f"{heading}\n\n- {text}\n")
-    patient = parse_patient(f"id: P\nas_of: 2026-11-20\n{profile}\n")
-    result = check(rules, patient)
-    statuses = {c.status for c in result.criteria}
-    assert statuses == {expected}, result.criteria
+    assert_status(section, text, profile, expected)
 
 
 def test_context_is_a_note_on_the_comparison() -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from screener import check, compile_criteria
-from screener.patient import parse_patient
+from sentence_cases import assert_status, case_ids
+
 
 CASES = [
     # an event within a window before the study's own timeline
@@ -68,10 +68,6 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=[f"{c[1][:40]}|{c[3]}" for c in CASES])
+@pytest.mark.parametrize("section, text, profile, expected", CASES, ids=case_ids(CASES))
 def test_window_age_and_condition(section: str, text: str, profile: str, expected: str) -> None:
-    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
-    rules = compile_criteria(f"{heading}\n\n- {text}\n")
-    patient = parse_patient(f"id: P\nas_of: 2026-11-20\n{profile}\n")
-    result = check(rules, patient)
-    assert {c.status for c in result.criteria} == {expected}, result.criteria
+    assert_status(section, text, profile, expected)
