@@ -187,8 +187,8 @@ class Extractor:
         self._no_requirement = {phrase.casefold() for phrase in p["no_requirement"]}
         # "male or female" restricts nothing, unless a qualifier follows ("male or female without childbearing potential")
         self._definition_re = re.compile(phrase_pattern(cues()["definitions"]), re.I)
-        self._neutral_phrase_re = _phrase_regex(p["no_restriction"])
-        self._neutral_re = re.compile(_phrase_regex(p["no_restriction"]).pattern + r"(?!\s+(?:without|not|who|of|with|that)\b)", re.I)
+        self._neutral_re = _phrase_regex(p["no_restriction"])
+        self._qualified_re = re.compile(r"\s+(?P<word>without|not|who|of|with|that)\b", re.I)  # "male or female without ..."
         self._within_normal_re = _phrase_regex(p["within_normal"])
         self._negated_before_re = re.compile(  # "or no smoking", "non-smokers", "without childbearing potential"
             r"(?:(?<![\w-])(?:" + "|".join(re.escape(str(n)).replace(r"\ ", r"\s+") for n in sorted(p["negations"] + ["never"], key=lambda n: len(str(n)), reverse=True))
@@ -1016,9 +1016,9 @@ class Extractor:
         """"male or female" restricts nothing, unless a qualifier follows that nothing read
         ("male or female without childbearing potential" is neutral once the negation was read)."""
         spans = []
-        for match in self._neutral_phrase_re.finditer(sentence, start):
-            after = len(sentence) - len(sentence[match.end():].lstrip())
-            if self._neutral_re.match(sentence, match.start()) or any(a <= after < b for a, b in covered):
+        for match in self._neutral_re.finditer(sentence, start):
+            qualifier = self._qualified_re.match(sentence, match.end())
+            if qualifier is None or any(a <= qualifier.start("word") < b for a, b in covered):
                 spans.append(match.span())
         return spans
 
