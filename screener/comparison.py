@@ -136,21 +136,18 @@ def readings_of(parts: tuple[Run, ...], stop: bool, at: At) -> Run:
     disagree = at.share("readings", UNKNOWN, "the readings of the limit disagree")
 
     def run(f: Facts, sink: list[NodeResult] | None) -> str:
-        first = None
-        agreed = True
-        decided = set()
+        decided: set[str] = set()
+        unknown = False
         for part in parts:
             status = part(f, sink)
-            if first is None:
-                first = status
-            if status != UNKNOWN:
+            if status == UNKNOWN:
+                unknown = True
+            else:
                 decided.add(status)
-            if status == UNKNOWN or status != first:
-                agreed = False
-                if stop and sink is None:
-                    return UNKNOWN
-        if agreed and first is not None:
-            return first
+            if (unknown or len(decided) > 1) and stop and sink is None:
+                return UNKNOWN
+        if not unknown and len(decided) == 1:
+            return decided.pop()
         if sink is not None and len(decided) > 1:  # a missing value is explained by its own reading
             sink.append(disagree)
         return UNKNOWN
