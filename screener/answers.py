@@ -49,9 +49,10 @@ class AnswerIndex:
             for criterion in filled(rules).criteria:  # rule sets built in code have no keys yet
                 key = criterion.key or criterion.id
                 self._add(_Target(index, criterion.id, key, criterion.text))
-                for node in walk(criterion.rule):
-                    if isinstance(node, Manual) and node.id:
-                        self._add(_Target(index, node.id, node.key or node.id, node.question))
+                # one question may sit in several branches of its criterion (a copy under each reading): one place
+                questions: dict[str, Manual] = {n.id: n for n in walk(criterion.rule) if isinstance(n, Manual) and n.id}
+                for question_id, node in questions.items():
+                    self._add(_Target(index, question_id, node.key or question_id, node.question))
 
     def _add(self, target: _Target) -> None:
         self.by_key.setdefault(target.key, []).append(target)
@@ -73,8 +74,7 @@ class AnswerIndex:
 
         if within(self.by_key.get(answer, [])):
             return within(self.by_key[answer])
-        # one question may sit in several branches of its criterion (a copy under each reading): one place
-        positional = list({(t.trial, t.id): t for t in within(self.by_position.get(answer, []))}.values())
+        positional = within(self.by_position.get(answer, []))
         if len(positional) == 1:
             return positional
         if positional:

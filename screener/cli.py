@@ -405,10 +405,8 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
                        stamp: Provenance, max_lab_age: Optional[int] = None) -> None:
     """A population in the long tables (OMOP, or profiles read into them) on an engine; an
     unreadable profile is an error row per trial, as on the python engine (exit 2)."""
-    from .answers import AnswerIndex
     from .cohort import iter_patients
     from .engines import copy_log, python_results, sql_results, sql_screening
-    from .errors import PatientError
     from .omop import load_omop
     from .population import from_patients, readable_entries
 
@@ -416,16 +414,7 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
     if omop:
         con = load_omop(omop, as_of=as_of)
     else:
-        readable, errors = readable_entries(iter_patients(patients))
-        index = AnswerIndex(rule_sets)
-        kept = []
-        for patient in readable:
-            try:  # an answer that names no criterion is that patient's error, as in the python engine
-                index.for_rule_sets(patient)
-                kept.append(patient)
-            except PatientError as exc:
-                errors.append((patient.id, str(exc)))
-        readable = kept
+        readable, errors = readable_entries(iter_patients(patients), rule_sets)
         con = from_patients(readable)
     if engine == "python":
         results = _counted(python_results(con, rule_sets, max_lab_age_days=max_lab_age), counts,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from typing import Iterable, Iterator, Literal
+from typing import Iterable, Iterator, Literal, Sequence
 
 import duckdb
 import pyarrow as pa
@@ -20,6 +20,7 @@ from .cohort import PatientEntry
 from .implied import with_implied
 from .lexicon import get_lexicon
 from .patient import ConditionState, Measurement, Patient
+from .rules import RuleSet
 from .units import canonical
 
 TABLES = ("person", "measurement", "condition", "event", "answer")
@@ -79,14 +80,19 @@ def _rows(patient: Patient) -> Iterator[tuple[str, tuple]]:
         yield "answer", (pid, trial or None, key, answer)
 
 
-def readable_entries(entries: Iterable[PatientEntry]) -> tuple[list[Patient], list[tuple[str, str]]]:
+def readable_entries(entries: Iterable[PatientEntry], rule_sets: Sequence[RuleSet] = ()
+                     ) -> tuple[list[Patient], list[tuple[str, str]]]:
     """The patients that can be screened, and (name, error) for each entry that cannot,
     named as ``batch.screen_entries`` names them: an unreadable entry by its id or file
-    name, a second record with an id already read as a duplicate, never merged."""
+    name, a second record with an id already read as a duplicate, never merged; a patient
+    whose answer names no criterion of ``rule_sets`` is that patient's error."""
     from pathlib import Path
 
+    from .answers import AnswerIndex
     from .batch import DUPLICATE_MARK
-    from .errors import quote
+    from .errors import PatientError, quote
+
+    index = AnswerIndex(rule_sets)
 
     patients: list[Patient] = []
     errors: list[tuple[str, str]] = []
@@ -107,6 +113,11 @@ def readable_entries(entries: Iterable[PatientEntry]) -> tuple[list[Patient], li
                            f"(first in {first[patient.id]}); not screened: give each record its own id"))
             continue
         first[patient.id] = entry.name
+        try:
+            index.for_rule_sets(patient)
+        except PatientError as exc:
+            errors.append((patient.id, str(exc)))
+            continue
         patients.append(patient)
     return patients, errors
 
