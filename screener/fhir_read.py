@@ -200,20 +200,20 @@ class DispenseRequest(_Element):
     validityPeriod: Period | None = None
 
 
-class MedicationRequest(_Resource):
+class _MedicationUse(_Resource):
+    """The fields a medication request and a medication statement share."""
     status: str
     medicationCodeableConcept: CodeableConcept | None = None
     medicationReference: Reference | None = None
     subject: Reference
+
+
+class MedicationRequest(_MedicationUse):
     authoredOn: FhirDate = None
     dispenseRequest: DispenseRequest | None = None
 
 
-class MedicationStatement(_Resource):
-    status: str
-    medicationCodeableConcept: CodeableConcept | None = None
-    medicationReference: Reference | None = None
-    subject: Reference
+class MedicationStatement(_MedicationUse):
     effectiveDateTime: FhirDate = None
     effectivePeriod: Period | None = None
     dateAsserted: FhirDate = None
