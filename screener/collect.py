@@ -15,12 +15,14 @@ leaves that need the item set to met and not met, the other leaves as they were.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, Status, all_of, any_of, negate, outcome_of
 from .lexicon import get_lexicon
 from .rules import AllOf, AnyOf, Condition, Criterion, Manual, Node, Not, RuleSet
+from .stable_ids import filled
 
 MAX_COMBINATIONS = 64
 """Leaves one item touches in one criterion beyond which only "all met" and "all not met" are tried."""
@@ -35,10 +37,12 @@ class CollectItem:
     text: str
     criteria: list[str] = field(default_factory=list)
     decisive: bool = False
+    confirm: bool = False
+    """A decided datum an ineligible verdict rests on (``confirm``), not a missing one."""
 
     def line(self) -> str:
-        """"FVC (for I3, E2; decisive)"."""
-        note = "; decisive" if self.decisive else ""
+        """"FVC (for I3, E2; decisive)", "PASP 61 mmHg, above 55 mmHg (for E1; to confirm)"."""
+        note = "; to confirm" if self.confirm else "; decisive" if self.decisive else ""
         return f"{self.text} (for {', '.join(self.criteria)}{note})"
 
 
@@ -46,17 +50,47 @@ def rank(rules: RuleSet, result: Result, sex: str | None = None) -> list[Collect
     """The items to collect, most decisive first; empty when the verdict is decided."""
     if result.verdict != "needs_review":
         return []
-    rules_by_id = {c.id: c for c in rules.criteria}
-    review = [c for c in result.criteria if c.outcome == "review"]
+    return rank_undecided(rules, [c for c in result.criteria if c.outcome == "review"], sex)
+
+
+def rank_undecided(rules: RuleSet, review: list[CriterionResult], sex: str | None = None) -> list[CollectItem]:
+    """The items that would decide the undecided criteria ``review`` (every one that needs
+    review, explained), most decisive first: ``rank`` for a partial result (``screen``)."""
+    rules_by_id = _criteria_of(rules)
     items: dict[str, CollectItem] = {}
     for checked in review:
         criterion = rules_by_id.get(checked.id)
-        leaves: list[Node | None] = list(_leaves(criterion.rule)) if criterion is not None else []
+        leaves: list[Node | None] = list(_leaves_of(criterion)) if criterion is not None else []
         if len(leaves) != len(checked.details):  # cannot align: list its items, undecided
             leaves = [None] * len(checked.details)
         _collect(criterion, checked, leaves, sex, items, only=len(review) == 1)
     ordered = list(items.values())
     return [i for i in ordered if i.decisive] + [i for i in ordered if not i.decisive]
+
+
+_KEYED: dict[int, tuple[RuleSet, dict[str, Criterion]]] = {}
+
+
+def _criteria_of(rules: RuleSet) -> dict[str, Criterion]:
+    """The rule set's criteria by id, with their stable keys (computed once per rule set)."""
+    cached = _KEYED.get(id(rules))
+    if cached is None or cached[0] is not rules:
+        if len(_KEYED) > 256:
+            _KEYED.clear()
+        cached = _KEYED[id(rules)] = (rules, {c.id: c for c in filled(rules).criteria})
+    return cached[1]
+
+
+_LEAVES: dict[int, tuple[Node, list[Node]]] = {}
+
+
+def _leaves_of(criterion: Criterion) -> list[Node]:
+    cached = _LEAVES.get(id(criterion))
+    if cached is None or cached[0] is not criterion.rule:
+        if len(_LEAVES) > 4096:
+            _LEAVES.clear()
+        cached = _LEAVES[id(criterion)] = (criterion.rule, _leaves(criterion.rule))
+    return cached[1]
 
 
 def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list[Node | None], sex: str | None,
@@ -77,8 +111,23 @@ def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list
     if criterion is None:
         return
     for key, indexes in needs.items():
-        if not items[key].decisive and _decisive(criterion, leaves, statuses, indexes, only):
+        if not items[key].decisive and _decisive_cached(criterion, leaves, statuses, indexes, only):
             items[key].decisive = True
+
+
+_DECISIVE: dict[tuple, tuple[Node, bool]] = {}
+
+
+def _decisive_cached(criterion: Criterion, leaves: list[Node | None], statuses: list[Status], indexes: list[int],
+                     only: bool) -> bool:
+    """``_decisive``, remembered: a cohort repeats the same few patterns of unknown leaves."""
+    memo = (id(criterion.rule), tuple(statuses), tuple(indexes), only)
+    cached = _DECISIVE.get(memo)
+    if cached is None or cached[0] is not criterion.rule:
+        if len(_DECISIVE) > 65536:
+            _DECISIVE.clear()
+        cached = _DECISIVE[memo] = (criterion.rule, _decisive(criterion, leaves, statuses, indexes, only))
+    return cached[1]
 
 
 def _trusted(detail: NodeResult) -> Status:
@@ -142,9 +191,63 @@ def _evaluate(node: Node, statuses: Iterator[Status]) -> Status:
     return next(statuses)
 
 
+def confirm(rules: RuleSet, result: Result) -> list[CollectItem]:
+    """What could overturn an ineligible verdict (see ``confirm_failing``); empty otherwise."""
+    if result.verdict != "ineligible":
+        return []
+    return confirm_failing(rules, [c for c in result.criteria if c.outcome == "fail"])
+
+
+def confirm_failing(rules: RuleSet, failing: list[CriterionResult]) -> list[CollectItem]:
+    """The decided data that every failing criterion rests on, to confirm before a patient
+    is ruled out: a value near its limit may be re-measured, an answer may have been given
+    in error.  With one failing criterion, the data that decided it; with several, only
+    data they all rest on (usually none: no single item could then overturn the verdict,
+    so nothing is listed)."""
+    keys = _criteria_of(rules)
+    per_criterion: list[dict[str, CollectItem]] = []
+    for checked in failing:
+        criterion = keys.get(checked.id)
+        found: dict[str, CollectItem] = {}
+        for leaf in _deciding_leaves(checked):
+            key, text = _decided_item(leaf, checked, criterion.key if criterion is not None else None)
+            found.setdefault(key, CollectItem(key, text, confirm=True))
+        per_criterion.append(found)
+    if not per_criterion:
+        return []
+    shared = [key for key in per_criterion[0] if all(key in found for found in per_criterion[1:])]
+    ids = [c.id for c in failing]
+    return [CollectItem(key, per_criterion[0][key].text, list(ids), confirm=True) for key in shared]
+
+
+_NOT_DATA = frozenset({"none", "restrict", "readings", "all", "any", "manual"})
+"""Leaf kinds that hold no datum of the patient (no requirement, outside a group, a slip)."""
+
+
+def _deciding_leaves(checked: CriterionResult) -> list[NodeResult]:
+    """The decided data leaves with the status that makes the criterion fail; all its
+    decided data leaves where none has it (a negation between them and the criterion)."""
+    wanted = NOT_MET if checked.section == "inclusion" else MET
+    data = [d for d in checked.details if d.kind not in _NOT_DATA and d.status != UNKNOWN]
+    return [d for d in data if d.status == wanted] or data
+
+
+_STATUS_WORD = re.compile(r":\s*(?:not met|met)\b")
+
+
+def _decided_item(leaf: NodeResult, checked: CriterionResult, key: str | None) -> tuple[str, str]:
+    """(dedup key, text): "PASP 61 mmHg, above 55 mmHg (assumes ...)", "answer yes to E-...-fcdf"."""
+    if leaf.kind == "answer":
+        return f"answer:{checked.id}", f"answer {leaf.given or ''} given to {key or checked.id}".replace("  ", " ")
+    text = " ".join(_STATUS_WORD.sub("", leaf.explanation, count=1).split())
+    return leaf.variable or text, text
+
+
 def ranked_result(rules: RuleSet, result: Result, sex: str | None = None) -> Result:
-    """A copy of ``result`` whose ``to_collect`` is ranked (see ``rank``)."""
-    return result.model_copy(update={"to_collect": [item.line() for item in rank(rules, result, sex)]})
+    """A copy of ``result`` whose ``to_collect`` is ranked (see ``rank``); for an ineligible
+    result, only what could overturn it, to confirm (see ``confirm``)."""
+    items = confirm(rules, result) if result.verdict == "ineligible" else rank(rules, result, sex)
+    return result.model_copy(update={"to_collect": [item.line() for item in items]})
 
 
-__all__ = ["CollectItem", "rank", "ranked_result"]
+__all__ = ["CollectItem", "confirm", "confirm_failing", "rank", "rank_undecided", "ranked_result"]

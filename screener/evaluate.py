@@ -87,6 +87,7 @@ class NodeResult(_Model):
 
 class CriterionResult(_Model):
     id: str
+    key: str | None = Field(None, description="the criterion's stable key: the id to answer it by under a profile's answers")
     section: Section
     text: str
     status: Status

@@ -343,7 +343,7 @@ class Step:
             meaning += " with a default range (needs review)"
         explanation = "; ".join(leaf.explanation for leaf in leaves)
         return built(CriterionResult, {
-            "id": criterion.id, "section": criterion.section, "text": criterion.text, "status": status, "outcome": outcome,
+            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status, "outcome": outcome,
             "explanation": f"{explanation} → {meaning}" if explanation else meaning, "manual": criterion.manual,
             "details": leaves,
         })

@@ -112,8 +112,7 @@ def render_table(result: Result, width: int = DEFAULT_WIDTH, full: bool = True, 
     lines += summary_lines(result, width)
     if result.to_collect:
         lines.append("")
-        lines.append("To collect next:" if not any(i.endswith("decisive)") for i in result.to_collect)
-                     else "To collect next (decisive: alone it could change the verdict):")
+        lines.append(collect_heading(result) + ":")
         for item in result.to_collect:
             lines.extend(textwrap.wrap(collapse(item), width, initial_indent="  - ", subsequent_indent="    "))
     if not full:
@@ -121,6 +120,36 @@ def render_table(result: Result, width: int = DEFAULT_WIDTH, full: bool = True, 
     if provenance is not None:
         lines += textwrap.wrap(provenance.line(), width, subsequent_indent="  ", break_on_hyphens=False)
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+CONFIRM_NOTE = "; to confirm)"
+
+
+def confirming(result: Result) -> bool:
+    """Whether ``to_collect`` lists the data an ineligible verdict rests on (ranked by
+    ``collect.ranked_result``), rather than data still missing."""
+    return result.verdict == "ineligible" and bool(result.to_collect) and all(
+        item.endswith(CONFIRM_NOTE) for item in result.to_collect)
+
+
+def collect_heading(result: Result, html: bool = False) -> str:
+    """The heading of ``to_collect``: data to confirm when the patient is ineligible (what
+    could overturn it), else data to collect, with what "decisive" means when it is used."""
+    if confirming(result):
+        return ("Data to confirm" if html else "To confirm") + " (the verdict rests on these data alone)"
+    head = "Data to collect next" if html else "To collect next"
+    if any(item.endswith("decisive)") for item in result.to_collect):
+        return head + " (decisive: alone it could change the verdict)"
+    return head
+
+
+def nothing_to_collect(result: Result) -> str:
+    """What an empty ``to_collect`` means."""
+    if result.verdict != "ineligible":
+        return "Nothing: every criterion could be decided from the profile."
+    if sum(c.outcome == "fail" for c in result.criteria) > 1:
+        return "No single datum could overturn the verdict: the failing criteria rest on different data."
+    return "Nothing to collect: the verdict is decided."
 
 
 def _criteria_table(result: Result, width: int) -> list[str]:
@@ -157,6 +186,8 @@ def summary_lines(result: Result, width: int = DEFAULT_WIDTH) -> list[str]:
                 lines.extend(textwrap.wrap(collapse(leaf.explanation), width, initial_indent="    ",
                                            subsequent_indent="      ", break_on_hyphens=False))
     undecided = [c for c in result.criteria if c.outcome == "review"]
+    if failing and not result.to_collect:
+        lines += ["", *textwrap.wrap(nothing_to_collect(result), width, subsequent_indent="  ")]
     if undecided and failing:
         lines += ["", f"{len(undecided)} other criteria are undecided; they cannot change the verdict ("
                   + ", ".join(c.id for c in undecided) + ")."]
@@ -178,17 +209,18 @@ def _deciding_leaves(criterion: CriterionResult) -> list[NodeResult]:
 def undecided_text(criterion: CriterionResult) -> str:
     """What is undecided in a criterion, without repeating its text: the missing values,
     "answer (yes/no)" for words screener could not read, defaults to confirm."""
+    answer: dict[str, None] = {}  # first: the id to answer by must not be cut off
     parts: dict[str, None] = {}
     for leaf in criterion.details:
         if leaf.status != "unknown" and not leaf.assumed:
             continue
         if leaf.kind == "manual":
             question = collapse(leaf.explanation.removeprefix("needs review: "))
-            shown = "the criterion" if _words(question) in _words(criterion.text) else f"“{truncate(question, 50)}”"
-            parts[f"answer (yes/no) to {shown}"] = None
+            shown = "" if _words(question) in _words(criterion.text) else f" (“{truncate(question, 40)}”)"
+            answer[f"answer yes/no to {leaf_key(criterion)}{shown}"] = None
         else:
             parts.update(dict.fromkeys((leaf.missing + leaf.assumed) or [collapse(leaf.explanation)]))
-    return "; ".join(parts) or collapse(criterion.explanation)
+    return "; ".join({**answer, **parts}) or collapse(criterion.explanation)
 
 
 def _row_explanation(criterion: CriterionResult) -> str:
@@ -204,8 +236,13 @@ def _row_explanation(criterion: CriterionResult) -> str:
 def _leaf_words(leaf: NodeResult, criterion: CriterionResult) -> str:
     question = collapse(leaf.explanation.removeprefix("needs review: "))
     if leaf.kind == "manual" and leaf.status == "unknown" and _words(question) in _words(criterion.text):
-        return "not read: needs an answer"
+        return f"not read: answer yes/no to {leaf_key(criterion)}"
     return collapse(leaf.explanation)
+
+
+def leaf_key(criterion: CriterionResult) -> str:
+    """The id to answer a criterion by: its stable key, else its position."""
+    return criterion.key or criterion.id
 
 
 def _words(text: str) -> str:
@@ -258,12 +295,12 @@ def render_markdown(result: Result, provenance: Provenance | None = None) -> str
         cells = (c.id, c.section, c.text, STATUS_WORDS[c.status], OUTCOME_WORDS[c.outcome], _row_explanation(c))
         lines.append("| " + " | ".join(md_cell(cell) for cell in cells) + " |")
     lines.append("")
-    lines.append("## To collect next")
+    lines.append(f"## {collect_heading(result)}")
     lines.append("")
     if result.to_collect:
-        lines.extend(f"- {collapse(item)}" for item in result.to_collect)
+        lines.extend(f"- {md_cell(item)}" for item in result.to_collect)
     else:
-        lines.append("Nothing: every criterion could be decided from the profile.")
+        lines.append(nothing_to_collect(result))
     return "\n".join(lines) + "\n"
 
 
@@ -320,6 +357,8 @@ def render_html(result: Result, provenance: Provenance | None = None) -> str:
         deciding_heading=DECIDING_HEADINGS[result.verdict],
         deciding=deciding,
         to_collect=[collapse(item) for item in result.to_collect],
+        collect_heading=collect_heading(result, html=True),
+        nothing_to_collect=nothing_to_collect(result),
         headers=("ID", "Section", "Criterion", "Status", "Outcome", *DETAIL_HEADERS),
         criteria=[_html_criterion(c) for c in result.criteria],
     )

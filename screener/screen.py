@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 from pydantic import BaseModel, Field
 
 from .answers import AnswerIndex
+from .collect import confirm_failing, rank_undecided
 from .errors import escape_controls
 from .pages import stream_page
 from .patient import Patient
@@ -40,7 +41,9 @@ class ScreenResult(BaseModel):
     as_of: str | None = None
     verdict: str = Field(description="eligible | ineligible | needs_review | error")
     reasons: list[str] = Field(default_factory=list, description="the criteria that exclude, with their explanation")
-    to_collect: list[str] = Field(default_factory=list, description="empty once ineligible on decided criteria")
+    to_collect: list[str] = Field(default_factory=list, description=(
+        "what would decide the verdict, ranked: items that alone could change it first (\"(for I3; decisive)\"); once "
+        "ineligible, only the decided data the verdict rests on, to confirm (\"(for E1; to confirm)\")"))
     unknown: int = Field(0, description="how many criteria could not be decided")
     error: str | None = None
 
@@ -55,7 +58,6 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
     """One patient against one prepared rule set.  With ``explain`` the failing criteria
     are explained (only those: they are few); ``max_lab_age_days`` as for ``check``."""
     f = patient if isinstance(patient, Facts) else Facts(patient, max_lab_age_days)
-    to_collect: dict[str, None] = {}  # ordered and without repeats
     failing: list[Step] = []
     undecided: list[Step] = []
     for step in prepared.steps:
@@ -65,15 +67,17 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
         elif outcome == "review":
             undecided.append(step)
     if failing:
-        verdict = "ineligible"  # nothing to collect: no missing value can undo a decided failure
+        verdict = "ineligible"  # no missing value can undo a decided failure: only the data it rests on may
+        explained = [step.explain(f) for step in failing]
+        items = confirm_failing(prepared.rules, explained)
+        reasons = [f"{r.id}: {r.explanation}" if explain else r.id for r in explained]
     else:
         verdict = "needs_review" if undecided or not prepared.steps else "eligible"
-        for step in undecided:
-            to_collect.update(dict.fromkeys(step.wanted(f)))
-    reasons = [f"{step.id}: {step.explain(f).explanation}" if explain else step.id for step in failing]
+        items = rank_undecided(prepared.rules, [step.explain(f) for step in undecided], f.patient.sex) if undecided else []
+        reasons = []
     return built(ScreenResult, {  # every field is made here: no validation needed
         "patient": f.patient.id, "trial": prepared.trial_id, "as_of": f.as_of.isoformat(), "verdict": verdict,
-        "reasons": reasons, "to_collect": list(to_collect), "unknown": len(undecided), "error": None,
+        "reasons": reasons, "to_collect": [item.line() for item in items], "unknown": len(undecided), "error": None,
     })
 
 
@@ -102,25 +106,55 @@ CELL_ITEM_LIMIT = 60
 """Longest reason or item in a screening-log cell; the full texts are in the JSONL."""
 
 
+_LINE = re.compile(r"^(?P<text>.*) \(for (?P<ids>[^()]*?)(?:; (?P<note>decisive|to confirm))?\)$")
+_PRESENCE = " (present, past or absent)"
+
+
 @lru_cache(maxsize=8192)
-def _short_item(text: str) -> str:
-    """"answer to I4: <the criterion's words>" -> "answer to I4"; others cut at a word.
-    (Cached: a cohort repeats the same few items.)"""
+def _short_item(text: str) -> tuple[str, str]:
+    """(cell text, note) of an item: "answer yes/no to I-...-c7d3 (for I1; decisive)" ->
+    ("answer I-...-c7d3", "decisive"); "answer to I4: <the criterion's words>" (from the SQL
+    engines) -> ("answer to I4", ""); texts cut at a word.  (Cached: a cohort repeats the same few items.)"""
     text = " ".join(text.split())  # runs of white space as one space, as ``\s+`` reads them
-    if text.startswith("answer to "):
+    note = ""
+    ranked = _LINE.match(text)
+    if ranked:
+        text, note = ranked["text"].replace("answer yes/no to ", "answer ", 1).removesuffix(_PRESENCE), ranked["note"] or ""
+        text = ("confirm " + text) if note == "to confirm" else text
+    elif text.startswith("answer to "):
         text = re.sub(r"^(answer to [^:]+):.*$", r"\1", text)
-    if len(text) <= CELL_ITEM_LIMIT:
+    return _cut(text, CELL_ITEM_LIMIT - len("decisive: ")), note
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
         return text
-    cut = text[: CELL_ITEM_LIMIT - 1]
+    cut = text[: limit - 1]
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
+def _collect_cell(items: list[str]) -> str:
+    """The ranked items, each once: "decisive: a | b | then: c" (the items that alone could
+    change the verdict, then the others)."""
+    cells: dict[str, None] = {}
+    previous = ""
+    for text, note in map(_short_item, items):
+        if note == "decisive" and not previous:
+            text = "decisive: " + text
+        elif not note and previous == "decisive":
+            text = "then: " + text
+        previous = note or "other"
+        cells.setdefault(text, None)
+    return " | ".join(cells)
+
+
 def log_row(result: ScreenResult) -> list[str]:
-    """A screening-log line as coordinators keep one: ids and names, short cells; nothing to
-    collect once the patient is ineligible on decided criteria."""
-    to_collect = [] if result.verdict == "ineligible" else list(dict.fromkeys(map(_short_item, result.to_collect)))
+    """A screening-log line as coordinators keep one: ids and names, short cells; the data
+    to collect most decisive first, and once the patient is ineligible only the data its
+    verdict rests on, to confirm."""
     cells = [result.patient, result.trial or "", result.as_of or "", result.verdict,
-             " | ".join(map(_short_item, result.reasons)), " | ".join(to_collect), result.error or ""]
+             " | ".join(_cut(" ".join(r.split()), CELL_ITEM_LIMIT) for r in result.reasons), _collect_cell(result.to_collect),
+             result.error or ""]
     return [_inert(cell) for cell in cells]
 
 
@@ -215,5 +249,8 @@ def matrix_html(results: Iterable[ScreenResult], trials: list[str], provenance: 
 def _matrix_cell(result: ScreenResult | None) -> dict | None:
     if result is None:
         return None
-    notes = result.reasons or ([result.error] if result.error else [f"to collect: {w}" for w in result.to_collect[:5]])
+    if result.reasons:  # and what the verdict rests on, to confirm
+        notes = [*result.reasons, *(text for text, _ in map(_short_item, result.to_collect))]
+    else:
+        notes = [result.error] if result.error else [f"to collect: {w}" for w in result.to_collect[:5]]
     return {"verdict": result.verdict, "word": VERDICT_WORDS[result.verdict], "notes": notes}

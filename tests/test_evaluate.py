@@ -428,7 +428,7 @@ def test_result_shape_and_key_order():
     assert data["as_of"] == "2024-05-01"
     assert data["verdict"] == "eligible"
     criterion = data["criteria"][0]
-    assert list(criterion) == ["id", "section", "text", "status", "outcome", "explanation", "manual", "details"]
+    assert list(criterion) == ["id", "key", "section", "text", "status", "outcome", "explanation", "manual", "details"]
     assert criterion["explanation"] == "PaO2 55 mmHg = 7.33 kPa, below 8 kPa: met → inclusion met"
     assert criterion["details"][0] == {
         "kind": "comparison",

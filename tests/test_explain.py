@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from screener import check, load_patient, load_rules
 from screener.cli import app
-from screener.collect import rank
+from screener.collect import confirm, rank, ranked_result
 from screener.patient import Measurement, Patient
 from screener.rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, RuleSet, Trial
 
@@ -79,7 +79,32 @@ def test_nothing_to_collect_once_ineligible_on_decided_data():
     low = person(measurements={"fvc": Measurement(variable="fvc", name="FVC", value=30, unit="%")})
     result = check(rules, low)
     assert result.verdict == "ineligible" and result.to_collect  # the engine lists them...
-    assert rank(rules, result, "female") == []  # ...but none can overturn a decided failure
+    assert rank(rules, result, "female") == []  # ...but no missing value can overturn a decided failure
+    assert [i.line() for i in confirm(rules, result)] == ["FVC 30% is not at or above 50% (for I1; to confirm)"]
+
+
+PASP = Comparison(variable="pasp", op=">", value=55, unit="mmHg")
+PAO2 = Comparison(variable="pao2", op="<", value=8, unit="kPa")
+HIGH_PASP = {"pasp": Measurement(variable="pasp", name="PASP", value=61, unit="mmHg")}
+LOW_PAO2 = {"pao2": Measurement(variable="pao2", name="PaO2", value=7, unit="kPa")}
+
+
+@pytest.mark.parametrize("criteria, measurements, answers, expected", [
+    # one failing criterion: the datum that decided it
+    ([("E1", PASP)], HIGH_PASP, {}, ["PASP 61 mmHg, above 55 mmHg (for E1; to confirm)"]),
+    # two failing criteria on the same datum: that datum, for both
+    ([("E1", PASP), ("E2", Comparison(variable="pasp", op=">", value=50, unit="mmHg"))], HIGH_PASP, {},
+     ["PASP 61 mmHg, above 55 mmHg (for E1, E2; to confirm)"]),
+    # two failing criteria on different data: no single item overturns, nothing listed
+    ([("E1", PASP), ("E2", PAO2)], {**HIGH_PASP, **LOW_PAO2}, {}, []),
+    # an answer that decided the criterion is what to confirm
+    ([("E1", Manual(question="unsuitable"))], {}, {"E1": True}, ["answer yes given to E-criterion-e1-long-7010 (for E1; to confirm)"]),
+])
+def test_an_ineligible_verdict_lists_only_what_could_overturn_it(criteria, measurements, answers, expected):
+    rules = ruleset(*(crit(id, "exclusion", rule) for id, rule in criteria))
+    result = check(rules, person(measurements=measurements, answers=answers))
+    assert result.verdict == "ineligible"
+    assert ranked_result(rules, result, "female").to_collect == expected
 
 
 def test_answers_to_one_criterion_are_one_item():
@@ -102,6 +127,35 @@ def test_seed_examples_rank_a_decisive_item_first(example):
 
 
 # ---------------------------------------------------------------------------- check output
+
+@pytest.mark.parametrize("example, trial, expected", [
+    ("ten-ineligible", "ssc", ["confirm history of malignancy"]),  # E14 alone excludes
+    ("ssc-ineligible", "ssc", [""]),  # E1 (PASP) and E3 (PaO2): no single datum overturns
+    ("ten-ineligible", "ten", [""]),  # I2 (dates) and E2 (malignancy end)
+])
+def test_screening_log_of_an_ineligible_seed_lists_only_what_to_confirm(tmp_path, example, trial, expected):
+    import csv
+
+    out = tmp_path / "log.csv"
+    assert run("screen", str(EXAMPLES / f"{example}.yaml"), "--rules", str(TRIAL_OF[trial]), "--out", str(out)).exit_code == 0
+    (row,) = csv.DictReader(out.open(encoding="utf-8"))
+    assert row["verdict"] == "ineligible" and row["data to collect next"].split(" | ") == expected
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*-needs-review.yaml")), ids=lambda p: p.name)
+def test_screening_log_ranks_what_to_collect_as_check_does(tmp_path, example):
+    import csv
+
+    out = tmp_path / "log.csv"
+    assert run("screen", str(example), "--rules", str(rules_of(example)), "--out", str(out)).exit_code == 0
+    (row,) = csv.DictReader(out.open(encoding="utf-8"))
+    rules, patient = load_rules(rules_of(example)), load_patient(example)
+    items = rank(rules, check(rules, patient), patient.sex)
+    cell = row["data to collect next"].split(" | ")
+    assert cell[0].startswith("decisive: ") and len(cell) == len(items)
+    first = items[0].text.replace("answer yes/no to ", "answer ")
+    assert cell[0] == "decisive: " + first and all("answer to " not in item for item in cell)
+
 
 def test_check_table_of_the_eligible_example_fits_in_40_lines():
     result = run("check", str(TRIAL_OF["ssc"]), str(EXAMPLES / "ssc-eligible.yaml"))
@@ -182,8 +236,8 @@ def test_screening_log_cells_are_short_and_record_provenance(tmp_path):
         for cell in ("reasons for ineligibility", "data to collect next"):
             assert all(len(item) <= 60 for item in row[cell].split(" | "))
         assert "answer to I" not in row["data to collect next"] or ":" not in row["data to collect next"]
-        if row["verdict"] == "ineligible":
-            assert row["data to collect next"] == ""
+        if row["verdict"] == "ineligible":  # only what the verdict rests on, to confirm
+            assert all(item.startswith("confirm ") for item in row["data to collect next"].split(" | ") if item)
         assert row["screener"] == "0.1.0" and row["made"]
     assert {row["rules sha256"] for row in rows if row["trial"] == "NCT02213705"} == {digest}
     jsonl = run("screen", str(EXAMPLES), "--rules", str(ROOT / "rules"), "--format", "jsonl")

@@ -23,6 +23,7 @@ from screener.rules import (
 )
 from screener.screen import screen, screen_one
 from screener.answers import answers_for
+from screener.collect import ranked_result
 from test_evaluate import answerable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -225,7 +226,7 @@ def test_the_plan_gives_the_reference_reading(rules, patient, max_lab_age):
     assert screened.verdict == verdict
     assert screened.unknown == sum(outcome == "review" for _, outcome in expected)
     assert [r.split(":")[0] for r in screened.reasons] == [c.id for c in checked.criteria if c.outcome == "fail"]
-    assert screened.to_collect == ([] if verdict == "ineligible" else checked.to_collect)
+    assert screened.to_collect == ranked_result(rule_set, checked, patient.sex).to_collect  # ranked as check ranks
 
 
 def test_seed_examples_screen_like_they_check():
@@ -234,7 +235,7 @@ def test_seed_examples_screen_like_they_check():
         for path in sorted((ROOT / "examples" / "patients").glob("*.yaml")):
             patient = answers_for(rules, load_patient(path))  # answers by key -> this trial's ids, as screen does
             full, fast = check(rules, patient), screen_one(plan_for(rules), patient)
-            wanted = [] if full.verdict == "ineligible" else full.to_collect
+            wanted = ranked_result(rules, full, patient.sex).to_collect
             assert (fast.verdict, fast.to_collect) == (full.verdict, wanted), (trial, path.name)
 
 

@@ -371,7 +371,7 @@ def test_html_ineligible_explains_why(ineligible):
     section = text[text.index("Why ineligible"):text.index("Data to collect next")]
     assert "E1 (exclusion met)" in section
     assert "PASP 60 mmHg, above 55 mmHg: met" in section
-    assert "Nothing: every criterion could be decided" in text
+    assert "Nothing to collect: the verdict is decided." in text
 
 
 def test_html_table_shows_values_thresholds_and_full_text(review):

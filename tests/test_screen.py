@@ -36,7 +36,8 @@ def test_screening_log_is_csv_with_reasons_and_what_to_collect():
     rows = list(csv.reader(io.StringIO("".join(log_csv(results)))))
     assert rows[0] == LOG_COLUMNS
     assert rows[1][:4] == ["TEN-002", "NCT04711200", "2026-11-20", "ineligible"] and rows[1][4].startswith("I2: ")
-    assert rows[2][3] == "needs_review" and "answer to I3" in rows[2][5]
+    assert rows[2][3] == "needs_review" and rows[2][5].startswith("decisive: ")  # ranked, asked by stable key
+    assert rows[2][5].startswith("decisive: answer I-confirmed-sjs-ten-2675 | ")  # the SJS/TEN diagnosis, by key
     assert rows[3][3] == "error" and "broken.yaml:3" in rows[3][6]
 
 
