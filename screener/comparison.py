@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from .derive import FORMULAS, Derived, Missing, derive
 from .errors import UnitError
+from .unit_kinds import kind_problem
 from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, NodeResult, completed
 from .patient import Measurement, Patient
 from .rules import Comparison, Node, walk
@@ -221,6 +222,9 @@ class _Limit:
         return found
 
     def _route(self, unit: str | None) -> tuple:
+        wrong_kind = kind_problem(self.variable, unit)  # mm/h is no clearance, though pint converts it
+        if wrong_kind is not None:
+            return ("error", wrong_kind)
         try:
             exponent = area_exponent(unit, self.unit)
         except UnitError:

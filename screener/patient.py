@@ -44,6 +44,7 @@ from .errors import PatientError, UnitError, quote
 from .implied import with_implied
 from .lexicon import Lexicon, Variable, get_lexicon
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
+from .unit_kinds import kind_problem
 from .yamlio import Document, Path_, parse_yaml, printable_name, read_text
 
 
@@ -484,7 +485,8 @@ class _Reader:
             if found is None:
                 value, unit_text = self._number(raw, path)
                 unit = self._fit(variable, name, value, unit_text, path)
-                self._check_range(value, unit_text, variable.unit, variable.range, variable.analyte, path)
+                if kind_problem(variable.id, unit_text) is None:  # else never compared (unit_kinds), nor judged here
+                    self._check_range(value, unit_text, variable.unit, variable.range, variable.analyte, path)
                 if len(read) >= READ_VALUES_KEPT:
                     read.clear()
                 found = read[key] = (value, unit)
@@ -495,7 +497,8 @@ class _Reader:
         else:
             value, unit_text = self._number(raw, path)
         unit = self._fit(variable, name, value, unit_text, path)
-        self._check_range(value, unit_text, variable.unit, variable.range, variable.analyte, path)
+        if kind_problem(variable.id, unit_text) is None:
+            self._check_range(value, unit_text, variable.unit, variable.range, variable.analyte, path)
         for limit in ("uln", "lln"):
             if fields.get(limit) is not None:
                 fields[limit] = self._limit(variable, fields[limit], unit_text, path + (limit,))

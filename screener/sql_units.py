@@ -13,6 +13,7 @@ from typing import Iterable
 from .errors import UnitError
 from .lexicon import get_lexicon
 from .reference import get_reference_ranges
+from .unit_kinds import kind_problem
 from .units import area_exponent, canonical, convert_with_area, converter
 
 
@@ -27,7 +28,7 @@ def conversion(variable: str, unit: str | None) -> tuple[float, float, int] | No
     of a per-area canonical unit (mL/min for mL/min/1.73m2), -1 the reverse, else 0 and
     the BSA is not needed.  ``None`` when the unit does not convert."""
     term = get_lexicon().variables.get(variable)
-    if term is None:
+    if term is None or kind_problem(variable, unit) is not None:  # mm/h is no clearance (data/unit_kinds.yaml)
         return None
     target = term.unit
     try:

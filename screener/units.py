@@ -119,6 +119,10 @@ class Unit:
     dims: Dims | None = None
     base: float = 1.0
     offset: bool = False
+    shape: tuple[tuple[Dims, int], ...] = ()
+    """The dimensions of each atom with its sign, sorted: what kind of quantity the unit is
+    as written (mm/h is a length per time, mL/min/1.73m2 a volume per time per area, though
+    both have the dimensions length/time); see ``unit_kinds``."""
 
     @property
     def dimensionality(self) -> Dims | None:
@@ -318,7 +322,7 @@ def _parse_spelling(text: str) -> Unit | None:
     return Unit(
         "/".join(displays), scale, tuple((atom.expression, sign) for atom, sign in atoms),
         dims=_combine(*((atom.dims, sign) for atom, sign in atoms)), base=base,
-        offset=any(atom.offset for atom, _ in atoms),
+        offset=any(atom.offset for atom, _ in atoms), shape=tuple(sorted((atom.dims, sign) for atom, sign in atoms)),
     )
 
 
