@@ -211,7 +211,7 @@ class ConvertFormat(str, Enum):
 @app.command("convert")
 @clean_errors
 def convert_command(
-    source: Path = typer.Argument(..., metavar="FHIR", help="A FHIR R4 Bundle (JSON), bulk NDJSON, or a folder of them."),
+    source: Path = typer.Argument(..., metavar="FHIR", help="A FHIR R4 Bundle (JSON), bulk NDJSON, a folder of them, or - for standard input."),
     to: ConvertFormat = typer.Option(ConvertFormat.yaml, "--to", help="Output format: yaml (a patient profile)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write to this file (atomically) instead of standard output."),
     show_unmapped: bool = typer.Option(False, "--show-unmapped", help="List on stderr what the record holds that was not used."),
@@ -222,16 +222,21 @@ def convert_command(
     """
     from .fhir import iter_fhir, unused_summary
     from .profile_yaml import profile_yaml
+    from .stdin_spool import SHOWN, renamed, spooled
 
     documents, errors = [], []
-    for record in iter_fhir([source]):
-        if isinstance(record, ScreenerError):
-            errors.append(record)  # one bad patient never loses the others
-            continue
-        if show_unmapped:
-            typer.echo(unused_summary(record), err=True, nl=False)
-        header = [f"converted from {record.file}", *(f"note: {note}" for note in record.notes)]
-        documents.append(profile_yaml(record.patient, header))
+    piped = str(source) == "-"
+    with spooled(source) as path:
+        for record in iter_fhir([path]):
+            if isinstance(record, ScreenerError):
+                errors.append(renamed(record, path) if piped else record)  # one bad patient never loses the others
+                continue
+            if show_unmapped:
+                summary = unused_summary(record)
+                typer.echo(summary.replace(str(path), SHOWN) if piped else summary, err=True, nl=False)
+            named = SHOWN if piped else record.file
+            header = [f"converted from {named}", *(f"note: {note}" for note in record.notes)]
+            documents.append(profile_yaml(record.patient, header))
     if documents:
         _emit("---\n".join(documents), out)
     for error in errors:
@@ -364,7 +369,7 @@ def screen_command(
 @app.command("review")
 @clean_errors
 def review_command(
-    rules_file: Path = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile."),
+    rules_file: Path = typer.Argument(..., metavar="RULES", help="A rules file (YAML or JSON) from screener compile, or - for standard input."),
     source: Optional[Path] = typer.Option(
         None, "--source", "-s", help="The trial text the rules were compiled from; default: the file named in the rules' trial.source."
     ),
@@ -376,8 +381,11 @@ def review_command(
     Example:  screener review rules/NCT02213705.yaml --source ../shared/seeds/000_1ac93559ada48c77.txt --out review.html
     """
     from .review import review_page
+    from .stdin_spool import spooled
 
-    _emit(review_page(rules_file, source, filter_script=script), out)
+    with spooled(rules_file, ".yaml") as path:  # a relative trial.source is then found from the current folder
+        page = review_page(path, source, filter_script=script)
+    _emit(page, out)
 
 
 def _format_from(out: Optional[Path]) -> str:

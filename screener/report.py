@@ -235,8 +235,10 @@ def _row_explanation(criterion: CriterionResult) -> str:
 
 def _leaf_words(leaf: NodeResult, criterion: CriterionResult) -> str:
     question = collapse(leaf.explanation.removeprefix("needs review: "))
-    if leaf.kind == "manual" and leaf.status == "unknown" and _words(question) in _words(criterion.text):
-        return f"not read: answer yes/no to {leaf_key(criterion)}"
+    if leaf.kind == "manual" and leaf.status == "unknown":
+        if _words(question) in _words(criterion.text):
+            return f"not read: answer yes/no to {leaf_key(criterion)}"
+        return f"{collapse(leaf.explanation)} (answer yes/no to {leaf_key(criterion)})"
     return collapse(leaf.explanation)
 
 
@@ -369,7 +371,7 @@ def _html_criterion(criterion: CriterionResult) -> dict:
     details = [{name: getattr(d, name) for name in DETAIL_FIELDS} for d in criterion.details]
     no_detail = dict.fromkeys(DETAIL_FIELDS, None) | {"explanation": criterion.explanation, "assumed": [], "missing": []}
     return {
-        "id": criterion.id, "section": criterion.section, "text": criterion.text.strip(), "manual": criterion.manual,
+        "id": criterion.id, "key": criterion.key if criterion.key != criterion.id else None, "section": criterion.section, "text": criterion.text.strip(), "manual": criterion.manual,
         "status": STATUS_WORDS[criterion.status], "outcome": criterion.outcome, "outcome_word": OUTCOME_WORDS[criterion.outcome],
         "details": details or [no_detail],
     }

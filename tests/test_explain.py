@@ -223,6 +223,27 @@ def test_patient_path_only_with_show_paths(fmt):
     assert path in run("check", str(TRIAL_OF["ssc"]), path, "--format", fmt, "--show-paths").output.replace("\n  ", " ")
 
 
+def test_review_reads_the_rules_from_standard_input(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the rules' relative trial.source is found from the current folder
+    page = run("review", "-", "--source", "tests/fixtures/seeds/NCT04711200.txt", input=TRIAL_OF["ten"].read_text())
+    assert page.exit_code == 0, page.output
+    assert page.output.startswith("<!doctype html>") and "Lyell" in page.output
+    broken = run("review", "-", input="trial: [\n")
+    assert broken.exit_code == 2 and broken.output.startswith("error: <stdin>:")
+
+
+BUNDLE = {"resourceType": "Bundle", "type": "collection", "entry": [
+    {"resource": {"resourceType": "Patient", "id": "p-1", "gender": "female", "birthDate": "1970-02-03"}}]}
+
+
+@pytest.mark.parametrize("text", [json.dumps(BUNDLE), json.dumps(BUNDLE["entry"][0]["resource"]) + "\n"],
+                         ids=["bundle", "ndjson"])
+def test_convert_reads_fhir_from_standard_input(text):
+    result = run("convert", "-", input=text)
+    assert result.exit_code == 0, result.output
+    assert "# converted from <stdin>" in result.output and "birth_date: 1970-02-03" in result.output
+
+
 # ---------------------------------------------------------------------------- screening log
 
 def test_screening_log_cells_are_short_and_record_provenance(tmp_path):
