@@ -8,7 +8,7 @@ already ineligible on decided data (filling an unknown never undoes a decided fa
 three-valued logic), no condition that the patient's known sex rules out (the lexicon's
 ``sex``).  All answers to one criterion are one item (an answer answers the criterion).
 
-Decisiveness is found by re-evaluating each undecided criterion's rule tree with the
+Decisiveness is found by re-evaluating each undecided criterion's rule tree (``whatif``) with the
 leaves that need the item set to met and not met, the other leaves as they were.
 """
 
@@ -19,10 +19,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, Status, all_of, any_of, negate, outcome_of
+from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, Status, outcome_of
 from .lexicon import get_lexicon
-from .rules import AllOf, AnyOf, Condition, Criterion, Manual, Node, Not, RuleSet
+from .rules import Condition, Criterion, Manual, Node, RuleSet
 from .stable_ids import filled
+from .whatif import Tree, align, evaluate
 
 MAX_COMBINATIONS = 64
 """Leaves one item touches in one criterion beyond which only "all met" and "all not met" are tried."""
@@ -60,10 +61,11 @@ def rank_undecided(rules: RuleSet, review: list[CriterionResult], sex: str | Non
     items: dict[str, CollectItem] = {}
     for checked in review:
         criterion = rules_by_id.get(checked.id)
-        leaves: list[Node | None] = list(_leaves_of(criterion)) if criterion is not None else []
-        if len(leaves) != len(checked.details):  # cannot align: list its items, undecided
-            leaves = [None] * len(checked.details)
-        _collect(criterion, checked, leaves, sex, items, only=len(review) == 1)
+        aligned = _aligned(criterion, checked.details) if criterion is not None else None
+        if aligned is None:  # cannot align: list its items, undecided
+            _collect(None, None, checked, [None] * len(checked.details), sex, items, only=False)
+        else:
+            _collect(criterion, aligned[0], checked, aligned[1], sex, items, only=len(review) == 1)
     ordered = list(items.values())
     return [i for i in ordered if i.decisive] + [i for i in ordered if not i.decisive]
 
@@ -81,20 +83,22 @@ def _criteria_of(rules: RuleSet) -> dict[str, Criterion]:
     return cached[1]
 
 
-_LEAVES: dict[int, tuple[Node, list[Node]]] = {}
+_ALIGNED: dict[tuple, tuple[Node, tuple[Tree, list[Node | None]] | None]] = {}
 
 
-def _leaves_of(criterion: Criterion) -> list[Node]:
-    cached = _LEAVES.get(id(criterion))
+def _aligned(criterion: Criterion, details: list[NodeResult]) -> tuple[Tree, list[Node | None]] | None:
+    """``whatif.align``, remembered per rule and pattern of explained leaves."""
+    memo = (id(criterion.rule), tuple((d.kind, d.status) for d in details))
+    cached = _ALIGNED.get(memo)
     if cached is None or cached[0] is not criterion.rule:
-        if len(_LEAVES) > 4096:
-            _LEAVES.clear()
-        cached = _LEAVES[id(criterion)] = (criterion.rule, _leaves(criterion.rule))
+        if len(_ALIGNED) > 16384:
+            _ALIGNED.clear()
+        cached = _ALIGNED[memo] = (criterion.rule, align(criterion.rule, details))
     return cached[1]
 
 
-def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list[Node | None], sex: str | None,
-             items: dict[str, CollectItem], only: bool) -> None:
+def _collect(criterion: Criterion | None, tree: Tree | None, checked: CriterionResult, leaves: list[Node | None],
+             sex: str | None, items: dict[str, CollectItem], only: bool) -> None:
     statuses: list[Status] = [_trusted(d) for d in checked.details]
     needs: dict[str, list[int]] = {}
     for index, (node, detail) in enumerate(zip(leaves, checked.details)):
@@ -103,30 +107,35 @@ def _collect(criterion: Criterion | None, checked: CriterionResult, leaves: list
         if _ruled_out(node, sex):
             statuses[index] = NOT_MET  # a condition the patient's sex cannot have
             continue
-        for key, text in _wanted(node, detail, checked, criterion.key if criterion is not None else None):
+        for key, text in _wanted(node, detail, checked, _key_of(criterion, checked)):
             needs.setdefault(key, []).append(index)
             item = items.setdefault(key, CollectItem(key, text))
             if checked.id not in item.criteria:
                 item.criteria.append(checked.id)
-    if criterion is None:
+    if criterion is None or tree is None:
         return
     for key, indexes in needs.items():
-        if not items[key].decisive and _decisive_cached(criterion, leaves, statuses, indexes, only):
+        if not items[key].decisive and _decisive_cached(criterion, tree, checked.details, statuses, indexes, only):
             items[key].decisive = True
+
+
+def _key_of(criterion: Criterion | None, checked: CriterionResult) -> str | None:
+    return criterion.key if criterion is not None else checked.key
 
 
 _DECISIVE: dict[tuple, tuple[Node, bool]] = {}
 
 
-def _decisive_cached(criterion: Criterion, leaves: list[Node | None], statuses: list[Status], indexes: list[int],
-                     only: bool) -> bool:
-    """``_decisive``, remembered: a cohort repeats the same few patterns of unknown leaves."""
-    memo = (id(criterion.rule), tuple(statuses), tuple(indexes), only)
+def _decisive_cached(criterion: Criterion, tree: Tree, details: list[NodeResult], statuses: list[Status],
+                     indexes: list[int], only: bool) -> bool:
+    """``_decisive``, remembered: a cohort repeats the same few patterns of unknown leaves
+    (the explained statuses are in the key: they shape the tree)."""
+    memo = (id(criterion.rule), tuple(d.status for d in details), tuple(statuses), tuple(indexes), only)
     cached = _DECISIVE.get(memo)
     if cached is None or cached[0] is not criterion.rule:
         if len(_DECISIVE) > 65536:
             _DECISIVE.clear()
-        cached = _DECISIVE[memo] = (criterion.rule, _decisive(criterion, leaves, statuses, indexes, only))
+        cached = _DECISIVE[memo] = (criterion.rule, _decisive(criterion, tree, statuses, indexes, only))
     return cached[1]
 
 
@@ -152,7 +161,7 @@ def _wanted(node: Node | None, detail: NodeResult, checked: CriterionResult, key
         yield text, text
 
 
-def _decisive(criterion: Criterion, leaves: list[Node | None], statuses: list[Status], indexes: list[int], only: bool) -> bool:
+def _decisive(criterion: Criterion, tree: Tree, statuses: list[Status], indexes: list[int], only: bool) -> bool:
     """Whether setting the leaves in ``indexes`` (others as they are) can make the criterion
     fail, or, when it is the last undecided one, pass."""
     assignments: Iterable[tuple[Status, ...]]
@@ -164,31 +173,10 @@ def _decisive(criterion: Criterion, leaves: list[Node | None], statuses: list[St
         trial = list(statuses)
         for index, status in zip(indexes, assignment):
             trial[index] = status
-        outcome = outcome_of(criterion.section, _evaluate(criterion.rule, iter(trial)))
+        outcome = outcome_of(criterion.section, evaluate(tree, trial))
         if outcome == "fail" or (only and outcome == "pass"):
             return True
     return False
-
-
-def _leaves(node: Node) -> list[Node]:
-    """The leaves in the order the evaluator reports them (an empty group is one leaf)."""
-    if isinstance(node, (AllOf, AnyOf)):
-        return [leaf for item in node.items for leaf in _leaves(item)] if node.items else [node]
-    if isinstance(node, Not):
-        return _leaves(node.item)
-    return [node]
-
-
-def _evaluate(node: Node, statuses: Iterator[Status]) -> Status:
-    """Kleene evaluation of the tree with the leaves' statuses taken in order."""
-    if isinstance(node, (AllOf, AnyOf)):
-        if not node.items:
-            return next(statuses)
-        parts = [_evaluate(item, statuses) for item in node.items]
-        return all_of(parts) if isinstance(node, AllOf) else any_of(parts)
-    if isinstance(node, Not):
-        return negate(_evaluate(node.item, statuses))
-    return next(statuses)
 
 
 def confirm(rules: RuleSet, result: Result) -> list[CollectItem]:

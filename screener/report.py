@@ -113,8 +113,11 @@ def render_table(result: Result, width: int = DEFAULT_WIDTH, full: bool = True, 
     if result.to_collect:
         lines.append("")
         lines.append(collect_heading(result) + ":")
-        for item in result.to_collect:
+        shown, rest = _shown_items(result.to_collect, full)
+        for item in shown:
             lines.extend(textwrap.wrap(collapse(item), width, initial_indent="  - ", subsequent_indent="    "))
+        if rest:
+            lines.extend(textwrap.wrap(f"  and {rest} more that cannot change the verdict alone (--all lists them)", width, subsequent_indent="    "))
     if not full:
         lines += ["", _counts(result)]
     if provenance is not None:
@@ -130,6 +133,15 @@ def confirming(result: Result) -> bool:
     ``collect.ranked_result``), rather than data still missing."""
     return result.verdict == "ineligible" and bool(result.to_collect) and all(
         item.endswith(CONFIRM_NOTE) for item in result.to_collect)
+
+
+def _shown_items(items: list[str], full: bool) -> tuple[list[str], int]:
+    """The items the summary table lists: the decisive ones (when there are any and the
+    table is not ``full``), and how many others are left out."""
+    decisive = [item for item in items if item.endswith("; decisive)")]
+    if full or not decisive:
+        return items, 0
+    return decisive, len(items) - len(decisive)
 
 
 def collect_heading(result: Result, html: bool = False) -> str:
