@@ -187,25 +187,47 @@ def confirm(rules: RuleSet, result: Result) -> list[CollectItem]:
 
 
 def confirm_failing(rules: RuleSet, failing: list[CriterionResult]) -> list[CollectItem]:
-    """The decided data that every failing criterion rests on, to confirm before a patient
-    is ruled out: a value near its limit may be re-measured, an answer may have been given
-    in error.  With one failing criterion, the data that decided it; with several, only
-    data they all rest on (usually none: no single item could then overturn the verdict,
-    so nothing is listed)."""
+    """The decided data that could overturn an ineligible verdict, to confirm before a
+    patient is ruled out (a value near its limit may be re-measured, a record or an answer
+    may be wrong): the data such that, were each otherwise, no criterion would fail any
+    more.  With one failing criterion, the data that decided it; with several, only data
+    they all rest on (usually none: no single item could then overturn the verdict, and
+    nothing is listed)."""
     keys = _criteria_of(rules)
-    per_criterion: list[dict[str, CollectItem]] = []
-    for checked in failing:
-        criterion = keys.get(checked.id)
-        found: dict[str, CollectItem] = {}
-        for leaf in _deciding_leaves(checked):
-            key, text = _decided_item(leaf, checked, criterion.key if criterion is not None else None)
-            found.setdefault(key, CollectItem(key, text, confirm=True))
-        per_criterion.append(found)
+    per_criterion = [_overturning(keys.get(checked.id), checked) for checked in failing]
     if not per_criterion:
         return []
     shared = [key for key in per_criterion[0] if all(key in found for found in per_criterion[1:])]
     ids = [c.id for c in failing]
     return [CollectItem(key, per_criterion[0][key].text, list(ids), confirm=True) for key in shared]
+
+
+_FLIP = {MET: NOT_MET, NOT_MET: MET}
+
+
+def _overturning(criterion: Criterion | None, checked: CriterionResult) -> dict[str, CollectItem]:
+    """The data of a failing criterion that, were each otherwise (its leaves' statuses
+    flipped, the others as they are), would leave it failing no more; where the rule and
+    its explained leaves do not align, the leaves with the failing status."""
+    key = _key_of(criterion, checked)
+    groups: dict[str, tuple[str, list[int]]] = {}
+    for index, leaf in enumerate(checked.details):
+        if leaf.kind not in _NOT_DATA and leaf.status != UNKNOWN:
+            item_key, text = _decided_item(leaf, checked, key)
+            groups.setdefault(item_key, (text, []))[1].append(index)
+    aligned = _aligned(criterion, checked.details) if criterion is not None else None
+    if aligned is None:
+        return {k: CollectItem(k, text, confirm=True) for k, text in
+                (_decided_item(leaf, checked, key) for leaf in _deciding_leaves(checked))}
+    statuses = [d.status for d in checked.details]
+    found: dict[str, CollectItem] = {}
+    for item_key, (text, indexes) in groups.items():
+        trial = list(statuses)
+        for index in indexes:
+            trial[index] = _FLIP[trial[index]]
+        if outcome_of(checked.section, evaluate(aligned[0], trial)) != "fail":
+            found[item_key] = CollectItem(item_key, text, confirm=True)
+    return found
 
 
 _NOT_DATA = frozenset({"none", "restrict", "readings", "all", "any", "manual"})

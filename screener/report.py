@@ -194,7 +194,7 @@ def summary_lines(result: Result, width: int = DEFAULT_WIDTH) -> list[str]:
         for criterion in failing:
             head = f"  {criterion.id} {criterion.section} {STATUS_WORDS[criterion.status]}: "
             lines.append(truncate(head + f"“{collapse(criterion.text)}”", width))
-            for leaf in _deciding_leaves(criterion):
+            for leaf in deciding_leaves(criterion):
                 lines.extend(textwrap.wrap(collapse(leaf.explanation), width, initial_indent="    ",
                                            subsequent_indent="      ", break_on_hyphens=False))
     undecided = [c for c in result.criteria if c.outcome == "review"]
@@ -211,7 +211,7 @@ def summary_lines(result: Result, width: int = DEFAULT_WIDTH) -> list[str]:
     return lines
 
 
-def _deciding_leaves(criterion: CriterionResult) -> list[NodeResult]:
+def deciding_leaves(criterion: CriterionResult) -> list[NodeResult]:
     """The leaves whose status makes the criterion fail (with value, conversion, limit)."""
     wanted = "not_met" if criterion.section == "inclusion" else "met"
     leaves = [d for d in criterion.details if d.status == wanted and d.kind != "none"]

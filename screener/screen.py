@@ -26,7 +26,7 @@ from .patient import Patient
 from .comparison import built
 from .plan import Facts, Plan, Step, plan_for
 from .provenance import Provenance
-from .report import DISCLAIMER
+from .report import DISCLAIMER, deciding_leaves
 from .rules import RuleSet
 
 PreparedRules = Plan
@@ -70,7 +70,8 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
         verdict = "ineligible"  # no missing value can undo a decided failure: only the data it rests on may
         explained = [step.explain(f) for step in failing]
         items = confirm_failing(prepared.rules, explained)
-        reasons = [f"{r.id}: {r.explanation}" if explain else r.id for r in explained]
+        reasons = [f"{r.id}: {'; '.join(leaf.explanation for leaf in deciding_leaves(r))}" if explain else r.id
+                   for r in explained]  # what fails it, not every leaf: the log's cell shows the first words
     else:
         verdict = "needs_review" if undecided or not prepared.steps else "eligible"
         items = rank_undecided(prepared.rules, [step.explain(f) for step in undecided], f.patient.sex) if undecided else []

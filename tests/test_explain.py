@@ -15,7 +15,7 @@ from screener import check, load_patient, load_rules
 from screener.cli import app
 from screener.answers import answers_for
 from screener.collect import confirm, rank, ranked_result
-from screener.patient import Measurement, Patient
+from screener.patient import ConditionState, Measurement, Patient
 from screener.rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, RuleSet, Trial
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,12 +98,18 @@ LOW_PAO2 = {"pao2": Measurement(variable="pao2", name="PaO2", value=7, unit="kPa
      ["PASP 61 mmHg, above 55 mmHg (for E1, E2; to confirm)"]),
     # two failing criteria on different data: no single item overturns, nothing listed
     ([("E1", PASP), ("E2", PAO2)], {**HIGH_PASP, **LOW_PAO2}, {}, []),
+    # either of two present conditions excludes: neither alone could overturn it
+    ([("E1", AnyOf(items=[Condition(condition="hiv"), Condition(condition="epilepsy")]))], {}, {}, []),
+    # both are needed to exclude: each alone could overturn it
+    ([("E1", AllOf(items=[Condition(condition="hiv"), Condition(condition="epilepsy")]))], {}, {},
+     ["HIV infection present (for E1; to confirm)", "epilepsy present (for E1; to confirm)"]),
     # an answer that decided the criterion is what to confirm
     ([("E1", Manual(question="unsuitable"))], {}, {"E1": True}, ["answer yes given to E-criterion-e1-long-7010 (for E1; to confirm)"]),
 ])
 def test_an_ineligible_verdict_lists_only_what_could_overturn_it(criteria, measurements, answers, expected):
     rules = ruleset(*(crit(id, "exclusion", rule) for id, rule in criteria))
-    result = check(rules, person(measurements=measurements, answers=answers))
+    conditions = {c: ConditionState(condition=c, name=c, status="present") for c in ("hiv", "epilepsy")}
+    result = check(rules, person(measurements=measurements, answers=answers, conditions=conditions))
     assert result.verdict == "ineligible"
     assert ranked_result(rules, result, "female").to_collect == expected
 
