@@ -253,5 +253,6 @@ def _matrix_cell(result: ScreenResult | None) -> dict | None:
     if result.reasons:  # and what the verdict rests on, to confirm
         notes = [*result.reasons, *(text for text, _ in map(_short_item, result.to_collect))]
     else:
-        notes = [result.error] if result.error else [f"to collect: {w}" for w in result.to_collect[:5]]
+        notes = [result.error] if result.error else [
+            f"to collect: {text}" + (" (decisive)" if note == "decisive" else "") for text, note in map(_short_item, result.to_collect[:5])]
     return {"verdict": result.verdict, "word": VERDICT_WORDS[result.verdict], "notes": notes}
