@@ -127,7 +127,8 @@ def with_keys(rules: RuleSet) -> RuleSet:
     question's ``key`` set (the compiler's last stage; also fills hand-written files)."""
     criteria = []
     for criterion, (key, digits) in zip(rules.criteria, _keys_and_fingerprints(rules)):
-        rule = _keyed_questions(criterion.rule, key)
+        # a rule without questions is kept as it is: copying every node of it changed nothing
+        rule = _keyed_questions(criterion.rule, key) if any(isinstance(n, Manual) for n in walk(criterion.rule)) else criterion.rule
         criteria.append(criterion.model_copy(update={"key": key, "fingerprint": digits, "rule": rule}))
     return rules.model_copy(update={"criteria": criteria})
 
