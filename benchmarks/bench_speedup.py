@@ -5,7 +5,7 @@
 The ``screener`` package of git revision REV (default ``HEAD``) is extracted to a temporary
 folder as the package ``screener_baseline`` and imported beside the working tree's
 ``screener``; N corpus trials from the S-th (default the first) are compiled by each in turn, R rounds, and the best
-round of each is kept.  Times are CPU time of this process (``time.process_time``), so that
+round of each is kept; each round compiles with a new extractor.  Times are CPU time of this process (``time.process_time``), so that
 other work on a shared machine slows both sides alike; the load average is printed with them.
 Every trial's rules must come out the same from both (compared as JSON): a speed-up that
 changes the output is no speed-up.
@@ -41,7 +41,10 @@ def baseline_package(revision: str, folder: Path) -> None:
         module.write_text(code.replace('files("screener")', "files(__package__)"), encoding="utf-8")
 
 
-def timed(compile_source, extractor, sources) -> tuple[float, list]:
+def timed(compile_source, new_extractor, sources) -> tuple[float, list]:
+    """CPU time to compile ``sources`` with a new extractor (built untimed): nothing an
+    extractor keeps from a round, such as the rules of repeated items, helps the next."""
+    extractor = new_extractor()
     began = time.process_time()
     outputs = [compile_source(source, extractor) for source in sources]
     return time.process_time() - began, outputs
@@ -64,10 +67,11 @@ def main() -> int:
         for name in ("screener_baseline", "screener"):
             compiler = importlib.import_module(f"{name}.compiler")
             sources = importlib.import_module(f"{name}.sources").read_sources(args.corpus)[args.start:args.start + args.limit]
-            extractor = importlib.import_module(f"{name}.extract").default_extractor()
-            for source in sources[:20]:  # warm caches built on first use
+            new_extractor = importlib.import_module(f"{name}.extract").Extractor
+            extractor = new_extractor()
+            for source in sources[:20]:  # warm the module caches built on first use
                 compiler.compile_source(source, extractor)
-            sides[name] = (compiler.compile_source, extractor, sources)
+            sides[name] = (compiler.compile_source, new_extractor, sources)
         best = {name: float("inf") for name in sides}
         outputs = {}
         for _ in range(args.rounds):

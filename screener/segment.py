@@ -15,6 +15,7 @@ from functools import cache
 
 from .ages import age_words
 from .patterns import patterns
+from .prefilter import needs
 from .rules import Section
 
 
@@ -62,6 +63,9 @@ def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tup
 def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Section]]:
     """(start, end, section) of every section heading in ``source[start:end]``."""
     anywhere, line_start = _heading_patterns()
+    # a line pattern whose required words the whole source lacks is not tried on each of its lines
+    ascii_text, lowered = source.isascii(), source.lower()
+    line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
     found: list[tuple[int, int, Section]] = []
     for pattern, section in anywhere:
         for match in pattern.finditer(source, start, end):

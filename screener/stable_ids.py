@@ -127,25 +127,29 @@ def with_keys(rules: RuleSet) -> RuleSet:
     question's ``key`` set (the compiler's last stage; also fills hand-written files)."""
     criteria = []
     for criterion, (key, digits) in zip(rules.criteria, _keys_and_fingerprints(rules)):
-        # a rule without questions is kept as it is: copying every node of it changed nothing
-        rule = _keyed_questions(criterion.rule, key) if any(isinstance(n, Manual) for n in walk(criterion.rule)) else criterion.rule
+        rule = _keyed_questions(criterion.rule, key)
         criteria.append(criterion.model_copy(update={"key": key, "fingerprint": digits, "rule": rule}))
     return rules.model_copy(update={"criteria": criteria})
 
 
 def _keyed_questions(node: Node, key: str) -> Node:
+    """``node`` with its numbered questions keyed; a part where no key changes is kept as it
+    is (most rules have one question or none: copying every node was most of this stage)."""
     if isinstance(node, Manual):
-        return node.model_copy(update={"key": question_key(key, node)})
+        new_key = question_key(key, node)
+        return node if new_key == node.key else node.model_copy(update={"key": new_key})
     if isinstance(node, (AllOf, AnyOf, Readings)):
-        return node.model_copy(update={"items": [_keyed_questions(item, key) for item in node.items]})
+        items = [_keyed_questions(item, key) for item in node.items]
+        return node if all(a is b for a, b in zip(items, node.items)) else node.model_copy(update={"items": items})
     if isinstance(node, Not):
-        return node.model_copy(update={"item": _keyed_questions(node.item, key)})
+        item = _keyed_questions(node.item, key)
+        return node if item is node.item else node.model_copy(update={"item": item})
     if isinstance(node, Unless):
-        return node.model_copy(update={"item": _keyed_questions(node.item, key),
-                                       "exception": _keyed_questions(node.exception, key)})
+        item, exception = _keyed_questions(node.item, key), _keyed_questions(node.exception, key)
+        return node if item is node.item and exception is node.exception else node.model_copy(update={"item": item, "exception": exception})
     if isinstance(node, Restrict):
-        return node.model_copy(update={"group": _keyed_questions(node.group, key),
-                                       "item": _keyed_questions(node.item, key)})
+        group, item = _keyed_questions(node.group, key), _keyed_questions(node.item, key)
+        return node if group is node.group and item is node.item else node.model_copy(update={"group": group, "item": item})
     return node
 
 
