@@ -39,6 +39,7 @@ class MentionReader:
         )]
         self._groups = {name_key(k): v for k, v in p["variable_groups"].items()}
         self._condition_names = self._mentions[1][2]
+        self._lowered_res = [_lowered_regex(folded) for _, _, folded, _, _ in self._mentions]
         self._prefix_negation_re = prefix_regex(trie(set(self._condition_names)))
         self._prefix_before_re = prefix_before_re()
         self._group_re = phrase_regex(p["variable_groups"].keys())
@@ -78,9 +79,11 @@ class MentionReader:
 
     def mentions(self, text: str) -> list[Mention]:
         found: list[Mention] = []
-        for kind, folded_re, folded, exact_re, exact in self._mentions:
+        lowered = text.lower() if text.isascii() else None
+        for (kind, folded_re, folded, exact_re, exact), lowered_re in zip(self._mentions, self._lowered_res):
             if folded_re:
-                for m in folded_re.finditer(text):
+                matches = lowered_re.finditer(lowered) if lowered_re and lowered is not None else folded_re.finditer(text)
+                for m in matches:
                     found.append(Mention(m.start(), m.end(), kind, folded[name_key(m.group(0))]))
             if exact_re:
                 for m in exact_re.finditer(text):
@@ -156,3 +159,15 @@ class MentionReader:
             ids = self._groups[mention.id] if mention.kind == "group" else [mention.id]
             out.extend(self.lexicon.variables[i] for i in ids if i in self.lexicon.variables)
         return out
+
+
+def _lowered_regex(folded: dict[str, str]) -> re.Pattern[str] | None:
+    """The names of ``folded`` (case-folded) as a case-sensitive regex for lowered ASCII text,
+    which the engine scans about twice as fast as the case-insensitive one; None where some
+    name is not lower case or has a letter that ignoring case would match to ASCII."""
+    names = {name for name in folded if name}
+    others = {char for name in names for char in name if not char.isascii()}
+    if not names or any(name != name.lower() for name in names) \
+            or any(re.fullmatch(re.escape(char), chr(code), re.I) for char in others for code in range(128)):
+        return None
+    return phrase_regex(names, 0)
