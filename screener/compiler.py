@@ -17,7 +17,7 @@ from .scope import impossible_and, numbered, sex_specific
 from .stable_ids import with_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
-from .text import normalize
+from .text import normalize, possible_rules
 
 _AGE_VALUE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(years?|months?|weeks?|days?)\s*$", re.I)
 
@@ -46,11 +46,12 @@ MAX_ITEM_CHARS = 20_000
 sections of the 8,416-trial corpus are at most 21 KB), and it bounds compile time."""
 
 
-def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
+def _item_rule(source: Source, item: Item, extractor: Extractor, possible: frozenset[int] | None = None) -> Node:
     """The item's rule. An item about another person (under "DONOR:") is a question about
     that person, never a rule on the patient; should the extractor fail on some text, or the
     item be longer than ``MAX_ITEM_CHARS``, the item is left to review (its text as the
-    question) instead of stopping the trial: nothing is dropped."""
+    question) instead of stopping the trial: nothing is dropped.  ``possible``: the normalisation
+    rules that may apply in the source (``text.possible_rules``)."""
     if item.end - item.start > MAX_ITEM_CHARS:
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
     words = " ".join(source.text[item.start:item.end].split())
@@ -60,13 +61,15 @@ def _item_rule(source: Source, item: Item, extractor: Extractor) -> Node:
         inherited = inherited_rule(extractor, source.text, item)
         if inherited is not None:
             return inherited
-        return extractor.item_rule(normalize(source.text[item.start:item.end], item.start), item.section, item.heading)
+        text = normalize(source.text[item.start:item.end], item.start, possible)
+        return extractor.item_rule(text, item.section, item.heading)
     except (ValueError, ArithmeticError, RecursionError):  # ValidationError is a ValueError
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
 
 
-def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor) -> Criterion:
-    rules = [_item_rule(source, item, extractor) for item in group]
+def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor,
+               possible: frozenset[int] | None = None) -> Criterion:
+    rules = [_item_rule(source, item, extractor, possible) for item in group]
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
     rule = numbered(sex_specific(impossible_and(rule)), criterion_id)
@@ -115,11 +118,12 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         source = dataclasses.replace(source, text=_SURROGATE.sub("\ufffd", source.text))
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
+    possible = possible_rules(source.text)
     for group in _groups(segment(source.text, source.start, source.end), source.text):
         section = group[0].section
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
-        criterion = _criterion(source, group, criterion_id, extractor)
+        criterion = _criterion(source, group, criterion_id, extractor, possible)
         problem = criterion_problem(criterion)
         if problem:  # what the rules reader would refuse ("within 0 days") is left to review
             criterion = criterion.model_copy(update={

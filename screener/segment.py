@@ -15,6 +15,7 @@ from functools import cache
 
 from .ages import age_words
 from .patterns import patterns
+from .prefilter import needs
 from .rules import Section
 
 
@@ -46,6 +47,7 @@ class _Line:
 
 _BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])\s+)?")
 _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")  # "ASA I - IV" is a range
+_BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 
 
@@ -62,6 +64,9 @@ def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tup
 def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Section]]:
     """(start, end, section) of every section heading in ``source[start:end]``."""
     anywhere, line_start = _heading_patterns()
+    # a line pattern whose required words the whole source lacks is not tried on each of its lines
+    ascii_text, lowered = source.isascii(), source.lower()
+    line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
     found: list[tuple[int, int, Section]] = []
     for pattern, section in anywhere:
         for match in pattern.finditer(source, start, end):
@@ -129,7 +134,8 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             blank = True
             continue
         pieces = [(0, len(content))]
-        marks = [m.start() for m in _INLINE_BULLET.finditer(content)]
+        # an inline bullet is one of "-*•": a line without any has none (most lines; the regex tries every place)
+        marks = [m.start() for m in _INLINE_BULLET.finditer(content)] if _BULLET_CHARS.search(content) else []
         if len(marks) >= 2 or (marks and marks[0] > 0 and len(content) > 200):
             cut = [0, *[m for m in marks if m > 0], len(content)]
             pieces = list(zip(cut[:-1], cut[1:]))
@@ -192,16 +198,19 @@ def _is_header(line: _Line, following: _Line | None) -> bool:
     )
 
 
+_CONTINUING = frozenset("abcdefghijklmnopqrstuvwxyz(")
+
+
 def _continues(previous: _Line, line: _Line, item_indent: int) -> bool:
     """Whether ``line`` wraps the item started before it rather than starting a new one."""
     if line.bullet:
         return False
     if line.indent > item_indent and previous.indent >= item_indent:
         return True
-    if line.after_blank or re.search(r"[.:;]$", previous.text):
+    if line.after_blank or previous.text.endswith((".", ":", ";")):
         return False
     # a wrapped paragraph: the line goes on in lower case, or follows a long unfinished line
-    return bool(re.match(r"[a-z(]", line.text)) or len(previous.text) >= 60
+    return line.text[:1] in _CONTINUING or len(previous.text) >= 60
 
 
 @cache

@@ -163,16 +163,26 @@ def _prepared() -> list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     return _PREPARED
 
 
-def normalize(source: str, offset: int = 0) -> Text:
+def possible_rules(within: str) -> frozenset[int]:
+    """The rules that may match somewhere in ``within`` (a whole trial's text), by what each
+    needs (see ``screener.prefilter``): read once per trial rather than once per item."""
+    ascii_text, lowered = within.isascii(), within.lower()
+    return frozenset(index for index, (_, _, need) in enumerate(_prepared()) if not need.excludes(within, ascii_text, lowered))
+
+
+def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = None) -> Text:
     """Normalise ``source``; spans are offsets into the original shifted by ``offset``.
 
     A rule is searched only where the text may hold a match (see ``screener.prefilter``):
-    most criteria need no rule at all."""
+    most criteria need no rule at all.  ``possible``: the rules that may match a text that
+    holds ``source`` (``possible_rules``); the others are skipped until a rule changes the text."""
     text = source
     starts: list[int] | None = None
     ends: list[int] = []
     ascii_text, lowered = text.isascii(), None
-    for pattern, replacement, need in _prepared():
+    for index, (pattern, replacement, need) in enumerate(_prepared()):
+        if possible is not None and index not in possible:
+            continue
         if need.folded and ascii_text and lowered is None:
             lowered = text.lower()
         if need.excludes(text, ascii_text, lowered) or not pattern.search(text):
@@ -181,7 +191,7 @@ def normalize(source: str, offset: int = 0) -> Text:
             starts = list(range(offset, offset + len(source)))
             ends = list(range(offset + 1, offset + len(source) + 1))
         text, starts, ends = _apply(text, starts, ends, pattern, replacement)
-        ascii_text, lowered = text.isascii(), None
+        ascii_text, lowered, possible = text.isascii(), None, None  # a new text: any later rule may match
     if starts is None:
         return Text(text, tuple(range(offset, offset + len(source))), tuple(range(offset + 1, offset + len(source) + 1)))
     return Text(text, tuple(starts), tuple(ends))
