@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal
+from typing import Callable, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .answers import answers_for
+from .lazy import MadeWhenRead
 from .patient import Patient
 from .rules import Criterion, RuleSet, Section
 
@@ -85,6 +86,24 @@ class NodeResult(_Model):
         return {key: value for key, value in data.items() if value is not None and value != []}
 
 
+class Later:
+    """A leaf's result whose words are made only when read: the status and what to collect
+    are known when the leaf is evaluated, the sentence (number formatting, unit words) is
+    made from the same values by ``make(*args)`` the first time a person or a dump reads it."""
+
+    __slots__ = ("status", "missing", "assumed", "make", "args")
+
+    def __init__(self, status: str, make: Callable[..., NodeResult], args: tuple, assumed: list[str] | None = None) -> None:
+        self.status = status
+        self.missing: list[str] = []
+        self.assumed = assumed or []
+        self.make = make
+        self.args = args
+
+
+Leaf = NodeResult | Later
+"""What an evaluation with a sink appends: a made result (shared ones) or one made later."""
+
 class CriterionResult(_Model):
     id: str
     section: Section
@@ -96,10 +115,13 @@ class CriterionResult(_Model):
     details: list[NodeResult] = Field(default_factory=list)
 
 
-class Result(_Model):
+class Result(MadeWhenRead):
     """A patient against a trial.  Read-only: the engine shares the parts that are the same
     for every patient (the result of an unanswered question, say) between results; copy
-    (``model_copy(deep=True)``) before changing one."""
+    (``model_copy(deep=True)``) before changing one.  The engine makes ``criteria`` when
+    first read, from the evaluation the verdict came from (``screener.lazy``)."""
+
+    LATER: ClassVar[frozenset[str]] = frozenset({"criteria"})
 
     trial: TrialRef
     patient: PatientRef
@@ -214,6 +236,7 @@ def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = 
 
 __all__ = [
     "CriterionResult",
+    "Later",
     "NodeResult",
     "Outcome",
     "PatientRef",
