@@ -263,7 +263,7 @@ class _Limit:
                note: str = "", via: str = "", assumed: list[str] | None = None) -> None:
         """Append the decided comparison, worded when read (``_worded``); ``given`` is how to
         word the patient's value: a function and its arguments."""
-        sink.append(Later(status, self._worded, (status, given, converted, target, show, note, via, assumed), assumed))
+        sink.append(Later((status, self._worded, (status, given, converted, target, show, note, via, assumed), assumed or ())))
 
     def _worded(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str, via: str,
                 assumed: list[str] | None) -> NodeResult:
@@ -387,7 +387,7 @@ def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, s
     value, unit = measurement.value, measurement.unit
     if limit.relative and relative_of(unit) != limit.relative:
         return _relative(limit, f, measurement, derivation, sink)
-    route = limit.route(unit)
+    route = limit.routes.get(unit) or limit.route(unit)
     if route[0] == "convert":
         status = MET if route[2](route[1](value)) else NOT_MET
         if sink is not None:

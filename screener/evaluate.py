@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Callable, ClassVar, Literal
+from operator import itemgetter
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -86,19 +87,19 @@ class NodeResult(_Model):
         return {key: value for key, value in data.items() if value is not None and value != []}
 
 
-class Later:
-    """A leaf's result whose words are made only when read: the status and what to collect
-    are known when the leaf is evaluated, the sentence (number formatting, unit words) is
-    made from the same values by ``make(*args)`` the first time a person or a dump reads it."""
+class Later(tuple):
+    """A leaf's result whose words are made only when read: ``(status, make, args,
+    assumed)``.  The status and what it rests on are known when the leaf is evaluated; the
+    sentence (number formatting, unit words) is made from the same values by
+    ``make(*args)`` the first time a person or a dump reads it.  (A tuple: made for every
+    decided comparison of every check, it must cost little.)"""
 
-    __slots__ = ("status", "missing", "assumed", "make", "args")
-
-    def __init__(self, status: str, make: Callable[..., NodeResult], args: tuple, assumed: list[str] | None = None) -> None:
-        self.status = status
-        self.missing: list[str] = []
-        self.assumed = assumed or []
-        self.make = make
-        self.args = args
+    __slots__ = ()
+    missing: ClassVar[tuple[str, ...]] = ()
+    status = property(itemgetter(0))
+    make = property(itemgetter(1))
+    args = property(itemgetter(2))
+    assumed = property(itemgetter(3))
 
 
 Leaf = NodeResult | Later
@@ -118,10 +119,11 @@ class CriterionResult(_Model):
 class Result(MadeWhenRead):
     """A patient against a trial.  Read-only: the engine shares the parts that are the same
     for every patient (the result of an unanswered question, say) between results; copy
-    (``model_copy(deep=True)``) before changing one.  The engine makes ``criteria`` when
-    first read, from the evaluation the verdict came from (``screener.lazy``)."""
+    (``model_copy(deep=True)``) before changing one.  The engine makes ``criteria`` and
+    ``to_collect`` when first read, from the evaluation the verdict came from
+    (``screener.lazy``)."""
 
-    LATER: ClassVar[frozenset[str]] = frozenset({"criteria"})
+    LATER: ClassVar[frozenset[str]] = frozenset({"criteria", "to_collect"})
 
     trial: TrialRef
     patient: PatientRef

@@ -387,11 +387,12 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "quick", "__weakref__")
+    __slots__ = ("rules", "steps", "quick", "trial_ref", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
+        self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
         self.quick = tuple(sorted(self.steps, key=lambda step: step.criterion.manual))
         """The steps in the order that finds a failing criterion soonest: what data can
         decide before what only an answer can; the last one that failed first."""
@@ -416,12 +417,11 @@ class Plan:
         return "needs_review" if review or not self.steps else "eligible"
 
     def check(self, patient: Patient, *, max_lab_age_days: float | None = None) -> Result:
-        """Every criterion evaluated with its leaves, the verdict and the data to collect;
-        the criteria's results are made from the same evaluation when first read."""
+        """Every criterion evaluated with its leaves and the verdict; the criteria's results
+        and the data to collect are made from the same evaluation when first read."""
         f = Facts(patient, max_lab_age_days)
         records = []
         outcomes = set()
-        wanted: dict[str, None] = {}  # the missing data of the undecided criteria, in criterion order, each once
         answers = f.answers
         for step in self.steps:
             leaves: list[Leaf] = []
@@ -433,21 +433,19 @@ class Plan:
                 outcome = "review" if f.assumed else step.outcomes[status]
             records.append((status, outcome, leaves))
             outcomes.add(outcome)
-            if outcome == "review":
-                for leaf in leaves:
-                    if leaf.status == UNKNOWN or leaf.assumed:
-                        for item in leaf.missing:
-                            wanted[item] = None
-                        for item in leaf.assumed:
-                            wanted[item] = None
         return made_later(Result, {
-            "trial": built(TrialRef, {"id": self.rules.trial.id, "title": self.rules.trial.title}),
-            "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
-            "verdict": verdict_of_outcomes(outcomes), "to_collect": list(wanted), "as_of": patient.as_of,
-        }, self._criteria, records)
+            "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
+            "verdict": verdict_of_outcomes(outcomes), "as_of": patient.as_of,
+        }, self._explained, records)
 
-    def _criteria(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list[CriterionResult]]:
-        return {"criteria": [step.result(*record) for step, record in zip(self.steps, records)]}
+    def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
+        """The criteria's results, and the missing data of the undecided ones (in criterion
+        order, each once)."""
+        wanted: dict[str, None] = {}
+        for _, outcome, leaves in records:
+            if outcome == "review":
+                wanted.update(dict.fromkeys(_wanted(leaves)))
+        return {"criteria": [step.result(*record) for step, record in zip(self.steps, records)], "to_collect": list(wanted)}
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:

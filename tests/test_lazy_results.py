@@ -35,6 +35,7 @@ READS = {
     "repr": repr,
     "dict()": lambda r: list(dict(r)),
     "deciding": lambda r: [c.id for c in r.deciding()],
+    "to_collect": lambda r: r.to_collect,
     "read back": lambda r: Result.model_validate_json(r.model_dump_json()).model_dump(),
 }
 
