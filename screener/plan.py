@@ -457,7 +457,7 @@ def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
     return "eligible" if seen == {"pass"} else "needs_review"
 
 
-_PLANS: dict[int, tuple[weakref.ref, tuple[int, ...], Plan]] = {}
+_PLANS: dict[int, tuple[weakref.ref, list[Criterion], list[Node], Plan]] = {}
 _RULE = operator.attrgetter("rule")
 
 
@@ -466,12 +466,13 @@ def plan_for(rules: RuleSet) -> Plan:
     rule set whose criteria or rules were replaced since is prepared again (a node changed
     in place is not seen: prepare such a rule set with ``Plan(rules)``)."""
     key = id(rules)
-    shape = (id(rules.criteria), *map(id, map(_RULE, rules.criteria)))
+    criteria = rules.criteria
+    shape = list(map(_RULE, criteria))  # compared item by item: the same objects are equal at once
     entry = _PLANS.get(key)
-    if entry is not None and entry[0]() is rules and entry[1] == shape:
-        return entry[2]
+    if entry is not None and entry[0]() is rules and entry[1] is criteria and entry[2] == shape:
+        return entry[3]
     plan = Plan(rules)
-    _PLANS[key] = (weakref.ref(rules, _forget(key)), shape, plan)
+    _PLANS[key] = (weakref.ref(rules, _forget(key)), criteria, shape, plan)
     return plan
 
 
