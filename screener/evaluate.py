@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from operator import itemgetter
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Callable, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
@@ -27,6 +27,9 @@ from .answers import answers_for
 from .lazy import MadeWhenRead
 from .patient import Patient
 from .rules import Criterion, RuleSet, Section
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 Status = Literal["met", "not_met", "unknown"]
 Outcome = Literal["pass", "fail", "review"]
@@ -230,10 +233,21 @@ def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = 
     ``max_lab_age_days``: when set, a lab value older than this (or without a date) is
     unknown for every comparison, on top of any recency window the criterion states.
     """
+    patient = answers_for(rules, patient)  # answers by stable key or position -> this trial's ids; unknown ones raise
+    return (_plan_for or _imported_plan_for())(rules).check(patient, max_lab_age_days=max_lab_age_days)
+
+
+_plan_for: Callable[[RuleSet], Plan] | None = None
+
+
+def _imported_plan_for() -> Callable[[RuleSet], Plan]:
+    """``plan.plan_for``, imported once, on first use (the plan imports this module; an
+    import statement in ``check`` would cost a microsecond per check)."""
+    global _plan_for
     from .plan import plan_for
 
-    patient = answers_for(rules, patient)  # answers by stable key or position -> this trial's ids; unknown ones raise
-    return plan_for(rules).check(patient, max_lab_age_days=max_lab_age_days)
+    _plan_for = plan_for
+    return plan_for
 
 
 __all__ = [

@@ -35,7 +35,7 @@ from .lazy import made_later
 from .patient import Patient
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
-    RuleSet, Sex, Unless,
+    RuleSet, Sex, Unless, walk,
 )
 from .units import format_number
 from .wording import DAYS_PER, STATUS_WORDS, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
@@ -278,6 +278,9 @@ def _no_requirement(node: NoRequirement, at: At) -> Run:
     return run
 
 
+_ANSWER_ONLY = (AllOf, AnyOf, Not, Unless, Manual, NoRequirement)
+"""Nodes whose status depends on nothing but the answers."""
+
 _BUILDERS: dict[type, Callable[..., Run]] = {
     AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
     Comparison: comparison, Condition: _condition, Interval: _interval, Manual: _manual, Sex: _sex,
@@ -300,7 +303,7 @@ class Step:
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "answer_only", "unanswered")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -314,19 +317,35 @@ class Step:
         self.shared = at.shared
         self.made: dict[tuple[int, ...], CriterionResult] = {}
         self.meanings = _meanings(criterion.section)
+        self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
+        """Whether only a reviewer's answers decide the criterion (consent, the investigator's
+        judgement): without answers its evaluation is the same for every patient."""
+        self.unanswered: tuple[str, Outcome, list[Leaf]] | None = None
 
     def outcome(self, f: Facts, sink: list[Leaf] | None = None) -> tuple[str, Outcome]:
         """(status, outcome) for the patient; a reviewer's answer to the whole criterion
         decides it, and a result resting on a default range goes to review."""
-        answer = f.answers.get(self.id)
+        answers = f.answers
+        if not answers and self.unanswered is not None:
+            status, outcome, leaves = self.unanswered
+            if sink is not None:
+                sink.extend(leaves)
+            return status, outcome
+        answer = answers.get(self.id)
         if answer is not None:
             leaf = self.answered[answer]
             if sink is not None:
                 sink.append(leaf)
             return leaf.status, self.outcomes[leaf.status]
         f.assumed = False
-        status = self.run(f, sink)
-        return status, ("review" if f.assumed else self.outcomes[status])
+        if sink is None or answers or not self.answer_only:
+            status = self.run(f, sink)
+            return status, ("review" if f.assumed else self.outcomes[status])
+        leaves = []
+        status = self.run(f, leaves)
+        self.unanswered = (status, self.outcomes[status], leaves)
+        sink.extend(leaves)
+        return self.unanswered[:2]
 
     def explain(self, f: Facts) -> CriterionResult:
         """The criterion's result with every leaf explained (the words made when read)."""
@@ -424,15 +443,18 @@ class Plan:
         outcomes = set()
         answers = f.answers
         for step in self.steps:
-            leaves: list[Leaf] = []
-            if answers and step.id in answers:
-                status, outcome = step.outcome(f, leaves)
+            if not answers and step.unanswered is not None:
+                record = step.unanswered  # the same for every patient without answers (its leaves are never changed)
+            elif answers or step.answer_only:
+                leaves: list[Leaf] = []
+                record = (*step.outcome(f, leaves), leaves)
             else:  # step.outcome, inlined: this loop is most of a check's time
+                leaves = []
                 f.assumed = False
                 status = step.run(f, leaves)
-                outcome = "review" if f.assumed else step.outcomes[status]
-            records.append((status, outcome, leaves))
-            outcomes.add(outcome)
+                record = (status, "review" if f.assumed else step.outcomes[status], leaves)
+            records.append(record)
+            outcomes.add(record[1])
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
             "verdict": verdict_of_outcomes(outcomes), "as_of": patient.as_of,

@@ -77,3 +77,19 @@ def test_the_verdict_and_what_to_collect_agree_with_the_criteria() -> None:
         undecided = [w for c in result.criteria if c.outcome == "review" for d in c.details
                      if d.status == "unknown" or d.assumed for w in (*d.missing, *d.assumed)]
         assert to_collect == list(dict.fromkeys(undecided))
+
+
+def test_what_is_kept_across_patients_gives_each_patient_its_own_result() -> None:
+    """A plan keeps the evaluation of a criterion only answers decide (for patients without
+    answers) and results made of shared leaves: a sequence of patients with and without
+    answers gets, each, what a fresh plan gives."""
+    from screener.plan import Plan, plan_for
+
+    rules = load_rules(ROOT / "rules" / "NCT02213705.yaml")
+    manual = [c.id for c in rules.criteria if c.manual]
+    base = load_patient(ROOT / "examples" / "patients" / "ssc-eligible.yaml")
+    sequence = [{}, {manual[0]: True}, {manual[0]: False, manual[1]: True}, {}, {manual[1]: False}, {}]
+    for answers in sequence:
+        patient = base.model_copy(update={"answers": answers})
+        kept = plan_for(rules).check(patient)
+        assert kept.model_dump() == Plan(rules).check(patient).model_dump(), answers
