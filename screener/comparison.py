@@ -18,10 +18,10 @@ from pydantic import BaseModel
 
 from .derive import FORMULAS, Derived, Missing, derive
 from .errors import UnitError
-from .unit_kinds import kind_problem
-from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, NodeResult, completed
+from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Later, Leaf, NodeResult, completed
 from .patient import Measurement, Patient
 from .rules import Comparison, Node, walk
+from .unit_kinds import kind_problem
 from .units import area_exponent, convert_with_area, converter, format_number
 from .wording import (
     BSA_MISSING, DAYS_PER, canonical_unit, duration_text, event_label, is_lab, limit_text, quantity_text, relative_of,
@@ -29,7 +29,7 @@ from .wording import (
 )
 
 M = TypeVar("M", bound=BaseModel)
-Run = Callable[["Facts", "list[NodeResult] | None"], str]
+Run = Callable[["Facts", "list[Leaf] | None"], str]
 
 DISAGREEMENT_FACTOR = 1.5
 """A measured value and the one a formula computes from the same profile (creatinine
@@ -136,7 +136,7 @@ def readings_of(parts: tuple[Run, ...], stop: bool, at: At) -> Run:
     """Readings of one limit: decided only where every reading agrees."""
     disagree = at.share("readings", UNKNOWN, "the readings of the limit disagree")
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         decided: set[str] = set()
         unknown = False
         for part in parts:
@@ -168,12 +168,25 @@ def node_result(kind: str, status: str, explanation: str, **fields) -> NodeResul
 _set = object.__setattr__
 
 
+def made(leaf: Leaf) -> NodeResult:
+    """The leaf's result, worded now (a fresh object for one worded later)."""
+    return leaf.make(*leaf.args) if isinstance(leaf, Later) else leaf
+
+
+_ALL_SET: dict[type, set[str]] = {}
+
+
 def built(cls: type[M], values: dict) -> M:
     """A result model from values made by the engine, every field given: what pydantic's
-    ``model_construct`` makes, without its per-field loop (a fifth of a check's time)."""
+    ``model_construct`` makes, without its per-field loop (a fifth of a check's time).  The
+    set of fields set is every field, one set shared by the class's results (pydantic
+    only ever adds a field name to it, and they are all in it)."""
     model = cls.__new__(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(values))
+    names = _ALL_SET.get(cls)
+    if names is None:
+        names = _ALL_SET[cls] = set(cls.model_fields)
+    _set(model, "__pydantic_fields_set__", names)
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
@@ -187,7 +200,7 @@ class _Limit:
     canonical unit, and, per patient unit, how to read a value (``route``)."""
 
     __slots__ = ("node", "variable", "label", "analyte", "unit", "limit", "threshold", "holds", "holds_canonical",
-                 "canonical", "relative", "routes")
+                 "canonical", "relative", "routes", "tails", "context")
 
     def __init__(self, node: Comparison) -> None:
         self.node = node
@@ -200,6 +213,8 @@ class _Limit:
         self.relative = relative_of(node.unit)
         self.canonical, self.holds_canonical = self._canonical(node)
         self.routes: dict[str | None, tuple] = {}
+        self.tails = self._tails()
+        self.context = f" (assumes {self.label} measured {', '.join(node.context)})" if node.context else ""
 
     def _canonical(self, node: Comparison) -> tuple[str | None, Callable[[float], bool]]:
         """The lexicon's unit and the limit converted into it (the limit's own unit when
@@ -242,24 +257,42 @@ class _Limit:
                 pass
         return ("convert", show, self.holds, show)
 
-    def unknown(self, sink: list[NodeResult] | None, explanation: str, missing: list[str], given: str | None = None) -> str:
+    def unknown(self, sink: list[Leaf] | None, explanation: str, missing: list[str], given: str | None = None) -> str:
         if sink is not None:
             sink.append(node_result("comparison", UNKNOWN, explanation, variable=self.variable, given=given,
                                      threshold=self.threshold, missing=missing))
         return UNKNOWN
 
-    def finish(self, sink: list[NodeResult], status: str, given: str, converted: float, target: str | None, show: bool,
+    def finish(self, sink: list[Leaf], status: str, given: tuple, converted: float, target: str | None, show: bool,
                note: str = "", via: str = "", assumed: list[str] | None = None) -> None:
+        """Append the decided comparison, worded when read (``_worded``); ``given`` is how to
+        word the patient's value: a function and its arguments."""
+        sink.append(Later((status, self._worded, (status, given, converted, target, show, note, via, assumed), assumed or ())))
+
+    def _worded(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str, via: str,
+                assumed: list[str] | None) -> NodeResult:
         """"<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
+        given: str = value[0](*value[1:])
         converted_text = shown_quantity(converted, target, self.node.value) if show else None
         subject = f"{self.label} {given}{via}"
         if converted_text is not None:
             subject += f" = {converted_text}{note}"
-        explanation = sentence(subject, status, self.node.op, self.limit)
-        if self.node.context:
-            explanation += f" (assumes {self.label} measured {', '.join(self.node.context)})"
-        sink.append(node_result("comparison", status, explanation, variable=self.variable, given=given,
-                                 converted=converted_text, threshold=self.threshold, assumed=assumed))
+        tail = self.tails.get(status)
+        explanation = (subject + tail if tail is not None else sentence(subject, status, self.node.op, self.limit)) + self.context
+        return built(NodeResult, {
+            "kind": "comparison", "status": status, "explanation": explanation, "variable": self.variable, "given": given,
+            "converted": converted_text, "threshold": self.threshold, "missing": [], "assumed": assumed or [],
+        })
+
+    def _tails(self) -> dict[str, str]:
+        """What ``sentence`` adds after the subject, per status, where it only adds (worded
+        once here rather than for every patient)."""
+        tails: dict[str, str] = {}
+        for status in (MET, NOT_MET):
+            probe = sentence("\x00", status, self.node.op, self.limit)
+            if probe.startswith("\x00") and probe.count("\x00") == 1:
+                tails[status] = probe[1:]
+        return tails
 
 
 def comparison(node: Comparison, at: At) -> Run:
@@ -282,7 +315,7 @@ def _reading(node: Comparison, at: At) -> Run:
     absent = at.share("comparison", UNKNOWN, f"no {label} in the profile", variable=variable, threshold=limit.threshold,
                       missing=[label])
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         measurement = f.patient.measurement(variable) if body else f.measurements.get(variable)
         derivation = ""
         if measurement is None:
@@ -322,7 +355,7 @@ def _age(limit: _Limit) -> Run:
         to_target, problem = None, exc.message
     show = not same_unit("year", target)
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         age = f.age()
         if age is None:
             return limit.unknown(sink, "no age or birth date in the profile", ["age or birth date"])
@@ -332,13 +365,13 @@ def _age(limit: _Limit) -> Run:
         value = completed(to_target(age))
         status = MET if limit.holds(value) else NOT_MET
         if sink is not None:
-            limit.finish(sink, status, quantity_text(age, "year"), value, target, show)
+            limit.finish(sink, status, (quantity_text, age, "year"), value, target, show)
         return status
 
     return run
 
 
-def _derived(limit: _Limit, f: Facts, sink: list[NodeResult] | None) -> tuple[Measurement | None, str]:
+def _derived(limit: _Limit, f: Facts, sink: list[Leaf] | None) -> tuple[Measurement | None, str]:
     """A value computed by a formula when the profile has none (a measured value always wins)."""
     derived = f.derived(limit.variable)
     if isinstance(derived, Missing):
@@ -352,17 +385,17 @@ def _derived(limit: _Limit, f: Facts, sink: list[NodeResult] | None) -> tuple[Me
     return measurement, (f" ({text.split(' by ', 1)[1]})" if " by " in text else "")
 
 
-def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[NodeResult] | None) -> str:
+def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[Leaf] | None) -> str:
     """Compare a value with the limit: as a multiple of a limit of normal, per body surface
     area, or converted into the canonical unit."""
     value, unit = measurement.value, measurement.unit
     if limit.relative and relative_of(unit) != limit.relative:
         return _relative(limit, f, measurement, derivation, sink)
-    route = limit.route(unit)
+    route = limit.routes.get(unit) or limit.route(unit)
     if route[0] == "convert":
         status = MET if route[2](route[1](value)) else NOT_MET
         if sink is not None:
-            limit.finish(sink, status, _given(measurement, derivation), route[3](value), limit.unit,
+            limit.finish(sink, status, (_given, measurement, derivation), route[3](value), limit.unit,
                          not same_unit(unit, limit.unit))
         return status
     if route[0] == "error":
@@ -377,12 +410,12 @@ def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, s
     converted = value * route[1] / bsa ** route[2]
     status = MET if limit.holds(converted) else NOT_MET
     if sink is not None:
-        limit.finish(sink, status, _given(measurement, derivation), converted, limit.unit, True,
+        limit.finish(sink, status, (_given, measurement, derivation), converted, limit.unit, True,
                      via=f" with BSA {format_number(bsa)} m²")
     return status
 
 
-def _relative(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[NodeResult] | None) -> str:
+def _relative(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[Leaf] | None) -> str:
     """A multiple of the lab's limit of normal, else of the default adult range (shown, and
     the criterion goes to review)."""
     value, unit = measurement.value, measurement.unit
@@ -392,7 +425,7 @@ def _relative(limit: _Limit, f: Facts, measurement: Measurement, derivation: str
         status = MET if limit.holds(value / normal) else NOT_MET
         if sink is not None:
             note = f" ({limit.relative} {quantity_text(normal, unit)})"
-            limit.finish(sink, status, _given(measurement, derivation), value / normal, limit.unit, True, note=note)
+            limit.finish(sink, status, (_given, measurement, derivation), value / normal, limit.unit, True, note=note)
         return status
     from .reference import default_range, limit as reference_limit  # default ranges: read only when needed
 
@@ -409,7 +442,7 @@ def _relative(limit: _Limit, f: Facts, measurement: Measurement, derivation: str
     status = MET if limit.holds(value / normal) else NOT_MET
     if sink is not None:
         note = f" ({limit.relative} {quantity_text(normal, unit)}: {warning})"
-        limit.finish(sink, status, _given(measurement, derivation), value / normal, limit.unit, True, note=note,
+        limit.finish(sink, status, (_given, measurement, derivation), value / normal, limit.unit, True, note=note,
                      assumed=[f"{limit.label} {words} limit of normal from the lab"])
     return status
 
@@ -470,13 +503,13 @@ def _outside_window(node: Comparison, measurement: Measurement, label: str, f: F
     return None
 
 
-def _open_window(node: Comparison, f: Facts, status: str, sink: list[NodeResult] | None) -> str:
+def _open_window(node: Comparison, f: Facts, status: str, sink: list[Leaf] | None) -> str:
     """A threshold not yet reached while the window is still open may still be reached: unknown."""
     dates = _window_dates(node, f)
     if status != NOT_MET or dates is None or f.as_of >= dates[1]:
         return status
     if sink is not None:
-        leaf = sink[-1]
+        leaf = sink[-1] = made(sink[-1])  # worded now: its words change (a result of its own, never shared)
         leaf.status = UNKNOWN
         leaf.explanation += f"; the window is open until {dates[1].isoformat()}, so it may still be reached (unknown)"
     return UNKNOWN

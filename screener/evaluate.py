@@ -18,13 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal
+from operator import itemgetter
+from typing import TYPE_CHECKING, Callable, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .answers import answers_for
+from .lazy import MadeWhenRead
 from .patient import Patient
 from .rules import Criterion, RuleSet, Section
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 Status = Literal["met", "not_met", "unknown"]
 Outcome = Literal["pass", "fail", "review"]
@@ -85,6 +90,24 @@ class NodeResult(_Model):
         return {key: value for key, value in data.items() if value is not None and value != []}
 
 
+class Later(tuple):
+    """A leaf's result whose words are made only when read: ``(status, make, args,
+    assumed)``.  The status and what it rests on are known when the leaf is evaluated; the
+    sentence (number formatting, unit words) is made from the same values by
+    ``make(*args)`` the first time a person or a dump reads it.  (A tuple: made for every
+    decided comparison of every check, it must cost little.)"""
+
+    __slots__ = ()
+    missing: ClassVar[tuple[str, ...]] = ()
+    status = property(itemgetter(0))
+    make = property(itemgetter(1))
+    args = property(itemgetter(2))
+    assumed = property(itemgetter(3))
+
+
+Leaf = NodeResult | Later
+"""What an evaluation with a sink appends: a made result (shared ones) or one made later."""
+
 class CriterionResult(_Model):
     id: str
     key: str | None = Field(None, description="the criterion's stable key: the id to answer it by under a profile's answers")
@@ -97,10 +120,14 @@ class CriterionResult(_Model):
     details: list[NodeResult] = Field(default_factory=list)
 
 
-class Result(_Model):
+class Result(MadeWhenRead):
     """A patient against a trial.  Read-only: the engine shares the parts that are the same
     for every patient (the result of an unanswered question, say) between results; copy
-    (``model_copy(deep=True)``) before changing one."""
+    (``model_copy(deep=True)``) before changing one.  The engine makes ``criteria`` and
+    ``to_collect`` when first read, from the evaluation the verdict came from
+    (``screener.lazy``)."""
+
+    LATER: ClassVar[frozenset[str]] = frozenset({"criteria", "to_collect"})
 
     trial: TrialRef
     patient: PatientRef
@@ -207,14 +234,26 @@ def check(rules: RuleSet, patient: Patient, *, max_lab_age_days: float | None = 
     ``max_lab_age_days``: when set, a lab value older than this (or without a date) is
     unknown for every comparison, on top of any recency window the criterion states.
     """
+    patient = answers_for(rules, patient)  # answers by stable key or position -> this trial's ids; unknown ones raise
+    return (_plan_for or _imported_plan_for())(rules).check(patient, max_lab_age_days=max_lab_age_days)
+
+
+_plan_for: Callable[[RuleSet], Plan] | None = None
+
+
+def _imported_plan_for() -> Callable[[RuleSet], Plan]:
+    """``plan.plan_for``, imported once, on first use (the plan imports this module; an
+    import statement in ``check`` would cost a microsecond per check)."""
+    global _plan_for
     from .plan import plan_for
 
-    patient = answers_for(rules, patient)  # answers by stable key or position -> this trial's ids; unknown ones raise
-    return plan_for(rules).check(patient, max_lab_age_days=max_lab_age_days)
+    _plan_for = plan_for
+    return plan_for
 
 
 __all__ = [
     "CriterionResult",
+    "Later",
     "NodeResult",
     "Outcome",
     "PatientRef",

@@ -7,28 +7,35 @@ then dictionary look-ups and float comparisons.
 
 A node function takes the patient's ``Facts`` and a ``sink``.  With no sink it returns only
 the status (met / not met / unknown) and stops a group as soon as its value is decided;
-with a list as sink it also appends one ``NodeResult`` per leaf, worded by
-``screener.wording``.  Both modes run the same code: the wording is added where a decision
-is taken, never decided twice.  Statuses follow Kleene logic; missing or unusable data is
+with a list as sink it also appends one result per leaf, worded by ``screener.wording``:
+a ``NodeResult`` made at plan time when it depends on no patient value, else a ``Later``
+that keeps the values and words them when read.  Both modes run the same code: the wording
+is added where a decision is taken, never decided twice.  ``check`` keeps each criterion's
+leaves and makes the criteria's results from them only when the result's ``criteria`` are
+read (``screener.lazy``).  Statuses follow Kleene logic; missing or unusable data is
 unknown, never met.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 from typing import Callable, Iterable
 
 from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, may_assume, measured_vs_derived, node_result, readings_of,
+    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, made, may_assume, measured_vs_derived, node_result,
+    readings_of,
 )
 from .evaluate import (
-    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, NodeResult, Outcome, PatientRef, Result, TrialRef, Verdict, outcome_of,
+    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef, Verdict,
+    outcome_of,
 )
+from .lazy import made_later
 from .patient import Patient
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
-    RuleSet, Sex, Unless,
+    RuleSet, Sex, Unless, walk,
 )
 from .units import format_number
 from .wording import DAYS_PER, STATUS_WORDS, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
@@ -47,7 +54,7 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
         # an empty group is a compiler slip; do not let it pass silently as met / not met
         slip = at.share(node.kind, UNKNOWN, "the rule has an empty group: needs review")
 
-        def empty(f: Facts, sink: list[NodeResult] | None) -> str:
+        def empty(f: Facts, sink: list[Leaf] | None) -> str:
             if sink is not None:
                 sink.append(slip)
             return UNKNOWN
@@ -56,7 +63,7 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
     decisive, other = (NOT_MET, MET) if isinstance(node, AllOf) else (MET, NOT_MET)
     stop = not may_assume(node)
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         decided = undecided = False
         for part in parts:  # with a sink every leaf runs: each is reported
             status = part(f, sink)
@@ -81,7 +88,7 @@ def _unless(node: Unless, at: At) -> Run:
     item, exception = _build(node.item, at), _build(node.exception, at)
     stop = not may_assume(node)
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         first = item(f, sink)
         if first == NOT_MET and stop and sink is None:
             return NOT_MET
@@ -100,7 +107,7 @@ def _restrict(node: Restrict, at: At) -> Run:
     outside = MET if node.outside else NOT_MET
     not_for = at.share("restrict", outside, "outside the group the criterion is for: does not apply")
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         member = group(f, sink)
         if member == NOT_MET:
             if sink is not None:
@@ -138,13 +145,13 @@ def _condition(node: Condition, at: At) -> Run:
     if current or window is None:
         fixed["past"] = (past.status, past)
 
-    def leaf(sink: list[NodeResult] | None, status: str, explanation: str, given: str | None = None,
+    def leaf(sink: list[Leaf] | None, status: str, explanation: str, given: str | None = None,
              missing: list[str] | None = None) -> str:
         if sink is not None:
             sink.append(node_result("condition", status, explanation, given=given, threshold=threshold, missing=missing))
         return status
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         state = f.conditions.get(condition)
         if state is None:
             if sink is not None:
@@ -161,7 +168,7 @@ def _condition(node: Condition, at: At) -> Run:
 
 
 def _past(node: Condition, state, f: Facts, label: str, window: str, window_days: float,
-          sink: list[NodeResult] | None, leaf: Callable[..., str]) -> str:
+          sink: list[Leaf] | None, leaf: Callable[..., str]) -> str:
     """A past condition against "within N units": by its end date, else its diagnosis."""
     assert node.within is not None
     date, which = (state.ended, "ended") if state.ended else (state.diagnosed, "diagnosed")
@@ -193,12 +200,12 @@ def _interval(node: Interval, at: At) -> Run:
     subject = f"time from {start_label} to {end_label}"
     reached = holds(node.op, node.value * DAYS_PER[node.unit])
 
-    def unknown(sink: list[NodeResult] | None, explanation: str, missing: list[str]) -> str:
+    def unknown(sink: list[Leaf] | None, explanation: str, missing: list[str]) -> str:
         if sink is not None:
             sink.append(node_result("interval", UNKNOWN, explanation, threshold=threshold, missing=missing))
         return UNKNOWN
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         start = f.events.get(node.start)
         end = f.events.get(node.end) if node.end else f.as_of
         if start is None or end is None:
@@ -232,7 +239,7 @@ def _manual(node: Manual, at: At) -> Run:
         False: at.share("manual", NOT_MET, f"{question} answered no: not met", given="no"),
     }
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         result = results[f.answers.get(answer_id)]
         if sink is not None:
             sink.append(result)
@@ -250,7 +257,7 @@ def _sex(node: Sex, at: At) -> Run:
                          given=sex, threshold=threshold) for sex in ("female", "male")},
     }
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         result = results[f.sex]
         if sink is not None:
             sink.append(result)
@@ -263,13 +270,16 @@ def _no_requirement(node: NoRequirement, at: At) -> Run:
     """Nothing is asked: the criterion passes whichever section it stands in."""
     result = at.share("none", MET if at.section == "inclusion" else NOT_MET, "no requirement stated")
 
-    def run(f: Facts, sink: list[NodeResult] | None) -> str:
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
         if sink is not None:
             sink.append(result)
         return result.status
 
     return run
 
+
+_ANSWER_ONLY = (AllOf, AnyOf, Not, Unless, Manual, NoRequirement)
+"""Nodes whose status depends on nothing but the answers."""
 
 _BUILDERS: dict[type, Callable[..., Run]] = {
     AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
@@ -293,7 +303,7 @@ class Step:
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "answer_only", "unanswered")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -306,64 +316,102 @@ class Step:
                                           given="yes" if answer else "no") for answer in (True, False)}
         self.shared = at.shared
         self.made: dict[tuple[int, ...], CriterionResult] = {}
+        self.meanings = _meanings(criterion.section)
+        self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
+        """Whether only a reviewer's answers decide the criterion (consent, the investigator's
+        judgement): without answers its evaluation is the same for every patient."""
+        self.unanswered: tuple[str, Outcome, list[Leaf]] | None = None
 
-    def outcome(self, f: Facts, sink: list[NodeResult] | None = None) -> tuple[str, Outcome]:
+    def outcome(self, f: Facts, sink: list[Leaf] | None = None) -> tuple[str, Outcome]:
         """(status, outcome) for the patient; a reviewer's answer to the whole criterion
         decides it, and a result resting on a default range goes to review."""
-        answer = f.answers.get(self.id)
+        answers = f.answers
+        if not answers and self.unanswered is not None:
+            status, outcome, leaves = self.unanswered
+            if sink is not None:
+                sink.extend(leaves)
+            return status, outcome
+        answer = answers.get(self.id)
         if answer is not None:
             leaf = self.answered[answer]
             if sink is not None:
                 sink.append(leaf)
             return leaf.status, self.outcomes[leaf.status]
         f.assumed = False
-        status = self.run(f, sink)
-        return status, ("review" if f.assumed else self.outcomes[status])
+        if sink is None or answers or not self.answer_only:
+            status = self.run(f, sink)
+            return status, ("review" if f.assumed else self.outcomes[status])
+        leaves = []
+        status = self.run(f, leaves)
+        self.unanswered = (status, self.outcomes[status], leaves)
+        sink.extend(leaves)
+        return self.unanswered[:2]
 
     def explain(self, f: Facts) -> CriterionResult:
-        """The criterion's result with every leaf explained."""
-        leaves: list[NodeResult] = []
+        """The criterion's result with every leaf explained (the words made when read)."""
+        leaves: list[Leaf] = []
         status, outcome = self.outcome(f, leaves)
-        key = tuple(map(id, leaves))
-        if self.shared.issuperset(key):
-            made = self.made.get(key)
-            if made is None:
-                made = self._result(status, outcome, leaves)
-                if len(self.made) < MADE_LIMIT:
-                    self.made[key] = made
-            return made
-        return self._result(status, outcome, leaves)
+        return self.result(status, outcome, leaves)
 
-    def _result(self, status: str, outcome: Outcome, leaves: list[NodeResult]) -> CriterionResult:
+    def result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
+        """The result of an evaluation with a sink; one made only of shared leaves (an
+        unanswered question, an unrecorded condition) is made once and kept."""
+        key = tuple(map(id, leaves))
+        if not self.shared.issuperset(key):
+            return self._result(status, outcome, leaves)
+        made = self.made.get(key)
+        if made is None:
+            made = self._result(status, outcome, leaves)
+            if len(self.made) < MADE_LIMIT:
+                self.made[key] = made
+        return made
+
+    def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
+        details = [made(leaf) for leaf in leaves]
+        explanation = "; ".join([leaf.explanation for leaf in details])
+        meaning = self.meanings[status, outcome]
         criterion = self.criterion
-        meaning = f"{criterion.section} {STATUS_WORDS[status]}"
-        if status == UNKNOWN:
-            meaning += " (needs review)"
-        elif outcome == "review":  # a result that rests on a default reference range never decides
-            meaning += " with a default range (needs review)"
-        explanation = "; ".join(leaf.explanation for leaf in leaves)
         return built(CriterionResult, {
             "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status, "outcome": outcome,
             "explanation": f"{explanation} → {meaning}" if explanation else meaning, "manual": criterion.manual,
-            "details": leaves,
+            "details": details,
         })
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
         the defaults it rests on."""
-        leaves: list[NodeResult] = []
+        leaves: list[Leaf] = []
         self.outcome(f, leaves)
-        return [w for leaf in leaves if leaf.status == UNKNOWN or leaf.assumed for w in (*leaf.missing, *leaf.assumed)]
+        return _wanted(leaves)
+
+
+def _meanings(section: str) -> dict[tuple[str, str], str]:
+    """What each (status, outcome) says of a criterion, worded once per section."""
+    meanings: dict[tuple[str, str], str] = {}
+    for status in (MET, NOT_MET, UNKNOWN):
+        for outcome in ("pass", "fail", "review"):
+            meaning = f"{section} {STATUS_WORDS[status]}"
+            if status == UNKNOWN:
+                meaning += " (needs review)"
+            elif outcome == "review":  # a result that rests on a default reference range never decides
+                meaning += " with a default range (needs review)"
+            meanings[status, outcome] = meaning
+    return meanings
+
+
+def _wanted(leaves: list[Leaf]) -> list[str]:
+    return [w for leaf in leaves if leaf.status == UNKNOWN or leaf.assumed for w in (*leaf.missing, *leaf.assumed)]
 
 
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "quick", "__weakref__")
+    __slots__ = ("rules", "steps", "quick", "trial_ref", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
+        self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
         self.quick = tuple(sorted(self.steps, key=lambda step: step.criterion.manual))
         """The steps in the order that finds a failing criterion soonest: what data can
         decide before what only an answer can; the last one that failed first."""
@@ -388,14 +436,38 @@ class Plan:
         return "needs_review" if review or not self.steps else "eligible"
 
     def check(self, patient: Patient, *, max_lab_age_days: float | None = None) -> Result:
-        """Every criterion explained, the verdict, and the data to collect."""
+        """Every criterion evaluated with its leaves and the verdict; the criteria's results
+        and the data to collect are made from the same evaluation when first read."""
         f = Facts(patient, max_lab_age_days)
-        results = [step.explain(f) for step in self.steps]
-        return built(Result, {
-            "trial": built(TrialRef, {"id": self.rules.trial.id, "title": self.rules.trial.title}), "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
-            "verdict": verdict_of_outcomes([r.outcome for r in results]), "criteria": results,
-            "to_collect": _to_collect(results), "as_of": patient.as_of,
-        })
+        records = []
+        outcomes = set()
+        answers = f.answers
+        for step in self.steps:
+            if not answers and step.unanswered is not None:
+                record = step.unanswered  # the same for every patient without answers (its leaves are never changed)
+            elif answers or step.answer_only:
+                leaves: list[Leaf] = []
+                record = (*step.outcome(f, leaves), leaves)
+            else:  # step.outcome, inlined: this loop is most of a check's time
+                leaves = []
+                f.assumed = False
+                status = step.run(f, leaves)
+                record = (status, "review" if f.assumed else step.outcomes[status], leaves)
+            records.append(record)
+            outcomes.add(record[1])
+        return made_later(Result, {
+            "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
+            "verdict": verdict_of_outcomes(outcomes), "as_of": patient.as_of,
+        }, self._explained, records)
+
+    def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
+        """The criteria's results, and the missing data of the undecided ones (in criterion
+        order, each once)."""
+        wanted: dict[str, None] = {}
+        for _, outcome, leaves in records:
+            if outcome == "review":
+                wanted.update(dict.fromkeys(_wanted(leaves)))
+        return {"criteria": [step.result(*record) for step, record in zip(self.steps, records)], "to_collect": list(wanted)}
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
@@ -407,19 +479,8 @@ def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
     return "eligible" if seen == {"pass"} else "needs_review"
 
 
-def _to_collect(results: list[CriterionResult]) -> list[str]:
-    """The missing data of the undecided criteria, in criterion order, each once."""
-    wanted: dict[str, None] = {}
-    for result in results:
-        if result.outcome != "review":
-            continue
-        for leaf in result.details:
-            if leaf.status == UNKNOWN or leaf.assumed:
-                wanted.update(dict.fromkeys((*leaf.missing, *leaf.assumed)))
-    return list(wanted)
-
-
-_PLANS: dict[int, tuple[weakref.ref, tuple[int, ...], Plan]] = {}
+_PLANS: dict[int, tuple[weakref.ref, list[Criterion], list[Node], Plan]] = {}
+_RULE = operator.attrgetter("rule")
 
 
 def plan_for(rules: RuleSet) -> Plan:
@@ -427,12 +488,13 @@ def plan_for(rules: RuleSet) -> Plan:
     rule set whose criteria or rules were replaced since is prepared again (a node changed
     in place is not seen: prepare such a rule set with ``Plan(rules)``)."""
     key = id(rules)
-    shape = (id(rules.criteria), *(id(c.rule) for c in rules.criteria))
+    criteria = rules.criteria
+    shape = list(map(_RULE, criteria))  # compared item by item: the same objects are equal at once
     entry = _PLANS.get(key)
-    if entry is not None and entry[0]() is rules and entry[1] == shape:
-        return entry[2]
+    if entry is not None and entry[0]() is rules and entry[1] is criteria and entry[2] == shape:
+        return entry[3]
     plan = Plan(rules)
-    _PLANS[key] = (weakref.ref(rules, _forget(key)), shape, plan)
+    _PLANS[key] = (weakref.ref(rules, _forget(key)), criteria, shape, plan)
     return plan
 
 

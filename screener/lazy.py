@@ -1,0 +1,100 @@
+"""Result models whose costly fields are made only when first read.
+
+An explained check decides every criterion, but a person (or a script) often reads only
+the verdict, the failing criteria or what to collect; formatting numbers and units for
+every leaf of every criterion is most of a check's time.  The engine therefore makes a
+result with its cheap fields set and a recipe for the others (``made_later``): the first
+read of any of them (attribute, ``model_dump``, JSON, copy, pickle, comparison, repr)
+makes them all, once, from the values the evaluation kept.  After that the object is an
+ordinary pydantic model.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
+
+from pydantic import BaseModel, ConfigDict, model_serializer
+
+M = TypeVar("M", bound="MadeWhenRead")
+
+_set = object.__setattr__
+_get = object.__getattribute__
+
+
+class MadeWhenRead(BaseModel):
+    """A model some of whose fields (``LATER``) may be pending: a recipe is kept in the
+    ``__pydantic_private__`` slot (these models have no private attributes) until read."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+    LATER: ClassVar[frozenset[str]] = frozenset()
+
+    def _made(self) -> None:
+        """Make the pending fields, once; keys in field order, as dumps show them."""
+        pending = _get(self, "__pydantic_private__")
+        if pending is None:
+            return
+        _set(self, "__pydantic_private__", None)
+        made = pending[0](*pending[1:])
+        values = self.__dict__  # a field assigned since keeps its value
+        _set(self, "__dict__", {name: values[name] if name in values else made[name] for name in _fields(type(self))})
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        self._made()
+        return handler(self)
+
+    if not TYPE_CHECKING:  # as pydantic does: a __getattr__ seen by mypy would allow any attribute
+
+        def __getattr__(self, name: str) -> Any:
+            if name in self.LATER and _get(self, "__pydantic_private__") is not None:
+                self._made()
+                return self.__dict__[name]
+            return super().__getattr__(name)
+
+    def __eq__(self, other: object) -> bool:
+        self._made()
+        if isinstance(other, MadeWhenRead):
+            other._made()
+        return super().__eq__(other)
+
+    def __copy__(self):
+        self._made()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo=None):
+        self._made()
+        return super().__deepcopy__(memo)
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._made()
+        return super().__getstate__()
+
+    def __iter__(self):
+        self._made()
+        return super().__iter__()
+
+    def __repr_args__(self):
+        self._made()
+        return super().__repr_args__()
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The model's field names in order (pydantic's ``model_fields`` is a slow property)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(cls.model_fields)
+    return names
+
+
+def made_later(cls: type[M], values: dict[str, Any], make: Callable[..., dict[str, Any]], *args: Any) -> M:
+    """A ``cls`` from values the engine made (not validated again), every field of
+    ``cls.LATER`` left out and made by ``make(*args)`` (a dict of them) when first read."""
+    model = cls.__new__(cls)
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", set(_fields(cls)))
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", (make, *args))
+    return model
