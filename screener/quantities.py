@@ -322,9 +322,6 @@ class QuantityReader(MentionReader):
                     and re.fullmatch(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", gap, re.I):  # "1 lesion of >= 12 mm": a count
                 bound.shared_unit = following.unit
                 bound.age_words = bound.age_words or following.age_words  # "less than 6 or greater than 65 years of age"
-        for bound, following in zip(reversed(found), reversed(found[:-1])):
-            if following.shared_unit and following.unit is None and bound.shared_unit is None:
-                continue
 
     def _carries(self, text: str, previous: Bound, number: re.Match[str]) -> bool:
         if previous.partner or previous.variant_of or previous.listed or previous.within:
