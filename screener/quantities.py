@@ -13,6 +13,7 @@ from .classes import class_values
 from .lexicon import Lexicon, name_key
 from .mentions import MentionReader
 from .patterns import patterns
+from .prefilter import needs
 from .rules import Quantity
 from .tokens import NUMBER, Spans, clean, first_word_at, parse_number, phrase_regex
 from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
@@ -27,6 +28,8 @@ _FOR_SEX = re.compile(
     r"|\(?\s*(?:for|in)\s+(?P<sex>men|males?|women|females?|boys|girls)\b\s*\)?)", re.I)
 _PAIR = re.compile(r"\s*/\s*(\d{2,3})(?![\d.,]\d|\s*(?:mm(?!\s*hg)|cm|m2|kg|l\b|dl\b|ml\b|ul\b|µl\b|min\b|h\b|day|week|month|year))", re.I)
 _ARITHMETIC = re.compile(r"\s*[+\-x*]\s*\d")
+_PARENTHESES = re.compile(r"\(([^()]*)\)")
+_LIMIT_WORDS = re.compile(r"ULN|LLN|limit", re.I)
 
 
 @dataclass
@@ -87,6 +90,7 @@ class QuantityReader(MentionReader):
         self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._exceptions = phrase_regex(p["exception_words"])
         self._within_normal_re = phrase_regex(p["within_normal"])
+        self._within_normal_needs = needs(self._within_normal_re)
         self._distance_re = re.compile(r"\s*(?:" + phrase_regex(p["distance_words"]).pattern + r")", re.I)
 
     def bounds(self, text: str) -> list[Bound]:
@@ -94,7 +98,7 @@ class QuantityReader(MentionReader):
         ("(or the legal age if > 18 years)"), which are left to manual review."""
         found: list[Bound] = []
         consumed = 0
-        remarks = Spans([(a + 1, b) for a, b in (m.span() for m in re.finditer(r"\(([^()]*)\)", text)
+        remarks = Spans([(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text)
                                                   if self._exceptions.search(m.group(1)))])
         for number in NUMBER.finditer(text):
             if number.start() < consumed or remarks.contains(number.start()):
@@ -285,25 +289,27 @@ class QuantityReader(MentionReader):
         normal" adds "< 1 x LLN" beside the 50 %."""
         extra: list[Bound] = []
         taken = [(b.start, b.end) for b in found]
-        for normal in self._within_normal_re.finditer(text):  # "within normal limits": LLN <= value <= ULN
+        # "within normal limits": LLN <= value <= ULN (the phrases are looked for only where their words occur)
+        normals = () if self._within_normal_needs.excludes(text, text.isascii()) else self._within_normal_re.finditer(text)
+        for normal in normals:
             lower = Bound(normal.start(), normal.end(), ">=", 1, "LLN")
             extra += [lower, Bound(normal.start(), normal.end(), "<=", 1, "ULN", partner=lower)]
             taken.append(normal.span())
-        if not re.search(r"ULN|LLN|limit", text, re.I):
+        if not _LIMIT_WORDS.search(text):
             return extra  # what follows finds only limits whose words say one of these
         for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
             for comparator in self._before_any_re.finditer(text):
                 limit = limit_re.match(text, comparator.end())
                 if limit and _ARITHMETIC.match(text, limit.end()):
                     continue  # "> ULN + 4 seconds" is no multiple of the limit
-                if limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and not any(a <= comparator.start() < b for a, b in taken):
+                if limit and _LIMIT_WORDS.search(limit.group(0)) and not any(a <= comparator.start() < b for a, b in taken):
                     op = self._before[name_key(comparator.group(1) or comparator.group(2))]
                     extra.append(Bound(comparator.start(), limit.end(), op, 1, unit))
                     taken.append((comparator.start(), limit.end()))
             for bound in found:
                 alternative = re.compile(r"\s*,?\s*or\s+").match(text, bound.end)
                 limit = limit_re.match(text, alternative.end()) if alternative else None
-                if alternative and limit and re.search(r"ULN|LLN|limit", limit.group(0), re.I) and bound.unit not in ("ULN", "LLN"):
+                if alternative and limit and _LIMIT_WORDS.search(limit.group(0)) and bound.unit not in ("ULN", "LLN"):
                     extra.append(Bound(alternative.end(), limit.end(), bound.op, 1, unit))
         return extra
 
@@ -316,9 +322,6 @@ class QuantityReader(MentionReader):
                     and re.fullmatch(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", gap, re.I):  # "1 lesion of >= 12 mm": a count
                 bound.shared_unit = following.unit
                 bound.age_words = bound.age_words or following.age_words  # "less than 6 or greater than 65 years of age"
-        for bound, following in zip(reversed(found), reversed(found[:-1])):
-            if following.shared_unit and following.unit is None and bound.shared_unit is None:
-                continue
 
     def _carries(self, text: str, previous: Bound, number: re.Match[str]) -> bool:
         if previous.partner or previous.variant_of or previous.listed or previous.within:

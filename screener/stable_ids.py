@@ -57,13 +57,12 @@ def fingerprint(text: str, heading: str | None = None) -> str:
     """The identity of a criterion's words, with the heading it stands under: the same
     "Ribavirin." under "Excluded" and under "Excluded within 3 months of study entry" are two
     criteria."""
-    return _fingerprint_of(normalise(text), heading)
+    words = normalise(text)
+    return _digest(words if not heading else f"{normalise(heading)} / {words}")
 
 
-def _fingerprint_of(words: str, heading: str | None) -> str:
-    """The fingerprint of a criterion whose text is already normalised to ``words``."""
-    words = words if not heading else f"{normalise(heading)} / {words}"
-    return hashlib.sha256(words.encode()).hexdigest()[:FINGERPRINT_DIGITS]
+def _digest(identity: str) -> str:
+    return hashlib.sha256(identity.encode()).hexdigest()[:FINGERPRINT_DIGITS]
 
 
 def criterion_fingerprint(criterion: Criterion) -> str:
@@ -112,11 +111,16 @@ def _keys_and_fingerprints(rules: RuleSet) -> list[tuple[str, str]]:
     was a quarter of compile time when done for each)."""
     keys: list[str] = []
     out: list[tuple[str, str]] = []
+    headings: dict[str, str] = {}  # the criteria under one heading share it: normalised once
     for criterion in rules.criteria:
         words = normalise(criterion.text)
-        digits = _fingerprint_of(words, criterion.heading)
+        heading = criterion.heading
+        if heading and heading not in headings:
+            headings[heading] = normalise(heading)
+        digits = _digest(words if not heading else f"{headings[heading]} / {words}")
         key = f"{prefix(criterion)}-{_slug_of(words)}-{digits[:KEY_DIGITS]}"
-        count = sum(1 for k in keys if k == key or k.startswith(key + "-"))
+        stem = key + "-"
+        count = sum(1 for k in keys if k == key or k.startswith(stem))
         keys.append(key if count == 0 else f"{key}-{count + 1}")
         out.append((keys[-1], digits))
     return out
