@@ -102,5 +102,5 @@ def test_threads_reading_one_result_at_once_all_see_it_whole() -> None:
     for _ in range(20):
         result = _fresh(*CASES[1])
         with ThreadPoolExecutor(max_workers=4) as pool:
-            seen = list(pool.map(lambda _: [c.explanation for c in result.criteria], range(4)))
+            seen = list(pool.map(lambda read: [c.explanation for c in read.criteria], [result] * 4))
         assert all(words == [c["explanation"] for c in whole["criteria"]] for words in seen)
