@@ -24,12 +24,12 @@ import weakref
 from typing import Callable, Iterable
 
 from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, made, may_assume, measured_vs_derived, node_result,
+    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, may_assume, measured_vs_derived, node_result,
     readings_of,
 )
 from .evaluate import (
-    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef, Verdict,
-    outcome_of,
+    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
+    Verdict, outcome_of,
 )
 from .lazy import made_later
 from .patient import Patient
@@ -367,7 +367,7 @@ class Step:
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        details = [made(leaf) for leaf in leaves]
+        details = [leaf.make(*leaf.args) if isinstance(leaf, Later) else leaf for leaf in leaves]  # made(), inlined
         explanation = "; ".join([leaf.explanation for leaf in details])
         meaning = self.meanings[status, outcome]
         criterion = self.criterion
