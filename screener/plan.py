@@ -315,7 +315,7 @@ class Step:
                                           f"answered: the criterion as written {'holds' if answer else 'does not hold'}",
                                           given="yes" if answer else "no") for answer in (True, False)}
         self.shared = at.shared
-        self.made: dict[tuple[int, ...], CriterionResult] = {}
+        self.made: dict[tuple[int, ...], tuple[CriterionResult, tuple[str, ...]]] = {}
         self.meanings = _meanings(criterion.section)
         self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
         """Whether only a reviewer's answers decide the criterion (consent, the investigator's
@@ -354,20 +354,25 @@ class Step:
         return self.result(status, outcome, leaves)
 
     def result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        """The result of an evaluation with a sink; one made only of shared leaves (an
-        unanswered question, an unrecorded condition) is made once and kept."""
+        """The result of an evaluation with a sink."""
+        return self.made_of(status, outcome, leaves)[0]
+
+    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> tuple[CriterionResult, tuple[str, ...]]:
+        """(result, data to collect when it needs review) of an evaluation with a sink; those made only of shared
+        leaves (an unanswered question, an unrecorded condition) are made once and kept.  A
+        kept key is made of the ids of shared leaves, alive as long as the plan: a leaf
+        made for one patient can never have one of those ids, so a key found is a key kept."""
         key = tuple(map(id, leaves))
-        if not self.shared.issuperset(key):
-            return self._result(status, outcome, leaves)
         made = self.made.get(key)
-        if made is None:
-            made = self._result(status, outcome, leaves)
-            if len(self.made) < MADE_LIMIT:
-                self.made[key] = made
+        if made is not None:
+            return made
+        made = (self._result(status, outcome, leaves), tuple(_wanted(leaves)) if outcome == "review" else ())
+        if len(self.made) < MADE_LIMIT and self.shared.issuperset(key):
+            self.made[key] = made
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        details = [leaf.make(*leaf.args) if isinstance(leaf, Later) else leaf for leaf in leaves]  # made(), inlined
+        details = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]  # made(), inlined
         explanation = "; ".join([leaf.explanation for leaf in details])
         meaning = self.meanings[status, outcome]
         criterion = self.criterion
@@ -463,11 +468,14 @@ class Plan:
     def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
         """The criteria's results, and the missing data of the undecided ones (in criterion
         order, each once)."""
+        criteria = []
         wanted: dict[str, None] = {}
-        for _, outcome, leaves in records:
-            if outcome == "review":
-                wanted.update(dict.fromkeys(_wanted(leaves)))
-        return {"criteria": [step.result(*record) for step, record in zip(self.steps, records)], "to_collect": list(wanted)}
+        for step, record in zip(self.steps, records):
+            result, missing = step.made_of(*record)
+            criteria.append(result)
+            if missing:
+                wanted.update(dict.fromkeys(missing))
+        return {"criteria": criteria, "to_collect": list(wanted)}
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
