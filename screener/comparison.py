@@ -230,7 +230,8 @@ class _Limit:
 
     def route(self, unit: str | None) -> tuple:
         """How a value in ``unit`` is compared: ("area", factor, exponent), ("convert",
-        to compare, holds, to show) or ("error", message); found once per unit."""
+        to compare, holds, to show, whether the units differ so the conversion is shown) or
+        ("error", message); found once per unit."""
         found = self.routes.get(unit)
         if found is None:
             found = self.routes[unit] = self._route(unit)
@@ -249,10 +250,11 @@ class _Limit:
             return ("error", exc.message)
         if self.canonical != self.unit:
             try:
-                return ("convert", converter(unit, self.canonical, self.analyte), self.holds_canonical, show)
+                return ("convert", converter(unit, self.canonical, self.analyte), self.holds_canonical, show,
+                        not same_unit(unit, self.unit))
             except UnitError:
                 pass
-        return ("convert", show, self.holds, show)
+        return ("convert", show, self.holds, show, not same_unit(unit, self.unit))
 
     def unknown(self, sink: list[Leaf] | None, explanation: str, missing: list[str], given: str | None = None) -> str:
         if sink is not None:
@@ -343,7 +345,8 @@ def _reading(node: Comparison, at: At) -> Run:
 
 
 def _given(measurement: Measurement, derivation: str) -> str:
-    return (quantity_text(measurement.value, measurement.unit) + derivation
+    value = measurement.value  # quantity_text, inlined
+    return (with_unit(format_number(value), value, measurement.unit) + derivation
             + (f" ({measurement.note})" if measurement.note else ""))
 
 
@@ -396,8 +399,7 @@ def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, s
     if route[0] == "convert":
         status = MET if route[2](route[1](value)) else NOT_MET
         if sink is not None:
-            limit.finish(sink, status, (_given, measurement, derivation), route[3](value), limit.unit,
-                         not same_unit(unit, limit.unit))
+            limit.finish(sink, status, (_given, measurement, derivation), route[3](value), limit.unit, route[4])
         return status
     if route[0] == "error":
         wanted = f"{limit.label} in a unit comparable with {limit.unit}" if limit.unit else f"{limit.label} as a unitless value"

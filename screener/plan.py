@@ -315,7 +315,7 @@ class Step:
                                           f"answered: the criterion as written {'holds' if answer else 'does not hold'}",
                                           given="yes" if answer else "no") for answer in (True, False)}
         self.shared = at.shared
-        self.made: dict[tuple[int, ...], tuple[CriterionResult, tuple[str, ...]]] = {}
+        self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
         self.meanings = _meanings(criterion.section)
         self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
         """Whether only a reviewer's answers decide the criterion (consent, the investigator's
@@ -357,22 +357,25 @@ class Step:
         """The result of an evaluation with a sink."""
         return self.made_of(status, outcome, leaves)[0]
 
-    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> tuple[CriterionResult, tuple[str, ...]]:
-        """(result, data to collect when it needs review) of an evaluation with a sink; those made only of shared
-        leaves (an unanswered question, an unrecorded condition) are made once and kept.  A
-        kept key is made of the ids of shared leaves, alive as long as the plan: a leaf
-        made for one patient can never have one of those ids, so a key found is a key kept."""
-        key = tuple(map(id, leaves))
-        made = self.made.get(key)
-        if made is not None:
-            return made
-        made = (self._result(status, outcome, leaves), tuple(_wanted(leaves)) if outcome == "review" else ())
+    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf],
+                key: tuple[int, ...] | None = None) -> tuple[CriterionResult, dict[str, None]]:
+        """(result, data to collect when it needs review) of an evaluation with a sink; those
+        made only of shared leaves (an unanswered question, an unrecorded condition) are made
+        once and kept under ``key``, the ids of the leaves.  Shared leaves live as long as
+        the plan: a leaf made for one patient never has one of their ids, so a key found in
+        ``made`` is a key kept."""
+        if key is None:
+            key = tuple(map(id, leaves))
+            made = self.made.get(key)
+            if made is not None:
+                return made
+        made = (self._result(status, outcome, leaves), dict.fromkeys(_wanted(leaves)) if outcome == "review" else {})
         if len(self.made) < MADE_LIMIT and self.shared.issuperset(key):
             self.made[key] = made
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        details = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]  # made(), inlined
+        details = [leaf[1](*leaf[2]) if isinstance(leaf, Later) else leaf for leaf in leaves]  # made(), inlined
         explanation = "; ".join([leaf.explanation for leaf in details])
         meaning = self.meanings[status, outcome]
         criterion = self.criterion
@@ -471,10 +474,11 @@ class Plan:
         criteria = []
         wanted: dict[str, None] = {}
         for step, record in zip(self.steps, records):
-            result, missing = step.made_of(*record)
+            key = tuple(map(id, record[2]))
+            result, missing = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
             criteria.append(result)
             if missing:
-                wanted.update(dict.fromkeys(missing))
+                wanted.update(missing)
         return {"criteria": criteria, "to_collect": list(wanted)}
 
 
