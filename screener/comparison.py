@@ -24,8 +24,8 @@ from .rules import Comparison, Node, walk
 from .unit_kinds import kind_problem
 from .units import area_exponent, convert_with_area, converter, format_number
 from .wording import (
-    BSA_MISSING, DAYS_PER, canonical_unit, duration_text, event_label, is_lab, limit_text, quantity_text, relative_of,
-    same_unit, sentence, shown_quantity, variable_info,
+    BSA_MISSING, DAYS_PER, canonical_unit, duration_text, event_label, is_lab, limit_number, limit_text, quantity_text,
+    relative_of, same_unit, sentence, shown_number, variable_info, with_unit,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -165,15 +165,15 @@ def node_result(kind: str, status: str, explanation: str, **fields) -> NodeResul
     })
 
 
-_set = object.__setattr__
-
-
 def made(leaf: Leaf) -> NodeResult:
     """The leaf's result, worded now (a fresh object for one worded later)."""
     return leaf.make(*leaf.args) if isinstance(leaf, Later) else leaf
 
 
 _ALL_SET: dict[type, set[str]] = {}
+_SLOT = BaseModel.__dict__  # the setters of a pydantic model's slots, called directly (no attribute look-up)
+_set_dict, _set_fields_set = _SLOT["__dict__"].__set__, _SLOT["__pydantic_fields_set__"].__set__
+_set_extra, _set_private = _SLOT["__pydantic_extra__"].__set__, _SLOT["__pydantic_private__"].__set__
 
 
 def built(cls: type[M], values: dict) -> M:
@@ -182,13 +182,13 @@ def built(cls: type[M], values: dict) -> M:
     set of fields set is every field, one set shared by the class's results (pydantic
     only ever adds a field name to it, and they are all in it)."""
     model = cls.__new__(cls)
-    _set(model, "__dict__", values)
+    _set_dict(model, values)
     names = _ALL_SET.get(cls)
     if names is None:
         names = _ALL_SET[cls] = set(cls.model_fields)
-    _set(model, "__pydantic_fields_set__", names)
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", None)
+    _set_fields_set(model, names)
+    _set_extra(model, None)
+    _set_private(model, None)
     return model
 
 
@@ -200,7 +200,7 @@ class _Limit:
     canonical unit, and, per patient unit, how to read a value (``route``)."""
 
     __slots__ = ("node", "variable", "label", "analyte", "unit", "limit", "threshold", "holds", "holds_canonical",
-                 "canonical", "relative", "routes", "tails", "context")
+                 "canonical", "relative", "routes", "tails", "context", "limit_number")
 
     def __init__(self, node: Comparison) -> None:
         self.node = node
@@ -208,6 +208,7 @@ class _Limit:
         self.label, self.analyte = variable_info(node.variable, node.label)
         self.unit = node.unit
         self.limit = limit_text(node.value, node.unit)
+        self.limit_number = limit_number(node.value)
         self.threshold = f"{node.op} {self.limit}"
         self.holds = holds(node.op, float(node.value))
         self.relative = relative_of(node.unit)
@@ -230,7 +231,8 @@ class _Limit:
 
     def route(self, unit: str | None) -> tuple:
         """How a value in ``unit`` is compared: ("area", factor, exponent), ("convert",
-        to compare, holds, to show) or ("error", message); found once per unit."""
+        to compare, holds, to show, whether the units differ so the conversion is shown) or
+        ("error", message); found once per unit."""
         found = self.routes.get(unit)
         if found is None:
             found = self.routes[unit] = self._route(unit)
@@ -252,10 +254,11 @@ class _Limit:
             return ("error", exc.message)
         if self.canonical != self.unit:
             try:
-                return ("convert", converter(unit, self.canonical, self.analyte), self.holds_canonical, show)
+                return ("convert", converter(unit, self.canonical, self.analyte), self.holds_canonical, show,
+                        not same_unit(unit, self.unit))
             except UnitError:
                 pass
-        return ("convert", show, self.holds, show)
+        return ("convert", show, self.holds, show, not same_unit(unit, self.unit))
 
     def unknown(self, sink: list[Leaf] | None, explanation: str, missing: list[str], given: str | None = None) -> str:
         if sink is not None:
@@ -273,9 +276,13 @@ class _Limit:
                 assumed: list[str] | None) -> NodeResult:
         """"<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
         given: str = value[0](*value[1:])
-        converted_text = shown_quantity(converted, target, self.node.value) if show else None
         subject = f"{self.label} {given}{via}"
-        if converted_text is not None:
+        converted_text = None
+        if show:  # shown_number with the limit's number worded once (a value shown as the limit is rare)
+            number = format_number(converted)
+            if number == self.limit_number:
+                number = shown_number(converted, self.node.value)
+            converted_text = with_unit(number, converted, target)
             subject += f" = {converted_text}{note}"
         tail = self.tails.get(status)
         explanation = (subject + tail if tail is not None else sentence(subject, status, self.node.op, self.limit)) + self.context
@@ -342,7 +349,8 @@ def _reading(node: Comparison, at: At) -> Run:
 
 
 def _given(measurement: Measurement, derivation: str) -> str:
-    return (quantity_text(measurement.value, measurement.unit) + derivation
+    value = measurement.value  # quantity_text, inlined
+    return (with_unit(format_number(value), value, measurement.unit) + derivation
             + (f" ({measurement.note})" if measurement.note else ""))
 
 
@@ -395,8 +403,7 @@ def _value(limit: _Limit, f: Facts, measurement: Measurement, derivation: str, s
     if route[0] == "convert":
         status = MET if route[2](route[1](value)) else NOT_MET
         if sink is not None:
-            limit.finish(sink, status, (_given, measurement, derivation), route[3](value), limit.unit,
-                         not same_unit(unit, limit.unit))
+            limit.finish(sink, status, (_given, measurement, derivation), route[3](value), limit.unit, route[4])
         return status
     if route[0] == "error":
         wanted = f"{limit.label} in a unit comparable with {limit.unit}" if limit.unit else f"{limit.label} as a unitless value"

@@ -33,10 +33,10 @@ class MadeWhenRead(BaseModel):
         pending = _get(self, "__pydantic_private__")
         if pending is None:
             return
-        _set(self, "__pydantic_private__", None)
         made = pending[0](*pending[1:])
         values = self.__dict__  # a field assigned since keeps its value
         _set(self, "__dict__", {name: values[name] if name in values else made[name] for name in _fields(type(self))})
+        _set(self, "__pydantic_private__", None)  # last: another thread reading meanwhile makes the same fields
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):

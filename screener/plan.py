@@ -24,12 +24,12 @@ import weakref
 from typing import Callable, Iterable
 
 from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, made, may_assume, measured_vs_derived, node_result,
+    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, may_assume, measured_vs_derived, node_result,
     readings_of,
 )
 from .evaluate import (
-    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef, Verdict,
-    outcome_of,
+    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
+    Verdict, outcome_of,
 )
 from .lazy import made_later
 from .patient import Patient
@@ -315,7 +315,7 @@ class Step:
                                           f"answered: the criterion as written {'holds' if answer else 'does not hold'}",
                                           given="yes" if answer else "no") for answer in (True, False)}
         self.shared = at.shared
-        self.made: dict[tuple[int, ...], CriterionResult] = {}
+        self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
         self.meanings = _meanings(criterion.section)
         self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
         """Whether only a reviewer's answers decide the criterion (consent, the investigator's
@@ -354,20 +354,28 @@ class Step:
         return self.result(status, outcome, leaves)
 
     def result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        """The result of an evaluation with a sink; one made only of shared leaves (an
-        unanswered question, an unrecorded condition) is made once and kept."""
-        key = tuple(map(id, leaves))
-        if not self.shared.issuperset(key):
-            return self._result(status, outcome, leaves)
-        made = self.made.get(key)
-        if made is None:
-            made = self._result(status, outcome, leaves)
-            if len(self.made) < MADE_LIMIT:
-                self.made[key] = made
+        """The result of an evaluation with a sink."""
+        return self.made_of(status, outcome, leaves)[0]
+
+    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf],
+                key: tuple[int, ...] | None = None) -> tuple[CriterionResult, dict[str, None]]:
+        """(result, data to collect when it needs review) of an evaluation with a sink; those
+        made only of shared leaves (an unanswered question, an unrecorded condition) are made
+        once and kept under ``key``, the ids of the leaves.  Shared leaves live as long as
+        the plan: a leaf made for one patient never has one of their ids, so a key found in
+        ``made`` is a key kept."""
+        if key is None:
+            key = tuple(map(id, leaves))
+            made = self.made.get(key)
+            if made is not None:
+                return made
+        made = (self._result(status, outcome, leaves), dict.fromkeys(_wanted(leaves)) if outcome == "review" else {})
+        if len(self.made) < MADE_LIMIT and self.shared.issuperset(key):
+            self.made[key] = made
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        details = [made(leaf) for leaf in leaves]
+        details = [leaf[1](*leaf[2]) if isinstance(leaf, Later) else leaf for leaf in leaves]  # made(), inlined
         explanation = "; ".join([leaf.explanation for leaf in details])
         meaning = self.meanings[status, outcome]
         criterion = self.criterion
@@ -463,11 +471,15 @@ class Plan:
     def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
         """The criteria's results, and the missing data of the undecided ones (in criterion
         order, each once)."""
+        criteria = []
         wanted: dict[str, None] = {}
-        for _, outcome, leaves in records:
-            if outcome == "review":
-                wanted.update(dict.fromkeys(_wanted(leaves)))
-        return {"criteria": [step.result(*record) for step, record in zip(self.steps, records)], "to_collect": list(wanted)}
+        for step, record in zip(self.steps, records):
+            key = tuple(map(id, record[2]))
+            result, missing = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
+            criteria.append(result)
+            if missing:
+                wanted.update(missing)
+        return {"criteria": criteria, "to_collect": list(wanted)}
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:

@@ -121,16 +121,34 @@ def plural(unit: str, value: float) -> str:
 def with_unit(number: str, value: float, unit: str | None) -> str:
     """A formatted number with its unit: "55 mmHg", "3 x ULN", "0.35 x 10^9/L",
     "350/uL", "60%", "12 days", "15" (unitless)."""
+    suffix = _SUFFIXES.get(unit, _UNSEEN)
+    if suffix is _UNSEEN:
+        suffix = _suffix(unit)
+        if len(_SUFFIXES) < 4096:  # units come from profiles: bounded
+            _SUFFIXES[unit] = suffix
+    if suffix is None:
+        return f"{number} {plural(unit, value)}"  # type: ignore[arg-type]
+    return number + suffix  # type: ignore[operator]
+
+
+_UNSEEN = object()
+_SUFFIXES: dict[str | None, object] = {}
+"""What ``with_unit`` writes after a number in each unit, worded once per unit (a dict
+look-up per value instead of the unit tests below), None for a duration (its plural
+depends on the value)."""
+
+
+def _suffix(unit: str | None) -> str | None:
     if not unit:
-        return number
+        return ""
     relative = relative_of(unit)
     if relative:
-        return f"{number} x {relative}"
+        return f" x {relative}"
     if unit == "%" or unit.startswith("/"):
-        return f"{number}{unit}"
+        return unit
     if unit.startswith("10^"):
-        return f"{number} x {unit}"
-    return f"{number} {plural(unit, value)}"
+        return f" x {unit}"
+    return None if unit in DAYS_PER else f" {unit}"
 
 
 def quantity_text(value: float, unit: str | None) -> str:
@@ -160,10 +178,6 @@ def shown_number(value: float, limit: float) -> str:
         if text != f"{limit:.{digits}g}":
             break
     return text
-
-
-def shown_quantity(value: float, unit: str | None, limit: float) -> str:
-    return with_unit(shown_number(value, limit), value, unit)
 
 
 def duration_text(value: float, unit: str) -> str:

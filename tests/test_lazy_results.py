@@ -93,3 +93,14 @@ def test_what_is_kept_across_patients_gives_each_patient_its_own_result() -> Non
         patient = base.model_copy(update={"answers": answers})
         kept = plan_for(rules).check(patient)
         assert kept.model_dump() == Plan(rules).check(patient).model_dump(), answers
+
+
+def test_threads_reading_one_result_at_once_all_see_it_whole() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    whole = _fresh(*CASES[1]).model_dump()
+    for _ in range(20):
+        result = _fresh(*CASES[1])
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            seen = list(pool.map(lambda read: [c.explanation for c in read.criteria], [result] * 4))
+        assert all(words == [c["explanation"] for c in whole["criteria"]] for words in seen)
