@@ -64,16 +64,17 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
     stop = not may_assume(node)
 
     def run(f: Facts, sink: list[Leaf] | None) -> str:
-        decided = undecided = False
-        for part in parts:  # with a sink every leaf runs: each is reported
+        if sink is not None or not stop:  # every leaf runs (with a sink each is reported)
+            statuses = [part(f, sink) for part in parts]
+            return decisive if decisive in statuses else (UNKNOWN if UNKNOWN in statuses else other)
+        undecided = False
+        for part in parts:
             status = part(f, sink)
             if status == decisive:
-                if stop and sink is None:
-                    return decisive
-                decided = True
-            elif status != other:
+                return decisive
+            if status != other:
                 undecided = True
-        return decisive if decided else (UNKNOWN if undecided else other)
+        return UNKNOWN if undecided else other
 
     return run
 
@@ -370,7 +371,7 @@ class Step:
             if made is not None:
                 return made
         made = (self._result(status, outcome, leaves), dict.fromkeys(_wanted(leaves)) if outcome == "review" else {})
-        if len(self.made) < MADE_LIMIT and self.shared.issuperset(key):
+        if len(self.made) < MADE_LIMIT and all(map(self.shared.__contains__, key)):  # (issuperset makes a set of key)
             self.made[key] = made
         return made
 
