@@ -8,6 +8,7 @@ already read from a sentence, so each can be tested on its own:
   question is ever inverted (a question is asked in the words of the sentence instead);
 - ``restricted``: a criterion for one group ("women of childbearing potential");
 - ``sex_specific``: conditions only a woman can have are absent in a man;
+- ``either_sex``: limits per sex decide a patient of unknown sex where both sides agree;
 - ``numbered``: each question of a criterion gets its own id (``I4.1``, ``I4.2``).
 """
 
@@ -166,6 +167,33 @@ def sex_specific(node: Node) -> Node:
         if isinstance(n, Restrict) and isinstance(n.group, Sex) and n.group.sex == "female":
             return n  # already for women
         return _map_children(n, visit)
+
+    return visit(node)
+
+
+def either_sex(node: Node) -> Node:
+    """Limits per sex ("Hb < 11 (women) or < 12 (men)") decide a patient whose sex is not
+    recorded where both sides agree: every patient is one or the other, so an exclusion's
+    (women AND A) OR (men AND B) also holds when A AND B hold, and an inclusion's
+    (women -> A) AND (men -> B) fails when neither A nor B holds.  That consequence is
+    added as one more item of the group, which changes no decided status."""
+    if not any(isinstance(n, Restrict) and isinstance(n.group, Sex) for n in walk(node)):
+        return node
+
+    def visit(n: Node) -> Node:
+        n = _map_children(n, visit)
+        if not isinstance(n, (AllOf, AnyOf)):
+            return n
+        outside = isinstance(n, AllOf)  # inclusion limits hold outside their sex, exclusion ones do not
+        sides: dict[str, list[Node]] = {"female": [], "male": []}
+        for item in n.items:
+            if isinstance(item, Restrict) and isinstance(item.group, Sex) and item.outside == outside:
+                sides[item.group.sex].append(item.item)
+        if not sides["female"] or not sides["male"]:
+            return n
+        both = [s[0] if len(s) == 1 else type(n)(items=s, span=n.span) for s in sides.values()]
+        agreed = (AllOf if isinstance(n, AnyOf) else AnyOf)(items=both, span=n.span)
+        return n.model_copy(update={"items": [*n.items, agreed]})
 
     return visit(node)
 
