@@ -23,6 +23,7 @@ from .wording import DAYS_PER, condition_label as _condition_label, event_label 
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
 from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
 from .sql_features import Features
+from .restated import unit_readings
 from .sql_units import unit_conversion_rows
 from .stable_ids import stable_keys
 
@@ -183,12 +184,20 @@ class Translator:
         return part
 
     def _comparison(self, node: Comparison) -> Part:
-        """A limit restated in other units ("< 8 kPa (< 60 mmHg)") is read both ways, as in Python."""
+        """A limit restated in other units ("< 8 kPa (< 60 mmHg)"): a value in one of them
+        is compared with the limit written in it, else read every way, as in Python."""
         from .sql_compare import comparison
 
-        if node.alt:
-            return self._readings(Readings(items=node.readings(), span=node.span))
-        return comparison(self, node)
+        if not node.alt:
+            return comparison(self, node)
+        every = self._readings(Readings(items=node.readings(), span=node.span))
+        own = {unit: comparison(self, reading) for unit, reading in unit_readings(node).items()}
+        if not own:
+            return every
+        unit = self.features.measured(node.variable, "unit")
+        status = case(*((exp.EQ(this=unit, expression=text(u)), exp.Paren(this=p.status)) for u, p in own.items()),
+                      default=exp.Paren(this=every.status))
+        return Part(status, every.items, every.assumed)
 
 
 def _criterion_columns(translator: Translator, criteria: list[Criterion]) -> tuple[list[exp.Expression], list[tuple[str, int, int]]]:
