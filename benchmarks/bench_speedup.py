@@ -1,10 +1,10 @@
 """Compile speed of this tree against an earlier revision, both in the same process.
 
-    python benchmarks/bench_speedup.py [--baseline REV] [--limit N] [--rounds R] [corpus]
+    python benchmarks/bench_speedup.py [--baseline REV] [--start S] [--limit N] [--rounds R] [corpus]
 
 The ``screener`` package of git revision REV (default ``HEAD``) is extracted to a temporary
 folder as the package ``screener_baseline`` and imported beside the working tree's
-``screener``; the first N corpus trials are compiled by each in turn, R rounds, and the best
+``screener``; N corpus trials from the S-th (default the first) are compiled by each in turn, R rounds, and the best
 round of each is kept.  Times are CPU time of this process (``time.process_time``), so that
 other work on a shared machine slows both sides alike; the load average is printed with them.
 Every trial's rules must come out the same from both (compared as JSON): a speed-up that
@@ -51,6 +51,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
     parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
+    parser.add_argument("--start", type=int, default=0, help="skip the first S trials (the first are short)")
     parser.add_argument("--limit", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -62,7 +63,7 @@ def main() -> int:
         sides = {}
         for name in ("screener_baseline", "screener"):
             compiler = importlib.import_module(f"{name}.compiler")
-            sources = importlib.import_module(f"{name}.sources").read_sources(args.corpus)[: args.limit]
+            sources = importlib.import_module(f"{name}.sources").read_sources(args.corpus)[args.start:args.start + args.limit]
             extractor = importlib.import_module(f"{name}.extract").default_extractor()
             for source in sources[:20]:  # warm caches built on first use
                 compiler.compile_source(source, extractor)

@@ -1,0 +1,344 @@
+"""Clauses: one sentence of an item becomes a node.  A leading negation turns the sentence's
+polarity; an example or exception cue splits it into a head and the cue's scope; the leaves
+are joined by the connectors between them; what stays unread becomes a question joined to
+what was read (required with it, or an alternative to it), never dropped."""
+
+from __future__ import annotations
+
+import re
+
+from .exceptions import escape
+from .leaves import Leaf, LeafReader
+from .lexicon import Lexicon
+from .mentions import Mention
+from .patterns import patterns
+from .quantities import DURATION_UNITS, Bound
+from .rules import AllOf, AnyOf, Comparison, Duration, Manual, Node, Not, Readings, Restrict, Section, Sex, Window, walk
+from .scope import Group, contexts, cues, negated, phrase_pattern, with_context
+from .text import Text
+from .tokens import NUMBER_WORDS, WORD, Spans, any_between, blank, blank_spans, phrase_regex, squash
+
+_SENTENCE = re.compile(
+    r"(?<=[.;])\s+(?=[A-Z(])|;\s*"
+    r"|,?\s+and\s+(?=(?:must|should|shall|will|agree|agrees|have\s+to|has\s+to)\b)"  # "... must not be X and must use Y"
+)
+_ONLY_IF = re.compile(
+    r"\(?\s*(?:only\s+(?:required\s+|needed\s+|necessary\s+|applicable\s+)?(?:if|when|in\s+case\s+of)"
+    r"|(?:required|needed|necessary|applicable)\s+only\s+(?:if|when|in\s+case\s+of))\s+([^()]{3,120}?)\s*(?:\)|$)", re.I)
+_OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+case)\b[^,;:]{3,200}[,;:]", re.I)
+_EVENT_WINDOW = re.compile(
+    r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
+    r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
+
+
+class ClauseReader(LeafReader):
+    """Reads one sentence of an item into a node, with its negation, cues and unread words."""
+
+    def __init__(self, lexicon: Lexicon | None = None):
+        super().__init__(lexicon)
+        p = patterns()
+        lead = phrase_pattern(cues()["negation_lead"])
+        self._negation_re = re.compile(
+            r"^[\s,:]*(?:" + lead + r"\s+){0,4}(?:"
+            + "|".join(re.escape(str(n)) for n in sorted(p["negations"], key=lambda n: len(str(n)), reverse=True)) + r")\b\s*",
+            re.I,
+        )
+        self._or_re = phrase_regex(p["connectors"]["or"])
+        self._and_re = phrase_regex(p["connectors"]["and"])
+        self._unread_condition_re = re.compile(
+            r"(?:" + phrase_regex(p["conditional_words"]).pattern + r")\s+[^\W\d]", re.I)
+
+    def _sentences(self, text: str) -> list[tuple[int, int]]:
+        out, cursor = [], 0
+        for match in _SENTENCE.finditer(text):
+            if text[cursor:match.start()].strip():
+                out.append((cursor, match.start()))
+            cursor = match.end()
+        if text[cursor:].strip():
+            out.append((cursor, len(text.rstrip())))
+        return out
+
+    def _sentence_rule(self, text: Text, start: int, end: int, section: Section, heading: str | None,
+                       found: tuple[list[Mention], list[Bound]], group: Group | None = None,
+                       required_group: bool = False) -> Node | None:
+        in_group = group is not None and start <= group.start < end
+        lead = start  # a negation may follow a group that opens the sentence ("For females, not pregnant")
+        if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among", "if"):
+            lead = group.end
+        sentence = text.text[lead:end]
+        negation = self._negation_re.match(sentence)
+        if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
+            negation = None
+        if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
+            negation = None
+        body_start = lead + (negation.end() if negation else 0)
+        leaves, covered = self._leaves(text, body_start, end, section, heading, found)
+        if in_group and group is not None:
+            leaves = [l for l in leaves if not (group.start <= l.start and l.end <= group.end)]
+            covered.append((group.start, group.end))
+        self._event_window(text, body_start, end, found[0], leaves, covered)
+        notes = []
+        measured = any(isinstance(n, Comparison) for l in leaves for n in walk(l.node))
+        for match in contexts(text.text, body_start, end) if measured else ():  # context notes go on comparisons
+            covered.append((match.start(), match.end()))
+            note = squash(match.group(0)).lower()
+            notes.append(str(cues().get("context_wording", {}).get(note, note)))
+        required = group if in_group and required_group else None
+        if not leaves:
+            if required is None or self._leftover(text.text, body_start, end, covered):
+                return None
+            node = self._group_node(text, required)  # "Women of childbearing potential"
+            return negated(node, squash(text.text[start:end]), text.origin(start, end)) if negation else node
+        apart: list[Leaf] = []
+        if negation and any(not isinstance(l.node, Not) for l in leaves):
+            # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
+            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start]
+            leaves = [l for l in leaves if l not in apart]
+            covered += [(l.start, l.end) for l in apart]
+        polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
+        cue = self._scope_cue(text.text, body_start, end, leaves)
+        if cue is not None:
+            part = self._scoped(text, start, body_start, end, cue, leaves, covered, polarity)
+        else:
+            part = self._part(text, start, body_start, end, leaves, covered, polarity)
+        if part is None:
+            return None
+        node = with_context(part, notes)
+        # "No pregnant or nursing women": the group inside the negation; "Women without childbearing potential":
+        # a group written before the negation cue stays outside it
+        outside = required is not None and negation is not None and required.end <= lead + negation.end()
+        if required is not None and not outside:
+            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
+        if negation:
+            node = negated(node, squash(text.text[start:end]), text.origin(start, end))
+        if required is not None and outside:
+            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
+        if apart:
+            joiner = AllOf if section == "inclusion" else AnyOf
+            node = joiner(items=[node] + [l.node for l in apart], span=text.origin(start, end))
+        return node
+
+    def _group_node(self, text: Text, group: Group) -> Node:
+        label = self.lexicon.conditions[group.condition].label if group.condition in self.lexicon.conditions else None
+        return group.node(text.origin(group.start, group.end), label)
+
+    def _event_window(self, text: Text, start: int, end: int, mentions: list[Mention], leaves: list[Leaf],
+                      covered: list[tuple[int, int]]) -> None:
+        """"at any time during the first 10 days after onset": the values of the sentence count
+        only when measured in that window after the event."""
+        match = _EVENT_WINDOW.search(text.text, start, end)
+        comparisons = [n for l in leaves for n in walk(l.node) if isinstance(n, Comparison)]
+        if not match or not comparisons:
+            return
+        event = next((m for m in mentions if m.kind == "event" and match.end() <= m.start <= match.end() + 2), None)
+        if event is None:
+            return
+        amount = match.group(1).lower()
+        value = int(amount) if amount.isdigit() else NUMBER_WORDS[amount]
+        window = Window(event=event.id, end=Duration(value=value, unit=DURATION_UNITS[match.group(2).lower().rstrip("s")]))
+        for comparison in comparisons:
+            comparison.window = window
+        defined = re.compile(r"\s*\([^()]*\)").match(text.text, event.end)  # "(date of the first symptoms)"
+        covered.append((match.start(), defined.end() if defined else event.end))
+
+    def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
+        """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,
+        the closing bracket when the cue stands in brackets)."""
+        for match in self._cue_re.finditer(text, start, end):
+            if any(l.start <= match.start() < l.end for l in leaves):
+                continue
+            kind = "examples" if match.group("examples") else "exception"
+            opened = text.rfind("(", start, match.start())
+            closed = text.find(")", match.end(), end)
+            scope_end = closed if opened > text.rfind(")", start, match.start()) and closed != -1 else end
+            return kind, match.start(), match.end(), scope_end
+        return None
+
+    def _scoped(self, text: Text, start: int, body_start: int, end: int, cue: tuple[str, int, int, int],
+                leaves: list[Leaf], covered: list[tuple[int, int]], polarity: Section) -> Node | None:
+        """"X, including Y": Y are examples of X (any one makes X present; none leaves X to review).
+        "X unless Y": Y is an escape (in a requirement X or Y; in an exclusion X unless Y)."""
+        kind, cue_start, cue_end, scope_end = cue
+        head = self._part(text, start, body_start, end, leaves, covered, polarity, skip=(cue_start, scope_end))
+        inner = self._part(text, cue_start, cue_end, scope_end, leaves, covered, polarity)
+        if inner is None:
+            return head
+        span = text.origin(start, end)
+        if kind == "examples":
+            if head is None:
+                return inner
+            return AnyOf(items=[inner, head], span=span)
+        if head is None:
+            return None
+        if polarity == "inclusion":
+            return AnyOf(items=[head, inner], span=span)
+        return escape(head, inner, self.lexicon, span)
+
+    def _part(self, text: Text, start: int, body_start: int, end: int, leaves: list[Leaf], covered: list[tuple[int, int]],
+              section: Section, skip: tuple[int, int] = (0, 0)) -> Node | None:
+        """What was read in ``body_start:end`` (less ``skip``), with a question on its unread words."""
+        leaves = [l for l in leaves if body_start <= l.start < end and not skip[0] <= l.start < skip[1]]
+        leftover = self._leftover(text.text, body_start, end, covered + [skip])
+        if not leaves:
+            return Manual(question=squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
+        node = self._join(leaves, text.text, section)
+        only = _ONLY_IF.search(text.text, body_start, end)
+        if only and not any(only.start() <= l.start < only.end() for l in leaves):
+            # "DLCO > 55% (only required if there is clinical evidence of pulmonary dysfunction)"
+            group = self._condition_for(only.group(1).strip(), text)
+            node = Restrict(group=group, item=node, outside=section == "inclusion", span=text.origin(start, end))
+            leftover = self._leftover(text.text, body_start, end, covered + [skip, only.span()])
+        opening = _OPENING_CONDITION.match(text.text, body_start, end)
+        if leftover and opening and all(l.end <= opening.end() for l in leaves):
+            # "If the fibrosing lung disease threatens the vital prognosis, we will ...": what follows the
+            # condition applies only under it; outside it the sentence asks nothing of the patient
+            manual = Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+            return Restrict(group=node, item=manual, outside=section == "inclusion", span=manual.span)
+        if leftover:
+            if self._unread_condition_re.search(blank_spans(text.text, covered, body_start, end)):
+                # "(50,000/mm3 if post bone marrow transplantation)": another limit under a condition not read;
+                # what was read is one reading, the sentence as written (a question) the other: decided where they agree
+                manual = Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+                return Readings(items=[node, manual], span=manual.span)
+            narrowing = all(text.text[a:b].lower() in self._qualifiers for a, b in leftover)  # "active hepatitis B or C"
+            own = self._first_only(text, start, end, section, leaves, leftover) if narrowing else None
+            if own is not None:
+                return own
+            alternative = not narrowing and self._leftover_is_alternative(text.text, leaves, leftover)
+            node = self._with_unread(node, text, start, end, section, alternative)
+        return node
+
+    def _first_only(self, text: Text, start: int, end: int, section: Section, leaves: list[Leaf],
+                    leftover: list[tuple[int, int]]) -> Node | None:
+        """"Active neoplasia or concomitant myelodysplasia": a qualifier before the first of several
+        alternatives narrows that one only when each later one has words of its own after its "or";
+        "active hepatitis B or C" qualifies both (None: the caller keeps the whole-sentence question)."""
+        ordered = sorted(leaves, key=lambda l: l.start)
+        if len(ordered) < 2 or any(b > ordered[0].start or text.text[b:ordered[0].start].strip() for a, b in leftover):
+            return None
+        for previous, leaf in zip(ordered, ordered[1:]):
+            between = re.sub(r"\b(?:or|and)\b|[,;/]", " ", text.text[previous.end:leaf.start], flags=re.I)
+            joined = re.search(r"\bor\b|,", text.text[previous.end:leaf.start], re.I)
+            if not joined or not between.strip():
+                return None
+        whole = self._join(ordered, text.text, section)
+        if not isinstance(whole, AnyOf):
+            return None
+        manual = Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+        first = Leaf(ordered[0].start, ordered[0].end, AllOf(items=[ordered[0].node, manual], span=manual.span))
+        return self._join([first, *ordered[1:]], text.text, section)
+
+    def _leftover(self, text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Meaningful words of the sentence that no leaf accounts for."""
+        remarks = []
+        for paren in re.finditer(r"\(([^()]*)\)", text[start:end]):
+            if not self._exceptions.search(paren.group(1)):
+                remarks.append((start + paren.start(), start + paren.end()))
+        inside = Spans(covered + remarks)
+        out = []
+        for word in WORD.finditer(text, start, end):
+            if inside.contains(word.start()):
+                continue
+            if word.group(0).lower().strip("'-") in self._ignored or len(word.group(0)) < 2:
+                continue
+            out.append((word.start(), word.end()))
+        return out
+
+    @staticmethod
+    def _with_unread(node: Node, text: Text, start: int, end: int, section: Section, alternative: bool) -> Node:
+        """Join what was read with a question on the whole sentence, keeping what was read.
+
+        Unread words that qualify what was read ("Uncontrolled epilepsia") make both
+        required.  Unread words that are an alternative ("X or other serious disease")
+        make either enough in an exclusion (at worst a false exclusion), and in an
+        inclusion when what was read is numeric limits only: the limit decides when it
+        holds and the question stays for review when it does not.  A condition read out
+        of a longer inclusion sentence ("SSc of poor prognosis ... or SSc with ...") is
+        broader than the sentence, so such a sentence goes to review as a whole.
+        """
+        manual = Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+        if not alternative:
+            return AllOf(items=[node, manual], span=manual.span)
+        if section == "exclusion" or all(isinstance(n, (Comparison, Sex, AllOf, AnyOf)) for n in walk(node)):
+            return AnyOf(items=[node, manual], span=manual.span)
+        return manual
+
+    def _leftover_is_alternative(self, text: str, leaves: list[Leaf], leftover: list[tuple[int, int]]) -> bool:
+        """Whether unread words are an alternative to what was read rather than a qualifier.
+
+        Two shapes count: "or" right beside a leaf ("X or other serious disease"), and a
+        comma list closed by "or" with a leaf in one item and only unread words in another
+        ("heart failure reversible, ventricular or atrial rhythm disturbances").
+        """
+        start = min([l.start for l in leaves] + [w[0] for w in leftover])
+        end = max([l.end for l in leaves] + [w[1] for w in leftover])
+        chars = list(blank(text, start, end))
+        for leaf in leaves:  # an "or" inside a leaf ("greater than or equal to") joins nothing
+            chars[leaf.start:leaf.end] = " " * (leaf.end - leaf.start)
+        plain = "".join(chars)
+        starts = sorted(leaf.start for leaf in leaves)
+        if not leftover:
+            return False
+        for connector in self._or_re.finditer(plain):
+            if self._or_joins_unread(plain, leaves, leftover, connector.start(), connector.end()):
+                return True
+        if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
+            return False
+        items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", plain[start:end])]
+        items = [(start + a, start + b) for a, b in items]
+        has_leaf = [any_between(starts, a, b - 1) for a, b in items]
+        unread = sorted(w[0] for w in leftover)
+        unread_only = [not leaf and any_between(unread, a, b - 1) for (a, b), leaf in zip(items, has_leaf)]
+        return any(has_leaf) and any(unread_only)
+
+    @staticmethod
+    def _or_joins_unread(plain: str, leaves: list[Leaf], leftover: list[tuple[int, int]], start: int, end: int) -> bool:
+        """Whether the "or" at ``plain[start:end]`` stands between a leaf and unread words
+        ("X or other serious disease"); an "or" between two leaves joins what was read."""
+        left = any(re.fullmatch(r"[\s,;:]*", plain[l.end:start]) for l in leaves if l.end <= start)
+        right = any(re.fullmatch(r"[\s,;:]*", plain[end:l.start]) for l in leaves if l.start >= end)
+        if left == right:
+            return False
+        if left:
+            following = [w for w in leftover if w[0] >= end]
+            return bool(following) and not any(end <= l.start < following[0][0] for l in leaves)
+        preceding = [w for w in leftover if w[1] <= start]
+        before = [l for l in leaves if l.end <= start]
+        if before and not re.search(r"[,;:]|\b(?:and|or)\b", plain[max(l.end for l in before):start], re.I):
+            return False  # "CST > 300 microns on OCT or CST > 250": the words qualify the first limit
+        return bool(preceding) and not any(preceding[-1][1] <= l.end <= start for l in leaves)
+
+    def _join(self, leaves: list[Leaf], text: str, section: Section) -> Node:
+        """Join leaves by the connectors between them.
+
+        "A or B and C" is ambiguous; it is read the safe way for the section: in an
+        inclusion "and" binds looser ((A or B) and C, the stricter reading), in an
+        exclusion "or" binds looser (A or (B and C), the broader reading).
+        """
+        if len(leaves) == 1:
+            return leaves[0].node
+        joints: list[str | None] = []
+        for left, right in zip(leaves, leaves[1:]):
+            between = text[left.end:right.start]
+            if left.sex and right.sex and left.sex != right.sex:  # "> 12 for men, > 11 for women": each for its group
+                joints.append("and" if section == "inclusion" else "or")
+            elif self._or_re.search(between):
+                joints.append("or")
+            elif self._and_re.search(between):
+                joints.append("and")
+            else:
+                joints.append(None)
+        for index, joint in enumerate(joints):
+            if joint is None:
+                following = next((j for j in joints[index:] if j), None)
+                joints[index] = following or ("and" if section == "inclusion" else "or")
+        loose, tight = ("and", AllOf) if section == "inclusion" else ("or", AnyOf)
+        inner = AnyOf if section == "inclusion" else AllOf
+        groups: list[list[Leaf]] = [[leaves[0]]]
+        for joint, leaf in zip(joints, leaves[1:]):
+            if joint == loose:
+                groups.append([leaf])
+            else:
+                groups[-1].append(leaf)
+        parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
+        return parts[0] if len(parts) == 1 else tight(items=parts)

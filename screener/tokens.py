@@ -1,0 +1,133 @@
+"""Tokens with offsets, shared by the extraction stages: words, numbers, phrase regexes,
+unions of spans and text with parts blanked out (same length, so offsets still hold).
+
+The stages of extraction, each reading the output of the one before (see screener.extract):
+tokens -> mentions (screener.mentions) -> quantities (screener.quantities) -> comparisons
+(screener.comparisons) -> leaves with their scope (screener.leaves) -> clauses joined into a
+rule tree (screener.clauses).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+from typing import Iterable
+
+NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
+
+
+def trie(phrases: Iterable[str]) -> str:
+    """A regular expression matching any of ``phrases``, built as a trie so that the engine
+    follows shared prefixes once instead of trying a thousand alternatives at every place.
+    A space matches any run of blanks and hyphens; the longest phrase wins."""
+    root: dict = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = []
+        for char in sorted((c for c in node if c), key=lambda c: (c == " ", c)):
+            piece = r"[\s\-]+" if char == " " else re.escape(char)
+            branches.append(piece + emit(node[char]))
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(root)
+
+
+def phrase_regex(phrases: Iterable[str], flags: int | re.RegexFlag = re.I) -> re.Pattern[str]:
+    """Any of ``phrases`` as whole words."""
+    parts = {p for p in phrases if p}
+    return re.compile(rf"(?<![\w])(?:{trie(parts)})(?![\w])", flags)
+
+
+def parse_number(text: str) -> float:
+    """A number as written: "1,500" (thousands) or "1,5" (a decimal comma)."""
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+        return float(text.replace(",", ""))
+    return float(text.replace(",", "."))
+
+
+class Spans:
+    """Membership in a union of [start, end) spans in logarithmic time (sentences may hold
+    thousands of spans: scanning them for every word made long criteria quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            elif a < b:
+                merged.append([a, b])
+        self.starts = [a for a, _ in merged]
+        self.ends = [b for _, b in merged]
+
+    def contains(self, position: int) -> bool:
+        index = bisect.bisect_right(self.starts, position) - 1
+        return index >= 0 and position < self.ends[index]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether [start, end) shares a position with the union."""
+        index = bisect.bisect_right(self.starts, start) - 1
+        if index >= 0 and start < self.ends[index]:
+            return True
+        return index + 1 < len(self.starts) and self.starts[index + 1] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Add [start, end), merging it with the spans it touches."""
+        if start >= end:
+            return
+        low = bisect.bisect_left(self.ends, start)  # first span ending at or after start
+        high = bisect.bisect_right(self.starts, end)  # spans starting at or before end
+        if low < high:
+            start, end = min(start, self.starts[low]), max(end, self.ends[high - 1])
+        self.starts[low:high] = [start]
+        self.ends[low:high] = [end]
+
+
+def any_between(sorted_values: list[int], low: int, high: int) -> bool:
+    """Whether some value v of the sorted list has low <= v <= high."""
+    index = bisect.bisect_left(sorted_values, low)
+    return index < len(sorted_values) and sorted_values[index] <= high
+
+
+@lru_cache(maxsize=64)
+def first_word_at(text: str, words: frozenset[str]) -> int:
+    """Where the first of ``words`` occurs in ``text`` (its length when none does)."""
+    return next((m.start() for m in WORD.finditer(text) if m.group(0).lower() in words), len(text))
+
+
+def blank(text: str, start: int, end: int) -> str:
+    """``text`` with parenthesised remarks and "one or more" blanked out (same length),
+    so that only connectors of the sentence itself are seen."""
+    out = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
+    return re.sub(r"\b(?:one|two|three|\d+)\s+or\s+more\b", lambda m: " " * len(m.group(0)), out, flags=re.I)
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """``text[start:end]`` with the spans already read blanked out."""
+    chars = list(text[start:end])
+    for a, b in spans:
+        for i in range(max(a, start), min(b, end)):
+            chars[i - start] = " "
+    return "".join(chars)
+
+
+def clean(value: float) -> int | float:
+    """A whole number as an int (so that the YAML reads "18", not "18.0")."""
+    return int(value) if float(value).is_integer() else value
+
+
+def squash(text: str) -> str:
+    """Runs of blanks as one space, trimmed."""
+    return re.sub(r"\s+", " ", text).strip()
