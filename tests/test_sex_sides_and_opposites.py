@@ -65,3 +65,28 @@ def test_one_side_of_a_state_says_the_other(section: str, text: str, profile: st
 @pytest.mark.parametrize("section, text, profile, expected", CONTEXT, ids=case_ids(CONTEXT))
 def test_sample_context_is_a_note(section: str, text: str, profile: str, expected: str) -> None:
     assert_status(section, text, profile, expected)
+
+
+NEG_TEST = "For females: Negative urine pregnancy test OR post-menopausal for at least 2 years OR patient has had a hysterectomy"
+RESULTS = [
+    # a negated test result ends with the test's name: what follows "or" is another alternative, not negated
+    ("inclusion", NEG_TEST, "sex: female\nconditions: {pregnancy: false}", "met"),
+    ("inclusion", NEG_TEST, "sex: female\nconditions: {pregnancy: true}", "not_met"),
+    ("inclusion", NEG_TEST, "sex: male", "met"),
+    ("inclusion", "Negative pregnancy test, documented sterilization, or postmenopausal",
+     "sex: female\nconditions: {postmenopausal: true}", "unknown"),  # was "not postmenopausal": a wrong exclusion
+    ("inclusion", "Negative pregnancy test, documented sterilization, or postmenopausal",
+     "sex: female\nconditions: {pregnancy: false}", "met"),
+    ("inclusion", "Negative serum or urine pregnancy test", "sex: female\nconditions: {pregnancy: false}", "met"),
+    ("inclusion", "Negative serum or urine pregnancy test", "sex: female\nconditions: {pregnancy: true}", "not_met"),
+    # two conditions side by side, the second in lower case, are one phrase: both are meant
+    ("exclusion", "Premenopausal myocardial infarction", "sex: female\nconditions: {postmenopausal: false}", "unknown"),
+    ("exclusion", "Premenopausal myocardial infarction",
+     "sex: female\nconditions: {postmenopausal: false, myocardial infarction: false}", "not_met"),
+    ("exclusion", "AIDS dementia.", "conditions: {HIV: true, dementia: false}", "not_met"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", RESULTS, ids=case_ids(RESULTS))
+def test_negated_test_results_and_one_phrase_conditions(section: str, text: str, profile: str, expected: str) -> None:
+    assert_status(section, text, profile, expected)
