@@ -90,3 +90,18 @@ RESULTS = [
 @pytest.mark.parametrize("section, text, profile, expected", RESULTS, ids=case_ids(RESULTS))
 def test_negated_test_results_and_one_phrase_conditions(section: str, text: str, profile: str, expected: str) -> None:
     assert_status(section, text, profile, expected)
+
+
+DIAGNOSTIC_CRITERIA = [
+    # "meets DSM-IV criteria for X" says how X is diagnosed: it is X
+    ("inclusion", "Currently meets DSM-IV criteria for Major Depression or Dysthymia.",
+     "conditions: {major depression: true}", "met"),
+    ("inclusion", "Currently meets DSM-IV criteria for Major Depression or Dysthymia.",
+     "conditions: {major depression: false, dysthymia: false}", "not_met"),
+    ("inclusion", "Diagnosis of major depression according to DSM-IV", "conditions: {major depression: false}", "not_met"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", DIAGNOSTIC_CRITERIA, ids=case_ids(DIAGNOSTIC_CRITERIA))
+def test_diagnostic_criteria_name_the_diagnosis(section: str, text: str, profile: str, expected: str) -> None:
+    assert_status(section, text, profile, expected)
