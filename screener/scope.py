@@ -248,6 +248,21 @@ def numbered(node: Node, criterion_id: str) -> Node:
     return visit(node)
 
 
+# ---------------------------------------------------------------------------- permissions
+
+
+@cache
+def _permission_re() -> re.Pattern[str]:
+    return re.compile(r"\s*(?:" + phrase_pattern(cues()["permissions"]) + r")[\s.;:,]*$", re.I)
+
+
+def permission_at(sentence: str) -> int | None:
+    """Where a closing permission cue starts ("Patients with basal cell carcinoma | are
+    eligible."): the words before it are what the sentence allows; None without one."""
+    match = _permission_re().search(sentence)
+    return match.start() if match else None
+
+
 # ---------------------------------------------------------------------------- measurement context
 
 
