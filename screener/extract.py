@@ -83,12 +83,15 @@ class Extractor(ClauseReader):
                     manual_parts.append((start, end))
             else:
                 nodes.append(node)
+        span = text.origin(0, len(text.text))
+        if section == "exclusion" and len(nodes) > 1:
+            # "Significant cardiac disease, including ... Active drug or alcohol abuse.": each sentence that
+            # reads something of its own excludes (the broader reading); unread sentences stay required with them
+            nodes = [AnyOf(items=nodes, span=span)]
         if manual_parts:
             first, last = manual_parts[0][0], manual_parts[-1][1]
-            span = text.origin(first, last)
             question = " ".join(text.text[s:e].strip() for s, e in manual_parts)
-            nodes.append(Manual(question=squash(question), span=span))
-        span = text.origin(0, len(text.text))
+            nodes.append(Manual(question=squash(question), span=text.origin(first, last)))
         rule: Node = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
         if group is not None and restriction:
             return restricted(self._group_node(text, group), rule if nodes else None, section, restriction, span)

@@ -39,3 +39,27 @@ CASES = [
 @pytest.mark.parametrize("section, text, profile, expected", CASES, ids=case_ids(CASES))
 def test_an_allowance_is_no_requirement(section: str, text: str, profile: str, expected: str) -> None:
     assert_status(section, text, profile, expected)
+
+
+LISTS = [
+    # "heart, lung, or kidney disease": the listed words share the last word of the name
+    ("inclusion", "Not have any heart, lung, or kidney disease, or bleeding disorders.", "conditions: {heart failure: true}",
+     "not_met"),
+    ("inclusion", "Not have any heart, lung, or kidney disease, or bleeding disorders.", "conditions: {COPD: true}", "not_met"),
+    ("inclusion", "Not have any heart, lung, or kidney disease, or bleeding disorders.",
+     "conditions: {heart disease: false, lung disease: false, kidney disease: false, bleeding disorder: false}", "met"),
+    ("exclusion", "Active drug or alcohol abuse.", "conditions: {substance abuse: false, alcohol abuse: false}", "not_met"),
+    ("exclusion", "Active drug or alcohol abuse.", "conditions: {substance abuse: true}", "unknown"),  # "active": asked
+    # sentences of one exclusion item that each read something exclude each on its own: one not met
+    # leaves the other to decide (they were joined with AND: "not met" although the first is unknown)
+    ("exclusion", "Significant cardiac disease, including a recent history of myocardial infarction or significant current "
+     "cardiac arrhythmias. Active drug or alcohol abuse.", "conditions: {alcohol abuse: true}", "unknown"),
+    ("exclusion", "Significant cardiac disease, including a recent history of myocardial infarction or significant current "
+     "cardiac arrhythmias. Active drug or alcohol abuse.", "conditions: {alcohol abuse: false, substance abuse: false}",
+     "unknown"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", LISTS, ids=case_ids(LISTS))
+def test_shared_heads_and_sentences_of_an_exclusion(section: str, text: str, profile: str, expected: str) -> None:
+    assert_status(section, text, profile, expected)
