@@ -13,7 +13,7 @@ from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .rulecheck import criterion_problem
-from .scope import either_sex, impossible_and, numbered, sex_specific
+from .scope import impossible_and, numbered, sex_specific
 from .stable_ids import with_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
@@ -69,7 +69,7 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
     rules = [_item_rule(source, item, extractor) for item in group]
     start, end = group[0].start, group[-1].end
     rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
-    rule = numbered(either_sex(sex_specific(impossible_and(rule))), criterion_id)
+    rule = numbered(sex_specific(impossible_and(rule)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
     return Criterion(
         id=criterion_id, section=group[0].section, text=source.text[start:end], span=(start, end),

@@ -32,7 +32,7 @@ from .mentions import Mention
 from .patterns import patterns
 from .quantities import Bound
 from .ruledout import ruled_out_examples
-from .rules import AllOf, AnyOf, Manual, NoRequirement, Node, Not, Section
+from .rules import AllOf, AnyOf, Comparison, Manual, NoRequirement, Node, Not, Section, walk
 from .scope import Group, groups_in, is_restriction, negated, permission_at, restricted
 from .text import Text
 from .tokens import squash
@@ -63,11 +63,11 @@ class Extractor(ClauseReader):
         sentences = self._sentences(text.text)
         group, restriction = self._group(text.text, sentences)
         for index, (start, end) in enumerate(sentences):
-            permission = permission_at(text.text[start:end])
+            permission = permission_at(text.text[start:end], section, len(sentences) == 1)
             if permission is not None:
                 # "... Patients with basal cell carcinoma are eligible.": what the sentence allows
                 if len(sentences) == 1:
-                    return NoRequirement(span=text.origin(start, end))
+                    return self._alone(text, (start, end), permission, section, (heading, found, group, not restriction))
                 if nodes:
                     nodes = [self._allowing(text, nodes, (start, end), permission, section,
                                             (heading, found, group, not restriction))]
@@ -96,6 +96,17 @@ class Extractor(ClauseReader):
         if group is not None and restriction:
             return restricted(self._group_node(text, group), rule if nodes else None, section, restriction, span)
         return rule
+
+    def _alone(self, text: Text, sentence: tuple[int, int], permission: int, section: Section, context: tuple) -> Node:
+        """A lone sentence allowing what it names ("Minimal Kaposi's sarcoma is allowed.") asks
+        nothing; one allowing a limit ("Prior radiotherapy to < 25% of the marrow is allowed")
+        keeps the limit, as read, for review of what lies beyond it."""
+        start, end = sentence
+        head = self._sentence_rule(text, start, start + permission, section, *context)
+        if head is not None and any(isinstance(n, Comparison) for n in walk(head)):
+            whole = self._sentence_rule(text, start, end, section, *context)
+            return whole if whole is not None else Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+        return NoRequirement(span=text.origin(start, end))
 
     def _allowing(self, text: Text, nodes: list[Node], sentence: tuple[int, int], permission: int, section: Section,
                   context: tuple) -> Node:

@@ -30,6 +30,7 @@ from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
     RuleSet, Sex, Unless,
 )
+from .scope import sex_agreement
 from .units import format_number
 from .wording import DAYS_PER, STATUS_WORDS, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
 
@@ -55,6 +56,9 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
     parts = tuple(_build(item, at) for item in node.items)
     decisive, other = (NOT_MET, MET) if isinstance(node, AllOf) else (MET, NOT_MET)
     stop = not may_assume(node)
+    agreement = sex_agreement(node)
+    agreed = _build(agreement, at) if agreement is not None else None
+    either = at.share(node.kind, decisive, f"{STATUS_WORDS[decisive]} whatever the sex (the limits for both agree)")
 
     def run(f: Facts, sink: list[NodeResult] | None) -> str:
         decided = undecided = False
@@ -66,6 +70,10 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
                 decided = True
             elif status != other:
                 undecided = True
+        if undecided and not decided and agreed is not None and agreed(f, None) == decisive:
+            if sink is not None:  # "Hb < 11 (women) or < 12 (men)", Hb 10 and no sex: either way
+                sink.append(either)
+            return decisive
         return decisive if decided else (UNKNOWN if undecided else other)
 
     return run

@@ -24,6 +24,7 @@ from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Man
 from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
 from .sql_features import Features
 from .restated import unit_readings
+from .scope import sex_agreement
 from .sql_units import unit_conversion_rows
 from .stable_ids import stable_keys
 
@@ -114,7 +115,11 @@ class Translator:
         if not node.items:
             return Part(cast(null(), "BOOLEAN"))
         parts = [self.node(item) for item in node.items]
-        joined = (and_ if isinstance(node, AllOf) else or_)(*(exp.Paren(this=p.status) for p in parts))
+        statuses = [exp.Paren(this=p.status) for p in parts]
+        agreement = sex_agreement(node)  # limits per sex that agree decide without the sex, as in Python
+        if agreement is not None:
+            statuses.append(exp.Paren(this=self.node(agreement).status))
+        joined = (and_ if isinstance(node, AllOf) else or_)(*statuses)
         return Part(exp.Paren(this=joined), [i for p in parts for i in p.items], [a for p in parts for a in p.assumed])
 
     _allof = _anyof = _group

@@ -63,3 +63,15 @@ LISTS = [
 @pytest.mark.parametrize("section, text, profile, expected", LISTS, ids=case_ids(LISTS))
 def test_shared_heads_and_sentences_of_an_exclusion(section: str, text: str, profile: str, expected: str) -> None:
     assert_status(section, text, profile, expected)
+
+
+ALONE = [
+    # in an inclusion, "are eligible" alone says who is included: a requirement as read
+    ("inclusion", "Patients with ANC >= 1500/mm3 are eligible.", "measurements: {ANC: 1000 /mm3}", "not_met"),
+    ("inclusion", "Patients with ANC >= 1500/mm3 are eligible.", "measurements: {ANC: 2000 /mm3}", "met"),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", ALONE, ids=case_ids(ALONE))
+def test_eligible_alone_in_an_inclusion_is_a_requirement(section: str, text: str, profile: str, expected: str) -> None:
+    assert_status(section, text, profile, expected)
