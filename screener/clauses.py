@@ -13,7 +13,7 @@ from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
 from .quantities import DURATION_UNITS, Bound
-from .rules import AllOf, AnyOf, Comparison, Duration, Manual, Node, Not, Readings, Restrict, Section, Sex, Window, walk
+from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Manual, Node, Not, Readings, Restrict, Section, Sex, Window, walk
 from .scope import Group, contexts, cues, negated, phrase_pattern, with_context
 from .text import Text
 from .tokens import NUMBER_WORDS, WORD, Spans, any_between, blank, blank_spans, phrase_regex, squash
@@ -25,6 +25,7 @@ _SENTENCE = re.compile(
 _ONLY_IF = re.compile(
     r"\(?\s*(?:only\s+(?:required\s+|needed\s+|necessary\s+|applicable\s+)?(?:if|when|in\s+case\s+of)"
     r"|(?:required|needed|necessary|applicable)\s+only\s+(?:if|when|in\s+case\s+of))\s+([^()]{3,120}?)\s*(?:\)|$)", re.I)
+_RESULT_JOINT = re.compile(r"\s*(?:,\s*(?:or\b|and/or\b)?|\s(?:or|and/or)\b)\s*", re.I)
 _OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+case)\b[^,;:]{3,200}[,;:]", re.I)
 _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
@@ -45,6 +46,9 @@ class ClauseReader(LeafReader):
         )
         self._or_re = phrase_regex(p["connectors"]["or"])
         self._and_re = phrase_regex(p["connectors"]["and"])
+        self._result_negations = {str(c).lower() for c in cues()["result_negations"]}
+        self._result_noun_re = re.compile(phrase_pattern(cues()["result_nouns"]), re.I)
+        self._specimens = {str(w).lower() for w in cues()["result_specimens"]}
         self._unread_condition_re = re.compile(
             r"(?:" + phrase_regex(p["conditional_words"]).pattern + r")\s+[^\W\d]", re.I)
 
@@ -71,8 +75,13 @@ class ClauseReader(LeafReader):
             negation = None
         if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
             negation = None
+        split = self._result_scope(sentence, negation.end()) if negation else None
+        if split is not None:
+            return self._result_alternatives(text, start, lead, end, split, (section, heading, found, group, required_group))
         body_start = lead + (negation.end() if negation else 0)
         leaves, covered = self._leaves(text, body_start, end, section, heading, found)
+        if negation:
+            covered += self._result_words(text.text, body_start, end)
         if in_group and group is not None:
             leaves = [l for l in leaves if not (group.start <= l.start and l.end <= group.end)]
             covered.append((group.start, group.end))
@@ -117,6 +126,42 @@ class ClauseReader(LeafReader):
             joiner = AllOf if section == "inclusion" else AnyOf
             node = joiner(items=[node] + [l.node for l in apart], span=text.origin(start, end))
         return node
+
+    def _result_scope(self, sentence: str, after: int) -> tuple[int, int, bool] | None:
+        """Where the scope of a test-result negation ("Negative urine pregnancy test OR ...")
+        ends: (end of the test's name, start of what follows, whether that is an alternative);
+        None for another negation or when nothing follows the test's name."""
+        if sentence[:after].split()[-1].lower() not in self._result_negations:
+            return None
+        noun = self._result_noun_re.search(sentence, after)
+        joint = _RESULT_JOINT.match(sentence, noun.end()) if noun else None
+        if noun is None or joint is None or not sentence[joint.end():].strip():
+            return None
+        rest = sentence[joint.end():]
+        alternative = bool(re.search(r"\bor\b", joint.group(0), re.I) or re.search(r",\s*(?:or|and/or)\b", rest, re.I))
+        return noun.end(), joint.end(), alternative
+
+    def _result_words(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The test's name and specimen words after a test-result negation ("Negative serum or
+        urine pregnancy test"): what the negation is said of, read with it."""
+        if text[:start].split()[-1].lower() not in self._result_negations:
+            return []
+        noun = self._result_noun_re.search(text, start, end)
+        if noun is None:
+            return []
+        words = [(w.start(), w.end()) for w in WORD.finditer(text, start, noun.start()) if w.group(0).lower() in self._specimens]
+        return words + [noun.span()]
+
+    def _result_alternatives(self, text: Text, start: int, lead: int, end: int, split: tuple[int, int, bool],
+                             context: tuple) -> Node:
+        """The negated test result and what follows it, each read as a sentence of its own and
+        joined by the connector between them."""
+        cut, rest, alternative = lead + split[0], lead + split[1], split[2]
+        parts = []
+        for a, b in ((start, cut), (rest, end)):
+            node = self._sentence_rule(text, a, b, *context)
+            parts.append(node if node is not None else Manual(question=squash(text.text[a:b]), span=text.origin(a, b)))
+        return (AnyOf if alternative else AllOf)(items=parts, span=text.origin(start, end))
 
     def _group_node(self, text: Text, group: Group) -> Node:
         label = self.lexicon.conditions[group.condition].label if group.condition in self.lexicon.conditions else None
@@ -324,7 +369,7 @@ class ClauseReader(LeafReader):
                 joints.append("and" if section == "inclusion" else "or")
             elif self._or_re.search(between):
                 joints.append("or")
-            elif self._and_re.search(between):
+            elif self._and_re.search(between) or _one_phrase(left, right, text):
                 joints.append("and")
             else:
                 joints.append(None)
@@ -342,3 +387,11 @@ class ClauseReader(LeafReader):
                 groups[-1].append(leaf)
         parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
         return parts[0] if len(parts) == 1 else tight(items=parts)
+
+
+def _one_phrase(left: Leaf, right: Leaf, text: str) -> bool:
+    """Two conditions side by side with nothing between and the second in lower case are one
+    phrase ("Premenopausal myocardial infarction", "AIDS dementia"): both are meant, never
+    either; a capital after the space starts a run-on item ("... nursing Negative pregnancy test")."""
+    return (not text[left.end:right.start].strip() and text[right.start:right.start + 1].islower()
+            and all(isinstance(l.node, (Condition, Not)) for l in (left, right)))

@@ -20,9 +20,10 @@ from .derive import FORMULAS, Derived, Missing, derive
 from .errors import UnitError
 from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Later, Leaf, NodeResult, completed
 from .patient import Measurement, Patient
+from .restated import unit_readings
 from .rules import Comparison, Node, walk
 from .unit_kinds import kind_problem
-from .units import area_exponent, convert_with_area, converter, format_number
+from .units import area_exponent, canonical, convert_with_area, converter, format_number
 from .wording import (
     BSA_MISSING, DAYS_PER, canonical_unit, duration_text, event_label, is_lab, limit_number, limit_text, quantity_text,
     relative_of, same_unit, sentence, shown_number, variable_info, with_unit,
@@ -303,11 +304,23 @@ class _Limit:
 
 
 def comparison(node: Comparison, at: At) -> Run:
-    """A comparison; one restated in other units ("< 8 kPa (< 60 mmHg)") is decided only
-    where every reading agrees."""
-    if node.alt:
-        return readings_of(tuple(_reading(item, at) for item in node.readings()), not may_assume(node), at)
-    return _reading(node, at)
+    """A comparison; one restated in other units ("< 8 kPa (< 60 mmHg)") compares a value in
+    one of them with the limit written in it, and is otherwise decided only where every
+    reading agrees (``screener.restated``)."""
+    if not node.alt:
+        return _reading(node, at)
+    every = readings_of(tuple(_reading(item, at) for item in node.readings()), not may_assume(node), at)
+    own = {unit: _reading(reading, at) for unit, reading in unit_readings(node).items()}
+    if not own:
+        return every
+    variable, body = node.variable, node.variable in ("height", "weight")
+
+    def run(f: Facts, sink: list[Leaf] | None) -> str:
+        measurement = f.patient.measurement(variable) if body else f.measurements.get(variable)
+        unit = canonical(measurement.unit) if measurement is not None else None
+        return own.get(unit or "", every)(f, sink)
+
+    return run
 
 
 def _reading(node: Comparison, at: At) -> Run:

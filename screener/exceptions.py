@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from .implied import broader_ids
 from .lexicon import Lexicon
-from .rules import AllOf, AnyOf, Condition, Node, Span, Unless
+from .rules import AllOf, AnyOf, Condition, Manual, Node, Span, Unless, walk
 
 
 def escape(item: Node, exception: Node, lexicon: Lexicon, span: Span | None) -> Node:
@@ -66,3 +66,24 @@ def _within(node: Node) -> list[str] | None:
     if isinstance(node, AllOf):
         return next((p for p in (_within(item) for item in node.items) if p), None)
     return None
+
+
+def allowed(rule: Node, allowance: Node, section: str, lexicon: Lexicon, span: Span | None) -> Node:
+    """The rule of a sentence followed by one that allows something ("Prior malignancy.
+    Patients with basal cell carcinoma of the skin are eligible.").
+
+    In an inclusion what is allowed is one more way to qualify.  In an exclusion it is an
+    escape when it names kinds of what is excluded (or cannot be read: the question is asked
+    as written, "yes" meaning it holds, so the patient is not excluded by it); an allowed
+    condition that is no kind of what is excluded ("History of stroke. History of transient
+    ischemic attack is allowed.") only says it does not exclude by itself: the rule stays.
+    """
+    if section == "inclusion":
+        return AnyOf(items=[rule, allowance], span=span)
+    allowed_conditions = {n.condition for n in walk(allowance) if isinstance(n, Condition)}
+    excluded = {n.condition for n in walk(rule) if isinstance(n, Condition)}
+    if isinstance(allowance, Manual) or not allowed_conditions or not excluded:
+        return Unless(item=rule, exception=allowance, span=span)
+    if any(e in excluded or excluded & set(broader_ids(lexicon, e)) for e in allowed_conditions):
+        return escape(rule, allowance, lexicon, span)
+    return rule

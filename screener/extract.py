@@ -25,14 +25,15 @@ import re
 from functools import cache
 
 from .clauses import ClauseReader
+from .exceptions import allowed
 from .leaves import Leaf
 from .lexicon import Lexicon, Variable
 from .mentions import Mention
 from .patterns import patterns
 from .quantities import Bound
 from .ruledout import ruled_out_examples
-from .rules import AllOf, AnyOf, Manual, NoRequirement, Node, Not, Section
-from .scope import Group, groups_in, is_restriction, negated, restricted
+from .rules import AllOf, AnyOf, Comparison, Manual, NoRequirement, Node, Not, Section, walk
+from .scope import Group, groups_in, is_restriction, negated, permission_at, restricted
 from .text import Text
 from .tokens import squash
 from .units import read_unit_at
@@ -62,6 +63,17 @@ class Extractor(ClauseReader):
         sentences = self._sentences(text.text)
         group, restriction = self._group(text.text, sentences)
         for index, (start, end) in enumerate(sentences):
+            permission = permission_at(text.text[start:end], section, len(sentences) == 1)
+            if permission is not None:
+                # "... Patients with basal cell carcinoma are eligible.": what the sentence allows
+                if len(sentences) == 1:
+                    return self._alone(text, (start, end), permission, section, (heading, found, group, not restriction))
+                if nodes:
+                    nodes = [self._allowing(text, nodes, (start, end), permission, section,
+                                            (heading, found, group, not restriction))]
+                else:  # allowed beside what was not read: asked with it
+                    manual_parts.append((start, end))
+                continue
             node = self._sentence_rule(text, start, end, section, heading, found, group, not restriction)
             if node is not None and index and ruled_out_examples(text.text, sentences[index - 1], start):
                 # "ensure that other etiologies were eliminated; example: COPD": the examples must be absent
@@ -71,16 +83,42 @@ class Extractor(ClauseReader):
                     manual_parts.append((start, end))
             else:
                 nodes.append(node)
+        span = text.origin(0, len(text.text))
+        if section == "exclusion" and len(nodes) > 1:
+            # "Significant cardiac disease, including ... Active drug or alcohol abuse.": each sentence that
+            # reads something of its own excludes (the broader reading); unread sentences stay required with them
+            nodes = [AnyOf(items=nodes, span=span)]
         if manual_parts:
             first, last = manual_parts[0][0], manual_parts[-1][1]
-            span = text.origin(first, last)
             question = " ".join(text.text[s:e].strip() for s, e in manual_parts)
-            nodes.append(Manual(question=squash(question), span=span))
-        span = text.origin(0, len(text.text))
+            nodes.append(Manual(question=squash(question), span=text.origin(first, last)))
         rule: Node = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
         if group is not None and restriction:
             return restricted(self._group_node(text, group), rule if nodes else None, section, restriction, span)
         return rule
+
+    def _alone(self, text: Text, sentence: tuple[int, int], permission: int, section: Section, context: tuple) -> Node:
+        """A lone sentence allowing what it names ("Minimal Kaposi's sarcoma is allowed.") asks
+        nothing; one allowing a limit ("Prior radiotherapy to < 25% of the marrow is allowed")
+        keeps the limit, as read, for review of what lies beyond it."""
+        start, end = sentence
+        head = self._sentence_rule(text, start, start + permission, section, *context)
+        if head is not None and any(isinstance(n, Comparison) for n in walk(head)):
+            whole = self._sentence_rule(text, start, end, section, *context)
+            return whole if whole is not None else Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+        return NoRequirement(span=text.origin(start, end))
+
+    def _allowing(self, text: Text, nodes: list[Node], sentence: tuple[int, int], permission: int, section: Section,
+                  context: tuple) -> Node:
+        """The rule of the sentences so far, with what a later sentence allows (``exceptions.allowed``)."""
+        start, end = sentence
+        head = self._sentence_rule(text, start, start + permission, section, *context)
+        allowance = head if head is not None else Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+        span = text.origin(0, end)
+        rule = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
+        if section == "inclusion" and isinstance(rule, Not):  # "No prior malignancy. ... are eligible.": an exclusion
+            return negated(allowed(rule.item, allowance, "exclusion", self.lexicon, span), squash(text.text[:end]), span)
+        return allowed(rule, allowance, section, self.lexicon, span)
 
     def _group(self, text: str, sentences: list[tuple[int, int]]) -> tuple[Group | None, bool]:
         """The group the item is about, from the first sentence that names one, and whether it

@@ -10,6 +10,9 @@ overrides what was written.
 A ``rules_out`` link says what a condition makes impossible: a postmenopausal woman, or
 one after a hysterectomy, has no childbearing potential.  A profile with such a condition
 present (or past) has each ruled-out one absent, again only where it says nothing itself.
+
+An ``opposite`` link joins two sides of one state (premenopausal, postmenopausal): a profile
+stating one present has the other absent, and one stating it absent has the other present.
 """
 
 from __future__ import annotations
@@ -78,11 +81,41 @@ def _ruled_out(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[
     return out
 
 
+def _opposite_of(lexicon: Lexicon) -> dict[str, str]:
+    """Each condition's opposite, both ways; kept on the lexicon like the broader links."""
+    table = lexicon.__dict__.get("_opposites")
+    if table is None:
+        table = {}
+        for term in lexicon.conditions.values():
+            if term.opposite:
+                table[term.id], table[term.opposite] = term.opposite, term.id
+        lexicon.__dict__["_opposites"] = table
+    return table
+
+
+def _opposites(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[str, ConditionState]:
+    """The states ``opposite`` links add: present gives the opposite absent, absent gives it present."""
+    table = _opposite_of(lexicon)
+    out: dict[str, ConditionState] = {}
+    for state in conditions.values():
+        other = table.get(state.condition)
+        if other is None or other in conditions or state.status == "past":
+            continue
+        status = "absent" if state.status == "present" else "present"
+        out[other] = state.model_copy(update={"condition": other, "name": other, "status": status,
+                                              "diagnosed": None, "ended": None, "line": None})
+    return out
+
+
 def with_implied(conditions: dict[str, ConditionState], lexicon: Lexicon) -> dict[str, ConditionState]:
-    """``conditions`` with the facts the ``broader`` and ``rules_out`` links add (see the module docstring)."""
+    """``conditions`` with the facts the ``broader``, ``rules_out`` and ``opposite`` links add
+    (see the module docstring)."""
     ruled = _ruled_out(conditions, lexicon)
     if ruled:
         conditions = {**conditions, **ruled}
+    opposite = _opposites(conditions, lexicon)
+    if opposite:
+        conditions = {**conditions, **opposite}
     table, narrower, place = _links(lexicon)
     stated = set(conditions)
     upward: dict[str, ConditionState] = {}

@@ -213,6 +213,7 @@ class LeafReader(ComparisonReader):
             leaves.append(Leaf(mention.start, leaf_end, node))
             covered.append((mention.start, mention.end))
             self._elliptic_conditions(text, sentence, mention, term, leaves, covered, history)
+            self._shared_head(text, sentence, start, mention, node, leaves, covered, spans)
 
     def _heads_clause(self, sentence: str, start: int, mention: Mention) -> bool:
         """Whether a condition leads its clause, after at most two qualifying words
@@ -243,6 +244,26 @@ class LeafReader(ComparisonReader):
                 condition=other.id, label=other.label, timing="history" if history else "current",
                 span=text.origin(tail.start(1), tail.end(1)))))
             covered.append((tail.start(1), tail.end(1)))
+
+    def _shared_head(self, text: Text, sentence: str, start: int, mention: Mention, node: Node, leaves, covered,
+                     read: Spans) -> None:
+        """"heart, lung, or kidney disease": single words listed before a condition name share
+        its last words; each that makes a known condition that way is read as one, with the
+        named condition's timing and negation (words that make none stay unread)."""
+        words = sentence[mention.start:mention.end].split()
+        listed = _LISTED_BEFORE.search(sentence, start, mention.start)
+        if len(words) < 2 or listed is None:
+            return
+        head = " ".join(words[1:])
+        for word in WORD.finditer(sentence, listed.start(), listed.end()):
+            other = self.lexicon.condition(f"{word.group(0)} {head}")
+            if word.group(0).lower() in _LIST_WORDS or other is None or read.contains(word.start()):
+                continue
+            inner = node.item if isinstance(node, Not) else node
+            found: Node = inner.model_copy(update={"condition": other.id, "label": other.label,
+                                                   "span": text.origin(word.start(), word.end())})
+            leaves.append(Leaf(word.start(), word.end(), Not(item=found, span=found.span) if isinstance(node, Not) else found))
+            covered.append(word.span())
 
     def _recency(self, text: Text, sentence: str, bounds: list[Bound], leaves: list[Leaf], covered: list) -> None:
         """"ANC >= 1500/mm3 within 14 days prior to registration": the values of the sentence
@@ -331,6 +352,11 @@ class LeafReader(ComparisonReader):
             if qualifier is None or any(a <= qualifier.start("word") < b for a, b in covered):
                 spans.append(match.span())
         return spans
+
+
+_LIST_WORDS = {"or", "and", "nor"}
+_LISTED_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*\s*,?\s*(?:or|and|and/or|nor)\s+$")
+"""A list of single words closed by a connector, right before a name ("heart, lung, or ")."""
 
 
 def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[str]) -> list[tuple[int, int]]:

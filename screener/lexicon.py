@@ -115,6 +115,8 @@ class ConditionTerm(_Term):
     broader: tuple[str, ...] = Field((), description="conditions this one is a kind of (lymphoma: malignancy)")
     rules_out: tuple[str, ...] = Field((), description="conditions a patient with this one present cannot have "
                                        "(postmenopausal: childbearing_potential)")
+    opposite: str | None = Field(None, description="the condition this one is the other side of, for the sex that can "
+                                 "have both (premenopausal: postmenopausal): one present is the other absent, and back")
 
 
 class EventTerm(_Term):
@@ -153,6 +155,8 @@ class Lexicon:
             for ruled in condition.rules_out:
                 if ruled not in self.conditions:
                     raise ValueError(f"condition {condition.id} rules out an unknown condition {ruled!r}")
+            if condition.opposite is not None and condition.opposite not in self.conditions:
+                raise ValueError(f"condition {condition.id} names an unknown opposite {condition.opposite!r}")
         self.events = {e.id: e for e in events}
         self._index: dict[str, dict[str, _Term]] = {}
         for kind, terms in (("variable", variables), ("condition", conditions), ("event", events)):

@@ -37,6 +37,7 @@ from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
     RuleSet, Sex, Unless, walk,
 )
+from .scope import sex_agreement
 from .units import format_number
 from .wording import DAYS_PER, STATUS_WORDS, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
 
@@ -62,18 +63,28 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
     parts = tuple(_build(item, at) for item in node.items)
     decisive, other = (NOT_MET, MET) if isinstance(node, AllOf) else (MET, NOT_MET)
     stop = not may_assume(node)
+    agreement = sex_agreement(node)
+    agreed = _build(agreement, at) if agreement is not None else None
+    either = at.share(node.kind, decisive, f"{STATUS_WORDS[decisive]} whatever the sex (the limits for both agree)")
 
     def run(f: Facts, sink: list[Leaf] | None) -> str:
         if sink is not None or not stop:  # every leaf runs (with a sink each is reported)
             statuses = [part(f, sink) for part in parts]
-            return decisive if decisive in statuses else (UNKNOWN if UNKNOWN in statuses else other)
-        undecided = False
-        for part in parts:
-            status = part(f, sink)
-            if status == decisive:
+            if decisive in statuses:
                 return decisive
-            if status != other:
-                undecided = True
+            undecided = UNKNOWN in statuses
+        else:
+            undecided = False
+            for part in parts:
+                status = part(f, sink)
+                if status == decisive:
+                    return decisive
+                if status != other:
+                    undecided = True
+        if undecided and agreed is not None and agreed(f, None) == decisive:
+            if sink is not None:  # "Hb < 11 (women) or < 12 (men)", Hb 10 and no sex: either way
+                sink.append(either)
+            return decisive
         return UNKNOWN if undecided else other
 
     return run

@@ -8,6 +8,7 @@ already read from a sentence, so each can be tested on its own:
   question is ever inverted (a question is asked in the words of the sentence instead);
 - ``restricted``: a criterion for one group ("women of childbearing potential");
 - ``sex_specific``: conditions only a woman can have are absent in a man;
+- ``sex_agreement``: what limits per sex say whatever the sex;
 - ``numbered``: each question of a criterion gets its own id (``I4.1``, ``I4.2``).
 """
 
@@ -170,6 +171,24 @@ def sex_specific(node: Node) -> Node:
     return visit(node)
 
 
+def sex_agreement(node: AllOf | AnyOf) -> Node | None:
+    """What limits per sex ("Hb < 11 (women) or < 12 (men)") say whatever the sex: every
+    patient is one or the other, so an exclusion's (women AND A) OR (men AND B) holds when
+    A AND B hold, and an inclusion's (women -> A) AND (men -> B) fails when neither A nor B
+    holds.  None for a group without limits for both sexes.  The engines join it to the
+    group (it changes no decided status), so a patient of unknown sex is decided where both
+    sides agree."""
+    outside = isinstance(node, AllOf)  # inclusion limits hold outside their sex, exclusion ones do not
+    sides: dict[str, list[Node]] = {"female": [], "male": []}
+    for item in node.items:
+        if isinstance(item, Restrict) and isinstance(item.group, Sex) and item.outside == outside:
+            sides[item.group.sex].append(item.item)
+    if not sides["female"] or not sides["male"]:
+        return None
+    both = [s[0] if len(s) == 1 else type(node)(items=s, span=node.span) for s in sides.values()]
+    return (AllOf if isinstance(node, AnyOf) else AnyOf)(items=both, span=node.span)
+
+
 def impossible_and(node: Node) -> Node:
     """"Age less than 18 years and over 70 years": two limits no value can meet together are
     meant as either one (the text lists both ends of what it excludes)."""
@@ -218,6 +237,28 @@ def numbered(node: Node, criterion_id: str) -> Node:
         return _map_children(n, visit)
 
     return visit(node)
+
+
+# ---------------------------------------------------------------------------- permissions
+
+
+@cache
+def _permission_re() -> re.Pattern[str]:
+    return re.compile(r"\s*(?:" + phrase_pattern(cues()["permissions"]) + r")[\s.;:,]*$", re.I)
+
+
+def permission_at(sentence: str, section: str = "exclusion", alone: bool = False) -> int | None:
+    """Where a closing permission cue starts ("Patients with basal cell carcinoma | are
+    eligible."): the words before it are what the sentence allows; None without one, and for
+    a lone inclusion sentence that says who is included ("Patients with stage III disease are
+    eligible.": a requirement)."""
+    match = _permission_re().search(sentence)
+    if match is None:
+        return None
+    cue = " ".join(sentence[match.start():].split()).strip(" .;:,").lower()
+    if alone and section == "inclusion" and cue in {str(c).lower() for c in cues()["inclusion_permissions"]}:
+        return None
+    return match.start()
 
 
 # ---------------------------------------------------------------------------- measurement context

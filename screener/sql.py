@@ -23,6 +23,8 @@ from .wording import DAYS_PER, condition_label as _condition_label, event_label 
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
 from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
 from .sql_features import Features
+from .restated import unit_readings
+from .scope import sex_agreement
 from .sql_units import unit_conversion_rows
 from .stable_ids import stable_keys
 
@@ -113,7 +115,11 @@ class Translator:
         if not node.items:
             return Part(cast(null(), "BOOLEAN"))
         parts = [self.node(item) for item in node.items]
-        joined = (and_ if isinstance(node, AllOf) else or_)(*(exp.Paren(this=p.status) for p in parts))
+        statuses = [exp.Paren(this=p.status) for p in parts]
+        agreement = sex_agreement(node)  # limits per sex that agree decide without the sex, as in Python
+        if agreement is not None:
+            statuses.append(exp.Paren(this=self.node(agreement).status))
+        joined = (and_ if isinstance(node, AllOf) else or_)(*statuses)
         return Part(exp.Paren(this=joined), [i for p in parts for i in p.items], [a for p in parts for a in p.assumed])
 
     _allof = _anyof = _group
@@ -183,12 +189,20 @@ class Translator:
         return part
 
     def _comparison(self, node: Comparison) -> Part:
-        """A limit restated in other units ("< 8 kPa (< 60 mmHg)") is read both ways, as in Python."""
+        """A limit restated in other units ("< 8 kPa (< 60 mmHg)"): a value in one of them
+        is compared with the limit written in it, else read every way, as in Python."""
         from .sql_compare import comparison
 
-        if node.alt:
-            return self._readings(Readings(items=node.readings(), span=node.span))
-        return comparison(self, node)
+        if not node.alt:
+            return comparison(self, node)
+        every = self._readings(Readings(items=node.readings(), span=node.span))
+        own = {unit: comparison(self, reading) for unit, reading in unit_readings(node).items()}
+        if not own:
+            return every
+        unit = self.features.measured(node.variable, "unit")
+        status = case(*((exp.EQ(this=unit, expression=text(u)), exp.Paren(this=p.status)) for u, p in own.items()),
+                      default=exp.Paren(this=every.status))
+        return Part(status, every.items, every.assumed)
 
 
 def _criterion_columns(translator: Translator, criteria: list[Criterion]) -> tuple[list[exp.Expression], list[tuple[str, int, int]]]:

@@ -83,7 +83,7 @@ DEFINITION_CASES = [
     # words spelling out a bracketed name are read with it
     ("exclusion", RESP, "measurements: {PaO2: 75 mmHg, PaCO2: 45 mmHg}", "not_met"),
     ("exclusion", RESP, "measurements: {PaO2: 7 kPa}", "met"),
-    ("exclusion", RESP, "measurements: {PaO2: 60 mmHg, PaCO2: 40 mmHg}", "unknown"),  # 7.999 kPa < 8, not < 60 mmHg
+    ("exclusion", RESP, "measurements: {PaO2: 60 mmHg, PaCO2: 40 mmHg}", "not_met"),  # read in mmHg as written: not < 60
     ("inclusion", "Stable absolute neutrophil count (ANC) > 1000", "measurements: {ANC: 1500 /uL}", "unknown"),  # NCT00002787
 ]
 

@@ -975,9 +975,27 @@ def test_ages_compare_in_completed_years(age, expected):
     assert one(rule, patient(age=age)).status == expected
 
 
-@pytest.mark.parametrize("pao2, expected", [(55, "met"), (60, "unknown"), (62, "not_met")])
-def test_a_restated_limit_is_a_second_reading(pao2, expected):
+@pytest.mark.parametrize("pao2, unit, expected", [(55, "mmHg", "met"), (60, "mmHg", "not_met"), (62, "mmHg", "not_met"),
+                                                   (7.99, "kPa", "met"), (8, "kPa", "not_met")])
+def test_a_restated_limit_is_read_in_the_unit_of_the_value(pao2, unit, expected):
     from screener.rules import Quantity
 
     rule = Comparison(variable="pao2", op="<", value=8, unit="kPa", alt=[Quantity(value=60, unit="mmHg")])
-    assert one(rule, patient(meas("pao2", pao2, "mmHg"))).status == expected
+    assert one(rule, patient(meas("pao2", pao2, unit))).status == expected
+
+
+@pytest.mark.parametrize("value, unit, expected", [(0.1328, "mmol/L", "unknown"), (0.12, "mmol/L", "met"),
+                                                   (132.8, "umol/L", "met"), (1.502, "mg/dL", "not_met")])
+def test_a_restated_limit_in_a_third_unit_is_a_second_reading(value, unit, expected):
+    from screener.rules import Quantity
+
+    rule = Comparison(variable="creatinine", op="<", value=1.5, unit="mg/dL", alt=[Quantity(value=133, unit="umol/L")])
+    assert one(rule, patient(meas("creatinine", value, unit))).status == expected
+
+
+@pytest.mark.parametrize("value, expected", [(9.8, "unknown"), (10.2, "met"), (9.5, "not_met")])
+def test_an_approximate_restatement_is_a_second_reading(value, expected):
+    from screener.rules import Quantity
+
+    rule = Comparison(variable="hemoglobin", op=">=", value=6, unit="mmol/L", alt=[Quantity(value=10, unit="g/dL")])
+    assert one(rule, patient(meas("hemoglobin", value, "g/dL"))).status == expected

@@ -33,10 +33,11 @@ def test_every_example_patient_is_used() -> None:
     assert {p.stem for p in (ROOT / "examples" / "patients").glob("*.yaml")} == used
 
 
-def test_the_ineligible_explanation_states_value_conversion_and_limit() -> None:
+def test_the_ineligible_explanation_states_value_and_the_limit_in_its_unit() -> None:
     result = check(load_rules(ROOT / "rules" / "NCT02213705.yaml"), load_patient(ROOT / "examples" / "patients" / "ssc-ineligible.yaml"))
     explanation = next(c for c in result.criteria if c.id == "E3").explanation
-    assert "PaO2 55 mmHg" in explanation and "kPa" in explanation and "8 kPa" in explanation
+    # "< 8 kPa (< 60 mmHg)": a value in mmHg is compared with the limit written in mmHg
+    assert "PaO2 55 mmHg, below 60 mmHg: met" in explanation
 
 
 def test_a_past_malignancy_inside_the_window_excludes() -> None:

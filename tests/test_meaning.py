@@ -53,8 +53,8 @@ CASES = [
     ("inclusion", "Women at least 60 years of age.", "sex: male\nage: 65", "not_met"),
     ("exclusion", "Hemoglobin < 11 (women) or hemoglobin < 12 (men)", "sex: female\nmeasurements: {hemoglobin: 11.5 g/dL}",
      "not_met"),
-    # two readings of one limit, measurement context as a note
-    ("exclusion", "PaO2 < 8 kPa (< 60 mmHg) at rest", "measurements: {PaO2: 60 mmHg}", "unknown"),
+    # one limit written in two units, read in the unit of the value; measurement context as a note
+    ("exclusion", "PaO2 < 8 kPa (< 60 mmHg) at rest", "measurements: {PaO2: 60 mmHg}", "not_met"),
     ("exclusion", "PaO2 < 8 kPa (< 60 mmHg) at rest", "measurements: {PaO2: 55 mmHg}", "met"),
     # limits no value meets together are either one
     ("exclusion", "Age less than 18 years and over 70 years.", "age: 16", "met"),

@@ -14,11 +14,19 @@ from screener import check, compile_criteria
 from screener.patient import parse_patient
 
 CASES = [
-    # a restatement in molar units is a second reading: decided only where both agree
+    # a restatement in molar units is the same limit for readers of that unit: a value in one
+    # of the units is compared with the limit written in it; in a third unit both must agree
     ("inclusion", "Serum creatinine < 1.5 mg/dL (133 micromoles/L)", "measurements: {creatinine: 1.2 mg/dL}", "met"),
     ("inclusion", "Serum creatinine < 1.5 mg/dL (133 micromoles/L)", "measurements: {creatinine: 160 umol/L}", "not_met"),
-    ("inclusion", "Serum creatinine < 1.5 mg/dL (133 micromoles/L)", "measurements: {creatinine: 132.8 umol/L}", "unknown"),
-    ("inclusion", "Bilirubin below 1.5 mg/dL (26 umol/L)", "measurements: {bilirubin: 1.52 mg/dL}", "unknown"),
+    ("inclusion", "Serum creatinine < 1.5 mg/dL (133 micromoles/L)", "measurements: {creatinine: 132.8 umol/L}", "met"),
+    ("inclusion", "Serum creatinine < 1.5 mg/dL (133 micromoles/L)", "measurements: {creatinine: 0.1328 mmol/L}", "unknown"),
+    ("inclusion", "Bilirubin below 1.5 mg/dL (26 umol/L)", "measurements: {bilirubin: 1.52 mg/dL}", "not_met"),
+    ("inclusion", "Bilirubin below 1.5 mg/dL (26 umol/L)", "measurements: {bilirubin: 25.8 umol/L}", "met"),
+    ("exclusion", "Respiratory failure defined by oxygen arterial pressure at rest (PaO2) <8 kPa (<60 mmHg)", "measurements: {PaO2: 60 mmHg}", "not_met"),
+    ("exclusion", "Respiratory failure defined by oxygen arterial pressure at rest (PaO2) <8 kPa (<60 mmHg)", "measurements: {PaO2: 59 mmHg}", "met"),
+    ("exclusion", "Respiratory failure defined by oxygen arterial pressure at rest (PaO2) <8 kPa (<60 mmHg)", "measurements: {PaO2: 7.99 kPa}", "met"),
+    ("exclusion", "Respiratory failure defined by oxygen arterial pressure at rest (PaO2) <8 kPa (<60 mmHg)", "measurements: {PaO2: 8 kPa}", "not_met"),
+    # "approximately": a looser restatement is a second reading, decided only where both agree
     ("inclusion", "Haemoglobin of at least 6 mmol/L (approximately 10 g/dL)", "measurements: {hemoglobin: 9.8 g/dL}",
      "unknown"),
     ("inclusion", "Haemoglobin of at least 6 mmol/L (approximately 10 g/dL)", "measurements: {hemoglobin: 8 g/dL}",
