@@ -24,16 +24,22 @@ from .sql import Outcome, lists_of, verdict_of
 from .sql_expr import alias
 
 
-def screen_states(connection, outcomes: list[Outcome], table: str) -> None:
+def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int = 16) -> None:
     """Create the view ``table`` (person_id, trial_id, as_of, verdict, failing, undecided,
     to_collect) and ``<table>_text`` over the pairs and states of ``outcomes``, which read
-    the temporary table ``features``."""
+    the temporary table ``features``; the states are decided ``batch`` trials per query."""
     states = f"{table}_states"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {states} (t SMALLINT, fp UHUGEINT, trial_id VARCHAR, verdict VARCHAR, "
                        "failing VARCHAR[], undecided VARCHAR[], to_collect VARCHAR[])")
     for number, outcome in enumerate(outcomes):
-        _trial(connection, number, outcome, f"{table}_p{number}", states)
-    connection.execute("DROP TABLE IF EXISTS _representatives")
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {table}_p{number} AS SELECT person_id, as_of, "
+                           f"{_fingerprint(outcome)} AS fp FROM ({outcome.stage.sql(dialect='duckdb', copy=False)}) t")
+    firsts = " UNION ".join(f"SELECT min(person_id) FROM {table}_p{n} GROUP BY fp" for n in range(len(outcomes)))
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE _representatives AS SELECT * FROM features WHERE person_id IN ({firsts})")
+    for start in range(0, len(outcomes), batch):
+        decided = [_decided(n, outcomes[n]).sql(dialect="duckdb", copy=False) for n in range(start, min(start + batch, len(outcomes)))]
+        connection.execute(f"INSERT INTO {states} " + " UNION ALL ".join(decided))
+    connection.execute("DROP TABLE _representatives")
     pairs = " UNION ALL ".join(f"SELECT person_id, as_of, {n} AS t, fp FROM {table}_p{n}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP VIEW {table}_pairs AS {pairs}")
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
@@ -42,29 +48,26 @@ def screen_states(connection, outcomes: list[Outcome], table: str) -> None:
     _text_view(connection, table)
 
 
-def _fingerprint(columns: list[str]) -> str:
+def _fingerprint(outcome: Outcome) -> str:
+    """Two 64-bit hashes of the trial's state columns, in opposite orders, as one UHUGEINT."""
+    columns = [c.alias_or_name for c in outcome.stage.expressions[2:]] or ["NULL"]
     forward, backward = ", ".join(columns), ", ".join(reversed(columns))
     return f"((hash({forward})::UHUGEINT << 64) | hash({backward}, 1)::UHUGEINT)"
 
 
-def _trial(connection, number: int, outcome: Outcome, pairs: str, states: str) -> None:
-    """The pairs (person, fingerprint of the states) of one trial, and its distinct states
-    decided, from one person each."""
-    columns = [c.alias_or_name for c in outcome.stage.expressions[2:]] or ["NULL"]
-    fingerprint = _fingerprint(columns)
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {pairs} AS SELECT person_id, as_of, {fingerprint} AS fp "
-                       f"FROM ({outcome.stage.sql(dialect='duckdb', copy=False)}) t")
-    connection.execute(f"""CREATE OR REPLACE TEMP TABLE _representatives AS SELECT * FROM features
-                           WHERE person_id IN (SELECT min(person_id) FROM {pairs} GROUP BY fp)""")
+def _decided(number: int, outcome: Outcome) -> exp.Select:
+    """(t, fp, trial_id, verdict, failing, undecided, to_collect) of the distinct states of
+    one trial, computed on the representatives (one person per state of every trial)."""
     few = outcome.stage.transform(
         lambda node: exp.to_table("_representatives") if isinstance(node, exp.Table) and node.name == "features" else node)
-    decided = exp.select(
+    columns = [exp.column(c.alias_or_name) for c in outcome.stage.expressions[2:]]
+    fingerprint = alias(exp.maybe_parse(_fingerprint(outcome), dialect="duckdb"), "fp")
+    states = exp.select(*columns, fingerprint, copy=False).distinct(copy=False).from_(alias(exp.Subquery(this=few), "t"), copy=False)
+    return exp.select(
         alias(exp.Literal.number(number), "t"), exp.column("fp"),
         alias(exp.Literal.string(outcome.trial_id), "trial_id"), alias(verdict_of(outcome.fails, outcome.reviews), "verdict"),
         *lists_of(outcome, outcome.fails, outcome.reviews, [c for _, c in outcome.collect]), copy=False,
-    ).from_(exp.to_table("_decided"), copy=False)
-    connection.execute(f"INSERT INTO {states} WITH _decided AS (SELECT DISTINCT * EXCLUDE (person_id, as_of), {fingerprint} AS fp "
-                       f"FROM ({few.sql(dialect='duckdb', copy=False)}) t) " + decided.sql(dialect="duckdb", copy=False))
+    ).from_(alias(exp.Subquery(this=states), "_decided"), copy=False)
 
 
 _TEXT_COLUMNS = ("trial_id", "verdict", "failing", "undecided", "to_collect", "log_collect")
@@ -87,3 +90,14 @@ def _text_view(connection, table: str) -> None:
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table}_text AS
         SELECT p.person_id, s.trial_id, p.as_of, s.verdict, s.failing, s.undecided, s.to_collect, s.log_collect
         FROM {table}_pairs p JOIN {texts} s ON s.t = p.t AND s.fp = p.fp""")
+
+
+def trial_counts(connection, table: str) -> list[tuple[str, int, int, int]]:
+    """(trial, eligible, needs review, ineligible) per trial of the screening ``table``,
+    counted on the fingerprints (one small join per distinct state, not per pair)."""
+    return connection.execute(f"""
+        SELECT s.trial_id, coalesce(sum(n) FILTER (s.verdict = 'eligible'), 0)::BIGINT,
+               coalesce(sum(n) FILTER (s.verdict = 'needs_review'), 0)::BIGINT,
+               coalesce(sum(n) FILTER (s.verdict = 'ineligible'), 0)::BIGINT
+        FROM (SELECT t, fp, count(*) AS n FROM {table}_pairs GROUP BY ALL) p JOIN {table}_states s ON s.t = p.t AND s.fp = p.fp
+        GROUP BY s.t, s.trial_id ORDER BY s.t""").fetchall()
