@@ -115,12 +115,17 @@ def _short_item(text: str) -> str:
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
+def collect_cell(verdict: str, items: Iterable[str]) -> str:
+    """The log's "data to collect next" cell: short items, each once, none once ineligible
+    (the SQL engines build it once per distinct state with this)."""
+    return "" if verdict == "ineligible" else " | ".join(dict.fromkeys(map(_short_item, items)))
+
+
 def log_row(result: ScreenResult) -> list[str]:
     """A screening-log line as coordinators keep one: ids and names, short cells; nothing to
     collect once the patient is ineligible on decided criteria."""
-    to_collect = [] if result.verdict == "ineligible" else list(dict.fromkeys(map(_short_item, result.to_collect)))
     cells = [result.patient, result.trial or "", result.as_of or "", result.verdict,
-             " | ".join(map(_short_item, result.reasons)), " | ".join(to_collect), result.error or ""]
+             " | ".join(map(_short_item, result.reasons)), collect_cell(result.verdict, result.to_collect), result.error or ""]
     return [_inert(cell) for cell in cells]
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from .screen import collect_cell
 from .sql import Outcome, lists_of, verdict_of
 from .sql_expr import alias
 
@@ -75,13 +76,20 @@ _TEXT_COLUMNS = ("trial_id", "verdict", "failing", "undecided", "to_collect", "l
 
 def _text_view(connection, table: str) -> None:
     """``<table>_text``: the pairs with their lists as text, each text column an ENUM of
-    its distinct values (a log writes them as a dictionary, not once per row)."""
+    its distinct values (a log writes them as a dictionary, not once per row);
+    ``log_collect`` is the python engine's log cell (``screen.collect_cell``), made once
+    per distinct state."""
     texts = f"{table}_texts"
+    cells = [(t, str(fp), collect_cell(verdict, items)) for t, fp, verdict, items in
+             connection.execute(f"SELECT t, fp, verdict, to_collect FROM {table}_states").fetchall()]
+    connection.execute("CREATE OR REPLACE TEMP TABLE _cells (t SMALLINT, fp UHUGEINT, log_collect VARCHAR)")
+    if cells:
+        connection.executemany("INSERT INTO _cells VALUES (?, ?, ?)", cells)
     connection.execute(f"""CREATE OR REPLACE TEMP TABLE {texts} AS
-        SELECT t, fp, trial_id, verdict, array_to_string(failing, ' | ') AS failing,
-               array_to_string(undecided, ' | ') AS undecided, array_to_string(to_collect, ' | ') AS to_collect,
-               CASE WHEN verdict = 'ineligible' THEN '' ELSE array_to_string(to_collect, ' | ') END AS log_collect
-        FROM {table}_states""")
+        SELECT s.t, s.fp, trial_id, verdict, array_to_string(failing, ' | ') AS failing,
+               array_to_string(undecided, ' | ') AS undecided, array_to_string(to_collect, ' | ') AS to_collect, c.log_collect
+        FROM {table}_states s JOIN _cells c ON c.t = s.t AND c.fp = s.fp""")
+    connection.execute("DROP TABLE _cells")
     for column in _TEXT_COLUMNS:
         connection.execute(f"CREATE OR REPLACE TEMP TYPE {table}_{column}_t AS ENUM "
                            f"(SELECT DISTINCT {column} FROM {texts} WHERE {column} IS NOT NULL)")
