@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from .errors import ScreenerError
 from .population import TABLES, iter_patients_from
 from .rules import RuleSet
-from .screen import LOG_COLUMNS, ScreenResult, log_row, screen
+from .screen import LOG_COLUMNS, ScreenResult, collect_cell, log_row, screen
 
 Engine = Literal["python", "duckdb", "spark"]
 ENGINES: tuple[str, ...] = ("python", "duckdb", "spark")
@@ -53,9 +53,15 @@ def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engi
         run_duckdb(rule_sets, con, table="screening")
     else:
         _spark_screening(con, rule_sets)
-        con.execute("CREATE OR REPLACE TEMP VIEW screening_text AS SELECT * REPLACE (array_to_string(failing, ' | ') AS failing, "
-                    "array_to_string(undecided, ' | ') AS undecided, array_to_string(to_collect, ' | ') AS to_collect), "
-                    "CASE WHEN verdict = 'ineligible' THEN '' ELSE array_to_string(to_collect, ' | ') END AS log_collect FROM screening")
+        cells = [(verdict, items, collect_cell(verdict, items))
+                 for verdict, items in con.execute("SELECT DISTINCT verdict, to_collect FROM screening").fetchall()]
+        con.execute("CREATE OR REPLACE TEMP TABLE screening_cells (verdict VARCHAR, to_collect VARCHAR[], log_collect VARCHAR)")
+        if cells:
+            con.executemany("INSERT INTO screening_cells VALUES (?, ?, ?)", cells)
+        con.execute("CREATE OR REPLACE TEMP VIEW screening_text AS SELECT s.* REPLACE (array_to_string(s.failing, ' | ') AS failing, "
+                    "array_to_string(s.undecided, ' | ') AS undecided, array_to_string(s.to_collect, ' | ') AS to_collect), "
+                    "c.log_collect FROM screening s JOIN screening_cells c "
+                    "ON c.verdict = s.verdict AND c.to_collect IS NOT DISTINCT FROM s.to_collect")
     con.execute("CREATE OR REPLACE TEMP TABLE screening_errors (patient VARCHAR, trial VARCHAR, error VARCHAR)")
     trials = [rules.trial.id or f"trial {n + 1}" for n, rules in enumerate(rule_sets)]
     rows = [[patient, trial, message] for patient, message in errors for trial in trials]
