@@ -38,9 +38,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screener.compiler import compile_source  # noqa: E402
-from screener.engines import EngineError, copy_log, sql_screening  # noqa: E402
+from screener.engines import copy_log, sql_screening  # noqa: E402
 from screener.population import iter_patients_from  # noqa: E402
 from screener.screen import screen  # noqa: E402
+from screener.sql_states import trial_counts  # noqa: E402
 from screener.omop import load_omop  # noqa: E402
 from screener.rules import RuleSet, load_rule_sets  # noqa: E402
 from screener.errors import SourceError  # noqa: E402
@@ -66,11 +67,17 @@ VOCABULARY = ("concept", "concept_ancestor", "concept_relationship")
 
 
 def generate(sample: Path, out: Path, persons: int) -> None:
-    """Resample the sample's persons into ``persons`` persons, as OMOP Parquet tables."""
+    """Resample the sample's persons into ``persons`` persons, as OMOP Parquet tables.
+
+    All in DuckDB SQL: the sample's tables are read once, their text columns made ENUMs
+    (a copied row's strings are then written as dictionary codes, not hashed row by row),
+    and each table is one cross join of the sample rows with the copies."""
     con = duckdb.connect()
     con.execute("SET preserve_insertion_order = false")
     for table in ("person", *FACTS, *VOCABULARY):
-        con.execute(f"CREATE VIEW s_{table} AS SELECT * FROM read_csv('{sample}/{table.upper()}.csv', header = true)")
+        con.execute(f"CREATE TABLE s_{table} AS SELECT * FROM read_csv('{sample}/{table.upper()}.csv', header = true)")
+        if table in FACTS:
+            _enum_columns(con, f"s_{table}")
     count = con.execute("SELECT count(*) FROM s_person").fetchone()[0]
     copies = -(-persons // count)
     con.execute(f"""CREATE TABLE k AS SELECT range AS k FROM range({copies})""")
@@ -96,6 +103,15 @@ def generate(sample: Path, out: Path, persons: int) -> None:
     for table in VOCABULARY:
         con.execute(f"COPY s_{table} TO '{out}/{table}.parquet' (FORMAT parquet)")
     con.close()
+
+
+def _enum_columns(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Make every text column of ``table`` an ENUM of its values (Parquet still holds text)."""
+    for (column,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND data_type = 'VARCHAR'",
+                                 [table]).fetchall():
+        if con.execute(f'SELECT count("{column}") FROM {table}').fetchone()[0]:  # an ENUM needs a value
+            con.execute(f'CREATE TYPE "{table}_{column}" AS ENUM (SELECT DISTINCT "{column}" FROM {table} WHERE "{column}" IS NOT NULL)')
+            con.execute(f'ALTER TABLE {table} ALTER "{column}" TYPE "{table}_{column}"')
 
 
 def corpus_rule_sets(count: int) -> list[RuleSet]:
@@ -131,6 +147,7 @@ def main() -> None:
     parser.add_argument("--python-persons", type=int, default=10_000)
     parser.add_argument("--corpus-trials", type=int, default=100)
     parser.add_argument("--data", type=Path, help="keep the generated OMOP Parquet here and reuse it")
+    parser.add_argument("--memory", default="8GB", help="DuckDB memory_limit (it spills to disk beyond it)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-population-") as work:
         data = args.data or Path(work) / "omop"
@@ -145,14 +162,17 @@ def main() -> None:
             print(f"generated {args.persons:,} persons as OMOP Parquet in {time.perf_counter() - started:.1f} s "
                   f"({sum(f.stat().st_size for f in data.iterdir()) / 1e9:.2f} GB)")
         rule_sets = load_rule_sets([ROOT / "rules"]) + corpus_rule_sets(args.corpus_trials)
-        run(data, rule_sets, Path(work), args.python_persons)
+        run(data, rule_sets, Path(work), args.python_persons, args.memory)
 
 
-def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int) -> None:
+def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int, memory: str) -> None:
     print(f"load average {load()} (2 cores)")
     started, cpu = time.perf_counter(), cpu_s()
     con = duckdb.connect(str(work / "population.duckdb"))
     con.execute(f"SET temp_directory = '{work}/spill'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute(f"SET threads = {os.cpu_count() or 2}")
+    con.execute(f"SET memory_limit = '{memory}'")
     load_omop(data, con=con)
     persons = con.execute("SELECT count(*) FROM person").fetchone()[0]
     loaded, loaded_cpu = time.perf_counter() - started, cpu_s() - cpu
@@ -160,35 +180,35 @@ def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int) -
           + ", ".join(f"{t} {con.execute(f'SELECT count(*) FROM {t}').fetchone()[0]:,}" for t in ("measurement", "condition", "event"))
           + f" rows in {loaded:.1f} s (CPU {loaded_cpu:.1f} s)")
     pairs = persons * len(rule_sets)
-    try:
-        table = sql_screening(con, rule_sets, "duckdb")
-    except EngineError as exc:
-        print(f"duckdb engine: not run ({exc})")
-        duck_rate = None
-    else:
-        screened, screened_cpu = time.perf_counter() - started, cpu_s() - cpu
-        copy_log(con, table, work / "log.parquet", verdicts=("eligible", "needs_review"))
-        logged_at, logged_cpu = time.perf_counter() - started, cpu_s() - cpu
-        counts = con.execute(f"SELECT trial_id, count(*) FILTER (verdict = 'eligible'), count(*) FILTER (verdict = 'needs_review'), "
-                             f"count(*) FILTER (verdict = 'ineligible') FROM {table} GROUP BY 1 ORDER BY 1").fetchall()
-        con.execute(f"COPY (SELECT * FROM (VALUES {', '.join(str(tuple(c)) for c in counts)}) "
-                    f"t(trial, eligible, needs_review, ineligible)) TO '{work}/counts.parquet' (FORMAT parquet)")
-        wall, wall_cpu = time.perf_counter() - started, cpu_s() - cpu
-        duck_rate = pairs / wall
-        logged = con.execute(f"SELECT count(*) FROM '{work}/log.parquet'").fetchone()[0]
-        print(f"  screening {screened - loaded:.1f} s (CPU {screened_cpu - loaded_cpu:.1f} s), log {logged_at - screened:.1f} s "
-              f"(CPU {logged_cpu - screened_cpu:.1f} s), counts {wall - logged_at:.1f} s (CPU {wall_cpu - logged_cpu:.1f} s)")
-        print(f"duckdb: {persons:,} persons x {len(rule_sets)} trials = {pairs:,} pairs in {wall:.1f} s, CPU {wall_cpu:.1f} s "
-              f"({duck_rate:,.0f} pairs/s); log {logged:,} eligible or needs-review rows; "
-              f"eligible in {sum(1 for c in counts if c[1])} trials")
-    print(f"peak memory {peak_mb():,.0f} MB; load average {load()}")
+    table = sql_screening(con, rule_sets, "duckdb")
+    screened, screened_cpu = time.perf_counter() - started, cpu_s() - cpu
+    copy_log(con, table, work / "log.parquet", verdicts=("eligible", "needs_review"))
+    logged_at, logged_cpu = time.perf_counter() - started, cpu_s() - cpu
+    counts = trial_counts(con, table)
+    con.execute(f"COPY (SELECT * FROM (VALUES {', '.join(str(tuple(c)) for c in counts)}) "
+                f"t(trial, eligible, needs_review, ineligible)) TO '{work}/counts.parquet' (FORMAT parquet)")
+    wall, wall_cpu = time.perf_counter() - started, cpu_s() - cpu
+    duck_rate = pairs / wall
+    logged = con.execute(f"SELECT count(*) FROM '{work}/log.parquet'").fetchone()[0]
+    peak = peak_mb()
+    print(f"  screening {screened - loaded:.1f} s (CPU {screened_cpu - loaded_cpu:.1f} s), log {logged_at - screened:.1f} s "
+          f"(CPU {logged_cpu - screened_cpu:.1f} s), counts {wall - logged_at:.1f} s (CPU {wall_cpu - logged_cpu:.1f} s)")
+    print(f"duckdb: {persons:,} persons x {len(rule_sets)} trials = {pairs:,} pairs in {wall:.1f} s, CPU {wall_cpu:.1f} s "
+          f"({duck_rate:,.0f} pairs/s); log {logged:,} eligible or needs-review rows "
+          f"({(work / 'log.parquet').stat().st_size / 1e6:,.0f} MB); eligible in {sum(1 for c in counts if c[1])} trials")
+    print(f"peak memory {peak:,.0f} MB; load average {load()}")
+    con.close()
+    con = duckdb.connect(str(work / "population.duckdb"))
     ids = [r[0] for r in con.execute(f"SELECT person_id FROM person ORDER BY person_id LIMIT {python_persons}").fetchall()]
-    started, cpu = time.perf_counter(), cpu_s()
+    p_started, p_cpu = time.perf_counter(), cpu_s()
     done = sum(1 for _ in screen(rule_sets, iter_patients_from(con, ids), explain=False))
-    wall, python_cpu = time.perf_counter() - started, cpu_s() - cpu
-    print(f"python: {len(ids):,} persons x {len(rule_sets)} trials = {done:,} pairs in {wall:.1f} s, CPU {python_cpu:.1f} s "
-          f"({done / wall:,.0f} pairs/s)" + (f"; duckdb / python = {duck_rate / (done / wall):,.0f}x" if duck_rate else ""))
-    print(f"peak memory {peak_mb():,.0f} MB; load average {load()}")
+    p_wall, python_cpu = time.perf_counter() - p_started, cpu_s() - p_cpu
+    print(f"python: {len(ids):,} persons x {len(rule_sets)} trials = {done:,} pairs in {p_wall:.1f} s, CPU {python_cpu:.1f} s "
+          f"({done / p_wall:,.0f} pairs/s)")
+    print(f"load average {load()}")
+    print(f"SUMMARY persons {persons:,}; pairs {pairs:,}; duckdb whole run {wall:.1f} s wall, {wall_cpu:.1f} s CPU; "
+          f"peak memory {peak:,.0f} MB; duckdb / python: {duck_rate / (done / p_wall):,.0f}x wall, "
+          f"{(pairs / wall_cpu) / (done / python_cpu):,.0f}x CPU; load average {load()}")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from .errors import ScreenerError
 from .population import TABLES, iter_patients_from
 from .rules import RuleSet
-from .screen import LOG_COLUMNS, ScreenResult, log_row, screen
+from .screen import LOG_COLUMNS, ScreenResult, collect_cell, log_row, screen
 
 Engine = Literal["python", "duckdb", "spark"]
 ENGINES: tuple[str, ...] = ("python", "duckdb", "spark")
@@ -53,8 +53,15 @@ def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engi
         run_duckdb(rule_sets, con, table="screening")
     else:
         _spark_screening(con, rule_sets)
-        con.execute("CREATE OR REPLACE TEMP VIEW screening_text AS SELECT * REPLACE (array_to_string(failing, ' | ') AS failing, "
-                    "array_to_string(undecided, ' | ') AS undecided, array_to_string(to_collect, ' | ') AS to_collect) FROM screening")
+        cells = [(verdict, items, collect_cell(verdict, items))
+                 for verdict, items in con.execute("SELECT DISTINCT verdict, to_collect FROM screening").fetchall()]
+        con.execute("CREATE OR REPLACE TEMP TABLE screening_cells (verdict VARCHAR, to_collect VARCHAR[], log_collect VARCHAR)")
+        if cells:
+            con.executemany("INSERT INTO screening_cells VALUES (?, ?, ?)", cells)
+        con.execute("CREATE OR REPLACE TEMP VIEW screening_text AS SELECT s.* REPLACE (array_to_string(s.failing, ' | ') AS failing, "
+                    "array_to_string(s.undecided, ' | ') AS undecided, array_to_string(s.to_collect, ' | ') AS to_collect), "
+                    "c.log_collect FROM screening s JOIN screening_cells c "
+                    "ON c.verdict = s.verdict AND c.to_collect IS NOT DISTINCT FROM s.to_collect")
     con.execute("CREATE OR REPLACE TEMP TABLE screening_errors (patient VARCHAR, trial VARCHAR, error VARCHAR)")
     trials = [rules.trial.id or f"trial {n + 1}" for n, rules in enumerate(rule_sets)]
     rows = [[patient, trial, message] for patient, message in errors for trial in trials]
@@ -86,22 +93,29 @@ def _spark_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet]) -
 LOG_SQL = """
 SELECT * FROM (
   SELECT s.person_id AS patient, s.trial_id AS trial, CAST(s.as_of AS VARCHAR) AS date, s.verdict,
-         s.failing AS reasons, CASE WHEN s.verdict = 'ineligible' THEN '' ELSE s.to_collect END AS to_collect,
-         NULL::VARCHAR AS error
+         s.failing AS reasons, s.log_collect AS to_collect, NULL::VARCHAR AS error
   FROM {table}_text s
-  UNION ALL
-  SELECT patient, trial, '', 'error', '', '', error FROM {table}_errors
+  {errors}
 ) {where}
 {order}
 """
 """The screening log of a SQL engine: failing criteria by id (the python engine explains
 them), nothing to collect once ineligible, and an error row per profile that could not be
-read (as the python engine writes them)."""
+read (as the python engine writes them; ``ERRORS_SQL``, added only when there are some, so
+that the text columns of a DuckDB screening stay ENUMs, written once per value)."""
+
+ERRORS_SQL = "UNION ALL SELECT patient, trial, '', 'error', '', '', error FROM {table}_errors"
+
+
+def _errors(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The error rows' part of ``LOG_SQL``, empty when there are none."""
+    count = con.execute(f"SELECT count(*) FROM {table}_errors").fetchone()
+    return ERRORS_SQL.format(table=table) if count and count[0] else ""
 
 
 def sql_results(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[ScreenResult]:
     """The rows of a SQL engine's screening as results, for the table, JSONL and HTML outputs."""
-    cursor = con.execute(LOG_SQL.format(table=table, where="", order="ORDER BY patient, trial"))
+    cursor = con.execute(LOG_SQL.format(table=table, where="", order="ORDER BY patient, trial", errors=_errors(con, table)))
     while rows := cursor.fetchmany(10000):
         for patient, trial, date, verdict, reasons, to_collect, error in rows:
             yield ScreenResult.model_construct(
@@ -116,7 +130,7 @@ def copy_log(con: duckdb.DuckDBPyConnection, table: str, out: Path, *, verdicts:
     persons' log would cost more than screening them)."""
     where = "" if verdicts is None else "WHERE verdict IN (" + ", ".join(f"'{v}'" for v in verdicts) + ")"
     csv = out.suffix.lower() == ".csv"
-    query = LOG_SQL.format(table=table, where=where, order="ORDER BY patient, trial" if csv else "")
+    query = LOG_SQL.format(table=table, where=where, order="ORDER BY patient, trial" if csv else "", errors=_errors(con, table))
     if csv:
         names = ", ".join(f'{field} AS "{column}"' for field, column in zip(LOG_FIELDS, LOG_COLUMNS))
         query, options = f"SELECT {names} FROM ({query})", "FORMAT csv, HEADER"

@@ -134,12 +134,16 @@ def _cut(text: str, limit: int) -> str:
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:") + "…"
 
 
-def _collect_cell(items: list[str]) -> str:
-    """The ranked items, each once: "decisive: a | b | then: c" (the items that alone could
-    change the verdict, then the others)."""
+def collect_cell(verdict: str, items: Iterable[str]) -> str:
+    """The log's "data to collect next" cell: the ranked items, each once, "decisive: a | b |
+    then: c" (the items that alone could change the verdict, then the others); once the
+    patient is ineligible only the data the verdict rests on, to confirm.  The SQL engines
+    build it once per distinct state with this."""
     cells: dict[str, None] = {}
     previous = ""
     for text, note in map(_short_item, items):
+        if verdict == "ineligible" and note != "to confirm":
+            continue
         if note == "decisive" and not previous:
             text = "decisive: " + text
         elif not note and previous == "decisive":
@@ -154,8 +158,8 @@ def log_row(result: ScreenResult) -> list[str]:
     to collect most decisive first, and once the patient is ineligible only the data its
     verdict rests on, to confirm."""
     cells = [result.patient, result.trial or "", result.as_of or "", result.verdict,
-             " | ".join(_cut(" ".join(r.split()), CELL_ITEM_LIMIT) for r in result.reasons), _collect_cell(result.to_collect),
-             result.error or ""]
+             " | ".join(_cut(" ".join(r.split()), CELL_ITEM_LIMIT) for r in result.reasons),
+             collect_cell(result.verdict, result.to_collect), result.error or ""]
     return [_inert(cell) for cell in cells]
 
 

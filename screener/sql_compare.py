@@ -53,7 +53,7 @@ def _linear(value: exp.Expression, source: str | None, target: str | None) -> ex
     slope = convert(1.0) - offset
     if (slope, offset) == (1.0, 0.0):
         return value
-    return exp.Add(this=exp.Mul(this=value, expression=num(slope)), expression=num(offset))
+    return exp.Paren(this=exp.Add(this=exp.Mul(this=value, expression=num(slope)), expression=num(offset)))
 
 
 def _age(translator: "Translator", node: Comparison) -> "Part":
@@ -137,7 +137,7 @@ class _Value:
         formula_unit = FORMULAS[variable].unit
         factor, offset, area = conversion(variable, formula_unit) or (1.0, 0.0, 0)
         derived = self.derived.value
-        canon = exp.Add(this=exp.Mul(this=derived, expression=num(factor)), expression=num(offset))
+        canon = exp.Paren(this=exp.Add(this=exp.Mul(this=derived, expression=num(factor)), expression=num(offset)))
         self.has = or_(row, not_null(derived))
         self.cols["value"] = case((row, self.measured["value"]), default=derived)
         self.cols["unit"] = case((row, self.measured["unit"]), default=text(formula_unit or ""))

@@ -110,8 +110,8 @@ class Features:
         to_unit = converter(term.unit, item.unit, term.analyte)
         offset = to_unit(0.0)
         slope = to_unit(1.0) - offset
-        converted: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Add(
-            this=exp.Mul(this=canon, expression=num(slope)), expression=num(offset))
+        converted: exp.Expression = canon if (slope, offset) == (1.0, 0.0) else exp.Paren(this=exp.Add(
+            this=exp.Mul(this=canon, expression=num(slope)), expression=num(offset)))
         has = exp.EQ(this=self.measured(item.variable, "has"), expression=num(1))
         readable = and_(not_null(canon), exp.EQ(this=self.measured(item.variable, "area"), expression=num(0)))
         return converted, has, readable

@@ -16,10 +16,8 @@ from typing import Any, Iterable
 
 from .patient import Patient
 from .rules import RuleSet
-from sqlglot import exp
-
 from .sql import screening_plan, screening_sql
-from .sql_codes import Layout, coded_select, decoded_select, joined_sql
+from .sql_states import screen_states
 
 SCHEMA: dict[str, list[tuple[str, str]]] = {
     "person": [("person_id", "VARCHAR"), ("sex", "VARCHAR"), ("birth_date", "DATE"), ("age_years", "DOUBLE"), ("as_of", "DATE")],
@@ -68,41 +66,27 @@ def load_duckdb(connection, tables: dict[str, list[tuple[Any, ...]]]) -> None:
 
 
 def run_duckdb(rule_sets: Iterable[RuleSet], connection, *, max_lab_age_days: float | None = None,
-               table: str = "screening", batch: int = 8):
+               table: str = "screening"):
     """Screen the long tables of a DuckDB ``connection`` into the temporary view ``table``
     (person_id, trial_id, as_of, verdict, failing, undecided, to_collect); returns it as a
     DuckDB relation.  The view ``<table>_text`` holds the same rows with the three lists
-    as text joined by " | ", for logs.
+    as text joined by " | " (``log_collect``: the items to collect as the log shows them,
+    nothing once ineligible), for logs.
 
-    The plan (``sql.screening_plan``) runs in stages: the unit conversions and the
-    per-person features once, then the trials ``batch`` at a time as compact bit codes,
-    then the lists once per distinct code (``sql_codes``); small queries plan fast and the
-    strings are made once, not once per pair."""
+    The plan (``sql.screening_plan``) runs in stages (``sql_states``): the unit
+    conversions and the per-person features once; then per trial the criterion states of
+    every person, kept as one hash per pair; the verdict and lists are made once per
+    distinct state and joined back, so no string is built per pair."""
+    connection.execute("SET preserve_insertion_order = false")
     pairs = [tuple(row) for row in connection.execute("SELECT DISTINCT variable, unit FROM measurement").fetchall()]
     answered = connection.execute("SELECT count(*) FROM answer").fetchone()[0] > 0
     plan = screening_plan(rule_sets, max_lab_age_days=max_lab_age_days, units=pairs, answers=answered)
     if plan.units is not None:
         connection.execute("CREATE OR REPLACE TEMP TABLE unit_conversion AS " + plan.units.sql(dialect="duckdb", copy=False))
     connection.execute("CREATE OR REPLACE TEMP TABLE features AS " + plan.features.sql(dialect="duckdb", copy=False))
-    layout = Layout.of(plan.outcomes)
-    codes, distinct, lists = f"{table}_codes", f"{table}_distinct", f"{table}_lists"
-    _batched(connection, codes, [coded_select(o, layout) for o in plan.outcomes], batch)
+    screen_states(connection, plan.outcomes, table)
     connection.execute("DROP TABLE features")
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {distinct} AS SELECT DISTINCT trial_id, {', '.join(layout.names())} FROM {codes}")
-    _batched(connection, lists, [decoded_select(o, layout, distinct) for o in plan.outcomes], 32)
-    connection.execute(f"CREATE OR REPLACE TEMP VIEW {table} AS {joined_sql(layout, codes, lists)}")
-    connection.execute(f"CREATE OR REPLACE TEMP VIEW {table}_text AS {joined_sql(layout, codes, lists, text_lists=True)}")
     return connection.table(table)
-
-
-def _batched(connection, table: str, selects: list[exp.Select], batch: int) -> None:
-    """The temporary table ``table`` filled with the rows of ``selects``, ``batch`` per query."""
-    for start in range(0, len(selects), batch):
-        query: exp.Expression = selects[start]
-        for select in selects[start + 1:start + batch]:
-            query = exp.union(query, select, distinct=False, copy=False)
-        sql = query.sql(dialect="duckdb", copy=False)
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}" if start == 0 else f"INSERT INTO {table} {sql}")
 
 
 def load_spark(spark, tables: dict[str, list[tuple[Any, ...]]]) -> None:

@@ -75,3 +75,17 @@ def test_egfr_codes_are_read_per_body_surface_area_on_every_engine(tmp_path, loi
     sql = run_duckdb([rules], con).fetchall()[0]
     failing = [c.id for c in python.criteria if c.status == "not_met"]
     assert (python.verdict, failing) == (verdict, list(sql[4])) and sql[3] == verdict
+
+
+def test_the_sql_log_collects_what_the_python_log_collects(tmp_path) -> None:
+    """Same short items, each once, nothing once ineligible (failing criteria stay ids on SQL)."""
+    cells = {}
+    for engine in ("python", "duckdb"):
+        out = tmp_path / f"{engine}.csv"
+        result = runner.invoke(app, ["screen", str(ROOT / "examples" / "patients"), "--rules", str(ROOT / "rules"),
+                                     "--engine", engine, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        cells[engine] = {(r["patient"], r["trial"]): (r["verdict"], sorted(r["data to collect next"].split(" | ")))
+                         for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert cells["duckdb"] == cells["python"]
+    assert any(items != [""] for _, items in cells["python"].values())
