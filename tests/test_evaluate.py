@@ -390,7 +390,7 @@ def test_missing_data_never_eligible():
         "PaO2",
         "age or birth date",
         "malignancy (present, past or absent)",
-        "date of onset of the reaction",
+        "date of onset of symptoms",
         "date of hospital admission",
         "answer to I5: Able to consent?",
         "ALT",
@@ -532,7 +532,7 @@ ONSET = dt.date(2024, 1, 1)
 INTERVAL_CASES = [
     # (case id, rule kwargs, events, status, explanation substring)
     ("days met", dict(op="<", value=10, unit="day"), {"hospital_admission": dt.date(2024, 1, 9)}, "met",
-     "time from onset of the reaction to hospital admission 8 days, below 10 days: met"),
+     "time from onset of symptoms to hospital admission 8 days, below 10 days: met"),
     ("days not met", dict(op="<", value=10, unit="day"), {"hospital_admission": dt.date(2024, 1, 13)},
      "not_met", "12 days is not below 10 days: not met"),
     ("days edge", dict(op="<=", value=10, unit="day"), {"hospital_admission": dt.date(2024, 1, 11)}, "met",
@@ -574,15 +574,15 @@ def test_interval_to_profile_date():
     assert one(rule, patient(events={"reaction_onset": days_ago(31)})).status == "not_met"
     missing = check(ruleset(crit(rule)), patient())
     assert missing.criteria[0].status == "unknown"
-    assert missing.to_collect == ["date of onset of the reaction"]
+    assert missing.to_collect == ["date of onset of symptoms"]
 
 
 def test_interval_missing_start_names_the_event():
     rule = Interval(start="reaction_onset", end="hospital_admission", op="<", value=10, unit="day")
     result = check(ruleset(crit(rule)), patient(events={"hospital_admission": ONSET}))
     assert result.criteria[0].status == "unknown"
-    assert "onset of the reaction" in result.criteria[0].explanation
-    assert result.to_collect == ["date of onset of the reaction"]
+    assert "onset of symptoms" in result.criteria[0].explanation
+    assert result.to_collect == ["date of onset of symptoms"]
 
 
 # ---------------------------------------------------------------------------- manual

@@ -88,9 +88,9 @@ def _lines(words, depth=0) -> list[str]:
          ["readings of one limit (both readings must agree):", "  PaO2 below 8 kPa", "  PaO2 below 60 mmHg, measured at rest"]),
         ({**PAO2, "alt": [{"value": 60, "unit": "mmHg"}], "context": AT_REST}, "inclusion",
          ["PaO2 below 8 kPa (60 mmHg), measured at rest, without oxygen"]),
-        ({**PAO2, "window": TEN_DAYS}, "inclusion", ["PaO2 below 8 kPa, measured within 10 days after onset of the reaction"]),
+        ({**PAO2, "window": TEN_DAYS}, "inclusion", ["PaO2 below 8 kPa, measured within 10 days after onset of symptoms"]),
         ({**PAO2, "window": {**TEN_DAYS, "start": {"value": 2, "unit": "day"}}}, "inclusion",
-         ["PaO2 below 8 kPa, measured from 2 days to 10 days after onset of the reaction"]),
+         ["PaO2 below 8 kPa, measured from 2 days to 10 days after onset of symptoms"]),
         (TUMOR, "exclusion", ["needs review: question E1.1"]),
         ({"kind": "manual", "question": "Is it severe?"}, "exclusion", ["needs review: question E9"]),
     ],
@@ -158,7 +158,7 @@ def test_variables_inside_new_kinds_and_window_events():
     found = {(v.kind, v.id): v for v in variables(rule)}
     assert set(found) == {("variable", "age"), ("variable", "pao2"), ("event", "reaction_onset")}
     assert found[("variable", "pao2")].units == ("kPa", "mmHg")
-    assert found[("event", "reaction_onset")].name == "onset of the reaction"
+    assert found[("event", "reaction_onset")].name == "onset of symptoms"
 
 
 # ---------------------------------------------------------------------------- the rendered page
@@ -173,7 +173,7 @@ CASES = [
      "for patients for whom the answer to question I2.1 is yes only: the answer to question I2.2 is yes (does not apply to others)",
      ["restriction"], "review"),
     ("I3", "inclusion", "PaO2 < 8 kPa within 10 days after onset", {**PAO2, "window": TEN_DAYS},
-     "PaO2 below 8 kPa, measured within 10 days after onset of the reaction", [], "computed"),
+     "PaO2 below 8 kPa, measured within 10 days after onset of symptoms", [], "computed"),
     ("E1", "exclusion", "ALT > 3 x ULN unless due to tumor involvement", _unless(ALT, TUMOR),
      "ALT above 3 x ULN, unless the answer to question E1.1 is yes", ["exception"], "partial"),
     ("E2", "exclusion", "Women: PaO2 < 8 kPa unless liver metastases",
