@@ -11,6 +11,7 @@ The word lists are data (``patterns.yaml``, ``ages:``).
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache
 
@@ -98,7 +99,7 @@ class AgeWords:
         """"3-4 times per week", "2 sessions": a count, not an age."""
         return bool(_COUNT.match(sentence, end))
 
-    def bare(self, sentence: str, clause_start: int, start: int, end: int, unit: str | None, ignored: set[str]) -> bool:
+    def bare(self, sentence: str, clause_start: int, start: int, end: int, unit: str | None, ignored: Container[str]) -> bool:
         """A number of years (or "patients < 18") heading its clause: the patient's age.
         Only subject words may stand before it, and no duration word after it."""
         shared = _UNIT_AHEAD.match(sentence, end)  # ">= 1 and <= 6 months after": the unit written once
@@ -116,7 +117,7 @@ class AgeWords:
                 and re.match(r"\s*(?:$|[,;.)]|who\b|with\b|and\b|or\b|undergoing\b|at\b|presenting\b|scheduled\b)", sentence[end:end + 15], re.I) is not None
         return unit in ("year", "month") and all((w in ignored or w in self.subjects) and w not in self.events for w in words)
 
-    def implied(self, sentence: str, clause_start: int, start: int, end: int, ignored: set[str]) -> bool:
+    def implied(self, sentence: str, clause_start: int, start: int, end: int, ignored: Container[str]) -> bool:
         """"Being older than 18", "children 7 and older", "under the age of 18": the comparator
         itself speaks of age, when only subject words stand before it ("a biopsy older than 6
         months" is no age)."""

@@ -12,7 +12,7 @@ from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .prefix_negation import closes_phrase, prefix_before_re, prefix_regex
 from .scope import cues
-from .tokens import NUMBER, Spans, phrase_regex, trie
+from .tokens import NUMBER, Fillers, Spans, phrase_regex, trie
 
 
 @dataclass
@@ -44,12 +44,12 @@ class MentionReader:
         self._prefix_before_re = prefix_before_re()
         self._group_re = phrase_regex(p["variable_groups"].keys())
         # words that need no reading: what is left unread besides them goes to review
-        self._ignored = {w.lower() for w in p["filler_words"] + p["method_words"] + p["timing"]["current"]}
-        self._ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
-        self._ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
-        self._ignored |= frozenset(w.lower() for w in p["rise_words"])
+        ignored = {w.lower() for w in p["filler_words"] + p["method_words"] + p["timing"]["current"]}
+        ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
+        ignored |= {w.lower() for phrase in p["connectors"]["or"] + p["connectors"]["and"] for w in phrase.split()}
+        ignored |= frozenset(w.lower() for w in p["rise_words"])
         self._qualifiers = {w.lower() for phrase in cues()["qualifiers"] for w in str(phrase).split()}
-        self._ignored -= self._qualifiers  # they narrow a condition: never filler
+        self._ignored = Fillers(ignored - self._qualifiers)  # qualifiers narrow a condition: never filler
 
     @staticmethod
     def _mention_regexes(kind: str, terms) -> tuple[str, re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None, dict[str, str]]:

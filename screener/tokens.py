@@ -131,3 +131,44 @@ def clean(value: float) -> int | float:
 def squash(text: str) -> str:
     """Runs of blanks as one space, trimmed (``str.split`` and the regex ``\\s`` agree on blanks)."""
     return " ".join(text.split())
+
+
+MISSPELT_MIN = 9
+"""Only filler words this long are recognised with letters dropped: shorter ones ("value",
+"count") have too many real words one or two letters away."""
+
+
+class Fillers:
+    """Words that carry no eligibility meaning, and such a word of ``MISSPELT_MIN`` letters
+    or more written with one or two adjacent letters dropped inside it, its first four and
+    last two letters kept ("theorical" for "theoretical", "concentation" for
+    "concentration"): a misspelt filler word stays without meaning instead of sending the
+    criterion to review.  A word the lexicon reads is matched before this is asked."""
+
+    __slots__ = ("_words", "_long", "_seen")
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = frozenset(words)
+        self._long: dict[str, list[str]] = {}
+        for word in self._words:
+            if len(word) >= MISSPELT_MIN and word.isalpha():
+                self._long.setdefault(word[:4], []).append(word)
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, word: object) -> bool:
+        if word in self._words:
+            return True
+        if not isinstance(word, str) or len(word) < MISSPELT_MIN - 2 or word[:4] not in self._long:
+            return False
+        if word not in self._seen:
+            self._seen[word] = any(_dropped_inside(full, word) for full in self._long[word[:4]])
+        return self._seen[word]
+
+
+def _dropped_inside(full: str, word: str) -> bool:
+    """Whether ``word`` is ``full`` without one or two adjacent letters after its first four
+    and before its last two."""
+    missing = len(full) - len(word)
+    if missing not in (1, 2) or full[-2:] != word[-2:]:
+        return False
+    return any(full[:i] + full[i + missing:] == word for i in range(4, len(full) - 1 - missing))

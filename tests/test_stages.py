@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from screener.mentions import MentionReader
 from screener.quantities import QuantityReader
-from screener.tokens import Spans, parse_number, phrase_regex
+from screener.tokens import Fillers, Spans, parse_number, phrase_regex
 
 
 @cache
@@ -72,3 +72,29 @@ def test_bounds_alone(text: str, expected: list[tuple[str, float, str | None]]) 
 def test_a_limit_for_one_sex() -> None:
     (bound,) = _quantities().bounds("Hemoglobin > 12 g/dL for men")
     assert (bound.op, bound.value, bound.unit, bound.sex) == (">", 12.0, "g/dL", "male")
+
+
+FILLERS = Fillers(["theoretical", "concentration", "definition", "value", "documented"])
+
+
+@pytest.mark.parametrize("word, filler", [
+    ("theoretical", True),
+    ("theorical", True),         # "% of the theorical value": two letters dropped inside
+    ("concentation", True),      # one letter dropped
+    ("value", True),
+    ("valu", False),             # short words are only read as written
+    ("definitive", False),       # a real word, not a dropped-letter spelling
+    ("definitio", False),        # the last letters must stay
+    ("theoretically", False),    # letters added are not letters dropped
+    ("docmented", False),        # the first four letters must stay
+])
+def test_a_filler_word_with_letters_dropped_stays_filler(word: str, filler: bool) -> None:
+    assert (word in FILLERS) is filler
+
+
+def test_the_seed_spelling_theorical_needs_no_entry_of_its_own() -> None:
+    from screener.patterns import patterns
+
+    assert "theorical" not in patterns()["filler_words"]
+    reader = MentionReader()
+    assert "theorical" in reader._ignored and "theoretical" in reader._ignored
