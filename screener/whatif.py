@@ -6,7 +6,7 @@ needs each explained leaf (a ``NodeResult`` of ``Plan.check``) tied to its node 
 tree.  The plan explains leaves in tree order, with two notes of its own that are no leaf:
 "outside the group the criterion is for" (a restriction whose group is not met, whose item
 is then not run) and "the readings of the limit disagree".  ``align`` walks the tree the
-same way; when the explained leaves do not fit (a rule shape this module does not know),
+same way (and the note "whatever the sex", which decides its group); when the explained leaves do not fit (a rule shape this module does not know),
 it gives ``None`` and the caller treats the criterion's items as undecided, never as decisive.
 """
 
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Union
 
 from .evaluate import MET, NOT_MET, UNKNOWN, NodeResult, Status, all_of, any_of, negate
+from .restated import unit_readings
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, Sex, Unless,
 )
@@ -53,6 +54,8 @@ def _statuses(details: Sequence[NodeResult]) -> list[Status]:
 def _walk(node: Node, details: Sequence[NodeResult], at: int, nodes: list[Node | None]) -> tuple[Tree, int]:
     """The tree of ``node`` with its leaves from ``details[at:]``, and where they end."""
     if isinstance(node, Comparison) and node.alt:
+        if _one_unit_read(node, details, at):  # a value in one of the limit's units is compared with that one only
+            return _leaf(node, "comparison", details, at, nodes)
         return _readings(node.readings(), details, at, nodes)
     if isinstance(node, Readings):
         return _readings(node.items, details, at, nodes)
@@ -63,6 +66,8 @@ def _walk(node: Node, details: Sequence[NodeResult], at: int, nodes: list[Node |
         for item in node.items:
             child, at = _walk(item, details, at, nodes)
             children.append(child)
+        if at < len(details) and details[at].kind == node.kind:  # "whatever the sex (the limits for both agree)"
+            return ("leaf", at), at + 1
         return ("all" if isinstance(node, AllOf) else "any", children), at
     if isinstance(node, Not):
         child, at = _walk(node.item, details, at, nodes)
@@ -84,6 +89,14 @@ def _walk(node: Node, details: Sequence[NodeResult], at: int, nodes: list[Node |
     if kind is None:
         raise _Misfit
     return _leaf(node, kind, details, at, nodes)
+
+
+def _one_unit_read(node: Comparison, details: Sequence[NodeResult], at: int) -> bool:
+    """Whether the plan compared the value with the limit written in its own unit alone
+    (``screener.restated``: one explained comparison of the variable, not one per reading)."""
+    def of_variable(i: int) -> bool:
+        return i < len(details) and details[i].kind == "comparison" and details[i].variable == node.variable
+    return bool(unit_readings(node)) and of_variable(at) and not of_variable(at + 1)
 
 
 def _leaf(node: Node, kind: str, details: Sequence[NodeResult], at: int, nodes: list[Node | None]) -> tuple[Tree, int]:

@@ -48,3 +48,26 @@ def test_leaves_that_do_not_follow_the_rule_do_not_align():
     result = check(rules, Patient(id="P", sex="female", age=40, as_of=dt.date(2024, 5, 1))).criteria[0]
     assert align(rule, result.details) is not None
     assert align(rule, result.details[:-1]) is None and align(PASP, result.details) is None
+
+
+def test_limits_per_sex_that_agree_decide_their_group_whatever_the_sex():
+    from screener import compile_criteria
+
+    rules = compile_criteria("Exclusion Criteria:\n- Hemoglobin < 11 g/dL for women or < 12 g/dL for men", trial_id="T")
+    hb = {"variable": "hemoglobin", "name": "hemoglobin", "value": 10, "unit": "g/dL"}
+    patient = Patient.model_validate({"id": "P", "age": 40, "as_of": "2024-05-01", "measurements": {"hemoglobin": hb}})
+    result = check(rules, patient).criteria[0]
+    tree, _ = align(rules.criterion(result.id).rule, result.details)
+    assert result.status == "met" and tree == ("leaf", len(result.details) - 1)
+    assert evaluate(tree, [d.status for d in result.details]) == "met"
+
+
+def test_a_value_in_one_unit_of_a_restated_limit_is_one_leaf():
+    from screener import compile_criteria
+
+    rules = compile_criteria("Exclusion Criteria:\n- PaO2 < 8 kPa (< 60 mmHg)", trial_id="T")
+    pao2 = {"variable": "pao2", "name": "pao2", "value": 60, "unit": "mmHg"}
+    patient = Patient.model_validate({"id": "P", "age": 40, "as_of": "2024-05-01", "measurements": {"pao2": pao2}})
+    result = check(rules, patient).criteria[0]
+    tree, _ = align(rules.criterion(result.id).rule, result.details)
+    assert result.status == "not_met" and tree == ("leaf", 0)
