@@ -1,7 +1,7 @@
 """Screen a generated hospital: OMOP Parquet in, screening log out, on DuckDB (and Python for the ratio).
 
     python benchmarks/bench_population.py [--persons 1000000] [--python-persons 10000]
-        [--corpus-trials 100] [--data DIR]
+        [--corpus-trials 100] [--data DIR] [--memory 8GB]
 
 1. Generates an OMOP CDM 5.4 database of ``--persons`` persons as Parquet from the Synthea
    sample (``../shared/data/omop/synthea27nj_omop54.zip``): every person is a copy of a
