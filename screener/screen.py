@@ -115,7 +115,7 @@ _PRESENCE = " (present, past or absent)"
 def _short_item(text: str) -> tuple[str, str]:
     """(cell text, note) of an item: "answer yes/no to I-...-c7d3 (for I1; decisive)" ->
     ("answer I-...-c7d3", "decisive"); "answer to I4: <the criterion's words>" (from the SQL
-    engines) -> ("answer to I4", ""); texts cut at a word.  (Cached: a cohort repeats the same few items.)"""
+    engines) -> ("answer to I4", ""); a condition without "(present, past or absent)"; texts cut at a word.  (Cached: a cohort repeats the same few items.)"""
     text = " ".join(text.split())  # runs of white space as one space, as ``\s+`` reads them
     note = ""
     ranked = _LINE.match(text)
@@ -124,6 +124,8 @@ def _short_item(text: str) -> tuple[str, str]:
         text = ("confirm " + text) if note == "to confirm" else text
     elif text.startswith("answer to "):
         text = re.sub(r"^(answer to [^:]+):.*$", r"\1", text)
+    else:  # "<condition> (present, past or absent)" from the SQL engines: the name is enough
+        text = text.removesuffix(_PRESENCE)
     return _cut(text, CELL_ITEM_LIMIT - len("decisive: ")), note
 
 
