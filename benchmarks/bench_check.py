@@ -47,7 +47,7 @@ def patient(number: int, rng: random.Random) -> Patient:
                   for c in CONDITIONS if rng.random() < 0.8}
     return Patient(id=f"P{number}", sex=rng.choice(["female", "male"]), age=rng.uniform(10, 90), as_of=dt.date(2026, 11, 20),
                    height_cm=rng.uniform(150, 195), weight_kg=rng.uniform(45, 110), measurements=measurements,
-                   conditions=conditions, events={"reaction_onset": dt.date(2026, 11, 1), "hospital_admission": dt.date(2026, 11, 1) + dt.timedelta(days=rng.randint(0, 15))})
+                   conditions=conditions, events={"symptom_onset": dt.date(2026, 11, 1), "hospital_admission": dt.date(2026, 11, 1) + dt.timedelta(days=rng.randint(0, 15))})
 
 
 def baseline_us(repeat: int = 1) -> float:

@@ -101,7 +101,7 @@ def test_conditions_with_history_window_and_elliptic_lists() -> None:
 
 def test_time_between_two_events() -> None:
     [(_, interval)] = leaves("* Admission less than 10 days after onset of the reaction", Interval)
-    assert (interval.start, interval.end, interval.op, interval.value, interval.unit) == ("reaction_onset", "hospital_admission", "<", 10, "day")
+    assert (interval.start, interval.end, interval.op, interval.value, interval.unit) == ("symptom_onset", "hospital_admission", "<", 10, "day")
 
 
 def test_no_item_under_a_legacy_heading_is_a_negation() -> None:

@@ -377,7 +377,7 @@ def test_missing_data_never_eligible():
         crit(cmp("pao2", "<", 8, "kPa"), id="I1"),
         crit(cmp("age", ">=", 18, "year"), id="I2"),
         crit(Not(item=Condition(condition="malignancy", timing="history")), id="I3"),
-        crit(Interval(start="reaction_onset", end="hospital_admission", op="<", value=10, unit="day"), id="I4"),
+        crit(Interval(start="symptom_onset", end="hospital_admission", op="<", value=10, unit="day"), id="I4"),
         crit(Manual(question="Able to consent?"), id="I5", manual=True),
         crit(cmp("alt", ">", 3, "ULN"), section="exclusion", id="E1"),
         crit(Condition(condition="pregnancy"), section="exclusion", id="E2"),
@@ -558,8 +558,8 @@ INTERVAL_CASES = [
     ids=[case[0] for case in INTERVAL_CASES],
 )
 def test_interval(kwargs, events, status, explanation):
-    rule = Interval(start="reaction_onset", end="hospital_admission", **kwargs)
-    result = one(rule, patient(events={"reaction_onset": ONSET, **events}))
+    rule = Interval(start="symptom_onset", end="hospital_admission", **kwargs)
+    result = one(rule, patient(events={"symptom_onset": ONSET, **events}))
     assert result.status == status
     (leaf,) = result.details
     assert leaf.kind == "interval"
@@ -567,18 +567,18 @@ def test_interval(kwargs, events, status, explanation):
 
 
 def test_interval_to_profile_date():
-    rule = Interval(start="reaction_onset", end=None, op="<=", value=1, unit="month")
-    met = one(rule, patient(events={"reaction_onset": days_ago(30)}))
+    rule = Interval(start="symptom_onset", end=None, op="<=", value=1, unit="month")
+    met = one(rule, patient(events={"symptom_onset": days_ago(30)}))
     assert met.status == "met"
     assert "to the profile date 30 days" in met.details[0].explanation
-    assert one(rule, patient(events={"reaction_onset": days_ago(31)})).status == "not_met"
+    assert one(rule, patient(events={"symptom_onset": days_ago(31)})).status == "not_met"
     missing = check(ruleset(crit(rule)), patient())
     assert missing.criteria[0].status == "unknown"
     assert missing.to_collect == ["date of onset of symptoms"]
 
 
 def test_interval_missing_start_names_the_event():
-    rule = Interval(start="reaction_onset", end="hospital_admission", op="<", value=10, unit="day")
+    rule = Interval(start="symptom_onset", end="hospital_admission", op="<", value=10, unit="day")
     result = check(ruleset(crit(rule)), patient(events={"hospital_admission": ONSET}))
     assert result.criteria[0].status == "unknown"
     assert "onset of symptoms" in result.criteria[0].explanation
@@ -738,7 +738,7 @@ LEAVES = [
     cmp("age", ">=", 18, "year"),
     Condition(condition="malignancy", timing="history", within=Duration(value=5, unit="year")),
     Condition(condition="pregnancy", timing="current"),
-    Interval(start="reaction_onset", end="hospital_admission", op="<", value=10, unit="day"),
+    Interval(start="symptom_onset", end="hospital_admission", op="<", value=10, unit="day"),
     Manual(question="Suitable?", id="Q1"),
 ]
 
@@ -773,7 +773,7 @@ def full_patients(draw):
             "pregnancy": cond("pregnancy", draw(st.sampled_from(["present", "absent"]))),
         },
         events={
-            "reaction_onset": ONSET,
+            "symptom_onset": ONSET,
             "hospital_admission": ONSET + dt.timedelta(days=draw(st.sampled_from([3, 20]))),
         },
         answers={c: draw(st.booleans()) for c in ("Q1",)},
@@ -799,7 +799,7 @@ def strip(pat: Patient, drop: set[str]) -> Patient:
             data["conditions"].pop(key)
     if "ended" in drop and "malignancy" in data["conditions"]:
         data["conditions"]["malignancy"]["ended"] = None
-    for key in ("reaction_onset", "hospital_admission"):
+    for key in ("symptom_onset", "hospital_admission"):
         if key in drop:
             data["events"].pop(key)
     for key, field in (("birth_date", "birth_date"), ("height", "height_cm"), ("weight", "weight_kg")):
@@ -812,7 +812,7 @@ def strip(pat: Patient, drop: set[str]) -> Patient:
 
 DROPPABLE = [
     "pao2", "alt", "creatinine_clearance", "uln", "malignancy", "pregnancy", "ended",
-    "reaction_onset", "hospital_admission", "birth_date", "height", "weight", "answers",
+    "symptom_onset", "hospital_admission", "birth_date", "height", "weight", "answers",
 ]
 
 

@@ -139,7 +139,7 @@ def test_values_that_would_decide_wrongly_are_refused(text: str, field: str, phr
 def test_dates_on_the_as_of_day_are_fine() -> None:
     patient = parse_patient(AS_OF + "events:\n  reaction onset: 2026-11-20\n"
                             "measurements:\n  ALT: {value: 28, unit: U/L, uln: 40 U/L, date: 2026-11-20}\n")
-    assert patient.events["reaction_onset"].isoformat() == "2026-11-20"
+    assert patient.events["symptom_onset"].isoformat() == "2026-11-20"
     assert patient.measurements["alt"].uln == 40
 
 

@@ -56,7 +56,7 @@ interstitial_lung_disease heart_failure sjs_ten pregnancy breastfeeding
 """.split()
 
 REQUIRED_EVENTS = """
-diagnosis randomization enrollment surgery last_chemotherapy transplantation screening reaction_onset
+diagnosis randomization enrollment surgery last_chemotherapy transplantation screening symptom_onset
 hospital_admission
 """.split()
 
@@ -294,7 +294,7 @@ EVENT_SPELLINGS = {
     "study entry": "enrollment", "surgery": "surgery", "major surgery": "surgery",
     "last chemotherapy": "last_chemotherapy", "last dose of chemotherapy": "last_chemotherapy",
     "transplantation": "transplantation", "transplant": "transplantation", "screening": "screening",
-    "first dose of study treatment": "first_dose", "onset": "reaction_onset", "hospitalisation": "hospital_admission",
+    "first dose of study treatment": "first_dose", "onset": "symptom_onset", "hospitalisation": "hospital_admission",
 }
 
 

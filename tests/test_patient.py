@@ -81,7 +81,7 @@ def test_good_profile_conditions_and_events(good: Patient) -> None:
     malignancy = good.conditions["malignancy"]
     assert (malignancy.diagnosed, malignancy.ended, malignancy.line) == (dt.date(2019, 2, 1), dt.date(2021, 5, 1), 23)
     assert good.conditions["hiv"].name == "HIV"
-    assert good.events == {"reaction_onset": dt.date(2026, 11, 12), "hospital_admission": dt.date(2026, 11, 15)}
+    assert good.events == {"symptom_onset": dt.date(2026, 11, 12), "hospital_admission": dt.date(2026, 11, 15)}
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_good_profile_conditions_and_events(good: Patient) -> None:
         ("id: A\nmeasurements:\n  bilirubin: 20 umol/L", lambda p: p.measurements["bilirubin"].unit == "umol/L"),
         ("id: A\nmeasurements:\n  creatinine clearance: 78 mL/min", lambda p: p.measurements["creatinine_clearance"].value == 78),
         ("id: A\nconditions:\n  HIV: {status: absent}", lambda p: p.conditions["hiv"].status == "absent"),
-        ("id: A\nevents:\n  onset: 2026-11-12 08:30:00", lambda p: p.events["reaction_onset"] == dt.date(2026, 11, 12)),
+        ("id: A\nevents:\n  onset: 2026-11-12 08:30:00", lambda p: p.events["symptom_onset"] == dt.date(2026, 11, 12)),
         ("id: A\nmeasurements:\nconditions:\nevents:\nanswers:", lambda p: p.conditions == {} and p.answers == {}),
     ],
 )

@@ -44,7 +44,7 @@ LEAVES = [
     Comparison(variable="age", op="<=", value=17, unit="year"),
     Condition(condition="malignancy", timing="history", within=Duration(value=5, unit="year")),
     Condition(condition="pregnancy", timing="current"),
-    Interval(start="reaction_onset", end="hospital_admission", op="<", value=10, unit="day"),
+    Interval(start="symptom_onset", end="hospital_admission", op="<", value=10, unit="day"),
     Sex(sex="female"),
     Manual(question="Suitable?", id="Q1"),
 ]
@@ -82,7 +82,7 @@ def patients(draw) -> Patient:
         if status is not None:
             ended = draw(maybe([dt.date(2015, 1, 1), dt.date(2022, 1, 1)])) if status == "past" else None
             conditions[name] = ConditionState(condition=name, name=name, status=status, ended=ended)
-    events = {"reaction_onset": draw(maybe([ONSET])), "hospital_admission": draw(maybe([ONSET + dt.timedelta(days=3),
+    events = {"symptom_onset": draw(maybe([ONSET])), "hospital_admission": draw(maybe([ONSET + dt.timedelta(days=3),
                                                                                      ONSET + dt.timedelta(days=20)]))}
     answers = {key: draw(st.booleans()) for key in draw(st.sets(st.sampled_from(["Q1", "C0", "C2"])))}
     birth = draw(maybe([dt.date(1960, 1, 1), dt.date(2010, 1, 1)]))
@@ -134,7 +134,7 @@ class Reference:
         if node.kind == "sex":
             return U if p.sex is None else T if p.sex == node.sex else F
         if node.kind == "interval":
-            start, end = p.events.get("reaction_onset"), p.events.get("hospital_admission")
+            start, end = p.events.get("symptom_onset"), p.events.get("hospital_admission")
             return U if start is None or end is None else T if (end - start).days < 10 else F
         if node.kind == "condition":
             return self.condition(node)

@@ -98,7 +98,7 @@ def test_a_recency_window_read_by_its_rule_is_not_unread():
          "ANC at or above 1,500/uL, measured within the last 14 days"),
         ({"kind": "condition", "condition": "malignancy", "timing": "history", "within": {"value": 10, "unit": "year"}},
          "history of malignancy within 10 years"),
-        ({"kind": "interval", "start": "reaction_onset", "end": "hospital_admission", "op": "<", "value": 10, "unit": "day"},
+        ({"kind": "interval", "start": "symptom_onset", "end": "hospital_admission", "op": "<", "value": 10, "unit": "day"},
          "time from onset of symptoms to hospital admission below 10 days"),
         ({"kind": "sex", "sex": "female"}, "female patients only"),
         (NONE, "no requirement stated"),

@@ -33,7 +33,7 @@ TUMOR = {"kind": "manual", "id": "E1.1", "question": "Is it due to tumor involve
 CHILDBEARING = {"kind": "manual", "id": "I2.1", "question": "Is she of childbearing potential?"}
 PREGNANCY = {"kind": "manual", "id": "I2.2", "question": "Is the pregnancy test negative?"}
 AT_REST = ["at rest", "without oxygen"]
-TEN_DAYS = {"event": "reaction_onset", "end": {"value": 10, "unit": "day"}}
+TEN_DAYS = {"event": "symptom_onset", "end": {"value": 10, "unit": "day"}}
 
 
 def _unless(item, exception):
@@ -156,9 +156,9 @@ def test_questions_have_their_ids_and_roles(rule, asked):
 def test_variables_inside_new_kinds_and_window_events():
     rule = _restrict(AGE_65, _readings({**PAO2, "window": TEN_DAYS}, PAO2_MMHG), False)
     found = {(v.kind, v.id): v for v in variables(rule)}
-    assert set(found) == {("variable", "age"), ("variable", "pao2"), ("event", "reaction_onset")}
+    assert set(found) == {("variable", "age"), ("variable", "pao2"), ("event", "symptom_onset")}
     assert found[("variable", "pao2")].units == ("kPa", "mmHg")
-    assert found[("event", "reaction_onset")].name == "onset of symptoms"
+    assert found[("event", "symptom_onset")].name == "onset of symptoms"
 
 
 # ---------------------------------------------------------------------------- the rendered page
