@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,24 +51,21 @@ def test_leaves_that_do_not_follow_the_rule_do_not_align():
     assert align(rule, result.details[:-1]) is None and align(PASP, result.details) is None
 
 
-def test_limits_per_sex_that_agree_decide_their_group_whatever_the_sex():
+
+@pytest.mark.parametrize("text, measurement, status, leaf", [
+    # limits per sex that agree decide their group whatever the sex: the plan's note is the leaf
+    ("Hemoglobin < 11 g/dL for women or < 12 g/dL for men", ("hemoglobin", 10, "g/dL"), "met", -1),
+    # a value in one unit of a restated limit is compared with that limit alone: one leaf
+    ("PaO2 < 8 kPa (< 60 mmHg)", ("pao2", 60, "mmHg"), "not_met", 0),
+])
+def test_rules_read_as_one_leaf(text, measurement, status, leaf):
     from screener import compile_criteria
 
-    rules = compile_criteria("Exclusion Criteria:\n- Hemoglobin < 11 g/dL for women or < 12 g/dL for men", trial_id="T")
-    hb = {"variable": "hemoglobin", "name": "hemoglobin", "value": 10, "unit": "g/dL"}
-    patient = Patient.model_validate({"id": "P", "age": 40, "as_of": "2024-05-01", "measurements": {"hemoglobin": hb}})
+    rules = compile_criteria(f"Exclusion Criteria:\n- {text}", trial_id="T")
+    variable, value, unit = measurement
+    given = {variable: {"variable": variable, "name": variable, "value": value, "unit": unit}}
+    patient = Patient.model_validate({"id": "P", "age": 40, "as_of": "2024-05-01", "measurements": given})
     result = check(rules, patient).criteria[0]
     tree, _ = align(rules.criterion(result.id).rule, result.details)
-    assert result.status == "met" and tree == ("leaf", len(result.details) - 1)
-    assert evaluate(tree, [d.status for d in result.details]) == "met"
-
-
-def test_a_value_in_one_unit_of_a_restated_limit_is_one_leaf():
-    from screener import compile_criteria
-
-    rules = compile_criteria("Exclusion Criteria:\n- PaO2 < 8 kPa (< 60 mmHg)", trial_id="T")
-    pao2 = {"variable": "pao2", "name": "pao2", "value": 60, "unit": "mmHg"}
-    patient = Patient.model_validate({"id": "P", "age": 40, "as_of": "2024-05-01", "measurements": {"pao2": pao2}})
-    result = check(rules, patient).criteria[0]
-    tree, _ = align(rules.criterion(result.id).rule, result.details)
-    assert result.status == "not_met" and tree == ("leaf", 0)
+    assert result.status == status and tree == ("leaf", leaf % len(result.details))
+    assert evaluate(tree, [d.status for d in result.details]) == status
