@@ -43,6 +43,7 @@ from screener.population import iter_patients_from  # noqa: E402
 from screener.screen import screen  # noqa: E402
 from screener.sql_states import trial_counts  # noqa: E402
 from screener.omop import load_omop  # noqa: E402
+from screener.sql import screening_plan  # noqa: E402
 from screener.rules import RuleSet, load_rule_sets  # noqa: E402
 from screener.errors import SourceError  # noqa: E402
 from screener.sources import from_record  # noqa: E402
@@ -168,12 +169,12 @@ def main() -> None:
 def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int, memory: str) -> None:
     print(f"load average {load()} (2 cores)")
     started, cpu = time.perf_counter(), cpu_s()
-    con = duckdb.connect(str(work / "population.duckdb"))
+    con = duckdb.connect()  # in memory, spilling to temp_directory beyond memory_limit
     con.execute(f"SET temp_directory = '{work}/spill'")
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET threads = {os.cpu_count() or 2}")
     con.execute(f"SET memory_limit = '{memory}'")
-    load_omop(data, con=con)
+    load_omop(data, con=con, variables=screening_plan(rule_sets, answers=False).variables)  # only what the rules read
     persons = con.execute("SELECT count(*) FROM person").fetchone()[0]
     loaded, loaded_cpu = time.perf_counter() - started, cpu_s() - cpu
     print(f"OMOP Parquet -> long tables: {persons:,} persons, "
@@ -197,8 +198,6 @@ def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int, m
           f"({duck_rate:,.0f} pairs/s); log {logged:,} eligible or needs-review rows "
           f"({(work / 'log.parquet').stat().st_size / 1e6:,.0f} MB); eligible in {sum(1 for c in counts if c[1])} trials")
     print(f"peak memory {peak:,.0f} MB; load average {load()}")
-    con.close()
-    con = duckdb.connect(str(work / "population.duckdb"))
     ids = [r[0] for r in con.execute(f"SELECT person_id FROM person ORDER BY person_id LIMIT {python_persons}").fetchall()]
     p_started, p_cpu = time.perf_counter(), cpu_s()
     done = sum(1 for _ in screen(rule_sets, iter_patients_from(con, ids), explain=False))

@@ -23,7 +23,7 @@ import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 
@@ -181,12 +181,15 @@ def read_ucum(text: str | None) -> str | None:
 
 
 def load_omop(source: str | Path, *, as_of: dt.date | None = None,
-              con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+              con: duckdb.DuckDBPyConnection | None = None,
+              variables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
     """Read ``source`` into the long tables person, measurement, condition, event, answer.
 
     ``as_of`` is the date every profile describes; by default each person's last
     observation period end (else today).  Records after it are left out, as they were not
-    known on that date.
+    known on that date.  ``variables``: read only these measured variables (those the
+    rules to run read, ``sql.ScreeningPlan.variables``), as most measurement rows are
+    vital signs and panels no rule may need; by default every variable of the lexicon.
     """
     con = open_source(source, con)
     con.execute("SET preserve_insertion_order = false")
@@ -199,6 +202,8 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
             _resolve(con, table, concept, code, kind)
     for table in ("measurement", "observation"):
         _per_area(con, table)
+        if variables is not None:
+            con.execute(f"DELETE FROM _k_{table}_variable WHERE NOT list_contains(?, CAST(term AS VARCHAR))", [sorted(set(variables))])
     con.execute(_measurement_sql())
     _unit_keys(con)
     con.execute(_condition_sql())
@@ -212,6 +217,8 @@ def _concept_map(con: duckdb.DuckDBPyConnection) -> None:
     concepts of every code, with their descendants."""
     con.execute("CREATE OR REPLACE TEMP TABLE _code (kind VARCHAR, term VARCHAR, vocabulary VARCHAR, code VARCHAR)")
     con.executemany("INSERT INTO _code VALUES (?, ?, ?, ?)", [list(r) for r in code_rows()])
+    # the terms as an ENUM: grouping millions of fact rows by a small integer, not by a string
+    con.execute("CREATE OR REPLACE TEMP TYPE _term AS ENUM (SELECT DISTINCT term FROM _code ORDER BY term)")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _seed AS
         SELECT DISTINCT TRY_CAST(c.concept_id AS BIGINT) concept_id, k.kind, k.term
@@ -276,7 +283,8 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
     """_k_<table>_<kind>(concept_raw, code_raw, term): the terms of each distinct (concept,
     source code) of a fact table, resolved on those few keys and then joined to the rows by
     equality.  The concept (with its descendants) decides; the source code only when the
-    concept means nothing (ICD-10 by its 3- and 4-character prefix)."""
+    concept means nothing (ICD-10 by its 3- and 4-character prefix).  ``term`` is the
+    ``_term`` ENUM (``_concept_map``)."""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _k_{table}_{kind} AS
         WITH keys AS (SELECT concept_raw, code_raw, TRY_CAST(concept_raw AS BIGINT) concept_id,
@@ -289,7 +297,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
                      AND (m.code = k.code OR (m.vocabulary = 'ICD10' AND m.code IN (left(replace(k.code, '.', ''), 3),
                                                                                      left(replace(k.code, '.', ''), 4))))
                     WHERE NOT EXISTS (SELECT 1 FROM _concept c WHERE c.concept_id = k.concept_id AND c.kind = '{kind}'))
-        SELECT * FROM by_concept UNION SELECT * FROM by_code""")
+        SELECT concept_raw, code_raw, CAST(term AS _term) term FROM (SELECT * FROM by_concept UNION SELECT * FROM by_code)""")
 
 
 def _per_area(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -361,7 +369,7 @@ def _unit_keys(con: duckdb.DuckDBPyConnection) -> None:
                         [[v, p, c, s, read_omop_unit(u or s, v, p)] for v, p, c, s, u in keys])
     con.execute("""
         CREATE OR REPLACE TABLE measurement AS
-        SELECT CAST(l.person_id AS VARCHAR) person_id, l.variable, l.row.value, u.unit, l.row.day measured_on,
+        SELECT CAST(l.person_id AS VARCHAR) person_id, CAST(l.variable AS VARCHAR) variable, l.row.value, u.unit, l.row.day measured_on,
                l.row.range_low, l.row.range_high,
                CASE l.row.tab WHEN 0 THEN 'MEASUREMENT ' ELSE 'OBSERVATION ' END || l.row.rid AS source
         FROM _latest l LEFT JOIN _unit u ON u.variable = l.variable AND u.per_area = l.row.per_area
@@ -394,7 +402,7 @@ def _condition_sql() -> str:
             f"UNION ALL SELECT *, 'PROCEDURE_OCCURRENCE ' FROM ({procedures})")
     return f"""
 CREATE OR REPLACE TABLE condition AS
-SELECT CAST(person_id AS VARCHAR) person_id, term condition,
+SELECT CAST(person_id AS VARCHAR) person_id, CAST(term AS VARCHAR) condition,
        CASE WHEN end_date IS NOT NULL AND end_date < as_of THEN 'past' ELSE 'present' END status,
        day_ start_date, end_date, tab || rid AS source
 FROM ({_known(rows)})
@@ -406,7 +414,7 @@ def _event_sql() -> str:
                               for table in ("visit_occurrence", "procedure_occurrence", "drug_exposure"))
     return f"""
 CREATE OR REPLACE TABLE event AS
-SELECT CAST(person_id AS VARCHAR) person_id, term event, max(day_) event_date
+SELECT CAST(person_id AS VARCHAR) person_id, CAST(term AS VARCHAR) event, max(day_) event_date
 FROM ({_known(rows)}) WHERE day_ IS NOT NULL
-GROUP BY ALL
+GROUP BY person_id, term
 """

@@ -322,6 +322,7 @@ class ScreeningPlan:
     units: exp.Select | None
     features: exp.Select
     outcomes: list[Outcome]
+    variables: tuple[str, ...] = ()  # the measured variables the features read
 
     def trials(self) -> list[exp.Select]:
         """One SELECT per trial: (person_id, trial_id, as_of, verdict, failing, undecided, to_collect)."""
@@ -346,7 +347,7 @@ def screening_plan(
     tables: dict[str, exp.Expression] = {name: exp.to_table(name) for name in LONG_TABLES}
     tables["unit_conversion"] = exp.to_table("unit_conversion")
     table = _unit_table(unit_conversion_rows(features.variables, units)) if features.variables else None
-    return ScreeningPlan(table, features.select(tables), outcomes)
+    return ScreeningPlan(table, features.select(tables), outcomes, tuple(features.variables))
 
 
 def screening_query(

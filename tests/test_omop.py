@@ -88,6 +88,18 @@ def test_sample_measurements_keep_the_latest_loinc_value_with_its_ucum_unit(synt
 
 
 @needs_sample
+@pytest.mark.parametrize("variables", [("weight",), ("systolic_bp", "creatinine", "ecog"), ()])
+def test_reading_only_some_variables_keeps_their_rows_as_they_are(synthea, synthea_con, variables) -> None:
+    con = load_omop(synthea, variables=variables)
+    every = "SELECT * FROM measurement WHERE list_contains(?, variable) ORDER BY ALL"
+    rows = con.execute(every, [list(variables)]).fetchall()
+    assert rows == synthea_con.execute(every, [list(variables)]).fetchall() and bool(rows) == bool(variables)
+    assert con.execute("SELECT count(*) FROM measurement").fetchone() == con.execute(every.replace("*", "count(*)").replace(
+        " ORDER BY ALL", ""), [list(variables)]).fetchone()
+    assert con.execute("SELECT count(*) FROM condition").fetchone() == synthea_con.execute("SELECT count(*) FROM condition").fetchone()
+
+
+@needs_sample
 def test_sample_conditions_are_present_or_past_by_their_end_date(synthea_con) -> None:
     rows = synthea_con.execute("SELECT condition, status, count(DISTINCT person_id) FROM condition GROUP BY ALL").fetchall()
     found = {(c, s): n for c, s, n in rows}
