@@ -69,12 +69,8 @@ def criterion_fingerprint(criterion: Criterion) -> str:
     return fingerprint(criterion.text, criterion.heading)
 
 
-def slug(text: str) -> str:
-    """The first words that carry meaning, for a person reading the key."""
-    return _slug_of(normalise(text))
-
-
-def _slug_of(normalised: str) -> str:
+def slug(normalised: str) -> str:
+    """The first words that carry meaning (of a ``normalise``d text), for a person reading the key."""
     words = [w for w in normalised.split() if w not in _STOP][:SLUG_WORDS]
     while len(words) > 1 and len("-".join(words)) > SLUG_CHARS:
         words.pop()
@@ -118,7 +114,7 @@ def _keys_and_fingerprints(rules: RuleSet) -> list[tuple[str, str]]:
         if heading and heading not in headings:
             headings[heading] = normalise(heading)
         digits = _digest(words if not heading else f"{headings[heading]} / {words}")
-        key = f"{prefix(criterion)}-{_slug_of(words)}-{digits[:KEY_DIGITS]}"
+        key = f"{prefix(criterion)}-{slug(words)}-{digits[:KEY_DIGITS]}"
         stem = key + "-"
         count = sum(1 for k in keys if k == key or k.startswith(stem))
         keys.append(key if count == 0 else f"{key}-{count + 1}")
