@@ -43,6 +43,7 @@ from .codes import get_codes
 from .errors import PatientError, UnitError, quote
 from .implied import with_implied
 from .lexicon import Lexicon, Variable, get_lexicon
+from .titres import profile_titre
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
 from .unit_kinds import kind_problem
 from .yamlio import Document, Path_, parse_yaml, printable_name, read_text
@@ -478,6 +479,7 @@ class _Reader:
     def _measurement(self, variable: Variable, name: str, raw: Any, path: Path_) -> Measurement:
         if variable.kind == "demographic":
             raise self.error(f"{name} is not a measurement; give it at the top level ({name}: ...)", path)
+        raw = profile_titre(variable.unit, raw)  # "1:160" or 160 for a titre (screener.titres)
         if isinstance(raw, str):  # "52 %": read and checked once per lexicon (a clinic list repeats its values)
             read = self.lexicon.__dict__.setdefault("_read_values", {})
             key = (variable.id, raw)

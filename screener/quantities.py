@@ -15,6 +15,7 @@ from .mentions import MentionReader
 from .patterns import patterns
 from .prefilter import needs
 from .rules import Quantity
+from .titres import titre_bounds
 from .tokens import NUMBER, Spans, clean, first_word_at, parse_number, phrase_regex
 from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
 
@@ -128,6 +129,9 @@ class QuantityReader(MentionReader):
         return None, position
 
     def _bounds_at(self, text: str, number: re.Match[str], carried: str | None = None) -> list[Bound]:
+        titre = titre_bounds(self, text, number.start())  # "ANA >= 1:160" (screener.titres)
+        if titre is not None:
+            return titre
         if re.fullmatch(r"\d{2,3},\d{2}", number.group(1)) and number.group(1).endswith("00"):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .errors import UnitError
 from .lexicon import get_lexicon
+from .titres import TITRE_UNIT, titre_text
 from .units import Analyte, format_number, parse_unit
 
 OP_WORDS: dict[str, str] = {
@@ -121,6 +122,8 @@ def plural(unit: str, value: float) -> str:
 def with_unit(number: str, value: float, unit: str | None) -> str:
     """A formatted number with its unit: "55 mmHg", "3 x ULN", "0.35 x 10^9/L",
     "350/uL", "60%", "12 days", "15" (unitless)."""
+    if unit == TITRE_UNIT:
+        return titre_text(number)  # "1:160"
     suffix = _SUFFIXES.get(unit, _UNSEEN)
     if suffix is _UNSEEN:
         suffix = _suffix(unit)
