@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 
+from .applies_to import limit_for_group
 from .exceptions import escape
 from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
 from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Manual, Node, Not, Readings, Restrict, Section, Sex, Window, walk
 from .scope import Group, contexts, cues, negated, phrase_pattern, with_context
@@ -223,6 +225,9 @@ class ClauseReader(LeafReader):
               section: Section, skip: tuple[int, int] = (0, 0)) -> Node | None:
         """What was read in ``body_start:end`` (less ``skip``), with a question on its unread words."""
         leaves = [l for l in leaves if body_start <= l.start < end and not skip[0] <= l.start < skip[1]]
+        grouped = limit_for_group(self, text, (start, body_start, end), leaves, covered, section) if skip == (0, 0) else None
+        if grouped is not None:  # "Age 18 or older for patients with X": the limit holds for X only (screener.applies_to)
+            return grouped
         leftover = self._leftover(text.text, body_start, end, covered + [skip])
         if not leaves:
             return Manual(question=squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
@@ -360,6 +365,7 @@ class ClauseReader(LeafReader):
         inclusion "and" binds looser ((A or B) and C, the stricter reading), in an
         exclusion "or" binds looser (A or (B and C), the broader reading).
         """
+        leaves = bracketed_qualifiers(leaves, text, lambda inner: self._join(inner, text, section))  # "HIV (CD4 < 200)"
         if len(leaves) == 1:
             return leaves[0].node
         joints: list[str | None] = []
