@@ -43,7 +43,7 @@ from .codes import get_codes
 from .errors import PatientError, UnitError, quote
 from .implied import with_implied
 from .lexicon import Lexicon, Variable, get_lexicon
-from .titres import profile_titre
+from .titres import profile_titre, titre_elsewhere
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
 from .unit_kinds import kind_problem
 from .yamlio import Document, Path_, parse_yaml, printable_name, read_text
@@ -480,6 +480,9 @@ class _Reader:
         if variable.kind == "demographic":
             raise self.error(f"{name} is not a measurement; give it at the top level ({name}: ...)", path)
         raw = profile_titre(variable.unit, raw)  # "1:160" or 160 for a titre (screener.titres)
+        titre = titre_elsewhere(self.lexicon, variable, raw)
+        if titre is not None:
+            raise self.error(titre, path)
         if isinstance(raw, str):  # "52 %": read and checked once per lexicon (a clinic list repeats its values)
             read = self.lexicon.__dict__.setdefault("_read_values", {})
             key = (variable.id, raw)

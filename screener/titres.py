@@ -14,6 +14,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .lexicon import Lexicon, Variable
     from .quantities import Bound, QuantityReader
 
 TITRE_UNIT = "titer"
@@ -71,6 +72,19 @@ def profile_titre(unit: str | None, raw: Any) -> Any:
         if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", raw):
             return f"{raw.strip()} {TITRE_UNIT}"
     return raw
+
+
+def titre_elsewhere(lexicon: "Lexicon", variable: "Variable", raw: Any) -> str | None:
+    """A titre ("1:160") given for a variable measured in other units whose titre is another
+    variable (anti-dsDNA in IU/mL, its titre apart): what to write instead; None otherwise."""
+    value = raw.get("value") if isinstance(raw, dict) else raw
+    if variable.unit == TITRE_UNIT or not isinstance(value, str) or not _PROFILE_TITRE.fullmatch(value):
+        return None
+    titres = [lexicon.variables[v] for v in variable.variants if lexicon.variables[v].unit == TITRE_UNIT]
+    if not titres:
+        return None
+    name = titres[0].names[0] if titres[0].names else titres[0].id
+    return f"{value.strip()} is a titre; {variable.label} is measured in {variable.unit}: give the titre as {name}: {value.strip()}"
 
 
 def titre_text(number: str) -> str:

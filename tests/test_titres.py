@@ -9,6 +9,7 @@ import pytest
 from sentence_cases import checked
 
 from screener import compile_criteria
+from screener.errors import PatientError
 from screener.patient import parse_patient
 from screener.rules import Comparison, walk
 from screener.sql_run import load_duckdb, patient_tables, run_duckdb
@@ -94,6 +95,12 @@ def test_a_profile_gives_a_titre_as_a_dilution_or_its_reciprocal(value, status, 
 def test_a_concentration_is_no_titre_in_a_profile():
     with pytest.raises(Exception, match="not compatible with titer"):
         parse_patient("id: P\nmeasurements:\n  ANA: 5 U/mL\n")
+
+
+def test_a_titre_given_for_the_variable_in_units_names_the_titre_variable():
+    with pytest.raises(PatientError, match="is a titre; .* give the titre as anti-dsDNA titer: 1:160"):
+        parse_patient("id: P\nmeasurements:\n  anti-dsDNA: 1:160\n")
+    assert parse_patient("id: P\nmeasurements:\n  anti-dsDNA titer: 1:160\n").measurements["anti_dsdna_titre"].value == 160
 
 
 @pytest.mark.parametrize("unit,raw,expected", [
