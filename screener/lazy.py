@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
 from pydantic import BaseModel, ConfigDict, model_serializer
 
 M = TypeVar("M", bound="MadeWhenRead")
+B = TypeVar("B", bound=BaseModel)
 
 _set = object.__setattr__
 _get = object.__getattribute__
@@ -79,6 +80,10 @@ class MadeWhenRead(BaseModel):
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_ALL_SET: dict[type, set[str]] = {}
+_SLOT = BaseModel.__dict__  # the setters of a pydantic model's slots, called directly (no attribute look-up)
+_set_dict, _set_fields_set = _SLOT["__dict__"].__set__, _SLOT["__pydantic_fields_set__"].__set__
+_set_extra, _set_private = _SLOT["__pydantic_extra__"].__set__, _SLOT["__pydantic_private__"].__set__
 
 
 def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
@@ -89,12 +94,32 @@ def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
     return names
 
 
+def _all_set(cls: type[BaseModel]) -> set[str]:
+    """Every field of ``cls``, as the set of fields set: one set shared by the class's
+    results (pydantic only ever adds a field name to it, and they are all in it)."""
+    names = _ALL_SET.get(cls)
+    if names is None:
+        names = _ALL_SET[cls] = set(cls.model_fields)
+    return names
+
+
+def built(cls: type[B], values: dict) -> B:
+    """A model from values made by the engine, every field given: what pydantic's
+    ``model_construct`` makes, without its per-field loop (a fifth of a check's time)."""
+    model = cls.__new__(cls)
+    _set_dict(model, values)
+    _set_fields_set(model, _ALL_SET.get(cls) or _all_set(cls))
+    _set_extra(model, None)
+    _set_private(model, None)
+    return model
+
+
 def made_later(cls: type[M], values: dict[str, Any], make: Callable[..., dict[str, Any]], *args: Any) -> M:
     """A ``cls`` from values the engine made (not validated again), every field of
     ``cls.LATER`` left out and made by ``make(*args)`` (a dict of them) when first read."""
     model = cls.__new__(cls)
-    _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(_fields(cls)))
-    _set(model, "__pydantic_extra__", None)
-    _set(model, "__pydantic_private__", (make, *args))
+    _set_dict(model, values)
+    _set_fields_set(model, _ALL_SET.get(cls) or _all_set(cls))
+    _set_extra(model, None)
+    _set_private(model, (make, *args))
     return model

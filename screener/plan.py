@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import operator
 import weakref
-from typing import Callable, Iterable
+from typing import Callable, Hashable, Iterable
 
 from .comparison import (
     DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, may_assume, measured_vs_derived, node_result,
@@ -32,10 +32,11 @@ from .evaluate import (
     Verdict, outcome_of,
 )
 from .lazy import made_later
+from .memo import key_of
 from .patient import Patient
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
-    RuleSet, Sex, Unless, walk,
+    RuleSet, Sex, Unless,
 )
 from .scope import sex_agreement
 from .units import format_number
@@ -290,9 +291,6 @@ def _no_requirement(node: NoRequirement, at: At) -> Run:
     return run
 
 
-_ANSWER_ONLY = (AllOf, AnyOf, Not, Unless, Manual, NoRequirement)
-"""Nodes whose status depends on nothing but the answers."""
-
 _BUILDERS: dict[type, Callable[..., Run]] = {
     AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
     Comparison: comparison, Condition: _condition, Interval: _interval, Manual: _manual, Sex: _sex,
@@ -310,12 +308,17 @@ def _build(node: Node, at: At) -> Run:
 # ---------------------------------------------------------------------------- the plan
 
 
+Record = tuple[str, Outcome, list[Leaf]]
+"""A criterion's evaluation with its leaves: (status, outcome, explained leaves)."""
+
+
 class Step:
     """One criterion of the plan: its rule as a function, what each status means, and the
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "answer_only", "unanswered")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "key", "memo",
+                 "recalled")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -329,35 +332,52 @@ class Step:
         self.shared = at.shared
         self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
         self.meanings = _meanings(criterion.section)
-        self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
-        """Whether only a reviewer's answers decide the criterion (consent, the investigator's
-        judgement): without answers its evaluation is the same for every patient."""
-        self.unanswered: tuple[str, Outcome, list[Leaf]] | None = None
+        self.key = key_of(criterion.rule)
+        """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
+        self.memo: dict[Hashable, Record] = {}
+        self.recalled: dict[int, tuple[CriterionResult, dict[str, None]]] = {}
+        """The explained result of each record in ``memo``, by the record's id (they live as long as the plan)."""
+
+    def record(self, f: Facts) -> Record:
+        """The criterion evaluated with its leaves; recalled when the same facts decided it
+        before (every leaf of such a record was made at plan time: it is the same for all)."""
+        if f.answers:
+            answer = f.answers.get(self.id)
+            if answer is not None:  # a reviewer's answer to the whole criterion decides it
+                leaf = self.answered[answer]
+                return leaf.status, self.outcomes[leaf.status], [leaf]
+        elif self.key is not None:
+            key = self.key(f)
+            record = self.memo.get(key)
+            if record is None:
+                record = self._run(f)
+                if len(self.memo) < MADE_LIMIT:
+                    self.memo[key] = record
+                    self.recalled[id(record)] = self.made_of(*record)
+            return record
+        return self._run(f)
+
+    def _run(self, f: Facts) -> Record:
+        leaves: list[Leaf] = []
+        f.assumed = False
+        status = self.run(f, leaves)
+        return status, ("review" if f.assumed else self.outcomes[status]), leaves
 
     def outcome(self, f: Facts, sink: list[Leaf] | None = None) -> tuple[str, Outcome]:
         """(status, outcome) for the patient; a reviewer's answer to the whole criterion
         decides it, and a result resting on a default range goes to review."""
-        answers = f.answers
-        if not answers and self.unanswered is not None:
-            status, outcome, leaves = self.unanswered
+        if sink is not None or (self.key is not None and not f.answers):
+            record = self.record(f)
             if sink is not None:
-                sink.extend(leaves)
-            return status, outcome
-        answer = answers.get(self.id)
+                sink.extend(record[2])
+            return record[0], record[1]
+        answer = f.answers.get(self.id) if f.answers else None
         if answer is not None:
-            leaf = self.answered[answer]
-            if sink is not None:
-                sink.append(leaf)
-            return leaf.status, self.outcomes[leaf.status]
+            status = self.answered[answer].status
+            return status, self.outcomes[status]
         f.assumed = False
-        if sink is None or answers or not self.answer_only:
-            status = self.run(f, sink)
-            return status, ("review" if f.assumed else self.outcomes[status])
-        leaves = []
-        status = self.run(f, leaves)
-        self.unanswered = (status, self.outcomes[status], leaves)
-        sink.extend(leaves)
-        return self.unanswered[:2]
+        status = self.run(f, None)  # type: ignore[assignment]
+        return status, ("review" if f.assumed else self.outcomes[status])
 
     def explain(self, f: Facts) -> CriterionResult:
         """The criterion's result with every leaf explained (the words made when read)."""
@@ -387,15 +407,18 @@ class Step:
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        details = [leaf[1](*leaf[2]) if isinstance(leaf, Later) else leaf for leaf in leaves]  # made(), inlined
-        explanation = "; ".join([leaf.explanation for leaf in details])
+        """The criterion's result; its leaves' results (``details``) are made when read, from
+        the fields worded here for its explanation."""
+        fields: list[NodeResult | dict] = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf  # type: ignore[misc]
+                                           for leaf in leaves]  # a dict, or a made result
+        explanation = "; ".join([f["explanation"] if type(f) is dict else f.explanation for f in fields])  # type: ignore[union-attr]
         meaning = self.meanings[status, outcome]
         criterion = self.criterion
-        return built(CriterionResult, {
-            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status, "outcome": outcome,
-            "explanation": f"{explanation} → {meaning}" if explanation else meaning, "manual": criterion.manual,
-            "details": details,
-        })
+        return made_later(CriterionResult, {
+            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status,
+            "outcome": outcome, "explanation": f"{explanation} → {meaning}" if explanation else meaning,
+            "manual": criterion.manual,
+        }, _details, fields)
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
@@ -417,6 +440,10 @@ def _meanings(section: str) -> dict[tuple[str, str], str]:
                 meaning += " with a default range (needs review)"
             meanings[status, outcome] = meaning
     return meanings
+
+
+def _details(fields: list[NodeResult | dict]) -> dict[str, list[NodeResult]]:
+    return {"details": [built(NodeResult, f) if isinstance(f, dict) else f for f in fields]}
 
 
 def _wanted(leaves: list[Leaf]) -> list[str]:
@@ -463,13 +490,12 @@ class Plan:
         outcomes = set()
         answers = f.answers
         for step in self.steps:
-            if not answers and step.unanswered is not None:
-                record = step.unanswered  # the same for every patient without answers (its leaves are never changed)
-            elif answers or step.answer_only:
+            if answers:
+                record = step.record(f)
+            elif step.key is not None:  # step.record, inlined: this loop is most of a check's time
+                record = step.memo.get(step.key(f)) or step.record(f)
+            else:
                 leaves: list[Leaf] = []
-                record = (*step.outcome(f, leaves), leaves)
-            else:  # step.outcome, inlined: this loop is most of a check's time
-                leaves = []
                 f.assumed = False
                 status = step.run(f, leaves)
                 record = (status, "review" if f.assumed else step.outcomes[status], leaves)
@@ -486,8 +512,11 @@ class Plan:
         criteria = []
         wanted: dict[str, None] = {}
         for step, record in zip(self.steps, records):
-            key = tuple(map(id, record[2]))
-            result, missing = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
+            made = step.recalled.get(id(record))
+            if made is None:
+                key = tuple(map(id, record[2]))
+                made = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
+            result, missing = made
             criteria.append(result)
             if missing:
                 wanted.update(missing)
