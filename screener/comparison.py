@@ -255,7 +255,7 @@ class _Limit:
     def _worded(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str, via: str,
                 assumed: list[str] | None) -> dict:
         """The result's fields: "<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
-        given: str = value[0](*value[1:])
+        given: str = value[0](value[1], value[2])  # (quantity_text, value, unit) or (_given, measurement, derivation)
         subject = f"{self.label} {given}{via}"
         converted_text = None
         if show:  # shown_number with the limit's number worded once (a value shown as the limit is rare)

@@ -453,11 +453,13 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "quick", "trial_ref", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "quick", "trial_ref", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
+        self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
+        """What ``check`` reads of each step, looked up once."""
         self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
         self.quick = tuple(sorted(self.steps, key=lambda step: step.criterion.manual))
         """The steps in the order that finds a failing criterion soonest: what data can
@@ -486,21 +488,20 @@ class Plan:
         """Every criterion evaluated with its leaves and the verdict; the criteria's results
         and the data to collect are made from the same evaluation when first read."""
         f = Facts(patient, max_lab_age_days)
-        records = []
-        outcomes = set()
-        answers = f.answers
-        for step in self.steps:
-            if answers:
-                record = step.record(f)
-            elif step.key is not None:  # step.record, inlined: this loop is most of a check's time
-                record = step.memo.get(step.key(f)) or step.record(f)
-            else:
-                leaves: list[Leaf] = []
-                f.assumed = False
-                status = step.run(f, leaves)
-                record = (status, "review" if f.assumed else step.outcomes[status], leaves)
-            records.append(record)
-            outcomes.add(record[1])
+        if f.answers:
+            records = [step.record(f) for step in self.steps]
+        else:  # step.record, inlined: this loop is most of a check's time
+            records = []
+            for step, key, memo, run, meaning in self.parts:
+                if key is not None:
+                    record = memo.get(key(f)) or step.record(f)
+                else:
+                    leaves: list[Leaf] = []
+                    f.assumed = False
+                    status = run(f, leaves)
+                    record = (status, "review" if f.assumed else meaning[status], leaves)
+                records.append(record)
+        outcomes = {record[1] for record in records}
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
             "verdict": verdict_of_outcomes(outcomes), "as_of": patient.as_of,
