@@ -317,8 +317,8 @@ class Step:
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "key", "memo",
-                 "recalled")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "fixed", "key",
+                 "memo", "recalled")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -332,6 +332,10 @@ class Step:
         self.shared = at.shared
         self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
         self.meanings = _meanings(criterion.section)
+        self.arrows = {pair: f" → {meaning}" for pair, meaning in self.meanings.items()}
+        self.fixed = {"id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text,
+                      "manual": criterion.manual}
+        """The fields of the criterion's results that are the same for every patient."""
         self.key = key_of(criterion.rule)
         """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
         self.memo: dict[Hashable, Record] = {}
@@ -408,17 +412,18 @@ class Step:
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
         """The criterion's result; its leaves' results (``details``) are made when read, from
-        the fields worded here for its explanation."""
-        fields: list[NodeResult | dict] = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf  # type: ignore[misc]
-                                           for leaf in leaves]  # a dict, or a made result
-        explanation = "; ".join([f["explanation"] if type(f) is dict else f.explanation for f in fields])  # type: ignore[union-attr]
-        meaning = self.meanings[status, outcome]
-        criterion = self.criterion
-        return made_later(CriterionResult, {
-            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status,
-            "outcome": outcome, "explanation": f"{explanation} → {meaning}" if explanation else meaning,
-            "manual": criterion.manual,
-        }, _details, fields)
+        the fields worded here for its explanation (a dict, or a leaf's made result)."""
+        if len(leaves) == 1:  # most criteria: one leaf
+            leaf = leaves[0]
+            field = leaf[1](*leaf[2]) if type(leaf) is Later else leaf
+            fields = [field]
+            explanation = (field["explanation"] if type(field) is dict else field.explanation) + self.arrows[status, outcome]  # type: ignore[index, union-attr]
+        else:
+            fields = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]
+            words = "; ".join([f["explanation"] if type(f) is dict else f.explanation for f in fields])  # type: ignore[index, union-attr]
+            explanation = words + self.arrows[status, outcome] if words else self.meanings[status, outcome]
+        return made_later(CriterionResult, {**self.fixed, "status": status, "outcome": outcome, "explanation": explanation},
+                          _details, fields)
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
