@@ -60,8 +60,10 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
     f = patient if isinstance(patient, Facts) else Facts(patient, max_lab_age_days)
     failing: list[Step] = []
     undecided: list[Step] = []
-    for step in prepared.steps:
-        outcome = step.outcome(f)[1]
+    recall = not f.answers
+    for step, key, memo, _, _ in prepared.parts:
+        record = memo.get(key(f)) if recall and key is not None else None  # step.outcome's look-up, inlined
+        outcome = record[1] if record is not None else step.outcome(f)[1]
         if outcome == "fail":
             failing.append(step)
         elif outcome == "review":
