@@ -193,13 +193,18 @@ def confirm_failing(rules: RuleSet, failing: list[CriterionResult]) -> list[Coll
     more.  With one failing criterion, the data that decided it; with several, only data
     they all rest on (usually none: no single item could then overturn the verdict, and
     nothing is listed)."""
-    keys = _criteria_of(rules)
-    per_criterion = [_overturning(keys.get(checked.id), checked) for checked in failing]
-    if not per_criterion:
+    if not failing:
         return []
-    shared = [key for key in per_criterion[0] if all(key in found for found in per_criterion[1:])]
+    keys = _criteria_of(rules)
+    first = _overturning(keys.get(failing[0].id), failing[0])
+    shared = list(first)
+    for checked in failing[1:]:
+        if not shared:  # nothing left that all rest on: the others need not be asked
+            return []
+        found = _overturning(keys.get(checked.id), checked)
+        shared = [key for key in shared if key in found]
     ids = [c.id for c in failing]
-    return [CollectItem(key, per_criterion[0][key].text, list(ids), confirm=True) for key in shared]
+    return [CollectItem(key, first[key].text, list(ids), confirm=True) for key in shared]
 
 
 _FLIP = {MET: NOT_MET, NOT_MET: MET}

@@ -318,7 +318,7 @@ class Step:
     condition), kept as they are the same for every patient they fit."""
 
     __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "fixed", "key",
-                 "memo", "recalled")
+                 "memo", "recalled", "kept")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -340,6 +340,8 @@ class Step:
         """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
         self.memo: dict[Hashable, Record] = {}
         self.recalled: dict[int, tuple[CriterionResult, dict[str, None]]] = {}
+        self.kept: set[int] = set()
+        """The ids of the results kept in ``made`` and ``recalled``: shared, they live as long as the plan."""
         """The explained result of each record in ``memo``, by the record's id (they live as long as the plan)."""
 
     def record(self, f: Facts) -> Record:
@@ -357,7 +359,8 @@ class Step:
                 record = self._run(f)
                 if len(self.memo) < MADE_LIMIT:
                     self.memo[key] = record
-                    self.recalled[id(record)] = self.made_of(*record)
+                    self.recalled[id(record)] = made = self.made_of(*record)
+                    self.kept.add(id(made[0]))
             return record
         return self._run(f)
 
@@ -408,6 +411,7 @@ class Step:
         made = (self._result(status, outcome, leaves), dict.fromkeys(_wanted(leaves)) if outcome == "review" else {})
         if len(self.made) < MADE_LIMIT and all(map(self.shared.__contains__, key)):  # (issuperset makes a set of key)
             self.made[key] = made
+            self.kept.add(id(made[0]))
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
@@ -458,13 +462,15 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "parts", "quick", "trial_ref", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
         self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
         """What ``check`` reads of each step, looked up once."""
+        self.screened: dict[tuple, tuple[list[str], list[str]]] = {}
+        """``screen``'s reasons and items for a set of kept results (``Step.kept``), made once."""
         self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
         self.quick = tuple(sorted(self.steps, key=lambda step: step.criterion.manual))
         """The steps in the order that finds a failing criterion soonest: what data can
