@@ -98,7 +98,8 @@ def _words(prepared: Plan, steps: list[Step], f: Facts, explain: bool, failing: 
             reasons = [f"{r.id}: {'; '.join(leaf.explanation for leaf in deciding_leaves(r))}" if explain else r.id
                        for r in results]  # what fails it, not every leaf: the log's cell shows the first words
         else:
-            items, reasons = rank_undecided(prepared.rules, results, f.sex), []
+            kept = [i for step, i in zip(steps, ids) if i in step.kept]
+            items, reasons = rank_undecided(prepared.rules, results, f.sex, kept=kept), []
         made = (reasons, [item.line() for item in items])
         if key is not None and len(prepared.screened) < SCREENED_KEPT:
             prepared.screened[key] = made
