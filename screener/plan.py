@@ -12,35 +12,36 @@ a ``NodeResult`` made at plan time when it depends on no patient value, else a `
 that keeps the values and words them when read.  Both modes run the same code: the wording
 is added where a decision is taken, never decided twice.  ``check`` keeps each criterion's
 leaves and makes the criteria's results from them only when the result's ``criteria`` are
-read (``screener.lazy``).  Statuses follow Kleene logic; missing or unusable data is
-unknown, never met.
+read (``screener.lazy``).  A criterion decided only by condition statuses, the sex or a
+reviewer's answers is evaluated once per combination of those facts and recalled for the
+next patient with the same (``screener.memo``).  Statuses follow Kleene logic; missing or
+unusable data is unknown, never met.  The leaves are built by ``screener.comparison`` and
+``screener.plan_leaves``; the logic nodes here.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 import weakref
 from typing import Callable, Hashable, Iterable
 
 from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, may_assume, measured_vs_derived, node_result,
-    readings_of,
+    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, may_assume, measured_vs_derived, readings_of,
 )
 from .evaluate import (
-    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
+    MET, NOT_MET, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
     Verdict, outcome_of,
 )
 from .lazy import made_later
 from .memo import key_of
 from .patient import Patient
+from .plan_leaves import condition, interval, manual, no_requirement, sex
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
     RuleSet, Sex, Unless,
 )
 from .scope import sex_agreement
-from .units import format_number
-from .wording import DAYS_PER, STATUS_WORDS, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
+from .wording import STATUS_WORDS
 
 MADE_LIMIT = 256
 """Explained results kept per criterion (combinations of its shared leaves)."""
@@ -136,165 +137,10 @@ def _readings(node: Readings, at: At) -> Run:
     return readings_of(tuple(_build(item, at) for item in node.items), not may_assume(node), at)
 
 
-# ---------------------------------------------------------------------------- other leaves
-
-
-def _condition(node: Condition, at: At) -> Run:
-    label = condition_label(node.condition, node.label)
-    window = f"within {duration_text(node.within.value, node.within.unit)}" if node.within else None
-    threshold = "current" if node.timing == "current" else ("history " + window if window else "history")
-    window_days = node.within.value * DAYS_PER[node.within.unit] if node.within else 0.0
-    condition, current = node.condition, node.timing == "current"
-    unrecorded = at.share("condition", UNKNOWN, f"no record of {label} in the profile", threshold=threshold,
-                          missing=[f"{label} (present, past or absent)"])
-    present = at.share("condition", MET, f"{label} present: met", given="present", threshold=threshold)
-    absent = at.share("condition", NOT_MET, f"{label} absent: not met", given="absent", threshold=threshold)
-    if current:
-        past = at.share("condition", NOT_MET, f"{label} in the past only, not current: not met", given="past",
-                        threshold=threshold)
-    elif window is None:
-        past = at.share("condition", MET, f"history of {label}: met", given="past", threshold=threshold)
-    fixed = {"present": (MET, present), "absent": (NOT_MET, absent)}
-    if current or window is None:
-        fixed["past"] = (past.status, past)
-
-    def leaf(sink: list[Leaf] | None, status: str, explanation: str, given: str | None = None,
-             missing: list[str] | None = None) -> str:
-        if sink is not None:
-            sink.append(node_result("condition", status, explanation, given=given, threshold=threshold, missing=missing))
-        return status
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        state = f.conditions.get(condition)
-        if state is None:
-            if sink is not None:
-                sink.append(unrecorded)
-            return UNKNOWN
-        decided = fixed.get(state.status)
-        if decided is None:  # past, against a window
-            return _past(node, state, f, label, window or "", window_days, sink, leaf)
-        if sink is not None:
-            sink.append(decided[1])
-        return decided[0]
-
-    return run
-
-
-def _past(node: Condition, state, f: Facts, label: str, window: str, window_days: float,
-          sink: list[Leaf] | None, leaf: Callable[..., str]) -> str:
-    """A past condition against "within N units": by its end date, else its diagnosis."""
-    assert node.within is not None
-    date, which = (state.ended, "ended") if state.ended else (state.diagnosed, "diagnosed")
-    if date is None:
-        return leaf(sink, UNKNOWN, f"{label} in the past, with no date to tell whether it was {window}", "past",
-                    [f"date {label} ended"])
-    elapsed_days = (f.as_of - date).days
-    if sink is None:
-        given = when = ""
-    else:
-        ago = elapsed_days / DAYS_PER[node.within.unit]
-        given = f"past, {which} {date.isoformat()}"
-        when = (f"{label} {which} {date.isoformat()}, {format_number(ago)} {plural(node.within.unit, ago)}"
-                f" before {f.as_of.isoformat()}")
-    if elapsed_days <= window_days or math.isclose(elapsed_days, window_days, rel_tol=REL_TOL):
-        return leaf(sink, MET, f"{when}, {window}: met", given)
-    if which == "ended":
-        return leaf(sink, NOT_MET, f"{when}, not {window}: not met", given)
-    # only the diagnosis is before the window: it may have ended within it
-    return leaf(sink, UNKNOWN, f"{when}; its end date is needed to tell whether it was {window}", given,
-                [f"date {label} ended"])
-
-
-def _interval(node: Interval, at: At) -> Run:
-    start_label = event_label(node.start)
-    end_label = event_label(node.end) if node.end else "the profile date"
-    limit = duration_text(node.value, node.unit)
-    threshold = f"{node.op} {limit}"
-    subject = f"time from {start_label} to {end_label}"
-    reached = holds(node.op, node.value * DAYS_PER[node.unit])
-
-    def unknown(sink: list[Leaf] | None, explanation: str, missing: list[str]) -> str:
-        if sink is not None:
-            sink.append(node_result("interval", UNKNOWN, explanation, threshold=threshold, missing=missing))
-        return UNKNOWN
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        start = f.events.get(node.start)
-        end = f.events.get(node.end) if node.end else f.as_of
-        if start is None or end is None:
-            missing = [f"date of {name}" for name, day in ((start_label, start), (end_label, end)) if day is None]
-            return unknown(sink, f"{subject}: no " + " or ".join(missing) + " in the profile", missing)
-        days = (end - start).days
-        if days < 0:
-            return unknown(sink, f"{subject}: {end_label} ({end.isoformat()}) is before {start_label} ({start.isoformat()}); "
-                           "check the dates", [f"correct dates of {start_label} and {end_label}"])
-        status = MET if reached(float(days)) else NOT_MET
-        if sink is not None:
-            given = duration_text(days, "day")
-            converted = None
-            if node.unit != "day":
-                in_unit = days / DAYS_PER[node.unit]
-                converted = f"{shown_number(in_unit, node.value)} {plural(node.unit, in_unit)}"
-            text = f"{subject} {given}" + (f" = {converted}" if converted else "")
-            sink.append(node_result("interval", status, sentence(text, status, node.op, limit), given=given,
-                                     converted=converted, threshold=threshold))
-        return status
-
-    return run
-
-
-def _manual(node: Manual, at: At) -> Run:
-    answer_id = node.id or at.criterion_id
-    question = question_text(node.question)
-    results = {
-        None: at.share("manual", UNKNOWN, f"needs review: {question}", missing=[f"answer to {answer_id}: {question}"]),
-        True: at.share("manual", MET, f"{question} answered yes: met", given="yes"),
-        False: at.share("manual", NOT_MET, f"{question} answered no: not met", given="no"),
-    }
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        result = results[f.answers.get(answer_id)]
-        if sink is not None:
-            sink.append(result)
-        return result.status
-
-    return run
-
-
-def _sex(node: Sex, at: At) -> Run:
-    threshold = f"{node.sex} only"
-    results: dict[str | None, NodeResult] = {
-        None: at.share("sex", UNKNOWN, "no sex in the profile", threshold=threshold, missing=["sex"]),
-        **{sex: at.share("sex", MET if sex == node.sex else NOT_MET,
-                         f"patient is {node.sex}: met" if sex == node.sex else f"patient is not {node.sex}: not met",
-                         given=sex, threshold=threshold) for sex in ("female", "male")},
-    }
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        result = results[f.sex]
-        if sink is not None:
-            sink.append(result)
-        return result.status
-
-    return run
-
-
-def _no_requirement(node: NoRequirement, at: At) -> Run:
-    """Nothing is asked: the criterion passes whichever section it stands in."""
-    result = at.share("none", MET if at.section == "inclusion" else NOT_MET, "no requirement stated")
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        if sink is not None:
-            sink.append(result)
-        return result.status
-
-    return run
-
-
 _BUILDERS: dict[type, Callable[..., Run]] = {
     AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
-    Comparison: comparison, Condition: _condition, Interval: _interval, Manual: _manual, Sex: _sex,
-    NoRequirement: _no_requirement,
+    Comparison: comparison, Condition: condition, Interval: interval, Manual: manual, Sex: sex,
+    NoRequirement: no_requirement,
 }
 
 
