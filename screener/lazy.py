@@ -11,6 +11,7 @@ ordinary pydantic model.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_serializer
@@ -18,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, model_serializer
 M = TypeVar("M", bound="MadeWhenRead")
 B = TypeVar("B", bound=BaseModel)
 
-_set = object.__setattr__
 _get = object.__getattribute__
 
 
@@ -34,10 +34,11 @@ class MadeWhenRead(BaseModel):
         pending = _get(self, "__pydantic_private__")
         if pending is None:
             return
-        made = pending[0](*pending[1:])
-        values = self.__dict__  # a field assigned since keeps its value
-        _set(self, "__dict__", {name: values[name] if name in values else made[name] for name in _fields(type(self))})
-        _set(self, "__pydantic_private__", None)  # last: another thread reading meanwhile makes the same fields
+        made = pending[0](*pending[1:])  # a new dict, ours to change
+        made.update(self.__dict__)  # a field assigned since keeps its value
+        names, in_order = _order(type(self))
+        _set_dict(self, dict(zip(names, in_order(made))))
+        _set_private(self, None)  # last: another thread reading meanwhile makes the same fields
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):
@@ -92,6 +93,18 @@ def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
     if names is None:
         names = _FIELDS[cls] = tuple(cls.model_fields)
     return names
+
+
+_ORDERS: dict[type, tuple[tuple[str, ...], Callable[[dict], tuple]]] = {}
+
+
+def _order(cls: type[BaseModel]) -> tuple[tuple[str, ...], Callable[[dict], tuple]]:
+    """The model's field names, and a function giving a dict's values in their order."""
+    order = _ORDERS.get(cls)
+    if order is None:
+        names = _fields(cls)
+        order = _ORDERS[cls] = (names, itemgetter(*names) if len(names) > 1 else lambda d: (d[names[0]],))
+    return order
 
 
 def _all_set(cls: type[BaseModel]) -> set[str]:

@@ -361,7 +361,8 @@ class Plan:
         outcomes = {record[1] for record in records}
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
-            "verdict": verdict_of_outcomes(outcomes), "as_of": patient.as_of,
+            "verdict": "ineligible" if "fail" in outcomes else "eligible" if outcomes == {"pass"} else "needs_review",
+            "as_of": patient.as_of,
         }, self._explained, records)
 
     def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
