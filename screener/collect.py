@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Container, Iterable, Iterator
 
 from .evaluate import MET, NOT_MET, UNKNOWN, CriterionResult, NodeResult, Result, Status, outcome_of
 from .lexicon import get_lexicon
@@ -54,18 +54,25 @@ def rank(rules: RuleSet, result: Result, sex: str | None = None) -> list[Collect
     return rank_undecided(rules, [c for c in result.criteria if c.outcome == "review"], sex)
 
 
-def rank_undecided(rules: RuleSet, review: list[CriterionResult], sex: str | None = None) -> list[CollectItem]:
+def rank_undecided(rules: RuleSet, review: list[CriterionResult], sex: str | None = None,
+                   kept: Container[int] = ()) -> list[CollectItem]:
     """The items that would decide the undecided criteria ``review`` (every one that needs
-    review, explained), most decisive first: ``rank`` for a partial result (``screen``)."""
+    review, explained), most decisive first: ``rank`` for a partial result (``screen``).
+    ``kept``: the ids of results that live as long as their plan (shared by every patient
+    with the same facts, ``Step.kept``), whose items are found once."""
     rules_by_id = _criteria_of(rules)
     items: dict[str, CollectItem] = {}
+    only = len(review) == 1
     for checked in review:
         criterion = rules_by_id.get(checked.id)
-        aligned = _aligned(criterion, checked.details) if criterion is not None else None
-        if aligned is None:  # cannot align: list its items, undecided
-            _collect(None, None, checked, [None] * len(checked.details), sex, items, only=False)
+        if id(checked) in kept:
+            for key, text, decisive in _items_kept(criterion, checked, sex, only):
+                item = items.setdefault(key, CollectItem(key, text))
+                if checked.id not in item.criteria:
+                    item.criteria.append(checked.id)
+                item.decisive = item.decisive or decisive
         else:
-            _collect(criterion, aligned[0], checked, aligned[1], sex, items, only=len(review) == 1)
+            _items(criterion, checked, sex, items, only)
     ordered = list(items.values())
     return [i for i in ordered if i.decisive] + [i for i in ordered if not i.decisive]
 
@@ -81,6 +88,34 @@ def _criteria_of(rules: RuleSet) -> dict[str, Criterion]:
             _KEYED.clear()
         cached = _KEYED[id(rules)] = (rules, {c.id: c for c in filled(rules).criteria})
     return cached[1]
+
+
+def _items(criterion: Criterion | None, checked: CriterionResult, sex: str | None, items: dict[str, CollectItem],
+           only: bool) -> None:
+    aligned = _aligned(criterion, checked.details) if criterion is not None else None
+    if criterion is None or aligned is None:  # cannot align: list its items, undecided
+        _collect(None, None, checked, [None] * len(checked.details), sex, items, only=False)
+    else:
+        _collect(criterion, aligned[0], checked, aligned[1], sex, items, only=only)
+
+
+_KEPT_ITEMS: dict[tuple, tuple[CriterionResult, Node | None, list[tuple[str, str, bool]]]] = {}
+
+
+def _items_kept(criterion: Criterion | None, checked: CriterionResult, sex: str | None,
+                only: bool) -> list[tuple[str, str, bool]]:
+    """(key, text, decisive) of what would decide one kept result, found once (whether an
+    item is decisive for one criterion does not depend on the others)."""
+    memo = (id(checked), sex, only)
+    rule = criterion.rule if criterion is not None else None
+    cached = _KEPT_ITEMS.get(memo)
+    if cached is None or cached[0] is not checked or cached[1] is not rule:
+        items: dict[str, CollectItem] = {}
+        _items(criterion, checked, sex, items, only)
+        if len(_KEPT_ITEMS) > 4096:
+            _KEPT_ITEMS.clear()
+        cached = _KEPT_ITEMS[memo] = (checked, rule, [(key, item.text, item.decisive) for key, item in items.items()])
+    return cached[2]
 
 
 _ALIGNED: dict[tuple, tuple[Node, tuple[Tree, list[Node | None]] | None]] = {}
@@ -193,13 +228,18 @@ def confirm_failing(rules: RuleSet, failing: list[CriterionResult]) -> list[Coll
     more.  With one failing criterion, the data that decided it; with several, only data
     they all rest on (usually none: no single item could then overturn the verdict, and
     nothing is listed)."""
-    keys = _criteria_of(rules)
-    per_criterion = [_overturning(keys.get(checked.id), checked) for checked in failing]
-    if not per_criterion:
+    if not failing:
         return []
-    shared = [key for key in per_criterion[0] if all(key in found for found in per_criterion[1:])]
+    keys = _criteria_of(rules)
+    first = _overturning(keys.get(failing[0].id), failing[0])
+    shared = list(first)
+    for checked in failing[1:]:
+        if not shared:  # nothing left that all rest on: the others need not be asked
+            return []
+        found = _overturning(keys.get(checked.id), checked)
+        shared = [key for key in shared if key in found]
     ids = [c.id for c in failing]
-    return [CollectItem(key, per_criterion[0][key].text, list(ids), confirm=True) for key in shared]
+    return [CollectItem(key, first[key].text, list(ids), confirm=True) for key in shared]
 
 
 _FLIP = {MET: NOT_MET, NOT_MET: MET}

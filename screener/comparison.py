@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from .derive import FORMULAS, Derived, Missing, derive
 from .errors import UnitError
+from .lazy import built
 from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Later, Leaf, NodeResult, completed
 from .patient import Measurement, Patient
 from .restated import unit_readings
@@ -168,29 +169,7 @@ def node_result(kind: str, status: str, explanation: str, **fields) -> NodeResul
 
 def made(leaf: Leaf) -> NodeResult:
     """The leaf's result, worded now (a fresh object for one worded later)."""
-    return leaf.make(*leaf.args) if isinstance(leaf, Later) else leaf
-
-
-_ALL_SET: dict[type, set[str]] = {}
-_SLOT = BaseModel.__dict__  # the setters of a pydantic model's slots, called directly (no attribute look-up)
-_set_dict, _set_fields_set = _SLOT["__dict__"].__set__, _SLOT["__pydantic_fields_set__"].__set__
-_set_extra, _set_private = _SLOT["__pydantic_extra__"].__set__, _SLOT["__pydantic_private__"].__set__
-
-
-def built(cls: type[M], values: dict) -> M:
-    """A result model from values made by the engine, every field given: what pydantic's
-    ``model_construct`` makes, without its per-field loop (a fifth of a check's time).  The
-    set of fields set is every field, one set shared by the class's results (pydantic
-    only ever adds a field name to it, and they are all in it)."""
-    model = cls.__new__(cls)
-    _set_dict(model, values)
-    names = _ALL_SET.get(cls)
-    if names is None:
-        names = _ALL_SET[cls] = set(cls.model_fields)
-    _set_fields_set(model, names)
-    _set_extra(model, None)
-    _set_private(model, None)
-    return model
+    return built(NodeResult, leaf.make(*leaf.args)) if isinstance(leaf, Later) else leaf
 
 
 # ---------------------------------------------------------------------------- comparisons
@@ -274,9 +253,9 @@ class _Limit:
         sink.append(Later((status, self._worded, (status, given, converted, target, show, note, via, assumed), assumed or ())))
 
     def _worded(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str, via: str,
-                assumed: list[str] | None) -> NodeResult:
-        """"<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
-        given: str = value[0](*value[1:])
+                assumed: list[str] | None) -> dict:
+        """The result's fields: "<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
+        given: str = value[0](value[1], value[2])  # (quantity_text, value, unit) or (_given, measurement, derivation)
         subject = f"{self.label} {given}{via}"
         converted_text = None
         if show:  # shown_number with the limit's number worded once (a value shown as the limit is rare)
@@ -287,10 +266,10 @@ class _Limit:
             subject += f" = {converted_text}{note}"
         tail = self.tails.get(status)
         explanation = (subject + tail if tail is not None else sentence(subject, status, self.node.op, self.limit)) + self.context
-        return built(NodeResult, {
+        return {
             "kind": "comparison", "status": status, "explanation": explanation, "variable": self.variable, "given": given,
             "converted": converted_text, "threshold": self.threshold, "missing": [], "assumed": assumed or [],
-        })
+        }
 
     def _tails(self) -> dict[str, str]:
         """What ``sentence`` adds after the subject, per status, where it only adds (worded
@@ -471,8 +450,7 @@ def measured_vs_derived(measurement: Measurement, patient: Patient, label: str) 
     """Why the measured value is not trusted alone, or None when no formula contradicts it."""
     if measurement.variable not in FORMULAS or measurement.value <= 0:
         return None
-    others = {k: v for k, v in patient.measurements.items() if k != measurement.variable}
-    derived = derive(measurement.variable, patient.model_copy(update={"measurements": others}))
+    derived = derive(measurement.variable, patient, measured=False)
     if not isinstance(derived, Derived) or derived.value <= 0:
         return None
     try:

@@ -544,7 +544,7 @@ def formulas_for(variable: str) -> tuple[str, ...]:
     return FORMULAS.get(variable, ())
 
 
-def derive(variable: str, patient: Patient, formula: str | None = None) -> Derived | Missing | None:
+def derive(variable: str, patient: Patient, formula: str | None = None, *, measured: bool = True) -> Derived | Missing | None:
     """Compute ``variable`` (a lexicon id) for ``patient`` when the profile lacks it.
 
     Returns ``None`` when the patient has a measurement of ``variable`` (the measured
@@ -557,7 +557,8 @@ def derive(variable: str, patient: Patient, formula: str | None = None) -> Deriv
     case-insensitive); the default is the first of ``FORMULAS[variable]``.  An unknown name
     is a ``ValueError``.  An input in a unit that cannot be converted to the formula's
     (possible only in a hand-built ``Patient``: ``screener.patient`` checks units) is also a
-    ``Missing`` whose reason is the ``UnitError`` message.
+    ``Missing`` whose reason is the ``UnitError`` message.  ``measured=False`` computes it
+    even beside a measured value (to compare the two; no formula reads its own variable).
     """
     candidates = [f for f in _FORMULA_LIST if f.variable == variable]
     if formula is not None:
@@ -566,7 +567,7 @@ def derive(variable: str, patient: Patient, formula: str | None = None) -> Deriv
             known = ", ".join(f.name for f in candidates) or "none"
             raise ValueError(f"no formula {formula!r} for {variable} (known: {known})")
         candidates = chosen
-    if not candidates or variable in patient.measurements:
+    if not candidates or (measured and variable in patient.measurements):
         return None
     selected = candidates[0]
     age = patient.age_years()

@@ -94,7 +94,7 @@ class Later(tuple):
     """A leaf's result whose words are made only when read: ``(status, make, args,
     assumed)``.  The status and what it rests on are known when the leaf is evaluated; the
     sentence (number formatting, unit words) is made from the same values by
-    ``make(*args)`` the first time a person or a dump reads it.  (A tuple: made for every
+    ``make(*args)`` (the result's fields) the first time a person or a dump reads it.  (A tuple: made for every
     decided comparison of every check, it must cost little.)"""
 
     __slots__ = ()
@@ -108,7 +108,12 @@ class Later(tuple):
 Leaf = NodeResult | Later
 """What an evaluation with a sink appends: a made result (shared ones) or one made later."""
 
-class CriterionResult(_Model):
+class CriterionResult(MadeWhenRead):
+    """One criterion against the patient: its status, what that means and why, explained
+    by its leaves (``details``, made when first read: ``screener.lazy``)."""
+
+    LATER: ClassVar[frozenset[str]] = frozenset({"details"})
+
     id: str
     key: str | None = Field(None, description="the criterion's stable key: the id to answer it by under a profile's answers")
     section: Section

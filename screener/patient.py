@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .codes import get_codes
 from .errors import PatientError, UnitError, quote
 from .implied import with_implied
+from .lazy import built
 from .lexicon import Lexicon, Variable, get_lexicon
 from .titres import profile_titre, titre_elsewhere
 from .units import Analyte, Unit, area_exponent, bsa_mosteller, compatible, convert_with_area, converter, parse_unit
@@ -495,7 +496,9 @@ class _Reader:
                 if len(read) >= READ_VALUES_KEPT:
                     read.clear()
                 found = read[key] = (value, unit)
-            return Measurement(variable=variable.id, name=name, value=found[0], unit=found[1], line=self.doc.line_of(path))
+            return built(Measurement, {  # every field is made here, checked above: no validation needed
+                "variable": variable.id, "name": name, "value": float(found[0]), "unit": found[1], "uln": None, "lln": None,
+                "date": None, "line": self.doc.line_of(path), "note": None})
         fields: dict[str, Any] = {}
         if isinstance(raw, dict):
             value, unit_text, fields = self._measurement_mapping(raw, path)
@@ -585,7 +588,9 @@ class _Reader:
                              f" not {_kind(raw)}", path)
         if status is None:
             return None
-        return ConditionState(condition=term.id, name=name, status=status, line=self.doc.line_of(path), **dates)
+        return built(ConditionState, {  # every field is made here, checked above: no validation needed
+            "condition": term.id, "name": name, "status": status, "diagnosed": dates.get("diagnosed"),
+            "ended": dates.get("ended"), "line": self.doc.line_of(path)})
 
     def _status(self, raw: Any, path: Path_, allow_unknown: bool) -> str | None:
         word = raw.strip().casefold() if isinstance(raw, str) else None

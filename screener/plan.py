@@ -12,34 +12,36 @@ a ``NodeResult`` made at plan time when it depends on no patient value, else a `
 that keeps the values and words them when read.  Both modes run the same code: the wording
 is added where a decision is taken, never decided twice.  ``check`` keeps each criterion's
 leaves and makes the criteria's results from them only when the result's ``criteria`` are
-read (``screener.lazy``).  Statuses follow Kleene logic; missing or unusable data is
-unknown, never met.
+read (``screener.lazy``).  A criterion decided only by condition statuses, the sex or a
+reviewer's answers is evaluated once per combination of those facts and recalled for the
+next patient with the same (``screener.memo``).  Statuses follow Kleene logic; missing or
+unusable data is unknown, never met.  The leaves are built by ``screener.comparison`` and
+``screener.plan_leaves``; the logic nodes here.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 import weakref
-from typing import Callable, Iterable
+from typing import Callable, Hashable, Iterable
 
 from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, holds, may_assume, measured_vs_derived, node_result,
-    readings_of,
+    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, may_assume, measured_vs_derived, readings_of,
 )
 from .evaluate import (
-    MET, NOT_MET, REL_TOL, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
+    MET, NOT_MET, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
     Verdict, outcome_of,
 )
 from .lazy import made_later
+from .memo import key_of
 from .patient import Patient
+from .plan_leaves import condition, interval, manual, no_requirement, sex
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
-    RuleSet, Sex, Unless, walk,
+    RuleSet, Sex, Unless,
 )
 from .scope import sex_agreement
-from .units import format_number
-from .wording import DAYS_PER, STATUS_WORDS, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
+from .wording import STATUS_WORDS
 
 MADE_LIMIT = 256
 """Explained results kept per criterion (combinations of its shared leaves)."""
@@ -135,168 +137,10 @@ def _readings(node: Readings, at: At) -> Run:
     return readings_of(tuple(_build(item, at) for item in node.items), not may_assume(node), at)
 
 
-# ---------------------------------------------------------------------------- other leaves
-
-
-def _condition(node: Condition, at: At) -> Run:
-    label = condition_label(node.condition, node.label)
-    window = f"within {duration_text(node.within.value, node.within.unit)}" if node.within else None
-    threshold = "current" if node.timing == "current" else ("history " + window if window else "history")
-    window_days = node.within.value * DAYS_PER[node.within.unit] if node.within else 0.0
-    condition, current = node.condition, node.timing == "current"
-    unrecorded = at.share("condition", UNKNOWN, f"no record of {label} in the profile", threshold=threshold,
-                          missing=[f"{label} (present, past or absent)"])
-    present = at.share("condition", MET, f"{label} present: met", given="present", threshold=threshold)
-    absent = at.share("condition", NOT_MET, f"{label} absent: not met", given="absent", threshold=threshold)
-    if current:
-        past = at.share("condition", NOT_MET, f"{label} in the past only, not current: not met", given="past",
-                        threshold=threshold)
-    elif window is None:
-        past = at.share("condition", MET, f"history of {label}: met", given="past", threshold=threshold)
-    fixed = {"present": (MET, present), "absent": (NOT_MET, absent)}
-    if current or window is None:
-        fixed["past"] = (past.status, past)
-
-    def leaf(sink: list[Leaf] | None, status: str, explanation: str, given: str | None = None,
-             missing: list[str] | None = None) -> str:
-        if sink is not None:
-            sink.append(node_result("condition", status, explanation, given=given, threshold=threshold, missing=missing))
-        return status
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        state = f.conditions.get(condition)
-        if state is None:
-            if sink is not None:
-                sink.append(unrecorded)
-            return UNKNOWN
-        decided = fixed.get(state.status)
-        if decided is None:  # past, against a window
-            return _past(node, state, f, label, window or "", window_days, sink, leaf)
-        if sink is not None:
-            sink.append(decided[1])
-        return decided[0]
-
-    return run
-
-
-def _past(node: Condition, state, f: Facts, label: str, window: str, window_days: float,
-          sink: list[Leaf] | None, leaf: Callable[..., str]) -> str:
-    """A past condition against "within N units": by its end date, else its diagnosis."""
-    assert node.within is not None
-    date, which = (state.ended, "ended") if state.ended else (state.diagnosed, "diagnosed")
-    if date is None:
-        return leaf(sink, UNKNOWN, f"{label} in the past, with no date to tell whether it was {window}", "past",
-                    [f"date {label} ended"])
-    elapsed_days = (f.as_of - date).days
-    if sink is None:
-        given = when = ""
-    else:
-        ago = elapsed_days / DAYS_PER[node.within.unit]
-        given = f"past, {which} {date.isoformat()}"
-        when = (f"{label} {which} {date.isoformat()}, {format_number(ago)} {plural(node.within.unit, ago)}"
-                f" before {f.as_of.isoformat()}")
-    if elapsed_days <= window_days or math.isclose(elapsed_days, window_days, rel_tol=REL_TOL):
-        return leaf(sink, MET, f"{when}, {window}: met", given)
-    if which == "ended":
-        return leaf(sink, NOT_MET, f"{when}, not {window}: not met", given)
-    # only the diagnosis is before the window: it may have ended within it
-    return leaf(sink, UNKNOWN, f"{when}; its end date is needed to tell whether it was {window}", given,
-                [f"date {label} ended"])
-
-
-def _interval(node: Interval, at: At) -> Run:
-    start_label = event_label(node.start)
-    end_label = event_label(node.end) if node.end else "the profile date"
-    limit = duration_text(node.value, node.unit)
-    threshold = f"{node.op} {limit}"
-    subject = f"time from {start_label} to {end_label}"
-    reached = holds(node.op, node.value * DAYS_PER[node.unit])
-
-    def unknown(sink: list[Leaf] | None, explanation: str, missing: list[str]) -> str:
-        if sink is not None:
-            sink.append(node_result("interval", UNKNOWN, explanation, threshold=threshold, missing=missing))
-        return UNKNOWN
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        start = f.events.get(node.start)
-        end = f.events.get(node.end) if node.end else f.as_of
-        if start is None or end is None:
-            missing = [f"date of {name}" for name, day in ((start_label, start), (end_label, end)) if day is None]
-            return unknown(sink, f"{subject}: no " + " or ".join(missing) + " in the profile", missing)
-        days = (end - start).days
-        if days < 0:
-            return unknown(sink, f"{subject}: {end_label} ({end.isoformat()}) is before {start_label} ({start.isoformat()}); "
-                           "check the dates", [f"correct dates of {start_label} and {end_label}"])
-        status = MET if reached(float(days)) else NOT_MET
-        if sink is not None:
-            given = duration_text(days, "day")
-            converted = None
-            if node.unit != "day":
-                in_unit = days / DAYS_PER[node.unit]
-                converted = f"{shown_number(in_unit, node.value)} {plural(node.unit, in_unit)}"
-            text = f"{subject} {given}" + (f" = {converted}" if converted else "")
-            sink.append(node_result("interval", status, sentence(text, status, node.op, limit), given=given,
-                                     converted=converted, threshold=threshold))
-        return status
-
-    return run
-
-
-def _manual(node: Manual, at: At) -> Run:
-    answer_id = node.id or at.criterion_id
-    question = question_text(node.question)
-    results = {
-        None: at.share("manual", UNKNOWN, f"needs review: {question}", missing=[f"answer to {answer_id}: {question}"]),
-        True: at.share("manual", MET, f"{question} answered yes: met", given="yes"),
-        False: at.share("manual", NOT_MET, f"{question} answered no: not met", given="no"),
-    }
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        result = results[f.answers.get(answer_id)]
-        if sink is not None:
-            sink.append(result)
-        return result.status
-
-    return run
-
-
-def _sex(node: Sex, at: At) -> Run:
-    threshold = f"{node.sex} only"
-    results: dict[str | None, NodeResult] = {
-        None: at.share("sex", UNKNOWN, "no sex in the profile", threshold=threshold, missing=["sex"]),
-        **{sex: at.share("sex", MET if sex == node.sex else NOT_MET,
-                         f"patient is {node.sex}: met" if sex == node.sex else f"patient is not {node.sex}: not met",
-                         given=sex, threshold=threshold) for sex in ("female", "male")},
-    }
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        result = results[f.sex]
-        if sink is not None:
-            sink.append(result)
-        return result.status
-
-    return run
-
-
-def _no_requirement(node: NoRequirement, at: At) -> Run:
-    """Nothing is asked: the criterion passes whichever section it stands in."""
-    result = at.share("none", MET if at.section == "inclusion" else NOT_MET, "no requirement stated")
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        if sink is not None:
-            sink.append(result)
-        return result.status
-
-    return run
-
-
-_ANSWER_ONLY = (AllOf, AnyOf, Not, Unless, Manual, NoRequirement)
-"""Nodes whose status depends on nothing but the answers."""
-
 _BUILDERS: dict[type, Callable[..., Run]] = {
     AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
-    Comparison: comparison, Condition: _condition, Interval: _interval, Manual: _manual, Sex: _sex,
-    NoRequirement: _no_requirement,
+    Comparison: comparison, Condition: condition, Interval: interval, Manual: manual, Sex: sex,
+    NoRequirement: no_requirement,
 }
 
 
@@ -310,12 +154,17 @@ def _build(node: Node, at: At) -> Run:
 # ---------------------------------------------------------------------------- the plan
 
 
+Record = tuple[str, Outcome, list[Leaf]]
+"""A criterion's evaluation with its leaves: (status, outcome, explained leaves)."""
+
+
 class Step:
     """One criterion of the plan: its rule as a function, what each status means, and the
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "answer_only", "unanswered")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "fixed", "key",
+                 "memo", "recalled", "kept")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -329,35 +178,59 @@ class Step:
         self.shared = at.shared
         self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
         self.meanings = _meanings(criterion.section)
-        self.answer_only = all(isinstance(node, _ANSWER_ONLY) for node in walk(criterion.rule))
-        """Whether only a reviewer's answers decide the criterion (consent, the investigator's
-        judgement): without answers its evaluation is the same for every patient."""
-        self.unanswered: tuple[str, Outcome, list[Leaf]] | None = None
+        self.arrows = {pair: f" → {meaning}" for pair, meaning in self.meanings.items()}
+        self.fixed = {"id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text,
+                      "manual": criterion.manual}
+        """The fields of the criterion's results that are the same for every patient."""
+        self.key = key_of(criterion.rule)
+        """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
+        self.memo: dict[Hashable, Record] = {}
+        self.recalled: dict[int, tuple[CriterionResult, dict[str, None]]] = {}
+        self.kept: set[int] = set()
+        """The ids of the results kept in ``made`` and ``recalled``: shared, they live as long as the plan."""
+        """The explained result of each record in ``memo``, by the record's id (they live as long as the plan)."""
+
+    def record(self, f: Facts) -> Record:
+        """The criterion evaluated with its leaves; recalled when the same facts decided it
+        before (every leaf of such a record was made at plan time: it is the same for all)."""
+        if f.answers:
+            answer = f.answers.get(self.id)
+            if answer is not None:  # a reviewer's answer to the whole criterion decides it
+                leaf = self.answered[answer]
+                return leaf.status, self.outcomes[leaf.status], [leaf]
+        elif self.key is not None:
+            key = self.key(f)
+            record = self.memo.get(key)
+            if record is None:
+                record = self._run(f)
+                if len(self.memo) < MADE_LIMIT:
+                    self.memo[key] = record
+                    self.recalled[id(record)] = made = self.made_of(*record)
+                    self.kept.add(id(made[0]))
+            return record
+        return self._run(f)
+
+    def _run(self, f: Facts) -> Record:
+        leaves: list[Leaf] = []
+        f.assumed = False
+        status = self.run(f, leaves)
+        return status, ("review" if f.assumed else self.outcomes[status]), leaves
 
     def outcome(self, f: Facts, sink: list[Leaf] | None = None) -> tuple[str, Outcome]:
         """(status, outcome) for the patient; a reviewer's answer to the whole criterion
         decides it, and a result resting on a default range goes to review."""
-        answers = f.answers
-        if not answers and self.unanswered is not None:
-            status, outcome, leaves = self.unanswered
+        if sink is not None or (self.key is not None and not f.answers):
+            record = self.record(f)
             if sink is not None:
-                sink.extend(leaves)
-            return status, outcome
-        answer = answers.get(self.id)
+                sink.extend(record[2])
+            return record[0], record[1]
+        answer = f.answers.get(self.id) if f.answers else None
         if answer is not None:
-            leaf = self.answered[answer]
-            if sink is not None:
-                sink.append(leaf)
-            return leaf.status, self.outcomes[leaf.status]
+            status = self.answered[answer].status
+            return status, self.outcomes[status]
         f.assumed = False
-        if sink is None or answers or not self.answer_only:
-            status = self.run(f, sink)
-            return status, ("review" if f.assumed else self.outcomes[status])
-        leaves = []
-        status = self.run(f, leaves)
-        self.unanswered = (status, self.outcomes[status], leaves)
-        sink.extend(leaves)
-        return self.unanswered[:2]
+        status = self.run(f, None)  # type: ignore[assignment]
+        return status, ("review" if f.assumed else self.outcomes[status])
 
     def explain(self, f: Facts) -> CriterionResult:
         """The criterion's result with every leaf explained (the words made when read)."""
@@ -384,18 +257,23 @@ class Step:
         made = (self._result(status, outcome, leaves), dict.fromkeys(_wanted(leaves)) if outcome == "review" else {})
         if len(self.made) < MADE_LIMIT and all(map(self.shared.__contains__, key)):  # (issuperset makes a set of key)
             self.made[key] = made
+            self.kept.add(id(made[0]))
         return made
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
-        details = [leaf[1](*leaf[2]) if isinstance(leaf, Later) else leaf for leaf in leaves]  # made(), inlined
-        explanation = "; ".join([leaf.explanation for leaf in details])
-        meaning = self.meanings[status, outcome]
-        criterion = self.criterion
-        return built(CriterionResult, {
-            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status, "outcome": outcome,
-            "explanation": f"{explanation} → {meaning}" if explanation else meaning, "manual": criterion.manual,
-            "details": details,
-        })
+        """The criterion's result; its leaves' results (``details``) are made when read, from
+        the fields worded here for its explanation (a dict, or a leaf's made result)."""
+        if len(leaves) == 1:  # most criteria: one leaf
+            leaf = leaves[0]
+            field = leaf[1](*leaf[2]) if type(leaf) is Later else leaf
+            fields = [field]
+            explanation = (field["explanation"] if type(field) is dict else field.explanation) + self.arrows[status, outcome]  # type: ignore[index, union-attr]
+        else:
+            fields = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]
+            words = "; ".join([f["explanation"] if type(f) is dict else f.explanation for f in fields])  # type: ignore[index, union-attr]
+            explanation = words + self.arrows[status, outcome] if words else self.meanings[status, outcome]
+        return made_later(CriterionResult, {**self.fixed, "status": status, "outcome": outcome, "explanation": explanation},
+                          _details, fields)
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
@@ -419,6 +297,10 @@ def _meanings(section: str) -> dict[tuple[str, str], str]:
     return meanings
 
 
+def _details(fields: list[NodeResult | dict]) -> dict[str, list[NodeResult]]:
+    return {"details": [built(NodeResult, f) if isinstance(f, dict) else f for f in fields]}
+
+
 def _wanted(leaves: list[Leaf]) -> list[str]:
     return [w for leaf in leaves if leaf.status == UNKNOWN or leaf.assumed for w in (*leaf.missing, *leaf.assumed)]
 
@@ -426,11 +308,15 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "quick", "trial_ref", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
+        self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
+        """What ``check`` reads of each step, looked up once."""
+        self.screened: dict[tuple, tuple[list[str], list[str]]] = {}
+        """``screen``'s reasons and items for a set of kept results (``Step.kept``), made once."""
         self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
         self.quick = tuple(sorted(self.steps, key=lambda step: step.criterion.manual))
         """The steps in the order that finds a failing criterion soonest: what data can
@@ -459,25 +345,24 @@ class Plan:
         """Every criterion evaluated with its leaves and the verdict; the criteria's results
         and the data to collect are made from the same evaluation when first read."""
         f = Facts(patient, max_lab_age_days)
-        records = []
-        outcomes = set()
-        answers = f.answers
-        for step in self.steps:
-            if not answers and step.unanswered is not None:
-                record = step.unanswered  # the same for every patient without answers (its leaves are never changed)
-            elif answers or step.answer_only:
-                leaves: list[Leaf] = []
-                record = (*step.outcome(f, leaves), leaves)
-            else:  # step.outcome, inlined: this loop is most of a check's time
-                leaves = []
-                f.assumed = False
-                status = step.run(f, leaves)
-                record = (status, "review" if f.assumed else step.outcomes[status], leaves)
-            records.append(record)
-            outcomes.add(record[1])
+        if f.answers:
+            records = [step.record(f) for step in self.steps]
+        else:  # step.record, inlined: this loop is most of a check's time
+            records = []
+            for step, key, memo, run, meaning in self.parts:
+                if key is not None:
+                    record = memo.get(key(f)) or step.record(f)
+                else:
+                    leaves: list[Leaf] = []
+                    f.assumed = False
+                    status = run(f, leaves)
+                    record = (status, "review" if f.assumed else meaning[status], leaves)
+                records.append(record)
+        outcomes = {record[1] for record in records}
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
-            "verdict": verdict_of_outcomes(outcomes), "as_of": patient.as_of,
+            "verdict": "ineligible" if "fail" in outcomes else "eligible" if outcomes == {"pass"} else "needs_review",
+            "as_of": patient.as_of,
         }, self._explained, records)
 
     def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
@@ -486,8 +371,11 @@ class Plan:
         criteria = []
         wanted: dict[str, None] = {}
         for step, record in zip(self.steps, records):
-            key = tuple(map(id, record[2]))
-            result, missing = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
+            made = step.recalled.get(id(record))
+            if made is None:
+                key = tuple(map(id, record[2]))
+                made = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
+            result, missing = made
             criteria.append(result)
             if missing:
                 wanted.update(missing)

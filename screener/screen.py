@@ -60,26 +60,50 @@ def screen_one(prepared: Plan, patient: Patient | Facts, *, explain: bool = True
     f = patient if isinstance(patient, Facts) else Facts(patient, max_lab_age_days)
     failing: list[Step] = []
     undecided: list[Step] = []
-    for step in prepared.steps:
-        outcome = step.outcome(f)[1]
+    recall = not f.answers
+    for step, key, memo, _, _ in prepared.parts:
+        record = memo.get(key(f)) if recall and key is not None else None  # step.outcome's look-up, inlined
+        outcome = record[1] if record is not None else step.outcome(f)[1]
         if outcome == "fail":
             failing.append(step)
         elif outcome == "review":
             undecided.append(step)
     if failing:
         verdict = "ineligible"  # no missing value can undo a decided failure: only the data it rests on may
-        explained = [step.explain(f) for step in failing]
-        items = confirm_failing(prepared.rules, explained)
-        reasons = [f"{r.id}: {'; '.join(leaf.explanation for leaf in deciding_leaves(r))}" if explain else r.id
-                   for r in explained]  # what fails it, not every leaf: the log's cell shows the first words
+        reasons, lines = _words(prepared, failing, f, explain, True)
     else:
         verdict = "needs_review" if undecided or not prepared.steps else "eligible"
-        items = rank_undecided(prepared.rules, [step.explain(f) for step in undecided], f.patient.sex) if undecided else []
-        reasons = []
+        reasons, lines = _words(prepared, undecided, f, explain, False) if undecided else ([], [])
     return built(ScreenResult, {  # every field is made here: no validation needed
         "patient": f.patient.id, "trial": prepared.trial_id, "as_of": f.as_of.isoformat(), "verdict": verdict,
-        "reasons": reasons, "to_collect": [item.line() for item in items], "unknown": len(undecided), "error": None,
+        "reasons": reasons, "to_collect": lines, "unknown": len(undecided), "error": None,
     })
+
+
+SCREENED_KEPT = 4096
+"""Sets of shared results whose reasons and items a plan keeps for ``screen``."""
+
+
+def _words(prepared: Plan, steps: list[Step], f: Facts, explain: bool, failing: bool) -> tuple[list[str], list[str]]:
+    """(reasons, items to collect) of the failing criteria (what could overturn the
+    verdict), or of the undecided ones (ranked).  Where every result is one the plan keeps
+    (the same facts, shared between patients: an unanswered question), they are made once."""
+    results = [step.explain(f) for step in steps]
+    ids = tuple(map(id, results))
+    key = (failing, explain, f.sex, *ids) if all(i in step.kept for step, i in zip(steps, ids)) else None
+    made = prepared.screened.get(key) if key is not None else None
+    if made is None:
+        if failing:
+            items = confirm_failing(prepared.rules, results)
+            reasons = [f"{r.id}: {'; '.join(leaf.explanation for leaf in deciding_leaves(r))}" if explain else r.id
+                       for r in results]  # what fails it, not every leaf: the log's cell shows the first words
+        else:
+            kept = [i for step, i in zip(steps, ids) if i in step.kept]
+            items, reasons = rank_undecided(prepared.rules, results, f.sex, kept=kept), []
+        made = (reasons, [item.line() for item in items])
+        if key is not None and len(prepared.screened) < SCREENED_KEPT:
+            prepared.screened[key] = made
+    return made
 
 
 def screen(rule_sets: Iterable[RuleSet | Plan], patients: Iterable[Patient], *, explain: bool = True,

@@ -1,0 +1,54 @@
+"""Criteria decided by a few recorded facts, recalled rather than run again.
+
+Most criteria of a trial read no measured value: a condition's status, the sex, a
+reviewer's answer.  Without answers, such a criterion's evaluation (its status, outcome and
+explained leaves, all made at plan time) is the same for every patient with the same few
+facts, so the plan keeps it under those facts (``key_of``) and a check of the next patient
+finds it with one look-up.  A tree that reads anything else (a value, a date) has no key
+and is run for every patient.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Hashable
+
+from .comparison import Facts
+from .rules import AllOf, AnyOf, Condition, Manual, NoRequirement, Node, Not, Restrict, Sex, Unless, walk
+
+Key = Callable[[Facts], Hashable]
+
+_FACTLESS = (AllOf, AnyOf, Not, Unless, Restrict, Manual, NoRequirement)
+"""Nodes that read no recorded fact (a question reads only the answers)."""
+
+
+def key_of(rule: Node) -> Key | None:
+    """The facts the rule's result depends on, as a function of the patient's facts (valid
+    for a patient without answers), or None when it reads more than condition statuses and
+    the sex (a value, a date: a condition "within 6 months" reads its dates)."""
+    conditions: list[str] = []
+    sex = False
+    for node in walk(rule):
+        if isinstance(node, Condition) and node.within is None:
+            conditions.append(node.condition)
+        elif isinstance(node, Sex):
+            sex = True
+        elif not isinstance(node, _FACTLESS):
+            return None
+    names = tuple(dict.fromkeys(conditions))
+    if not names:
+        return (lambda f: f.sex) if sex else (lambda f: None)
+    if len(names) == 1 and not sex:
+        (name,) = names
+
+        def one(f: Facts) -> Hashable:
+            state = f.conditions.get(name)
+            return None if state is None else state.status
+        return one
+
+    def several(f: Facts) -> Hashable:
+        get = f.conditions.get
+        return (f.sex if sex else None, *[None if state is None else state.status for state in map(get, names)])
+    return several
+
+
+__all__ = ["Key", "key_of"]
