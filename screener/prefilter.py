@@ -167,3 +167,55 @@ def _prefixes(items: list, folded: bool) -> set[str] | None:
         else:
             break
     return found if all(found) else None
+
+
+_MAX_HEAD = 4
+_MAX_HEADS = 64
+
+
+@lru_cache(maxsize=256)
+def heads(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` starts with (in lower case when the
+    pattern ignores case), as far as its syntax tree shows; None when a match may start
+    with any character.  A pattern that ignores case has heads only when they are ASCII."""
+    try:
+        folded = bool(pattern.flags & re.IGNORECASE)
+        found = _heads(list(_sre.parse(pattern.pattern, pattern.flags)), "", folded)
+    except Exception:  # an unexpected tree shape: no heads
+        return None
+    if found is None or len(found) > _MAX_HEADS or (folded and not all(h.isascii() for h in found)):
+        return None
+    return frozenset(found)
+
+
+def _heads(items: list, prefix: str, folded: bool) -> set[str] | None:
+    """The heads of a match of ``items`` that follows ``prefix``: every path through the
+    sequence up to ``_MAX_HEAD`` characters or to the first part that is not a literal."""
+    stop = {prefix} if prefix else None
+    if len(prefix) >= _MAX_HEAD or not items:
+        return stop
+    (op, av), rest = items[0], items[1:]
+    name = _name(op)
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero width: the match starts where it stood
+        return _heads(rest, prefix, folded)
+    if name == "LITERAL":
+        return _heads(rest, prefix + (chr(av).lower() if folded else chr(av)), folded)
+    if name == "SUBPATTERN" and not av[1] and not av[2]:
+        return _heads(list(av[3]) + rest, prefix, folded)
+    if name == "IN" and (chars := _chars(av)) is not None and len(chars) <= _MAX_STRINGS:
+        return _union(_heads(rest, prefix + (c.lower() if folded else c), folded) for c in chars)
+    if name == "BRANCH":
+        return _union(_heads(list(branch) + rest, prefix, folded) for branch in av[1])
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        once = _heads(list(av[2]), prefix, folded)  # what one pass of the body starts with, then stop
+        return _union([once, _heads(rest, prefix, folded)] if av[0] == 0 else [once])
+    return stop
+
+
+def _union(parts) -> set[str] | None:
+    out: set[str] = set()
+    for part in parts:
+        if part is None or len(out) > _MAX_HEADS:
+            return None
+        out |= part
+    return out

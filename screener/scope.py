@@ -247,11 +247,21 @@ def _permission_re() -> re.Pattern[str]:
     return re.compile(r"\s*(?:" + phrase_pattern(cues()["permissions"]) + r")[\s.;:,]*$", re.I)
 
 
+@cache
+def _permission_words() -> frozenset[str]:
+    """The last word of each permission cue ("allowed" of "are allowed"), lower case."""
+    return frozenset(str(cue).split()[-1].lower() for cue in cues()["permissions"])
+
+
 def permission_at(sentence: str, section: str = "exclusion", alone: bool = False) -> int | None:
     """Where a closing permission cue starts ("Patients with basal cell carcinoma | are
     eligible."): the words before it are what the sentence allows; None without one, and for
     a lone inclusion sentence that says who is included ("Patients with stage III disease are
     eligible.": a requirement)."""
+    if sentence.isascii():  # the cue's last word must be there: a test far cheaper than the search
+        lowered = sentence.lower()
+        if not any(word in lowered for word in _permission_words()):
+            return None
     match = _permission_re().search(sentence)
     if match is None:
         return None

@@ -15,6 +15,7 @@ from functools import cache
 
 from .ages import age_words
 from .patterns import patterns
+from .phraseindex import finditer_from_heads
 from .prefilter import needs
 from .rules import Section
 
@@ -69,7 +70,7 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
     line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
     found: list[tuple[int, int, Section]] = []
     for pattern, section in anywhere:
-        for match in pattern.finditer(source, start, end):
+        for match in finditer_from_heads(pattern, source, start, end, lowered):
             found.append((match.start(), match.end(), section))
     for match in re.finditer(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", source[start:end], re.M):
         line_begin = start + match.end()
