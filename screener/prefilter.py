@@ -124,20 +124,24 @@ class _Reader:
         self.offer({run}, folded)
 
     def branch(self, branches: list, folded: bool) -> None:
-        """Alternatives: the strings they start with; a non-ASCII character when every one needs one."""
-        starts: set[str] = set()
-        non_ascii = True
+        """Alternatives: the strings they start with; one of the strings each needs (its
+        most telling set), since a match takes one of them; a non-ASCII character when every
+        one needs one."""
+        starts: set[str] | None = set()
+        non_ascii = True  # every branch is read: one that needs no non-ASCII character lets ASCII text match
+        chosen: list[tuple[bool, tuple[str, ...]] | None] = []
         for branch in branches:
             reader = _Reader()
             reader.sequence(list(branch), folded)
             non_ascii = non_ascii and reader.non_ascii
+            chosen.append(min(reader.sets, key=lambda entry: (-min(map(len, entry[1])), len(entry[1])), default=None))
             prefixes = _prefixes(list(branch), folded)
-            if prefixes is None:
-                starts = set()
-                break
-            starts |= prefixes
+            starts = None if prefixes is None or starts is None else starts | prefixes
         self.non_ascii = self.non_ascii or non_ascii
         self.offer(starts, folded)
+        if chosen and all(entry is not None for entry in chosen):
+            # a string needed case-sensitively is also there in lower case: mixed sets are compared folded
+            self.offer({s for entry in chosen if entry for s in entry[1]}, any(entry[0] for entry in chosen if entry))
 
 
 def _chars(av: list) -> set[str] | None:
