@@ -14,6 +14,7 @@ from .comparisons import ComparisonReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .prefilter import cannot_match, needs
 from .prefix_negation import in_clause_negation
 from .quantities import DURATION_UNITS, Bound
 from .rules import Comparison, Condition, Duration, Interval, Node, Not, Restrict, Section, Sex, walk
@@ -55,6 +56,8 @@ class LeafReader(ComparisonReader):
         self._cue_re = re.compile(
             "(?P<examples>" + phrase_pattern(cues()["examples"]) + ")|(?P<exception>" + phrase_pattern(cues()["exceptions"]) + ")",
             re.I)
+        self._cue_needs = needs(self._cue_re)
+        self._definition_needs, self._neutral_needs = needs(self._definition_re), needs(self._neutral_re)
         self._clause_break_re = re.compile(r"[,;:(]|\b(?:or|and|nor)\b|" + self._cue_re.pattern, re.I)
         self._study_events = frozenset(p["study_events"])
         anchors = phrase_pattern(n for e in p["study_events"] for n in self.lexicon.events[e].names)
@@ -326,7 +329,7 @@ class LeafReader(ComparisonReader):
         dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
         decides alone; the term's words and conditions read from them are covered by it.  A closing
         parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
-        definition = self._definition_re.search(sentence, start)
+        definition = None if cannot_match(self._definition_needs, sentence) else self._definition_re.search(sentence, start)
         if definition:
             cue_start, cue_end = definition.start(), definition.end()
         else:
@@ -346,7 +349,9 @@ class LeafReader(ComparisonReader):
     def _neutral_spans(self, sentence: str, start: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """"male or female" restricts nothing, unless a qualifier follows that nothing read
         ("male or female without childbearing potential" is neutral once the negation was read)."""
-        spans = []
+        spans: list[tuple[int, int]] = []
+        if cannot_match(self._neutral_needs, sentence):
+            return spans
         for match in self._neutral_re.finditer(sentence, start):
             qualifier = self._qualified_re.match(sentence, match.end())
             if qualifier is None or any(a <= qualifier.start("word") < b for a, b in covered):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
 from .phraseindex import PhraseIndex, Words
+from .prefilter import cannot_match, needs
 from .prefix_negation import closes_phrase, prefix_before_re, prefix_regex
 from .scope import cues
 from .tokens import NUMBER, Fillers, Spans, phrase_regex, trie
@@ -46,6 +47,7 @@ class MentionReader:
                          for (_, _, folded, exact_re, exact), lowered_re in zip(self._mentions, self._lowered_res)]
         self._prefix_negation_re = prefix_regex(trie(set(self._condition_names)))
         self._prefix_before_re = prefix_before_re()
+        self._prefix_negation_needs, self._prefix_before_needs = needs(self._prefix_negation_re), needs(self._prefix_before_re)
         self._group_re = phrase_regex(p["variable_groups"].keys())
         self._group_index = PhraseIndex(self._group_re, p["variable_groups"].keys(), True)
         # words that need no reading: what is left unread besides them goes to review
@@ -75,7 +77,9 @@ class MentionReader:
 
     def _prefix_negated(self, text: str) -> list[Mention]:
         """Conditions fused to a negation prefix ("Nonsmoker", "non-smokers who ..."), read as NOT the condition."""
-        found = []
+        found: list[Mention] = []
+        if cannot_match(self._prefix_negation_needs, text):
+            return found
         for match in self._prefix_negation_re.finditer(text):
             if closes_phrase(text, match.end()):
                 key = name_key(match.group("name"))
@@ -99,7 +103,9 @@ class MentionReader:
         negated = self._prefix_negated(text)
         # a name after a prefix that does not negate it names a kind of something else ("non-melanoma skin
         # cancer"): it is not that condition, so it stays unread
-        found = [m for m in found if m.kind != "condition" or not self._prefix_before_re.search(text, max(0, m.start - 5), m.start)]
+        if not cannot_match(self._prefix_before_needs, text):
+            found = [m for m in found
+                     if m.kind != "condition" or not self._prefix_before_re.search(text, max(0, m.start - 5), m.start)]
         found += negated
         # longest first at each place; drop what overlaps a longer mention
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))

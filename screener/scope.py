@@ -23,6 +23,7 @@ from typing import Any
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Manual, Node, Not, Readings, Restrict, Sex, Span, Unless, walk,
 )
+from .prefilter import Needs, cannot_match, needs
 from .yamlio import parse_yaml
 
 
@@ -112,6 +113,11 @@ def _group_re() -> re.Pattern[str]:
 
 
 @cache
+def _group_needs() -> Needs:
+    return needs(_group_re())
+
+
+@cache
 def _group_table() -> dict[str, dict[str, str]]:
     return {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
 
@@ -119,7 +125,9 @@ def _group_table() -> dict[str, dict[str, str]]:
 def groups_in(sentence: str, start: int = 0) -> list[Group]:
     """The groups the text names, in order (the caller drops a sentence naming both sexes)."""
     table = _group_table()
-    found = []
+    found: list[Group] = []
+    if cannot_match(_group_needs(), sentence):
+        return found
     for match in _group_re().finditer(sentence, start):
         entry = table[re.sub(r"\s+", " ", match.group(0).lower())]
         found.append(Group(match.start(), match.end(), entry.get("sex"), entry.get("condition")))
@@ -281,7 +289,14 @@ def _context_re() -> re.Pattern[str]:
 
 def contexts(sentence: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
     """Measurement-context phrases in the sentence ("at rest", "without oxygen therapy")."""
+    if cannot_match(_context_needs(), sentence):
+        return []
     return list(_context_re().finditer(sentence, start, len(sentence) if end is None else end))
+
+
+@cache
+def _context_needs() -> Needs:
+    return needs(_context_re())
 
 
 def with_context(node: Node, notes: list[str]) -> Node:
