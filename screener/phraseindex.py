@@ -55,7 +55,7 @@ class PhraseIndex:
     and for a name opening with a blank (which the trie lets match any run of blanks), the
     whole text is searched."""
 
-    __slots__ = ("pattern", "folded", "_firsts", "_chars")
+    __slots__ = ("pattern", "folded", "_firsts", "_lowered_firsts", "_chars")
 
     def __init__(self, pattern: re.Pattern[str], names: Iterable[str], folded: bool) -> None:
         self.pattern = pattern
@@ -73,6 +73,7 @@ class PhraseIndex:
                 chars.add(name[0].lower() if folded else name[0])
             usable = usable and (not pattern.flags & re.IGNORECASE or name.isascii())
         self._firsts: frozenset[str] | None = frozenset(firsts) if usable else None
+        self._lowered_firsts = frozenset(f.lower() for f in firsts)  # a first test on ASCII text, whose lower case is read anyway
         self._chars = tuple(sorted(chars))
 
     def finditer(self, words: Words, target: str | None = None) -> list[re.Match[str]]:
@@ -81,6 +82,8 @@ class PhraseIndex:
         target = words.text if target is None else target
         if self._firsts is None or (self.folded and not words.ascii):
             return list(self.pattern.finditer(target))
+        if not self.folded and words.ascii and not self._chars and not words.runs(True) & self._lowered_firsts:
+            return []
         hits = words.runs(self.folded) & self._firsts
         if not hits and not self._chars:
             return []

@@ -16,7 +16,7 @@ from functools import cache
 from .ages import age_words
 from .patterns import patterns
 from .phraseindex import finditer_from_heads
-from .prefilter import needs
+from .prefilter import heads, needs
 from .rules import Section
 
 
@@ -68,6 +68,8 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
     # a line pattern whose required words the whole source lacks is not tried on each of its lines
     ascii_text, lowered = source.isascii(), source.lower()
     line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
+    # the strings a line pattern's match starts with (``prefilter.heads``): tried only on the lines that start so
+    openings = [_openings(pattern, ascii_text) for pattern, _ in line_start]
     found: list[tuple[int, int, Section]] = []
     for pattern, section in anywhere:
         for match in finditer_from_heads(pattern, source, start, end, lowered):
@@ -76,7 +78,9 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
         line_begin = start + match.end()
         line_end = source.find("\n", line_begin, end)
         line_end = end if line_end < 0 else line_end
-        for pattern, section in line_start:
+        for (pattern, section), (opening, folded) in zip(line_start, openings):
+            if opening and not (lowered if folded else source).startswith(opening, line_begin, line_end):
+                continue
             heading = pattern.match(source, line_begin, line_end)
             # a heading stands alone on its line, or ends with a colon before its first item
             if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
@@ -94,6 +98,12 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
             continue
         merged.append(item)
     return merged
+
+
+def _openings(pattern: re.Pattern[str], ascii_text: bool) -> tuple[tuple[str, ...], bool]:
+    """The heads of ``pattern`` (none: try every line) and whether they are in lower case."""
+    found, folded = heads(pattern), bool(pattern.flags & re.IGNORECASE)
+    return (() if found is None or (folded and not ascii_text) else tuple(found)), folded
 
 
 _WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
