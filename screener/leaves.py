@@ -25,6 +25,11 @@ from .tokens import NUMBER_WORDS, WORD, Spans, clean, phrase_regex
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
+_SEPARATOR = re.compile(r"[,;:]")
+_CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
+_CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
+_OPENING_BRACKET = re.compile(r"\(\s*$")
+_HYPHENATED_WORD = re.compile(r"[\w-]+")
 
 
 @dataclass
@@ -81,7 +86,7 @@ class LeafReader(ComparisonReader):
         after_style = False
         heading_vars = self._heading_variables(heading) if heading else []
         heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
-        separators = [m.start() for m in re.finditer(r"[,;:]", sentence[start:end])]
+        separators = [m.start() for m in _SEPARATOR.finditer(sentence[start:end])]
         separators = [start + p for p in separators]
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
@@ -99,7 +104,7 @@ class LeafReader(ComparisonReader):
                 chosen = after
             else:
                 chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
-                continues = re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", sentence[previous_end:bound.start], re.I)
+                continues = _CONTINUES.fullmatch(sentence[previous_end:bound.start])
                 if previous_vars and (not chosen or chosen[-1].end <= previous_end):
                     chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
                 if not chosen and after:
@@ -333,8 +338,8 @@ class LeafReader(ComparisonReader):
         if definition:
             cue_start, cue_end = definition.start(), definition.end()
         else:
-            bracket = re.search(r"\(([^()]*)\)[\s.;]*$", sentence[start:])
-            words = {w.lower() for w in re.findall(r"[\w-]+", sentence[start:start + bracket.start()])} if bracket else set()
+            bracket = _CLOSING_BRACKET.search(sentence[start:])
+            words = {w.lower() for w in _HYPHENATED_WORD.findall(sentence[start:start + bracket.start()])} if bracket else set()
             if not bracket or not words & self._qualifiers:
                 return leaves
             cue_start, cue_end = start + bracket.start(), start + bracket.start() + 1
@@ -370,7 +375,7 @@ def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[
     or a qualifier such as "stable", which stays unread; at most eight words)."""
     spans = []
     for leaf in leaves:
-        opening = re.search(r"\(\s*$", sentence[start:leaf.start])
+        opening = _OPENING_BRACKET.search(sentence[start:leaf.start])
         if not opening or not isinstance(leaf.node, Comparison) and not any(isinstance(n, Comparison) for n in walk(leaf.node)):
             continue
         name_end = start + opening.start()
@@ -378,7 +383,7 @@ def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[
         head = sentence[floor:name_end]
         boundaries = list(_NAME_BOUNDARY.finditer(head))
         name_start = floor + (boundaries[-1].end() if boundaries else 0)
-        words = list(re.finditer(r"[\w-]+", sentence[name_start:name_end]))
+        words = list(_HYPHENATED_WORD.finditer(sentence[name_start:name_end]))
         name_start += max([w.end() for w in words if w.group(0).lower() in qualifiers], default=0)
         if 0 < len(sentence[name_start:name_end].split()) <= 8:
             spans.append((name_start, name_end))

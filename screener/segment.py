@@ -50,6 +50,8 @@ _BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]
 _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")  # "ASA I - IV" is a range
 _BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
+_LETTERS = re.compile(r"[A-Za-z]+")
+_LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
 
 
 @cache
@@ -74,7 +76,7 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
     for pattern, section in anywhere:
         for match in finditer_from_heads(pattern, source, start, end, lowered):
             found.append((match.start(), match.end(), section))
-    for match in re.finditer(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", source[start:end], re.M):
+    for match in _LINE_OPENING.finditer(source[start:end]):
         line_begin = start + match.end()
         line_end = source.find("\n", line_begin, end)
         line_end = end if line_end < 0 else line_end
@@ -334,4 +336,4 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
 
 
 def _names_patient(heading: str) -> bool:
-    return any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", heading))
+    return any(w.lower() in age_words().self_words for w in _LETTERS.findall(heading))
