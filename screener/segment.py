@@ -71,7 +71,10 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
     ascii_text, lowered = source.isascii(), source.lower()
     line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
     # the strings a line pattern's match starts with (``prefilter.heads``): tried only on the lines that start so
-    openings = [_openings(pattern, ascii_text) for pattern, _ in line_start]
+    tried = [(pattern, section, *_openings(pattern, ascii_text)) for pattern, section in line_start]
+    unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
+    folded_heads = tuple(h for entry in tried if entry[3] for h in entry[2])
+    exact_heads = tuple(h for entry in tried if not entry[3] for h in entry[2])
     found: list[tuple[int, int, Section]] = []
     for pattern, section in anywhere:
         for match in finditer_from_heads(pattern, source, start, end, lowered):
@@ -80,7 +83,9 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
         line_begin = start + match.end()
         line_end = source.find("\n", line_begin, end)
         line_end = end if line_end < 0 else line_end
-        for (pattern, section), (opening, folded) in zip(line_start, openings):
+        headed = (folded_heads and lowered.startswith(folded_heads, line_begin, line_end)) \
+            or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
+        for pattern, section, opening, folded in tried if headed else unheaded:
             if opening and not (lowered if folded else source).startswith(opening, line_begin, line_end):
                 continue
             heading = pattern.match(source, line_begin, line_end)
@@ -234,7 +239,8 @@ def _label_re() -> re.Pattern[str]:
 
 def _split_labels(source: str, item: Item) -> list[Item]:
     """"Age: 18 and over Performance status: ECOG 0-1": one item per legacy sub-heading."""
-    labels = list(_label_re().finditer(source, item.start, item.end))
+    # a label ends with a colon: an item without one (most) has none
+    labels = list(_label_re().finditer(source, item.start, item.end)) if source.find(":", item.start, item.end) >= 0 else []
     if not labels or (len(labels) == 1 and labels[0].start() == item.start):
         if labels:  # "Age: 18 and over" alone: the label is the heading, the rest the item
             label = labels[0]
