@@ -14,7 +14,7 @@ from .inherit import inherited_rule
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .rulecheck import criterion_problem
 from .scope import impossible_and, numbered, sex_specific
-from .stable_ids import with_keys
+from .stable_ids import set_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize, possible_rules
@@ -137,7 +137,8 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         if structured:
             criteria.append(structured)
     trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
-    return with_keys(RuleSet(trial=trial, criteria=criteria))
+    set_keys(criteria)
+    return RuleSet(trial=trial, criteria=criteria)
 
 
 def compile_criteria(text: str, trial_id: str | None = None) -> RuleSet:

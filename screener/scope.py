@@ -218,14 +218,21 @@ def impossible_and(node: Node) -> Node:
 
 
 def _map_children(node: Node, visit) -> Node:
+    """``node`` with ``visit`` applied to its children; the node itself where no child changed
+    (a copy of an unchanged part is a cost and nothing else)."""
     if isinstance(node, (AllOf, AnyOf, Readings)):
-        return node.model_copy(update={"items": [visit(i) for i in node.items]})
+        items = [visit(i) for i in node.items]
+        return node if all(a is b for a, b in zip(items, node.items)) else node.model_copy(update={"items": items})
     if isinstance(node, Not):
-        return node.model_copy(update={"item": visit(node.item)})
+        item = visit(node.item)
+        return node if item is node.item else node.model_copy(update={"item": item})
     if isinstance(node, Unless):
-        return node.model_copy(update={"item": visit(node.item), "exception": visit(node.exception)})
+        item, exception = visit(node.item), visit(node.exception)
+        return node if item is node.item and exception is node.exception else \
+            node.model_copy(update={"item": item, "exception": exception})
     if isinstance(node, Restrict):
-        return node.model_copy(update={"group": visit(node.group), "item": visit(node.item)})
+        group, item = visit(node.group), visit(node.item)
+        return node if group is node.group and item is node.item else node.model_copy(update={"group": group, "item": item})
     return node
 
 
