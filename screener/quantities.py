@@ -13,7 +13,7 @@ from .classes import class_values
 from .lexicon import Lexicon, name_key
 from .mentions import MentionReader
 from .patterns import patterns
-from .prefilter import needs
+from .prefilter import cannot_match, needs
 from .rules import Quantity
 from .tokens import NUMBER, Spans, clean, first_word_at, parse_number, phrase_regex
 from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
@@ -98,6 +98,7 @@ class QuantityReader(MentionReader):
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
         self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._exceptions = phrase_regex(p["exception_words"])
+        self._exceptions_needs = needs(self._exceptions)
         self._within_normal_re = phrase_regex(p["within_normal"])
         self._within_normal_needs = needs(self._within_normal_re)
         self._distance_re = re.compile(r"\s*(?:" + phrase_regex(p["distance_words"]).pattern + r")", re.I)
@@ -107,8 +108,8 @@ class QuantityReader(MentionReader):
         ("(or the legal age if > 18 years)"), which are left to manual review."""
         found: list[Bound] = []
         consumed = 0
-        remarks = Spans([(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text)
-                                                  if self._exceptions.search(m.group(1)))])
+        remarks = Spans([] if cannot_match(self._exceptions_needs, text) else
+                        [(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text) if self._exceptions.search(m.group(1)))])
         for number in NUMBER.finditer(text):
             if number.start() < consumed or remarks.contains(number.start()):
                 continue
