@@ -34,6 +34,15 @@ _EVENT_WINDOW = re.compile(
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
 
 
+def _may_split(text: str) -> bool:
+    """Whether ``_SENTENCE`` may match: every match holds ";", "and" or a full stop followed by a
+    blank; a single-sentence item (most) is not scanned (on ASCII text, where a blank is one of six)."""
+    return not text.isascii() or ";" in text or "and" in text or any(stop in text for stop in _STOPS)
+
+
+_STOPS = tuple("." + chr(code) for code in range(128) if chr(code).isspace())  # the ASCII blanks "\s" matches
+
+
 class ClauseReader(LeafReader):
     """Reads one sentence of an item into a node, with its negation, cues and unread words."""
 
@@ -56,7 +65,7 @@ class ClauseReader(LeafReader):
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         out, cursor = [], 0
-        for match in _SENTENCE.finditer(text):
+        for match in _SENTENCE.finditer(text) if _may_split(text) else ():
             if text[cursor:match.start()].strip():
                 out.append((cursor, match.start()))
             cursor = match.end()
