@@ -7,7 +7,9 @@ before it, so when the name begins with a word character the text's whole word t
 run of ``\\w``) is the name's first word: the words of the text that are first words of
 some name (a set intersection) and the places of the names' other first characters are
 the only places to try the regex, anchored, left to right as ``finditer`` would.  The
-result is the same as ``finditer``'s, only found faster.
+result is the same as ``finditer``'s, only found faster.  ``finditer_from_heads`` does
+the same for any pattern whose matches start with one of a few strings read from the
+pattern itself (``prefilter.heads``), such as the section headings.
 """
 
 from __future__ import annotations
