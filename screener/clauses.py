@@ -13,6 +13,7 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
 from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Manual, Node, Not, Readings, Restrict, Section, Sex, Window, walk
@@ -32,6 +33,16 @@ _OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+cas
 _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
     r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
+_EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
+
+
+def _may_split(text: str) -> bool:
+    """Whether ``_SENTENCE`` may match: every match holds ";", "and" or a full stop followed by a
+    blank; a single-sentence item (most) is not scanned (on ASCII text, where a blank is one of six)."""
+    return not text.isascii() or ";" in text or "and" in text or any(stop in text for stop in _STOPS)
+
+
+_STOPS = tuple("." + chr(code) for code in range(128) if chr(code).isspace())  # the ASCII blanks "\s" matches
 
 
 class ClauseReader(LeafReader):
@@ -56,7 +67,7 @@ class ClauseReader(LeafReader):
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         out, cursor = [], 0
-        for match in _SENTENCE.finditer(text):
+        for match in _SENTENCE.finditer(text) if _may_split(text) else ():
             if text[cursor:match.start()].strip():
                 out.append((cursor, match.start()))
             cursor = match.end()
@@ -173,7 +184,7 @@ class ClauseReader(LeafReader):
                       covered: list[tuple[int, int]]) -> None:
         """"at any time during the first 10 days after onset": the values of the sentence count
         only when measured in that window after the event."""
-        match = _EVENT_WINDOW.search(text.text, start, end)
+        match = None if cannot_match(_EVENT_WINDOW_NEEDS, text.text) else _EVENT_WINDOW.search(text.text, start, end)
         comparisons = [n for l in leaves for n in walk(l.node) if isinstance(n, Comparison)]
         if not match or not comparisons:
             return
@@ -191,6 +202,8 @@ class ClauseReader(LeafReader):
     def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
         """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,
         the closing bracket when the cue stands in brackets)."""
+        if cannot_match(self._cue_needs, text):
+            return None
         for match in self._cue_re.finditer(text, start, end):
             if any(l.start <= match.start() < l.end for l in leaves):
                 continue
@@ -232,7 +245,7 @@ class ClauseReader(LeafReader):
         if not leaves:
             return Manual(question=squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
         node = self._join(leaves, text.text, section)
-        only = _ONLY_IF.search(text.text, body_start, end)
+        only = None if cannot_match(_ONLY_IF_NEEDS, text.text) else _ONLY_IF.search(text.text, body_start, end)
         if only and not any(only.start() <= l.start < only.end() for l in leaves):
             # "DLCO > 55% (only required if there is clinical evidence of pulmonary dysfunction)"
             group = self._condition_for(only.group(1).strip(), text)

@@ -14,7 +14,7 @@ from .inherit import inherited_rule
 from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
 from .rulecheck import criterion_problem
 from .scope import impossible_and, numbered, sex_specific
-from .stable_ids import with_keys
+from .stable_ids import set_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize, possible_rules
@@ -26,6 +26,17 @@ _ENDS_WITH_OR = re.compile(r"(?<![\w/])(?:or|and/or)\s*[:,;.]?\s*$", re.I)
 _STARTS_WITH_OR = re.compile(r"^[\s\-*•]*(?:or|and/or)\b(?!\s*(?:more|greater|less|higher|lower|equal))", re.I)
 
 
+def _ends_with_or(text: str) -> bool:
+    """``_ENDS_WITH_OR`` searched only when the text, less its closing blanks and mark, ends in "or"
+    (what every match ends with): the search tries every place of the item."""
+    tail = text.rstrip()
+    if tail[-1:] in (":", ",", ";", "."):
+        tail = tail[:-1].rstrip()
+    if tail[-2:].isascii() and tail[-2:].lower() != "or":
+        return False
+    return bool(_ENDS_WITH_OR.search(text))
+
+
 def _groups(items: list[Item], text: str) -> list[list[Item]]:
     """Items joined by an "And/or" line, a bullet ending in "or" or one starting with it,
     form one criterion with alternatives."""
@@ -33,7 +44,7 @@ def _groups(items: list[Item], text: str) -> list[list[Item]]:
     for item in items:
         previous = groups[-1][-1] if groups else None
         joined = item.joined_by_or or (previous is not None and (
-            _ENDS_WITH_OR.search(text[previous.start:previous.end]) or _STARTS_WITH_OR.match(text[item.start:item.end])))
+            _ends_with_or(text[previous.start:previous.end]) or _STARTS_WITH_OR.match(text[item.start:item.end])))
         if joined and previous is not None and previous.section == item.section:
             groups[-1].append(item)
         else:
@@ -137,7 +148,8 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         if structured:
             criteria.append(structured)
     trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
-    return with_keys(RuleSet(trial=trial, criteria=criteria))
+    set_keys(criteria)
+    return RuleSet(trial=trial, criteria=criteria)
 
 
 def compile_criteria(text: str, trial_id: str | None = None) -> RuleSet:

@@ -19,6 +19,7 @@ Only ages are read as ranges: another quantity in a heading may be a requirement
 from __future__ import annotations
 
 import re
+import weakref
 
 from .extract import Extractor
 from .rules import AllOf, AnyOf, Comparison, Manual, Node, Restrict
@@ -37,9 +38,27 @@ _LIMIT_FIRST = re.compile(
 _BRACKETED = re.compile(r"\(([^()]*\d[^()]*)\)")
 
 
+_CONDITIONS: weakref.WeakKeyDictionary[Extractor, dict[tuple[int, int, str], Node | None]] = weakref.WeakKeyDictionary()
+_CONDITIONS_KEPT = 512
+
+
 def age_condition(extractor: Extractor, source: str, start: int, end: int) -> Node | None:
     """The range on the patient's age that ``source[start:end]`` states, or None when it
-    states none or also states something else (another variable, a condition)."""
+    states none or also states something else (another variable, a condition).
+
+    Every item under a range heading asks for the heading's range: it is read once (it
+    depends only on the words and their place) and each item gets its own copy."""
+    key = (start, end, source[start:end])
+    read = _CONDITIONS.setdefault(extractor, {})
+    if key not in read:
+        if len(read) >= _CONDITIONS_KEPT:
+            read.clear()
+        read[key] = _age_condition(extractor, source, start, end)
+    found = read[key]
+    return None if found is None else found.model_copy(deep=True)
+
+
+def _age_condition(extractor: Extractor, source: str, start: int, end: int) -> Node | None:
     bracketed = _BRACKETED.search(source, start, end)
     if bracketed:
         start, end = bracketed.span(1)
@@ -63,7 +82,7 @@ def inherited_rule(extractor: Extractor, source: str, item: Item) -> Node | None
     """The item's rule with what it inherits from above, or None when it inherits nothing."""
     conditions = [c for c in (age_condition(extractor, source, a, b) for a, b in item.conditions) if c is not None]
     start = item.start
-    prefix = _PREFIX.match(source, item.start, item.end)
+    prefix = _PREFIX.match(source, item.start, item.end) if source.find(":", item.start, item.end) >= 0 else None
     if prefix:
         condition = age_condition(extractor, source, prefix.start(1), prefix.end(1))
         if condition is not None:

@@ -14,6 +14,7 @@ from .comparisons import ComparisonReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .prefilter import cannot_match, needs
 from .prefix_negation import in_clause_negation
 from .quantities import DURATION_UNITS, Bound
 from .rules import Comparison, Condition, Duration, Interval, Node, Not, Restrict, Section, Sex, walk
@@ -24,6 +25,11 @@ from .tokens import NUMBER_WORDS, WORD, Spans, clean, phrase_regex
 _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
+_SEPARATOR = re.compile(r"[,;:]")
+_CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
+_CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
+_OPENING_BRACKET = re.compile(r"\(\s*$")
+_HYPHENATED_WORD = re.compile(r"[\w-]+")
 
 
 @dataclass
@@ -55,6 +61,8 @@ class LeafReader(ComparisonReader):
         self._cue_re = re.compile(
             "(?P<examples>" + phrase_pattern(cues()["examples"]) + ")|(?P<exception>" + phrase_pattern(cues()["exceptions"]) + ")",
             re.I)
+        self._cue_needs = needs(self._cue_re)
+        self._definition_needs, self._neutral_needs = needs(self._definition_re), needs(self._neutral_re)
         self._clause_break_re = re.compile(r"[,;:(]|\b(?:or|and|nor)\b|" + self._cue_re.pattern, re.I)
         self._study_events = frozenset(p["study_events"])
         anchors = phrase_pattern(n for e in p["study_events"] for n in self.lexicon.events[e].names)
@@ -78,7 +86,7 @@ class LeafReader(ComparisonReader):
         after_style = False
         heading_vars = self._heading_variables(heading) if heading else []
         heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
-        separators = [m.start() for m in re.finditer(r"[,;:]", sentence[start:end])]
+        separators = [m.start() for m in _SEPARATOR.finditer(sentence[start:end])]
         separators = [start + p for p in separators]
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
@@ -96,7 +104,7 @@ class LeafReader(ComparisonReader):
                 chosen = after
             else:
                 chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
-                continues = re.fullmatch(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", sentence[previous_end:bound.start], re.I)
+                continues = _CONTINUES.fullmatch(sentence[previous_end:bound.start])
                 if previous_vars and (not chosen or chosen[-1].end <= previous_end):
                     chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
                 if not chosen and after:
@@ -326,12 +334,12 @@ class LeafReader(ComparisonReader):
         dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
         decides alone; the term's words and conditions read from them are covered by it.  A closing
         parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
-        definition = self._definition_re.search(sentence, start)
+        definition = None if cannot_match(self._definition_needs, sentence) else self._definition_re.search(sentence, start)
         if definition:
             cue_start, cue_end = definition.start(), definition.end()
         else:
-            bracket = re.search(r"\(([^()]*)\)[\s.;]*$", sentence[start:])
-            words = {w.lower() for w in re.findall(r"[\w-]+", sentence[start:start + bracket.start()])} if bracket else set()
+            bracket = _CLOSING_BRACKET.search(sentence[start:])
+            words = {w.lower() for w in _HYPHENATED_WORD.findall(sentence[start:start + bracket.start()])} if bracket else set()
             if not bracket or not words & self._qualifiers:
                 return leaves
             cue_start, cue_end = start + bracket.start(), start + bracket.start() + 1
@@ -346,7 +354,9 @@ class LeafReader(ComparisonReader):
     def _neutral_spans(self, sentence: str, start: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """"male or female" restricts nothing, unless a qualifier follows that nothing read
         ("male or female without childbearing potential" is neutral once the negation was read)."""
-        spans = []
+        spans: list[tuple[int, int]] = []
+        if cannot_match(self._neutral_needs, sentence):
+            return spans
         for match in self._neutral_re.finditer(sentence, start):
             qualifier = self._qualified_re.match(sentence, match.end())
             if qualifier is None or any(a <= qualifier.start("word") < b for a, b in covered):
@@ -365,7 +375,7 @@ def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[
     or a qualifier such as "stable", which stays unread; at most eight words)."""
     spans = []
     for leaf in leaves:
-        opening = re.search(r"\(\s*$", sentence[start:leaf.start])
+        opening = _OPENING_BRACKET.search(sentence[start:leaf.start])
         if not opening or not isinstance(leaf.node, Comparison) and not any(isinstance(n, Comparison) for n in walk(leaf.node)):
             continue
         name_end = start + opening.start()
@@ -373,7 +383,7 @@ def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[
         head = sentence[floor:name_end]
         boundaries = list(_NAME_BOUNDARY.finditer(head))
         name_start = floor + (boundaries[-1].end() if boundaries else 0)
-        words = list(re.finditer(r"[\w-]+", sentence[name_start:name_end]))
+        words = list(_HYPHENATED_WORD.finditer(sentence[name_start:name_end]))
         name_start += max([w.end() for w in words if w.group(0).lower() in qualifiers], default=0)
         if 0 < len(sentence[name_start:name_end].split()) <= 8:
             spans.append((name_start, name_end))

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
+from .phraseindex import PhraseIndex, Words
+from .prefilter import cannot_match, needs
 from .prefix_negation import closes_phrase, prefix_before_re, prefix_regex
 from .scope import cues
 from .tokens import NUMBER, Fillers, Spans, phrase_regex, trie
@@ -40,9 +42,14 @@ class MentionReader:
         self._groups = {name_key(k): v for k, v in p["variable_groups"].items()}
         self._condition_names = self._mentions[1][2]
         self._lowered_res = [_lowered_regex(folded) for _, _, folded, _, _ in self._mentions]
+        self._indexes = [(PhraseIndex(lowered_re, folded, True) if lowered_re else None,
+                          PhraseIndex(exact_re, exact, False) if exact_re else None)
+                         for (_, _, folded, exact_re, exact), lowered_re in zip(self._mentions, self._lowered_res)]
         self._prefix_negation_re = prefix_regex(trie(set(self._condition_names)))
         self._prefix_before_re = prefix_before_re()
+        self._prefix_negation_needs, self._prefix_before_needs = needs(self._prefix_negation_re), needs(self._prefix_before_re)
         self._group_re = phrase_regex(p["variable_groups"].keys())
+        self._group_index = PhraseIndex(self._group_re, p["variable_groups"].keys(), True)
         # words that need no reading: what is left unread besides them goes to review
         ignored = {w.lower() for w in p["filler_words"] + p["method_words"] + p["timing"]["current"]}
         ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
@@ -70,7 +77,9 @@ class MentionReader:
 
     def _prefix_negated(self, text: str) -> list[Mention]:
         """Conditions fused to a negation prefix ("Nonsmoker", "non-smokers who ..."), read as NOT the condition."""
-        found = []
+        found: list[Mention] = []
+        if cannot_match(self._prefix_negation_needs, text):
+            return found
         for match in self._prefix_negation_re.finditer(text):
             if closes_phrase(text, match.end()):
                 key = name_key(match.group("name"))
@@ -79,21 +88,24 @@ class MentionReader:
 
     def mentions(self, text: str) -> list[Mention]:
         found: list[Mention] = []
-        lowered = text.lower() if text.isascii() else None
-        for (kind, folded_re, folded, exact_re, exact), lowered_re in zip(self._mentions, self._lowered_res):
+        words = Words(text)
+        for (kind, folded_re, folded, _, exact), (lowered_index, exact_index) in zip(self._mentions, self._indexes):
             if folded_re:
-                matches = lowered_re.finditer(lowered) if lowered_re and lowered is not None else folded_re.finditer(text)
+                matches = lowered_index.finditer(words, words.lowered) if lowered_index and words.ascii \
+                    else folded_re.finditer(text)
                 for m in matches:
                     found.append(Mention(m.start(), m.end(), kind, folded[name_key(m.group(0))]))
-            if exact_re:
-                for m in exact_re.finditer(text):
+            if exact_index:
+                for m in exact_index.finditer(words):
                     found.append(Mention(m.start(), m.end(), kind, exact[re.sub(r"\s+", " ", m.group(0))]))
-        for m in self._group_re.finditer(text):
+        for m in self._group_index.finditer(words):
             found.append(Mention(m.start(), m.end(), "group", name_key(m.group(0))))
         negated = self._prefix_negated(text)
         # a name after a prefix that does not negate it names a kind of something else ("non-melanoma skin
         # cancer"): it is not that condition, so it stays unread
-        found = [m for m in found if m.kind != "condition" or not self._prefix_before_re.search(text, max(0, m.start - 5), m.start)]
+        if not cannot_match(self._prefix_before_needs, text):
+            found = [m for m in found
+                     if m.kind != "condition" or not self._prefix_before_re.search(text, max(0, m.start - 5), m.start)]
         found += negated
         # longest first at each place; drop what overlaps a longer mention
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))

@@ -58,6 +58,12 @@ class Needs:
 NOTHING = Needs()
 
 
+def cannot_match(need: Needs, text: str) -> bool:
+    """Whether a pattern that needs ``need`` certainly finds nothing in ``text`` (nor in any
+    part of it): a guard before a search that costs more than a few ``in`` tests."""
+    return need.excludes(text, text.isascii())
+
+
 @lru_cache(maxsize=1024)
 def needs(pattern: re.Pattern[str]) -> Needs:
     """What every match of ``pattern`` must contain, as far as its syntax tree shows."""
@@ -124,20 +130,24 @@ class _Reader:
         self.offer({run}, folded)
 
     def branch(self, branches: list, folded: bool) -> None:
-        """Alternatives: the strings they start with; a non-ASCII character when every one needs one."""
-        starts: set[str] = set()
-        non_ascii = True
+        """Alternatives: the strings they start with; one of the strings each needs (its
+        most telling set), since a match takes one of them; a non-ASCII character when every
+        one needs one."""
+        starts: set[str] | None = set()
+        non_ascii = True  # every branch is read: one that needs no non-ASCII character lets ASCII text match
+        chosen: list[tuple[bool, tuple[str, ...]] | None] = []
         for branch in branches:
             reader = _Reader()
             reader.sequence(list(branch), folded)
             non_ascii = non_ascii and reader.non_ascii
+            chosen.append(min(reader.sets, key=lambda entry: (-min(map(len, entry[1])), len(entry[1])), default=None))
             prefixes = _prefixes(list(branch), folded)
-            if prefixes is None:
-                starts = set()
-                break
-            starts |= prefixes
+            starts = None if prefixes is None or starts is None else starts | prefixes
         self.non_ascii = self.non_ascii or non_ascii
         self.offer(starts, folded)
+        if chosen and all(entry is not None for entry in chosen):
+            # a string needed case-sensitively is also there in lower case: mixed sets are compared folded
+            self.offer({s for entry in chosen if entry for s in entry[1]}, any(entry[0] for entry in chosen if entry))
 
 
 def _chars(av: list) -> set[str] | None:
@@ -167,3 +177,55 @@ def _prefixes(items: list, folded: bool) -> set[str] | None:
         else:
             break
     return found if all(found) else None
+
+
+_MAX_HEAD = 4
+_MAX_HEADS = 64
+
+
+@lru_cache(maxsize=256)
+def heads(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` starts with (in lower case when the
+    pattern ignores case), as far as its syntax tree shows; None when a match may start
+    with any character.  A pattern that ignores case has heads only when they are ASCII."""
+    try:
+        folded = bool(pattern.flags & re.IGNORECASE)
+        found = _heads(list(_sre.parse(pattern.pattern, pattern.flags)), "", folded)
+    except Exception:  # an unexpected tree shape: no heads
+        return None
+    if found is None or len(found) > _MAX_HEADS or (folded and not all(h.isascii() for h in found)):
+        return None
+    return frozenset(found)
+
+
+def _heads(items: list, prefix: str, folded: bool) -> set[str] | None:
+    """The heads of a match of ``items`` that follows ``prefix``: every path through the
+    sequence up to ``_MAX_HEAD`` characters or to the first part that is not a literal."""
+    stop = {prefix} if prefix else None
+    if len(prefix) >= _MAX_HEAD or not items:
+        return stop
+    (op, av), rest = items[0], items[1:]
+    name = _name(op)
+    if name in ("AT", "ASSERT", "ASSERT_NOT"):  # zero width: the match starts where it stood
+        return _heads(rest, prefix, folded)
+    if name == "LITERAL":
+        return _heads(rest, prefix + (chr(av).lower() if folded else chr(av)), folded)
+    if name == "SUBPATTERN" and not av[1] and not av[2]:
+        return _heads(list(av[3]) + rest, prefix, folded)
+    if name == "IN" and (chars := _chars(av)) is not None and len(chars) <= _MAX_STRINGS:
+        return _union(_heads(rest, prefix + (c.lower() if folded else c), folded) for c in chars)
+    if name == "BRANCH":
+        return _union(_heads(list(branch) + rest, prefix, folded) for branch in av[1])
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        once = _heads(list(av[2]), prefix, folded)  # what one pass of the body starts with, then stop
+        return _union([once, _heads(rest, prefix, folded)] if av[0] == 0 else [once])
+    return stop
+
+
+def _union(parts) -> set[str] | None:
+    out: set[str] = set()
+    for part in parts:
+        if part is None or len(out) > _MAX_HEADS:
+            return None
+        out |= part
+    return out

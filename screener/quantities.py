@@ -13,7 +13,7 @@ from .classes import class_values
 from .lexicon import Lexicon, name_key
 from .mentions import MentionReader
 from .patterns import patterns
-from .prefilter import needs
+from .prefilter import cannot_match, needs
 from .rules import Quantity
 from .titres import titre_bounds
 from .tokens import NUMBER, Spans, clean, first_word_at, parse_number, phrase_regex
@@ -60,6 +60,15 @@ def _is_count(unit: str) -> bool:
 
 
 _PER_VOLUME = getattr(parse_unit("/L"), "dimensionality", None)
+_TYPO_THOUSANDS = re.compile(r"\d{2,3},\d{2}")
+_PAIR_FIRST = re.compile(r"\d{2,3}")
+_BETWEEN = re.compile(r"\b(between|from)(?:\s+(?:the\s+)?ages?(?:\s+of)?)?\s*$", re.I)
+_RESTATED = re.compile(r"\s*[(\[]\s*(?:(?:approximately|approx\.?|about|~|ca\.?|i\.e\.,?)\s*)?(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)")
+_CLOSE = re.compile(r"\s*[)\]]")
+_VARIANT_OPENING = re.compile(r"\s*[(\[]\s*(?:or\s+)?")
+_VARIANT_CLAUSE = re.compile(r"\b(?:if|for|in|with|when|where)\b\s*(.+)$", re.I)
+_LISTED_FIRST = re.compile(r"\d(?:,\d)?")
+_LISTED = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))")
 
 
 class QuantityReader(MentionReader):
@@ -90,6 +99,7 @@ class QuantityReader(MentionReader):
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
         self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._exceptions = phrase_regex(p["exception_words"])
+        self._exceptions_needs = needs(self._exceptions)
         self._within_normal_re = phrase_regex(p["within_normal"])
         self._within_normal_needs = needs(self._within_normal_re)
         self._distance_re = re.compile(r"\s*(?:" + phrase_regex(p["distance_words"]).pattern + r")", re.I)
@@ -99,8 +109,8 @@ class QuantityReader(MentionReader):
         ("(or the legal age if > 18 years)"), which are left to manual review."""
         found: list[Bound] = []
         consumed = 0
-        remarks = Spans([(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text)
-                                                  if self._exceptions.search(m.group(1)))])
+        remarks = Spans([] if cannot_match(self._exceptions_needs, text) else
+                        [(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text) if self._exceptions.search(m.group(1)))])
         for number in NUMBER.finditer(text):
             if number.start() < consumed or remarks.contains(number.start()):
                 continue
@@ -132,7 +142,7 @@ class QuantityReader(MentionReader):
         titre = titre_bounds(self, text, number.start())  # "ANA >= 1:160" (screener.titres)
         if titre is not None:
             return titre
-        if re.fullmatch(r"\d{2,3},\d{2}", number.group(1)) and number.group(1).endswith("00"):
+        if _TYPO_THOUSANDS.fullmatch(number.group(1)) and number.group(1).endswith("00"):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]
         comparator = self._before_re.search(before)
@@ -148,11 +158,11 @@ class QuantityReader(MentionReader):
             start = number.start() - (len(before) - comparator.start())
             within = (comparator.group(1) or "").lower() == "within"
         op = op or carried
-        between = re.search(r"\b(between|from)(?:\s+(?:the\s+)?ages?(?:\s+of)?)?\s*$", before, re.I)
+        between = _BETWEEN.search(before)
         value = parse_number(number.group(1))
         cursor = number.end()
         second = None
-        pair = _PAIR.match(text, cursor) if re.fullmatch(r"\d{2,3}", number.group(1)) else None
+        pair = _PAIR.match(text, cursor) if _PAIR_FIRST.fullmatch(number.group(1)) else None
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
         range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else \
@@ -214,11 +224,11 @@ class QuantityReader(MentionReader):
 
     def _restatements(self, text: str, bound: Bound) -> None:
         """"< 8 kPa (< 60 mmHg)": the bracketed value is the same threshold in other units."""
-        alt = re.compile(r"\s*[(\[]\s*(?:(?:approximately|approx\.?|about|~|ca\.?|i\.e\.,?)\s*)?(?:[<>]=?|=)?\s*(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)").match(text, bound.end)
+        alt = _RESTATED.match(text, bound.end)
         if not alt or bound.unit in (None, "ULN", "LLN"):
             return
         unit, end = self._unit_after(text, alt.end())
-        close = re.compile(r"\s*[)\]]").match(text, end)
+        close = _CLOSE.match(text, end)
         if unit and close and unit not in ("ULN", "LLN"):
             try:
                 # mg/dL beside umol/L: the same limit through the analyte's molar mass, which the
@@ -232,14 +242,14 @@ class QuantityReader(MentionReader):
 
     def _variant(self, text: str, bound: Bound) -> list[Bound]:
         """"<= 2.5 x ULN (<= 5 x ULN if liver metastases)": a second threshold under a condition."""
-        opening = re.compile(r"\s*[(\[]\s*(?:or\s+)?").match(text, bound.end)
+        opening = _VARIANT_OPENING.match(text, bound.end)
         if not opening:
             return []
         close = text.find(")", opening.end())
         if close < 0:
             return []
         inner = text[opening.end():close]
-        clause = re.search(r"\b(?:if|for|in|with|when|where)\b\s*(.+)$", inner, re.I)
+        clause = _VARIANT_CLAUSE.search(inner)
         number = NUMBER.search(inner)
         if not clause or not number or number.start() > clause.start():
             return []
@@ -273,10 +283,10 @@ class QuantityReader(MentionReader):
     def _listed_at(self, text: str, number: re.Match[str]) -> list[Bound]:
         """"ECOG 0 or 1", "0, 1 or 2", "I, II, III", "ASA 1,2" (read as a decimal by NUMBER): a
         list of values, kept only for scores as a run from one end of the scale (see _score_list)."""
-        if not re.fullmatch(r"\d(?:,\d)?", number.group(1)):
+        if not _LISTED_FIRST.fullmatch(number.group(1)):
             return []
         after = number.start() + 1
-        listed = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))").match(text, after)
+        listed = _LISTED.match(text, after)
         if not listed:
             return []
         values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))

@@ -23,6 +23,7 @@ from typing import Any
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Manual, Node, Not, Readings, Restrict, Sex, Span, Unless, walk,
 )
+from .prefilter import Needs, cannot_match, needs
 from .yamlio import parse_yaml
 
 
@@ -112,6 +113,11 @@ def _group_re() -> re.Pattern[str]:
 
 
 @cache
+def _group_needs() -> Needs:
+    return needs(_group_re())
+
+
+@cache
 def _group_table() -> dict[str, dict[str, str]]:
     return {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
 
@@ -119,7 +125,9 @@ def _group_table() -> dict[str, dict[str, str]]:
 def groups_in(sentence: str, start: int = 0) -> list[Group]:
     """The groups the text names, in order (the caller drops a sentence naming both sexes)."""
     table = _group_table()
-    found = []
+    found: list[Group] = []
+    if cannot_match(_group_needs(), sentence):
+        return found
     for match in _group_re().finditer(sentence, start):
         entry = table[re.sub(r"\s+", " ", match.group(0).lower())]
         found.append(Group(match.start(), match.end(), entry.get("sex"), entry.get("condition")))
@@ -210,14 +218,21 @@ def impossible_and(node: Node) -> Node:
 
 
 def _map_children(node: Node, visit) -> Node:
+    """``node`` with ``visit`` applied to its children; the node itself where no child changed
+    (a copy of an unchanged part is a cost and nothing else)."""
     if isinstance(node, (AllOf, AnyOf, Readings)):
-        return node.model_copy(update={"items": [visit(i) for i in node.items]})
+        items = [visit(i) for i in node.items]
+        return node if all(a is b for a, b in zip(items, node.items)) else node.model_copy(update={"items": items})
     if isinstance(node, Not):
-        return node.model_copy(update={"item": visit(node.item)})
+        item = visit(node.item)
+        return node if item is node.item else node.model_copy(update={"item": item})
     if isinstance(node, Unless):
-        return node.model_copy(update={"item": visit(node.item), "exception": visit(node.exception)})
+        item, exception = visit(node.item), visit(node.exception)
+        return node if item is node.item and exception is node.exception else \
+            node.model_copy(update={"item": item, "exception": exception})
     if isinstance(node, Restrict):
-        return node.model_copy(update={"group": visit(node.group), "item": visit(node.item)})
+        group, item = visit(node.group), visit(node.item)
+        return node if group is node.group and item is node.item else node.model_copy(update={"group": group, "item": item})
     return node
 
 
@@ -247,11 +262,21 @@ def _permission_re() -> re.Pattern[str]:
     return re.compile(r"\s*(?:" + phrase_pattern(cues()["permissions"]) + r")[\s.;:,]*$", re.I)
 
 
+@cache
+def _permission_words() -> frozenset[str]:
+    """The last word of each permission cue ("allowed" of "are allowed"), lower case."""
+    return frozenset(str(cue).split()[-1].lower() for cue in cues()["permissions"])
+
+
 def permission_at(sentence: str, section: str = "exclusion", alone: bool = False) -> int | None:
     """Where a closing permission cue starts ("Patients with basal cell carcinoma | are
     eligible."): the words before it are what the sentence allows; None without one, and for
     a lone inclusion sentence that says who is included ("Patients with stage III disease are
     eligible.": a requirement)."""
+    if sentence.isascii():  # the cue's last word must be there: a test far cheaper than the search
+        lowered = sentence.lower()
+        if not any(word in lowered for word in _permission_words()):
+            return None
     match = _permission_re().search(sentence)
     if match is None:
         return None
@@ -271,7 +296,14 @@ def _context_re() -> re.Pattern[str]:
 
 def contexts(sentence: str, start: int = 0, end: int | None = None) -> list[re.Match[str]]:
     """Measurement-context phrases in the sentence ("at rest", "without oxygen therapy")."""
+    if cannot_match(_context_needs(), sentence):
+        return []
     return list(_context_re().finditer(sentence, start, len(sentence) if end is None else end))
+
+
+@cache
+def _context_needs() -> Needs:
+    return needs(_context_re())
 
 
 def with_context(node: Node, notes: list[str]) -> Node:

@@ -15,7 +15,8 @@ from functools import cache
 
 from .ages import age_words
 from .patterns import patterns
-from .prefilter import needs
+from .phraseindex import finditer_from_heads
+from .prefilter import heads, needs
 from .rules import Section
 
 
@@ -49,6 +50,8 @@ _BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]
 _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")  # "ASA I - IV" is a range
 _BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
+_LETTERS = re.compile(r"[A-Za-z]+")
+_LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
 
 
 @cache
@@ -67,15 +70,24 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
     # a line pattern whose required words the whole source lacks is not tried on each of its lines
     ascii_text, lowered = source.isascii(), source.lower()
     line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
+    # the strings a line pattern's match starts with (``prefilter.heads``): tried only on the lines that start so
+    tried = [(pattern, section, *_openings(pattern, ascii_text)) for pattern, section in line_start]
+    unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
+    folded_heads = tuple(h for entry in tried if entry[3] for h in entry[2])
+    exact_heads = tuple(h for entry in tried if not entry[3] for h in entry[2])
     found: list[tuple[int, int, Section]] = []
     for pattern, section in anywhere:
-        for match in pattern.finditer(source, start, end):
+        for match in finditer_from_heads(pattern, source, start, end, lowered):
             found.append((match.start(), match.end(), section))
-    for match in re.finditer(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", source[start:end], re.M):
+    for match in _LINE_OPENING.finditer(source[start:end]):
         line_begin = start + match.end()
         line_end = source.find("\n", line_begin, end)
         line_end = end if line_end < 0 else line_end
-        for pattern, section in line_start:
+        headed = (folded_heads and lowered.startswith(folded_heads, line_begin, line_end)) \
+            or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
+        for pattern, section, opening, folded in tried if headed else unheaded:
+            if opening and not (lowered if folded else source).startswith(opening, line_begin, line_end):
+                continue
             heading = pattern.match(source, line_begin, line_end)
             # a heading stands alone on its line, or ends with a colon before its first item
             if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
@@ -93,6 +105,12 @@ def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Se
             continue
         merged.append(item)
     return merged
+
+
+def _openings(pattern: re.Pattern[str], ascii_text: bool) -> tuple[tuple[str, ...], bool]:
+    """The heads of ``pattern`` (none: try every line) and whether they are in lower case."""
+    found, folded = heads(pattern), bool(pattern.flags & re.IGNORECASE)
+    return (() if found is None or (folded and not ascii_text) else tuple(found)), folded
 
 
 _WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
@@ -221,7 +239,8 @@ def _label_re() -> re.Pattern[str]:
 
 def _split_labels(source: str, item: Item) -> list[Item]:
     """"Age: 18 and over Performance status: ECOG 0-1": one item per legacy sub-heading."""
-    labels = list(_label_re().finditer(source, item.start, item.end))
+    # a label ends with a colon: an item without one (most) has none
+    labels = list(_label_re().finditer(source, item.start, item.end)) if source.find(":", item.start, item.end) >= 0 else []
     if not labels or (len(labels) == 1 and labels[0].start() == item.start):
         if labels:  # "Age: 18 and over" alone: the label is the heading, the rest the item
             label = labels[0]
@@ -323,4 +342,4 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
 
 
 def _names_patient(heading: str) -> bool:
-    return any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", heading))
+    return any(w.lower() in age_words().self_words for w in _LETTERS.findall(heading))

@@ -9,7 +9,7 @@ node can point at the exact source words.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .classes import letter_rule
@@ -113,11 +113,12 @@ _RULES.append((
 
 @dataclass(frozen=True)
 class Text:
-    """A normalised string; ``starts[i]``/``ends[i]`` is the original span of character i."""
+    """A normalised string; ``starts[i]``/``ends[i]`` is the original span of character i
+    (``range`` objects where no rule changed the text: most items, built in constant time)."""
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
 
     def origin(self, start: int, end: int) -> tuple[int, int]:
         """The original span of the normalised slice ``[start, end)``."""
@@ -180,9 +181,13 @@ def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = No
     starts: list[int] | None = None
     ends: list[int] = []
     ascii_text, lowered = text.isascii(), None
-    for index, (pattern, replacement, need) in enumerate(_prepared()):
-        if possible is not None and index not in possible:
-            continue
+    prepared = _prepared()
+    order = range(len(prepared)) if possible is None else sorted(possible)
+    position = 0
+    while position < len(order):
+        index = order[position]
+        position += 1
+        pattern, replacement, need = prepared[index]
         if need.folded and ascii_text and lowered is None:
             lowered = text.lower()
         if need.excludes(text, ascii_text, lowered) or not pattern.search(text):
@@ -191,7 +196,8 @@ def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = No
             starts = list(range(offset, offset + len(source)))
             ends = list(range(offset + 1, offset + len(source) + 1))
         text, starts, ends = _apply(text, starts, ends, pattern, replacement)
-        ascii_text, lowered, possible = text.isascii(), None, None  # a new text: any later rule may match
+        ascii_text, lowered = text.isascii(), None
+        order, position = range(index + 1, len(prepared)), 0  # a new text: any later rule may match
     if starts is None:
-        return Text(text, tuple(range(offset, offset + len(source))), tuple(range(offset + 1, offset + len(source) + 1)))
+        return Text(text, range(offset, offset + len(source)), range(offset + 1, offset + len(source) + 1))
     return Text(text, tuple(starts), tuple(ends))

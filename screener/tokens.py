@@ -16,6 +16,9 @@ from typing import Iterable
 
 NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_REMARK = re.compile(r"\([^()]*\)")
+_OR_MORE = re.compile(r"\b(?:one|two|three|\d+)\s+or\s+more\b", re.I)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -53,7 +56,7 @@ def phrase_regex(phrases: Iterable[str], flags: int | re.RegexFlag = re.I) -> re
 
 def parse_number(text: str) -> float:
     """A number as written: "1,500" (thousands) or "1,5" (a decimal comma)."""
-    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", text):
+    if _THOUSANDS.fullmatch(text):
         return float(text.replace(",", ""))
     return float(text.replace(",", "."))
 
@@ -110,8 +113,8 @@ def first_word_at(text: str, words: frozenset[str]) -> int:
 def blank(text: str, start: int, end: int) -> str:
     """``text`` with parenthesised remarks and "one or more" blanked out (same length),
     so that only connectors of the sentence itself are seen."""
-    out = re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
-    return re.sub(r"\b(?:one|two|three|\d+)\s+or\s+more\b", lambda m: " " * len(m.group(0)), out, flags=re.I)
+    out = _REMARK.sub(lambda m: " " * len(m.group(0)), text)
+    return _OR_MORE.sub(lambda m: " " * len(m.group(0)), out)
 
 
 def blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

@@ -208,9 +208,12 @@ def _pint_version() -> str:
     return f"{origin}:{os.stat(origin).st_mtime_ns if origin else 0}"
 
 
+_BLANKS = re.compile(r"\s+")
+
+
 def _atom(part: str) -> Atom:
     folded, exact, _ = _spellings()
-    compact = re.sub(r"\s+", " ", part.strip())
+    compact = _BLANKS.sub(" ", part.strip())
     if compact in exact:
         return exact[compact]
     for key in (compact.casefold(), compact.casefold().replace(" ", "")):

@@ -27,6 +27,10 @@ NEEDS = [
     (r"\b(p[OC]O?|FEV)\s*\(", "po2 (", True),  # case-sensitive
     (r"(?:a|b*)c", "xyz", True),  # "c" is needed although an alternative may be empty
     (r"a?", "xyz", False),  # nothing is needed: never skipped
+    (r"(?:\s*≤|<)", "a < 5", False),  # one alternative needs no non-ASCII character
+    (r"(?i)(?:\s*upper\s+normal|ULN)", "5 x uln", False),
+    (r"(?i)(?:\s*upper\s+normal|ULN)", "5 x upper limit", True),  # each alternative needs one of its words
+    (r"(?:\s*[1-3]\s*/\s*4|half)", "1 of 4", True),
 ]
 
 
