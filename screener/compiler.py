@@ -118,6 +118,17 @@ SURROGATE_NOTE = "invalid characters (lone surrogates) in the source were replac
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _without_surrogates(source: Source) -> Source:
+    """The source with every lone surrogate replaced one for one: in the text, and in the title,
+    origin and field values that the rules file also records."""
+    def clean(value: str | None) -> str | None:
+        return None if value is None else _SURROGATE.sub("\ufffd", value)
+
+    fields = [dataclasses.replace(item, value=_SURROGATE.sub("\ufffd", item.value)) for item in source.fields]
+    return dataclasses.replace(source, text=_SURROGATE.sub("\ufffd", source.text), title=clean(source.title),
+                               origin=clean(source.origin), fields=fields)
+
+
 def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSet:
     """Compile one source: its free-text criteria, then its structured fields.
 
@@ -125,8 +136,8 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
     are replaced one for one, so offsets hold, and each criterion concerned says so."""
     extractor = extractor or default_extractor()
     replaced = bool(_SURROGATE.search(source.text))
-    if replaced:
-        source = dataclasses.replace(source, text=_SURROGATE.sub("\ufffd", source.text))
+    if replaced or _SURROGATE.search("".join([source.title or "", source.origin or "", *(f.value for f in source.fields)])):
+        source = _without_surrogates(source)
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
     possible = possible_rules(source.text)

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.compiler import compile_criteria
+from screener.compiler import compile_criteria, compile_source
 from screener.rules import dump_rules, parse_rules
+from screener.sources import from_text
 from screener.yamlio import RULES_LIMITS, dump_yaml, parse_yaml
 
 TRICKY = ["", " ", "a\rb", "a\r\nb", "\n", "\n\n", "a\n", "a\n\n", "\na", " a\nb", "a\n b", "a \nb", "a\n \n",
@@ -75,3 +76,16 @@ def test_what_the_rules_reader_would_refuse_is_compiled_to_review(text: str) -> 
     rules = compile_criteria("Exclusion Criteria:\n- " + text)
     assert parse_rules(dump_rules(rules)) == rules
     assert rules.criteria[0].manual and "left to review" in rules.criteria[0].notes[-1]
+
+
+PAGE = "{title}\nNCT ID: NCT00000001\nEligibility Criteria\nInclusion Criteria\n* Age > 18 years\n{minimum} Years\n70 Years\nALL\nNo\n"
+
+
+@pytest.mark.parametrize("title, origin", [("\ud800Stem cells for systemic sclerosis", "trial.txt"),
+                                           ("Stem cells \udfff", "trial.txt"),
+                                           ("Stem cells", "tri\udcc3al.txt")])
+def test_a_lone_surrogate_outside_the_criteria_is_replaced_in_the_rules_file(title: str, origin: str) -> None:
+    rules = compile_source(from_text(PAGE.format(title=title, minimum=18), origin=origin))
+    back = parse_rules(dump_rules(rules))
+    assert back == rules
+    assert "\ufffd" in f"{back.trial.title}{back.trial.source}" and not any("\ud800" <= ch <= "\udfff" for ch in dump_rules(rules))
