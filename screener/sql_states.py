@@ -21,27 +21,31 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .screen import collect_cell
-from .sql import Outcome, lists_of, verdict_of
+from .sql import Outcome, lists_of, stage_of, verdict_of
 from .sql_expr import alias
 
 
 def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int = 16) -> None:
     """Create the view ``table`` (person_id, trial_id, as_of, verdict, failing, undecided,
     to_collect) and ``<table>_text`` over the pairs and states of ``outcomes``, which read
-    the temporary table ``features``; the states are decided ``batch`` trials per query."""
+    the temporary table ``features``; ``batch`` trials share each query."""
     states = f"{table}_states"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {states} (t SMALLINT, fp UHUGEINT, trial_id VARCHAR, verdict VARCHAR, "
                        "failing VARCHAR[], undecided VARCHAR[], to_collect VARCHAR[])")
-    for number, outcome in enumerate(outcomes):
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {table}_p{number} AS SELECT person_id, as_of, "
-                           f"{_fingerprint(outcome)} AS fp FROM ({outcome.stage.sql(dialect='duckdb', copy=False)}) t")
-    firsts = " UNION ".join(f"SELECT min(person_id) FROM {table}_p{n} GROUP BY fp" for n in range(len(outcomes)))
+    batches = [range(start, min(start + batch, len(outcomes))) for start in range(0, len(outcomes), batch)]
+    where = {}  # trial number -> the table holding its fingerprints
+    for number, trials in enumerate(batches):
+        prints = ", ".join(f"{_fingerprint(outcomes[n])} AS fp{n}" for n in trials)
+        stage = stage_of([outcomes[n] for n in trials]).sql(dialect="duckdb", copy=False)
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {table}_p{number} AS SELECT person_id, as_of, {prints} FROM ({stage}) t")
+        where.update({n: f"{table}_p{number}" for n in trials})
+    firsts = " UNION ".join(f"SELECT min(person_id) FROM {where[n]} GROUP BY fp{n}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP TABLE _representatives AS SELECT * FROM features WHERE person_id IN ({firsts})")
-    for start in range(0, len(outcomes), batch):
-        decided = [_decided(n, outcomes[n]).sql(dialect="duckdb", copy=False) for n in range(start, min(start + batch, len(outcomes)))]
+    for trials in batches:
+        decided = [_decided(n, outcomes[n]).sql(dialect="duckdb", copy=False) for n in trials]
         connection.execute(f"INSERT INTO {states} " + " UNION ALL ".join(decided))
     connection.execute("DROP TABLE _representatives")
-    pairs = " UNION ALL ".join(f"SELECT person_id, as_of, {n} AS t, fp FROM {table}_p{n}" for n in range(len(outcomes)))
+    pairs = " UNION ALL ".join(f"SELECT person_id, as_of, {n} AS t, fp{n} AS fp FROM {where[n]}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP VIEW {table}_pairs AS {pairs}")
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
         SELECT p.person_id, s.trial_id, p.as_of, s.verdict, s.failing, s.undecided, s.to_collect
@@ -51,7 +55,7 @@ def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int
 
 def _fingerprint(outcome: Outcome) -> str:
     """Two 64-bit hashes of the trial's state columns, in opposite orders, as one UHUGEINT."""
-    columns = [c.alias_or_name for c in outcome.stage.expressions[2:]] or ["NULL"]
+    columns = outcome.states or ["NULL"]
     forward, backward = ", ".join(columns), ", ".join(reversed(columns))
     return f"((hash({forward})::UHUGEINT << 64) | hash({backward}, 1)::UHUGEINT)"
 
@@ -61,7 +65,7 @@ def _decided(number: int, outcome: Outcome) -> exp.Select:
     one trial, computed on the representatives (one person per state of every trial)."""
     few = outcome.stage.transform(
         lambda node: exp.to_table("_representatives") if isinstance(node, exp.Table) and node.name == "features" else node)
-    columns = [exp.column(c.alias_or_name) for c in outcome.stage.expressions[2:]]
+    columns = [exp.column(c) for c in outcome.states]
     fingerprint = alias(exp.maybe_parse(_fingerprint(outcome), dialect="duckdb"), "fp")
     states = exp.select(*columns, fingerprint, copy=False).distinct(copy=False).from_(alias(exp.Subquery(this=few), "t"), copy=False)
     return exp.select(
