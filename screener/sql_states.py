@@ -32,20 +32,26 @@ def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int
     states = f"{table}_states"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {states} (t SMALLINT, fp UHUGEINT, trial_id VARCHAR, verdict VARCHAR, "
                        "failing VARCHAR[], undecided VARCHAR[], to_collect VARCHAR[])")
+    connection.execute(f"CREATE OR REPLACE TEMP TYPE {table}_date_t AS ENUM (SELECT DISTINCT CAST(as_of AS VARCHAR) FROM features "
+                       "WHERE as_of IS NOT NULL)")  # the log's date cell, written once per distinct date
     batches = [range(start, min(start + batch, len(outcomes))) for start in range(0, len(outcomes), batch)]
-    where = {}  # trial number -> the table holding its fingerprints
+    stages, where = [], {}  # the SELECT of each batch; trial number -> the table holding its fingerprints
     for number, trials in enumerate(batches):
         prints = ", ".join(f"{_fingerprint(outcomes[n])} AS fp{n}" for n in trials)
-        stage = stage_of([outcomes[n] for n in trials]).sql(dialect="duckdb", copy=False)
-        connection.execute(f"CREATE OR REPLACE TEMP TABLE {table}_p{number} AS SELECT person_id, as_of, {prints} FROM ({stage}) t")
+        stages.append(f"SELECT *, {prints} FROM ({stage_of([outcomes[n] for n in trials]).sql(dialect='duckdb', copy=False)}) t")
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE {table}_p{number} AS SELECT person_id, as_of, "
+                           f"CAST(CAST(as_of AS VARCHAR) AS {table}_date_t) AS date, {', '.join(f'fp{n}' for n in trials)} "
+                           f"FROM ({stages[-1]})")
         where.update({n: f"{table}_p{number}" for n in trials})
     firsts = " UNION ".join(f"SELECT min(person_id) FROM {where[n]} GROUP BY fp{n}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP TABLE _representatives AS SELECT * FROM features WHERE person_id IN ({firsts})")
-    for trials in batches:
+    for trials, stage in zip(batches, stages):  # the same SELECT, its features the representatives
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE _few AS WITH features AS (SELECT * FROM _representatives) {stage}")
         decided = [_decided(n, outcomes[n]).sql(dialect="duckdb", copy=False) for n in trials]
         connection.execute(f"INSERT INTO {states} " + " UNION ALL ".join(decided))
     connection.execute("DROP TABLE _representatives")
-    pairs = " UNION ALL ".join(f"SELECT person_id, as_of, {n} AS t, fp{n} AS fp FROM {where[n]}" for n in range(len(outcomes)))
+    connection.execute("DROP TABLE _few")
+    pairs = " UNION ALL ".join(f"SELECT person_id, as_of, date, {n} AS t, fp{n} AS fp FROM {where[n]}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP VIEW {table}_pairs AS {pairs}")
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
         SELECT p.person_id, s.trial_id, p.as_of, s.verdict, s.failing, s.undecided, s.to_collect
@@ -62,12 +68,10 @@ def _fingerprint(outcome: Outcome) -> str:
 
 def _decided(number: int, outcome: Outcome) -> exp.Select:
     """(t, fp, trial_id, verdict, failing, undecided, to_collect) of the distinct states of
-    one trial, computed on the representatives (one person per state of every trial)."""
-    few = outcome.stage.transform(
-        lambda node: exp.to_table("_representatives") if isinstance(node, exp.Table) and node.name == "features" else node)
+    one trial, from its columns in ``_few`` (the stage of the representatives: one person
+    per state of every trial)."""
     columns = [exp.column(c) for c in outcome.states]
-    fingerprint = alias(exp.maybe_parse(_fingerprint(outcome), dialect="duckdb"), "fp")
-    states = exp.select(*columns, fingerprint, copy=False).distinct(copy=False).from_(alias(exp.Subquery(this=few), "t"), copy=False)
+    states = exp.select(*columns, alias(exp.column(f"fp{number}"), "fp"), copy=False).distinct(copy=False).from_("_few", copy=False)
     return exp.select(
         alias(exp.Literal.number(number), "t"), exp.column("fp"),
         alias(exp.Literal.string(outcome.trial_id), "trial_id"), alias(verdict_of(outcome.fails, outcome.reviews), "verdict"),
@@ -100,7 +104,7 @@ def _text_view(connection, table: str) -> None:
     typed = ", ".join(f"CAST({c} AS {table}_{c}_t) AS {c}" for c in _TEXT_COLUMNS)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {texts} AS SELECT t, fp, {typed} FROM {texts}")
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table}_text AS
-        SELECT p.person_id, s.trial_id, p.as_of, s.verdict, s.failing, s.undecided, s.to_collect, s.log_collect
+        SELECT p.person_id, s.trial_id, p.as_of, p.date, s.verdict, s.failing, s.undecided, s.to_collect, s.log_collect
         FROM {table}_pairs p JOIN {texts} s ON s.t = p.t AND s.fp = p.fp""")
 
 
