@@ -198,6 +198,8 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
     con.execute("CREATE OR REPLACE TEMP TABLE _as_of AS SELECT s.person_id AS person_raw, p.as_of FROM src_person s "
                 "JOIN person p ON p.person_id = CAST(s.person_id AS VARCHAR)")
     for table, (concept, code, _day, kinds) in _FACTS.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _keys_{table} AS SELECT DISTINCT {concept} AS concept_raw, {code} AS code_raw "
+                    f"FROM src_{table}")  # one scan of the table for every kind of term
         for kind in kinds:
             _resolve(con, table, concept, code, kind)
     for table in ("measurement", "observation"):
@@ -289,7 +291,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
         CREATE OR REPLACE TEMP TABLE _k_{table}_{kind} AS
         WITH keys AS (SELECT concept_raw, code_raw, TRY_CAST(concept_raw AS BIGINT) concept_id,
                              coalesce(upper(trim(CAST(code_raw AS VARCHAR))), '') code
-                      FROM (SELECT DISTINCT {concept} AS concept_raw, {code} AS code_raw FROM src_{table})),
+                      FROM _keys_{table}),
         by_concept AS (SELECT k.concept_raw, k.code_raw, c.term FROM keys k
                        JOIN _concept c ON c.concept_id = k.concept_id AND c.kind = '{kind}'),
         by_code AS (SELECT k.concept_raw, k.code_raw, m.term FROM keys k
