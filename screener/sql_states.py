@@ -60,8 +60,10 @@ def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int
 
 
 def _fingerprint(outcome: Outcome) -> str:
-    """Two 64-bit hashes of the trial's state columns, in opposite orders, as one UHUGEINT."""
-    columns = outcome.states or ["NULL"]
+    """Two 64-bit hashes of the trial's state columns, in opposite orders, as one UHUGEINT.
+    A column that reads no column is the same for every person and is left out (most are,
+    when the population holds no answers and few of the variables)."""
+    columns = [c.alias_or_name for c in outcome.columns if c.find(exp.Column) is not None] or ["NULL"]
     forward, backward = ", ".join(columns), ", ".join(reversed(columns))
     return f"((hash({forward})::UHUGEINT << 64) | hash({backward}, 1)::UHUGEINT)"
 
