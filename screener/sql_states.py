@@ -4,9 +4,10 @@ pair, the verdict and the lists made once per distinct state.
 Building three arrays of strings for every person and trial costs more than deciding the
 criteria, and so does packing flags into bit words.  Here each trial's stage
 (``sql.Outcome.stage``: per person the criterion statuses ``s*``, default-range flags
-``u*`` and item flags ``k*``) is computed in one pass over the persons and kept as a
-128-bit fingerprint per pair (two 64-bit hashes of the states, in opposite orders).  The
-stage is then computed again for one person per fingerprint only, and the verdict and
+``u*`` and item flags ``k*``) is computed in one pass over the persons, several trials
+per pass (``sql.stage_of``), and kept as a 128-bit fingerprint per pair (two 64-bit
+hashes of the states that vary, in opposite orders).  The same SELECT then runs on one
+person per fingerprint only, and the verdict and
 the lists (``sql.verdict_of``, ``sql.lists_of``: the expressions of the one-query SQL)
 on those few rows; every pair is joined to its fingerprint's row.  Two distinct states
 with one fingerprint are not checked for (the chance is about n² / 2¹²⁹ for n distinct
