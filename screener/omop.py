@@ -201,7 +201,7 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
         con.execute(f"CREATE OR REPLACE TEMP TABLE _keys_{table} AS SELECT DISTINCT {concept} AS concept_raw, {code} AS code_raw "
                     f"FROM src_{table}")  # one scan of the table for every kind of term
         for kind in kinds:
-            _resolve(con, table, concept, code, kind)
+            _resolve(con, table, kind)
     for table in ("measurement", "observation"):
         _per_area(con, table)
         if variables is not None:
@@ -281,9 +281,9 @@ _FACTS = {  # table: concept column, source code column, date column, what its r
 }
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str, kind: str) -> None:
+def _resolve(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> None:
     """_k_<table>_<kind>(concept_raw, code_raw, term): the terms of each distinct (concept,
-    source code) of a fact table, resolved on those few keys and then joined to the rows by
+    source code) of a fact table (``_keys_<table>``, read once by ``load_omop``), resolved on those few keys and then joined to the rows by
     equality.  The concept (with its descendants) decides; the source code only when the
     concept means nothing (ICD-10 by its 3- and 4-character prefix).  ``term`` is the
     ``_term`` ENUM (``_concept_map``)."""
@@ -305,8 +305,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
 def _per_area(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Mark the keys of ``table`` whose code is itself per 1.73 m² (eGFR LOINC codes), so
     that a value written in mL/min is read in mL/min/1.73m2, as FHIR input reads it."""
-    concept, code, _, _ = _FACTS[table]
-    _resolve(con, table, concept, code, "per_area")
+    _resolve(con, table, "per_area")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _k_{table}_variable AS
         SELECT k.concept_raw, k.code_raw, k.term,
