@@ -60,7 +60,7 @@ def sql_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], engi
             con.executemany("INSERT INTO screening_cells VALUES (?, ?, ?)", cells)
         con.execute("CREATE OR REPLACE TEMP VIEW screening_text AS SELECT s.* REPLACE (array_to_string(s.failing, ' | ') AS failing, "
                     "array_to_string(s.undecided, ' | ') AS undecided, array_to_string(s.to_collect, ' | ') AS to_collect), "
-                    "c.log_collect FROM screening s JOIN screening_cells c "
+                    "CAST(s.as_of AS VARCHAR) AS date, c.log_collect FROM screening s JOIN screening_cells c "
                     "ON c.verdict = s.verdict AND c.to_collect IS NOT DISTINCT FROM s.to_collect")
     con.execute("CREATE OR REPLACE TEMP TABLE screening_errors (patient VARCHAR, trial VARCHAR, error VARCHAR)")
     trials = [rules.trial.id or f"trial {n + 1}" for n, rules in enumerate(rule_sets)]
@@ -92,7 +92,7 @@ def _spark_screening(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet]) -
 
 LOG_SQL = """
 SELECT * FROM (
-  SELECT s.person_id AS patient, s.trial_id AS trial, CAST(s.as_of AS VARCHAR) AS date, s.verdict,
+  SELECT s.person_id AS patient, s.trial_id AS trial, s.date, s.verdict,
          s.failing AS reasons, s.log_collect AS to_collect, NULL::VARCHAR AS error
   FROM {table}_text s
   {errors}

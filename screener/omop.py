@@ -198,8 +198,10 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
     con.execute("CREATE OR REPLACE TEMP TABLE _as_of AS SELECT s.person_id AS person_raw, p.as_of FROM src_person s "
                 "JOIN person p ON p.person_id = CAST(s.person_id AS VARCHAR)")
     for table, (concept, code, _day, kinds) in _FACTS.items():
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _keys_{table} AS SELECT DISTINCT {concept} AS concept_raw, {code} AS code_raw "
+                    f"FROM src_{table}")  # one scan of the table for every kind of term
         for kind in kinds:
-            _resolve(con, table, concept, code, kind)
+            _resolve(con, table, kind)
     for table in ("measurement", "observation"):
         _per_area(con, table)
         if variables is not None:
@@ -279,9 +281,9 @@ _FACTS = {  # table: concept column, source code column, date column, what its r
 }
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str, kind: str) -> None:
+def _resolve(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> None:
     """_k_<table>_<kind>(concept_raw, code_raw, term): the terms of each distinct (concept,
-    source code) of a fact table, resolved on those few keys and then joined to the rows by
+    source code) of a fact table (``_keys_<table>``, read once by ``load_omop``), resolved on those few keys and then joined to the rows by
     equality.  The concept (with its descendants) decides; the source code only when the
     concept means nothing (ICD-10 by its 3- and 4-character prefix).  ``term`` is the
     ``_term`` ENUM (``_concept_map``)."""
@@ -289,7 +291,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
         CREATE OR REPLACE TEMP TABLE _k_{table}_{kind} AS
         WITH keys AS (SELECT concept_raw, code_raw, TRY_CAST(concept_raw AS BIGINT) concept_id,
                              coalesce(upper(trim(CAST(code_raw AS VARCHAR))), '') code
-                      FROM (SELECT DISTINCT {concept} AS concept_raw, {code} AS code_raw FROM src_{table})),
+                      FROM _keys_{table}),
         by_concept AS (SELECT k.concept_raw, k.code_raw, c.term FROM keys k
                        JOIN _concept c ON c.concept_id = k.concept_id AND c.kind = '{kind}'),
         by_code AS (SELECT k.concept_raw, k.code_raw, m.term FROM keys k
@@ -303,8 +305,7 @@ def _resolve(con: duckdb.DuckDBPyConnection, table: str, concept: str, code: str
 def _per_area(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Mark the keys of ``table`` whose code is itself per 1.73 m² (eGFR LOINC codes), so
     that a value written in mL/min is read in mL/min/1.73m2, as FHIR input reads it."""
-    concept, code, _, _ = _FACTS[table]
-    _resolve(con, table, concept, code, "per_area")
+    _resolve(con, table, "per_area")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _k_{table}_variable AS
         SELECT k.concept_raw, k.code_raw, k.term,

@@ -22,7 +22,7 @@ from .evaluate import REL_TOL
 from .wording import DAYS_PER, condition_label as _condition_label, event_label as _event_label
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict, RuleSet, Sex, Unless
 from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
-from .sql_features import Features
+from .sql_features import Features, Present
 from .restated import unit_readings
 from .scope import sex_agreement
 from .sql_units import unit_conversion_rows
@@ -71,7 +71,7 @@ def _ladder(translator: "Translator", steps: list[tuple[exp.Expression, exp.Expr
     """A leaf decided branch by branch: (when, status, items to collect, decided by a default
     range).  The branch taken is one column of the trial's first stage, so what to collect
     reads ``l<n> = i`` instead of repeating the conditions."""
-    name = f"l{len(translator.branches)}"
+    name = f"{translator.prefix}l{len(translator.branches)}"
     translator.branches.append((name, case(*((when, num(i + 1)) for i, (when, *_) in enumerate(steps)), default=num(0))))
     branch = col(name)
     decided = [(exp.EQ(this=branch, expression=num(i + 1)), status) for i, (_, status, _, _) in enumerate(steps)
@@ -85,8 +85,9 @@ def _ladder(translator: "Translator", steps: list[tuple[exp.Expression, exp.Expr
 class Translator:
     """Translates one trial's criteria; shares the person features across trials."""
 
-    def __init__(self, features: Features, max_lab_age_days: float | None = None, answers: bool = True):
+    def __init__(self, features: Features, max_lab_age_days: float | None = None, answers: bool = True, prefix: str = ""):
         self.features = features
+        self.prefix = prefix  # of the trial's column names, unique across trials so that several trials share a SELECT
         self.with_answers = answers  # False: the answer table is known to be empty
         self.max_lab_age_days = max_lab_age_days
         self.answers: dict[str, str] = {}  # question or criterion id -> column
@@ -98,7 +99,7 @@ class Translator:
             return cast(null(), "BOOLEAN")
         if key not in self.answers:
             self.answers[key] = f"q{len(self.answers)}_{re.sub(r'[^A-Za-z0-9]+', '_', key)}"
-        return col(self.answers[key], "a")
+        return col(self.answers[key], f"{self.prefix}a")
 
     def node(self, node: Node) -> Part:
         handler = getattr(self, "_" + type(node).__name__.lower(), None)
@@ -215,10 +216,10 @@ def _criterion_columns(translator: Translator, criteria: list[Criterion]) -> tup
         part = translator.node(criterion.rule)
         decided = translator.answer(criterion.id)  # an answer to the criterion decides it as written
         open_ = is_null(decided)
-        columns.append(alias(exp.Coalesce(this=decided, expressions=[part.status]), f"s{index}"))
-        columns.append(alias(and_(open_, truthy(or_(*part.assumed))) if part.assumed else exp.false(), f"u{index}"))
+        columns.append(alias(exp.Coalesce(this=decided, expressions=[part.status]), f"{translator.prefix}s{index}"))
+        columns.append(alias(and_(open_, truthy(or_(*part.assumed))) if part.assumed else exp.false(), f"{translator.prefix}u{index}"))
         for wanted, when in part.items:
-            columns.append(alias(and_(open_, truthy(when)), f"k{len(occurrences)}"))
+            columns.append(alias(and_(open_, truthy(when)), f"{translator.prefix}k{len(occurrences)}"))
             occurrences.append((wanted, index, len(occurrences)))
     return columns, occurrences
 
@@ -244,29 +245,49 @@ class Outcome:
     fails: list[exp.Expression]
     reviews: list[exp.Expression]
     collect: list[tuple[str, exp.Expression]]
+    leaves: list[exp.Expression] = field(default_factory=list)  # the stage's parts, for ``stage_of``
+    columns: list[exp.Expression] = field(default_factory=list)
+    answers: exp.Expression | None = None
+
+    @property
+    def states(self) -> list[str]:
+        """The names of the stage's state columns (statuses, default-range and item flags)."""
+        return [c.alias_or_name for c in self.columns]
+
+
+def stage_of(outcomes: list[Outcome]) -> exp.Select:
+    """One SELECT of the first stages of several trials (their column names differ): one
+    pass over the features for all of them."""
+    leaves = exp.select(exp.Star(), *(c for o in outcomes for c in o.leaves), copy=False).from_("features", copy=False)
+    stage = exp.select(col("person_id", "f"), col("as_of", "f"), *(c for o in outcomes for c in o.columns), copy=False).from_(
+        alias(exp.Subquery(this=leaves), "f"), copy=False)
+    for outcome in outcomes:
+        if outcome.answers is not None:
+            name = outcome.answers.alias
+            stage = stage.join(outcome.answers, on=exp.EQ(this=col("person_id", name), expression=col("person_id", "f")),
+                               join_type="LEFT", copy=False)
+    return stage
 
 
 def _outcome(rules: RuleSet, number: int, features: Features, max_lab_age_days: float | None, answers: bool) -> Outcome:
-    translator = Translator(features, max_lab_age_days, answers)
+    translator = Translator(features, max_lab_age_days, answers, prefix=f"t{number}_")
     criteria = rules.criteria
     columns, occurrences = _criterion_columns(translator, criteria)
-    leaves = exp.select(exp.Star(), *(alias(code, name) for name, code in translator.branches), copy=False).from_("features", copy=False)
-    stage = exp.select(col("person_id", "f"), col("as_of", "f"), *columns, copy=False).from_(alias(exp.Subquery(this=leaves), "f"), copy=False)
-    if translator.answers:
-        stage = stage.join(alias(_answers(rules, translator.answers), "a"),
-                           on=exp.EQ(this=col("person_id", "a"), expression=col("person_id", "f")), join_type="LEFT", copy=False)
-    fails: list[exp.Expression] = []
-    reviews: list[exp.Expression] = []
+    leaves: list[exp.Expression] = [alias(code, name) for name, code in translator.branches]
+    joined = alias(_answers(rules, translator.answers), f"{translator.prefix}a") if translator.answers else None
+    outcome = Outcome(rules.trial.id or f"trial {number + 1}", [c.id for c in criteria], exp.select("*"), [], [], [],
+                      leaves, columns, joined)
+    outcome.stage = stage_of([outcome])
+    prefix = translator.prefix
     for index, criterion in enumerate(criteria):
-        status, assumed = col(f"s{index}"), col(f"u{index}")
+        status, assumed = col(f"{prefix}s{index}"), col(f"{prefix}u{index}")
         failing = not_(status) if criterion.section == "inclusion" else status
-        fails.append(and_(not_(assumed), truthy(failing)))
-        reviews.append(or_(is_null(status), assumed))
-    collect = []
+        outcome.fails.append(and_(not_(assumed), truthy(failing)))
+        outcome.reviews.append(or_(is_null(status), assumed))
     for wanted in dict.fromkeys(w for w, _, _ in occurrences):
-        active = [and_(col(f"k{k}"), exp.Paren(this=reviews[i])) for w, i, k in occurrences if w == wanted]
-        collect.append((wanted, or_(*active)))
-    return Outcome(rules.trial.id or f"trial {number + 1}", [c.id for c in criteria], stage, fails, reviews, collect)
+        active = [and_(col(f"{prefix}k{k}"), exp.Paren(this=outcome.reviews[i])) for w, i, k in occurrences if w == wanted]
+        outcome.collect.append((wanted, or_(*active)))
+    return outcome
 
 
 def verdict_of(fails: list[exp.Expression], reviews: list[exp.Expression]) -> exp.Expression:
@@ -323,6 +344,7 @@ class ScreeningPlan:
     features: exp.Select
     outcomes: list[Outcome]
     variables: tuple[str, ...] = ()  # the measured variables the features read
+    latest: exp.Select | None = None  # the latest_measurement rows the features read
 
     def trials(self) -> list[exp.Select]:
         """One SELECT per trial: (person_id, trial_id, as_of, verdict, failing, undecided, to_collect)."""
@@ -331,23 +353,26 @@ class ScreeningPlan:
 
 def screening_plan(
     rule_sets: Iterable[RuleSet], *, max_lab_age_days: float | None = None, units: Iterable[tuple[str, str | None]] = (),
-    answers: bool = True,
+    answers: bool = True, present: Present | None = None,
 ) -> ScreeningPlan:
     """The parts of the screening of the long tables against ``rule_sets``.
 
     ``units``: (variable, unit) pairs the population holds, added to the conversion rows
     made for every unit the lexicon names.  ``answers=False`` when the answer table is
-    known to be empty: every question is then unknown without reading it.
+    known to be empty: every question is then unknown without reading it.  ``present``:
+    what the population holds (``sql_features.Present``), so that the features of
+    anything else are NULL literals rather than columns.
     """
     rule_sets = list(rule_sets)
-    features = Features()
+    features = Features(present=present)
     outcomes = [_outcome(rules, n, features, max_lab_age_days, answers) for n, rules in enumerate(rule_sets)]
     if not outcomes:
         raise ValueError("no rule sets to screen against")
     tables: dict[str, exp.Expression] = {name: exp.to_table(name) for name in LONG_TABLES}
     tables["unit_conversion"] = exp.to_table("unit_conversion")
+    tables["latest_measurement"] = exp.to_table("latest_measurement")
     table = _unit_table(unit_conversion_rows(features.variables, units)) if features.variables else None
-    return ScreeningPlan(table, features.select(tables), outcomes, tuple(features.variables))
+    return ScreeningPlan(table, features.select(tables), outcomes, tuple(features.variables), features.latest(tables))
 
 
 def screening_query(
@@ -363,6 +388,8 @@ def screening_query(
     with_features = exp.select(exp.Star(), copy=False).from_(alias(exp.Subquery(this=query), "screened"), copy=False)
     if plan.units is not None:
         with_features = with_features.with_("unit_conversion", as_=plan.units, copy=False)
+    if plan.latest is not None:
+        with_features = with_features.with_("latest_measurement", as_=plan.latest, copy=False)
     return with_features.with_("features", as_=plan.features, copy=False)
 
 

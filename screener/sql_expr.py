@@ -6,6 +6,8 @@ dialect; ``and_`` / ``or_`` parenthesize so that SQL's precedence never regroups
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlglot import exp
 
 
@@ -38,7 +40,13 @@ def text(value: str) -> exp.Literal:
 
 
 def cast(expression: exp.Expression, to: str) -> exp.Cast:
-    return exp.Cast(this=expression, to=exp.DataType.build(to))
+    return exp.Cast(this=expression, to=_data_type(to).copy())
+
+
+@lru_cache(maxsize=64)
+def _data_type(to: str) -> exp.DataType:
+    """A type parsed once: parsing it for each of thousands of casts costs more than the rest."""
+    return exp.DataType.build(to)
 
 
 def null() -> exp.Expression:

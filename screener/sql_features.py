@@ -21,7 +21,7 @@ from sqlglot import exp
 
 from .lexicon import get_lexicon
 from .sql_derived import FORMULAS, Formula, Input
-from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, num, or_, text, truthy
+from .sql_expr import alias, and_, case, cast, col, days_between, is_null, not_, not_null, null, num, or_, text, truthy
 from .units import converter
 
 ADULT_AGE = 18.0
@@ -37,10 +37,28 @@ class Derived:
     items: list[tuple[str, exp.Expression]]  # (what to collect, when), the label first
 
 
+@dataclass(frozen=True)
+class Present:
+    """What a population holds: the variables measured, the conditions and events recorded.
+    A feature of anything else is NULL for every person, so the SQL reads a typed NULL
+    (folded away by the engine's optimizer) instead of a column of NULLs."""
+
+    variables: frozenset[str]
+    conditions: frozenset[str]
+    events: frozenset[str]
+
+
+_TYPES = {"has": "INT", "value": "DOUBLE", "unit": "VARCHAR", "canon": "DOUBLE", "area": "INT", "date": "DATE",
+          "high": "DOUBLE", "low": "DOUBLE"}
+"""The SQL type of each column of a latest measurement."""
+
+
 @dataclass
 class Features:
-    """What the rules read, registered while translating them; ``select()`` builds the table."""
+    """What the rules read, registered while translating them; ``select()`` builds the table.
+    ``present``: what the population holds, when known (None: anything may be there)."""
 
+    present: Present | None = None
     variables: dict[str, dict[str, None]] = field(default_factory=dict)  # variable -> attributes read
     conditions: dict[str, tuple[str, str, float | None]] = field(default_factory=dict)
     events: dict[str, None] = field(default_factory=dict)
@@ -52,17 +70,23 @@ class Features:
     def measured(self, variable: str, attribute: str) -> exp.Expression:
         """A column of the latest measurement of ``variable``: has, value, unit, canon, area,
         date, high, low (``canon``: in the canonical unit, NULL when the unit does not convert)."""
+        if self.present is not None and variable not in self.present.variables:
+            return cast(null(), _TYPES[attribute])
         self.variables.setdefault(variable, {})[attribute] = None
         return col(f"m_{variable}__{attribute}")
 
     def condition(self, condition: str, timing: str, window_days: float | None) -> exp.Expression:
         """The condition's Kleene code for this timing and window: 2 met, 0 not met, 1
         unknown (past, no date), NULL no record."""
+        if self.present is not None and condition not in self.present.conditions:
+            return cast(null(), "INT")
         name = f"c_{condition}__{timing}" + (f"_{round(window_days * 100)}" if window_days is not None else "")
         self.conditions[name] = (condition, timing, window_days)
         return col(name)
 
     def event(self, event: str) -> exp.Expression:
+        if self.present is not None and event not in self.present.events:
+            return cast(null(), "DATE")
         self.events[event] = None
         return col(f"e_{event}")
 
@@ -141,64 +165,65 @@ class Features:
 
     def select(self, tables: dict[str, exp.Expression]) -> exp.Select:
         """SELECT ... one row per person, from the long tables (``tables`` maps a long-table
-        name to the expression to read it from) and the unit_conversion rows."""
-        base = exp.select(
-            col("person_id", "p"), col("sex", "p"), col("as_of", "p"), alias(_age(), "age"), copy=False).from_(alias(tables["person"], "p"), copy=False)
+        name to the expression to read it from, ``latest_measurement`` to the rows of
+        ``latest()``)."""
         from .sql_compare import completed
 
-        columns: list[exp.Expression] = [exp.Star(), alias(completed(col("age")), "age_completed")]
-        if self.variables:
-            base = base.join(alias(self._measurements(tables), "m"), on=exp.EQ(this=col("person_id", "m"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
+        base = exp.select(
+            col("person_id", "p"), col("sex", "p"), col("as_of", "p"), alias(_age(), "age"), copy=False).from_(alias(tables["person"], "p"), copy=False)
+        for number, (variable, attributes) in enumerate(self.variables.items()):
+            base = _left_join(base, self._measured_columns(variable, attributes, tables["latest_measurement"]), f"m{number}")
         if self.conditions:
-            base = base.join(alias(self._conditions(tables), "c"), on=exp.EQ(this=col("person_id", "c"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
+            base = _left_join(base, self._conditions(tables), "c")
         if self.events:
-            base = base.join(alias(self._events(tables), "e"), on=exp.EQ(this=col("person_id", "e"), expression=col("person_id", "p")), join_type="LEFT", copy=False)
+            base = _left_join(base, self._events(tables), "e")
         names = [f"m_{v}__{a}" for v, attributes in self.variables.items() for a in attributes] + list(self.conditions) + [f"e_{e}" for e in self.events]
-        base = base.select(*(col(n) for n in names))
+        base = base.select(*(col(n) for n in names), copy=False)
+        columns: list[exp.Expression] = [exp.Star(), alias(completed(col("age")), "age_completed")]
         if self.bsa:
-            columns.append(alias(_bsa_column(), "bsa"))
+            columns.append(alias(self._bsa_column(), "bsa"))
         staged = exp.select(*columns, copy=False).from_(alias(exp.Subquery(this=base), "b"), copy=False)
         if not self.derived:
             return staged
         return exp.select(exp.Star(), *(alias(self._derived_value(FORMULAS[v]), f"d_{v}") for v in self.derived), copy=False).from_(
             alias(exp.Subquery(this=staged), "s"), copy=False)
 
-    def _measurements(self, tables: dict[str, exp.Expression]) -> exp.Expression:
-        ranked = (
-            exp.select(
-                col("person_id", "x"), col("variable", "x"), col("value", "x"), col("unit", "x"), col("measured_on", "x"),
-                col("range_low", "x"), col("range_high", "x"),
-                alias(exp.Add(this=exp.Mul(this=col("value", "x"), expression=col("factor", "u")), expression=col("intercept", "u")), "canon"),
-                alias(col("area", "u"), "area"),
-                alias(
-                    exp.Window(
-                        this=exp.RowNumber(),
-                        partition_by=[col("person_id", "x"), col("variable", "x")],
-                        order=exp.Order(expressions=[
-                            exp.Ordered(this=col("measured_on", "x"), desc=True, nulls_first=False),
-                            exp.Ordered(this=col("source", "x"), desc=True, nulls_first=False),
-                            exp.Ordered(this=col("value", "x"), desc=True, nulls_first=False),
-                        ]),
-                    ),
-                    "rank",
-                ), copy=False)
-            .from_(alias(tables["measurement"], "x"), copy=False)
-            .join(
-                alias(tables["unit_conversion"], "u"),
-                on=and_(exp.EQ(this=col("variable", "u"), expression=col("variable", "x")),
-                        exp.EQ(this=col("unit", "u"), expression=exp.Coalesce(this=col("unit", "x"), expressions=[text("")]))),
-                join_type="LEFT", copy=False)
-            .where(exp.In(this=col("variable", "x"), expressions=[text(v) for v in self.variables]), copy=False)
-        )
-        pivot = []
-        for variable, attributes in self.variables.items():
-            this = exp.EQ(this=col("variable"), expression=text(variable))
-            for attribute in attributes:
-                source = _MEASURED[attribute]
-                value = num(1) if source is None else col(source)
-                pivot.append(alias(exp.Max(this=case((this, value))), f"m_{variable}__{attribute}"))
-        return exp.Subquery(this=exp.select(col("person_id"), *pivot, copy=False).from_(alias(exp.Subquery(this=ranked), "r"), copy=False)
-                            .where(exp.EQ(this=col("rank"), expression=num(1)), copy=False).group_by(col("person_id"), copy=False))
+    def latest(self, tables: dict[str, exp.Expression]) -> exp.Select | None:
+        """The latest row of each person's variables the rules read (measured_on descending,
+        undated last, ties to the larger source, then the larger value), with its value in
+        the canonical unit (``canon``, through ``unit_conversion``) and ``area``; None when
+        the rules read no measurement."""
+        if not self.variables:
+            return None
+        order = [exp.Ordered(this=col(c, "x"), desc=True, nulls_first=False) for c in ("measured_on", "source", "value")]
+        rank = exp.Window(this=exp.RowNumber(), partition_by=[col("person_id", "x"), col("variable", "x")],
+                          order=exp.Order(expressions=order))
+        ranked = (exp.select(*(col(c, "x") for c in _LATEST_COLUMNS), alias(rank, "rank"), copy=False)
+                  .from_(alias(tables["measurement"], "x"), copy=False)
+                  .where(exp.In(this=col("variable", "x"), expressions=[text(v) for v in self.variables]), copy=False))
+        canon = exp.Add(this=exp.Mul(this=col("value", "r"), expression=col("factor", "u")), expression=col("intercept", "u"))
+        return (exp.select(*(col(c, "r") for c in _LATEST_COLUMNS), alias(canon, "canon"), alias(col("area", "u"), "area"), copy=False)
+                .from_(alias(exp.Subquery(this=ranked), "r"), copy=False)
+                .join(alias(tables["unit_conversion"], "u"),
+                      on=and_(exp.EQ(this=col("variable", "u"), expression=col("variable", "r")),
+                              exp.EQ(this=col("unit", "u"), expression=exp.Coalesce(this=col("unit", "r"), expressions=[text("")]))),
+                      join_type="LEFT", copy=False)
+                .where(exp.EQ(this=col("rank", "r"), expression=num(1)), copy=False))
+
+    def _measured_columns(self, variable: str, attributes: dict[str, None], latest: exp.Expression) -> exp.Expression:
+        """The columns of one variable's latest row that the rules read, one row per person
+        who has one (a join per variable: no aggregate holding every column of every person)."""
+        columns = [alias(col(source) if (source := _MEASURED[a]) else num(1), f"m_{variable}__{a}") for a in attributes]
+        return exp.Subquery(this=exp.select(col("person_id"), *columns, copy=False).from_(latest.copy(), copy=False)
+                            .where(exp.EQ(this=col("variable"), expression=text(variable)), copy=False))
+
+    def _bsa_column(self) -> exp.Expression:
+        """Mosteller BSA from the latest height (cm) and weight (kg), as the Python engine's."""
+        height, weight = self.measured("height", "canon"), self.measured("weight", "canon")
+        usable = and_(exp.GT(this=height, expression=num(0)), exp.GT(this=weight, expression=num(0)),
+                      exp.EQ(this=self.measured("height", "area"), expression=num(0)),
+                      exp.EQ(this=self.measured("weight", "area"), expression=num(0)))
+        return case((usable, exp.Sqrt(this=exp.Div(this=exp.Mul(this=height, expression=weight), expression=num(3600.0)))))
 
     def _conditions(self, tables: dict[str, exp.Expression]) -> exp.Expression:
         codes = []
@@ -215,10 +240,17 @@ class Features:
         return exp.Subquery(this=rows.group_by(col("person_id"), copy=False))
 
 
+_LATEST_COLUMNS = ("person_id", "variable", "value", "unit", "measured_on", "range_low", "range_high")
+
 _MEASURED: dict[str, str | None] = {
     "has": None, "value": "value", "unit": "unit", "canon": "canon", "area": "area", "date": "measured_on",
     "high": "range_high", "low": "range_low",
 }
+
+
+def _left_join(base: exp.Select, rows: exp.Expression, name: str) -> exp.Select:
+    return base.join(alias(rows, name), on=exp.EQ(this=col("person_id", name), expression=col("person_id", "p")),
+                     join_type="LEFT", copy=False)
 
 
 def _short_label(variable: str) -> str:
@@ -236,14 +268,6 @@ def _age() -> exp.Expression:
     )
     years = exp.Sub(this=exp.Sub(this=exp.Year(this=as_of), expression=exp.Year(this=birth)), expression=case((before_birthday, num(1)), default=num(0)))
     return case((not_null(birth), cast(years, "DOUBLE")), default=cast(col("age_years", "p"), "DOUBLE"))
-
-
-def _bsa_column() -> exp.Expression:
-    """Mosteller BSA from the latest height (cm) and weight (kg), as the Python engine's."""
-    height, weight = col("m_height__canon"), col("m_weight__canon")
-    usable = and_(exp.GT(this=height, expression=num(0)), exp.GT(this=weight, expression=num(0)),
-                  exp.EQ(this=col("m_height__area"), expression=num(0)), exp.EQ(this=col("m_weight__area"), expression=num(0)))
-    return case((usable, exp.Sqrt(this=exp.Div(this=exp.Mul(this=height, expression=weight), expression=num(3600.0)))))
 
 
 def _condition_code(timing: str, window_days: float | None) -> exp.Expression:

@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from .patient import Patient
 from .rules import RuleSet
 from .sql import screening_plan, screening_sql
+from .sql_features import Present
 from .sql_states import screen_states
 
 SCHEMA: dict[str, list[tuple[str, str]]] = {
@@ -80,10 +81,16 @@ def run_duckdb(rule_sets: Iterable[RuleSet], connection, *, max_lab_age_days: fl
     connection.execute("SET preserve_insertion_order = false")
     pairs = [tuple(row) for row in connection.execute("SELECT DISTINCT variable, unit FROM measurement").fetchall()]
     answered = connection.execute("SELECT count(*) FROM answer").fetchone()[0] > 0
-    plan = screening_plan(rule_sets, max_lab_age_days=max_lab_age_days, units=pairs, answers=answered)
+    present = Present(frozenset(v for v, _ in pairs), *(
+        frozenset(r[0] for r in connection.execute(f"SELECT DISTINCT {c} FROM {t}").fetchall())
+        for t, c in (("condition", "condition"), ("event", "event"))))
+    plan = screening_plan(rule_sets, max_lab_age_days=max_lab_age_days, units=pairs, answers=answered, present=present)
     if plan.units is not None:
         connection.execute("CREATE OR REPLACE TEMP TABLE unit_conversion AS " + plan.units.sql(dialect="duckdb", copy=False))
+    if plan.latest is not None:
+        connection.execute("CREATE OR REPLACE TEMP TABLE latest_measurement AS " + plan.latest.sql(dialect="duckdb", copy=False))
     connection.execute("CREATE OR REPLACE TEMP TABLE features AS " + plan.features.sql(dialect="duckdb", copy=False))
+    connection.execute("DROP TABLE IF EXISTS latest_measurement")
     screen_states(connection, plan.outcomes, table)
     connection.execute("DROP TABLE features")
     return connection.table(table)

@@ -4,9 +4,10 @@ pair, the verdict and the lists made once per distinct state.
 Building three arrays of strings for every person and trial costs more than deciding the
 criteria, and so does packing flags into bit words.  Here each trial's stage
 (``sql.Outcome.stage``: per person the criterion statuses ``s*``, default-range flags
-``u*`` and item flags ``k*``) is computed in one pass over the persons and kept as a
-128-bit fingerprint per pair (two 64-bit hashes of the states, in opposite orders).  The
-stage is then computed again for one person per fingerprint only, and the verdict and
+``u*`` and item flags ``k*``) is computed in one pass over the persons, several trials
+per pass (``sql.stage_of``), and kept as a 128-bit fingerprint per pair (two 64-bit
+hashes of the states that vary, in opposite orders).  The same SELECT then runs on one
+person per fingerprint only, and the verdict and
 the lists (``sql.verdict_of``, ``sql.lists_of``: the expressions of the one-query SQL)
 on those few rows; every pair is joined to its fingerprint's row.  Two distinct states
 with one fingerprint are not checked for (the chance is about n² / 2¹²⁹ for n distinct
@@ -21,27 +22,37 @@ from __future__ import annotations
 from sqlglot import exp
 
 from .screen import collect_cell
-from .sql import Outcome, lists_of, verdict_of
+from .sql import Outcome, lists_of, stage_of, verdict_of
 from .sql_expr import alias
 
 
 def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int = 16) -> None:
     """Create the view ``table`` (person_id, trial_id, as_of, verdict, failing, undecided,
     to_collect) and ``<table>_text`` over the pairs and states of ``outcomes``, which read
-    the temporary table ``features``; the states are decided ``batch`` trials per query."""
+    the temporary table ``features``; ``batch`` trials share each query."""
     states = f"{table}_states"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {states} (t SMALLINT, fp UHUGEINT, trial_id VARCHAR, verdict VARCHAR, "
                        "failing VARCHAR[], undecided VARCHAR[], to_collect VARCHAR[])")
-    for number, outcome in enumerate(outcomes):
+    connection.execute(f"CREATE OR REPLACE TEMP TYPE {table}_date_t AS ENUM (SELECT DISTINCT CAST(as_of AS VARCHAR) FROM features "
+                       "WHERE as_of IS NOT NULL)")  # the log's date cell, written once per distinct date
+    batches = [range(start, min(start + batch, len(outcomes))) for start in range(0, len(outcomes), batch)]
+    stages, where = [], {}  # the SELECT of each batch; trial number -> the table holding its fingerprints
+    for number, trials in enumerate(batches):
+        prints = ", ".join(f"{_fingerprint(outcomes[n])} AS fp{n}" for n in trials)
+        stages.append(f"SELECT *, {prints} FROM ({stage_of([outcomes[n] for n in trials]).sql(dialect='duckdb', copy=False)}) t")
         connection.execute(f"CREATE OR REPLACE TEMP TABLE {table}_p{number} AS SELECT person_id, as_of, "
-                           f"{_fingerprint(outcome)} AS fp FROM ({outcome.stage.sql(dialect='duckdb', copy=False)}) t")
-    firsts = " UNION ".join(f"SELECT min(person_id) FROM {table}_p{n} GROUP BY fp" for n in range(len(outcomes)))
+                           f"CAST(CAST(as_of AS VARCHAR) AS {table}_date_t) AS date, {', '.join(f'fp{n}' for n in trials)} "
+                           f"FROM ({stages[-1]})")
+        where.update({n: f"{table}_p{number}" for n in trials})
+    firsts = " UNION ".join(f"SELECT min(person_id) FROM {where[n]} GROUP BY fp{n}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP TABLE _representatives AS SELECT * FROM features WHERE person_id IN ({firsts})")
-    for start in range(0, len(outcomes), batch):
-        decided = [_decided(n, outcomes[n]).sql(dialect="duckdb", copy=False) for n in range(start, min(start + batch, len(outcomes)))]
+    for trials, stage in zip(batches, stages):  # the same SELECT, its features the representatives
+        connection.execute(f"CREATE OR REPLACE TEMP TABLE _few AS WITH features AS (SELECT * FROM _representatives) {stage}")
+        decided = [_decided(n, outcomes[n]).sql(dialect="duckdb", copy=False) for n in trials]
         connection.execute(f"INSERT INTO {states} " + " UNION ALL ".join(decided))
     connection.execute("DROP TABLE _representatives")
-    pairs = " UNION ALL ".join(f"SELECT person_id, as_of, {n} AS t, fp FROM {table}_p{n}" for n in range(len(outcomes)))
+    connection.execute("DROP TABLE _few")
+    pairs = " UNION ALL ".join(f"SELECT person_id, as_of, date, {n} AS t, fp{n} AS fp FROM {where[n]}" for n in range(len(outcomes)))
     connection.execute(f"CREATE OR REPLACE TEMP VIEW {table}_pairs AS {pairs}")
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table} AS
         SELECT p.person_id, s.trial_id, p.as_of, s.verdict, s.failing, s.undecided, s.to_collect
@@ -50,20 +61,20 @@ def screen_states(connection, outcomes: list[Outcome], table: str, *, batch: int
 
 
 def _fingerprint(outcome: Outcome) -> str:
-    """Two 64-bit hashes of the trial's state columns, in opposite orders, as one UHUGEINT."""
-    columns = [c.alias_or_name for c in outcome.stage.expressions[2:]] or ["NULL"]
+    """Two 64-bit hashes of the trial's state columns, in opposite orders, as one UHUGEINT.
+    A column that reads no column is the same for every person and is left out (most are,
+    when the population holds no answers and few of the variables)."""
+    columns = [c.alias_or_name for c in outcome.columns if c.find(exp.Column) is not None] or ["NULL"]
     forward, backward = ", ".join(columns), ", ".join(reversed(columns))
     return f"((hash({forward})::UHUGEINT << 64) | hash({backward}, 1)::UHUGEINT)"
 
 
 def _decided(number: int, outcome: Outcome) -> exp.Select:
     """(t, fp, trial_id, verdict, failing, undecided, to_collect) of the distinct states of
-    one trial, computed on the representatives (one person per state of every trial)."""
-    few = outcome.stage.transform(
-        lambda node: exp.to_table("_representatives") if isinstance(node, exp.Table) and node.name == "features" else node)
-    columns = [exp.column(c.alias_or_name) for c in outcome.stage.expressions[2:]]
-    fingerprint = alias(exp.maybe_parse(_fingerprint(outcome), dialect="duckdb"), "fp")
-    states = exp.select(*columns, fingerprint, copy=False).distinct(copy=False).from_(alias(exp.Subquery(this=few), "t"), copy=False)
+    one trial, from its columns in ``_few`` (the stage of the representatives: one person
+    per state of every trial)."""
+    columns = [exp.column(c) for c in outcome.states]
+    states = exp.select(*columns, alias(exp.column(f"fp{number}"), "fp"), copy=False).distinct(copy=False).from_("_few", copy=False)
     return exp.select(
         alias(exp.Literal.number(number), "t"), exp.column("fp"),
         alias(exp.Literal.string(outcome.trial_id), "trial_id"), alias(verdict_of(outcome.fails, outcome.reviews), "verdict"),
@@ -96,7 +107,7 @@ def _text_view(connection, table: str) -> None:
     typed = ", ".join(f"CAST({c} AS {table}_{c}_t) AS {c}" for c in _TEXT_COLUMNS)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {texts} AS SELECT t, fp, {typed} FROM {texts}")
     connection.execute(f"""CREATE OR REPLACE TEMP VIEW {table}_text AS
-        SELECT p.person_id, s.trial_id, p.as_of, s.verdict, s.failing, s.undecided, s.to_collect, s.log_collect
+        SELECT p.person_id, s.trial_id, p.as_of, p.date, s.verdict, s.failing, s.undecided, s.to_collect, s.log_collect
         FROM {table}_pairs p JOIN {texts} s ON s.t = p.t AND s.fp = p.fp""")
 
 
