@@ -11,17 +11,13 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
-import pwd
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import duckdb
 import pytest
+from pg_cluster import Cluster, load_sample, postgres_bin
 from test_omop import needs_sample, rules_dir, runner, synthea  # noqa: F401  (fixtures)
 
 from screener.cli import app
@@ -32,18 +28,7 @@ from screener.sql import screening_sql
 from screener.sql_run import SCHEMA, patient_tables, run_duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
-CDM = ("person", "observation_period", "measurement", "condition_occurrence", "observation", "procedure_occurrence",
-       "drug_exposure", "visit_occurrence", "concept", "concept_ancestor", "concept_relationship")
 LONG = ("person", "measurement", "condition", "event")
-
-
-def _postgres_bin() -> Path | None:
-    """The folder of initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/N/bin."""
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
-    return versions[-1].parent if versions else None
 
 
 def _unavailable(reason: str) -> None:
@@ -56,55 +41,9 @@ def _unavailable(reason: str) -> None:
 def _missing() -> str | None:
     if importlib.util.find_spec("psycopg") is None:
         return "psycopg is not installed (pip install 'trial-screener[postgres]')"
-    if _postgres_bin() is None:
+    if postgres_bin() is None:
         return "PostgreSQL is not installed (no initdb on PATH or in /usr/lib/postgresql/*/bin; .ci/run installs it)"
     return None
-
-
-class Cluster:
-    """A PostgreSQL server in a temporary folder, reached on a Unix socket in that folder."""
-
-    def __init__(self, bin_dir: Path) -> None:
-        self.bin = bin_dir
-        # not pytest's tmp_path, which only root can enter; short, for the socket's path
-        self.folder = Path(tempfile.mkdtemp(prefix="screener-pg-", dir="/tmp"))
-        self.user = None
-        if os.geteuid() == 0:  # the server refuses to run as root
-            self.user = "postgres" if _has_user("postgres") else "nobody"
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.folder, entry.pw_uid, entry.pw_gid)
-
-    def run(self, *args: str) -> None:
-        done = subprocess.run([str(self.bin / args[0]), *args[1:]], cwd=self.folder, user=self.user,
-                              capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, f"{args[0]} failed: {done.stdout}{done.stderr}"
-
-    def start(self) -> None:
-        self.run("initdb", "-D", str(self.folder / "data"), "-U", "screener", "-A", "trust", "--no-sync",
-                 "--no-locale", "-E", "UTF8")
-        self.run("pg_ctl", "-D", str(self.folder / "data"), "-l", str(self.folder / "server.log"), "-w", "-t", "60",
-                 "-o", f"-k {self.folder} -c listen_addresses='' -F", "start")
-
-    def stop(self) -> None:
-        try:
-            self.run("pg_ctl", "-D", str(self.folder / "data"), "-m", "immediate", "stop")
-        finally:
-            shutil.rmtree(self.folder, ignore_errors=True)
-
-    def url(self, database: str = "omop", schema: str = "cdm") -> str:
-        return f"postgresql://screener@/{database}?host={self.folder}" + (f"#{schema}" if schema else "")
-
-    def connect(self, database: str = "omop") -> Any:
-        import psycopg
-        return psycopg.connect(f"host={self.folder} user=screener dbname={database}", autocommit=True)
-
-
-def _has_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -112,49 +51,16 @@ def server(synthea: Path) -> Iterator[Cluster]:  # noqa: F811
     reason = _missing()
     if reason:
         _unavailable(reason)
-    cluster = Cluster(_postgres_bin())  # type: ignore[arg-type]
+    cluster = Cluster(postgres_bin())  # type: ignore[arg-type]
     try:
         cluster.start()
         with cluster.connect("postgres") as db:
             db.execute("CREATE DATABASE omop")
         with cluster.connect() as db:
-            _load_sample(db, synthea)
+            load_sample(db, synthea)
         yield cluster
     finally:
         cluster.stop()
-
-
-def _load_sample(db: Any, folder: Path) -> None:
-    """Schema ``cdm``: the sample's CDM tables, typed as the OMOP DDL types them.  Schema
-    ``anc``: the same with CONCEPT_ANCESTOR filled from the 'Is a' rows and no
-    CONCEPT_RELATIONSHIP."""
-    db.execute("CREATE SCHEMA cdm; CREATE SCHEMA anc")
-    for table in CDM:
-        path = folder / f"{table.upper()}.csv"
-        header = path.read_text().partition("\n")[0].strip().split(",")
-        db.execute(f"CREATE TABLE cdm.{table} ({', '.join(f'{name} {_column_type(name)}' for name in header)})")
-        with db.cursor().copy(f"COPY cdm.{table} FROM STDIN (FORMAT csv, HEADER true)") as copy:
-            copy.write(path.read_bytes())
-        if table not in ("concept_ancestor", "concept_relationship"):
-            db.execute(f"CREATE VIEW anc.{table} AS SELECT * FROM cdm.{table}")
-    db.execute("""CREATE TABLE anc.concept_ancestor AS
-        WITH RECURSIVE isa AS (SELECT concept_id_2 parent, concept_id_1 child FROM cdm.concept_relationship
-                               WHERE relationship_id = 'Is a'),
-        down(ancestor_concept_id, descendant_concept_id) AS (
-          SELECT concept_id, concept_id FROM cdm.concept
-          UNION SELECT d.ancestor_concept_id, i.child FROM down d JOIN isa i ON i.parent = d.descendant_concept_id)
-        SELECT * FROM down""")
-
-
-def _column_type(name: str) -> str:
-    """The OMOP CDM 5.4 DDL's type of a column, by the CDM's naming."""
-    if re.search(r"_id(_\d)?$", name) and name not in ("vocabulary_id", "domain_id", "concept_class_id", "relationship_id"):
-        return "integer"
-    if name.endswith(("_date", "_datetime")):
-        return "date" if name.endswith("_date") else "timestamp"
-    if name in ("value_as_number", "range_low", "range_high", "quantity"):
-        return "numeric"
-    return "integer" if name.endswith("_of_birth") else "varchar(255)"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
