@@ -38,15 +38,15 @@ class Cluster:
         self.bin = bin_dir
         # not pytest's tmp_path, which only root can enter; short, for the socket's path
         self.folder = Path(tempfile.mkdtemp(prefix="screener-pg-", dir="/tmp"))
-        self.user = None
+        self.user: dict[str, Any] = {}
         if os.geteuid() == 0:  # the server refuses to run as root
-            self.user = "postgres" if _has_user("postgres") else "nobody"
-            entry = pwd.getpwnam(self.user)
+            entry = pwd.getpwnam("postgres" if _has_user("postgres") else "nobody")
+            self.user = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
 
     def run(self, *args: str) -> None:
-        done = subprocess.run([str(self.bin / args[0]), *args[1:]], cwd=self.folder, user=self.user,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run([str(self.bin / args[0]), *args[1:]], cwd=self.folder, capture_output=True, text=True,
+                              timeout=120, **self.user)
         if done.returncode != 0:
             raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}")
 
