@@ -19,7 +19,6 @@ import re
 import tempfile
 from pathlib import Path
 from typing import Any, Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import duckdb
 
@@ -42,14 +41,10 @@ _CODE_FILTER = ("{c} = ANY(%(codes)s) OR replace({c}, '.', '') = ANY(%(codes)s) 
 
 
 def redact(url: str) -> str:
-    """The URL without its password (in the user part or as ``?password=``), for messages."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = f"{parts.username or ''}:***@{netloc.rpartition('@')[2]}"
-    query = urlencode([(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)],
-                      safe="/:*")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    """The URL without its password (in the user part or as ``?password=``), for messages;
+    the rest as written."""
+    url = re.sub(r"^([a-z]+://[^:/@?#]*):[^/?#]*@", r"\1:***@", url)  # to the last @ of the host part
+    return re.sub(r"([?&]password=)[^&#]*", r"\1***", url)
 
 
 def copy_tables(con: duckdb.DuckDBPyConnection, url: str, variables: Iterable[str] | None = None) -> None:

@@ -22,6 +22,7 @@ from test_omop import needs_sample, rules_dir, runner, synthea  # noqa: F401  (f
 
 from screener.cli import app
 from screener.omop import load_omop
+from screener.omop_db import redact
 from screener.patient import load_patient
 from screener.rules import load_rules
 from screener.sql import screening_sql
@@ -102,6 +103,17 @@ def test_screen_from_the_database_gives_the_log_of_the_folder(server, synthea, r
         logs[name] = sorted(tuple(row.values())[:7] for row in csv.DictReader(out.open()))  # not when it was made
     assert logs["database"] == logs["folder"] and len(logs["folder"]) == 28 * 3
     assert {row[3] for row in logs["folder"]} >= {"ineligible", "needs_review"}
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql://reader:s3cret@db.hospital:5432/omop#cdm", "postgresql://reader:***@db.hospital:5432/omop#cdm"),
+    ("postgresql://reader:s3@cret@db.hospital/omop", "postgresql://reader:***@db.hospital/omop"),
+    ("postgres://reader@db/omop?sslmode=require&password=s3cret", "postgres://reader@db/omop?sslmode=require&password=***"),
+    ("postgresql:///omop?host=/var/run/postgresql", "postgresql:///omop?host=/var/run/postgresql"),
+    ("postgresql://reader@db:5432/omop", "postgresql://reader@db:5432/omop"),
+])
+def test_urls_are_shown_without_their_password(url, shown) -> None:
+    assert redact(url) == shown
 
 
 @pytest.mark.parametrize("url, reason", [
