@@ -1,7 +1,8 @@
 """Read an OMOP CDM database on PostgreSQL into DuckDB, for ``omop.load_omop``.
 
-``postgresql://user:password@host:port/database#schema`` (the schema after ``#``; by
-default the connection's search path).  The tables come through psycopg 3 (the
+``postgresql://user:password@host:port/database#schema`` (after ``#`` the schema, or
+schemas separated by commas, ``#cdm,vocab``, each table taken from the first that holds
+it; by default the connection's search path).  The tables come through psycopg 3 (the
 ``[postgres]`` extra), not DuckDB's postgres extension, which DuckDB downloads at run
 time from a host these machines (and many hospital networks) cannot reach.
 
@@ -64,7 +65,7 @@ def copy_tables(con: duckdb.DuckDBPyConnection, url: str, variables: Iterable[st
         with db, tempfile.TemporaryDirectory(prefix="screener-pg-") as tmp:
             db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             db.execute("SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3")
-            _Reader(db, con, Path(tmp), schema or None).read(variables)
+            _Reader(db, con, Path(tmp), [s.strip() for s in schema.split(",") if s.strip()]).read(variables)
     except psycopg.Error as exc:
         raise OmopError(f"cannot read the database: {_reason(exc)}", file=redact(url)) from None
 
@@ -78,9 +79,9 @@ def _reason(exc: Exception) -> str:
 class _Reader:
     """One snapshot of a CDM database copied into one DuckDB connection."""
 
-    def __init__(self, db: Any, con: duckdb.DuckDBPyConnection, folder: Path, schema: str | None) -> None:
+    def __init__(self, db: Any, con: duckdb.DuckDBPyConnection, folder: Path, schemas: list[str]) -> None:
         self.db, self.con, self.folder = db, con, folder
-        self.tables = _tables(db, schema)
+        self.tables = _tables(db, schemas)
 
     def read(self, variables: Iterable[str] | None) -> None:
         if "person" not in self.tables:
@@ -164,14 +165,15 @@ class _Reader:
         path.unlink()
 
 
-def _tables(db: Any, schema: str | None) -> dict[str, tuple[str, str, dict[str, str]]]:
-    """CDM table (lower case) -> (schema, name, {column (lower case): type}) of the tables
-    in ``schema``, else the first of the search path that holds it."""
+def _tables(db: Any, schemas: list[str]) -> dict[str, tuple[str, str, dict[str, str]]]:
+    """CDM table (lower case) -> (schema, name, {column (lower case): type}): each table
+    from the first of ``schemas`` (else of the search path) that holds it."""
     rows = db.execute("""
-        SELECT table_schema, table_name, lower(column_name), data_type FROM information_schema.columns
-        WHERE lower(table_name) = ANY(%s) AND (table_schema = %s::text OR (%s::text IS NULL AND table_schema = ANY(current_schemas(false))))
-        ORDER BY array_position(current_schemas(false), table_schema::name), table_schema, table_name, ordinal_position""",
-        [list(TABLES), schema, schema]).fetchall()
+        WITH path AS (SELECT coalesce(nullif(%s::text[], '{}'), current_schemas(false)::text[]) schemas)
+        SELECT table_schema, table_name, lower(column_name), data_type FROM information_schema.columns, path
+        WHERE lower(table_name) = ANY(%s) AND table_schema = ANY(schemas)
+        ORDER BY array_position(schemas, table_schema::text), table_name, ordinal_position""",
+        [schemas, list(TABLES)]).fetchall()
     found: dict[str, tuple[str, str, dict[str, str]]] = {}
     for table_schema, name, column, data_type in rows:
         entry = found.setdefault(name.lower(), (table_schema, name, {}))

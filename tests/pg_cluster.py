@@ -82,8 +82,9 @@ def load_sample(db: Any, folder: Path, copies: int = 1) -> None:
     """Schema ``cdm``: the sample's CDM tables (from its CSV files in ``folder``), typed as
     the OMOP DDL types them; with ``copies`` > 1 every person is there that many times
     (person ids + k * 10^6, row ids + k * 10^8).  Schema ``anc``: the same with
-    CONCEPT_ANCESTOR filled from the 'Is a' rows and no CONCEPT_RELATIONSHIP."""
-    db.execute("CREATE SCHEMA cdm; CREATE SCHEMA anc")
+    CONCEPT_ANCESTOR filled from the 'Is a' rows and no CONCEPT_RELATIONSHIP.  Schemas
+    ``clinical`` and ``vocabulary``: the ``cdm`` tables split as many sites keep them."""
+    db.execute("CREATE SCHEMA cdm; CREATE SCHEMA anc; CREATE SCHEMA clinical; CREATE SCHEMA vocabulary")
     for table in CDM:
         path = folder / f"{table.upper()}.csv"
         header = path.read_text().partition("\n")[0].strip().split(",")
@@ -97,6 +98,7 @@ def load_sample(db: Any, folder: Path, copies: int = 1) -> None:
             db.execute(f"INSERT INTO cdm.{table} SELECT {shifted} FROM cdm.{table}, generate_series(1::bigint, {copies - 1}) g")
         if table not in ("concept_ancestor", "concept_relationship"):
             db.execute(f"CREATE VIEW anc.{table} AS SELECT * FROM cdm.{table}")
+        db.execute(f"CREATE VIEW {'vocabulary' if table.startswith('concept') else 'clinical'}.{table} AS SELECT * FROM cdm.{table}")
     db.execute("""CREATE TABLE anc.concept_ancestor AS
         WITH RECURSIVE isa AS (SELECT concept_id_2 parent, concept_id_1 child FROM cdm.concept_relationship
                                WHERE relationship_id = 'Is a'),

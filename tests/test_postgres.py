@@ -77,7 +77,11 @@ def folder_tables(synthea) -> dict[str, list[tuple]]:  # noqa: F811
 
 
 @needs_sample
-@pytest.mark.parametrize("schema", ["cdm", "anc"])  # descendants by 'Is a' rows, by CONCEPT_ANCESTOR
+@pytest.mark.parametrize("schema", [
+    "cdm",                   # descendants by the 'Is a' rows (the sample's CONCEPT_ANCESTOR is empty)
+    "anc",                   # by CONCEPT_ANCESTOR
+    "clinical,vocabulary",   # each table from the first schema that holds it (visits need the vocabulary)
+])
 def test_the_database_gives_the_long_tables_of_the_folder(server, folder_tables, schema) -> None:
     assert _tables(load_omop(server.url(schema=schema))) == folder_tables
     assert all(folder_tables[t] for t in LONG)
