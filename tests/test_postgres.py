@@ -87,6 +87,33 @@ def test_the_database_gives_the_long_tables_of_the_folder(server, folder_tables,
     assert all(folder_tables[t] for t in LONG)
 
 
+LOOSE = {  # table: the columns kept, all as text
+    "person": ("person_id", "gender_concept_id", "year_of_birth"),
+    "measurement": ("measurement_id", "person_id", "measurement_concept_id", "measurement_date", "value_as_number",
+                    "unit_concept_id", "measurement_source_value", "unit_source_value"),
+    "concept": ("concept_id", "vocabulary_id", "concept_code"),
+    "concept_relationship": ("concept_id_1", "concept_id_2", "relationship_id"),
+}
+
+
+@needs_sample
+def test_a_loosely_typed_database_with_few_columns_reads_as_its_csv_folder(server, synthea, tmp_path) -> None:  # noqa: F811
+    """Every column text, most columns missing (no birth month or day, no ranges): read as
+    a CSV folder with those columns empty."""
+    folder = tmp_path / "loose"
+    folder.mkdir()
+    with server.connect() as db:
+        db.execute("CREATE SCHEMA loose")
+        for table, columns in LOOSE.items():
+            db.execute(f"CREATE TABLE loose.{table} AS SELECT {', '.join(f'{c}::text AS {c}' for c in columns)} FROM cdm.{table}")
+            source = duckdb.read_csv(str(synthea / f"{table.upper()}.csv"), all_varchar=True)
+            kept = ", ".join(c if c in columns else f"NULL AS {c}" for c in source.columns)  # the folder reader needs them all
+            source.select(kept).write_csv(str(folder / f"{table.upper()}.csv"), header=True)
+    expected = _tables(load_omop(folder))
+    assert _tables(load_omop(server.url(schema="loose"))) == expected
+    assert expected["measurement"] and all(birth is None for _, _, birth, *_ in expected["person"])
+
+
 @needs_sample
 def test_reading_some_variables_from_the_database_reads_only_their_rows(server, folder_tables) -> None:
     con = load_omop(server.url(), variables=["weight", "creatinine"])
