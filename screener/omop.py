@@ -2,7 +2,7 @@
 
 The source is a folder of CSV or Parquet files (one per table, ``PERSON.csv``,
 ``measurement.parquet``, or a folder of Parquet parts per table), a DuckDB file, or a
-``postgresql://`` URL that DuckDB attaches read-only.  The clinical tables become the five
+``postgresql://`` URL (read through psycopg by ``omop_db``).  The clinical tables become the five
 long tables of ``notes/population-schema.md`` (person, measurement, condition, event,
 answer) in a DuckDB connection; nothing is read row by row in Python, so a million
 persons take seconds.
@@ -49,17 +49,21 @@ class OmopError(InputError):
 # ------------------------------------------------------------------------ the source
 
 
-def open_source(source: str | Path, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
-    """A connection with one view ``src_<table>`` per CDM table found in ``source``."""
+def open_source(source: str | Path, con: duckdb.DuckDBPyConnection | None = None,
+                variables: Iterable[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection with one view ``src_<table>`` per CDM table found in ``source``
+    (of a database URL, only the rows of ``variables`` among the measured ones)."""
     con = con or duckdb.connect()
     text = str(source)
     if re.match(r"^postgres(ql)?://", text):
-        _attach(con, text.split("#")[0], "TYPE postgres, READ_ONLY", text.partition("#")[2] or None)
+        from .omop_db import copy_tables, redact
+        copy_tables(con, text, variables)
+        text = redact(text)
     elif Path(text).is_dir():
         for table, sql in _folder_tables(Path(text)):
             con.execute(f"CREATE OR REPLACE VIEW src_{table} AS {sql}")
     elif Path(text).is_file():
-        _attach(con, text, "READ_ONLY", None)
+        _attach(con, text)
     else:
         raise OmopError("no such folder, DuckDB file or postgresql:// URL", file=text)
     names = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'src\\_%' ESCAPE '\\'").fetchall()}
@@ -85,18 +89,16 @@ def _folder_tables(folder: Path) -> Iterator[tuple[str, str]]:
             break
 
 
-def _attach(con: duckdb.DuckDBPyConnection, target: str, options: str, schema: str | None) -> None:
+def _attach(con: duckdb.DuckDBPyConnection, target: str) -> None:
     try:
-        if "postgres" in options:
-            con.execute("INSTALL postgres; LOAD postgres;")
-        con.execute(f"ATTACH '{_quote(target)}' AS src ({options})")
+        con.execute(f"ATTACH '{_quote(target)}' AS src (READ_ONLY)")
         rows = con.execute(
             "SELECT table_schema, lower(table_name), table_name FROM information_schema.tables WHERE table_catalog = 'src'"
         ).fetchall()
     except duckdb.Error as exc:
         raise OmopError(f"cannot open the database: {str(exc).splitlines()[0]}", file=target) from None
     for table_schema, lower, name in rows:
-        if lower in TABLES and (schema is None or table_schema == schema):
+        if lower in TABLES:
             con.execute(f'CREATE OR REPLACE VIEW src_{lower} AS SELECT * FROM src."{table_schema}"."{name}"')
 
 
@@ -191,7 +193,7 @@ def load_omop(source: str | Path, *, as_of: dt.date | None = None,
     rules to run read, ``sql.ScreeningPlan.variables``), as most measurement rows are
     vital signs and panels no rule may need; by default every variable of the lexicon.
     """
-    con = open_source(source, con)
+    con = open_source(source, con, variables)
     con.execute("SET preserve_insertion_order = false")
     _concept_map(con)
     con.execute(_PERSON_SQL, [as_of, dt.date.today()])
