@@ -69,10 +69,42 @@ def open_source(source: str | Path, con: duckdb.DuckDBPyConnection | None = None
     names = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE view_name LIKE 'src\\_%' ESCAPE '\\'").fetchall()}
     if "src_person" not in names:
         raise OmopError("no PERSON table (person.csv, person.parquet or a person table)", file=text)
+    for name in sorted(names):
+        if name[4:] in TABLES:
+            _complete(con, name[4:], text)
     for table in TABLES:
         if f"src_{table}" not in names:
             con.execute(f"CREATE OR REPLACE VIEW src_{table} AS {_EMPTY[table]}")
     return con
+
+
+PERSON_COLUMNS = (("person_id", "BIGINT"), ("gender_concept_id", "BIGINT"), ("gender_source_value", "VARCHAR"),
+                  ("year_of_birth", "BIGINT"), ("month_of_birth", "BIGINT"), ("day_of_birth", "BIGINT"),
+                  ("birth_datetime", "VARCHAR"))
+"""The PERSON columns ``_PERSON_SQL`` reads; the other tables' are those of ``_EMPTY``."""
+
+
+def read_columns(table: str) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of what the reader uses of a CDM table."""
+    if table == "person":
+        return list(PERSON_COLUMNS)
+    return [(name, kind) for kind, name in re.findall(r"NULL::(\w+) (\w+)", _EMPTY[table])]
+
+
+def _complete(con: duckdb.DuckDBPyConnection, table: str, origin: str) -> None:
+    """A table that lacks a column the reader uses reads it as NULL (as from a database),
+    except ``person_id``, without which no row belongs to anyone: an error."""
+    try:
+        present = {row[0].lower() for row in con.execute(f"DESCRIBE src_{table}").fetchall()}
+    except duckdb.Error as exc:
+        raise OmopError(f"cannot read the {table.upper()} table: {str(exc).splitlines()[0]}", file=origin) from None
+    wanted = read_columns(table)
+    if "person_id" not in present and any(column == "person_id" for column, _ in wanted):
+        raise OmopError(f"the {table.upper()} table has no person_id column", file=origin)
+    missing = [f"NULL::{kind} AS {column}" for column, kind in wanted if column not in present]
+    if missing:
+        con.execute(f"ALTER VIEW src_{table} RENAME TO given_{table}")
+        con.execute(f"CREATE VIEW src_{table} AS SELECT *, {', '.join(missing)} FROM given_{table}")
 
 
 def _folder_tables(folder: Path) -> Iterator[tuple[str, str]]:

@@ -23,12 +23,7 @@ from typing import Any, Iterable
 
 import duckdb
 
-from .omop import _EMPTY, _FACTS, TABLES, OmopError, _concept_map, code_rows
-
-PERSON_COLUMNS = (("person_id", "BIGINT"), ("gender_concept_id", "BIGINT"), ("gender_source_value", "VARCHAR"),
-                  ("year_of_birth", "BIGINT"), ("month_of_birth", "BIGINT"), ("day_of_birth", "BIGINT"),
-                  ("birth_datetime", "VARCHAR"))
-"""The PERSON columns ``omop._PERSON_SQL`` reads; the other tables' are those of ``omop._EMPTY``."""
+from .omop import _EMPTY, _FACTS, TABLES, OmopError, _concept_map, code_rows, read_columns
 
 _KIND = {"smallint": ("bigint", "BIGINT"), "integer": ("bigint", "BIGINT"), "bigint": ("bigint", "BIGINT"),
          "numeric": ("float8", "DOUBLE"), "real": ("float8", "DOUBLE"), "double precision": ("float8", "DOUBLE"),
@@ -148,7 +143,7 @@ class _Reader:
         if table not in self.tables:
             return
         present = self.tables[table][2]
-        wanted = PERSON_COLUMNS if table == "person" else _empty_columns(table)
+        wanted = read_columns(table)
         selects, types = [], {}
         for column, fallback in wanted:
             cast, duck = _KIND.get(present[column], ("text", "VARCHAR")) if column in present else ("text", fallback)
@@ -180,11 +175,6 @@ def _tables(db: Any, schemas: list[str]) -> dict[str, tuple[str, str, dict[str, 
         if (entry[0], entry[1]) == (table_schema, name):
             entry[2][column] = data_type
     return found
-
-
-def _empty_columns(table: str) -> list[tuple[str, str]]:
-    """(column, DuckDB type) of a table as ``omop._EMPTY`` declares it."""
-    return [(name, kind) for kind, name in re.findall(r"NULL::(\w+) (\w+)", _EMPTY[table])]
 
 
 def _quote(text: str) -> str:

@@ -304,6 +304,33 @@ def test_a_bad_source_is_a_clear_error(tmp_path, source: str, message: str) -> N
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
+
+def _without(rows: list[dict], *columns: str) -> list[dict]:
+    return [{k: v for k, v in row.items() if k not in columns} for row in rows]
+
+
+@pytest.mark.parametrize("table, columns", [
+    ("person", ("gender_source_value", "birth_datetime")),
+    ("measurement", ("range_low", "range_high", "unit_concept_id", "measurement_concept_id")),
+    ("condition_occurrence", ("condition_end_date", "condition_concept_id")),
+])
+def test_a_table_without_columns_the_reader_uses_reads_them_as_empty(tmp_path, table: str, columns: tuple[str, ...]) -> None:
+    tables = {"person": PERSON, "observation_period": PERIOD,
+              "measurement": [_measurement(1, "2160-0", "1.2", "mg/dL")],
+              "condition_occurrence": [_condition(1, 0, "I10", "2020-01-01")]}
+    expected = _tables(load_omop(_write(tmp_path / "full", tables)))
+    tables[table] = _without(tables[table], *columns)
+    assert _tables(load_omop(_write(tmp_path / "short", tables))) == expected
+
+
+def test_a_table_without_person_id_is_a_clear_error(tmp_path) -> None:
+    folder = _write(tmp_path / "cdm", {"person": PERSON, "observation_period": PERIOD,
+                                       "measurement": _without([_measurement(1, "2160-0", "1.2", "mg/dL")], "person_id")})
+    with pytest.raises(OmopError, match="MEASUREMENT table has no person_id column"):
+        load_omop(folder)
+    result = runner.invoke(app, ["screen", "--omop", str(folder), "--rules", str(ROOT / "rules"), "--engine", "python"])
+    assert result.exit_code == 2 and "no person_id column" in result.output and "Traceback" not in result.output
+
 # ------------------------------------------------------------------------ profiles as long tables
 
 
