@@ -408,6 +408,12 @@ def _write_results(results: Iterator[ScreenResult], rule_sets: list[RuleSet], ch
     _stream(chunks, out)
 
 
+def _read_variables(rule_sets: list[RuleSet]) -> tuple[str, ...]:
+    from .sql import screening_plan
+
+    return screening_plan(rule_sets, answers=False).variables
+
+
 def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Optional[str], engine: str,
                        as_of: Optional[date], chosen: str, out: Optional[Path], counts: dict[str, int],
                        stamp: Provenance, max_lab_age: Optional[int] = None) -> None:
@@ -419,8 +425,8 @@ def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Opti
     from .population import from_patients, readable_entries
 
     errors: list[tuple[str, str]] = []
-    if omop:
-        con = load_omop(omop, as_of=as_of)
+    if omop:  # an SQL engine reads only the measurements its rules read (as the benchmark does)
+        con = load_omop(omop, as_of=as_of, variables=None if engine == "python" else _read_variables(rule_sets))
     else:
         readable, errors = readable_entries(iter_patients(patients), rule_sets)
         con = from_patients(readable)
