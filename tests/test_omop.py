@@ -331,6 +331,23 @@ def test_a_table_without_person_id_is_a_clear_error(tmp_path) -> None:
     result = runner.invoke(app, ["screen", "--omop", str(folder), "--rules", str(ROOT / "rules"), "--engine", "python"])
     assert result.exit_code == 2 and "no person_id column" in result.output and "Traceback" not in result.output
 
+
+@pytest.mark.parametrize("units_from, verdict, failing, undecided", [
+    (False, "needs_review", "", "E1"),   # kPa is not among the units the lexicon names: PaO2 unknown
+    (True, "ineligible", "E1", ""),
+])
+def test_printed_sql_converts_the_units_of_the_population_it_is_given(tmp_path, units_from: bool, verdict: str,
+                                                                      failing: str, undecided: str) -> None:
+    folder = _write(tmp_path / "cdm", {"person": PERSON, "observation_period": PERIOD,
+                                       "measurement": [_measurement(1, "2703-7", "7", "kPa")]})
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(dump_rules(compile_criteria("Exclusion Criteria:\n- PaO2 < 8 kPa (< 60 mmHg)\n", trial_id="T")))
+    out = tmp_path / "screen.sql"
+    result = runner.invoke(app, ["sql", str(rules), "--out", str(out), *(["--units-from", str(folder)] if units_from else [])])
+    assert result.exit_code == 0, result.output
+    row = load_omop(folder).execute(out.read_text().rstrip().rstrip(";")).fetchone()
+    assert (row[3], ",".join(row[4]), ",".join(row[5])) == (verdict, failing, undecided)
+
 # ------------------------------------------------------------------------ profiles as long tables
 
 
