@@ -16,7 +16,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
-from .rules import Comparison, Condition, Manual, Node, Restrict, walk
+from .rules import Comparison, Node, Restrict, limits_only, walk
 from .scope import cues, phrase_pattern
 from .text import Text
 from .tokens import blank_spans
@@ -40,11 +40,6 @@ def _any_group() -> re.Pattern[str]:
     data = cues()
     persons = phrase_pattern([*data["limit_group_persons"], *data["limit_group_other_persons"]])
     return re.compile(phrase_pattern(data["limit_group_leads"]) + r"\s+(?:\w+\s+)?" + persons, re.I)
-
-
-def _limits_only(leaf: "Leaf") -> bool:
-    nodes = list(walk(leaf.node))
-    return any(isinstance(n, Comparison) for n in nodes) and not any(isinstance(n, (Condition, Manual)) for n in nodes)
 
 
 # a capitalised word right after a lower-case one: the next item of a paragraph whose line
@@ -77,7 +72,7 @@ def _group_cue(reader: "ClauseReader", text: str, span: tuple[int, int], leaves:
     if match is None or any(l.start <= match.start() < l.end for l in leaves):
         return None  # none, or inside a limit's own variant ("(<= 5 x ULN in patients with liver metastases)")
     before = [i for i, l in enumerate(leaves) if l.end <= match.start()]
-    if not before or not _limits_only(leaves[before[-1]]) or _run_on(text, leaves[:before[-1] + 1]):
+    if not before or not limits_only(leaves[before[-1]].node) or _run_on(text, leaves[:before[-1] + 1]):
         return None
     last = leaves[before[-1]]
     if re.search(r"\d", text[last.end:match.start()]) or reader._leftover(text, last.end, match.start(), covered):

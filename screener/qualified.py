@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 from .leaves import Leaf
-from .rules import AllOf, Comparison, Condition, Manual, Node, walk
+from .rules import AllOf, Condition, Node, limits_only
 
 # words between the term and its bracket that keep them one phrase ("HIV-infected individual (")
 _BETWEEN = re.compile(r"[\s\w'-]{0,40}\(\s*")
@@ -51,11 +51,6 @@ def _closing(text: str, opening: int) -> int | None:
     return None
 
 
-def _limits_only(node: Node) -> bool:
-    nodes = list(walk(node))
-    return any(isinstance(n, Comparison) for n in nodes) and not any(isinstance(n, (Condition, Manual)) for n in nodes)
-
-
 def _qualifier(leaves: list[Leaf], index: int, text: str) -> tuple[int, int] | None:
     """The leaves [index + 1, end) in the bracket right after the condition ``leaves[index]``, as
     (end index, closing bracket), or None when no such bracket of limits follows."""
@@ -72,7 +67,7 @@ def _qualifier(leaves: list[Leaf], index: int, text: str) -> tuple[int, int] | N
     end = index + 1
     rest = list(text[opening:close])
     while end < len(leaves) and leaves[end].start < close:
-        if leaves[end].end > close + 1 or not _limits_only(leaves[end].node):
+        if leaves[end].end > close + 1 or not limits_only(leaves[end].node):
             return None
         rest[leaves[end].start - opening:leaves[end].end - opening] = " " * (leaves[end].end - leaves[end].start)
         end += 1

@@ -285,6 +285,13 @@ def is_manual(node: Node) -> bool:
     return all(isinstance(n, (Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings)) for n in walk(node))
 
 
+def limits_only(node: Node) -> bool:
+    """True when the tree compares values and names no condition and no question: a limit
+    (or limits) alone, which a condition's bracket or a group's cue may qualify."""
+    nodes = list(walk(node))
+    return any(isinstance(n, Comparison) for n in nodes) and not any(isinstance(n, (Condition, Manual)) for n in nodes)
+
+
 def _without_empty(data):
     """Drop empty "alt", "context" and "notes" lists so files show only what was found."""
     if isinstance(data, dict):  # scalars are kept without a call each: most values are scalars
