@@ -126,6 +126,21 @@ class QuantityReader(MentionReader):
         self._conditional_variants(text, found)
         return found
 
+    def comparator_before(self, text: str, end: int, start: int | None = None) -> tuple[str, int, str] | None:
+        """The comparator that ends the text just before ``end`` ("at least", "<", "within"),
+        looked for from ``start`` (60 characters back by default): (op, where it starts, its
+        word, '' for a symbol)."""
+        start = max(0, end - 60) if start is None else start
+        comparator = self._before_re.search(text[start:end])
+        if comparator is None:
+            return None
+        return self._before[name_key(comparator.group(1) or comparator.group(2))], start + comparator.start(), comparator.group(1) or ""
+
+    def comparator_after(self, text: str, position: int) -> tuple[str, int] | None:
+        """The comparator written right after ``position`` ("18 years or older"): (op, its end)."""
+        suffix = self._after_re.match(text, position)
+        return (self._after[name_key(suffix.group(1))], suffix.end()) if suffix else None
+
     def _unit_after(self, text: str, position: int) -> tuple[str | None, int]:
         uln = self._uln_re.match(text, position)
         if uln and uln.end() > position and uln.group(0).strip():
@@ -144,19 +159,19 @@ class QuantityReader(MentionReader):
             return titre
         if _TYPO_THOUSANDS.fullmatch(number.group(1)) and number.group(1).endswith("00"):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
-        before = text[max(0, number.start() - 60):number.start()]
-        comparator = self._before_re.search(before)
+        window = max(0, number.start() - 60)
+        before = text[window:number.start()]
+        comparator = self.comparator_before(text, number.start(), window)
         aged = None if comparator else _AGE_BEFORE_NUMBER.search(before)
         if aged:  # "less than age 18", "over the age of 65": the comparator stands before the word age
-            comparator = self._before_re.search(before[:aged.start()])
+            comparator = self.comparator_before(text, window + aged.start(), window)
             aged = aged if comparator else None
         op = None
         start = number.start()
         within = False
         if comparator:
-            op = self._before[name_key(comparator.group(1) or comparator.group(2))]
-            start = number.start() - (len(before) - comparator.start())
-            within = (comparator.group(1) or "").lower() == "within"
+            op, start, word = comparator
+            within = word.lower() == "within"
         op = op or carried
         between = _BETWEEN.search(before)
         value = parse_number(number.group(1))
@@ -185,10 +200,9 @@ class QuantityReader(MentionReader):
         if tail:
             unit, cursor = tail
             unit_first = unit_first or unit
-        suffix = self._after_re.match(text, cursor)
-        if suffix and op is None and second is None:
-            op = self._after[name_key(suffix.group(1))]
-            cursor = suffix.end()
+        suffix = self.comparator_after(text, cursor) if op is None and second is None else None
+        if suffix:
+            op, cursor = suffix
         if second is not None:
             first_unit = unit_first or unit
             if first_unit != unit or value > second:
@@ -253,15 +267,15 @@ class QuantityReader(MentionReader):
         number = NUMBER.search(inner)
         if not clause or not number or number.start() > clause.start():
             return []
-        comparator = self._before_re.search(inner[:number.start()])
+        comparator = self.comparator_before(text, opening.end() + number.start(), opening.end())
         unit, _ = self._unit_after(inner, number.end())
         if comparator:
-            op, begin = self._before[name_key(comparator.group(1) or comparator.group(2))], comparator.start()
+            op, begin = comparator[0], comparator[1]
         elif number.start() == 0 and unit is not None and unit == bound.unit:
-            op, begin = bound.op, 0  # "(1.5 mg/dL in patients under 50 kg)": the limit's own comparator
+            op, begin = bound.op, opening.end()  # "(1.5 mg/dL in patients under 50 kg)": the limit's own comparator
         else:
             return []
-        variant = Bound(opening.end() + begin, close + 1, op, parse_number(number.group(1)), unit,
+        variant = Bound(begin, close + 1, op, parse_number(number.group(1)), unit,
                         variant_of=bound, variant_condition=clause.group(1).strip())
         return [variant]
 

@@ -38,21 +38,18 @@ def titre_at(text: str, position: int) -> tuple[float, int] | None:
 def titre_bounds(reader: "QuantityReader", text: str, position: int) -> "list[Bound] | None":
     """The limit a titre at ``position`` sets ("titer >= 1:80", "1:40 or greater"); [] for a
     titre without a comparator (a value, not a limit); None where no titre is written."""
-    from .lexicon import name_key
     from .quantities import Bound
 
     found = titre_at(text, position)
     if found is None:
         return None
     value, end = found
-    before = text[max(0, position - 60):position]
-    comparator = reader._before_re.search(before)
+    comparator = reader.comparator_before(text, position)
     if comparator:
-        op = reader._before[name_key(comparator.group(1) or comparator.group(2))]
-        return [Bound(position - (len(before) - comparator.start()), end, op, value, TITRE_UNIT)]
-    suffix = reader._after_re.match(text, end)
+        return [Bound(comparator[1], end, comparator[0], value, TITRE_UNIT)]
+    suffix = reader.comparator_after(text, end)
     if suffix:
-        return [Bound(position, suffix.end(), reader._after[name_key(suffix.group(1))], value, TITRE_UNIT)]
+        return [Bound(position, suffix[1], suffix[0], value, TITRE_UNIT)]
     return []
 
 
