@@ -90,13 +90,7 @@ class PhraseIndex:
         if not hits and not self._chars:
             return []
         haystack = words.lowered if self.folded else words.text
-        places: set[int] = set()
-        for string in (*hits, *self._chars):
-            place = haystack.find(string)
-            while place >= 0:
-                places.add(place)
-                place = haystack.find(string, place + 1)
-        return _anchored(self.pattern, target, sorted(places))
+        return _anchored(self.pattern, target, _places(haystack, (*hits, *self._chars), 0, len(haystack)))
 
 
 def finditer_from_heads(pattern: re.Pattern[str], text: str, start: int = 0, end: int | None = None,
@@ -109,13 +103,18 @@ def finditer_from_heads(pattern: re.Pattern[str], text: str, start: int = 0, end
     if found_heads is None or (folded and not text.isascii()):
         return list(pattern.finditer(text, start, end))
     haystack = (text.lower() if lowered is None else lowered) if folded else text
+    return _anchored(pattern, text, _places(haystack, found_heads, start, end), end)
+
+
+def _places(haystack: str, strings: Iterable[str], start: int, end: int) -> list[int]:
+    """Every place in ``haystack[start:end]`` where one of ``strings`` starts, ascending."""
     places: set[int] = set()
-    for head in found_heads:
-        place = haystack.find(head, start, end)
+    for string in strings:
+        place = haystack.find(string, start, end)
         while place >= 0:
             places.add(place)
-            place = haystack.find(head, place + 1, end)
-    return _anchored(pattern, text, sorted(places), end)
+            place = haystack.find(string, place + 1, end)
+    return sorted(places)
 
 
 def _anchored(pattern: re.Pattern[str], target: str, places: Iterable[int], end: int | None = None) -> list[re.Match[str]]:
