@@ -13,7 +13,7 @@ A CSV clinic list has one row per patient and one column per field::
 Columns are ``id``, ``sex``, ``birth_date`` or ``age``, ``as_of``, ``height``, ``weight``
 and any measurement, condition or event the lexicon knows (case-insensitive; spaces,
 underscores and hyphens alike).  Each row becomes the same plain mapping a YAML profile
-reads to and is checked by the same code (``patient._Reader``), so both formats accept and
+reads to and is checked by the same code (``profile_reader.ProfileReader``), so both formats accept and
 refuse exactly the same values.
 
 Choices the format leaves open, in one place:
@@ -55,7 +55,7 @@ from .errors import InputError, PatientError, UnitError, quote
 from .fhir import iter_fhir
 from .fhir_read import FHIR_SUFFIXES
 from .lexicon import Lexicon, get_lexicon, name_key
-from .patient import Patient, _Reader, parse_number, parse_patient
+from .patient import Patient, ProfileReader, parse_number, parse_patient
 from .units import parse_unit
 from .yamlio import Document, parse_yaml, printable_name, read_text
 
@@ -253,7 +253,7 @@ def _yaml_entries(text: str, file: str, stem: str) -> Iterator[PatientEntry]:
             # blank lines in front keep every line number that of the whole file
             document = parse_yaml("\n" * start + chunk, file=file, cls=PatientError)
             document.lines[()] = content + 1  # "missing id" points at the document, not line 1
-            patient = _Reader(document, get_lexicon()).patient(f"{stem}#{number}")
+            patient = ProfileReader(document, get_lexicon()).patient(f"{stem}#{number}")
         except Exception as error:  # one bad document must never stop the others
             yield PatientEntry(name, error=_entry_error(error, file), id=_yaml_id(chunk))
         else:
@@ -520,7 +520,7 @@ def _read_csv(lines: Iterator[str], path: Path) -> Iterator[PatientEntry]:
             fields: dict[str, str] = {}
             try:
                 document, fields = _row_document(columns, cells, file, line)
-                patient = _Reader(document, lexicon).patient(f"{path.stem}:{line}")
+                patient = ProfileReader(document, lexicon).patient(f"{path.stem}:{line}")
             except Exception as exc:  # one bad row must never stop the others
                 row_error = _entry_error(exc, file)
                 if row_error.field in fields:
