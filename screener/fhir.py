@@ -32,25 +32,22 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from .codes import LOINC, Codes, get_codes, value_plan
 from .errors import PatientError, UnitError
-from .fhir_read import (
+from .fhir_models import (
     CodeableConcept,
     CodeableConceptData,
-    QuantityData,
-    ReferenceRangeData,
     Condition,
-    Group,
     Medication,
     MedicationRequest,
     MedicationStatement,
     Observation,
     PatientResource,
     Procedure,
-    FHIR_SUFFIXES,
+    QuantityData,
+    ReferenceRangeData,
     fhir_date,
-    read_groups,
-    ref_id,
     resource_type as type_of,
 )
+from .fhir_read import FHIR_SUFFIXES, Group, read_groups, ref_id
 from .implied import with_implied
 from .lexicon import Variable, get_lexicon
 from .patient import ConditionState, Measurement, Patient
