@@ -408,25 +408,19 @@ def _write_results(results: Iterator[ScreenResult], rule_sets: list[RuleSet], ch
     _stream(chunks, out)
 
 
-def _read_variables(rule_sets: list[RuleSet]) -> tuple[str, ...]:
-    from .sql import screening_plan
-
-    return screening_plan(rule_sets, answers=False).variables
-
-
 def _screen_population(rule_sets: list[RuleSet], patients: list[str], omop: Optional[str], engine: str,
                        as_of: Optional[date], chosen: str, out: Optional[Path], counts: dict[str, int],
                        stamp: Provenance, max_lab_age: Optional[int] = None) -> None:
     """A population in the long tables (OMOP, or profiles read into them) on an engine; an
     unreadable profile is an error row per trial, as on the python engine (exit 2)."""
     from .cohort import iter_patients
-    from .engines import copy_log, python_results, sql_results, sql_screening
+    from .engines import copy_log, python_results, read_variables, sql_results, sql_screening
     from .omop import load_omop
     from .population import from_patients, readable_entries
 
     errors: list[tuple[str, str]] = []
-    if omop:  # an SQL engine reads only the measurements its rules read (as the benchmark does)
-        con = load_omop(omop, as_of=as_of, variables=None if engine == "python" else _read_variables(rule_sets))
+    if omop:  # only the measurements the rules read
+        con = load_omop(omop, as_of=as_of, variables=read_variables(rule_sets, engine))
     else:
         readable, errors = readable_entries(iter_patients(patients), rule_sets)
         con = from_patients(readable)
@@ -511,9 +505,10 @@ def sql_command(
 
 def _population_units(source: str, rule_sets: list[RuleSet]) -> list[tuple[str, str | None]]:
     """The (variable, unit) pairs of the measurements the rules read in an OMOP source."""
+    from .engines import read_variables
     from .omop import load_omop
 
-    con = load_omop(source, variables=_read_variables(rule_sets))
+    con = load_omop(source, variables=read_variables(rule_sets, "duckdb"))
     return [(row[0], row[1]) for row in con.execute("SELECT DISTINCT variable, unit FROM measurement ORDER BY ALL").fetchall()]
 
 

@@ -55,7 +55,7 @@ from .patient import Patient
 from .units import Analyte, bsa_mosteller, convert, format_number
 
 __all__ = [
-    "Derived", "Missing", "FORMULAS", "derive", "formulas_for",
+    "Derived", "Missing", "FORMULAS", "derive", "formulas_for", "input_variables",
     "bsa_mosteller", "bsa_dubois", "bmi", "cockcroft_gault", "ckd_epi_2021", "mdrd",
     "pf_ratio", "qtc_fridericia", "qtc_bazett", "rr_interval_s",
     "scorten", "scorten_mortality", "SCORTEN_OBSERVED_MORTALITY",
@@ -345,6 +345,31 @@ for _formula in _FORMULA_LIST:
     FORMULAS.setdefault(_formula.variable, ())
     FORMULAS[_formula.variable] += (_formula.name,)
 del _formula
+
+
+class _Asked(dict):
+    """Measurements that are never there, recording every variable asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):  # type: ignore[no-untyped-def]
+        self.asked.add(key)
+        return default
+
+
+def input_variables(variable: str) -> frozenset[str]:
+    """The measured variables the formulas of ``variable`` read (all of them, as ``derive``
+    may be asked for any): each formula is run on a profile holding nothing, which asks for
+    every input, so the list cannot fall behind the formulas."""
+    patient = Patient(id="inputs")
+    asked = _Asked()
+    patient.measurements = asked
+    for formula in _FORMULA_LIST:
+        if formula.variable == variable:
+            formula.compute(_Inputs(patient))
+    return frozenset(asked.asked)
 
 
 def formulas_for(variable: str) -> tuple[str, ...]:
