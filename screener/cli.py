@@ -33,11 +33,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for name, command in (("compile", compile_command), ("stats", stats_command), ("check", check_command),
-                      ("convert", convert_command), ("screen", screen_command), ("review", review_command),
-                      ("match", match_command), ("sql", sql_command), ("validate", validate_command),
-                      ("schema", schema_command)):
-    app.command(name)(command)
+COMMANDS = (("compile", compile_command), ("stats", stats_command), ("check", check_command), ("convert", convert_command),
+            ("screen", screen_command), ("review", review_command), ("match", match_command), ("sql", sql_command),
+            ("validate", validate_command), ("schema", schema_command))
+"""The commands by name, in the order ``--help`` lists them."""
+
+for _name, _command in COMMANDS:
+    app.command(_name)(_command)
 
 
 def _version(value: bool) -> None:
