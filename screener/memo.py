@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Hashable
 
-from .comparison import Facts
+from .facts import Facts
 from .rules import AllOf, AnyOf, Condition, Manual, NoRequirement, Node, Not, Restrict, Sex, Unless, walk
 
 Key = Callable[[Facts], Hashable]

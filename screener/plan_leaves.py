@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from .comparison import At, Facts, Run, holds, node_result
+from .facts import At, Facts, Run, holds, node_result
 from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Leaf, NodeResult
 from .rules import Condition, Interval, Manual, NoRequirement, Sex
 from .units import format_number

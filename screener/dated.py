@@ -1,0 +1,79 @@
+"""When a measured value counts for a comparison: a recency window ("within the last 3
+months", ``--max-lab-age``) and a window anchored on an event ("within 10 days after
+admission").  A value outside is unknown for the comparison, with what to collect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .evaluate import NOT_MET, UNKNOWN, Leaf
+from .facts import Facts, made
+from .patient import Measurement
+from .rules import Comparison
+from .wording import DAYS_PER, duration_text, event_label, is_lab
+
+
+def window_dates(node: Comparison, f: Facts) -> tuple[dt.date, dt.date] | None:
+    """First and last day of the comparison's event window, when the event's date is known."""
+    window = node.window
+    event = f.events.get(window.event) if window is not None else None
+    if window is None or event is None:
+        return None
+    start = window.start.value * DAYS_PER[window.start.unit] if window.start else 0.0
+    end = window.end.value * DAYS_PER[window.end.unit]
+    return event + dt.timedelta(days=start), event + dt.timedelta(days=end)
+
+
+def outside_window(node: Comparison, measurement: Measurement, label: str, f: Facts) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value cannot count for the criterion's event window."""
+    window = node.window
+    if window is None:
+        return None
+    event = event_label(window.event)
+    span = f"{duration_text(window.end.value, window.end.unit)} after {event}"
+    wanted = f"{label} measured within {span}"
+    dates = window_dates(node, f)
+    if dates is None:
+        return f"no date of {event} in the profile to place {label} in its window", f"date of {event}"
+    if measurement.date is None:  # an undated value is taken as of the profile's date
+        if dates[0] <= f.as_of <= dates[1]:
+            return None
+        return f"{label} has no date and the profile's date is outside the window ({span}): it does not count", wanted
+    if not dates[0] <= measurement.date <= dates[1]:
+        return f"{label} dated {measurement.date.isoformat()} is outside the window ({span}): it does not count", wanted
+    return None
+
+
+def open_window(node: Comparison, f: Facts, status: str, sink: list[Leaf] | None) -> str:
+    """A threshold not yet reached while the window is still open may still be reached: unknown."""
+    dates = window_dates(node, f)
+    if status != NOT_MET or dates is None or f.as_of >= dates[1]:
+        return status
+    if sink is not None:
+        leaf = sink[-1] = made(sink[-1])  # worded now: its words change (a result of its own, never shared)
+        leaf.status = UNKNOWN
+        leaf.explanation += f"; the window is open until {dates[1].isoformat()}, so it may still be reached (unknown)"
+    return UNKNOWN
+
+
+def stale(node: Comparison, measurement: Measurement, label: str, f: Facts) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value is older than the criterion's recency window
+    or the configured maximum age of lab values, or undated where a window applies."""
+    windows = []
+    if node.within is not None:
+        windows.append((node.within.value * DAYS_PER[node.within.unit], duration_text(node.within.value, node.within.unit)))
+    if f.max_lab_age_days is not None and is_lab(node.variable):
+        windows.append((f.max_lab_age_days, duration_text(f.max_lab_age_days, "day")))
+    if not windows:
+        return None
+    days, words = min(windows)
+    wanted = f"{label} measured within the last {words}"
+    if measurement.date is None:
+        return f"{label} has no date; the value must be from the last {words}", wanted
+    age = (f.as_of - measurement.date).days
+    if age > days:
+        return f"{label} dated {measurement.date.isoformat()} is {age} days old; the value must be from the last {words}", wanted
+    return None
+
+__all__ = ["open_window", "outside_window", "stale"]
