@@ -16,7 +16,7 @@ from typing import Callable
 from .dated import open_window, outside_window, stale
 from .derive import FORMULAS, Derived, Missing
 from .errors import UnitError
-from .evaluate import MET, NOT_MET, UNKNOWN, Leaf, completed
+from .evaluate import MET, NOT_MET, UNKNOWN, Later, Leaf, completed
 from .facts import DISAGREEMENT_FACTOR, At, Facts, Run, holds, may_assume, measured_vs_derived, node_result, readings_of
 from .lazy import built
 from .limit import Limit
@@ -24,7 +24,7 @@ from .patient import Measurement
 from .restated import unit_readings
 from .rules import Comparison
 from .units import canonical, converter, format_number
-from .wording import BSA_MISSING, is_lab, quantity_text, relative_of, same_unit, with_unit
+from .wording import BSA_MISSING, is_lab, number_text, quantity_text, same_unit, with_unit
 
 
 def comparison(node: Comparison, at: At) -> Run:
@@ -56,6 +56,7 @@ def _reading(node: Comparison, at: At) -> Run:
     derivable = variable in FORMULAS
     dated = node.within is not None or node.window is not None
     lab = is_lab(variable)
+    routes, said = limit.routes, limit.said
     absent = at.share("comparison", UNKNOWN, f"no {label} in the profile", variable=variable, threshold=limit.threshold,
                       missing=[label])
 
@@ -79,7 +80,13 @@ def _reading(node: Comparison, at: At) -> Run:
             if conflict is not None:
                 return limit.unknown(sink, conflict, [f"{label} confirmed (measured and computed values disagree)"],
                                      _given(measurement, derivation))
-        status = _value(limit, f, measurement, derivation, sink)
+        route = routes.get(measurement.unit) or limit.route(measurement.unit)
+        if route[0] == "convert":  # _value's first case, inlined: most comparisons
+            status: str = MET if route[2](route[1](measurement.value)) else NOT_MET
+            if sink is not None:
+                sink.append(Later((status, said, (status, measurement, derivation, route), ())))
+        else:
+            status = _value(limit, f, measurement, derivation, route, sink)
         return open_window(node, f, status, sink) if node.window is not None else status
 
     return run
@@ -87,7 +94,7 @@ def _reading(node: Comparison, at: At) -> Run:
 
 def _given(measurement: Measurement, derivation: str) -> str:
     value = measurement.value  # quantity_text, inlined
-    return (with_unit(format_number(value), value, measurement.unit) + derivation
+    return (with_unit(number_text(value), value, measurement.unit) + derivation
             + (f" ({measurement.note})" if measurement.note else ""))
 
 
@@ -130,17 +137,17 @@ def _derived(limit: Limit, f: Facts, sink: list[Leaf] | None) -> tuple[Measureme
     return measurement, (f" ({text.split(' by ', 1)[1]})" if " by " in text else "")
 
 
-def _value(limit: Limit, f: Facts, measurement: Measurement, derivation: str, sink: list[Leaf] | None) -> str:
-    """Compare a value with the limit: as a multiple of a limit of normal, per body surface
-    area, or converted into the canonical unit."""
-    value, unit = measurement.value, measurement.unit
-    if limit.relative and relative_of(unit) != limit.relative:
+def _value(limit: Limit, f: Facts, measurement: Measurement, derivation: str, route: tuple,
+           sink: list[Leaf] | None) -> str:
+    """Compare a value with the limit on its ``route``: as a multiple of a limit of normal,
+    per body surface area, or converted into the canonical unit."""
+    value = measurement.value
+    if route[0] == "relative":
         return _relative(limit, f, measurement, derivation, sink)
-    route = limit.routes.get(unit) or limit.route(unit)
     if route[0] == "convert":
         status = MET if route[2](route[1](value)) else NOT_MET
         if sink is not None:
-            limit.finish(sink, status, (_given, measurement, derivation), route[3](value), limit.unit, route[4])
+            sink.append(Later((status, limit.said, (status, measurement, derivation, route), ())))
         return status
     if route[0] == "error":
         wanted = f"{limit.label} in a unit comparable with {limit.unit}" if limit.unit else f"{limit.label} as a unitless value"

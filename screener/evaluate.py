@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .answers import answers_for
-from .lazy import MadeWhenRead
+from .lazy import MadeWhenRead, built
 from .patient import Patient
 from .rules import Criterion, RuleSet, Section
 
@@ -91,18 +91,31 @@ class NodeResult(_Model):
 
 
 class Later(tuple):
-    """A leaf's result whose words are made only when read: ``(status, make, args,
+    """A leaf's result whose words are made only when read: ``(status, say, args,
     assumed)``.  The status and what it rests on are known when the leaf is evaluated; the
-    sentence (number formatting, unit words) is made from the same values by
-    ``make(*args)`` (the result's fields) the first time a person or a dump reads it.  (A tuple: made for every
-    decided comparison of every check, it must cost little.)"""
+    words (number formatting, unit words) are made from the same values by ``say(*args)``,
+    ``(explanation, given, converted)``, the first time a person or a dump reads them; the
+    leaf's other fields are its maker's (``say.__self__``: ``kind``, ``variable``,
+    ``threshold``).  (A tuple: made for every decided comparison of every check, it must
+    cost little.)"""
 
     __slots__ = ()
     missing: ClassVar[tuple[str, ...]] = ()
     status = property(itemgetter(0))
-    make = property(itemgetter(1))
-    args = property(itemgetter(2))
     assumed = property(itemgetter(3))
+
+    def words(self) -> tuple[str, str | None, str | None]:
+        """(explanation, given, converted), made now."""
+        return self[1](*self[2])
+
+    def result(self, words: tuple[str, str | None, str | None] | None = None) -> NodeResult:
+        """The leaf's result (a fresh object), from its words when they are made already."""
+        explanation, given, converted = words or self[1](*self[2])
+        maker = self[1].__self__
+        return built(NodeResult, {
+            "kind": maker.kind, "status": self[0], "explanation": explanation, "variable": maker.variable,
+            "given": given, "converted": converted, "threshold": maker.threshold, "missing": [], "assumed": list(self[3]),
+        })
 
 
 Leaf = NodeResult | Later

@@ -159,7 +159,7 @@ def node_result(kind: str, status: str, explanation: str, **fields) -> NodeResul
 
 def made(leaf: Leaf) -> NodeResult:
     """The leaf's result, worded now (a fresh object for one worded later)."""
-    return built(NodeResult, leaf.make(*leaf.args)) if isinstance(leaf, Later) else leaf
+    return leaf.result() if isinstance(leaf, Later) else leaf
 
 
 def measured_vs_derived(measurement: Measurement, patient: Patient, label: str) -> str | None:

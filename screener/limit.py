@@ -11,11 +11,13 @@ from typing import Callable
 from .errors import UnitError
 from .evaluate import MET, NOT_MET, UNKNOWN, Later, Leaf
 from .facts import holds, node_result
+from .patient import Measurement
 from .rules import Comparison
 from .unit_kinds import kind_problem
-from .units import area_exponent, convert_with_area, converter, format_number
+from .units import area_exponent, convert_with_area, converter
 from .wording import (
-    canonical_unit, limit_number, limit_text, relative_of, same_unit, sentence, shown_number, variable_info, with_unit,
+    canonical_unit, limit_number, limit_text, number_text, relative_of, same_unit, sentence, shown_number, unit_suffix,
+    variable_info, with_unit,
 )
 
 class Limit:
@@ -23,7 +25,8 @@ class Limit:
     canonical unit, and, per patient unit, how to read a value (``route``)."""
 
     __slots__ = ("node", "variable", "label", "analyte", "unit", "limit", "threshold", "holds", "holds_canonical",
-                 "canonical", "relative", "routes", "tails", "context", "limit_number")
+                 "canonical", "relative", "routes", "ends", "context", "limit_number", "head")
+    kind = "comparison"
 
     def __init__(self, node: Comparison) -> None:
         self.node = node
@@ -37,8 +40,9 @@ class Limit:
         self.relative = relative_of(node.unit)
         self.canonical, self.holds_canonical = self._canonical(node)
         self.routes: dict[str | None, tuple] = {}
-        self.tails = self._tails()
         self.context = f" (assumes {self.label} measured {', '.join(node.context)})" if node.context else ""
+        self.head = self.label + " "
+        self.ends = self._ends()
 
     def _canonical(self, node: Comparison) -> tuple[str | None, Callable[[float], bool]]:
         """The lexicon's unit and the limit converted into it (the limit's own unit when
@@ -54,14 +58,17 @@ class Limit:
 
     def route(self, unit: str | None) -> tuple:
         """How a value in ``unit`` is compared: ("area", factor, exponent), ("convert",
-        to compare, holds, to show, whether the units differ so the conversion is shown) or
-        ("error", message); found once per unit."""
+        to compare, holds, to show, whether the units differ so the conversion is shown, what
+        follows a number in ``unit``), ("relative",) (a value to compare with a limit of
+        normal) or ("error", message); found once per unit."""
         found = self.routes.get(unit)
         if found is None:
             found = self.routes[unit] = self._route(unit)
         return found
 
     def _route(self, unit: str | None) -> tuple:
+        if self.relative and relative_of(unit) != self.relative:
+            return ("relative",)  # a multiple of a limit of normal, from a value in absolute units
         wrong_kind = kind_problem(self.variable, unit)  # mm/h is no clearance, though pint converts it
         if wrong_kind is not None:
             return ("error", wrong_kind)
@@ -78,10 +85,10 @@ class Limit:
         if self.canonical != self.unit:
             try:
                 return ("convert", converter(unit, self.canonical, self.analyte), self.holds_canonical, show,
-                        not same_unit(unit, self.unit))
+                        not same_unit(unit, self.unit), unit_suffix(unit))
             except UnitError:
                 pass
-        return ("convert", show, self.holds, show, not same_unit(unit, self.unit))
+        return ("convert", show, self.holds, show, not same_unit(unit, self.unit), unit_suffix(unit))
 
     def unknown(self, sink: list[Leaf] | None, explanation: str, missing: list[str], given: str | None = None) -> str:
         if sink is not None:
@@ -91,37 +98,61 @@ class Limit:
 
     def finish(self, sink: list[Leaf], status: str, given: tuple, converted: float, target: str | None, show: bool,
                note: str = "", via: str = "", assumed: list[str] | None = None) -> None:
-        """Append the decided comparison, worded when read (``_worded``); ``given`` is how to
+        """Append the decided comparison, worded when read (``say``); ``given`` is how to
         word the patient's value: a function and its arguments."""
-        sink.append(Later((status, self._worded, (status, given, converted, target, show, note, via, assumed), assumed or ())))
+        sink.append(Later((status, self.say, (status, given, converted, target, show, note, via), assumed or ())))
 
-    def _worded(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str, via: str,
-                assumed: list[str] | None) -> dict:
-        """The result's fields: "<label> <given><via> = <converted><note>, <op words> <limit>: met"."""
+    def said(self, status: str, measurement: Measurement, derivation: str, route: tuple) -> tuple[str, str, str | None]:
+        """``say`` for a measured value on a "convert" route: the conversion made now."""
+        value = measurement.value
+        suffix = route[5]
+        given = number_text(value) + suffix if suffix is not None else with_unit(number_text(value), value, measurement.unit)
+        if derivation:
+            given += derivation
+        if measurement.note:
+            given += f" ({measurement.note})"
+        if not route[4]:
+            end = self.ends.get(status)
+            return (self.head + given + end if end is not None else self._sentence(self.head + given, status)), given, None
+        converted = route[3](value)
+        number = number_text(converted)
+        if number == self.limit_number:  # a value shown as the limit is rare: worded with more digits
+            number = shown_number(converted, self.node.value)
+        converted_text = with_unit(number, converted, self.unit)
+        subject = self.head + given + " = " + converted_text
+        end = self.ends.get(status)
+        return (subject + end if end is not None else self._sentence(subject, status)), given, converted_text
+
+    def say(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str,
+            via: str) -> tuple[str, str, str | None]:
+        """(explanation, given, converted): "<label> <given><via> = <converted><note>, <op
+        words> <limit>: met", from the parts worded once here."""
         given: str = value[0](value[1], value[2])  # (quantity_text, value, unit) or (_given, measurement, derivation)
-        subject = f"{self.label} {given}{via}"
-        converted_text = None
-        if show:  # shown_number with the limit's number worded once (a value shown as the limit is rare)
-            number = format_number(converted)
-            if number == self.limit_number:
-                number = shown_number(converted, self.node.value)
-            converted_text = with_unit(number, converted, target)
-            subject += f" = {converted_text}{note}"
-        tail = self.tails.get(status)
-        explanation = (subject + tail if tail is not None else sentence(subject, status, self.node.op, self.limit)) + self.context
-        return {
-            "kind": "comparison", "status": status, "explanation": explanation, "variable": self.variable, "given": given,
-            "converted": converted_text, "threshold": self.threshold, "missing": [], "assumed": assumed or [],
-        }
+        if not show:
+            end = self.ends.get(status)
+            if end is not None:
+                return self.head + given + via + end, given, None
+            return self._sentence(self.head + given + via, status), given, None
+        number = number_text(converted)
+        if number == self.limit_number:  # a value shown as the limit is rare: worded with more digits
+            number = shown_number(converted, self.node.value)
+        converted_text = with_unit(number, converted, target)
+        subject = self.head + given + via + " = " + converted_text + note
+        end = self.ends.get(status)
+        return (subject + end if end is not None else self._sentence(subject, status)), given, converted_text
 
-    def _tails(self) -> dict[str, str]:
-        """What ``sentence`` adds after the subject, per status, where it only adds (worded
-        once here rather than for every patient)."""
-        tails: dict[str, str] = {}
+    def _sentence(self, subject: str, status: str) -> str:
+        return sentence(subject, status, self.node.op, self.limit) + self.context
+
+    def _ends(self) -> dict[str, str]:
+        """What the explanation adds after the subject, per status, where ``sentence`` only
+        adds (worded once here rather than for every patient), the context included."""
+        ends: dict[str, str] = {}
         for status in (MET, NOT_MET):
             probe = sentence("\x00", status, self.node.op, self.limit)
             if probe.startswith("\x00") and probe.count("\x00") == 1:
-                tails[status] = probe[1:]
-        return tails
+                ends[status] = probe[1:] + self.context
+        return ends
+
 
 __all__ = ["Limit"]

@@ -154,8 +154,11 @@ def _build(node: Node, at: At) -> Run:
 # ---------------------------------------------------------------------------- the plan
 
 
-Record = tuple[str, Outcome, list[Leaf]]
-"""A criterion's evaluation with its leaves: (status, outcome, explained leaves)."""
+Made = tuple[CriterionResult, dict[str, None]]
+"""A criterion's explained result, and the data to collect when it needs review."""
+Record = tuple[str, Outcome, list[Leaf], "Made | None"]
+"""A criterion's evaluation with its leaves: (status, outcome, explained leaves, the
+explained result when it is made already: a recalled record's, made once)."""
 
 
 class Step:
@@ -163,8 +166,8 @@ class Step:
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "fixed", "key",
-                 "memo", "recalled", "kept")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "values", "key",
+                 "memo", "kept")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
@@ -176,19 +179,20 @@ class Step:
                                           f"answered: the criterion as written {'holds' if answer else 'does not hold'}",
                                           given="yes" if answer else "no") for answer in (True, False)}
         self.shared = at.shared
-        self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
+        self.made: dict[tuple[int, ...], Made] = {}
         self.meanings = _meanings(criterion.section)
         self.arrows = {pair: f" → {meaning}" for pair, meaning in self.meanings.items()}
-        self.fixed = {"id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text,
-                      "manual": criterion.manual}
-        """The fields of the criterion's results that are the same for every patient."""
+        self.values = {(status, outcome): {
+            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status,
+            "outcome": outcome, "explanation": "", "manual": criterion.manual} for status, outcome in self.meanings}
+        """The fields of the criterion's results, in order, for each (status, outcome): the
+        explanation is set in a copy."""
         self.key = key_of(criterion.rule)
         """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
         self.memo: dict[Hashable, Record] = {}
-        self.recalled: dict[int, tuple[CriterionResult, dict[str, None]]] = {}
+        """Records by those facts, each with its explained result (they live as long as the plan)."""
         self.kept: set[int] = set()
-        """The ids of the results kept in ``made`` and ``recalled``: shared, they live as long as the plan."""
-        """The explained result of each record in ``memo``, by the record's id (they live as long as the plan)."""
+        """The ids of the results kept in ``made`` and ``memo``: shared, they live as long as the plan."""
 
     def record(self, f: Facts) -> Record:
         """The criterion evaluated with its leaves; recalled when the same facts decided it
@@ -197,15 +201,15 @@ class Step:
             answer = f.answers.get(self.id)
             if answer is not None:  # a reviewer's answer to the whole criterion decides it
                 leaf = self.answered[answer]
-                return leaf.status, self.outcomes[leaf.status], [leaf]
+                return leaf.status, self.outcomes[leaf.status], [leaf], None
         elif self.key is not None:
             key = self.key(f)
             record = self.memo.get(key)
             if record is None:
                 record = self._run(f)
                 if len(self.memo) < MADE_LIMIT:
-                    self.memo[key] = record
-                    self.recalled[id(record)] = made = self.made_of(*record)
+                    made = self.made_of(*record[:3])
+                    self.memo[key] = record = (*record[:3], made)
                     self.kept.add(id(made[0]))
             return record
         return self._run(f)
@@ -214,7 +218,7 @@ class Step:
         leaves: list[Leaf] = []
         f.assumed = False
         status = self.run(f, leaves)
-        return status, ("review" if f.assumed else self.outcomes[status]), leaves
+        return status, ("review" if f.assumed else self.outcomes[status]), leaves, None
 
     def outcome(self, f: Facts, sink: list[Leaf] | None = None) -> tuple[str, Outcome]:
         """(status, outcome) for the patient; a reviewer's answer to the whole criterion
@@ -242,8 +246,7 @@ class Step:
         """The result of an evaluation with a sink."""
         return self.made_of(status, outcome, leaves)[0]
 
-    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf],
-                key: tuple[int, ...] | None = None) -> tuple[CriterionResult, dict[str, None]]:
+    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf], key: tuple[int, ...] | None = None) -> Made:
         """(result, data to collect when it needs review) of an evaluation with a sink; those
         made only of shared leaves (an unanswered question, an unrecorded condition) are made
         once and kept under ``key``, the ids of the leaves.  Shared leaves live as long as
@@ -262,18 +265,22 @@ class Step:
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
         """The criterion's result; its leaves' results (``details``) are made when read, from
-        the fields worded here for its explanation (a dict, or a leaf's made result)."""
+        the words made here for its explanation."""
         if len(leaves) == 1:  # most criteria: one leaf
             leaf = leaves[0]
-            field = leaf[1](*leaf[2]) if type(leaf) is Later else leaf
-            fields = [field]
-            explanation = (field["explanation"] if type(field) is dict else field.explanation) + self.arrows[status, outcome]  # type: ignore[index, union-attr]
+            if type(leaf) is Later:
+                said: list = [leaf[1](*leaf[2])]
+                explanation = said[0][0] + self.arrows[status, outcome]
+            else:
+                said = leaves
+                explanation = leaf.explanation + self.arrows[status, outcome]  # type: ignore[union-attr]
         else:
-            fields = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]
-            words = "; ".join([f["explanation"] if type(f) is dict else f.explanation for f in fields])  # type: ignore[index, union-attr]
+            said = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]
+            words = "; ".join([w[0] if type(w) is tuple else w.explanation for w in said])
             explanation = words + self.arrows[status, outcome] if words else self.meanings[status, outcome]
-        return made_later(CriterionResult, {**self.fixed, "status": status, "outcome": outcome, "explanation": explanation},
-                          _details, fields)
+        values = self.values[status, outcome].copy()
+        values["explanation"] = explanation
+        return made_later(CriterionResult, values, _details, leaves, said)
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
@@ -297,8 +304,9 @@ def _meanings(section: str) -> dict[tuple[str, str], str]:
     return meanings
 
 
-def _details(fields: list[NodeResult | dict]) -> dict[str, list[NodeResult]]:
-    return {"details": [built(NodeResult, f) if isinstance(f, dict) else f for f in fields]}
+def _details(leaves: list[Leaf], said: list) -> dict[str, list[NodeResult]]:
+    """The leaves' results, from the words the criterion's explanation was made of."""
+    return {"details": [leaf.result(words) if isinstance(leaf, Later) else leaf for leaf, words in zip(leaves, said)]}
 
 
 def _wanted(leaves: list[Leaf]) -> list[str]:
@@ -356,7 +364,7 @@ class Plan:
                     leaves: list[Leaf] = []
                     f.assumed = False
                     status = run(f, leaves)
-                    record = (status, "review" if f.assumed else meaning[status], leaves)
+                    record = (status, "review" if f.assumed else meaning[status], leaves, None)
                 records.append(record)
         outcomes = {record[1] for record in records}
         return made_later(Result, {
@@ -365,20 +373,23 @@ class Plan:
             "as_of": patient.as_of,
         }, self._explained, records)
 
-    def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
+    def _explained(self, records: list[Record]) -> dict[str, list]:
         """The criteria's results, and the missing data of the undecided ones (in criterion
         order, each once)."""
         criteria = []
         wanted: dict[str, None] = {}
-        for step, record in zip(self.steps, records):
-            made = step.recalled.get(id(record))
+        for step, (status, outcome, leaves, made) in zip(self.steps, records):
             if made is None:
-                key = tuple(map(id, record[2]))
-                made = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
-            result, missing = made
-            criteria.append(result)
-            if missing:
-                wanted.update(missing)
+                if Later in map(type, leaves):  # worded for this patient: never kept
+                    criteria.append(step._result(status, outcome, leaves))
+                    if outcome == "review":
+                        wanted.update(dict.fromkeys(_wanted(leaves)))
+                    continue
+                key = tuple(map(id, leaves))
+                made = step.made.get(key) or step.made_of(status, outcome, leaves, key)  # made_of's look-up, inlined
+            criteria.append(made[0])
+            if made[1]:
+                wanted.update(made[1])
         return {"criteria": criteria, "to_collect": list(wanted)}
 
 
