@@ -21,6 +21,12 @@ _FACTLESS = (AllOf, AnyOf, Not, Unless, Restrict, Manual, NoRequirement)
 """Nodes that read no recorded fact (a question reads only the answers)."""
 
 
+def constant(f: Facts) -> Hashable:
+    """The key of a rule that reads no recorded fact (questions only): one record for every
+    patient without answers."""
+    return None
+
+
 def key_of(rule: Node) -> Key | None:
     """The facts the rule's result depends on, as a function of the patient's facts (valid
     for a patient without answers), or None when it reads more than condition statuses and
@@ -36,7 +42,7 @@ def key_of(rule: Node) -> Key | None:
             return None
     names = tuple(dict.fromkeys(conditions))
     if not names:
-        return (lambda f: f.sex) if sex else (lambda f: None)
+        return (lambda f: f.sex) if sex else constant
     if len(names) == 1 and not sex:
         (name,) = names
 
@@ -51,4 +57,4 @@ def key_of(rule: Node) -> Key | None:
     return several
 
 
-__all__ = ["Key", "key_of"]
+__all__ = ["Key", "constant", "key_of"]

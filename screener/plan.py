@@ -33,7 +33,7 @@ from .evaluate import (
     Verdict, outcome_of,
 )
 from .lazy import made_later
-from .memo import key_of
+from .memo import constant, key_of
 from .patient import Patient
 from .plan_leaves import condition, interval, manual, no_requirement, sex
 from .rules import (
@@ -71,10 +71,15 @@ def _group(node: AllOf | AnyOf, at: At) -> Run:
 
     def run(f: Facts, sink: list[Leaf] | None) -> str:
         if sink is not None or not stop:  # every leaf runs (with a sink each is reported)
-            statuses = [part(f, sink) for part in parts]
-            if decisive in statuses:
+            decided = undecided = False
+            for part in parts:
+                status = part(f, sink)
+                if status == decisive:
+                    decided = True
+                elif status == UNKNOWN:
+                    undecided = True
+            if decided:
                 return decisive
-            undecided = UNKNOWN in statuses
         else:
             undecided = False
             for part in parts:
@@ -275,9 +280,18 @@ class Step:
                 said = leaves
                 explanation = leaf.explanation + self.arrows[status, outcome]  # type: ignore[union-attr]
         else:
-            said = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]
-            words = "; ".join([w[0] if type(w) is tuple else w.explanation for w in said])
-            explanation = words + self.arrows[status, outcome] if words else self.meanings[status, outcome]
+            said = []
+            texts = []
+            for leaf in leaves:
+                if type(leaf) is Later:
+                    words = leaf[1](*leaf[2])
+                    said.append(words)
+                    texts.append(words[0])
+                else:
+                    said.append(leaf)
+                    texts.append(leaf.explanation)  # type: ignore[union-attr]
+            joined = "; ".join(texts)
+            explanation = joined + self.arrows[status, outcome] if joined else self.meanings[status, outcome]
         values = self.values[status, outcome].copy()
         values["explanation"] = explanation
         return made_later(CriterionResult, values, _details, leaves, said)
@@ -316,13 +330,19 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "parts", "quick", "trial_ref", "screened", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "varying", "fixed", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
         self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
-        """What ``check`` reads of each step, looked up once."""
+        """What ``screen`` reads of each step, looked up once."""
+        self.varying = tuple((index, step.key, step.memo, step.run, step.outcomes, step)
+                             for index, step in enumerate(self.steps) if step.key is not constant)
+        """What ``check`` reads of each step whose record may differ between patients without answers."""
+        self.fixed: list[Record] | None = None
+        """The records of a patient without answers, where the same for all (the other places
+        filled for each patient), made at the first check."""
         self.screened: dict[tuple, tuple[list[str], list[str]]] = {}
         """``screen``'s reasons and items for a set of kept results (``Step.kept``), made once."""
         self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
@@ -356,8 +376,8 @@ class Plan:
         if f.answers:
             records = [step.record(f) for step in self.steps]
         else:  # step.record, inlined: this loop is most of a check's time
-            records = []
-            for step, key, memo, run, meaning in self.parts:
+            records = (self.fixed or self._fixed(f)).copy()
+            for index, key, memo, run, meaning, step in self.varying:
                 if key is not None:
                     record = memo.get(key(f)) or step.record(f)
                 else:
@@ -365,13 +385,20 @@ class Plan:
                     f.assumed = False
                     status = run(f, leaves)
                     record = (status, "review" if f.assumed else meaning[status], leaves, None)
-                records.append(record)
-        outcomes = {record[1] for record in records}
+                records[index] = record
+        outcomes = set(map(_OUTCOME, records))
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
             "verdict": "ineligible" if "fail" in outcomes else "eligible" if outcomes == {"pass"} else "needs_review",
             "as_of": patient.as_of,
         }, self._explained, records)
+
+    def _fixed(self, f: Facts) -> list[Record]:
+        """``fixed``, from a patient without answers (the steps whose rule reads no fact give
+        every such patient the same record)."""
+        fixed: list = [step.record(f) if step.key is constant else None for step in self.steps]
+        self.fixed = fixed  # the other places are filled for each patient before any read
+        return fixed
 
     def _explained(self, records: list[Record]) -> dict[str, list]:
         """The criteria's results, and the missing data of the undecided ones (in criterion
@@ -404,6 +431,7 @@ def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
 
 _PLANS: dict[int, tuple[weakref.ref, list[Criterion], list[Node], Plan]] = {}
 _RULE = operator.attrgetter("rule")
+_OUTCOME = operator.itemgetter(1)
 
 
 def plan_for(rules: RuleSet) -> Plan:
