@@ -13,18 +13,18 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .dated import open_window, outside_window, stale
+from .dated import open_window, outside_window, stale, window_dates
 from .derive import FORMULAS, Derived, Missing
 from .errors import UnitError
 from .evaluate import MET, NOT_MET, UNKNOWN, Later, Leaf, completed
 from .facts import DISAGREEMENT_FACTOR, At, Facts, Run, holds, may_assume, measured_vs_derived, node_result, readings_of
 from .lazy import built
-from .limit import Limit
+from .limit import Limit, given_text
 from .patient import Measurement
 from .restated import unit_readings
 from .rules import Comparison
 from .units import canonical, converter, format_number
-from .wording import BSA_MISSING, is_lab, number_text, quantity_text, same_unit, with_unit
+from .wording import BSA_MISSING, is_lab, quantity_text, same_unit
 
 
 def comparison(node: Comparison, at: At) -> Run:
@@ -54,7 +54,8 @@ def _reading(node: Comparison, at: At) -> Run:
     variable, label = node.variable, limit.label
     body = variable in ("height", "weight")
     derivable = variable in FORMULAS
-    dated = node.within is not None or node.window is not None
+    windowed = node.window is not None
+    dated = node.within is not None or windowed
     lab = is_lab(variable)
     routes, said = limit.routes, limit.said
     absent = at.share("comparison", UNKNOWN, f"no {label} in the profile", variable=variable, threshold=limit.threshold,
@@ -71,15 +72,16 @@ def _reading(node: Comparison, at: At) -> Run:
             measurement, derivation = _derived(limit, f, sink)
             if measurement is None:
                 return UNKNOWN
+        dates = window_dates(node, f) if windowed else None
         if dated or (lab and f.max_lab_age_days is not None):
-            late = stale(node, measurement, label, f) or outside_window(node, measurement, label, f)
+            late = stale(node, measurement, label, f) or outside_window(node, measurement, label, f, dates)
             if late is not None:
-                return limit.unknown(sink, late[0], [late[1]], _given(measurement, derivation))
+                return limit.unknown(sink, late[0], [late[1]], given_text(measurement, derivation))
         if derivable and not derivation:
             conflict = f.conflict(measurement, label)
             if conflict is not None:
                 return limit.unknown(sink, conflict, [f"{label} confirmed (measured and computed values disagree)"],
-                                     _given(measurement, derivation))
+                                     given_text(measurement, derivation))
         route = routes.get(measurement.unit) or limit.route(measurement.unit)
         if route[0] == "convert":  # _value's first case, inlined: most comparisons
             status: str = MET if route[2](route[1](measurement.value)) else NOT_MET
@@ -87,15 +89,9 @@ def _reading(node: Comparison, at: At) -> Run:
                 sink.append(Later((status, said, (status, measurement, derivation, route), ())))
         else:
             status = _value(limit, f, measurement, derivation, route, sink)
-        return open_window(node, f, status, sink) if node.window is not None else status
+        return open_window(f, status, sink, dates) if windowed else status
 
     return run
-
-
-def _given(measurement: Measurement, derivation: str) -> str:
-    value = measurement.value  # quantity_text, inlined
-    return (with_unit(number_text(value), value, measurement.unit) + derivation
-            + (f" ({measurement.note})" if measurement.note else ""))
 
 
 def _age(limit: Limit) -> Run:
@@ -151,17 +147,17 @@ def _value(limit: Limit, f: Facts, measurement: Measurement, derivation: str, ro
         return status
     if route[0] == "error":
         wanted = f"{limit.label} in a unit comparable with {limit.unit}" if limit.unit else f"{limit.label} as a unitless value"
-        given = _given(measurement, derivation)
+        given = given_text(measurement, derivation)
         return limit.unknown(sink, f"{limit.label} {given} cannot be compared with {limit.limit}: {route[1]}", [wanted], given)
     bsa = f.bsa()
     if bsa is None:
-        given = _given(measurement, derivation)
+        given = given_text(measurement, derivation)
         return limit.unknown(sink, f"{limit.label} {given} against a limit in {limit.unit}: "
                              "needs height and weight to compute body surface area", [BSA_MISSING], given)
     converted = value * route[1] / bsa ** route[2]
     status = MET if limit.holds(converted) else NOT_MET
     if sink is not None:
-        limit.finish(sink, status, (_given, measurement, derivation), converted, limit.unit, True,
+        limit.finish(sink, status, (given_text, measurement, derivation), converted, limit.unit, True,
                      via=f" with BSA {format_number(bsa)} m²")
     return status
 
@@ -175,8 +171,7 @@ def _relative(limit: Limit, f: Facts, measurement: Measurement, derivation: str,
     if normal is not None and normal > 0:
         status = MET if limit.holds(value / normal) else NOT_MET
         if sink is not None:
-            note = f" ({limit.relative} {quantity_text(normal, unit)})"
-            limit.finish(sink, status, (_given, measurement, derivation), value / normal, limit.unit, True, note=note)
+            sink.append(Later((status, limit.said_relative, (status, measurement, derivation, normal, None), ())))
         return status
     from .reference import default_range, limit as reference_limit  # default ranges: read only when needed
 
@@ -185,16 +180,15 @@ def _relative(limit: Limit, f: Facts, measurement: Measurement, derivation: str,
     if default is None:
         name = f"{limit.label} {words} limit of normal"
         sex_would_help = f.sex is None and default_range(limit.variable, "female") is not None
-        given = _given(measurement, derivation)
+        given = given_text(measurement, derivation)
         return limit.unknown(sink, f"{limit.label} {given}: {name} not given and no default range applies",
                              [name] + (["sex"] if sex_would_help else []), given)
     normal, warning = default
     f.assumed = True
     status = MET if limit.holds(value / normal) else NOT_MET
     if sink is not None:
-        note = f" ({limit.relative} {quantity_text(normal, unit)}: {warning})"
-        limit.finish(sink, status, (_given, measurement, derivation), value / normal, limit.unit, True, note=note,
-                     assumed=[f"{limit.label} {words} limit of normal from the lab"])
+        sink.append(Later((status, limit.said_relative, (status, measurement, derivation, normal, warning),
+                           [f"{limit.label} {words} limit of normal from the lab"])))
     return status
 
 __all__ = [

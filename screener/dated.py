@@ -25,29 +25,29 @@ def window_dates(node: Comparison, f: Facts) -> tuple[dt.date, dt.date] | None:
     return event + dt.timedelta(days=start), event + dt.timedelta(days=end)
 
 
-def outside_window(node: Comparison, measurement: Measurement, label: str, f: Facts) -> tuple[str, str] | None:
-    """(reason, what to collect) when the value cannot count for the criterion's event window."""
+def outside_window(node: Comparison, measurement: Measurement, label: str, f: Facts,
+                   dates: tuple[dt.date, dt.date] | None) -> tuple[str, str] | None:
+    """(reason, what to collect) when the value cannot count for the criterion's event
+    window, whose first and last days are ``dates`` (``window_dates``)."""
     window = node.window
     if window is None:
         return None
+    if dates is not None:
+        day = f.as_of if measurement.date is None else measurement.date  # an undated value is taken as of the profile's date
+        if dates[0] <= day <= dates[1]:
+            return None
     event = event_label(window.event)
-    span = f"{duration_text(window.end.value, window.end.unit)} after {event}"
-    wanted = f"{label} measured within {span}"
-    dates = window_dates(node, f)
     if dates is None:
         return f"no date of {event} in the profile to place {label} in its window", f"date of {event}"
-    if measurement.date is None:  # an undated value is taken as of the profile's date
-        if dates[0] <= f.as_of <= dates[1]:
-            return None
+    span = f"{duration_text(window.end.value, window.end.unit)} after {event}"
+    wanted = f"{label} measured within {span}"
+    if measurement.date is None:
         return f"{label} has no date and the profile's date is outside the window ({span}): it does not count", wanted
-    if not dates[0] <= measurement.date <= dates[1]:
-        return f"{label} dated {measurement.date.isoformat()} is outside the window ({span}): it does not count", wanted
-    return None
+    return f"{label} dated {measurement.date.isoformat()} is outside the window ({span}): it does not count", wanted
 
 
-def open_window(node: Comparison, f: Facts, status: str, sink: list[Leaf] | None) -> str:
-    """A threshold not yet reached while the window is still open may still be reached: unknown."""
-    dates = window_dates(node, f)
+def open_window(f: Facts, status: str, sink: list[Leaf] | None, dates: tuple[dt.date, dt.date] | None) -> str:
+    """A threshold not yet reached while the window (``dates``) is still open may still be reached: unknown."""
     if status != NOT_MET or dates is None or f.as_of >= dates[1]:
         return status
     if sink is not None:

@@ -32,12 +32,15 @@ class At:
     """Where a node is built: its criterion, and the leaf results that depend on no
     patient value, made once here and shared by every check (results are read-only)."""
 
-    __slots__ = ("section", "criterion_id", "shared")
+    __slots__ = ("section", "criterion_id", "shared", "recall")
 
-    def __init__(self, section: str, criterion_id: str) -> None:
+    def __init__(self, section: str, criterion_id: str, recall: bool = False) -> None:
         self.section = section
         self.criterion_id = criterion_id
         self.shared: set[int] = set()
+        self.recall = recall
+        """Whether a part of the tree a few facts decide is to be recalled (``plan._recalled``):
+        in a criterion that is not recalled whole."""
 
     def share(self, kind: str, status: str, explanation: str, **fields) -> NodeResult:
         result = node_result(kind, status, explanation, **fields)
@@ -101,17 +104,16 @@ class Facts:
 
 
 def holds(op: str, limit: float) -> Callable[[float], bool]:
-    """``value op limit`` as one closure; values within a relative 1e-9 are equal."""
-    def near(value: float) -> bool:
-        return math.isclose(value, limit, rel_tol=REL_TOL, abs_tol=0.0)
-
+    """``value op limit`` as one closure; values within a relative 1e-9 are equal (``isclose``
+    called in the closure: one Python call per comparison)."""
+    isclose = math.isclose
     tests: dict[str, Callable[[float], bool]] = {
-        "<": lambda v: v < limit and not near(v),
-        "<=": lambda v: v < limit or near(v),
-        ">": lambda v: v > limit and not near(v),
-        ">=": lambda v: v > limit or near(v),
-        "==": near,
-        "!=": lambda v: not near(v),
+        "<": lambda v: v < limit and not isclose(v, limit, rel_tol=REL_TOL, abs_tol=0.0),
+        "<=": lambda v: v < limit or isclose(v, limit, rel_tol=REL_TOL, abs_tol=0.0),
+        ">": lambda v: v > limit and not isclose(v, limit, rel_tol=REL_TOL, abs_tol=0.0),
+        ">=": lambda v: v > limit or isclose(v, limit, rel_tol=REL_TOL, abs_tol=0.0),
+        "==": lambda v: isclose(v, limit, rel_tol=REL_TOL, abs_tol=0.0),
+        "!=": lambda v: not isclose(v, limit, rel_tol=REL_TOL, abs_tol=0.0),
     }
     return tests[op]
 

@@ -16,7 +16,7 @@ from .rules import Comparison
 from .unit_kinds import kind_problem
 from .units import area_exponent, convert_with_area, converter
 from .wording import (
-    canonical_unit, limit_number, limit_text, number_text, relative_of, same_unit, sentence, shown_number, unit_suffix,
+    canonical_unit, limit_number, limit_text, number_text, quantity_text, relative_of, same_unit, sentence, shown_number, unit_suffix,
     variable_info, with_unit,
 )
 
@@ -25,7 +25,8 @@ class Limit:
     canonical unit, and, per patient unit, how to read a value (``route``)."""
 
     __slots__ = ("node", "variable", "label", "analyte", "unit", "limit", "threshold", "holds", "holds_canonical",
-                 "canonical", "relative", "routes", "ends", "context", "limit_number", "head")
+                 "canonical", "relative", "routes", "ends", "context", "limit_number", "head",
+                 "suffix")
     kind = "comparison"
 
     def __init__(self, node: Comparison) -> None:
@@ -42,6 +43,7 @@ class Limit:
         self.routes: dict[str | None, tuple] = {}
         self.context = f" (assumes {self.label} measured {', '.join(node.context)})" if node.context else ""
         self.head = self.label + " "
+        self.suffix = unit_suffix(node.unit)
         self.ends = self._ends()
 
     def _canonical(self, node: Comparison) -> tuple[str | None, Callable[[float], bool]]:
@@ -118,10 +120,18 @@ class Limit:
         number = number_text(converted)
         if number == self.limit_number:  # a value shown as the limit is rare: worded with more digits
             number = shown_number(converted, self.node.value)
-        converted_text = with_unit(number, converted, self.unit)
+        suffix = self.suffix
+        converted_text = number + suffix if suffix is not None else with_unit(number, converted, self.unit)
         subject = self.head + given + " = " + converted_text
         end = self.ends.get(status)
         return (subject + end if end is not None else self._sentence(subject, status)), given, converted_text
+
+    def said_relative(self, status: str, measurement: Measurement, derivation: str, normal: float,
+                      warning: str | None) -> tuple[str, str, str | None]:
+        """``say`` for a multiple of a limit of normal: the lab's (no ``warning``) or a default one."""
+        words = f"{self.relative} {quantity_text(normal, measurement.unit)}"
+        note = f" ({words})" if warning is None else f" ({words}: {warning})"
+        return self.say(status, (given_text, measurement, derivation), measurement.value / normal, self.unit, True, note, "")
 
     def say(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str,
             via: str) -> tuple[str, str, str | None]:
@@ -155,4 +165,11 @@ class Limit:
         return ends
 
 
-__all__ = ["Limit"]
+def given_text(measurement: Measurement, derivation: str) -> str:
+    """A patient's value as the explanation gives it: "55 mmHg", "61 mL/min (Cockcroft-Gault)"."""
+    value = measurement.value  # quantity_text, inlined
+    return (with_unit(number_text(value), value, measurement.unit) + derivation
+            + (f" ({measurement.note})" if measurement.note else ""))
+
+
+__all__ = ["Limit", "given_text"]

@@ -32,8 +32,8 @@ from .evaluate import (
     MET, NOT_MET, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
     Verdict, outcome_of,
 )
-from .lazy import made_later
-from .memo import constant, key_of
+from .lazy import all_set, made_later, set_dict, set_extra, set_fields_set, set_private
+from .memo import Key, constant, key_of
 from .patient import Patient
 from .plan_leaves import condition, interval, manual, no_requirement, sex
 from .rules import (
@@ -47,6 +47,8 @@ MADE_LIMIT = 256
 """Explained results kept per criterion (combinations of its shared leaves)."""
 
 _FLIP: dict[str, str] = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
+_new = CriterionResult.__new__
+_CRITERION_FIELDS = all_set(CriterionResult)
 
 
 # ---------------------------------------------------------------------------- logic
@@ -149,11 +151,45 @@ _BUILDERS: dict[type, Callable[..., Run]] = {
 }
 
 
+_LOGIC = (AllOf, AnyOf, Not, Unless, Restrict)
+
+
 def _build(node: Node, at: At) -> Run:
     builder = _BUILDERS.get(type(node))
     if builder is None:
         raise TypeError(f"cannot evaluate a {type(node).__name__} node")
+    if at.recall and isinstance(node, _LOGIC):
+        key = key_of(node)
+        if key is not None:  # the largest part of the tree that a few facts decide
+            at.recall = False
+            try:
+                return _recalled(builder(node, at), key)
+            finally:
+                at.recall = True
     return builder(node, at)
+
+
+def _recalled(run: Run, key: Key) -> Run:
+    """A part of a criterion that only condition statuses, the sex and answers decide
+    (``screener.memo``), run once per combination of those facts for patients without
+    answers: its status and leaves (all made at plan time) recalled for the next."""
+    memo: dict[Hashable, tuple[str, list[Leaf]]] = {}
+
+    def recall(f: Facts, sink: list[Leaf] | None) -> str:
+        if f.answers:
+            return run(f, sink)
+        facts = key(f)
+        known = memo.get(facts)
+        if known is None:
+            leaves: list[Leaf] = []
+            known = (run(f, leaves), leaves)
+            if len(memo) < MADE_LIMIT:
+                memo[facts] = known
+        if sink is not None:
+            sink.extend(known[1])
+        return known[0]
+
+    return recall
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -177,7 +213,9 @@ class Step:
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
         self.id = criterion.id
-        at = At(criterion.section, criterion.id)
+        self.key = key_of(criterion.rule)
+        """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
+        at = At(criterion.section, criterion.id, recall=self.key is None)
         self.run = _build(criterion.rule, at)
         self.outcomes: dict[str, Outcome] = {s: outcome_of(criterion.section, s) for s in (MET, NOT_MET, UNKNOWN)}  # type: ignore[arg-type]
         self.answered = {answer: at.share("answer", MET if answer else NOT_MET,
@@ -192,8 +230,6 @@ class Step:
             "outcome": outcome, "explanation": "", "manual": criterion.manual} for status, outcome in self.meanings}
         """The fields of the criterion's results, in order, for each (status, outcome): the
         explanation is set in a copy."""
-        self.key = key_of(criterion.rule)
-        """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
         self.memo: dict[Hashable, Record] = {}
         """Records by those facts, each with its explained result (they live as long as the plan)."""
         self.kept: set[int] = set()
@@ -294,7 +330,12 @@ class Step:
             explanation = joined + self.arrows[status, outcome] if joined else self.meanings[status, outcome]
         values = self.values[status, outcome].copy()
         values["explanation"] = explanation
-        return made_later(CriterionResult, values, _details, leaves, said)
+        result = _new(CriterionResult)  # made_later, inlined
+        set_dict(result, values)
+        set_fields_set(result, _CRITERION_FIELDS)
+        set_extra(result, None)
+        set_private(result, (_details, leaves, said))
+        return result
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
