@@ -102,6 +102,7 @@ def _age(limit: Limit) -> Run:
     except UnitError as exc:
         to_target, problem = None, exc.message
     show = not same_unit("year", target)
+    say, test = limit.say, limit.holds
 
     def run(f: Facts, sink: list[Leaf] | None) -> str:
         age = f.age()
@@ -110,10 +111,12 @@ def _age(limit: Limit) -> Run:
         if to_target is None:
             given = quantity_text(age, "year")
             return limit.unknown(sink, f"age {given} cannot be compared with {limit.limit}: {problem}", [], given)
-        value = completed(to_target(age))
-        status = MET if limit.holds(value) else NOT_MET
+        value = f.ages.get(target)
+        if value is None:  # the same for every age limit in that unit
+            value = f.ages[target] = completed(to_target(age))
+        status = MET if test(value) else NOT_MET
         if sink is not None:
-            limit.finish(sink, status, (quantity_text, age, "year"), value, target, show)
+            sink.append(Later((status, say, (status, (quantity_text, age, "year"), value, target, show, "", ""), ())))
         return status
 
     return run

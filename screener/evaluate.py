@@ -146,6 +146,7 @@ class Result(MadeWhenRead):
     (``screener.lazy``)."""
 
     LATER: ClassVar[frozenset[str]] = frozenset({"criteria", "to_collect"})
+    APART: ClassVar[bool] = True  # the criteria are read more often than what to collect, and apart
 
     trial: TrialRef
     patient: PatientRef

@@ -59,7 +59,7 @@ class Facts:
     """
 
     __slots__ = ("patient", "as_of", "sex", "answers", "conditions", "events", "measurements", "max_lab_age_days",
-                 "assumed", "_age", "_bsa", "_derived", "_conflicts")
+                 "assumed", "ages", "_age", "_bsa", "_derived", "_conflicts")
 
     def __init__(self, patient: Patient, max_lab_age_days: float | None = None) -> None:
         self.patient = patient
@@ -71,6 +71,8 @@ class Facts:
         self.measurements = patient.measurements
         self.max_lab_age_days = max_lab_age_days
         self.assumed = False
+        self.ages: dict[str | None, float] = {}
+        """The age in completed units of each unit an age limit is in."""
         self._age: tuple[float | None] | None = None
         self._bsa: tuple[float | None] | None = None
         self._derived: dict[str, Derived | Missing | None] = {}

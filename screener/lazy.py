@@ -28,14 +28,20 @@ class MadeWhenRead(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
     LATER: ClassVar[frozenset[str]] = frozenset()
+    APART: ClassVar[bool] = False
+    """Whether the recipe makes one field at a time (``make(*args, only=name)`` gives its
+    value; the first read of a field makes only it) rather than a dict of them all."""
 
     def _made(self) -> None:
         """Make the pending fields, once; keys in field order, as dumps show them."""
         pending = _get(self, "__pydantic_private__")
         if pending is None:
             return
-        made = pending[0](*pending[1:])  # a new dict, ours to change
-        made.update(self.__dict__)  # a field assigned since keeps its value
+        if self.APART:
+            made = {name: pending[0](*pending[1:], only=name) for name in self.LATER if name not in self.__dict__}
+        else:
+            made = pending[0](*pending[1:])  # a new dict, ours to change
+        made.update(self.__dict__)  # a field assigned (or made) since keeps its value
         names, in_order = _order(type(self))
         set_dict(self, dict(zip(names, in_order(made))))
         set_private(self, None)  # last: another thread reading meanwhile makes the same fields
@@ -48,9 +54,13 @@ class MadeWhenRead(BaseModel):
     if not TYPE_CHECKING:  # as pydantic does: a __getattr__ seen by mypy would allow any attribute
 
         def __getattr__(self, name: str) -> Any:
-            if name in self.LATER and _get(self, "__pydantic_private__") is not None:
-                self._made()
-                return self.__dict__[name]
+            pending = _get(self, "__pydantic_private__")
+            if name in self.LATER and pending is not None:
+                if not self.APART:
+                    self._made()
+                    return self.__dict__[name]
+                value = self.__dict__[name] = pending[0](*pending[1:], only=name)
+                return value
             return super().__getattr__(name)
 
     def __eq__(self, other: object) -> bool:
@@ -129,9 +139,10 @@ def built(cls: type[B], values: dict) -> B:
     return model
 
 
-def made_later(cls: type[M], values: dict[str, Any], make: Callable[..., dict[str, Any]], *args: Any) -> M:
+def made_later(cls: type[M], values: dict[str, Any], make: Callable[..., Any], *args: Any) -> M:
     """A ``cls`` from values the engine made (not validated again), every field of
-    ``cls.LATER`` left out and made by ``make(*args)`` (a dict of them) when first read."""
+    ``cls.LATER`` left out and made by ``make(*args)`` (a dict of them; with ``cls.APART``,
+    ``make(*args, only=name)`` for each) when first read."""
     model = cls.__new__(cls)
     set_dict(model, values)
     set_fields_set(model, _ALL_SET.get(cls) or all_set(cls))

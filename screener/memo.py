@@ -10,12 +10,23 @@ and is run for every patient.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Callable, Hashable
 
 from .facts import Facts
 from .rules import AllOf, AnyOf, Condition, Manual, NoRequirement, Node, Not, Restrict, Sex, Unless, walk
 
 Key = Callable[[Facts], Hashable]
+
+
+class _Unrecorded:
+    """What a key reads of a condition the profile does not record: no status."""
+
+    status = None
+
+
+_UNRECORDED = _Unrecorded()
+_STATUS = attrgetter("status")
 
 _FACTLESS = (AllOf, AnyOf, Not, Unless, Restrict, Manual, NoRequirement)
 """Nodes that read no recorded fact (a question reads only the answers)."""
@@ -47,13 +58,13 @@ def key_of(rule: Node) -> Key | None:
         (name,) = names
 
         def one(f: Facts) -> Hashable:
-            state = f.conditions.get(name)
-            return None if state is None else state.status
+            return f.conditions.get(name, _UNRECORDED).status
         return one
 
-    def several(f: Facts) -> Hashable:
-        get = f.conditions.get
-        return (f.sex if sex else None, *[None if state is None else state.status for state in map(get, names)])
+    unrecorded = (_UNRECORDED,) * len(names)
+
+    def several(f: Facts) -> Hashable:  # the statuses looked up without a Python call per condition
+        return (f.sex if sex else None, *map(_STATUS, map(f.conditions.get, names, unrecorded)))
     return several
 
 

@@ -441,24 +441,25 @@ class Plan:
         self.fixed = fixed  # the other places are filled for each patient before any read
         return fixed
 
-    def _explained(self, records: list[Record]) -> dict[str, list]:
-        """The criteria's results, and the missing data of the undecided ones (in criterion
-        order, each once)."""
+    def _explained(self, records: list[Record], only: str) -> list:
+        """The criteria's results (``only="criteria"``), or the missing data of the undecided
+        ones (``"to_collect"``: in criterion order, each once)."""
+        if only != "criteria":
+            wanted: dict[str, None] = {}
+            for _, outcome, leaves, made in records:
+                if outcome == "review":
+                    wanted.update(made[1] if made is not None else dict.fromkeys(_wanted(leaves)))
+            return list(wanted)
         criteria = []
-        wanted: dict[str, None] = {}
         for step, (status, outcome, leaves, made) in zip(self.steps, records):
             if made is None:
                 if Later in map(type, leaves):  # worded for this patient: never kept
                     criteria.append(step._result(status, outcome, leaves))
-                    if outcome == "review":
-                        wanted.update(dict.fromkeys(_wanted(leaves)))
                     continue
                 key = tuple(map(id, leaves))
                 made = step.made.get(key) or step.made_of(status, outcome, leaves, key)  # made_of's look-up, inlined
             criteria.append(made[0])
-            if made[1]:
-                wanted.update(made[1])
-        return {"criteria": criteria, "to_collect": list(wanted)}
+        return criteria
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
