@@ -107,8 +107,12 @@ class Limit:
     def said(self, status: str, measurement: Measurement, derivation: str, route: tuple) -> tuple[str, str, str | None]:
         """``say`` for a measured value on a "convert" route: the conversion made now."""
         value = measurement.value
+        if type(value) is float:  # number_text, inlined (two calls a comparison)
+            number = f"{round(value):,}" if value.is_integer() or value >= 999.5 or value <= -999.5 else f"{value:.3g}"
+        else:
+            number = number_text(value)
         suffix = route[5]
-        given = number_text(value) + suffix if suffix is not None else with_unit(number_text(value), value, measurement.unit)
+        given = number + suffix if suffix is not None else with_unit(number, value, measurement.unit)
         if derivation:
             given += derivation
         if measurement.note:
@@ -117,7 +121,11 @@ class Limit:
             end = self.ends.get(status)
             return (self.head + given + end if end is not None else self._sentence(self.head + given, status)), given, None
         converted = route[3](value)
-        number = number_text(converted)
+        if type(converted) is float:
+            number = (f"{round(converted):,}" if converted.is_integer() or converted >= 999.5 or converted <= -999.5
+                      else f"{converted:.3g}")
+        else:
+            number = number_text(converted)
         if number == self.limit_number:  # a value shown as the limit is rare: worded with more digits
             number = shown_number(converted, self.node.value)
         suffix = self.suffix

@@ -207,7 +207,7 @@ class Step:
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "values", "key",
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "kits", "key",
                  "memo", "kept")
 
     def __init__(self, criterion: Criterion) -> None:
@@ -224,12 +224,12 @@ class Step:
         self.shared = at.shared
         self.made: dict[tuple[int, ...], Made] = {}
         self.meanings = _meanings(criterion.section)
-        self.arrows = {pair: f" → {meaning}" for pair, meaning in self.meanings.items()}
-        self.values = {(status, outcome): {
+        self.kits = {(status, outcome): ({
             "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status,
-            "outcome": outcome, "explanation": "", "manual": criterion.manual} for status, outcome in self.meanings}
-        """The fields of the criterion's results, in order, for each (status, outcome): the
-        explanation is set in a copy."""
+            "outcome": outcome, "explanation": "", "manual": criterion.manual}, f" → {meaning}")
+            for (status, outcome), meaning in self.meanings.items()}
+        """For each (status, outcome): the fields of the criterion's results, in order (the
+        explanation is set in a copy), and what ends its explanation."""
         self.memo: dict[Hashable, Record] = {}
         """Records by those facts, each with its explained result (they live as long as the plan)."""
         self.kept: set[int] = set()
@@ -307,14 +307,16 @@ class Step:
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
         """The criterion's result; its leaves' results (``details``) are made when read, from
         the words made here for its explanation."""
+        values, arrow = self.kits[status, outcome]
         if len(leaves) == 1:  # most criteria: one leaf
             leaf = leaves[0]
             if type(leaf) is Later:
-                said: list = [leaf[1](*leaf[2])]
-                explanation = said[0][0] + self.arrows[status, outcome]
+                words = leaf[1](*leaf[2])
+                said: list = [words]
+                explanation = words[0] + arrow
             else:
                 said = leaves
-                explanation = leaf.explanation + self.arrows[status, outcome]  # type: ignore[union-attr]
+                explanation = leaf.explanation + arrow  # type: ignore[union-attr]
         else:
             said = []
             texts = []
@@ -327,8 +329,8 @@ class Step:
                     said.append(leaf)
                     texts.append(leaf.explanation)  # type: ignore[union-attr]
             joined = "; ".join(texts)
-            explanation = joined + self.arrows[status, outcome] if joined else self.meanings[status, outcome]
-        values = self.values[status, outcome].copy()
+            explanation = joined + arrow if joined else self.meanings[status, outcome]
+        values = values.copy()
         values["explanation"] = explanation
         result = _new(CriterionResult)  # made_later, inlined
         set_dict(result, values)
@@ -371,16 +373,18 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "parts", "varying", "fixed", "quick", "trial_ref", "screened", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "recalled", "run", "fixed", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
         self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
         """What ``screen`` reads of each step, looked up once."""
-        self.varying = tuple((index, step.key, step.memo, step.run, step.outcomes, step)
-                             for index, step in enumerate(self.steps) if step.key is not constant)
-        """What ``check`` reads of each step whose record may differ between patients without answers."""
+        self.recalled = tuple((index, step.key, step.memo, step) for index, step in enumerate(self.steps)
+                              if step.key is not None and step.key is not constant)
+        """What ``check`` reads of each step recalled by a few facts (``screener.memo``)."""
+        self.run = tuple((index, step.run, step.outcomes) for index, step in enumerate(self.steps) if step.key is None)
+        """What ``check`` reads of each step run for every patient."""
         self.fixed: list[Record] | None = None
         """The records of a patient without answers, where the same for all (the other places
         filled for each patient), made at the first check."""
@@ -418,15 +422,13 @@ class Plan:
             records = [step.record(f) for step in self.steps]
         else:  # step.record, inlined: this loop is most of a check's time
             records = (self.fixed or self._fixed(f)).copy()
-            for index, key, memo, run, meaning, step in self.varying:
-                if key is not None:
-                    record = memo.get(key(f)) or step.record(f)
-                else:
-                    leaves: list[Leaf] = []
-                    f.assumed = False
-                    status = run(f, leaves)
-                    record = (status, "review" if f.assumed else meaning[status], leaves, None)
-                records[index] = record
+            for index, key, memo, step in self.recalled:
+                records[index] = memo.get(key(f)) or step.record(f)
+            for index, run, meaning in self.run:
+                leaves: list[Leaf] = []
+                f.assumed = False
+                status = run(f, leaves)
+                records[index] = (status, "review" if f.assumed else meaning[status], leaves, None)
         outcomes = set(map(_OUTCOME, records))
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
@@ -457,7 +459,12 @@ class Plan:
                     criteria.append(step._result(status, outcome, leaves))
                     continue
                 key = tuple(map(id, leaves))
-                made = step.made.get(key) or step.made_of(status, outcome, leaves, key)  # made_of's look-up, inlined
+                made = step.made.get(key)
+                if made is None:
+                    if not all(map(step.shared.__contains__, key)):  # a leaf made for this patient: never kept
+                        criteria.append(step._result(status, outcome, leaves))
+                        continue
+                    made = step.made_of(status, outcome, leaves, key)
             criteria.append(made[0])
         return criteria
 
