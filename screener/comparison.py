@@ -102,7 +102,8 @@ def _age(limit: Limit) -> Run:
     except UnitError as exc:
         to_target, problem = None, exc.message
     show = not same_unit("year", target)
-    say, test = limit.say, limit.holds
+    say, said, test = limit.say, limit.said_age, limit.holds
+    years = target == "year" and not show  # worded by said_age
 
     def run(f: Facts, sink: list[Leaf] | None) -> str:
         age = f.age()
@@ -116,7 +117,10 @@ def _age(limit: Limit) -> Run:
             value = f.ages[target] = completed(to_target(age))
         status = MET if test(value) else NOT_MET
         if sink is not None:
-            sink.append(Later((status, say, (status, (quantity_text, age, "year"), value, target, show, "", ""), ())))
+            if years:
+                sink.append(Later((status, said, (status, age), ())))
+            else:
+                sink.append(Later((status, say, (status, (quantity_text, age, "year"), value, target, show, "", ""), ())))
         return status
 
     return run

@@ -6,6 +6,7 @@ concatenation.
 
 from __future__ import annotations
 
+from math import isclose
 from typing import Callable
 
 from .errors import UnitError
@@ -137,20 +138,40 @@ class Limit:
     def said_relative(self, status: str, measurement: Measurement, derivation: str, normal: float,
                       warning: str | None) -> tuple[str, str, str | None]:
         """``say`` for a multiple of a limit of normal: the lab's (no ``warning``) or a default one."""
-        words = f"{self.relative} {quantity_text(normal, measurement.unit)}"
-        note = f" ({words})" if warning is None else f" ({words}: {warning})"
-        return self.say(status, (given_text, measurement, derivation), measurement.value / normal, self.unit, True, note, "")
+        unit = measurement.unit
+        suffix = unit_suffix(unit)
+        normal_text = number_text(normal) + suffix if suffix is not None else quantity_text(normal, unit)
+        note = f" ({self.relative} {normal_text})" if warning is None else f" ({self.relative} {normal_text}: {warning})"
+        value = measurement.value
+        number = number_text(value)
+        given = number + suffix if suffix is not None else with_unit(number, value, unit)
+        if derivation:
+            given += derivation
+        if measurement.note:
+            given += f" ({measurement.note})"
+        return self._shown(status, given, value / normal, self.unit, note, "")
+
+    def said_age(self, status: str, age: float) -> tuple[str, str, str | None]:
+        """``say`` for an age limit in years: "age 33 years, at or above 18 years: met"."""
+        given = number_text(age) + (" year" if isclose(age, 1.0) else " years")  # with_unit(..., "year"), inlined
+        end = self.ends.get(status)
+        return (self.head + given + end if end is not None else self._sentence(self.head + given, status)), given, None
 
     def say(self, status: str, value: tuple, converted: float, target: str | None, show: bool, note: str,
             via: str) -> tuple[str, str, str | None]:
         """(explanation, given, converted): "<label> <given><via> = <converted><note>, <op
         words> <limit>: met", from the parts worded once here."""
-        given: str = value[0](value[1], value[2])  # (quantity_text, value, unit) or (_given, measurement, derivation)
+        given: str = value[0](value[1], value[2])  # (quantity_text, value, unit) or (given_text, measurement, derivation)
         if not show:
             end = self.ends.get(status)
             if end is not None:
                 return self.head + given + via + end, given, None
             return self._sentence(self.head + given + via, status), given, None
+        return self._shown(status, given, converted, target, note, via)
+
+    def _shown(self, status: str, given: str, converted: float, target: str | None, note: str,
+               via: str) -> tuple[str, str, str | None]:
+        """``say`` where the value is shown in the limit's unit too."""
         number = number_text(converted)
         if number == self.limit_number:  # a value shown as the limit is rare: worded with more digits
             number = shown_number(converted, self.node.value)
