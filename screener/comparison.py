@@ -16,7 +16,7 @@ from typing import Callable
 from .dated import open_window, outside_window, stale, window_dates
 from .derive import FORMULAS, Derived, Missing
 from .errors import UnitError
-from .evaluate import MET, NOT_MET, UNKNOWN, Later, Leaf, completed
+from .evaluate import MET, NOT_MET, UNKNOWN, Leaf, completed
 from .facts import DISAGREEMENT_FACTOR, At, Facts, Run, holds, may_assume, measured_vs_derived, node_result, readings_of
 from .lazy import built
 from .limit import Limit, given_text
@@ -86,7 +86,7 @@ def _reading(node: Comparison, at: At) -> Run:
         if route[0] == "convert":  # _value's first case, inlined: most comparisons
             status: str = MET if route[2](route[1](measurement.value)) else NOT_MET
             if sink is not None:
-                sink.append(Later((status, said, (status, measurement, derivation, route), ())))
+                sink.append((status, said, (status, measurement, derivation, route), ()))
         else:
             status = _value(limit, f, measurement, derivation, route, sink)
         return open_window(f, status, sink, dates) if windowed else status
@@ -118,9 +118,9 @@ def _age(limit: Limit) -> Run:
         status = MET if test(value) else NOT_MET
         if sink is not None:
             if years:
-                sink.append(Later((status, said, (status, age), ())))
+                sink.append((status, said, (status, age), ()))
             else:
-                sink.append(Later((status, say, (status, (quantity_text, age, "year"), value, target, show, "", ""), ())))
+                sink.append((status, say, (status, (quantity_text, age, "year"), value, target, show, "", ""), ()))
         return status
 
     return run
@@ -150,7 +150,7 @@ def _value(limit: Limit, f: Facts, measurement: Measurement, derivation: str, ro
     if route[0] == "convert":
         status = MET if route[2](route[1](value)) else NOT_MET
         if sink is not None:
-            sink.append(Later((status, limit.said, (status, measurement, derivation, route), ())))
+            sink.append((status, limit.said, (status, measurement, derivation, route), ()))
         return status
     if route[0] == "error":
         wanted = f"{limit.label} in a unit comparable with {limit.unit}" if limit.unit else f"{limit.label} as a unitless value"
@@ -178,7 +178,7 @@ def _relative(limit: Limit, f: Facts, measurement: Measurement, derivation: str,
     if normal is not None and normal > 0:
         status = MET if limit.holds(value / normal) else NOT_MET
         if sink is not None:
-            sink.append(Later((status, limit.said_relative, (status, measurement, derivation, normal, None), ())))
+            sink.append((status, limit.said_relative, (status, measurement, derivation, normal, None), ()))
         return status
     from .reference import default_range, limit as reference_limit  # default ranges: read only when needed
 
@@ -194,8 +194,8 @@ def _relative(limit: Limit, f: Facts, measurement: Measurement, derivation: str,
     f.assumed = True
     status = MET if limit.holds(value / normal) else NOT_MET
     if sink is not None:
-        sink.append(Later((status, limit.said_relative, (status, measurement, derivation, normal, warning),
-                           [f"{limit.label} {words} limit of normal from the lab"])))
+        sink.append((status, limit.said_relative, (status, measurement, derivation, normal, warning),
+                     [f"{limit.label} {words} limit of normal from the lab"]))
     return status
 
 __all__ = [

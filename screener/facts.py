@@ -13,7 +13,7 @@ from typing import Callable
 
 from .derive import FORMULAS, Derived, Missing, derive
 from .errors import UnitError
-from .evaluate import REL_TOL, UNKNOWN, Later, Leaf, NodeResult
+from .evaluate import REL_TOL, UNKNOWN, Later, Leaf, NodeResult, later_result
 from .lazy import built
 from .patient import Measurement, Patient
 from .rules import Comparison, Node, walk
@@ -163,7 +163,7 @@ def node_result(kind: str, status: str, explanation: str, **fields) -> NodeResul
 
 def made(leaf: Leaf) -> NodeResult:
     """The leaf's result, worded now (a fresh object for one worded later)."""
-    return leaf.result() if isinstance(leaf, Later) else leaf
+    return later_result(leaf) if isinstance(leaf, Later) else leaf
 
 
 def measured_vs_derived(measurement: Measurement, patient: Patient, label: str) -> str | None:

@@ -10,7 +10,7 @@ from math import isclose
 from typing import Callable
 
 from .errors import UnitError
-from .evaluate import MET, NOT_MET, UNKNOWN, Later, Leaf
+from .evaluate import MET, NOT_MET, UNKNOWN, Leaf
 from .facts import holds, node_result
 from .patient import Measurement
 from .rules import Comparison
@@ -103,7 +103,7 @@ class Limit:
                note: str = "", via: str = "", assumed: list[str] | None = None) -> None:
         """Append the decided comparison, worded when read (``say``); ``given`` is how to
         word the patient's value: a function and its arguments."""
-        sink.append(Later((status, self.say, (status, given, converted, target, show, note, via), assumed or ())))
+        sink.append((status, self.say, (status, given, converted, target, show, note, via), assumed or ()))
 
     def said(self, status: str, measurement: Measurement, derivation: str, route: tuple) -> tuple[str, str, str | None]:
         """``say`` for a measured value on a "convert" route: the conversion made now."""

@@ -30,7 +30,7 @@ from .comparison import (
 )
 from .evaluate import (
     MET, NOT_MET, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
-    Verdict, outcome_of,
+    Verdict, later_result, outcome_of,
 )
 from .lazy import all_set, made_later, set_dict, set_extra, set_fields_set, set_private
 from .memo import Key, constant, key_of
@@ -363,11 +363,19 @@ def _meanings(section: str) -> dict[tuple[str, str], str]:
 
 def _details(leaves: list[Leaf], said: list) -> dict[str, list[NodeResult]]:
     """The leaves' results, from the words the criterion's explanation was made of."""
-    return {"details": [leaf.result(words) if isinstance(leaf, Later) else leaf for leaf, words in zip(leaves, said)]}
+    return {"details": [later_result(leaf, words) if isinstance(leaf, Later) else leaf for leaf, words in zip(leaves, said)]}
 
 
 def _wanted(leaves: list[Leaf]) -> list[str]:
-    return [w for leaf in leaves if leaf.status == UNKNOWN or leaf.assumed for w in (*leaf.missing, *leaf.assumed)]
+    """The missing data of the undecided leaves and the defaults the leaves rest on."""
+    wanted: list[str] = []
+    for leaf in leaves:
+        if type(leaf) is Later:  # decided: only the defaults it rests on
+            wanted.extend(leaf[3])
+        elif leaf.status == UNKNOWN or leaf.assumed:  # type: ignore[union-attr]
+            wanted.extend(leaf.missing)  # type: ignore[union-attr]
+            wanted.extend(leaf.assumed)  # type: ignore[union-attr]
+    return wanted
 
 
 class Plan:

@@ -12,7 +12,7 @@ import math
 from typing import Callable
 
 from .facts import At, Facts, Run, holds, node_result
-from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Later, Leaf, NodeResult
+from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Leaf, NodeResult
 from .rules import Condition, Interval, Manual, NoRequirement, Sex
 from .units import format_number
 from .wording import DAYS_PER, condition_label, duration_text, event_label, plural, question_text, sentence, shown_number
@@ -134,7 +134,7 @@ def interval(node: Interval, at: At) -> Run:
                            "check the dates", [f"correct dates of {start_label} and {end_label}"])
         status = MET if reached(float(days)) else NOT_MET
         if sink is not None:
-            sink.append(Later((status, say, (status, days), ())))
+            sink.append((status, say, (status, days), ()))
         return status
 
     return run
