@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .dated import open_window, outside_window, stale, window_dates
+from .dated import EventWindow, open_window, stale
 from .derive import FORMULAS, Derived, Missing
 from .errors import UnitError
 from .evaluate import MET, NOT_MET, UNKNOWN, Leaf, completed
@@ -54,8 +54,8 @@ def _reading(node: Comparison, at: At) -> Run:
     variable, label = node.variable, limit.label
     body = variable in ("height", "weight")
     derivable = variable in FORMULAS
-    windowed = node.window is not None
-    dated = node.within is not None or windowed
+    window = EventWindow(node.window, label) if node.window is not None else None
+    dated = node.within is not None or window is not None
     lab = is_lab(variable)
     routes, said = limit.routes, limit.said
     absent = at.share("comparison", UNKNOWN, f"no {label} in the profile", variable=variable, threshold=limit.threshold,
@@ -72,9 +72,9 @@ def _reading(node: Comparison, at: At) -> Run:
             measurement, derivation = _derived(limit, f, sink)
             if measurement is None:
                 return UNKNOWN
-        dates = window_dates(node, f) if windowed else None
+        dates = window.dates(f) if window is not None else None
         if dated or (lab and f.max_lab_age_days is not None):
-            late = stale(node, measurement, label, f) or outside_window(node, measurement, label, f, dates)
+            late = stale(node, measurement, label, f) or (window.outside(measurement, f, dates) if window is not None else None)
             if late is not None:
                 return limit.unknown(sink, late[0], [late[1]], given_text(measurement, derivation))
         if derivable and not derivation:
@@ -89,7 +89,7 @@ def _reading(node: Comparison, at: At) -> Run:
                 sink.append((status, said, (status, measurement, derivation, route), ()))
         else:
             status = _value(limit, f, measurement, derivation, route, sink)
-        return open_window(f, status, sink, dates) if windowed else status
+        return open_window(f, status, sink, dates) if window is not None else status
 
     return run
 
