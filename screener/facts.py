@@ -59,7 +59,7 @@ class Facts:
     """
 
     __slots__ = ("patient", "as_of", "sex", "answers", "conditions", "events", "measurements", "max_lab_age_days",
-                 "assumed", "ages", "_age", "_bsa", "_derived", "_conflicts")
+                 "assumed", "ages", "_age", "_bsa", "_computed")
 
     def __init__(self, patient: Patient, max_lab_age_days: float | None = None) -> None:
         self.patient = patient
@@ -75,8 +75,8 @@ class Facts:
         """The age in completed units of each unit an age limit is in."""
         self._age: tuple[float | None] | None = None
         self._bsa: tuple[float | None] | None = None
-        self._derived: dict[str, Derived | Missing | None] = {}
-        self._conflicts: dict[tuple[str, str], str | None] = {}
+        self._computed: dict = {}
+        """``derived`` by variable, ``conflict`` by (variable, label)."""
 
     def age(self) -> float | None:
         if self._age is None:
@@ -90,16 +90,16 @@ class Facts:
 
     def derived(self, variable: str) -> Derived | Missing | None:
         """``derive(variable, patient)``, computed once."""
-        if variable not in self._derived:
-            self._derived[variable] = derive(variable, self.patient)
-        return self._derived[variable]
+        if variable not in self._computed:
+            self._computed[variable] = derive(variable, self.patient)
+        return self._computed[variable]
 
     def conflict(self, measurement: Measurement, label: str) -> str | None:
         """``measured_vs_derived`` for the patient's own measurement, computed once."""
         key = (measurement.variable, label)
-        if key not in self._conflicts:
-            self._conflicts[key] = measured_vs_derived(measurement, self.patient, label)
-        return self._conflicts[key]
+        if key not in self._computed:
+            self._computed[key] = measured_vs_derived(measurement, self.patient, label)
+        return self._computed[key]
 
 
 # ---------------------------------------------------------------------------- shared helpers

@@ -25,7 +25,7 @@ class _Unrecorded:
     status = None
 
 
-_UNRECORDED = _Unrecorded()
+UNRECORDED = _Unrecorded()
 _STATUS = attrgetter("status")
 
 _FACTLESS = (AllOf, AnyOf, Not, Unless, Restrict, Manual, NoRequirement)
@@ -58,14 +58,16 @@ def key_of(rule: Node) -> Key | None:
         (name,) = names
 
         def one(f: Facts) -> Hashable:
-            return f.conditions.get(name, _UNRECORDED).status
+            return f.conditions.get(name, UNRECORDED).status
+        # the plan reads the condition's name and looks the status up itself (no call per check)
+        one.condition = name  # type: ignore[attr-defined]
         return one
 
-    unrecorded = (_UNRECORDED,) * len(names)
+    unrecorded = (UNRECORDED,) * len(names)
 
     def several(f: Facts) -> Hashable:  # the statuses looked up without a Python call per condition
         return (f.sex if sex else None, *map(_STATUS, map(f.conditions.get, names, unrecorded)))
     return several
 
 
-__all__ = ["Key", "constant", "key_of"]
+__all__ = ["UNRECORDED", "Key", "constant", "key_of"]

@@ -33,7 +33,7 @@ from .evaluate import (
     Verdict, later_result, outcome_of,
 )
 from .lazy import all_set, made_later, set_dict, set_extra, set_fields_set, set_private
-from .memo import Key, constant, key_of
+from .memo import UNRECORDED, Key, constant, key_of
 from .patient import Patient
 from .plan_leaves import condition, interval, manual, no_requirement, sex
 from .rules import (
@@ -381,16 +381,20 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "parts", "recalled", "run", "fixed", "quick", "trial_ref", "screened", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "by_condition", "recalled", "run", "fixed", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
         self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
         """What ``screen`` reads of each step, looked up once."""
-        self.recalled = tuple((index, step.key, step.memo, step) for index, step in enumerate(self.steps)
-                              if step.key is not None and step.key is not constant)
-        """What ``check`` reads of each step recalled by a few facts (``screener.memo``)."""
+        keyed = [(index, step, step.key) for index, step in enumerate(self.steps)
+                 if step.key is not None and step.key is not constant]
+        self.by_condition = tuple((index, key.condition, step.memo, step) for index, step, key in keyed  # type: ignore[attr-defined]
+                                  if hasattr(key, "condition"))
+        """What ``check`` reads of each step recalled by one condition's status (``screener.memo``)."""
+        self.recalled = tuple((index, key, step.memo, step) for index, step, key in keyed if not hasattr(key, "condition"))
+        """What ``check`` reads of each other step recalled by a few facts."""
         self.run = tuple((index, step.run, step.outcomes) for index, step in enumerate(self.steps) if step.key is None)
         """What ``check`` reads of each step run for every patient."""
         self.fixed: list[Record] | None = None
@@ -430,6 +434,9 @@ class Plan:
             records = [step.record(f) for step in self.steps]
         else:  # step.record, inlined: this loop is most of a check's time
             records = (self.fixed or self._fixed(f)).copy()
+            conditions = f.conditions
+            for index, condition, memo, step in self.by_condition:  # key(f), inlined
+                records[index] = memo.get(conditions.get(condition, UNRECORDED).status) or step.record(f)
             for index, key, memo, step in self.recalled:
                 records[index] = memo.get(key(f)) or step.record(f)
             for index, run, meaning in self.run:
