@@ -9,14 +9,17 @@ A node function takes the patient's ``Facts`` and a ``sink``.  With no sink it r
 the status (met / not met / unknown) and stops a group as soon as its value is decided;
 with a list as sink it also appends one result per leaf, worded by ``screener.wording``:
 a ``NodeResult`` made at plan time when it depends on no patient value, else a ``Later``
-that keeps the values and words them when read.  Both modes run the same code: the wording
-is added where a decision is taken, never decided twice.  ``check`` keeps each criterion's
-leaves and makes the criteria's results from them only when the result's ``criteria`` are
-read (``screener.lazy``).  A criterion decided only by condition statuses, the sex or a
-reviewer's answers is evaluated once per combination of those facts and recalled for the
-next patient with the same (``screener.memo``).  Statuses follow Kleene logic; missing or
-unusable data is unknown, never met.  The leaves are built by ``screener.comparison`` and
-``screener.plan_leaves``; the logic nodes here.
+(a tuple) that keeps the values and words them when read, from parts prepared at plan time
+(``screener.limit``).  Both modes run the same code: the wording is added where a decision
+is taken, never decided twice.  ``check`` keeps each criterion's leaves and makes the
+criteria's results from them only when the result's ``criteria`` are read, and what to
+collect only when that is read (``screener.lazy``).  A criterion, or the largest part of one,
+decided only by condition statuses, the sex or a reviewer's answers is evaluated once per
+combination of those facts and recalled for the next patient with the same
+(``screener.memo``); the criteria that read no fact give every patient without answers the
+same record, made once.  Statuses follow Kleene logic; missing or unusable data is unknown,
+never met.  The logic nodes are built by ``screener.plan_logic``, the leaves by
+``screener.comparison`` and ``screener.plan_leaves``; the steps and the plan here.
 """
 
 from __future__ import annotations
@@ -25,171 +28,23 @@ import operator
 import weakref
 from typing import Callable, Hashable, Iterable
 
-from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, may_assume, measured_vs_derived, readings_of,
-)
 from .evaluate import (
     MET, NOT_MET, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
     Verdict, later_result, outcome_of,
 )
-from .lazy import all_set, made_later, set_dict, set_extra, set_fields_set, set_private
-from .memo import UNRECORDED, Key, constant, key_of
+from .facts import DISAGREEMENT_FACTOR, At, Facts, measured_vs_derived
+from .lazy import all_set, built, made_later, set_dict, set_extra, set_fields_set, set_private
+from .memo import UNRECORDED, constant, key_of
 from .patient import Patient
-from .plan_leaves import condition, interval, manual, no_requirement, sex
-from .rules import (
-    AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
-    RuleSet, Sex, Unless,
-)
-from .scope import sex_agreement
+from .plan_logic import build
+from .rules import Criterion, Node, RuleSet
 from .wording import STATUS_WORDS
 
 MADE_LIMIT = 256
 """Explained results kept per criterion (combinations of its shared leaves)."""
 
-_FLIP: dict[str, str] = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
 _new = CriterionResult.__new__
 _CRITERION_FIELDS = all_set(CriterionResult)
-
-
-# ---------------------------------------------------------------------------- logic
-
-
-def _group(node: AllOf | AnyOf, at: At) -> Run:
-    if not node.items:
-        # an empty group is a compiler slip; do not let it pass silently as met / not met
-        slip = at.share(node.kind, UNKNOWN, "the rule has an empty group: needs review")
-
-        def empty(f: Facts, sink: list[Leaf] | None) -> str:
-            if sink is not None:
-                sink.append(slip)
-            return UNKNOWN
-        return empty
-    parts = tuple(_build(item, at) for item in node.items)
-    decisive, other = (NOT_MET, MET) if isinstance(node, AllOf) else (MET, NOT_MET)
-    stop = not may_assume(node)
-    agreement = sex_agreement(node)
-    agreed = _build(agreement, at) if agreement is not None else None
-    either = at.share(node.kind, decisive, f"{STATUS_WORDS[decisive]} whatever the sex (the limits for both agree)")
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        if sink is not None or not stop:  # every leaf runs (with a sink each is reported)
-            decided = undecided = False
-            for part in parts:
-                status = part(f, sink)
-                if status == decisive:
-                    decided = True
-                elif status == UNKNOWN:
-                    undecided = True
-            if decided:
-                return decisive
-        else:
-            undecided = False
-            for part in parts:
-                status = part(f, sink)
-                if status == decisive:
-                    return decisive
-                if status != other:
-                    undecided = True
-        if undecided and agreed is not None and agreed(f, None) == decisive:
-            if sink is not None:  # "Hb < 11 (women) or < 12 (men)", Hb 10 and no sex: either way
-                sink.append(either)
-            return decisive
-        return UNKNOWN if undecided else other
-
-    return run
-
-
-def _not(node: Not, at: At) -> Run:
-    item = _build(node.item, at)
-    return lambda f, sink: _FLIP[item(f, sink)]
-
-
-def _unless(node: Unless, at: At) -> Run:
-    """item AND NOT exception."""
-    item, exception = _build(node.item, at), _build(node.exception, at)
-    stop = not may_assume(node)
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        first = item(f, sink)
-        if first == NOT_MET and stop and sink is None:
-            return NOT_MET
-        escape = exception(f, sink)
-        if first == NOT_MET or escape == MET:
-            return NOT_MET
-        return MET if first == MET and escape == NOT_MET else UNKNOWN
-
-    return run
-
-
-def _restrict(node: Restrict, at: At) -> Run:
-    """item inside the group, ``outside`` outside it; an unknown group is unknown only
-    where the two differ."""
-    group, item = _build(node.group, at), _build(node.item, at)
-    outside = MET if node.outside else NOT_MET
-    not_for = at.share("restrict", outside, "outside the group the criterion is for: does not apply")
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        member = group(f, sink)
-        if member == NOT_MET:
-            if sink is not None:
-                sink.append(not_for)
-            return outside
-        status = item(f, sink)
-        return status if member == MET or status == outside else UNKNOWN
-
-    return run
-
-
-def _readings(node: Readings, at: At) -> Run:
-    return readings_of(tuple(_build(item, at) for item in node.items), not may_assume(node), at)
-
-
-_BUILDERS: dict[type, Callable[..., Run]] = {
-    AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
-    Comparison: comparison, Condition: condition, Interval: interval, Manual: manual, Sex: sex,
-    NoRequirement: no_requirement,
-}
-
-
-_LOGIC = (AllOf, AnyOf, Not, Unless, Restrict)
-
-
-def _build(node: Node, at: At) -> Run:
-    builder = _BUILDERS.get(type(node))
-    if builder is None:
-        raise TypeError(f"cannot evaluate a {type(node).__name__} node")
-    if at.recall and isinstance(node, _LOGIC):
-        key = key_of(node)
-        if key is not None:  # the largest part of the tree that a few facts decide
-            at.recall = False
-            try:
-                return _recalled(builder(node, at), key)
-            finally:
-                at.recall = True
-    return builder(node, at)
-
-
-def _recalled(run: Run, key: Key) -> Run:
-    """A part of a criterion that only condition statuses, the sex and answers decide
-    (``screener.memo``), run once per combination of those facts for patients without
-    answers: its status and leaves (all made at plan time) recalled for the next."""
-    memo: dict[Hashable, tuple[str, list[Leaf]]] = {}
-
-    def recall(f: Facts, sink: list[Leaf] | None) -> str:
-        if f.answers:
-            return run(f, sink)
-        facts = key(f)
-        known = memo.get(facts)
-        if known is None:
-            leaves: list[Leaf] = []
-            known = (run(f, leaves), leaves)
-            if len(memo) < MADE_LIMIT:
-                memo[facts] = known
-        if sink is not None:
-            sink.extend(known[1])
-        return known[0]
-
-    return recall
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -216,7 +71,7 @@ class Step:
         self.key = key_of(criterion.rule)
         """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
         at = At(criterion.section, criterion.id, recall=self.key is None)
-        self.run = _build(criterion.rule, at)
+        self.run = build(criterion.rule, at)
         self.outcomes: dict[str, Outcome] = {s: outcome_of(criterion.section, s) for s in (MET, NOT_MET, UNKNOWN)}  # type: ignore[arg-type]
         self.answered = {answer: at.share("answer", MET if answer else NOT_MET,
                                           f"answered: the criterion as written {'holds' if answer else 'does not hold'}",
