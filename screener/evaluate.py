@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 from .answers import answers_for
-from .lazy import MadeWhenRead
+from .lazy import MadeWhenRead, built
 from .patient import Patient
 from .rules import Criterion, RuleSet, Section
 
@@ -90,19 +89,24 @@ class NodeResult(_Model):
         return {key: value for key, value in data.items() if value is not None and value != []}
 
 
-class Later(tuple):
-    """A leaf's result whose words are made only when read: ``(status, make, args,
-    assumed)``.  The status and what it rests on are known when the leaf is evaluated; the
-    sentence (number formatting, unit words) is made from the same values by
-    ``make(*args)`` (the result's fields) the first time a person or a dump reads it.  (A tuple: made for every
-    decided comparison of every check, it must cost little.)"""
+Later = tuple
+"""A leaf's result whose words are made only when read, a plain tuple ``(status, say,
+args, assumed)``: made for every decided comparison of every check, it must cost little.
+The status and the defaults it rests on (``assumed``) are known when the leaf is
+evaluated; the words (number formatting, unit words) are made from the same values by
+``say(*args)``, ``(explanation, given, converted)``, the first time a person or a dump
+reads them; the leaf's other fields are its maker's (``say.__self__``: ``kind``,
+``variable``, ``threshold``).  ``later_result`` makes its ``NodeResult``."""
 
-    __slots__ = ()
-    missing: ClassVar[tuple[str, ...]] = ()
-    status = property(itemgetter(0))
-    make = property(itemgetter(1))
-    args = property(itemgetter(2))
-    assumed = property(itemgetter(3))
+
+def later_result(leaf: tuple, words: tuple[str, str | None, str | None] | None = None) -> NodeResult:
+    """The result of a leaf worded later (a fresh object), from its words when they are made already."""
+    explanation, given, converted = words or leaf[1](*leaf[2])
+    maker = leaf[1].__self__
+    return built(NodeResult, {
+        "kind": maker.kind, "status": leaf[0], "explanation": explanation, "variable": maker.variable,
+        "given": given, "converted": converted, "threshold": maker.threshold, "missing": [], "assumed": list(leaf[3]),
+    })
 
 
 Leaf = NodeResult | Later
@@ -133,6 +137,7 @@ class Result(MadeWhenRead):
     (``screener.lazy``)."""
 
     LATER: ClassVar[frozenset[str]] = frozenset({"criteria", "to_collect"})
+    APART: ClassVar[bool] = True  # the criteria are read more often than what to collect, and apart
 
     trial: TrialRef
     patient: PatientRef
@@ -259,6 +264,7 @@ def _imported_plan_for() -> Callable[[RuleSet], Plan]:
 __all__ = [
     "CriterionResult",
     "Later",
+    "later_result",
     "NodeResult",
     "Outcome",
     "PatientRef",

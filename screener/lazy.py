@@ -28,17 +28,23 @@ class MadeWhenRead(BaseModel):
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
     LATER: ClassVar[frozenset[str]] = frozenset()
+    APART: ClassVar[bool] = False
+    """Whether the recipe makes one field at a time (``make(*args, only=name)`` gives its
+    value; the first read of a field makes only it) rather than a dict of them all."""
 
     def _made(self) -> None:
         """Make the pending fields, once; keys in field order, as dumps show them."""
         pending = _get(self, "__pydantic_private__")
         if pending is None:
             return
-        made = pending[0](*pending[1:])  # a new dict, ours to change
-        made.update(self.__dict__)  # a field assigned since keeps its value
+        if self.APART:
+            made = {name: pending[0](*pending[1:], only=name) for name in self.LATER if name not in self.__dict__}
+        else:
+            made = pending[0](*pending[1:])  # a new dict, ours to change
+        made.update(self.__dict__)  # a field assigned (or made) since keeps its value
         names, in_order = _order(type(self))
-        _set_dict(self, dict(zip(names, in_order(made))))
-        _set_private(self, None)  # last: another thread reading meanwhile makes the same fields
+        set_dict(self, dict(zip(names, in_order(made))))
+        set_private(self, None)  # last: another thread reading meanwhile makes the same fields
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):
@@ -48,9 +54,13 @@ class MadeWhenRead(BaseModel):
     if not TYPE_CHECKING:  # as pydantic does: a __getattr__ seen by mypy would allow any attribute
 
         def __getattr__(self, name: str) -> Any:
-            if name in self.LATER and _get(self, "__pydantic_private__") is not None:
-                self._made()
-                return self.__dict__[name]
+            pending = _get(self, "__pydantic_private__")
+            if name in self.LATER and pending is not None:
+                if not self.APART:
+                    self._made()
+                    return self.__dict__[name]
+                value = self.__dict__[name] = pending[0](*pending[1:], only=name)
+                return value
             return super().__getattr__(name)
 
     def __eq__(self, other: object) -> bool:
@@ -82,9 +92,11 @@ class MadeWhenRead(BaseModel):
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _ALL_SET: dict[type, set[str]] = {}
-_SLOT = BaseModel.__dict__  # the setters of a pydantic model's slots, called directly (no attribute look-up)
-_set_dict, _set_fields_set = _SLOT["__dict__"].__set__, _SLOT["__pydantic_fields_set__"].__set__
-_set_extra, _set_private = _SLOT["__pydantic_extra__"].__set__, _SLOT["__pydantic_private__"].__set__
+_SLOT = BaseModel.__dict__
+# the setters of a pydantic model's slots, called directly (no attribute look-up); an engine
+# making many results may inline ``made_later`` with them
+set_dict, set_fields_set = _SLOT["__dict__"].__set__, _SLOT["__pydantic_fields_set__"].__set__
+set_extra, set_private = _SLOT["__pydantic_extra__"].__set__, _SLOT["__pydantic_private__"].__set__
 
 
 def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
@@ -107,7 +119,7 @@ def _order(cls: type[BaseModel]) -> tuple[tuple[str, ...], Callable[[dict], tupl
     return order
 
 
-def _all_set(cls: type[BaseModel]) -> set[str]:
+def all_set(cls: type[BaseModel]) -> set[str]:
     """Every field of ``cls``, as the set of fields set: one set shared by the class's
     results (pydantic only ever adds a field name to it, and they are all in it)."""
     names = _ALL_SET.get(cls)
@@ -120,19 +132,20 @@ def built(cls: type[B], values: dict) -> B:
     """A model from values made by the engine, every field given: what pydantic's
     ``model_construct`` makes, without its per-field loop (a fifth of a check's time)."""
     model = cls.__new__(cls)
-    _set_dict(model, values)
-    _set_fields_set(model, _ALL_SET.get(cls) or _all_set(cls))
-    _set_extra(model, None)
-    _set_private(model, None)
+    set_dict(model, values)
+    set_fields_set(model, _ALL_SET.get(cls) or all_set(cls))
+    set_extra(model, None)
+    set_private(model, None)
     return model
 
 
-def made_later(cls: type[M], values: dict[str, Any], make: Callable[..., dict[str, Any]], *args: Any) -> M:
+def made_later(cls: type[M], values: dict[str, Any], make: Callable[..., Any], *args: Any) -> M:
     """A ``cls`` from values the engine made (not validated again), every field of
-    ``cls.LATER`` left out and made by ``make(*args)`` (a dict of them) when first read."""
+    ``cls.LATER`` left out and made by ``make(*args)`` (a dict of them; with ``cls.APART``,
+    ``make(*args, only=name)`` for each) when first read."""
     model = cls.__new__(cls)
-    _set_dict(model, values)
-    _set_fields_set(model, _ALL_SET.get(cls) or _all_set(cls))
-    _set_extra(model, None)
-    _set_private(model, (make, *args))
+    set_dict(model, values)
+    set_fields_set(model, _ALL_SET.get(cls) or all_set(cls))
+    set_extra(model, None)
+    set_private(model, (make, *args))
     return model

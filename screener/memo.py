@@ -10,15 +10,32 @@ and is run for every patient.
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Callable, Hashable
 
-from .comparison import Facts
+from .facts import Facts
 from .rules import AllOf, AnyOf, Condition, Manual, NoRequirement, Node, Not, Restrict, Sex, Unless, walk
 
 Key = Callable[[Facts], Hashable]
 
+
+class _Unrecorded:
+    """What a key reads of a condition the profile does not record: no status."""
+
+    status = None
+
+
+UNRECORDED = _Unrecorded()
+_STATUS = attrgetter("status")
+
 _FACTLESS = (AllOf, AnyOf, Not, Unless, Restrict, Manual, NoRequirement)
 """Nodes that read no recorded fact (a question reads only the answers)."""
+
+
+def constant(f: Facts) -> Hashable:
+    """The key of a rule that reads no recorded fact (questions only): one record for every
+    patient without answers."""
+    return None
 
 
 def key_of(rule: Node) -> Key | None:
@@ -36,19 +53,21 @@ def key_of(rule: Node) -> Key | None:
             return None
     names = tuple(dict.fromkeys(conditions))
     if not names:
-        return (lambda f: f.sex) if sex else (lambda f: None)
+        return (lambda f: f.sex) if sex else constant
     if len(names) == 1 and not sex:
         (name,) = names
 
         def one(f: Facts) -> Hashable:
-            state = f.conditions.get(name)
-            return None if state is None else state.status
+            return f.conditions.get(name, UNRECORDED).status
+        # the plan reads the condition's name and looks the status up itself (no call per check)
+        one.condition = name  # type: ignore[attr-defined]
         return one
 
-    def several(f: Facts) -> Hashable:
-        get = f.conditions.get
-        return (f.sex if sex else None, *[None if state is None else state.status for state in map(get, names)])
+    unrecorded = (UNRECORDED,) * len(names)
+
+    def several(f: Facts) -> Hashable:  # the statuses looked up without a Python call per condition
+        return (f.sex if sex else None, *map(_STATUS, map(f.conditions.get, names, unrecorded)))
     return several
 
 
-__all__ = ["Key", "key_of"]
+__all__ = ["UNRECORDED", "Key", "constant", "key_of"]

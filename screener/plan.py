@@ -9,14 +9,17 @@ A node function takes the patient's ``Facts`` and a ``sink``.  With no sink it r
 the status (met / not met / unknown) and stops a group as soon as its value is decided;
 with a list as sink it also appends one result per leaf, worded by ``screener.wording``:
 a ``NodeResult`` made at plan time when it depends on no patient value, else a ``Later``
-that keeps the values and words them when read.  Both modes run the same code: the wording
-is added where a decision is taken, never decided twice.  ``check`` keeps each criterion's
-leaves and makes the criteria's results from them only when the result's ``criteria`` are
-read (``screener.lazy``).  A criterion decided only by condition statuses, the sex or a
-reviewer's answers is evaluated once per combination of those facts and recalled for the
-next patient with the same (``screener.memo``).  Statuses follow Kleene logic; missing or
-unusable data is unknown, never met.  The leaves are built by ``screener.comparison`` and
-``screener.plan_leaves``; the logic nodes here.
+(a tuple) that keeps the values and words them when read, from parts prepared at plan time
+(``screener.limit``).  Both modes run the same code: the wording is added where a decision
+is taken, never decided twice.  ``check`` keeps each criterion's leaves and makes the
+criteria's results from them only when the result's ``criteria`` are read, and what to
+collect only when that is read (``screener.lazy``).  A criterion, or the largest part of one,
+decided only by condition statuses, the sex or a reviewer's answers is evaluated once per
+combination of those facts and recalled for the next patient with the same
+(``screener.memo``); the criteria that read no fact give every patient without answers the
+same record, made once.  Statuses follow Kleene logic; missing or unusable data is unknown,
+never met.  The logic nodes are built by ``screener.plan_logic``, the leaves by
+``screener.comparison`` and ``screener.plan_leaves``; the steps and the plan here.
 """
 
 from __future__ import annotations
@@ -25,137 +28,33 @@ import operator
 import weakref
 from typing import Callable, Hashable, Iterable
 
-from .comparison import (
-    DISAGREEMENT_FACTOR, At, Facts, Run, built, comparison, may_assume, measured_vs_derived, readings_of,
-)
 from .evaluate import (
     MET, NOT_MET, UNKNOWN, CriterionResult, Later, Leaf, NodeResult, Outcome, PatientRef, Result, TrialRef,
-    Verdict, outcome_of,
+    Verdict, later_result, outcome_of,
 )
-from .lazy import made_later
-from .memo import key_of
+from .facts import DISAGREEMENT_FACTOR, At, Facts, measured_vs_derived
+from .lazy import all_set, built, made_later, set_dict, set_extra, set_fields_set, set_private
+from .memo import UNRECORDED, constant, key_of
 from .patient import Patient
-from .plan_leaves import condition, interval, manual, no_requirement, sex
-from .rules import (
-    AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, NoRequirement, Node, Not, Readings, Restrict,
-    RuleSet, Sex, Unless,
-)
-from .scope import sex_agreement
+from .plan_logic import build
+from .rules import Criterion, Node, RuleSet
 from .wording import STATUS_WORDS
 
 MADE_LIMIT = 256
 """Explained results kept per criterion (combinations of its shared leaves)."""
 
-_FLIP: dict[str, str] = {MET: NOT_MET, NOT_MET: MET, UNKNOWN: UNKNOWN}
-
-
-# ---------------------------------------------------------------------------- logic
-
-
-def _group(node: AllOf | AnyOf, at: At) -> Run:
-    if not node.items:
-        # an empty group is a compiler slip; do not let it pass silently as met / not met
-        slip = at.share(node.kind, UNKNOWN, "the rule has an empty group: needs review")
-
-        def empty(f: Facts, sink: list[Leaf] | None) -> str:
-            if sink is not None:
-                sink.append(slip)
-            return UNKNOWN
-        return empty
-    parts = tuple(_build(item, at) for item in node.items)
-    decisive, other = (NOT_MET, MET) if isinstance(node, AllOf) else (MET, NOT_MET)
-    stop = not may_assume(node)
-    agreement = sex_agreement(node)
-    agreed = _build(agreement, at) if agreement is not None else None
-    either = at.share(node.kind, decisive, f"{STATUS_WORDS[decisive]} whatever the sex (the limits for both agree)")
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        if sink is not None or not stop:  # every leaf runs (with a sink each is reported)
-            statuses = [part(f, sink) for part in parts]
-            if decisive in statuses:
-                return decisive
-            undecided = UNKNOWN in statuses
-        else:
-            undecided = False
-            for part in parts:
-                status = part(f, sink)
-                if status == decisive:
-                    return decisive
-                if status != other:
-                    undecided = True
-        if undecided and agreed is not None and agreed(f, None) == decisive:
-            if sink is not None:  # "Hb < 11 (women) or < 12 (men)", Hb 10 and no sex: either way
-                sink.append(either)
-            return decisive
-        return UNKNOWN if undecided else other
-
-    return run
-
-
-def _not(node: Not, at: At) -> Run:
-    item = _build(node.item, at)
-    return lambda f, sink: _FLIP[item(f, sink)]
-
-
-def _unless(node: Unless, at: At) -> Run:
-    """item AND NOT exception."""
-    item, exception = _build(node.item, at), _build(node.exception, at)
-    stop = not may_assume(node)
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        first = item(f, sink)
-        if first == NOT_MET and stop and sink is None:
-            return NOT_MET
-        escape = exception(f, sink)
-        if first == NOT_MET or escape == MET:
-            return NOT_MET
-        return MET if first == MET and escape == NOT_MET else UNKNOWN
-
-    return run
-
-
-def _restrict(node: Restrict, at: At) -> Run:
-    """item inside the group, ``outside`` outside it; an unknown group is unknown only
-    where the two differ."""
-    group, item = _build(node.group, at), _build(node.item, at)
-    outside = MET if node.outside else NOT_MET
-    not_for = at.share("restrict", outside, "outside the group the criterion is for: does not apply")
-
-    def run(f: Facts, sink: list[Leaf] | None) -> str:
-        member = group(f, sink)
-        if member == NOT_MET:
-            if sink is not None:
-                sink.append(not_for)
-            return outside
-        status = item(f, sink)
-        return status if member == MET or status == outside else UNKNOWN
-
-    return run
-
-
-def _readings(node: Readings, at: At) -> Run:
-    return readings_of(tuple(_build(item, at) for item in node.items), not may_assume(node), at)
-
-
-_BUILDERS: dict[type, Callable[..., Run]] = {
-    AllOf: _group, AnyOf: _group, Not: _not, Unless: _unless, Restrict: _restrict, Readings: _readings,
-    Comparison: comparison, Condition: condition, Interval: interval, Manual: manual, Sex: sex,
-    NoRequirement: no_requirement,
-}
-
-
-def _build(node: Node, at: At) -> Run:
-    builder = _BUILDERS.get(type(node))
-    if builder is None:
-        raise TypeError(f"cannot evaluate a {type(node).__name__} node")
-    return builder(node, at)
+_new = CriterionResult.__new__
+_CRITERION_FIELDS = all_set(CriterionResult)
 
 
 # ---------------------------------------------------------------------------- the plan
 
 
-Record = tuple[str, Outcome, list[Leaf]]
-"""A criterion's evaluation with its leaves: (status, outcome, explained leaves)."""
+Made = tuple[CriterionResult, dict[str, None]]
+"""A criterion's explained result, and the data to collect when it needs review."""
+Record = tuple[str, Outcome, list[Leaf], "Made | None"]
+"""A criterion's evaluation with its leaves: (status, outcome, explained leaves, the
+explained result when it is made already: a recalled record's, made once)."""
 
 
 class Step:
@@ -163,32 +62,33 @@ class Step:
     explained results made of shared leaves only (an unanswered question, an unrecorded
     condition), kept as they are the same for every patient they fit."""
 
-    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "arrows", "fixed", "key",
-                 "memo", "recalled", "kept")
+    __slots__ = ("criterion", "id", "run", "outcomes", "answered", "shared", "made", "meanings", "kits", "key",
+                 "memo", "kept")
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
         self.id = criterion.id
-        at = At(criterion.section, criterion.id)
-        self.run = _build(criterion.rule, at)
+        self.key = key_of(criterion.rule)
+        """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
+        at = At(criterion.section, criterion.id, recall=self.key is None)
+        self.run = build(criterion.rule, at)
         self.outcomes: dict[str, Outcome] = {s: outcome_of(criterion.section, s) for s in (MET, NOT_MET, UNKNOWN)}  # type: ignore[arg-type]
         self.answered = {answer: at.share("answer", MET if answer else NOT_MET,
                                           f"answered: the criterion as written {'holds' if answer else 'does not hold'}",
                                           given="yes" if answer else "no") for answer in (True, False)}
         self.shared = at.shared
-        self.made: dict[tuple[int, ...], tuple[CriterionResult, dict[str, None]]] = {}
+        self.made: dict[tuple[int, ...], Made] = {}
         self.meanings = _meanings(criterion.section)
-        self.arrows = {pair: f" → {meaning}" for pair, meaning in self.meanings.items()}
-        self.fixed = {"id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text,
-                      "manual": criterion.manual}
-        """The fields of the criterion's results that are the same for every patient."""
-        self.key = key_of(criterion.rule)
-        """The few facts that decide the criterion for a patient without answers (``screener.memo``), if any."""
+        self.kits = {(status, outcome): ({
+            "id": criterion.id, "key": criterion.key, "section": criterion.section, "text": criterion.text, "status": status,
+            "outcome": outcome, "explanation": "", "manual": criterion.manual}, f" → {meaning}")
+            for (status, outcome), meaning in self.meanings.items()}
+        """For each (status, outcome): the fields of the criterion's results, in order (the
+        explanation is set in a copy), and what ends its explanation."""
         self.memo: dict[Hashable, Record] = {}
-        self.recalled: dict[int, tuple[CriterionResult, dict[str, None]]] = {}
+        """Records by those facts, each with its explained result (they live as long as the plan)."""
         self.kept: set[int] = set()
-        """The ids of the results kept in ``made`` and ``recalled``: shared, they live as long as the plan."""
-        """The explained result of each record in ``memo``, by the record's id (they live as long as the plan)."""
+        """The ids of the results kept in ``made`` and ``memo``: shared, they live as long as the plan."""
 
     def record(self, f: Facts) -> Record:
         """The criterion evaluated with its leaves; recalled when the same facts decided it
@@ -197,15 +97,15 @@ class Step:
             answer = f.answers.get(self.id)
             if answer is not None:  # a reviewer's answer to the whole criterion decides it
                 leaf = self.answered[answer]
-                return leaf.status, self.outcomes[leaf.status], [leaf]
+                return leaf.status, self.outcomes[leaf.status], [leaf], None
         elif self.key is not None:
             key = self.key(f)
             record = self.memo.get(key)
             if record is None:
                 record = self._run(f)
                 if len(self.memo) < MADE_LIMIT:
-                    self.memo[key] = record
-                    self.recalled[id(record)] = made = self.made_of(*record)
+                    made = self.made_of(*record[:3])
+                    self.memo[key] = record = (*record[:3], made)
                     self.kept.add(id(made[0]))
             return record
         return self._run(f)
@@ -214,7 +114,7 @@ class Step:
         leaves: list[Leaf] = []
         f.assumed = False
         status = self.run(f, leaves)
-        return status, ("review" if f.assumed else self.outcomes[status]), leaves
+        return status, ("review" if f.assumed else self.outcomes[status]), leaves, None
 
     def outcome(self, f: Facts, sink: list[Leaf] | None = None) -> tuple[str, Outcome]:
         """(status, outcome) for the patient; a reviewer's answer to the whole criterion
@@ -242,8 +142,7 @@ class Step:
         """The result of an evaluation with a sink."""
         return self.made_of(status, outcome, leaves)[0]
 
-    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf],
-                key: tuple[int, ...] | None = None) -> tuple[CriterionResult, dict[str, None]]:
+    def made_of(self, status: str, outcome: Outcome, leaves: list[Leaf], key: tuple[int, ...] | None = None) -> Made:
         """(result, data to collect when it needs review) of an evaluation with a sink; those
         made only of shared leaves (an unanswered question, an unrecorded condition) are made
         once and kept under ``key``, the ids of the leaves.  Shared leaves live as long as
@@ -262,18 +161,38 @@ class Step:
 
     def _result(self, status: str, outcome: Outcome, leaves: list[Leaf]) -> CriterionResult:
         """The criterion's result; its leaves' results (``details``) are made when read, from
-        the fields worded here for its explanation (a dict, or a leaf's made result)."""
+        the words made here for its explanation."""
+        values, arrow = self.kits[status, outcome]
         if len(leaves) == 1:  # most criteria: one leaf
             leaf = leaves[0]
-            field = leaf[1](*leaf[2]) if type(leaf) is Later else leaf
-            fields = [field]
-            explanation = (field["explanation"] if type(field) is dict else field.explanation) + self.arrows[status, outcome]  # type: ignore[index, union-attr]
+            if type(leaf) is Later:
+                words = leaf[1](*leaf[2])
+                said: list = [words]
+                explanation = words[0] + arrow
+            else:
+                said = leaves
+                explanation = leaf.explanation + arrow  # type: ignore[union-attr]
         else:
-            fields = [leaf[1](*leaf[2]) if type(leaf) is Later else leaf for leaf in leaves]
-            words = "; ".join([f["explanation"] if type(f) is dict else f.explanation for f in fields])  # type: ignore[index, union-attr]
-            explanation = words + self.arrows[status, outcome] if words else self.meanings[status, outcome]
-        return made_later(CriterionResult, {**self.fixed, "status": status, "outcome": outcome, "explanation": explanation},
-                          _details, fields)
+            said = []
+            texts = []
+            for leaf in leaves:
+                if type(leaf) is Later:
+                    words = leaf[1](*leaf[2])
+                    said.append(words)
+                    texts.append(words[0])
+                else:
+                    said.append(leaf)
+                    texts.append(leaf.explanation)  # type: ignore[union-attr]
+            joined = "; ".join(texts)
+            explanation = joined + arrow if joined else self.meanings[status, outcome]
+        values = values.copy()
+        values["explanation"] = explanation
+        result = _new(CriterionResult)  # made_later, inlined
+        set_dict(result, values)
+        set_fields_set(result, _CRITERION_FIELDS)
+        set_extra(result, None)
+        set_private(result, (_details, leaves, said))
+        return result
 
     def wanted(self, f: Facts) -> list[str]:
         """What to collect for this criterion: the missing data of its undecided leaves and
@@ -297,24 +216,45 @@ def _meanings(section: str) -> dict[tuple[str, str], str]:
     return meanings
 
 
-def _details(fields: list[NodeResult | dict]) -> dict[str, list[NodeResult]]:
-    return {"details": [built(NodeResult, f) if isinstance(f, dict) else f for f in fields]}
+def _details(leaves: list[Leaf], said: list) -> dict[str, list[NodeResult]]:
+    """The leaves' results, from the words the criterion's explanation was made of."""
+    return {"details": [later_result(leaf, words) if isinstance(leaf, Later) else leaf for leaf, words in zip(leaves, said)]}
 
 
 def _wanted(leaves: list[Leaf]) -> list[str]:
-    return [w for leaf in leaves if leaf.status == UNKNOWN or leaf.assumed for w in (*leaf.missing, *leaf.assumed)]
+    """The missing data of the undecided leaves and the defaults the leaves rest on."""
+    wanted: list[str] = []
+    for leaf in leaves:
+        if type(leaf) is Later:  # decided: only the defaults it rests on
+            wanted.extend(leaf[3])
+        elif leaf.status == UNKNOWN or leaf.assumed:  # type: ignore[union-attr]
+            wanted.extend(leaf.missing)  # type: ignore[union-attr]
+            wanted.extend(leaf.assumed)  # type: ignore[union-attr]
+    return wanted
 
 
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "parts", "quick", "trial_ref", "screened", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "by_condition", "recalled", "run", "fixed", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.steps = [Step(criterion) for criterion in rules.criteria]
         self.parts = tuple((step, step.key, step.memo, step.run, step.outcomes) for step in self.steps)
-        """What ``check`` reads of each step, looked up once."""
+        """What ``screen`` reads of each step, looked up once."""
+        keyed = [(index, step, step.key) for index, step in enumerate(self.steps)
+                 if step.key is not None and step.key is not constant]
+        self.by_condition = tuple((index, key.condition, step.memo, step) for index, step, key in keyed  # type: ignore[attr-defined]
+                                  if hasattr(key, "condition"))
+        """What ``check`` reads of each step recalled by one condition's status (``screener.memo``)."""
+        self.recalled = tuple((index, key, step.memo, step) for index, step, key in keyed if not hasattr(key, "condition"))
+        """What ``check`` reads of each other step recalled by a few facts."""
+        self.run = tuple((index, step.run, step.outcomes) for index, step in enumerate(self.steps) if step.key is None)
+        """What ``check`` reads of each step run for every patient."""
+        self.fixed: list[Record] | None = None
+        """The records of a patient without answers, where the same for all (the other places
+        filled for each patient), made at the first check."""
         self.screened: dict[tuple, tuple[list[str], list[str]]] = {}
         """``screen``'s reasons and items for a set of kept results (``Step.kept``), made once."""
         self.trial_ref = built(TrialRef, {"id": rules.trial.id, "title": rules.trial.title})  # read-only, shared by results
@@ -348,38 +288,55 @@ class Plan:
         if f.answers:
             records = [step.record(f) for step in self.steps]
         else:  # step.record, inlined: this loop is most of a check's time
-            records = []
-            for step, key, memo, run, meaning in self.parts:
-                if key is not None:
-                    record = memo.get(key(f)) or step.record(f)
-                else:
-                    leaves: list[Leaf] = []
-                    f.assumed = False
-                    status = run(f, leaves)
-                    record = (status, "review" if f.assumed else meaning[status], leaves)
-                records.append(record)
-        outcomes = {record[1] for record in records}
+            records = (self.fixed or self._fixed(f)).copy()
+            conditions = f.conditions
+            for index, condition, memo, step in self.by_condition:  # key(f), inlined
+                records[index] = memo.get(conditions.get(condition, UNRECORDED).status) or step.record(f)
+            for index, key, memo, step in self.recalled:
+                records[index] = memo.get(key(f)) or step.record(f)
+            for index, run, meaning in self.run:
+                leaves: list[Leaf] = []
+                f.assumed = False
+                status = run(f, leaves)
+                records[index] = (status, "review" if f.assumed else meaning[status], leaves, None)
+        outcomes = set(map(_OUTCOME, records))
         return made_later(Result, {
             "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
             "verdict": "ineligible" if "fail" in outcomes else "eligible" if outcomes == {"pass"} else "needs_review",
             "as_of": patient.as_of,
         }, self._explained, records)
 
-    def _explained(self, records: list[tuple[str, Outcome, list[Leaf]]]) -> dict[str, list]:
-        """The criteria's results, and the missing data of the undecided ones (in criterion
-        order, each once)."""
+    def _fixed(self, f: Facts) -> list[Record]:
+        """``fixed``, from a patient without answers (the steps whose rule reads no fact give
+        every such patient the same record)."""
+        fixed: list = [step.record(f) if step.key is constant else None for step in self.steps]
+        self.fixed = fixed  # the other places are filled for each patient before any read
+        return fixed
+
+    def _explained(self, records: list[Record], only: str) -> list:
+        """The criteria's results (``only="criteria"``), or the missing data of the undecided
+        ones (``"to_collect"``: in criterion order, each once)."""
+        if only != "criteria":
+            wanted: dict[str, None] = {}
+            for _, outcome, leaves, made in records:
+                if outcome == "review":
+                    wanted.update(made[1] if made is not None else dict.fromkeys(_wanted(leaves)))
+            return list(wanted)
         criteria = []
-        wanted: dict[str, None] = {}
-        for step, record in zip(self.steps, records):
-            made = step.recalled.get(id(record))
+        for step, (status, outcome, leaves, made) in zip(self.steps, records):
             if made is None:
-                key = tuple(map(id, record[2]))
-                made = step.made.get(key) or step.made_of(*record, key)  # made_of's look-up, inlined
-            result, missing = made
-            criteria.append(result)
-            if missing:
-                wanted.update(missing)
-        return {"criteria": criteria, "to_collect": list(wanted)}
+                if Later in map(type, leaves):  # worded for this patient: never kept
+                    criteria.append(step._result(status, outcome, leaves))
+                    continue
+                key = tuple(map(id, leaves))
+                made = step.made.get(key)
+                if made is None:
+                    if not all(map(step.shared.__contains__, key)):  # a leaf made for this patient: never kept
+                        criteria.append(step._result(status, outcome, leaves))
+                        continue
+                    made = step.made_of(status, outcome, leaves, key)
+            criteria.append(made[0])
+        return criteria
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
@@ -393,6 +350,7 @@ def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
 
 _PLANS: dict[int, tuple[weakref.ref, list[Criterion], list[Node], Plan]] = {}
 _RULE = operator.attrgetter("rule")
+_OUTCOME = operator.itemgetter(1)
 
 
 def plan_for(rules: RuleSet) -> Plan:

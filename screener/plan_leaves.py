@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from .comparison import At, Facts, Run, holds, node_result
+from .facts import At, Facts, Run, holds, node_result
 from .evaluate import MET, NOT_MET, REL_TOL, UNKNOWN, Leaf, NodeResult
 from .rules import Condition, Interval, Manual, NoRequirement, Sex
 from .units import format_number
@@ -84,12 +84,37 @@ def _past_within(node: Condition, state, f: Facts, label: str, window: str, wind
                 [f"date {label} ended"])
 
 
+class _Span:
+    """An interval's words, prepared once: a decided interval is worded when read (``say``)."""
+
+    __slots__ = ("node", "limit", "threshold", "subject")
+    kind = "interval"
+    variable = None
+
+    def __init__(self, node: Interval, subject: str) -> None:
+        self.node = node
+        self.limit = duration_text(node.value, node.unit)
+        self.threshold = f"{node.op} {self.limit}"
+        self.subject = subject
+
+    def say(self, status: str, days: int) -> tuple[str, str, str | None]:
+        """(explanation, given, converted): "time from A to B 12 days = 1.71 weeks, below 2 weeks: met"."""
+        node = self.node
+        given = duration_text(days, "day")
+        converted = None
+        if node.unit != "day":
+            in_unit = days / DAYS_PER[node.unit]
+            converted = f"{shown_number(in_unit, node.value)} {plural(node.unit, in_unit)}"
+        text = f"{self.subject} {given}" + (f" = {converted}" if converted else "")
+        return sentence(text, status, node.op, self.limit), given, converted
+
+
 def interval(node: Interval, at: At) -> Run:
     start_label = event_label(node.start)
     end_label = event_label(node.end) if node.end else "the profile date"
-    limit = duration_text(node.value, node.unit)
-    threshold = f"{node.op} {limit}"
     subject = f"time from {start_label} to {end_label}"
+    span = _Span(node, subject)
+    threshold, say = span.threshold, span.say
     reached = holds(node.op, node.value * DAYS_PER[node.unit])
 
     def unknown(sink: list[Leaf] | None, explanation: str, missing: list[str]) -> str:
@@ -109,14 +134,7 @@ def interval(node: Interval, at: At) -> Run:
                            "check the dates", [f"correct dates of {start_label} and {end_label}"])
         status = MET if reached(float(days)) else NOT_MET
         if sink is not None:
-            given = duration_text(days, "day")
-            converted = None
-            if node.unit != "day":
-                in_unit = days / DAYS_PER[node.unit]
-                converted = f"{shown_number(in_unit, node.value)} {plural(node.unit, in_unit)}"
-            text = f"{subject} {given}" + (f" = {converted}" if converted else "")
-            sink.append(node_result("interval", status, sentence(text, status, node.op, limit), given=given,
-                                     converted=converted, threshold=threshold))
+            sink.append((status, say, (status, days), ()))
         return status
 
     return run

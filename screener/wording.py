@@ -126,12 +126,19 @@ def with_unit(number: str, value: float, unit: str | None) -> str:
         return titre_text(number)  # "1:160"
     suffix = _SUFFIXES.get(unit, _UNSEEN)
     if suffix is _UNSEEN:
-        suffix = _suffix(unit)
-        if len(_SUFFIXES) < 4096:  # units come from profiles: bounded
-            _SUFFIXES[unit] = suffix
+        suffix = _suffix_kept(unit)
     if suffix is None:
         return f"{number} {plural(unit, value)}"  # type: ignore[arg-type]
     return number + suffix  # type: ignore[operator]
+
+
+def unit_suffix(unit: str | None) -> str | None:
+    """What ``with_unit`` writes after any number in ``unit``, or None where it depends on
+    the number (a duration's plural, a titre)."""
+    if unit == TITRE_UNIT:
+        return None
+    suffix = _SUFFIXES.get(unit, _UNSEEN)
+    return _suffix_kept(unit) if suffix is _UNSEEN else suffix  # type: ignore[return-value]
 
 
 _UNSEEN = object()
@@ -139,6 +146,13 @@ _SUFFIXES: dict[str | None, object] = {}
 """What ``with_unit`` writes after a number in each unit, worded once per unit (a dict
 look-up per value instead of the unit tests below), None for a duration (its plural
 depends on the value)."""
+
+
+def _suffix_kept(unit: str | None) -> str | None:
+    suffix = _suffix(unit)
+    if len(_SUFFIXES) < 4096:  # units come from profiles: bounded
+        _SUFFIXES[unit] = suffix
+    return suffix
 
 
 def _suffix(unit: str | None) -> str | None:
@@ -154,9 +168,18 @@ def _suffix(unit: str | None) -> str | None:
     return None if unit in DAYS_PER else f" {unit}"
 
 
+def number_text(value: float) -> str:
+    """``units.format_number``, quicker for a float (a patient's value, a converted one)."""
+    if type(value) is not float:
+        return format_number(value)
+    if value.is_integer() or value >= 999.5 or value <= -999.5:
+        return f"{round(value):,}"
+    return f"{value:.3g}"
+
+
 def quantity_text(value: float, unit: str | None) -> str:
     """A patient's value as a person writes it (3 significant digits)."""
-    return with_unit(format_number(value), value, unit)
+    return with_unit(number_text(value), value, unit)
 
 
 @lru_cache(maxsize=4096)

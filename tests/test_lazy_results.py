@@ -36,6 +36,8 @@ READS = {
     "dict()": lambda r: list(dict(r)),
     "deciding": lambda r: [c.id for c in r.deciding()],
     "to_collect": lambda r: r.to_collect,
+    "to_collect, then criteria, then dump": lambda r: (r.to_collect, [c.id for c in r.criteria], r.model_dump()),
+    "criteria, then a dump": lambda r: ([c.explanation for c in r.criteria], r.model_dump_json()),
     "read back": lambda r: Result.model_validate_json(r.model_dump_json()).model_dump(),
 }
 
