@@ -16,6 +16,7 @@ from .errors import UnitError
 from .fhir_models import (
     CodeableConcept,
     CodeableConceptData,
+    ComponentData,
     Condition,
     Medication,
     MedicationRequest,
@@ -23,15 +24,16 @@ from .fhir_models import (
     Observation,
     PatientResource,
     Procedure,
-    QuantityData,
     ReferenceRangeData,
     fhir_date,
     resource_type as type_of,
 )
 from .fhir_read import Group, ref_id
+from .fhir_values import read_value
 from .implied import with_implied
 from .lexicon import Variable, get_lexicon
 from .patient import ConditionState, Measurement, Patient
+from .titres import TITRE_UNIT
 from .units import converter, format_number
 
 
@@ -46,6 +48,10 @@ _UCUM = "http://unitsofmeasure.org"
 _SEXES: dict[str, Literal["female", "male"]] = {"female": "female", "male": "male"}
 Status = Literal["present", "past", "absent"]
 _BODY = {"height": ("height_cm", "cm"), "weight": ("weight_kg", "kg")}
+_OWN_VALUE = ("valueQuantity", "valueCodeableConcept", "valueString", "valueInteger", "valueBoolean", "valueRatio",
+              "valueRange", "valueSampledData", "valueTime", "valueDateTime", "valuePeriod", "dataAbsentReason")
+"""Components are read by their own codes; the panel itself only when it says something
+of its own (a blood pressure panel does not)."""
 
 
 @dataclass(frozen=True)
@@ -153,29 +159,29 @@ class RecordBuilder:
         if not self.codes.pregnancy.loinc.isdisjoint(loincs):
             self.pregnancy(obs, date)
             return
-        if obs.get("component") and obs.get("valueQuantity") is None:
-            for component in obs["component"]:
-                concept = component["code"]
-                self.quantity(concept, _loincs(concept), component.get("valueQuantity"), (), date, "valueCodeableConcept" in component)
-            return
-        self.quantity(obs["code"], loincs, obs.get("valueQuantity"), obs.get("referenceRange", ()), date, "valueCodeableConcept" in obs)
+        components = obs.get("component")
+        for component in components or ():
+            concept = component["code"]
+            self.quantity(concept, _loincs(concept), component, (), date)
+        if not components or any(key in obs for key in _OWN_VALUE):
+            self.quantity(obs["code"], loincs, obs, obs.get("referenceRange", ()), date)
 
-    def quantity(self, concept: CodeableConceptData, loincs: list[str], quantity: QuantityData | None,
-                 ranges: Sequence[ReferenceRangeData], date: dt.date | None, coded: bool) -> None:
+    def quantity(self, concept: CodeableConceptData, loincs: list[str], holder: Observation | ComponentData,
+                 ranges: Sequence[ReferenceRangeData], date: dt.date | None) -> None:
+        """The value of an Observation or component (``fhir_values``), when its code names
+        a variable and it states one exact value in a unit that fits."""
         known = self.codes.loinc
         loinc = next((code for code in loincs if code in known), None)
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
-        value = quantity.get("value") if quantity else None
-        if quantity is None or value is None:
-            self.skip("Observation", concept, "coded answer, not a quantity" if coded else "no value")
+        reading = read_value(holder, _UCUM)
+        if isinstance(reading, str):
+            self.skip("Observation", concept, reading)
             return
-        if quantity.get("comparator"):
-            self.skip("Observation", concept, f"value {quantity['comparator']} {format_number(value)} is a bound, not a value")
-            return
-        code = quantity.get("code")
-        unit_text = code if quantity.get("system") == _UCUM and code else (code or quantity.get("unit"))
+        value, unit_text = reading.value, reading.unit
+        if unit_text is None and self.codes.lexicon.variables[known[loinc].variable].unit == TITRE_UNIT:
+            unit_text = TITRE_UNIT  # a bare number under a titre code is its reciprocal dilution, as in profiles
         plan = value_plan(loinc, unit_text)
         if plan.reason:
             self.skip("Observation", concept, plan.reason)
