@@ -29,7 +29,7 @@ from .fhir_models import (
     resource_type as type_of,
 )
 from .fhir_read import Group, ref_id
-from .fhir_values import read_value
+from .fhir_values import is_result, read_value
 from .implied import with_implied
 from .lexicon import Variable, get_lexicon
 from .patient import ConditionState, Measurement, Patient
@@ -130,6 +130,7 @@ class RecordBuilder:
     def __init__(self, group: Group, codes: Codes, as_of: dt.date) -> None:
         self.group, self.codes, self.as_of = group, codes, as_of
         self.values: dict[str, list[_Value]] = {}
+        self.unreadable: dict[str, tuple[dt.date | None, str]] = {}  # variable -> latest result not read, its code
         self.conditions: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
         self.events: dict[str, dt.date] = {}
         self.unused: Counter[tuple[str, str, str, str]] = Counter()
@@ -175,23 +176,30 @@ class RecordBuilder:
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
+        variable_id = known[loinc].variable
         reading = read_value(holder, _UCUM)
         if isinstance(reading, str):
-            self.skip("Observation", concept, reading)
+            self.unread(concept, variable_id, date, reading, is_result(reading))
             return
         value, unit_text = reading.value, reading.unit
-        if unit_text is None and self.codes.lexicon.variables[known[loinc].variable].unit == TITRE_UNIT:
+        if unit_text is None and self.codes.lexicon.variables[variable_id].unit == TITRE_UNIT:
             unit_text = TITRE_UNIT  # a bare number under a titre code is its reciprocal dilution, as in profiles
         plan = value_plan(loinc, unit_text)
-        if plan.reason:
-            self.skip("Observation", concept, plan.reason)
-            return
-        reason = plan.implausible(value)
+        reason = plan.reason or plan.implausible(value)
         if reason:
-            self.skip("Observation", concept, reason)
+            self.unread(concept, variable_id, date, reason, True)
             return
         lln, uln = self._range(plan.variable, ranges, unit_text, plan.unit)
         self.values.setdefault(plan.variable.id, []).append(_Value(date, value, plan.unit, lln, uln, loinc, plan.note))
+
+    def unread(self, concept: CodeableConceptData, variable_id: str, date: dt.date | None, reason: str, result: bool) -> None:
+        """A value not read; a result that could not be read (censored, a range, text, a
+        unit that does not fit) is remembered: older values of its variable are stale."""
+        self.skip("Observation", concept, reason)
+        if result:
+            stale = self.unreadable.get(variable_id)
+            if stale is None or (date is not None and (stale[0] is None or date >= stale[0])):
+                self.unreadable[variable_id] = (date, _label(concept)[0])
 
     @staticmethod
     def _range(variable: Variable, ranges: Sequence[ReferenceRangeData], value_unit: str | None,
@@ -359,12 +367,29 @@ class RecordBuilder:
             if value.date is not None and (chosen is None or value.date >= chosen.date):  # type: ignore[operator]
                 chosen = value
         if chosen is None:
-            return values[-1], len(values)
+            chosen = values[-1]
+        if self._stale(variable_id, values, chosen.date):
+            return None
+        if chosen.date is None:
+            return chosen, len(values)
         others = [v for v in values if v.date == chosen.date and v is not chosen and v.value != chosen.value]
         if others:
             shown = ", ".join(format_number(v.value) for v in others)
             chosen.note = "; ".join(filter(None, [chosen.note, f"also {shown} on the same day, the record's last used"]))
         return chosen, len(values)
+
+    def _stale(self, variable_id: str, values: list[_Value], latest: dt.date | None) -> bool:
+        """Whether a result that could not be read is as new as the latest value read
+        (or either is undated): then the values read are stale, and listed as not used."""
+        unread = self.unreadable.get(variable_id)
+        if unread is None or not (unread[0] is None or latest is None or unread[0] >= latest):
+            return False
+        when, code = unread
+        label = self.codes.lexicon.variables[variable_id].label
+        for value in values:
+            reason = f"a newer {label} result ({when or 'undated'}, {code}) could not be read: left unknown"
+            self.unused[("Observation", f"loinc.org|{value.code}", "", reason)] += 1
+        return True
 
     def _body(self) -> dict[str, float]:
         fields = {}
@@ -381,7 +406,10 @@ class RecordBuilder:
         for variable_id in sorted(self.values):
             if variable_id in _BODY:
                 continue
-            value, count = self._latest(variable_id)  # type: ignore[misc]
+            latest = self._latest(variable_id)
+            if latest is None:
+                continue
+            value, count = latest
             when = value.date.isoformat() if value.date else "undated"
             which = f"latest of {count}, {when}" if count > 1 else when
             note = f"{which}, LOINC {value.code}" + (f"; {value.note}" if value.note else "")

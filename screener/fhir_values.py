@@ -37,6 +37,7 @@ _TITRE_TEXT = re.compile(r"\s*1\s*:\s*(?P<dilution>\d+(?:\.\d+)?)\s*(?:\{?tit(?:
 _TITRE_UNITS = {"{titer}", "{titre}", "titer", "titre", "{titers}", "{titres}"}
 _RANGE_TEXT = re.compile(r"\s*[+-]?\d+(?:[.,]\d+)?\s*(?:-|\u2013|to)\s*\d", re.I)
 _OTHER_VALUES = ("valueSampledData", "valueTime", "valueDateTime", "valuePeriod")
+_NO_RESULT = ("no value", "ratio without")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,16 @@ def read_value(holder: Mapping[str, Any], ucum: str) -> Reading | str:
     """The exact value an Observation or component states, or why it states none."""
     if "dataAbsentReason" in holder:
         return _absent(holder["dataAbsentReason"])
+    return _value(holder, ucum)
+
+
+def is_result(reason: str) -> bool:
+    """Whether a value that was not read is still a result (censored, a range, text...):
+    a newer one makes older exact values stale; "no value" and absent data do not."""
+    return not reason.startswith(_NO_RESULT)
+
+
+def _value(holder: Mapping[str, Any], ucum: str) -> Reading | str:
     if holder.get("valueQuantity") is not None:
         return _quantity(holder["valueQuantity"], ucum)
     if holder.get("valueInteger") is not None:

@@ -157,13 +157,38 @@ def test_unused_reason_names_what_was_not_read(tmp_path, observation, reason):
     assert [u.reason for u in record.unused if u.resource == "Observation"] == [reason]
 
 
-def test_a_censored_newer_value_never_hides_behind_an_older_exact_one(tmp_path):
-    """The latest exact value is used, and the newer censored one is listed: the
-    explanation names the date of the value it used."""
+@pytest.mark.parametrize(
+    "newer, older_is_used",
+    [
+        ({"valueQuantity": _q(0.5, "mg/dL", comparator="<")}, False),  # censored: the older exact value is stale
+        ({"valueString": "<0.5 mg/dL"}, False),
+        ({"valueRange": {"low": _q(0.8, "mg/dL"), "high": _q(1.0, "mg/dL")}}, False),
+        ({"valueString": "not detected"}, False),  # text may be a result: the older value is not trusted
+        ({"valueQuantity": _q(1.1, "g")}, False),  # a unit that does not fit
+        ({"dataAbsentReason": _absent("not-performed")}, True),  # no result: the older value is still the latest
+        ({"valueQuantity": {"unit": "mg/dL"}}, True),
+    ],
+)
+def test_a_newer_result_that_cannot_be_read_makes_older_values_stale(tmp_path, newer, older_is_used):
+    """Falling back to an older exact value when the latest result is "<0.5" would
+    decide "creatinine > 1.0" on a value the lab has since contradicted."""
     record = _record(tmp_path, _obs(CREATININE, "2026-01-10", valueQuantity=_q(1.3, "mg/dL")),
-                     _obs(CREATININE, "2026-03-01", valueQuantity=_q(0.5, "mg/dL", comparator="<")))
-    assert record.patient.measurements["creatinine"].date == dt.date(2026, 1, 10)
-    assert any(u.reason.startswith("censored value <") for u in record.unused)
+                     _obs(CREATININE, "2026-03-01", **newer))
+    assert ("creatinine" in record.patient.measurements) is older_is_used
+    stale = [u for u in record.unused if "could not be read" in u.reason]
+    assert len(stale) == (0 if older_is_used else 1)
+    if not older_is_used:
+        assert stale[0].reason == "a newer serum creatinine result (2026-03-01, loinc.org|2160-0) could not be read: left unknown"
+        assert _status(record, "creatinine > 1.0 mg/dL") == "unknown"
+
+
+@pytest.mark.parametrize("censored_day, used", [("2026-01-10", False), ("2025-12-01", True)])
+def test_an_older_or_same_day_censored_result(tmp_path, censored_day, used):
+    """An older censored result leaves the newer exact value in use; one on the same day
+    is as new as it, so neither decides."""
+    record = _record(tmp_path, _obs(CREATININE, "2026-01-10", valueQuantity=_q(1.3, "mg/dL")),
+                     _obs(CREATININE, censored_day, valueQuantity=_q(0.5, "mg/dL", comparator="<")))
+    assert ("creatinine" in record.patient.measurements) is used
 
 
 def test_components_are_read_beside_the_panels_own_value(tmp_path):
