@@ -28,6 +28,7 @@ from .fhir_models import (
     fhir_date,
     resource_type as type_of,
 )
+from .fhir_answers import Answers
 from .fhir_read import Group, ref_id
 from .fhir_values import is_result, read_value
 from .implied import with_implied
@@ -136,6 +137,7 @@ class RecordBuilder:
         self.unused: Counter[tuple[str, str, str, str]] = Counter()
         self.notes: list[str] = []
         self.medications = {r.id: r for r in group.resources if isinstance(r, Medication) and r.id}
+        self.answers = Answers(as_of)
 
     def skip(self, resource: str, concept: Concept, reason: str) -> None:
         code, display = _label(concept)
@@ -159,6 +161,10 @@ class RecordBuilder:
         loincs = _loincs(obs["code"])
         if not self.codes.pregnancy.loinc.isdisjoint(loincs):
             self.pregnancy(obs, date)
+            return
+        spec = self.answers.spec(loincs)
+        if spec is not None:
+            self.answers.add(spec, date, _codings(obs.get("valueCodeableConcept")), obs["code"])
             return
         components = obs.get("component")
         for component in components or ():
@@ -335,6 +341,8 @@ class RecordBuilder:
             handler = handlers.get(type_of(resource))
             if handler is not None:
                 handler(resource)
+        for condition_id, state in self.answers.decide(lambda concept, reason: self.skip("Observation", concept, reason)):
+            self.conditions.setdefault(condition_id, []).append((state, None, None))
         for (resource_type, code, display), count in self.group.skipped.items():
             reason = "no lexicon variable for this code" if code else "resource type not used"
             self.unused[(resource_type, code, display, reason)] += count
