@@ -125,6 +125,8 @@ def _string(text: str) -> Reading | str:
     titre = _TITRE_TEXT.fullmatch(text)
     if titre:
         return Reading(float(titre["dilution"]), TITRE_UNIT)
+    if any(mark in text for mark in "<>=\u2264\u2265"):
+        return f"text {text.strip()[:40]!r}, not a number"
     if _RANGE_TEXT.match(text):
         return f"text {text.strip()!r} is a range, not one value"
     try:

@@ -65,6 +65,7 @@ def _absent(code: str) -> dict:
         ({"valueString": "Negative"}, "text 'Negative', not a number"),
         ({"valueString": "1+"}, "not a number"),
         ({"valueString": "5 2"}, "not a number"),
+        ({"valueString": "5.2 <"}, "not a number"),
         ({"valueRatio": _ratio(1, 160)}, Reading(160, "titer")),
         ({"valueRatio": _ratio(1, 40, code="{titer}", system=UCUM)}, Reading(40, "titer")),
         ({"valueRatio": _ratio(2, 3)}, "ratio 2:3 is not a 1:N dilution"),
@@ -226,3 +227,33 @@ def test_malformed_value_is_an_error_naming_the_field(tmp_path, field, bad, mess
     with pytest.raises(PatientError) as error:
         _record(tmp_path, obs)
     assert error.value.field.endswith(f"{obs['id']}.{field}") and message in error.value.message
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_any_text_is_a_value_or_a_reason_and_a_comparator_is_never_a_value(text):
+    found = read_value({"valueString": text}, UCUM)
+    assert isinstance(found, (Reading, str))
+    if any(mark in text for mark in "<>\u2264\u2265"):
+        assert not isinstance(found, Reading)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["<", "<=", ">=", ">", "ad"]), st.floats(0.001, 1e5), st.sampled_from(["mg/dL", "{titer}", "%", None]))
+def test_a_censored_quantity_is_never_read(comparator, value, unit):
+    found = read_value({"valueQuantity": _q(value, unit, comparator=comparator)}, UCUM)
+    assert isinstance(found, str) and found.startswith(f"censored value {comparator} ")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 100000), st.sampled_from(["ratio", "string", "quantity"]))
+def test_every_way_of_writing_a_titre_reads_its_dilution(dilution, form):
+    value = {"ratio": {"valueRatio": _ratio(1, dilution)}, "string": {"valueString": f"1:{dilution}"},
+             "quantity": {"valueQuantity": _q(dilution, "{titer}")}}[form]
+    assert read_value(value, UCUM) == Reading(dilution, "titer")
