@@ -204,7 +204,7 @@ class RecordBuilder:
         self.skip("Observation", concept, reason)
         if result:
             stale = self.unreadable.get(variable_id)
-            if stale is None or (date is not None and (stale[0] is None or date >= stale[0])):
+            if stale is None or date is None or (stale[0] is not None and date >= stale[0]):  # undated: always stale-making
                 self.unreadable[variable_id] = (date, _label(concept)[0])
 
     @staticmethod

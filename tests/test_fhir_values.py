@@ -257,3 +257,12 @@ def test_every_way_of_writing_a_titre_reads_its_dilution(dilution, form):
     value = {"ratio": {"valueRatio": _ratio(1, dilution)}, "string": {"valueString": f"1:{dilution}"},
              "quantity": {"valueQuantity": _q(dilution, "{titer}")}}[form]
     assert read_value(value, UCUM) == Reading(dilution, "titer")
+
+
+def test_an_undated_result_that_cannot_be_read_leaves_the_variable_unknown(tmp_path):
+    """Whether it is newer than the dated exact value is not known: neither decides."""
+    undated = _obs(CREATININE, valueString="<0.5 mg/dL")
+    del undated["effectiveDateTime"]
+    record = _record(tmp_path, _obs(CREATININE, "2026-01-10", valueQuantity=_q(1.3, "mg/dL")), undated,
+                     _obs(CREATININE, "2025-01-10", valueString="<0.4 mg/dL"))
+    assert "creatinine" not in record.patient.measurements
