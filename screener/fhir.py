@@ -6,7 +6,9 @@ what each code means):
 - Observation (final, amended, corrected): LOINC code -> variable; ``valueQuantity`` with
   its UCUM code; ``component``s (blood pressure panels) by their own codes;
   ``referenceRange`` -> the value's LLN/ULN; the latest value on or before ``as_of`` is
-  used and named ("latest of 4, 2020-05-12, LOINC 38483-4"); pregnancy status.
+  used and named ("latest of 4, 2020-05-12, LOINC 38483-4"); pregnancy status; other
+  value types, titres and censored values as ``fhir_values`` says; coded status answers
+  (tobacco smoking status) as ``fhir_answers`` says.
 - Condition: SNOMED CT / ICD-10-CM -> conditions; clinicalStatus active, recurrence,
   relapse -> present, inactive, remission, resolved -> past; verificationStatus refuted
   or entered-in-error -> ignored, unconfirmed, provisional, differential -> unknown;
@@ -32,6 +34,7 @@ from typing import Iterable, Iterator
 
 from .codes import Codes, get_codes
 from .errors import PatientError, UnitError
+from .fhir_answers import answer_loincs
 from .fhir_read import FHIR_SUFFIXES, read_groups
 from .fhir_record import FhirRecord, RecordBuilder, Unused, clean_text
 from .patient import Patient
@@ -47,7 +50,7 @@ _LOINC_CODE = re.compile(rb'"http://loinc.org"\s*,\s*"code"\s*:\s*"([^"]+)"')
 def _observation_filter(codes: Codes):
     """An NDJSON pre-filter: an Observation none of whose codes the code maps know is
     listed as not used without being parsed (most of a bulk export's lines)."""
-    wanted = sorted({*codes.loinc, *codes.pregnancy.loinc}, key=len, reverse=True)
+    wanted = sorted({*codes.loinc, *codes.pregnancy.loinc, *answer_loincs()}, key=len, reverse=True)
     known = re.compile(rb'"code"\s*:\s*"(?:' + b"|".join(re.escape(c.encode()) for c in wanted) + rb')"')
 
     def skip(resource_type: str, line: bytes) -> tuple[str, str] | None:

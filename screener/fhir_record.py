@@ -16,6 +16,7 @@ from .errors import UnitError
 from .fhir_models import (
     CodeableConcept,
     CodeableConceptData,
+    ComponentData,
     Condition,
     Medication,
     MedicationRequest,
@@ -23,15 +24,17 @@ from .fhir_models import (
     Observation,
     PatientResource,
     Procedure,
-    QuantityData,
     ReferenceRangeData,
     fhir_date,
     resource_type as type_of,
 )
+from .fhir_answers import Answers
 from .fhir_read import Group, ref_id
+from .fhir_values import is_result, read_value
 from .implied import with_implied
 from .lexicon import Variable, get_lexicon
 from .patient import ConditionState, Measurement, Patient
+from .titres import TITRE_UNIT
 from .units import converter, format_number
 
 
@@ -46,6 +49,10 @@ _UCUM = "http://unitsofmeasure.org"
 _SEXES: dict[str, Literal["female", "male"]] = {"female": "female", "male": "male"}
 Status = Literal["present", "past", "absent"]
 _BODY = {"height": ("height_cm", "cm"), "weight": ("weight_kg", "kg")}
+_OWN_VALUE = ("valueQuantity", "valueCodeableConcept", "valueString", "valueInteger", "valueBoolean", "valueRatio",
+              "valueRange", "valueSampledData", "valueTime", "valueDateTime", "valuePeriod", "dataAbsentReason")
+"""Components are read by their own codes; the panel itself only when it says something
+of its own (a blood pressure panel does not)."""
 
 
 @dataclass(frozen=True)
@@ -124,11 +131,13 @@ class RecordBuilder:
     def __init__(self, group: Group, codes: Codes, as_of: dt.date) -> None:
         self.group, self.codes, self.as_of = group, codes, as_of
         self.values: dict[str, list[_Value]] = {}
+        self.unreadable: dict[str, tuple[dt.date | None, str]] = {}  # variable -> latest result not read, its code
         self.conditions: dict[str, list[tuple[str, dt.date | None, dt.date | None]]] = {}
         self.events: dict[str, dt.date] = {}
         self.unused: Counter[tuple[str, str, str, str]] = Counter()
         self.notes: list[str] = []
         self.medications = {r.id: r for r in group.resources if isinstance(r, Medication) and r.id}
+        self.answers = Answers(as_of)
 
     def skip(self, resource: str, concept: Concept, reason: str) -> None:
         code, display = _label(concept)
@@ -153,39 +162,50 @@ class RecordBuilder:
         if not self.codes.pregnancy.loinc.isdisjoint(loincs):
             self.pregnancy(obs, date)
             return
-        if obs.get("component") and obs.get("valueQuantity") is None:
-            for component in obs["component"]:
-                concept = component["code"]
-                self.quantity(concept, _loincs(concept), component.get("valueQuantity"), (), date, "valueCodeableConcept" in component)
+        spec = self.answers.spec(loincs)
+        if spec is not None:
+            self.answers.add(spec, date, _codings(obs.get("valueCodeableConcept")), obs["code"])
             return
-        self.quantity(obs["code"], loincs, obs.get("valueQuantity"), obs.get("referenceRange", ()), date, "valueCodeableConcept" in obs)
+        components = obs.get("component")
+        for component in components or ():
+            concept = component["code"]
+            self.quantity(concept, _loincs(concept), component, (), date)
+        if not components or any(key in obs for key in _OWN_VALUE):
+            self.quantity(obs["code"], loincs, obs, obs.get("referenceRange", ()), date)
 
-    def quantity(self, concept: CodeableConceptData, loincs: list[str], quantity: QuantityData | None,
-                 ranges: Sequence[ReferenceRangeData], date: dt.date | None, coded: bool) -> None:
+    def quantity(self, concept: CodeableConceptData, loincs: list[str], holder: Observation | ComponentData,
+                 ranges: Sequence[ReferenceRangeData], date: dt.date | None) -> None:
+        """The value of an Observation or component (``fhir_values``), when its code names
+        a variable and it states one exact value in a unit that fits."""
         known = self.codes.loinc
         loinc = next((code for code in loincs if code in known), None)
         if loinc is None:
             self.skip("Observation", concept, "no lexicon variable for this code")
             return
-        value = quantity.get("value") if quantity else None
-        if quantity is None or value is None:
-            self.skip("Observation", concept, "coded answer, not a quantity" if coded else "no value")
+        variable_id = known[loinc].variable
+        reading = read_value(holder, _UCUM)
+        if isinstance(reading, str):
+            self.unread(concept, variable_id, date, reading, is_result(reading))
             return
-        if quantity.get("comparator"):
-            self.skip("Observation", concept, f"value {quantity['comparator']} {format_number(value)} is a bound, not a value")
-            return
-        code = quantity.get("code")
-        unit_text = code if quantity.get("system") == _UCUM and code else (code or quantity.get("unit"))
+        value, unit_text = reading.value, reading.unit
+        if unit_text is None and self.codes.lexicon.variables[variable_id].unit == TITRE_UNIT:
+            unit_text = TITRE_UNIT  # a bare number under a titre code is its reciprocal dilution, as in profiles
         plan = value_plan(loinc, unit_text)
-        if plan.reason:
-            self.skip("Observation", concept, plan.reason)
-            return
-        reason = plan.implausible(value)
+        reason = plan.reason or plan.implausible(value)
         if reason:
-            self.skip("Observation", concept, reason)
+            self.unread(concept, variable_id, date, reason, True)
             return
         lln, uln = self._range(plan.variable, ranges, unit_text, plan.unit)
         self.values.setdefault(plan.variable.id, []).append(_Value(date, value, plan.unit, lln, uln, loinc, plan.note))
+
+    def unread(self, concept: CodeableConceptData, variable_id: str, date: dt.date | None, reason: str, result: bool) -> None:
+        """A value not read; a result that could not be read (censored, a range, text, a
+        unit that does not fit) is remembered: older values of its variable are stale."""
+        self.skip("Observation", concept, reason)
+        if result:
+            stale = self.unreadable.get(variable_id)
+            if stale is None or date is None or (stale[0] is not None and date >= stale[0]):  # undated: always stale-making
+                self.unreadable[variable_id] = (date, _label(concept)[0])
 
     @staticmethod
     def _range(variable: Variable, ranges: Sequence[ReferenceRangeData], value_unit: str | None,
@@ -321,6 +341,8 @@ class RecordBuilder:
             handler = handlers.get(type_of(resource))
             if handler is not None:
                 handler(resource)
+        for condition_id, state in self.answers.decide(lambda concept, reason: self.skip("Observation", concept, reason)):
+            self.conditions.setdefault(condition_id, []).append((state, None, None))
         for (resource_type, code, display), count in self.group.skipped.items():
             reason = "no lexicon variable for this code" if code else "resource type not used"
             self.unused[(resource_type, code, display, reason)] += count
@@ -353,12 +375,29 @@ class RecordBuilder:
             if value.date is not None and (chosen is None or value.date >= chosen.date):  # type: ignore[operator]
                 chosen = value
         if chosen is None:
-            return values[-1], len(values)
+            chosen = values[-1]
+        if self._stale(variable_id, values, chosen.date):
+            return None
+        if chosen.date is None:
+            return chosen, len(values)
         others = [v for v in values if v.date == chosen.date and v is not chosen and v.value != chosen.value]
         if others:
             shown = ", ".join(format_number(v.value) for v in others)
             chosen.note = "; ".join(filter(None, [chosen.note, f"also {shown} on the same day, the record's last used"]))
         return chosen, len(values)
+
+    def _stale(self, variable_id: str, values: list[_Value], latest: dt.date | None) -> bool:
+        """Whether a result that could not be read is as new as the latest value read
+        (or either is undated): then the values read are stale, and listed as not used."""
+        unread = self.unreadable.get(variable_id)
+        if unread is None or not (unread[0] is None or latest is None or unread[0] >= latest):
+            return False
+        when, code = unread
+        label = self.codes.lexicon.variables[variable_id].label
+        for value in values:
+            reason = f"a newer {label} result ({when or 'undated'}, {code}) could not be read: left unknown"
+            self.unused[("Observation", f"loinc.org|{value.code}", "", reason)] += 1
+        return True
 
     def _body(self) -> dict[str, float]:
         fields = {}
@@ -375,7 +414,10 @@ class RecordBuilder:
         for variable_id in sorted(self.values):
             if variable_id in _BODY:
                 continue
-            value, count = self._latest(variable_id)  # type: ignore[misc]
+            latest = self._latest(variable_id)
+            if latest is None:
+                continue
+            value, count = latest
             when = value.date.isoformat() if value.date else "undated"
             which = f"latest of {count}, {when}" if count > 1 else when
             note = f"{which}, LOINC {value.code}" + (f"; {value.note}" if value.note else "")
