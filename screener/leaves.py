@@ -279,8 +279,10 @@ class LeafReader(ComparisonReader):
         its last words; each that makes a known condition that way is read as one, with the
         named condition's timing and negation (words that make none stay unread)."""
         words = sentence[mention.start:mention.end].split()
+        if len(words) < 2 or not _ends_with_connector(sentence[start:mention.start]):
+            return
         listed = _LISTED_BEFORE.search(sentence, start, mention.start)
-        if len(words) < 2 or listed is None:
+        if listed is None:
             return
         head = " ".join(words[1:])
         for word in WORD.finditer(sentence, listed.start(), listed.end()):
@@ -387,6 +389,12 @@ class LeafReader(ComparisonReader):
 _LIST_WORDS = {"or", "and", "nor"}
 _LISTED_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*\s*,?\s*(?:or|and|and/or|nor)\s+$")
 """A list of single words closed by a connector, right before a name ("heart, lung, or ")."""
+
+
+def _ends_with_connector(text: str) -> bool:
+    """Whether ``text`` ends with "or", "and" or "nor" and blanks, as every match of
+    ``_LISTED_BEFORE`` does: the search, tried from every letter before, is skipped otherwise."""
+    return text[-1:].isspace() and text.rstrip().endswith(("or", "and", "nor"))
 
 
 def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[str]) -> list[tuple[int, int]]:
