@@ -16,6 +16,7 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING
 
+from .leaves import Leaf
 from .rules import Comparison, Node, Restrict, limits_only, walk
 from .scope import cues, phrase_pattern
 from .text import Text
@@ -23,7 +24,6 @@ from .tokens import blank_spans
 
 if TYPE_CHECKING:
     from .clauses import ClauseReader
-    from .leaves import Leaf
     from .rules import Section
 
 
@@ -95,8 +95,6 @@ def limit_for_group(reader: "ClauseReader", text: Text, span: tuple[int, int, in
     """The rule of a sentence with a limit for a group named after it, the limit replaced by
     ``restrict`` (the rest of the sentence joined as usual), or None when the sentence has no
     such group.  ``span`` is the sentence's (start, body start, end)."""
-    from .leaves import Leaf
-
     start, body_start, end = span
     if body_start != start:
         return None  # a negation or a group opens the sentence: read as before

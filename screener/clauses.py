@@ -33,6 +33,7 @@ _OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+cas
 _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
     r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
+_COMPARATIVE = re.compile(r"\s*(?:more|less|greater|fewer|lower|higher)\b", re.I)
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
 
 
@@ -83,11 +84,7 @@ class ClauseReader(LeafReader):
         if in_group and group is not None and text.text[start:group.start].strip(" ,:").lower() in ("", "for", "in", "among", "if"):
             lead = group.end
         sentence = text.text[lead:end]
-        negation = self._negation_re.match(sentence)
-        if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
-            negation = None
-        if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
-            negation = None
+        negation = self._leading_negation(sentence)
         split = self._result_scope(sentence, negation.end()) if negation else None
         if split is not None:
             return self._result_alternatives(text, start, lead, end, split, (section, heading, found, group, required_group))
@@ -125,19 +122,35 @@ class ClauseReader(LeafReader):
             part = self._part(text, start, body_start, end, leaves, covered, polarity)
         if part is None:
             return None
-        node = with_context(part, notes)
         # "No pregnant or nursing women": the group inside the negation; "Women without childbearing potential":
         # a group written before the negation cue stays outside it
         outside = required is not None and negation is not None and required.end <= lead + negation.end()
-        if required is not None and not outside:
-            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
-        if negation:
-            node = negated(node, squash(text.text[start:end]), text.origin(start, end))
-        if required is not None and outside:
-            node = AllOf(items=[self._group_node(text, required), node], span=text.origin(start, end))
+        node = self._composed(text, (start, end), with_context(part, notes), required, outside, negation is not None)
         if apart:
             joiner = AllOf if section == "inclusion" else AnyOf
             node = joiner(items=[node] + [l.node for l in apart], span=text.origin(start, end))
+        return node
+
+    def _leading_negation(self, sentence: str) -> re.Match[str] | None:
+        """The negation that opens a sentence ("No", "Absence of"), unless it is part of a
+        comparator ("no more than", "not less than")."""
+        negation = self._negation_re.match(sentence)
+        if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
+            return None
+        if negation and _COMPARATIVE.match(sentence, negation.end()):
+            return None
+        return negation
+
+    def _composed(self, text: Text, where: tuple[int, int], node: Node, required: Group | None, outside: bool,
+                  negation: bool) -> Node:
+        """The sentence's node with the group it requires (inside or outside its negation)."""
+        span = text.origin(*where)
+        if required is not None and not outside:
+            node = AllOf(items=[self._group_node(text, required), node], span=span)
+        if negation:
+            node = negated(node, squash(text.text[where[0]:where[1]]), span)
+        if required is not None and outside:
+            node = AllOf(items=[self._group_node(text, required), node], span=span)
         return node
 
     def _result_scope(self, sentence: str, after: int) -> tuple[int, int, bool] | None:

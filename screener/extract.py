@@ -26,6 +26,7 @@ from functools import cache
 
 from .clauses import ClauseReader
 from .exceptions import allowed
+from .itemmemo import ItemMemo
 from .leaves import Leaf
 from .lexicon import Lexicon, Variable
 from .mentions import Mention
@@ -49,9 +50,16 @@ class Extractor(ClauseReader):
     def __init__(self, lexicon: Lexicon | None = None):
         super().__init__(lexicon)
         self._no_requirement = {phrase.casefold() for phrase in patterns()["no_requirement"]}
+        self.memo: ItemMemo | None = ItemMemo()  # None: every item read anew
 
     def item_rule(self, text: Text, section: Section, heading: str | None = None) -> Node:
-        """The rule for one item; spans of nodes are offsets into the original source."""
+        """The rule for one item; spans of nodes are offsets into the original source.  An
+        item read before is recalled (``screener.itemmemo``)."""
+        if self.memo is None:
+            return self._read_item(text, section, heading)
+        return self.memo.rule(text, section, heading, self._read_item)
+
+    def _read_item(self, text: Text, section: Section, heading: str | None = None) -> Node:
         if squash(text.text).strip(" .;").casefold() in self._no_requirement:
             return NoRequirement(span=text.origin(0, len(text.text)))
         row = self._table_row(text, section, heading) if heading and _COLUMNS.search(heading) else None

@@ -22,6 +22,7 @@ import re
 import weakref
 
 from .extract import Extractor
+from .itemmemo import moved
 from .rules import AllOf, AnyOf, Comparison, Manual, Node, Restrict
 from .segment import Item
 from .text import normalize
@@ -55,7 +56,7 @@ def age_condition(extractor: Extractor, source: str, start: int, end: int) -> No
             read.clear()
         read[key] = _age_condition(extractor, source, start, end)
     found = read[key]
-    return None if found is None else found.model_copy(deep=True)
+    return None if found is None else moved(found, 0)
 
 
 def _age_condition(extractor: Extractor, source: str, start: int, end: int) -> Node | None:

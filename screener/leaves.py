@@ -73,21 +73,41 @@ class LeafReader(ComparisonReader):
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
+        """The leaves of ``text.text[start:end]`` from the item's mentions and bounds, and the
+        spans they read.  A sentence that holds neither reads no leaf: only its "male or
+        female" is covered (every other stage reads a mention or a bound)."""
         sentence = text.text[:end]
         mentions = [m for m in found[0] if start <= m.start and m.end <= end]
         inside = {id(b) for b in found[1] if start <= b.start and b.end <= end}
         bounds = [b for b in found[1] if id(b) in inside and (b.variant_of is None or id(b.variant_of) in inside)
                   and (b.partner is None or id(b.partner) in inside)]
+        if not mentions and not bounds:
+            return [], self._neutral_spans(sentence, start, [])
         leaves: list[Leaf] = []
         covered: list[tuple[int, int]] = []
+        used_mentions = self._bound_leaves(text, (start, end), section, heading, mentions, bounds, leaves, covered)
+        self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
+        self._recency(text, sentence, bounds, leaves, covered)
+        self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
+        covered += self._neutral_spans(sentence, start, covered)  # "male or female": no restriction
+        leaves = self._defined(sentence, start, leaves, covered)
+        covered += _spelled_out(sentence, start, leaves, self._qualifiers)
+        leaves.sort(key=lambda l: l.start)
+        return leaves, covered
+
+    def _bound_leaves(self, text: Text, where: tuple[int, int], section: Section, heading: str | None,
+                      mentions: list[Mention], bounds: list[Bound], leaves: list[Leaf], covered: list) -> set[int]:
+        """Each bound of the sentence ``where`` with the variable it speaks of, as leaves; the
+        ids of the mentions so used."""
+        start, end = where
+        sentence = text.text[:end]
         used_mentions: set[int] = set()
         previous_vars: list[Mention] = []
         previous_end = start
         after_style = False
         heading_vars = self._heading_variables(heading) if heading else []
         heading_vars = heading_vars if len(heading_vars) == 1 else []  # "Age -- Creatinine" names no one variable
-        separators = [m.start() for m in _SEPARATOR.finditer(sentence[start:end])]
-        separators = [start + p for p in separators]
+        separators = [start + m.start() for m in _SEPARATOR.finditer(sentence[start:end])]
         by_anchor: dict[int, list[Bound]] = {}
         for bound in bounds:
             anchor = id(bound.variant_of or bound.partner or bound)
@@ -99,16 +119,7 @@ class LeafReader(ComparisonReader):
             clause = separators[last - 1] + 1 if last else start
             if self._conditional_re.search(sentence[clause:bound.start]):  # the regex sees only the last clause
                 continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
-            after = self._variable_after(mentions, sentence, bound.end)
-            if after_style and after:  # "≥ 140 mmHg SBP and/or ≥ 90 mmHg DBP": each value names its variable after it
-                chosen = after
-            else:
-                chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
-                continues = _CONTINUES.fullmatch(sentence[previous_end:bound.start])
-                if previous_vars and (not chosen or chosen[-1].end <= previous_end):
-                    chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
-                if not chosen and after:
-                    chosen, after_style = after, True
+            chosen, after_style = self._named(mentions, sentence, bound, (start, previous_end, previous_vars, after_style))
             if chosen and chosen[0].kind == "variable" and chosen[0].id == "age":
                 owner = self._age_owner(sentence, start, chosen[0], bound)
                 if owner is None:
@@ -121,7 +132,7 @@ class LeafReader(ComparisonReader):
                 chosen = [Mention(bound.start, bound.start, "variable", owner)]
             if not chosen:
                 continue
-            group = [b for b in by_anchor[id(bound)]]
+            group = list(by_anchor[id(bound)])
             node = self._leaf(text, chosen, group, section, sentence)
             if node is None:
                 continue
@@ -129,20 +140,29 @@ class LeafReader(ComparisonReader):
                 node = Restrict(group=Sex(sex=bound.sex, span=text.origin(bound.start, bound.end)), item=node,
                                 outside=section == "inclusion", span=text.origin(bound.start, bound.end))
             leaf_start = min([bound.start] + [m.start for m in chosen if previous_end <= m.start and m.end <= bound.start])
-            leaf_end = max(b.end for b in group)
-            leaf_end = max([leaf_end] + [m.end for m in chosen])
+            leaf_end = max(max(b.end for b in group), *(m.end for m in chosen))
             leaves.append(Leaf(leaf_start, leaf_end, node, bound.sex))
             covered.append((leaf_start, leaf_end))
             used_mentions.update(id(m) for m in chosen)
             previous_vars, previous_end = chosen, leaf_end
-        self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
-        self._recency(text, sentence, bounds, leaves, covered)
-        self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
-        covered += self._neutral_spans(sentence, start, covered)  # "male or female": no restriction
-        leaves = self._defined(sentence, start, leaves, covered)
-        covered += _spelled_out(sentence, start, leaves, self._qualifiers)
-        leaves.sort(key=lambda l: l.start)
-        return leaves, covered
+        return used_mentions
+
+    def _named(self, mentions: list[Mention], sentence: str, bound: Bound,
+               state: tuple[int, int, list[Mention], bool]) -> tuple[list[Mention], bool]:
+        """The variables a bound speaks of, before it or after it, and whether values name
+        their variable after them in this sentence (``state``: the sentence's start, the end of
+        the last leaf, its variables, and that style so far)."""
+        start, previous_end, previous_vars, after_style = state
+        after = self._variable_after(mentions, sentence, bound.end)
+        if after_style and after:  # "≥ 140 mmHg SBP and/or ≥ 90 mmHg DBP": each value names its variable after it
+            return after, after_style
+        chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
+        continues = _CONTINUES.fullmatch(sentence[previous_end:bound.start])
+        if previous_vars and (not chosen or chosen[-1].end <= previous_end):
+            chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
+        if not chosen and after:
+            return after, True
+        return chosen, after_style
 
     def _age_owner(self, sentence: str, start: int, mention: Mention, bound: Bound) -> str | None:
         """Whose age an "age" mention with this bound states: the patient's ("age"), another
@@ -259,8 +279,10 @@ class LeafReader(ComparisonReader):
         its last words; each that makes a known condition that way is read as one, with the
         named condition's timing and negation (words that make none stay unread)."""
         words = sentence[mention.start:mention.end].split()
+        if len(words) < 2 or not _ends_with_connector(sentence[start:mention.start]):
+            return
         listed = _LISTED_BEFORE.search(sentence, start, mention.start)
-        if len(words) < 2 or listed is None:
+        if listed is None:
             return
         head = " ".join(words[1:])
         for word in WORD.finditer(sentence, listed.start(), listed.end()):
@@ -367,6 +389,12 @@ class LeafReader(ComparisonReader):
 _LIST_WORDS = {"or", "and", "nor"}
 _LISTED_BEFORE = re.compile(r"(?<![\w-])[A-Za-z]+(?:\s*,\s*[A-Za-z]+)*\s*,?\s*(?:or|and|and/or|nor)\s+$")
 """A list of single words closed by a connector, right before a name ("heart, lung, or ")."""
+
+
+def _ends_with_connector(text: str) -> bool:
+    """Whether ``text`` ends with "or", "and" or "nor" and blanks, as every match of
+    ``_LISTED_BEFORE`` does: the search, tried from every letter before, is skipped otherwise."""
+    return text[-1:].isspace() and text.rstrip().endswith(("or", "and", "nor"))
 
 
 def _spelled_out(sentence: str, start: int, leaves: list[Leaf], qualifiers: set[str]) -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from .classes import class_values
 from .lexicon import Lexicon, name_key
 from .mentions import MentionReader
 from .patterns import patterns
+from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .rules import Quantity
 from .titres import titre_bounds
@@ -31,6 +32,13 @@ _PAIR = re.compile(r"\s*/\s*(\d{2,3})(?![\d.,]\d|\s*(?:mm(?!\s*hg)|cm|m2|kg|l\b|
 _ARITHMETIC = re.compile(r"\s*[+\-x*]\s*\d")
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
 _LIMIT_WORDS = re.compile(r"ULN|LLN|limit", re.I)
+_LIMIT_WORDS_NEEDS = needs(_LIMIT_WORDS)
+_SECOND_NUMBER = r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])"
+_RANGE_BETWEEN = re.compile(r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" + _SECOND_NUMBER, re.I)  # after "between"
+_RANGE = re.compile(  # "18 and 65 years old"
+    r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*" + _SECOND_NUMBER, re.I)
+_RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
+_EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 
 
 @dataclass
@@ -51,6 +59,21 @@ class Bound:
     recency: bool = False  # used as the recency window of the sentence's lab values
     age_words: bool = False  # written with an age tail: "18 years of age or older", "18-35-year-old"
     pair: float | None = None  # the second value of a blood-pressure pair ("< 140/90 mmHg": 90)
+
+
+def _range_bounds(span: tuple[int, int], value: float, second: float, units: tuple[str | None, str | None],
+                  age_words: bool) -> list[Bound]:
+    """"18 to 65 years", "between 2 and 3 x ULN": a lower and an upper bound (``units``: the
+    first number's and the second's); a range written high to low is turned around."""
+    start, cursor = span
+    first_unit, unit = units
+    if first_unit != unit or value > second:
+        if value > second and first_unit == unit:  # "73 to 24"
+            value, second = second, value
+        elif value > second:
+            return []
+    lower = Bound(start, cursor, ">=", value, first_unit, age_words=age_words)
+    return [lower, Bound(start, cursor, "<=", second, unit, partner=lower, age_words=age_words)]
 
 
 def _is_count(unit: str) -> bool:
@@ -159,19 +182,8 @@ class QuantityReader(MentionReader):
             return titre
         if _TYPO_THOUSANDS.fullmatch(number.group(1)) and number.group(1).endswith("00"):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
-        window = max(0, number.start() - 60)
-        before = text[window:number.start()]
-        comparator = self.comparator_before(text, number.start(), window)
-        aged = None if comparator else _AGE_BEFORE_NUMBER.search(before)
-        if aged:  # "less than age 18", "over the age of 65": the comparator stands before the word age
-            comparator = self.comparator_before(text, window + aged.start(), window)
-            aged = aged if comparator else None
-        op = None
-        start = number.start()
-        within = False
-        if comparator:
-            op, start, word = comparator
-            within = word.lower() == "within"
+        before = text[max(0, number.start() - 60):number.start()]
+        op, start, within, aged = self._comparator_at(text, number)
         op = op or carried
         between = _BETWEEN.search(before)
         value = parse_number(number.group(1))
@@ -180,10 +192,8 @@ class QuantityReader(MentionReader):
         pair = _PAIR.match(text, cursor) if _PAIR_FIRST.fullmatch(number.group(1)) else None
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
-        range_re = r"\s*(?:-\s*(?:and|to)|-|to|and|~)\s*" if between else \
-            r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*"  # "18 and 65 years old"
         unit_first, after_first = self._unit_after(text, cursor)
-        range_match = re.compile(range_re + r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])", re.I).match(text, after_first)
+        range_match = (_RANGE_BETWEEN if between else _RANGE).match(text, after_first)
         if range_match and op is None and not pair:  # "20/40 to 20/320" is no range of pairs
             second = parse_number(range_match.group(1))
             cursor = range_match.end()
@@ -204,29 +214,44 @@ class QuantityReader(MentionReader):
         if suffix:
             op, cursor = suffix
         if second is not None:
-            first_unit = unit_first or unit
-            if first_unit != unit or value > second:
-                if value > second and first_unit == unit:  # "73 to 24": a range written high to low
-                    value, second = second, value
-                elif value > second:
-                    return []
-            lower = Bound(start, cursor, ">=", value, first_unit, age_words=bool(tail))
-            return [lower, Bound(start, cursor, "<=", second, unit, partner=lower, age_words=bool(tail))]
+            return _range_bounds((start, cursor), value, second, (unit_first or unit, unit), bool(tail))
         if op is None:
-            rise = re.search(r"\b(to|of)\s*$", before, re.I)
+            rise = _RISE_BEFORE.search(before)
             if rise and first_word_at(text, self._rise) < number.start():
                 op = ">="
             else:
                 return []
+        return self._single_bound(text, number, (start, cursor, op, value, unit), within, bool(tail), pair)
+
+    def _comparator_at(self, text: str, number: re.Match[str]) -> tuple[str | None, int, bool, bool]:
+        """The comparator before a number (in the 60 characters before it): (op, where the
+        bound starts, whether the comparator is "within", whether the words "age of" stand
+        between: "less than age 18", "over the age of 65")."""
+        window = max(0, number.start() - 60)
+        comparator = self.comparator_before(text, number.start(), window)
+        aged = None if comparator else _AGE_BEFORE_NUMBER.search(text, window, number.start())
+        if aged:  # the comparator stands before the word age
+            comparator = self.comparator_before(text, aged.start(), window)
+            aged = aged if comparator else None
+        if comparator is None:
+            return None, number.start(), False, False
+        op, start, word = comparator
+        return op, start, word.lower() == "within", aged is not None
+
+    def _single_bound(self, text: str, number: re.Match[str], read: tuple[int, int, str, float, str | None],
+                      within: bool, age_words: bool, pair: re.Match[str] | None) -> list[Bound]:
+        """One comparator-number-unit (``read``: start, end, op, value, unit), unless it is a
+        place or a distance, with its sex, restatements and conditional variant."""
+        start, cursor, op, value, unit = read
         if within and unit not in DURATION_UNITS:
             return []  # "within 15 cm of the anal margin" is a place, not a limit
         if self._distance_re.match(text, cursor):
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
-        if unit and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number.group(1)) and _is_count(unit):
+        if unit and _EUROPEAN_THOUSANDS.fullmatch(number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
         if pair and unit not in (None, "mmHg"):
             return []
-        bound = Bound(start, cursor, op, value, unit, within=within, age_words=bool(tail),
+        bound = Bound(start, cursor, op, value, unit, within=within, age_words=age_words,
                       pair=parse_number(pair.group(1)) if pair else None)
         for_sex = _FOR_SEX.match(text, cursor)
         if for_sex:
@@ -323,10 +348,11 @@ class QuantityReader(MentionReader):
             lower = Bound(normal.start(), normal.end(), ">=", 1, "LLN")
             extra += [lower, Bound(normal.start(), normal.end(), "<=", 1, "ULN", partner=lower)]
             taken.append(normal.span())
-        if not _LIMIT_WORDS.search(text):
+        if cannot_match(_LIMIT_WORDS_NEEDS, text) or not _LIMIT_WORDS.search(text):
             return extra  # what follows finds only limits whose words say one of these
+        comparators = finditer_from_heads(self._before_any_re, text)  # read once for both limits
         for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
-            for comparator in self._before_any_re.finditer(text):
+            for comparator in comparators:
                 limit = limit_re.match(text, comparator.end())
                 if limit and _ARITHMETIC.match(text, limit.end()):
                     continue  # "> ULN + 4 seconds" is no multiple of the limit

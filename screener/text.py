@@ -161,6 +161,7 @@ def _prepared() -> list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], s
     """The rules with what each needs to match, read once (again if rules were appended)."""
     if len(_PREPARED) != len(_RULES):
         _PREPARED[:] = [(pattern, replacement, needs(pattern)) for pattern, replacement in _RULES]
+        _ORDERS.clear()
     return _PREPARED
 
 
@@ -169,6 +170,23 @@ def possible_rules(within: str) -> frozenset[int]:
     needs (see ``screener.prefilter``): read once per trial rather than once per item."""
     ascii_text, lowered = within.isascii(), within.lower()
     return frozenset(index for index, (_, _, need) in enumerate(_prepared()) if not need.excludes(within, ascii_text, lowered))
+
+
+_ORDERS: dict[tuple[frozenset[int] | None, bool], tuple[int, ...]] = {}
+
+
+def _first_order(possible: frozenset[int] | None, ascii_text: bool) -> tuple[int, ...]:
+    """The rules to try on a text, in order: those ``possible`` (all when None), less those
+    that need a non-ASCII character when the text has none; made once per trial."""
+    key = (possible, ascii_text)
+    order = _ORDERS.get(key)
+    if order is None:
+        if len(_ORDERS) >= 64:
+            _ORDERS.clear()
+        prepared = _prepared()
+        indexes = range(len(prepared)) if possible is None else sorted(possible)
+        order = _ORDERS[key] = tuple(i for i in indexes if not (ascii_text and prepared[i][2].non_ascii))
+    return order
 
 
 def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = None) -> Text:
@@ -182,7 +200,7 @@ def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = No
     ends: list[int] = []
     ascii_text, lowered = text.isascii(), None
     prepared = _prepared()
-    order = range(len(prepared)) if possible is None else sorted(possible)
+    order: Sequence[int] = _first_order(possible, ascii_text)
     position = 0
     while position < len(order):
         index = order[position]

@@ -38,11 +38,11 @@ def titre_at(text: str, position: int) -> tuple[float, int] | None:
 def titre_bounds(reader: "QuantityReader", text: str, position: int) -> "list[Bound] | None":
     """The limit a titre at ``position`` sets ("titer >= 1:80", "1:40 or greater"); [] for a
     titre without a comparator (a value, not a limit); None where no titre is written."""
-    from .quantities import Bound
-
     found = titre_at(text, position)
     if found is None:
         return None
+    from .quantities import Bound  # here, not above: quantities imports this module, and most numbers are no titre
+
     value, end = found
     comparator = reader.comparator_before(text, position)
     if comparator:
