@@ -265,32 +265,65 @@ class RuleSet(_Model):
         raise KeyError(criterion_id)
 
 
+_LEAF, _ITEMS, _ITEM, _UNLESS, _RESTRICT = range(5)
+_SHAPES: dict[type, int] = {Comparison: _LEAF, Condition: _LEAF, Interval: _LEAF, Sex: _LEAF, NoRequirement: _LEAF,
+                            Manual: _LEAF, AllOf: _ITEMS, AnyOf: _ITEMS, Readings: _ITEMS, Not: _ITEM, Unless: _UNLESS,
+                            Restrict: _RESTRICT}
+"""How each kind of node holds its children.  Nodes are told apart by their exact type: an
+``isinstance`` test that fails goes through pydantic's ABC metaclass, and such tests were
+most of the cost of every walk; another type (a subclass) is found with ``isinstance``."""
+_NODE_CLASS: dict[type, type] = {cls: cls for cls in _SHAPES}
+_UNCOMPUTED = frozenset({Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings})
+
+
+def node_class(node: object) -> type:
+    """The class of this module that ``node`` is an instance of (its own type, for all but a
+    subclass); ``type(node)`` for anything else."""
+    kind = type(node)
+    found = _NODE_CLASS.get(kind)
+    if found is None:
+        found = next((cls for cls in _SHAPES if isinstance(node, cls)), kind)
+    return found
+
+
 def walk(node: Node):
-    """Every node of a rule tree, depth first, the node itself first."""
+    """Every node of a rule tree, depth first, the node itself first (iteratively: rule trees
+    may be deep)."""
     yield node
-    if isinstance(node, (AllOf, AnyOf, Readings)):
-        for item in node.items:
-            yield from walk(item)
-    elif isinstance(node, Not):
-        yield from walk(node.item)
-    elif isinstance(node, Unless):
-        yield from walk(node.item)
-        yield from walk(node.exception)
-    elif isinstance(node, Restrict):
-        yield from walk(node.group)
-        yield from walk(node.item)
+    shape = _SHAPES.get(type(node))
+    if shape is None:
+        shape = _SHAPES.get(node_class(node), _LEAF)
+    if shape == _LEAF:
+        return
+    stack: list = []
+    while True:
+        if shape == _ITEMS:
+            stack.extend(reversed(node.items))  # type: ignore[union-attr]
+        elif shape == _ITEM:
+            stack.append(node.item)  # type: ignore[union-attr]
+        elif shape == _UNLESS:
+            stack += (node.exception, node.item)  # type: ignore[union-attr]
+        elif shape == _RESTRICT:
+            stack += (node.item, node.group)  # type: ignore[union-attr]
+        if not stack:
+            return
+        node = stack.pop()
+        yield node
+        shape = _SHAPES.get(type(node))
+        if shape is None:
+            shape = _SHAPES.get(node_class(node), _LEAF)
 
 
 def is_manual(node: Node) -> bool:
     """True when no part of the tree can be computed from patient data."""
-    return all(isinstance(n, (Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings)) for n in walk(node))
+    return all(type(n) in _UNCOMPUTED or (type(n) not in _SHAPES and node_class(n) in _UNCOMPUTED) for n in walk(node))
 
 
 def limits_only(node: Node) -> bool:
     """True when the tree compares values and names no condition and no question: a limit
     (or limits) alone, which a condition's bracket or a group's cue may qualify."""
-    nodes = list(walk(node))
-    return any(isinstance(n, Comparison) for n in nodes) and not any(isinstance(n, (Condition, Manual)) for n in nodes)
+    classes = {node_class(n) for n in walk(node)}
+    return Comparison in classes and Condition not in classes and Manual not in classes
 
 
 def _without_empty(data):

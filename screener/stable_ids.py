@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, walk
+from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, walk
 
 FINGERPRINT_DIGITS = 16
 """Hex digits of SHA-256 kept in a rules file; the key shows the first ``KEY_DIGITS``."""
@@ -104,9 +104,9 @@ def expected_keys(rules: RuleSet) -> list[str]:
 def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
     """Every criterion's key and fingerprint, its text normalised once for both (normalising
     was a quarter of compile time when done for each)."""
-    keys: list[str] = []
     out: list[tuple[str, str]] = []
     headings: dict[str, str] = {}  # the criteria under one heading share it: normalised once
+    earlier: dict[str, int] = {}  # per text: the keys so far that are it, or it and "-" and more
     for criterion in criteria:
         words = normalise(criterion.text)
         heading = criterion.heading
@@ -114,11 +114,24 @@ def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
             headings[heading] = normalise(heading)
         digits = _digest(words if not heading else f"{headings[heading]} / {words}")
         key = f"{prefix(criterion)}-{slug(words)}-{digits[:KEY_DIGITS]}"
-        stem = key + "-"
-        count = sum(1 for k in keys if k == key or k.startswith(stem))
-        keys.append(key if count == 0 else f"{key}-{count + 1}")
-        out.append((keys[-1], digits))
+        count = earlier.get(key, 0)
+        if count:
+            key = f"{key}-{count + 1}"
+        _count_key(key, earlier)
+        out.append((key, digits))
     return out
+
+
+def _count_key(key: str, earlier: dict[str, int]) -> None:
+    """Count ``key`` for itself and for each of its beginnings that a "-" follows: the keys a
+    later key, so begun, counts as its own or its numbered repeats (a count over the keys so
+    far made long trials quadratic)."""
+    earlier[key] = earlier.get(key, 0) + 1
+    dash = key.find("-")
+    while dash >= 0:
+        stem = key[:dash]
+        earlier[stem] = earlier.get(stem, 0) + 1
+        dash = key.find("-", dash + 1)
 
 
 def with_keys(rules: RuleSet) -> RuleSet:
@@ -141,9 +154,15 @@ def set_keys(criteria: list[Criterion]) -> None:
             criterion.rule = rule
 
 
+_HOLDERS = frozenset({Manual, AllOf, AnyOf, Readings, Not, Unless, Restrict})
+"""The nodes that are or may hold a question: any other is returned without a test each."""
+
+
 def _keyed_questions(node: Node, key: str) -> Node:
     """``node`` with its numbered questions keyed; a part where no key changes is kept as it
     is (most rules have one question or none: copying every node was most of this stage)."""
+    if node_class(node) not in _HOLDERS:
+        return node
     if isinstance(node, Manual):
         new_key = question_key(key, node)
         return node if new_key == node.key else node.model_copy(update={"key": new_key})
