@@ -15,8 +15,7 @@ from functools import cache
 
 from .ages import age_words
 from .patterns import patterns
-from .phraseindex import finditer_from_heads
-from .prefilter import heads, needs
+from .headings import find_headings
 from .rules import Section
 
 
@@ -51,93 +50,6 @@ _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1
 _BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 _LETTERS = re.compile(r"[A-Za-z]+")
-_LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
-
-
-@cache
-def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tuple[re.Pattern[str], Section]]]:
-    """(anywhere-patterns, line-start-patterns) with their sections, from patterns.yaml."""
-    data = patterns()["sections"]
-    sections: tuple[Section, ...] = ("inclusion", "exclusion")
-    anywhere = [(re.compile(p, re.I), section) for section in sections for p in data[section]["inline"]]
-    line = [(re.compile(p, re.I), section) for section in sections for p in data[section]["line"]]
-    return anywhere, line
-
-
-def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Section]]:
-    """(start, end, section) of every section heading in ``source[start:end]``."""
-    anywhere, line_start = _heading_patterns()
-    # a line pattern whose required words the whole source lacks is not tried on each of its lines
-    ascii_text, lowered = source.isascii(), source.lower()
-    line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
-    # the strings a line pattern's match starts with (``prefilter.heads``): tried only on the lines that start so
-    tried = [(pattern, section, *_openings(pattern, ascii_text)) for pattern, section in line_start]
-    unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
-    folded_heads = tuple(h for entry in tried if entry[3] for h in entry[2])
-    exact_heads = tuple(h for entry in tried if not entry[3] for h in entry[2])
-    found: list[tuple[int, int, Section]] = []
-    for pattern, section in anywhere:
-        for match in finditer_from_heads(pattern, source, start, end, lowered):
-            found.append((match.start(), match.end(), section))
-    for match in _LINE_OPENING.finditer(source[start:end]):
-        line_begin = start + match.end()
-        line_end = source.find("\n", line_begin, end)
-        line_end = end if line_end < 0 else line_end
-        headed = (folded_heads and lowered.startswith(folded_heads, line_begin, line_end)) \
-            or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
-        for pattern, section, opening, folded in tried if headed else unheaded:
-            if opening and not (lowered if folded else source).startswith(opening, line_begin, line_end):
-                continue
-            heading = pattern.match(source, line_begin, line_end)
-            # a heading stands alone on its line, or ends with a colon before its first item
-            if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
-                found.append((match.start() + start, heading.end(), section))
-            elif heading:
-                wrapped = _wrapped_end(source, heading, line_end, end)
-                if wrapped:
-                    found.append((match.start() + start, wrapped, section))
-    found.sort()
-    merged: list[tuple[int, int, Section]] = []
-    for item in found:
-        if merged and item[0] < merged[-1][1]:
-            if item[1] > merged[-1][1]:
-                merged[-1] = (merged[-1][0], item[1], merged[-1][2])
-            continue
-        merged.append(item)
-    return merged
-
-
-def _openings(pattern: re.Pattern[str], ascii_text: bool) -> tuple[tuple[str, ...], bool]:
-    """The heads of ``pattern`` (none: try every line) and whether they are in lower case."""
-    found, folded = heads(pattern), bool(pattern.flags & re.IGNORECASE)
-    return (() if found is None or (folded and not ascii_text) else tuple(found)), folded
-
-
-_WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
-
-
-def _wrapped_end(source: str, heading: re.Match[str], line_end: int, end: int) -> int | None:
-    """The end of a heading broken over two lines ("INCLUSION CRITERIA FOR ADULT PATIENTS IN PILOT STUDY OF
-    COMBINATION / RITUXIMAB AND CYCLOSPORINE:"): a qualified heading whose line has no colon, continued by a
-    line that ends with one, is not bulleted and keeps the case of the first."""
-    first = source[heading.start():line_end]
-    if ":" in first or not re.search(r"\b(?:for|in|of|to)\b|[-–(]", first[heading.end() - heading.start():] or first, re.I):
-        return None
-    following = _WRAPPED.match(source, line_end, end)
-    if not following or re.match(r"\s*(?:[-*•]|\d{1,2}[.)])\s", following.group(1)):
-        return None
-    if not (_heading_case(first) and _heading_case(following.group(1))) or len(following.group(1).split()) > 8:
-        return None
-    return following.end(1) + 1
-
-
-_MINOR_WORDS = frozenset({"for", "in", "of", "to", "and", "or", "the", "with", "a", "an", "on", "at", "who", "are"})
-
-
-def _heading_case(text: str) -> bool:
-    """Written as a heading: upper case, or every word but the small ones capitalised; not a sentence."""
-    words = re.findall(r"[A-Za-z][\w']*", text)
-    return bool(words) and all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
 
 
 def _lines(source: str, start: int, end: int) -> list[_Line]:
@@ -278,7 +190,7 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     (``Item.about``) when some heading names the patient too ("PATIENTS:"): criteria for
     two groups.  When none does, the person named takes part and the items are theirs."""
     end = len(source) if end is None else end
-    headings = _find_headings(source, start, end)
+    headings = find_headings(source, start, end)
     regions: list[tuple[int, int, Section, str | None, tuple[tuple[int, int], ...]]] = []
     cursor = start
     section: Section = "inclusion"

@@ -37,6 +37,7 @@ _WORD = re.compile(r"[0-9a-z]+")
 _SIGNS = str.maketrans({"<": " lt ", ">": " gt ", "\u2264": " le ", "\u2265": " ge ", "=": " eq ", "%": " pct ",
                         "\u00b1": " pm ", "+": " plus "})
 """Signs that carry meaning are kept as words: "< 2" and "> 2" are different criteria."""
+_SIGN = re.compile("[" + re.escape("".join(chr(code) for code in _SIGNS)) + "]")
 
 
 def normalise(text: str) -> str:
@@ -49,7 +50,9 @@ def normalise(text: str) -> str:
     text = text.casefold()
     while mark := _LIST_MARK.match(text):  # "1) a)" and "- 2." both go
         text = text[mark.end():]
-    return " ".join(_WORD.findall(text.translate(_SIGNS)))
+    if _SIGN.search(text):  # most criteria have no sign: translating looks up every character
+        text = text.translate(_SIGNS)
+    return " ".join(_WORD.findall(text))
 
 
 def fingerprint(text: str, heading: str | None = None) -> str:
@@ -70,7 +73,12 @@ def criterion_fingerprint(criterion: Criterion) -> str:
 
 def slug(normalised: str) -> str:
     """The first words that carry meaning (of a ``normalise``d text), for a person reading the key."""
-    words = [w for w in normalised.split() if w not in _STOP][:SLUG_WORDS]
+    words: list[str] = []
+    for word in normalised.split():  # the first words only: criteria may run to hundreds
+        if word not in _STOP:
+            words.append(word)
+            if len(words) == SLUG_WORDS:
+                break
     while len(words) > 1 and len("-".join(words)) > SLUG_CHARS:
         words.pop()
     return "-".join(words)[:SLUG_CHARS] or "text"
@@ -106,7 +114,8 @@ def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
     was a quarter of compile time when done for each)."""
     out: list[tuple[str, str]] = []
     headings: dict[str, str] = {}  # the criteria under one heading share it: normalised once
-    earlier: dict[str, int] = {}  # per text: the keys so far that are it, or it and "-" and more
+    keys: list[str] = []
+    written = "\n"  # the keys so far, one a line: one search tells that none repeats a key
     for criterion in criteria:
         words = normalise(criterion.text)
         heading = criterion.heading
@@ -114,24 +123,13 @@ def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
             headings[heading] = normalise(heading)
         digits = _digest(words if not heading else f"{headings[heading]} / {words}")
         key = f"{prefix(criterion)}-{slug(words)}-{digits[:KEY_DIGITS]}"
-        count = earlier.get(key, 0)
-        if count:
-            key = f"{key}-{count + 1}"
-        _count_key(key, earlier)
+        if f"\n{key}\n" in written or f"\n{key}-" in written:
+            stem = key + "-"
+            key = f"{key}-{sum(1 for k in keys if k == key or k.startswith(stem)) + 1}"
+        keys.append(key)
+        written += key + "\n"
         out.append((key, digits))
     return out
-
-
-def _count_key(key: str, earlier: dict[str, int]) -> None:
-    """Count ``key`` for itself and for each of its beginnings that a "-" follows: the keys a
-    later key, so begun, counts as its own or its numbered repeats (a count over the keys so
-    far made long trials quadratic)."""
-    earlier[key] = earlier.get(key, 0) + 1
-    dash = key.find("-")
-    while dash >= 0:
-        stem = key[:dash]
-        earlier[stem] = earlier.get(stem, 0) + 1
-        dash = key.find("-", dash + 1)
 
 
 def with_keys(rules: RuleSet) -> RuleSet:
