@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
+from .lazy import built
 from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, node_class, walk
 from .rulecheck import criterion_problem
 from .scope import impossible_and, numbered, sex_specific
@@ -84,10 +85,11 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
     start, end = group[0].start, group[-1].end
     rule = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
-    return Criterion(
-        id=criterion_id, section=group[0].section, text=source.text[start:end], span=(start, end),
-        heading=group[0].heading, manual=is_manual(rule), rule=rule, notes=notes,
-    )
+    # every value made here to the field's type: built without validating it again (a tenth of this stage)
+    return built(Criterion, {
+        "id": criterion_id, "key": None, "section": group[0].section, "text": source.text[start:end], "fingerprint": None,
+        "span": (start, end), "heading": group[0].heading, "field": None, "manual": is_manual(rule), "rule": rule,
+        "notes": notes})
 
 
 def _rewritten(rule: Node, criterion_id: str) -> Node:

@@ -60,7 +60,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
     for raw in source[start:end].splitlines(keepends=True):
         line_start, position = position, position + len(raw)
         content = raw.rstrip("\r\n")
-        if not content.strip():
+        if not content or content.isspace():
             blank = True
             continue
         pieces = [(0, len(content))]
@@ -71,7 +71,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             pieces = list(zip(cut[:-1], cut[1:]))
         for piece_start, piece_end in pieces:
             segment = content[piece_start:piece_end]
-            if not segment.strip():
+            if not segment or segment.isspace():
                 continue
             bullet = _BULLET.match(segment)
             assert bullet is not None  # every part of the pattern is optional
@@ -183,6 +183,10 @@ def _about(heading: str, section_about: str | None) -> str | None:
     return section_about
 
 
+_Region = tuple[int, int, Section, "str | None", tuple[tuple[int, int], ...]]
+"""start, end, section, whom the section is about, spans of a heading that may state a range"""
+
+
 def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     """Split ``source[start:end]`` into items; text before any heading counts as inclusion.
 
@@ -191,7 +195,21 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     two groups.  When none does, the person named takes part and the items are theirs."""
     end = len(source) if end is None else end
     headings = find_headings(source, start, end)
-    regions: list[tuple[int, int, Section, str | None, tuple[tuple[int, int], ...]]] = []
+    items: list[Item] = []
+    for region in _regions(source, start, end, headings):
+        _region_items(source, region, items)
+    pieces = [piece for item in items for piece in _split_labels(source, item)]
+    # each name once: the items under one sub-heading share it
+    names = dict.fromkeys([source[a:b] for a, b, _ in headings] + [item.heading for item in items if item.heading])
+    if not any(_names_patient(name) for name in names):  # "Inclusion Criteria for Caregivers" alone: they take part
+        for piece in pieces:
+            piece.about = None
+    return pieces
+
+
+def _regions(source: str, start: int, end: int, headings: list[tuple[int, int, Section]]) -> list[_Region]:
+    """The text between headings, with the section and person of the heading above."""
+    regions: list[_Region] = []
     cursor = start
     section: Section = "inclusion"
     about: str | None = None
@@ -205,52 +223,51 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
         groups = sum(1 for h in headings if h[2] == heading_section) > 1
         ranged = ((heading_start, heading_end),) if groups and re.search(r"\d", source[heading_start:heading_end]) else ()
     regions.append((cursor, end, section, about, ranged))
+    return regions
 
-    items: list[Item] = []
-    for region_start, region_end, region_section, region_about, region_range in regions:
-        heading: str | None = None
-        about = region_about
-        pending_or = False
-        previous: _Line | None = None
-        band: _Line | None = None  # the sub-heading above that may state a range, while its rows last
-        parents: list[Item] = []  # the items open at each smaller indent, for the rows hanging below them
-        lines = _lines(source, region_start, region_end)
-        for index, line in enumerate(lines):
-            following = lines[index + 1] if index + 1 < len(lines) else None
-            if band is not None and line.indent < band.indent:
-                band = None
-            if _CONNECTOR.match(line.text):
-                pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
-                previous = None
-                continue
-            if _is_header(line, following):
-                heading = line.text.rstrip(": ").strip()
-                about = _about(heading, region_about)
-                band = line if re.search(r"\d", line.text) and _only_range(line.text) else None
-                while parents and parents[-1].indent >= line.indent:
-                    parents.pop()
-                previous = line
-                continue
-            current = items[-1] if items and items[-1].section == region_section else None
-            if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
-                current.end = line.end
-            else:
-                while parents and parents[-1].indent >= line.indent:
-                    parents.pop()
-                conditions = region_range + ((band.start, band.end),) if band is not None else region_range
-                parent = (parents[-1].start, parents[-1].end) if parents and line.bullet and not line.inline else None
-                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about,
-                                  conditions, parent))
-                if not line.inline:
-                    parents.append(items[-1])
-                pending_or = False
+
+def _region_items(source: str, region: _Region, items: list[Item]) -> None:
+    """Append the items of one region: a line starts an item, or wraps the one before it, or
+    is a sub-heading over the items below it, or an "or" joining two items."""
+    region_start, region_end, region_section, region_about, region_range = region
+    heading: str | None = None
+    about = region_about
+    pending_or = False
+    previous: _Line | None = None
+    band: _Line | None = None  # the sub-heading above that may state a range, while its rows last
+    parents: list[Item] = []  # the items open at each smaller indent, for the rows hanging below them
+    lines = _lines(source, region_start, region_end)
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index < last else None
+        if band is not None and line.indent < band.indent:
+            band = None
+        if _CONNECTOR.match(line.text):
+            pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
+            previous = None
+            continue
+        if _is_header(line, following):
+            heading = line.text.rstrip(": ").strip()
+            about = _about(heading, region_about)
+            band = line if re.search(r"\d", line.text) and _only_range(line.text) else None
+            while parents and parents[-1].indent >= line.indent:
+                parents.pop()
             previous = line
-    pieces = [piece for item in items for piece in _split_labels(source, item)]
-    names = [source[a:b] for a, b, _ in headings] + [item.heading for item in items if item.heading]
-    if not any(_names_patient(name) for name in names):  # "Inclusion Criteria for Caregivers" alone: they take part
-        for piece in pieces:
-            piece.about = None
-    return pieces
+            continue
+        current = items[-1] if items and items[-1].section == region_section else None
+        if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
+            current.end = line.end
+        else:
+            while parents and parents[-1].indent >= line.indent:
+                parents.pop()
+            conditions = region_range + ((band.start, band.end),) if band is not None else region_range
+            parent = (parents[-1].start, parents[-1].end) if parents and line.bullet and not line.inline else None
+            items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about,
+                              conditions, parent))
+            if not line.inline:
+                parents.append(items[-1])
+            pending_or = False
+        previous = line
 
 
 def _names_patient(heading: str) -> bool:

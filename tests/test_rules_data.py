@@ -68,3 +68,13 @@ def test_reviewed_rules_files(path: Path) -> None:
 def test_compiled_seeds(path: Path) -> None:
     rules = compile_source(read_sources(str(path))[0])
     assert json.dumps(rules_data(rules)) == _by_pydantic(rules)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt")), ids=lambda p: p.stem)
+def test_compiled_criteria_are_what_validation_makes(path: Path) -> None:
+    """The compiler builds its criteria without validating them again: each must have every
+    field, and equal the criterion validation makes of the same values."""
+    for criterion in compile_source(read_sources(str(path))[0]).criteria:
+        assert list(criterion.__dict__) == list(Criterion.model_fields)
+        assert Criterion(**criterion.__dict__) == criterion
+        assert Criterion.model_validate(criterion.model_dump()) == criterion
