@@ -12,7 +12,7 @@ from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from .lazy import built
-from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, node_class, walk
+from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, node_classes, walk
 from .rulecheck import criterion_problem
 from .scope import impossible_and, numbered, sex_specific
 from .stable_ids import set_keys
@@ -94,17 +94,17 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
 
 def _rewritten(rule: Node, criterion_id: str) -> Node:
     """``numbered(sex_specific(impossible_and(rule)))``, each rewrite called only for a tree that
-    holds the nodes it rewrites (an "and" of limits, a condition, two questions): their own
-    walks of every tree cost more than the rewrites."""
-    classes = [node_class(n) for n in walk(rule)]
-    if AllOf in classes:
+    holds the nodes it rewrites (an "and" of two limits, a condition, two questions): their
+    own walks of every tree cost more than the rewrites."""
+    classes = node_classes(rule)
+    if AllOf in classes and classes.count(Comparison) >= 2:
         rewritten = impossible_and(rule)
         if rewritten is not rule:
-            rule, classes = rewritten, [node_class(n) for n in walk(rewritten)]
+            rule, classes = rewritten, node_classes(rewritten)
     if Condition in classes:
         rewritten = sex_specific(rule)
         if rewritten is not rule:
-            rule, classes = rewritten, [node_class(n) for n in walk(rewritten)]
+            rule, classes = rewritten, node_classes(rewritten)
     return numbered(rule, criterion_id) if classes.count(Manual) >= 2 else rule
 
 

@@ -286,6 +286,12 @@ def node_class(node: object) -> type:
     return found
 
 
+def node_classes(node: Node) -> list[type]:
+    """``node_class`` of every node of the tree, in ``walk`` order."""
+    classes = [type(n) for n in walk(node)]
+    return classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in walk(node)]
+
+
 def walk(node: Node):
     """Every node of a rule tree, depth first, the node itself first (iteratively: rule trees
     may be deep)."""

@@ -147,9 +147,17 @@ def set_keys(criteria: list[Criterion]) -> None:
     compiler's): setting three fields costs a fraction of copying every criterion."""
     for criterion, (key, digits) in zip(criteria, _keys_and_fingerprints(criteria)):
         criterion.key, criterion.fingerprint = key, digits
-        rule = _keyed_questions(criterion.rule, key)
-        if rule is not criterion.rule:
-            criterion.rule = rule
+        if _may_key(criterion.rule):
+            rule = _keyed_questions(criterion.rule, key)
+            if rule is not criterion.rule:
+                criterion.rule = rule
+
+
+def _may_key(rule: Node) -> bool:
+    """Whether ``_keyed_questions`` may change the rule: it holds a numbered question or one
+    with a key (most rules have neither, and one walk costs less than the rewrite's tests)."""
+    return any(node_class(n) is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
+               for n in walk(rule))
 
 
 _HOLDERS = frozenset({Manual, AllOf, AnyOf, Readings, Not, Unless, Restrict})
