@@ -69,8 +69,7 @@ def _line_headings(source: str, start: int, end: int, lowered: str) -> list[Head
     the whole text may hold is tried."""
     ascii_text = source.isascii()
     folded_text = lowered if ascii_text else source.translate(_ASCII_LOWER)  # ASCII lines lowered, offsets kept
-    tried = [(pattern, section, *_openings(pattern), _line_needs(pattern)) for pattern, section in _heading_patterns()[1]
-             if not needs(pattern).excludes(source, ascii_text, lowered)]
+    tried = [entry for entry, need in _line_patterns() if not need.excludes(source, ascii_text, lowered)]
     if not tried:
         return []
     unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
@@ -101,6 +100,14 @@ def _line_headings(source: str, start: int, end: int, lowered: str) -> list[Head
                 if wrapped:
                     found.append((start + match.start(), wrapped, section))
     return found
+
+
+@cache
+def _line_patterns() -> list[tuple[_Tried, Needs]]:
+    """Each line pattern with its section, heads and needs within a line, and what the whole
+    text must hold for it to match anywhere."""
+    return [((pattern, section, *_openings(pattern), _line_needs(pattern)), needs(pattern))
+            for pattern, section in _heading_patterns()[1]]
 
 
 def _candidate_lines(source: str, start: int, end: int, folded_text: str, unheaded: list[_Tried], ascii_text: bool) -> list[int]:
