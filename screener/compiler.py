@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
-from .rules import AnyOf, Comparison, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, walk
+from .lazy import built
+from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, node_classes, walk
 from .rulecheck import criterion_problem
 from .scope import impossible_and, numbered, sex_specific
 from .stable_ids import set_keys
@@ -82,13 +83,29 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
                possible: frozenset[int] | None = None) -> Criterion:
     rules = [_item_rule(source, item, extractor, possible) for item in group]
     start, end = group[0].start, group[-1].end
-    rule = rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end))
-    rule = numbered(sex_specific(impossible_and(rule)), criterion_id)
+    rule = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
-    return Criterion(
-        id=criterion_id, section=group[0].section, text=source.text[start:end], span=(start, end),
-        heading=group[0].heading, manual=is_manual(rule), rule=rule, notes=notes,
-    )
+    # every value made here to the field's type: built without validating it again (a tenth of this stage)
+    return built(Criterion, {
+        "id": criterion_id, "key": None, "section": group[0].section, "text": source.text[start:end], "fingerprint": None,
+        "span": (start, end), "heading": group[0].heading, "field": None, "manual": is_manual(rule), "rule": rule,
+        "notes": notes})
+
+
+def _rewritten(rule: Node, criterion_id: str) -> Node:
+    """``numbered(sex_specific(impossible_and(rule)))``, each rewrite called only for a tree that
+    holds the nodes it rewrites (an "and" of two limits, a condition, two questions): their
+    own walks of every tree cost more than the rewrites."""
+    classes = node_classes(rule)
+    if AllOf in classes and classes.count(Comparison) >= 2:
+        rewritten = impossible_and(rule)
+        if rewritten is not rule:
+            rule, classes = rewritten, node_classes(rewritten)
+    if Condition in classes:
+        rewritten = sex_specific(rule)
+        if rewritten is not rule:
+            rule, classes = rewritten, node_classes(rewritten)
+    return numbered(rule, criterion_id) if classes.count(Manual) >= 2 else rule
 
 
 def _structured(item: StructuredField) -> Criterion | None:

@@ -45,10 +45,26 @@ def check_rules(rules: Any, error: Any, lexicon: Lexicon | None = None) -> None:
             raise error(*problem)
 
 
+_CHECKED = frozenset({"comparison", "condition", "interval"})
+
+
 def criterion_problem(criterion: Any, lexicon: Lexicon | None = None) -> str | None:
-    """Why ``check`` could not apply this criterion's rule as written, or None."""
-    problem = _rule_problem(criterion.rule, (), lexicon or get_lexicon())
-    return problem[0] if problem else None
+    """Why ``check`` could not apply this criterion's rule as written, or None: ``_rule_problem``'s
+    first message, found in the same order without the paths only a file's error needs (the
+    compiler asks this of every criterion)."""
+    stack = [criterion.rule]
+    while stack:
+        node = stack.pop()
+        kind = node.kind
+        if kind in _CHECKED:
+            message = _problem(node, lexicon or get_lexicon())
+            if message:
+                return message[0]
+        elif kind == "all" or kind == "any":
+            stack.extend(node.items)
+        elif kind == "not":
+            stack.append(node.item)
+    return None
 
 
 def _rule_problem(rule: Any, path: Path_, lexicon: Lexicon) -> tuple[str, Path_] | None:

@@ -11,6 +11,7 @@ Comparisons are stored as the text states them ("PASP > 55 mmHg" in an exclusion
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_serializer
@@ -264,32 +265,71 @@ class RuleSet(_Model):
         raise KeyError(criterion_id)
 
 
+_LEAF, _ITEMS, _ITEM, _UNLESS, _RESTRICT = range(5)
+_SHAPES: dict[type, int] = {Comparison: _LEAF, Condition: _LEAF, Interval: _LEAF, Sex: _LEAF, NoRequirement: _LEAF,
+                            Manual: _LEAF, AllOf: _ITEMS, AnyOf: _ITEMS, Readings: _ITEMS, Not: _ITEM, Unless: _UNLESS,
+                            Restrict: _RESTRICT}
+"""How each kind of node holds its children.  Nodes are told apart by their exact type: an
+``isinstance`` test that fails goes through pydantic's ABC metaclass, and such tests were
+most of the cost of every walk; another type (a subclass) is found with ``isinstance``."""
+_NODE_CLASS: dict[type, type] = {cls: cls for cls in _SHAPES}
+_UNCOMPUTED = frozenset({Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings})
+
+
+def node_class(node: object) -> type:
+    """The class of this module that ``node`` is an instance of (its own type, for all but a
+    subclass); ``type(node)`` for anything else."""
+    kind = type(node)
+    found = _NODE_CLASS.get(kind)
+    if found is None:
+        found = next((cls for cls in _SHAPES if isinstance(node, cls)), kind)
+    return found
+
+
+def node_classes(node: Node) -> list[type]:
+    """``node_class`` of every node of the tree, in ``walk`` order."""
+    classes = [type(n) for n in walk(node)]
+    return classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in walk(node)]
+
+
 def walk(node: Node):
-    """Every node of a rule tree, depth first, the node itself first."""
+    """Every node of a rule tree, depth first, the node itself first (iteratively: rule trees
+    may be deep)."""
     yield node
-    if isinstance(node, (AllOf, AnyOf, Readings)):
-        for item in node.items:
-            yield from walk(item)
-    elif isinstance(node, Not):
-        yield from walk(node.item)
-    elif isinstance(node, Unless):
-        yield from walk(node.item)
-        yield from walk(node.exception)
-    elif isinstance(node, Restrict):
-        yield from walk(node.group)
-        yield from walk(node.item)
+    shape = _SHAPES.get(type(node))
+    if shape is None:
+        shape = _SHAPES.get(node_class(node), _LEAF)
+    if shape == _LEAF:
+        return
+    stack: list = []
+    while True:
+        if shape == _ITEMS:
+            stack.extend(reversed(node.items))  # type: ignore[union-attr]
+        elif shape == _ITEM:
+            stack.append(node.item)  # type: ignore[union-attr]
+        elif shape == _UNLESS:
+            stack += (node.exception, node.item)  # type: ignore[union-attr]
+        elif shape == _RESTRICT:
+            stack += (node.item, node.group)  # type: ignore[union-attr]
+        if not stack:
+            return
+        node = stack.pop()
+        yield node
+        shape = _SHAPES.get(type(node))
+        if shape is None:
+            shape = _SHAPES.get(node_class(node), _LEAF)
 
 
 def is_manual(node: Node) -> bool:
     """True when no part of the tree can be computed from patient data."""
-    return all(isinstance(n, (Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings)) for n in walk(node))
+    return all(type(n) in _UNCOMPUTED or (type(n) not in _SHAPES and node_class(n) in _UNCOMPUTED) for n in walk(node))
 
 
 def limits_only(node: Node) -> bool:
     """True when the tree compares values and names no condition and no question: a limit
     (or limits) alone, which a condition's bracket or a group's cue may qualify."""
-    nodes = list(walk(node))
-    return any(isinstance(n, Comparison) for n in nodes) and not any(isinstance(n, (Condition, Manual)) for n in nodes)
+    classes = {node_class(n) for n in walk(node)}
+    return Comparison in classes and Condition not in classes and Manual not in classes
 
 
 def _without_empty(data):
@@ -303,8 +343,68 @@ def _without_empty(data):
 
 
 def rules_data(rules: RuleSet) -> dict:
-    """The rule set as plain JSON-ready data, in the stable key order of the model."""
-    return _without_empty(rules.model_dump(mode="json", exclude_none=True))
+    """The rule set as plain JSON-ready data, in the stable key order of the model.
+
+    Read from the models' fields directly (``_plain``): pydantic's serializer, with the
+    ``_kind_first`` hook called for every node, was half the time of writing a rules file.
+    A value the fields should not hold (a float that is not finite, a foreign type) takes
+    pydantic's path, which decides what such a value becomes."""
+    try:
+        return _plain(rules)
+    except _Unusual:
+        return _without_empty(rules.model_dump(mode="json", exclude_none=True))
+
+
+class _Unusual(Exception):
+    """A value ``_plain`` leaves to pydantic's serializer."""
+
+
+_EMPTY_DROPPED = frozenset({"alt", "context", "notes"})
+
+
+@cache
+def _field_order(cls: type[_Model]) -> tuple[str, ...]:
+    """The keys of a model's data in the order ``model_dump`` gives them (``_Node._kind_first``)."""
+    names = list(cls.model_fields)
+    if issubclass(cls, _Node):
+        names.sort(key=lambda name: (name != "kind", name in ("span", "text")))
+    return tuple(names)
+
+
+def _plain(model: _Model) -> dict:
+    """``_without_empty(model.model_dump(mode="json", exclude_none=True))``, field by field."""
+    out = {}
+    values = model.__dict__
+    for name in _field_order(type(model)):
+        value = values[name]
+        kind = type(value)
+        if kind is str or kind is int or kind is bool:
+            out[name] = value
+        elif value is None:
+            continue
+        elif kind is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+            out[name] = [value[0], value[1]]  # a span: on every node
+        elif kind is list or kind is tuple:
+            if value or name not in _EMPTY_DROPPED:
+                out[name] = [_plain_value(item) for item in value]
+        else:
+            out[name] = _plain_value(value)
+    return out
+
+
+def _plain_value(value: object) -> object:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:
+        return value
+    if kind is float:
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise _Unusual
+        return value
+    if isinstance(value, _Model) and not value.__pydantic_extra__:
+        return _plain(value)
+    if kind is list or kind is tuple:
+        return [_plain_value(item) for item in value]  # type: ignore[attr-defined]
+    raise _Unusual
 
 
 def dump_rules(rules: RuleSet, fmt: Literal["yaml", "json"] = "yaml") -> str:

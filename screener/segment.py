@@ -15,8 +15,7 @@ from functools import cache
 
 from .ages import age_words
 from .patterns import patterns
-from .phraseindex import finditer_from_heads
-from .prefilter import heads, needs
+from .headings import find_headings
 from .rules import Section
 
 
@@ -51,93 +50,6 @@ _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1
 _BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 _LETTERS = re.compile(r"[A-Za-z]+")
-_LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
-
-
-@cache
-def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tuple[re.Pattern[str], Section]]]:
-    """(anywhere-patterns, line-start-patterns) with their sections, from patterns.yaml."""
-    data = patterns()["sections"]
-    sections: tuple[Section, ...] = ("inclusion", "exclusion")
-    anywhere = [(re.compile(p, re.I), section) for section in sections for p in data[section]["inline"]]
-    line = [(re.compile(p, re.I), section) for section in sections for p in data[section]["line"]]
-    return anywhere, line
-
-
-def _find_headings(source: str, start: int, end: int) -> list[tuple[int, int, Section]]:
-    """(start, end, section) of every section heading in ``source[start:end]``."""
-    anywhere, line_start = _heading_patterns()
-    # a line pattern whose required words the whole source lacks is not tried on each of its lines
-    ascii_text, lowered = source.isascii(), source.lower()
-    line_start = [(pattern, section) for pattern, section in line_start if not needs(pattern).excludes(source, ascii_text, lowered)]
-    # the strings a line pattern's match starts with (``prefilter.heads``): tried only on the lines that start so
-    tried = [(pattern, section, *_openings(pattern, ascii_text)) for pattern, section in line_start]
-    unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
-    folded_heads = tuple(h for entry in tried if entry[3] for h in entry[2])
-    exact_heads = tuple(h for entry in tried if not entry[3] for h in entry[2])
-    found: list[tuple[int, int, Section]] = []
-    for pattern, section in anywhere:
-        for match in finditer_from_heads(pattern, source, start, end, lowered):
-            found.append((match.start(), match.end(), section))
-    for match in _LINE_OPENING.finditer(source[start:end]):
-        line_begin = start + match.end()
-        line_end = source.find("\n", line_begin, end)
-        line_end = end if line_end < 0 else line_end
-        headed = (folded_heads and lowered.startswith(folded_heads, line_begin, line_end)) \
-            or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
-        for pattern, section, opening, folded in tried if headed else unheaded:
-            if opening and not (lowered if folded else source).startswith(opening, line_begin, line_end):
-                continue
-            heading = pattern.match(source, line_begin, line_end)
-            # a heading stands alone on its line, or ends with a colon before its first item
-            if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
-                found.append((match.start() + start, heading.end(), section))
-            elif heading:
-                wrapped = _wrapped_end(source, heading, line_end, end)
-                if wrapped:
-                    found.append((match.start() + start, wrapped, section))
-    found.sort()
-    merged: list[tuple[int, int, Section]] = []
-    for item in found:
-        if merged and item[0] < merged[-1][1]:
-            if item[1] > merged[-1][1]:
-                merged[-1] = (merged[-1][0], item[1], merged[-1][2])
-            continue
-        merged.append(item)
-    return merged
-
-
-def _openings(pattern: re.Pattern[str], ascii_text: bool) -> tuple[tuple[str, ...], bool]:
-    """The heads of ``pattern`` (none: try every line) and whether they are in lower case."""
-    found, folded = heads(pattern), bool(pattern.flags & re.IGNORECASE)
-    return (() if found is None or (folded and not ascii_text) else tuple(found)), folded
-
-
-_WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
-
-
-def _wrapped_end(source: str, heading: re.Match[str], line_end: int, end: int) -> int | None:
-    """The end of a heading broken over two lines ("INCLUSION CRITERIA FOR ADULT PATIENTS IN PILOT STUDY OF
-    COMBINATION / RITUXIMAB AND CYCLOSPORINE:"): a qualified heading whose line has no colon, continued by a
-    line that ends with one, is not bulleted and keeps the case of the first."""
-    first = source[heading.start():line_end]
-    if ":" in first or not re.search(r"\b(?:for|in|of|to)\b|[-–(]", first[heading.end() - heading.start():] or first, re.I):
-        return None
-    following = _WRAPPED.match(source, line_end, end)
-    if not following or re.match(r"\s*(?:[-*•]|\d{1,2}[.)])\s", following.group(1)):
-        return None
-    if not (_heading_case(first) and _heading_case(following.group(1))) or len(following.group(1).split()) > 8:
-        return None
-    return following.end(1) + 1
-
-
-_MINOR_WORDS = frozenset({"for", "in", "of", "to", "and", "or", "the", "with", "a", "an", "on", "at", "who", "are"})
-
-
-def _heading_case(text: str) -> bool:
-    """Written as a heading: upper case, or every word but the small ones capitalised; not a sentence."""
-    words = re.findall(r"[A-Za-z][\w']*", text)
-    return bool(words) and all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
 
 
 def _lines(source: str, start: int, end: int) -> list[_Line]:
@@ -148,7 +60,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
     for raw in source[start:end].splitlines(keepends=True):
         line_start, position = position, position + len(raw)
         content = raw.rstrip("\r\n")
-        if not content.strip():
+        if not content or content.isspace():
             blank = True
             continue
         pieces = [(0, len(content))]
@@ -159,7 +71,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             pieces = list(zip(cut[:-1], cut[1:]))
         for piece_start, piece_end in pieces:
             segment = content[piece_start:piece_end]
-            if not segment.strip():
+            if not segment or segment.isspace():
                 continue
             bullet = _BULLET.match(segment)
             assert bullet is not None  # every part of the pattern is optional
@@ -271,6 +183,10 @@ def _about(heading: str, section_about: str | None) -> str | None:
     return section_about
 
 
+_Region = tuple[int, int, Section, "str | None", tuple[tuple[int, int], ...]]
+"""start, end, section, whom the section is about, spans of a heading that may state a range"""
+
+
 def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     """Split ``source[start:end]`` into items; text before any heading counts as inclusion.
 
@@ -278,8 +194,22 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
     (``Item.about``) when some heading names the patient too ("PATIENTS:"): criteria for
     two groups.  When none does, the person named takes part and the items are theirs."""
     end = len(source) if end is None else end
-    headings = _find_headings(source, start, end)
-    regions: list[tuple[int, int, Section, str | None, tuple[tuple[int, int], ...]]] = []
+    headings = find_headings(source, start, end)
+    items: list[Item] = []
+    for region in _regions(source, start, end, headings):
+        _region_items(source, region, items)
+    pieces = [piece for item in items for piece in _split_labels(source, item)]
+    # each name once: the items under one sub-heading share it
+    names = dict.fromkeys([source[a:b] for a, b, _ in headings] + [item.heading for item in items if item.heading])
+    if not any(_names_patient(name) for name in names):  # "Inclusion Criteria for Caregivers" alone: they take part
+        for piece in pieces:
+            piece.about = None
+    return pieces
+
+
+def _regions(source: str, start: int, end: int, headings: list[tuple[int, int, Section]]) -> list[_Region]:
+    """The text between headings, with the section and person of the heading above."""
+    regions: list[_Region] = []
     cursor = start
     section: Section = "inclusion"
     about: str | None = None
@@ -293,52 +223,51 @@ def segment(source: str, start: int = 0, end: int | None = None) -> list[Item]:
         groups = sum(1 for h in headings if h[2] == heading_section) > 1
         ranged = ((heading_start, heading_end),) if groups and re.search(r"\d", source[heading_start:heading_end]) else ()
     regions.append((cursor, end, section, about, ranged))
+    return regions
 
-    items: list[Item] = []
-    for region_start, region_end, region_section, region_about, region_range in regions:
-        heading: str | None = None
-        about = region_about
-        pending_or = False
-        previous: _Line | None = None
-        band: _Line | None = None  # the sub-heading above that may state a range, while its rows last
-        parents: list[Item] = []  # the items open at each smaller indent, for the rows hanging below them
-        lines = _lines(source, region_start, region_end)
-        for index, line in enumerate(lines):
-            following = lines[index + 1] if index + 1 < len(lines) else None
-            if band is not None and line.indent < band.indent:
-                band = None
-            if _CONNECTOR.match(line.text):
-                pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
-                previous = None
-                continue
-            if _is_header(line, following):
-                heading = line.text.rstrip(": ").strip()
-                about = _about(heading, region_about)
-                band = line if re.search(r"\d", line.text) and _only_range(line.text) else None
-                while parents and parents[-1].indent >= line.indent:
-                    parents.pop()
-                previous = line
-                continue
-            current = items[-1] if items and items[-1].section == region_section else None
-            if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
-                current.end = line.end
-            else:
-                while parents and parents[-1].indent >= line.indent:
-                    parents.pop()
-                conditions = region_range + ((band.start, band.end),) if band is not None else region_range
-                parent = (parents[-1].start, parents[-1].end) if parents and line.bullet and not line.inline else None
-                items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about,
-                                  conditions, parent))
-                if not line.inline:
-                    parents.append(items[-1])
-                pending_or = False
+
+def _region_items(source: str, region: _Region, items: list[Item]) -> None:
+    """Append the items of one region: a line starts an item, or wraps the one before it, or
+    is a sub-heading over the items below it, or an "or" joining two items."""
+    region_start, region_end, region_section, region_about, region_range = region
+    heading: str | None = None
+    about = region_about
+    pending_or = False
+    previous: _Line | None = None
+    band: _Line | None = None  # the sub-heading above that may state a range, while its rows last
+    parents: list[Item] = []  # the items open at each smaller indent, for the rows hanging below them
+    lines = _lines(source, region_start, region_end)
+    last = len(lines) - 1
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index < last else None
+        if band is not None and line.indent < band.indent:
+            band = None
+        if _CONNECTOR.match(line.text):
+            pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
+            previous = None
+            continue
+        if _is_header(line, following):
+            heading = line.text.rstrip(": ").strip()
+            about = _about(heading, region_about)
+            band = line if re.search(r"\d", line.text) and _only_range(line.text) else None
+            while parents and parents[-1].indent >= line.indent:
+                parents.pop()
             previous = line
-    pieces = [piece for item in items for piece in _split_labels(source, item)]
-    names = [source[a:b] for a, b, _ in headings] + [item.heading for item in items if item.heading]
-    if not any(_names_patient(name) for name in names):  # "Inclusion Criteria for Caregivers" alone: they take part
-        for piece in pieces:
-            piece.about = None
-    return pieces
+            continue
+        current = items[-1] if items and items[-1].section == region_section else None
+        if previous is not None and current is not None and current.end == previous.end and _continues(previous, line, current.indent):
+            current.end = line.end
+        else:
+            while parents and parents[-1].indent >= line.indent:
+                parents.pop()
+            conditions = region_range + ((band.start, band.end),) if band is not None else region_range
+            parent = (parents[-1].start, parents[-1].end) if parents and line.bullet and not line.inline else None
+            items.append(Item(region_section, line.start, line.end, heading, pending_or, line.indent, about,
+                              conditions, parent))
+            if not line.inline:
+                parents.append(items[-1])
+            pending_or = False
+        previous = line
 
 
 def _names_patient(heading: str) -> bool:

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, walk
+from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, walk
 
 FINGERPRINT_DIGITS = 16
 """Hex digits of SHA-256 kept in a rules file; the key shows the first ``KEY_DIGITS``."""
@@ -37,6 +37,7 @@ _WORD = re.compile(r"[0-9a-z]+")
 _SIGNS = str.maketrans({"<": " lt ", ">": " gt ", "\u2264": " le ", "\u2265": " ge ", "=": " eq ", "%": " pct ",
                         "\u00b1": " pm ", "+": " plus "})
 """Signs that carry meaning are kept as words: "< 2" and "> 2" are different criteria."""
+_SIGN = re.compile("[" + re.escape("".join(chr(code) for code in _SIGNS)) + "]")
 
 
 def normalise(text: str) -> str:
@@ -49,7 +50,9 @@ def normalise(text: str) -> str:
     text = text.casefold()
     while mark := _LIST_MARK.match(text):  # "1) a)" and "- 2." both go
         text = text[mark.end():]
-    return " ".join(_WORD.findall(text.translate(_SIGNS)))
+    if _SIGN.search(text):  # most criteria have no sign: translating looks up every character
+        text = text.translate(_SIGNS)
+    return " ".join(_WORD.findall(text))
 
 
 def fingerprint(text: str, heading: str | None = None) -> str:
@@ -70,7 +73,12 @@ def criterion_fingerprint(criterion: Criterion) -> str:
 
 def slug(normalised: str) -> str:
     """The first words that carry meaning (of a ``normalise``d text), for a person reading the key."""
-    words = [w for w in normalised.split() if w not in _STOP][:SLUG_WORDS]
+    words: list[str] = []
+    for word in normalised.split():  # the first words only: criteria may run to hundreds
+        if word not in _STOP:
+            words.append(word)
+            if len(words) == SLUG_WORDS:
+                break
     while len(words) > 1 and len("-".join(words)) > SLUG_CHARS:
         words.pop()
     return "-".join(words)[:SLUG_CHARS] or "text"
@@ -104,9 +112,10 @@ def expected_keys(rules: RuleSet) -> list[str]:
 def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
     """Every criterion's key and fingerprint, its text normalised once for both (normalising
     was a quarter of compile time when done for each)."""
-    keys: list[str] = []
     out: list[tuple[str, str]] = []
     headings: dict[str, str] = {}  # the criteria under one heading share it: normalised once
+    keys: list[str] = []
+    written = "\n"  # the keys so far, one a line: one search tells that none repeats a key
     for criterion in criteria:
         words = normalise(criterion.text)
         heading = criterion.heading
@@ -114,10 +123,12 @@ def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
             headings[heading] = normalise(heading)
         digits = _digest(words if not heading else f"{headings[heading]} / {words}")
         key = f"{prefix(criterion)}-{slug(words)}-{digits[:KEY_DIGITS]}"
-        stem = key + "-"
-        count = sum(1 for k in keys if k == key or k.startswith(stem))
-        keys.append(key if count == 0 else f"{key}-{count + 1}")
-        out.append((keys[-1], digits))
+        if f"\n{key}\n" in written or f"\n{key}-" in written:
+            stem = key + "-"
+            key = f"{key}-{sum(1 for k in keys if k == key or k.startswith(stem)) + 1}"
+        keys.append(key)
+        written += key + "\n"
+        out.append((key, digits))
     return out
 
 
@@ -136,14 +147,28 @@ def set_keys(criteria: list[Criterion]) -> None:
     compiler's): setting three fields costs a fraction of copying every criterion."""
     for criterion, (key, digits) in zip(criteria, _keys_and_fingerprints(criteria)):
         criterion.key, criterion.fingerprint = key, digits
-        rule = _keyed_questions(criterion.rule, key)
-        if rule is not criterion.rule:
-            criterion.rule = rule
+        if _may_key(criterion.rule):
+            rule = _keyed_questions(criterion.rule, key)
+            if rule is not criterion.rule:
+                criterion.rule = rule
+
+
+def _may_key(rule: Node) -> bool:
+    """Whether ``_keyed_questions`` may change the rule: it holds a numbered question or one
+    with a key (most rules have neither, and one walk costs less than the rewrite's tests)."""
+    return any(node_class(n) is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
+               for n in walk(rule))
+
+
+_HOLDERS = frozenset({Manual, AllOf, AnyOf, Readings, Not, Unless, Restrict})
+"""The nodes that are or may hold a question: any other is returned without a test each."""
 
 
 def _keyed_questions(node: Node, key: str) -> Node:
     """``node`` with its numbered questions keyed; a part where no key changes is kept as it
     is (most rules have one question or none: copying every node was most of this stage)."""
+    if node_class(node) not in _HOLDERS:
+        return node
     if isinstance(node, Manual):
         new_key = question_key(key, node)
         return node if new_key == node.key else node.model_copy(update={"key": new_key})

@@ -14,7 +14,6 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -289,10 +288,18 @@ def _scalar(value: Any) -> str:
     return _short_text(text) if len(text) < 80 else _text(text)
 
 
-@lru_cache(maxsize=8192)
+_WRITTEN: dict[str, str] = {}
+"""Short texts as written: keys, kinds, operators, units and labels repeat in every file."""
+
+
 def _short_text(text: str) -> str:
-    """Keys, kinds, operators, units and labels repeat in every file: written once each."""
-    return _text(text)
+    """``_text`` of a short text, written once each (a plain dict: a cache's call was a cost)."""
+    written = _WRITTEN.get(text)
+    if written is None:
+        if len(_WRITTEN) >= 8192:
+            _WRITTEN.clear()
+        written = _WRITTEN[text] = _text(text)
+    return written
 
 
 def _text(text: str) -> str:
@@ -337,16 +344,43 @@ def _is_flow(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
 
 
-def _emit_mapping(data: dict, indent: int, out: list[str]) -> None:
+_HEADS: dict[int, dict[str, str]] = {}
+"""Per indent, "<pad><key>:" of the short keys written so far: the same few in every file."""
+
+
+def _head(key: Any, indent: int, out: list[str]) -> str:
+    """``<pad><key>:``, or for a key too long to be implicit, its explicit form (``? key`` written to
+    ``out``) and ``<pad>:``."""
     pad = " " * indent
+    head = f"{pad}{_scalar(key)}:"
+    if len(head) > 1000:  # an implicit key is at most 1024 characters: write it explicitly
+        out.append(f"{pad}? {_scalar(key)}")
+        return f"{pad}:"
+    if type(key) is str and len(key) < 80:
+        heads = _HEADS.setdefault(indent, {})
+        if len(heads) >= 8192:
+            heads.clear()
+        heads[key] = head
+    return head
+
+
+def _emit_mapping(data: dict, indent: int, out: list[str]) -> None:
+    heads = _HEADS.get(indent) or {}
+    written = _WRITTEN
     for key, value in data.items():
-        head = f"{pad}{_scalar(key)}:"
-        if len(head) > 1000:  # an implicit key is at most 1024 characters: write it explicitly
-            out.append(f"{pad}? {_scalar(key)}")
-            head = f"{pad}:"
+        head = heads.get(key) if type(key) is str else None
+        if head is None:
+            head = _head(key, indent, out)
         kind = type(value)
-        if kind is str and "\n" not in value or kind is int or kind is float or kind is bool or value is None:
-            out.append(f"{head} {_scalar(value)}")  # what _inline gives these, without its tests
+        if kind is str and "\n" not in value:  # what _inline gives these, without its tests
+            text = written.get(value)
+            out.append(f"{head} {text if text is not None else _scalar(value)}")
+        elif kind is list and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
+            out.append(f"{head} [{value[0]}, {value[1]}]")  # a span, as _inline writes it
+        elif kind is int:
+            out.append(f"{head} {value}")
+        elif kind is float or kind is bool or value is None:
+            out.append(f"{head} {_scalar(value)}")
         elif isinstance(value, dict) and value:
             out.append(head)
             _emit_mapping(value, indent + 2, out)

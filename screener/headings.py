@@ -1,0 +1,206 @@
+"""Section headings of eligibility text: where "Inclusion Criteria", "EXCLUSION CRITERIA – PHASE 2",
+"DISEASE CHARACTERISTICS:" start and end, and which section each opens.
+
+The patterns are data (``patterns.yaml``, ``sections``): "inline" ones may stand anywhere in a
+line, "line" ones only at a line's start, after any bullet.  A line pattern is tried only on
+the lines where it can match: those that start with one of its heads (``prefilter.heads``)
+or, for a pattern without heads, those that hold a string its matches need
+(``prefilter.needs``).  Those lines are found by searching the text, not by visiting every
+line: most lines of a trial are no heading, and visiting each was most of segmenting.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from .patterns import patterns
+from .phraseindex import finditer_from_heads
+from .prefilter import Needs, heads, needs
+from .rules import Section
+
+Heading = tuple[int, int, Section]
+
+_LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
+_OPENING_WHOLE = r"[ \t]*+(?>[#*>\-•]+[ \t]*+)?(?>\*\*)?"
+"""``_LINE_OPENING`` without its anchor and with no way back: what it matches at a line start."""
+_NON_ASCII_LINE = re.compile(r"\n[^\n]*?[^\x00-\x7f]")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+@cache
+def _heading_patterns() -> tuple[list[tuple[re.Pattern[str], Section]], list[tuple[re.Pattern[str], Section]]]:
+    """(anywhere-patterns, line-start-patterns) with their sections, from patterns.yaml."""
+    data = patterns()["sections"]
+    sections: tuple[Section, ...] = ("inclusion", "exclusion")
+    anywhere = [(re.compile(p, re.I), section) for section in sections for p in data[section]["inline"]]
+    line = [(re.compile(p, re.I), section) for section in sections for p in data[section]["line"]]
+    return anywhere, line
+
+
+def find_headings(source: str, start: int, end: int) -> list[Heading]:
+    """(start, end, section) of every section heading in ``source[start:end]``, in order, none
+    overlapping."""
+    anywhere, _ = _heading_patterns()
+    lowered = source.lower()
+    found: list[Heading] = []
+    for pattern, section in anywhere:
+        for match in finditer_from_heads(pattern, source, start, end, lowered):
+            found.append((match.start(), match.end(), section))
+    found += _line_headings(source, start, end, lowered)
+    found.sort()
+    merged: list[Heading] = []
+    for item in found:
+        if merged and item[0] < merged[-1][1]:
+            if item[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], item[1], merged[-1][2])
+            continue
+        merged.append(item)
+    return merged
+
+
+_Tried = tuple[re.Pattern[str], Section, tuple[str, ...], bool, Needs]
+
+
+def _line_headings(source: str, start: int, end: int, lowered: str) -> list[Heading]:
+    """The headings that start a line.  On a line in ASCII, a pattern is tried when the line
+    starts with one of its heads or, without heads, holds what its matches need; on a line
+    with other characters (whose case folding ``str.lower`` does not follow), every pattern
+    the whole text may hold is tried."""
+    ascii_text = source.isascii()
+    folded_text = lowered if ascii_text else source.translate(_ASCII_LOWER)  # ASCII lines lowered, offsets kept
+    tried = [entry for entry, need in _line_patterns() if not need.excludes(source, ascii_text, lowered)]
+    if not tried:
+        return []
+    unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
+    folded_heads = tuple(h for entry in tried if entry[3] for h in entry[2])
+    exact_heads = tuple(h for entry in tried if not entry[3] for h in entry[2])
+    region = source[start:end]  # a slice: "^" holds at ``start`` mid-line too
+    found: list[Heading] = []
+    for line in _candidate_lines(source, start, end, folded_text, unheaded, ascii_text):
+        match = _LINE_OPENING.match(region, line)
+        assert match is not None  # every part of the pattern is optional
+        line_begin = start + match.end()
+        line_end = source.find("\n", line_begin, end)
+        line_end = end if line_end < 0 else line_end
+        if ascii_text or source[line_begin:line_end].isascii():
+            headed = (folded_heads and folded_text.startswith(folded_heads, line_begin, line_end)) \
+                or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
+            entries = [entry for entry in (tried if headed else unheaded)
+                       if _may_match(entry, source, folded_text, line_begin, line_end)]
+        else:
+            entries = tried
+        for pattern, section, *_ in entries:
+            heading = pattern.match(source, line_begin, line_end)
+            # a heading stands alone on its line, or ends with a colon before its first item
+            if heading and (heading.group(0).rstrip().endswith(":") or not source[heading.end():line_end].strip(" \t:*")):
+                found.append((start + match.start(), heading.end(), section))
+            elif heading:
+                wrapped = _wrapped_end(source, heading, line_end, end)
+                if wrapped:
+                    found.append((start + match.start(), wrapped, section))
+    return found
+
+
+@cache
+def _line_patterns() -> list[tuple[_Tried, Needs]]:
+    """Each line pattern with its section, heads and needs within a line, and what the whole
+    text must hold for it to match anywhere."""
+    return [((pattern, section, *_openings(pattern), _line_needs(pattern)), needs(pattern))
+            for pattern, section in _heading_patterns()[1]]
+
+
+def _candidate_lines(source: str, start: int, end: int, folded_text: str, unheaded: list[_Tried], ascii_text: bool) -> list[int]:
+    """The starts (offsets from ``start``) of the lines where a line pattern may match: the
+    first line, lines whose opening is followed by a head of some line pattern, lines that
+    hold a string of the first set an unheaded pattern needs, and lines with characters
+    beyond ASCII; every line when an unheaded pattern has no such set."""
+    if any(not need.sets for *_, need in unheaded):
+        return [match.start() for match in _LINE_OPENING.finditer(source[start:end])]
+    lines = {0} | {match.start() + 1 - start for match in _headed_lines().finditer(source, start, end)}
+    if not ascii_text:
+        lines |= {match.start() + 1 - start for match in _NON_ASCII_LINE.finditer(source, start, end)}
+    for *_, need in unheaded:
+        folded, strings = need.sets[0]
+        haystack = folded_text if folded else source
+        for string in strings:
+            place = haystack.find(string, start, end)
+            while place >= 0:
+                lines.add(max(source.rfind("\n", start, place) + 1, start) - start)
+                place = haystack.find(string, place + 1, end)
+    return sorted(lines)
+
+
+@cache
+def _headed_lines() -> re.Pattern[str]:
+    """A line break, the line's opening (``_LINE_OPENING``, taken whole) and a head of any line
+    pattern; a folded head in any case (beyond ASCII too: a line found in excess is only
+    tested).  Searched for its leading line break, not tried at every place."""
+    heads_of = [_openings(pattern) for pattern, _ in _heading_patterns()[1]]
+    folded = sorted({h for found, is_folded in heads_of if is_folded for h in found}, key=len, reverse=True)
+    exact = sorted({h for found, is_folded in heads_of if not is_folded for h in found}, key=len, reverse=True)
+    choices = ([f"(?i:{'|'.join(map(re.escape, folded))})"] if folded else []) + [re.escape(h) for h in exact]
+    return re.compile(r"\n" + _OPENING_WHOLE + f"(?:{'|'.join(choices) or '(?!)'})")
+
+
+def _may_match(entry: _Tried, source: str, folded_text: str, begin: int, end: int) -> bool:
+    """Whether the line pattern of ``entry`` may match at the start of the ASCII line ``source[begin:end]``."""
+    _, _, opening, folded, need = entry
+    if opening:
+        return (folded_text if folded else source).startswith(opening, begin, end)
+    return not _line_lacks(need, source, folded_text, begin, end)
+
+
+def _line_lacks(need: Needs, source: str, folded_text: str, begin: int, end: int) -> bool:
+    """``Needs.excludes`` for the ASCII line ``source[begin:end]``, searched in place: whether
+    it lacks every string of one of the sets a match needs."""
+    for folded, strings in need.sets:
+        haystack = folded_text if folded else source
+        for string in strings:
+            if haystack.find(string, begin, end) >= 0:
+                break
+        else:
+            return True
+    return False
+
+
+@cache
+def _line_needs(pattern: re.Pattern[str]) -> Needs:
+    """What a match of ``pattern`` needs within its line: nothing known for a pattern with a
+    lookbehind, whose needs may stand before the line."""
+    return Needs() if "(?<" in pattern.pattern else needs(pattern)
+
+
+@cache
+def _openings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool]:
+    """The heads of ``pattern`` (none: try every line) and whether they are in lower case (then
+    compared on ASCII lines only)."""
+    found = heads(pattern)
+    return (() if found is None else tuple(found)), bool(pattern.flags & re.IGNORECASE)
+
+
+_WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
+
+
+def _wrapped_end(source: str, heading: re.Match[str], line_end: int, end: int) -> int | None:
+    """The end of a heading broken over two lines ("INCLUSION CRITERIA FOR ADULT PATIENTS IN PILOT STUDY OF
+    COMBINATION / RITUXIMAB AND CYCLOSPORINE:"): a qualified heading whose line has no colon, continued by a
+    line that ends with one, is not bulleted and keeps the case of the first."""
+    first = source[heading.start():line_end]
+    if ":" in first or not re.search(r"\b(?:for|in|of|to)\b|[-–(]", first[heading.end() - heading.start():] or first, re.I):
+        return None
+    following = _WRAPPED.match(source, line_end, end)
+    if not following or re.match(r"\s*(?:[-*•]|\d{1,2}[.)])\s", following.group(1)):
+        return None
+    if not (_heading_case(first) and _heading_case(following.group(1))) or len(following.group(1).split()) > 8:
+        return None
+    return following.end(1) + 1
+
+
+_MINOR_WORDS = frozenset({"for", "in", "of", "to", "and", "or", "the", "with", "a", "an", "on", "at", "who", "are"})
+
+
+def _heading_case(text: str) -> bool:
+    """Written as a heading: upper case, or every word but the small ones capitalised; not a sentence."""
+    words = re.findall(r"[A-Za-z][\w']*", text)
+    return bool(words) and all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words)
