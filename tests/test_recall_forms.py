@@ -1,0 +1,92 @@
+"""General forms of registry wording that the compiler reads into limits (issue 9: unseen text).
+
+Each row is a sentence of the corpus (section, text) and every comparison it must compile to,
+written "variable op value unit": the set must be exactly that, so that a form read with the
+wrong comparator, on the wrong variable or with a stray extra limit fails.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from screener import compile_criteria
+from screener.rules import Comparison, walk
+
+
+def readings(section: str, text: str) -> set[str]:
+    heading = "Inclusion Criteria:" if section == "inclusion" else "Exclusion Criteria:"
+    rules = compile_criteria(f"{heading}\n\n- {text}\n")
+    return {f"{n.variable} {n.op} {n.value:g} {n.unit}" for c in rules.criteria for n in walk(c.rule)
+            if isinstance(n, Comparison)}
+
+
+CASES = [
+    # the "or equal" on either side of the comparator word, with or without "than"
+    ("inclusion", "Subjects were asymptomatic or symptomatic and had ejection fractions equal to or below 35 percent.",
+     {"lvef <= 35 %"}),
+    ("inclusion", "HDL-cholesterol below or equal to 59 mg/dL.", {"hdl_cholesterol <= 59 mg/dL"}),
+    ("inclusion", "Diastolic blood pressure equal to or above 95 mm Hg", {"diastolic_bp >= 95 mmHg"}),
+    ("inclusion", "Age equal or above 18 years", {"age >= 18 year"}),
+    # a negated age comparator: "no older than" is an upper bound, "not younger than" a lower one
+    ("inclusion", "No older than 65 years", {"age <= 65 year"}),
+    ("inclusion", "Male or female subjects who are at least 18 years of age, but no older than 60 years of age",
+     {"age >= 18 year", "age <= 60 year"}),
+    # "then" for "than"
+    ("inclusion", "bilirubin less then 2", {"bilirubin < 2 mg/dL"}),
+    ("inclusion", "Renal: Creatinine less then 1.5 mg/dL", {"creatinine < 1.5 mg/dL"}),
+    # a number glued to the comparator word
+    ("inclusion", "platelets greater than or equal to150,000.", {"platelets >= 150000 /mm3"}),
+    # units: per 100 mL is per decilitre; "m(2)" is m2
+    ("inclusion", "Preserved renal function (creatinine less than or equal to 2.0 mg/100 mL)",
+     {"creatinine <= 2 mg/dL"}),
+    ("inclusion", "Creatinine clearance greater than or equal to 45 cc/min/m(2)",
+     {"creatinine_clearance >= 45 mL/min/m2"}),
+    # eGFR without a unit is in mL/min/1.73 m2
+    ("exclusion", "Patients with eGFR < 45", {"egfr < 45 mL/min/1.73m2"}),
+    ("exclusion", "Must not have glomerular filtration rate less than 40.", {"egfr < 40 mL/min/1.73m2"}),
+    # creatinine phosphokinase is creatine kinase, never creatinine
+    ("exclusion", "Baseline creatinine phosphokinase (CPK) values >3X ULN (upper limit of normal);",
+     {"creatine_kinase > 3 ULN"}),
+    # the prothrombin time as a share of normal is the prothrombin activity; its ratio the INR
+    ("exclusion", "Prothrombin time activity < 40% or prothrombin time international ratio > 1.5",
+     {"prothrombin_activity < 40 %", "inr > 1.5 None"}),
+    # a reticulocyte count with a count unit is the absolute count
+    ("exclusion", "Reticulocyte count less than 60,000/mm(3).", {"reticulocytes_absolute < 60000 /mm3"}),
+    # measures that were missing from the lexicon
+    ("inclusion", "MCV less than 80 fl", {"mcv < 80 fL"}),
+    ("exclusion", "Women with Hyperprolactinemia defined as prolactin greater than 30 ng/mL.",
+     {"prolactin > 30 ng/mL"}),
+    ("inclusion", "T2, PSA greater than 20 µg/L AND Gleason score at least 8",
+     {"psa > 20 ug/L", "gleason_score >= 8 None"}),
+    ("inclusion", "Marrow cellularity greater than 20 percent", {"bone_marrow_cellularity > 20 %"}),
+    ("inclusion", "Bone marrow plasmacytosis with >= 10% plasma cells", {"bone_marrow_plasma_cells >= 10 %"}),
+    ("inclusion", "Arterial pH >7.35", {"arterial_ph > 7.35 None"}),
+    ("exclusion", "Mallampati score> 3", {"mallampati_class > 3 None"}),
+    ("inclusion", "Patients with ABI between 0.4-1.4",
+     {"ankle_brachial_index >= 0.4 None", "ankle_brachial_index <= 1.4 None"}),
+    ("inclusion", "Tricuspid annular plane systolic excursion (TAPSE) <16 mm", {"tapse < 16 mm"}),
+    ("inclusion", "Left atrium size < 45mm", {"left_atrial_diameter < 45 mm"}),
+    ("exclusion", "Hypertrophic cardiomyopathy (diastolic septal thickness> 15 mm)", {"septal_thickness > 15 mm"}),
+    ("exclusion", "Acute withdrawal state and CIWA score > 9", {"ciwa_ar > 9 None"}),
+    ("inclusion", "Presence of prenatal depression (EPDS score >= 10);", {"epds >= 10 None"}),
+    ("inclusion", "16-item Quick Inventory of Depressive Symptomatology, self-rated > 10", {"qids > 10 None"}),
+]
+
+
+@pytest.mark.parametrize("section, text, expected", CASES, ids=[c[1][:50] for c in CASES])
+def test_form_reads_as_expected(section: str, text: str, expected: set[str]) -> None:
+    assert readings(section, text) == expected
+
+
+# Words that name no measure of the patient's blood, or another scale: never read as one.
+UNREAD = [
+    ("inclusion", "Gleason grade group >= 2", "gleason_score"),  # a grade group (1-5) is no Gleason sum
+    ("inclusion", "saliva pH 6.75-7.25", "arterial_ph"),  # a bare pH may be of any fluid
+    ("exclusion", "urine pH > 7", "arterial_ph"),
+    ("inclusion", "tumour cellularity of at least 30%", "bone_marrow_cellularity"),  # bare "cellularity": any tissue
+]
+
+
+@pytest.mark.parametrize("section, text, variable", UNREAD, ids=[c[1][:50] for c in UNREAD])
+def test_words_not_read_as_the_variable(section: str, text: str, variable: str) -> None:
+    assert not any(r.startswith(variable + " ") for r in readings(section, text))
