@@ -67,6 +67,12 @@ class AgeWords:
                 return found
         return "age"
 
+    def possessed(self, sentence: str, position: int) -> bool:
+        """True when another person's possessive stands right before ``position`` ("both parents'
+        current body mass index", "the donor's weight"): a measure of that person, not the patient's."""
+        return re.search(rf"\b(?:{self.others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$",
+                         sentence[max(0, position - 50):position], re.I) is not None
+
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
         before = re.search(rf"\b({self.others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$",
                            sentence[max(0, start - 40):start], re.I)

@@ -30,6 +30,16 @@ _CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
 _CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
 _OPENING_BRACKET = re.compile(r"\(\s*$")
 _HYPHENATED_WORD = re.compile(r"[\w-]+")
+# what may stand between a variable's name and its own limit ("Prolactin level of", "PSA (ng/mL) is")
+_OWN_LIMIT_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:(?:levels?|counts?|values?|concentrations?|scores?|is|was|of|must|should|be)\s+)*", re.I)
+
+
+def _heads_own_limit(sentence: str, mention: Mention, bounds: list[Bound]) -> bool:
+    """True when a limit of its own follows the variable named after a limit: then it is not that limit's
+    (a duration after it is no limit of its own: "5% blasts no more than 2 weeks prior")."""
+    gap = _OWN_LIMIT_GAP.match(sentence, mention.end)
+    return gap is not None and any(b.start == gap.end() and not b.within and (b.unit or b.shared_unit) not in DURATION_UNITS
+                                   for b in bounds)
 
 
 @dataclass
@@ -100,6 +110,9 @@ class LeafReader(ComparisonReader):
             if self._conditional_re.search(sentence[clause:bound.start]):  # the regex sees only the last clause
                 continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
             after = self._variable_after(mentions, sentence, bound.end)
+            orphan = bool(after) and _heads_own_limit(sentence, after[0], bounds)
+            if orphan:
+                after = []  # "Foo <= 3.3 ng/mL Prolactin <= 18 ng/dL": the name after heads its own limit
             if after_style and after:  # "≥ 140 mmHg SBP and/or ≥ 90 mmHg DBP": each value names its variable after it
                 chosen = after
             else:
@@ -109,6 +122,11 @@ class LeafReader(ComparisonReader):
                     chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
                 if not chosen and after:
                     chosen, after_style = after, True
+            if orphan and not chosen:
+                continue  # "SWOG 0-1 Karnofsky 80-100%": the limit of a measure the lexicon does not name
+            if chosen and chosen[0].kind == "variable" and chosen[0].id != "age" \
+                    and age_words().possessed(sentence, chosen[0].start):
+                continue  # "both parents' current body mass index above 25": not the patient's
             if chosen and chosen[0].kind == "variable" and chosen[0].id == "age":
                 owner = self._age_owner(sentence, start, chosen[0], bound)
                 if owner is None:

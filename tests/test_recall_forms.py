@@ -70,6 +70,25 @@ CASES = [
     ("exclusion", "Acute withdrawal state and CIWA score > 9", {"ciwa_ar > 9 None"}),
     ("inclusion", "Presence of prenatal depression (EPDS score >= 10);", {"epds >= 10 None"}),
     ("inclusion", "16-item Quick Inventory of Depressive Symptomatology, self-rated > 10", {"qids > 10 None"}),
+    # "per 1.73 square meters" spelt out is the body-surface normalisation
+    ("inclusion", "Creatinine clearance at least 65 mL/min per 1.73 square meters",
+     {"creatinine_clearance >= 65 mL/min/1.73m2"}),
+    ("exclusion", "Have an estimated glomerular filtration rate <45 milliliters per minute per 1.73 meters squared",
+     {"egfr < 45 mL/min/1.73m2"}),
+    # a limit whose own measure the lexicon does not name is never given to the next name, which heads
+    # its own limit; a duration after a name is no limit of its own
+    ("inclusion", "17-hydroxyprogesterone no greater than 3.3 ng/mL in follicular phase Prolactin no greater than 18 ng/dL",
+     {"prolactin <= 18 ng/dL"}),
+    ("inclusion", "SWOG 0-2 Karnofsky 70-100%", {"karnofsky >= 70 None"}),
+    ("inclusion", "Creatine less than 2 times ULN Creatinine clearance at least 50 mL/min",
+     {"creatinine_clearance >= 50 mL/min"}),
+    ("inclusion", ">= 140 mmHg SBP and/or >= 90 mmHg DBP", {"systolic_bp >= 140 mmHg", "diastolic_bp >= 90 mmHg"}),
+    ("inclusion", "At least 10% weight loss within 6 months of study", {"weight_loss >= 10 %"}),
+    # another person's measure is not the patient's
+    ("inclusion", "Normal weight children with both parents' current body mass index above 25 kg/m(2)", set()),
+    # a share "above normal" is a rise over the limit, not a value of the measure
+    ("inclusion", "PT no greater than 50% above normal", set()),
+    ("inclusion", "Creatinine no greater than 0.3 mg/dL above normal", set()),
 ]
 
 
