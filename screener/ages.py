@@ -115,7 +115,10 @@ class AgeWords:
         clause = _clause(prefix)
         words = [w.lower().strip("'-") for w in _WORD.findall(clause)]
         if not words and prefix.strip(" -*\t"):  # "user (>= 6 months)", "... and less than 5 years"
-            return False
+            words = [w.lower().strip("'-") for w in _WORD.findall(prefix)]  # unless only subjects stand before:
+            if not words or not all(w in ignored or w in self.subjects or w in self.persons for w in words) \
+                    or not prefix.rstrip().endswith(","):  # "Male or female, >= 19 years"
+                return False
         if words and not any(w in self.subjects or w in self.persons for w in words):
             return False
         if unit is None:

@@ -84,6 +84,15 @@ CASES = [
      {"creatinine_clearance >= 50 mL/min"}),
     ("inclusion", ">= 140 mmHg SBP and/or >= 90 mmHg DBP", {"systolic_bp >= 140 mmHg", "diastolic_bp >= 90 mmHg"}),
     ("inclusion", "At least 10% weight loss within 6 months of study", {"weight_loss >= 10 %"}),
+    # an age after a comma, when only words naming the patient stand before it
+    ("inclusion", "Male or female, greater than or equal to 19 years at the time of signing informed consent",
+     {"age >= 19 year"}),
+    ("inclusion", "Male and Female, between 18 and 80 years, ASA 1-3, Scheduled for open thoracotomy",
+     {"age >= 18 year", "age <= 80 year", "asa_physical_status <= 3 None"}),
+    ("inclusion", "Every patient more than 18 years who was administered antibiotherapy for urinary infection",
+     {"age > 18 year"}),
+    ("inclusion", "Diagnosed with diabetes, more than 5 years", set()),  # a duration, not an age
+    ("inclusion", "Current smokers, at least 10 years", set()),
     # another person's measure is not the patient's
     ("inclusion", "Normal weight children with both parents' current body mass index above 25 kg/m(2)", set()),
     # a share "above normal" is a rise over the limit, not a value of the measure
@@ -109,3 +118,27 @@ UNREAD = [
 @pytest.mark.parametrize("section, text, variable", UNREAD, ids=[c[1][:50] for c in UNREAD])
 def test_words_not_read_as_the_variable(section: str, text: str, variable: str) -> None:
     assert not any(r.startswith(variable + " ") for r in readings(section, text))
+
+
+def checked(section: str, text: str, profile: str) -> set[str]:
+    from sentence_cases import checked as check_one
+    return {c.status for c in check_one(section, text, profile).criteria}
+
+
+# A run-on legacy paragraph: "No <condition>" then a limit of its own, capitalised, with no connector
+# between: the limit is a requirement of its own, never inside the negation (read there, a patient
+# meeting it would be excluded).
+RUN_ON = [
+    ("inclusion", "No significant cardiac disease Ejection fraction at least 40%",
+     "conditions: {cardiac disease: absent}\nmeasurements: {LVEF: 55 %}", {"met"}),
+    ("inclusion", "No significant cardiac disease Ejection fraction at least 40%",
+     "conditions: {cardiac disease: absent}\nmeasurements: {LVEF: 30 %}", {"not_met"}),
+    ("inclusion", "No active liver disease Transaminases no greater than 3 times upper limit of normal (ULN)",
+     "conditions: {liver disease: absent}\nmeasurements: {AST: {value: 50, unit: U/L, uln: 40 U/L}, "
+     "ALT: {value: 45, unit: U/L, uln: 40 U/L}}", {"met"}),
+]
+
+
+@pytest.mark.parametrize("section, text, profile, expected", RUN_ON, ids=[c[1][:40] + "|" + str(c[3]) for c in RUN_ON])
+def test_run_on_limit_outside_negation(section: str, text: str, profile: str, expected: set[str]) -> None:
+    assert checked(section, text, profile) == expected
