@@ -70,6 +70,12 @@ CASES = [
     ("exclusion", "Acute withdrawal state and CIWA score > 9", {"ciwa_ar > 9 None"}),
     ("inclusion", "Presence of prenatal depression (EPDS score >= 10);", {"epds >= 10 None"}),
     ("inclusion", "16-item Quick Inventory of Depressive Symptomatology, self-rated > 10", {"qids > 10 None"}),
+    # FEV1 and FVC in a volume unit are the volumes, not shares of predicted
+    ("inclusion", "FEV1 at least 1.2 L", {"fev1_volume >= 1.2 L"}),
+    ("inclusion", "FEV_1 greater than 2.0 liters or at least 75% of predicted", {"fev1_volume > 2 L", "fev1 >= 75 %"}),
+    ("inclusion", "FEV1 greater than 800 mL", {"fev1_volume > 800 mL"}),
+    ("exclusion", "Severe chronic obstructive lung disease (forced vital capacity less than 1000 ml).",
+     {"fvc_volume < 1000 mL"}),
     # "per 1.73 square meters" spelt out is the body-surface normalisation
     ("inclusion", "Creatinine clearance at least 65 mL/min per 1.73 square meters",
      {"creatinine_clearance >= 65 mL/min/1.73m2"}),
