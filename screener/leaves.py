@@ -26,6 +26,7 @@ _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
 _SEPARATOR = re.compile(r"[,;:]")
+_CLOSED_BRACKETS = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
 _CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
 _OPENING_BRACKET = re.compile(r"\(\s*$")
@@ -107,8 +108,10 @@ class LeafReader(ComparisonReader):
                 continue
             last = bisect.bisect_left(separators, bound.start)
             clause = separators[last - 1] + 1 if last else start
-            if self._conditional_re.search(sentence[clause:bound.start]):  # the regex sees only the last clause
+            if self._conditional_re.search(sentence[clause:bound.start]) \
+                    and self._conditional_re.search(_CLOSED_BRACKETS.sub(" ", sentence[clause:bound.start])):
                 continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
+                # (one closed in brackets before the limit is a remark on it: "(unless ...) Creatinine <= 2 mg/dL")
             after = self._variable_after(mentions, sentence, bound.end)
             orphan = bool(after) and _heads_own_limit(sentence, after[0], bounds)
             if orphan:

@@ -99,6 +99,19 @@ CASES = [
      {"age > 18 year"}),
     ("inclusion", "Diagnosed with diabetes, more than 5 years", set()),  # a duration, not an age
     ("inclusion", "Current smokers, at least 10 years", set()),
+    # a condition closed in brackets before a limit is a remark on the limits, not a condition on them
+    ("inclusion", "(unless tumor involvement of kidney is documented) Creatinine no greater than 2.0 mg/dL "
+     "Creatinine clearance at least 50 mL/min", {"creatinine <= 2 mg/dL", "creatinine_clearance >= 50 mL/min"}),
+    ("inclusion", "(unless bone marrow involvement by tumor) Absolute neutrophil count greater than 1,000/mm3 "
+     "Platelet count greater than 100,000/mm3", {"neutrophils > 1000 /mm3", "platelets > 100000 /mm3"}),
+    ("inclusion", "Bilirubin no greater than 1.5 times upper limit of normal (ULN) AST and ALT no greater than 3 times ULN "
+     "(no greater than 5 times ULN if liver metastases present) Albumin greater than 2.5 g/dL",
+     {"bilirubin <= 1.5 ULN", "ast <= 3 ULN", "alt <= 3 ULN", "ast <= 5 ULN", "alt <= 5 ULN", "albumin > 2.5 g/dL"}),
+    ("inclusion", "Consent of a guardian if less than 18 years old", set()),  # an open condition still governs
+    # laboratory words that were missing
+    ("inclusion", "Hyperinsulinemia (i.e. fasting insulin >30microunits/mL)", {"insulin > 30 uIU/mL"}),
+    ("inclusion", "Fasting C-peptide level greater than or equal to 0.7 ng/mL.", {"c_peptide >= 0.7 ng/mL"}),
+    ("exclusion", "preoperative HB < 13 g/dl", {"hemoglobin < 13 g/dL"}),
     # another person's measure is not the patient's
     ("inclusion", "Normal weight children with both parents' current body mass index above 25 kg/m(2)", set()),
     # a share "above normal" is a rise over the limit, not a value of the measure
