@@ -84,8 +84,9 @@ class ClauseReader(LeafReader):
             lead = group.end
         sentence = text.text[lead:end]
         negation = self._negation_re.match(sentence)
-        if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
-            negation = None
+        if negation and (self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than")
+                         or _spans(self._before_any_re.match(sentence), negation.end())):
+            negation = None  # "No more than 2", "Not over 35": the negation belongs to the comparator
         if negation and re.match(r"\s*(?:more|less|greater|fewer|lower|higher)\b", sentence[negation.end():], re.I):
             negation = None
         split = self._result_scope(sentence, negation.end()) if negation else None
@@ -425,3 +426,8 @@ def _new_item(text: str, leaves: list[Leaf], leaf: Leaf) -> bool:
         return False
     end = max(l.end for l in before)
     return text[end:leaf.start].isspace() and text[leaf.start:leaf.start + 1].isupper() and text[end - 1:end].islower()
+
+
+def _spans(match: re.Match[str] | None, position: int) -> bool:
+    """True when ``match`` reaches past ``position`` (a comparator that takes in the item's opening negation)."""
+    return match is not None and match.end() > position

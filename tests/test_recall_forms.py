@@ -31,6 +31,13 @@ CASES = [
     ("inclusion", "No older than 65 years", {"age <= 65 year"}),
     ("inclusion", "Male or female subjects who are at least 18 years of age, but no older than 60 years of age",
      {"age >= 18 year", "age <= 60 year"}),
+    # a negated comparator word is the opposite bound ("does not exceed", "not over", "no larger than")
+    ("inclusion", "Hepatic transaminase levels that do not exceed 5 times the normal levels", {"ast <= 5 ULN", "alt <= 5 ULN"}),
+    ("inclusion", "Not over 35 years of age", {"age <= 35 year"}),
+    ("inclusion", "Stage IIIA limited to spleen and lesions no larger than 6 cm", {"lesion_size <= 6 cm"}),
+    ("exclusion", "Renal impairment with estimated glomerular filtration rate (eGFR) lesser than 30 mL/min/1.73 m2",
+     {"egfr < 30 mL/min/1.73m2"}),
+    ("exclusion", "No bilirubin > 2 mg/dL", {"bilirubin > 2 mg/dL"}),  # under the item's negation, as before
     # "then" for "than"
     ("inclusion", "bilirubin less then 2", {"bilirubin < 2 mg/dL"}),
     ("inclusion", "Renal: Creatinine less then 1.5 mg/dL", {"creatinine < 1.5 mg/dL"}),
