@@ -70,8 +70,7 @@ class AgeWords:
     def possessed(self, sentence: str, position: int) -> bool:
         """True when another person's possessive stands right before ``position`` ("both parents'
         current body mass index", "the donor's weight"): a measure of that person, not the patient's."""
-        return re.search(rf"\b(?:{self.others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$",
-                         sentence[max(0, position - 50):position], re.I) is not None
+        return _possessive(self.others_words).search(sentence[max(0, position - 50):position]) is not None
 
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
         before = re.search(rf"\b({self.others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$",
@@ -139,6 +138,12 @@ class AgeWords:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
         before = sentence[max(clause_start, start - 25):start]
         return bool(age_tail(sentence, end, "year") or _AGE_BEFORE.search(before))
+
+
+@cache
+def _possessive(others_words: str) -> re.Pattern[str]:
+    """Another person's possessive, then up to two words, at the end of the text ("both parents' current")."""
+    return re.compile(rf"\b(?:{others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$", re.I)
 
 
 def _clause(text: str) -> str:
