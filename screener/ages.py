@@ -67,6 +67,11 @@ class AgeWords:
                 return found
         return "age"
 
+    def possessed(self, sentence: str, position: int) -> bool:
+        """True when another person's possessive stands right before ``position`` ("both parents'
+        current body mass index", "the donor's weight"): a measure of that person, not the patient's."""
+        return _possessive(self.others_words).search(sentence[max(0, position - 50):position]) is not None
+
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
         before = re.search(rf"\b({self.others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$",
                            sentence[max(0, start - 40):start], re.I)
@@ -109,7 +114,10 @@ class AgeWords:
         clause = _clause(prefix)
         words = [w.lower().strip("'-") for w in _WORD.findall(clause)]
         if not words and prefix.strip(" -*\t"):  # "user (>= 6 months)", "... and less than 5 years"
-            return False
+            words = [w.lower().strip("'-") for w in _WORD.findall(prefix)]  # unless only subjects stand before:
+            if not words or not all(w in ignored or w in self.subjects or w in self.persons for w in words) \
+                    or not prefix.rstrip().endswith(","):  # "Male or female, >= 19 years"
+                return False
         if words and not any(w in self.subjects or w in self.persons for w in words):
             return False
         if unit is None:
@@ -130,6 +138,12 @@ class AgeWords:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
         before = sentence[max(clause_start, start - 25):start]
         return bool(age_tail(sentence, end, "year") or _AGE_BEFORE.search(before))
+
+
+@cache
+def _possessive(others_words: str) -> re.Pattern[str]:
+    """Another person's possessive, then up to two words, at the end of the text ("both parents' current")."""
+    return re.compile(rf"\b(?:{others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$", re.I)
 
 
 def _clause(text: str) -> str:

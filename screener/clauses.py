@@ -111,7 +111,7 @@ class ClauseReader(LeafReader):
         apart: list[Leaf] = []
         if negation and any(not isinstance(l.node, Not) for l in leaves):
             # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
-            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start]
+            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start or _new_item(text.text, leaves, l)]
             leaves = [l for l in leaves if l not in apart]
             covered += [(l.start, l.end) for l in apart]
         polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
@@ -135,8 +135,9 @@ class ClauseReader(LeafReader):
         """The negation that opens a sentence ("No", "Absence of"), unless it is part of a
         comparator ("no more than", "not less than")."""
         negation = self._negation_re.match(sentence)
-        if negation and self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than"):
-            return None
+        if negation and (self._before_re.search(sentence[:negation.end() + 12].split(" than")[0] + " than")
+                         or _spans(self._before_any_re.match(sentence), negation.end())):
+            return None  # "No more than 2", "Not over 35": the negation belongs to the comparator
         if negation and _COMPARATIVE.match(sentence, negation.end()):
             return None
         return negation
@@ -427,3 +428,19 @@ def _one_phrase(left: Leaf, right: Leaf, text: str) -> bool:
     either; a capital after the space starts a run-on item ("... nursing Negative pregnancy test")."""
     return (not text[left.end:right.start].strip() and text[right.start:right.start + 1].islower()
             and all(isinstance(l.node, (Condition, Not)) for l in (left, right)))
+
+
+def _new_item(text: str, leaves: list[Leaf], leaf: Leaf) -> bool:
+    """A limit that opens a new item of a run-on paragraph ("No significant cardiac disease Ejection
+    fraction at least 40%"): a capitalised name right after the words of the leaf before it, with no
+    connector or punctuation between; it stands outside the negation that opens the paragraph."""
+    before = [l for l in leaves if l.end <= leaf.start]
+    if not before or not any(isinstance(n, Comparison) for n in walk(leaf.node)):
+        return False
+    end = max(l.end for l in before)
+    return text[end:leaf.start].isspace() and text[leaf.start:leaf.start + 1].isupper() and text[end - 1:end].islower()
+
+
+def _spans(match: re.Match[str] | None, position: int) -> bool:
+    """True when ``match`` reaches past ``position`` (a comparator that takes in the item's opening negation)."""
+    return match is not None and match.end() > position

@@ -26,10 +26,21 @@ _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
 _SEPARATOR = re.compile(r"[,;:]")
+_CLOSED_BRACKETS = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
 _CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
 _OPENING_BRACKET = re.compile(r"\(\s*$")
 _HYPHENATED_WORD = re.compile(r"[\w-]+")
+# what may stand between a variable's name and its own limit ("Prolactin level of", "PSA (ng/mL) is")
+_OWN_LIMIT_GAP = re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:(?:levels?|counts?|values?|concentrations?|scores?|is|was|of|must|should|be)\s+)*", re.I)
+
+
+def _heads_own_limit(sentence: str, mention: Mention, bounds: list[Bound]) -> bool:
+    """True when a limit of its own follows the variable named after a limit: then it is not that limit's
+    (a duration after it is no limit of its own: "5% blasts no more than 2 weeks prior")."""
+    gap = _OWN_LIMIT_GAP.match(sentence, mention.end)
+    return gap is not None and any(b.start == gap.end() and not b.within and (b.unit or b.shared_unit) not in DURATION_UNITS
+                                   for b in bounds)
 
 
 @dataclass
@@ -117,9 +128,18 @@ class LeafReader(ComparisonReader):
                 continue
             last = bisect.bisect_left(separators, bound.start)
             clause = separators[last - 1] + 1 if last else start
-            if self._conditional_re.search(sentence[clause:bound.start]):  # the regex sees only the last clause
-                continue  # "consent of a guardian if less than 18 years old": a condition, not a requirement
-            chosen, after_style = self._named(mentions, sentence, bound, (start, previous_end, previous_vars, after_style))
+            if self._conditional_re.search(sentence[clause:bound.start]) \
+                    and self._conditional_re.search(_CLOSED_BRACKETS.sub(" ", sentence[clause:bound.start])):
+                # "consent of a guardian if less than 18 years old": a condition, not a requirement; one closed
+                # in brackets before the limit is a remark on it: "(unless ...) Creatinine <= 2 mg/dL"
+                continue
+            chosen, after_style, orphan = self._named(mentions, sentence, bound, bounds,
+                                                      (start, previous_end, previous_vars, after_style))
+            if orphan and not chosen:
+                continue  # "SWOG 0-1 Karnofsky 80-100%": the limit of a measure the lexicon does not name
+            if chosen and chosen[0].kind == "variable" and chosen[0].id != "age" \
+                    and age_words().possessed(sentence, chosen[0].start):
+                continue  # "both parents' current body mass index above 25": not the patient's
             if chosen and chosen[0].kind == "variable" and chosen[0].id == "age":
                 owner = self._age_owner(sentence, start, chosen[0], bound)
                 if owner is None:
@@ -147,22 +167,26 @@ class LeafReader(ComparisonReader):
             previous_vars, previous_end = chosen, leaf_end
         return used_mentions
 
-    def _named(self, mentions: list[Mention], sentence: str, bound: Bound,
-               state: tuple[int, int, list[Mention], bool]) -> tuple[list[Mention], bool]:
-        """The variables a bound speaks of, before it or after it, and whether values name
-        their variable after them in this sentence (``state``: the sentence's start, the end of
-        the last leaf, its variables, and that style so far)."""
+    def _named(self, mentions: list[Mention], sentence: str, bound: Bound, bounds: list[Bound],
+               state: tuple[int, int, list[Mention], bool]) -> tuple[list[Mention], bool, bool]:
+        """The variables a bound speaks of, before it or after it; whether values name their
+        variable after them in this sentence; and whether the name after it heads a limit of its
+        own (``state``: the sentence's start, the end of the last leaf, its variables, and that
+        style so far)."""
         start, previous_end, previous_vars, after_style = state
         after = self._variable_after(mentions, sentence, bound.end)
+        orphan = bool(after) and _heads_own_limit(sentence, after[0], bounds)
+        if orphan:
+            after = []  # "Foo <= 3.3 ng/mL Prolactin <= 18 ng/dL": the name after heads its own limit
         if after_style and after:  # "≥ 140 mmHg SBP and/or ≥ 90 mmHg DBP": each value names its variable after it
-            return after, after_style
+            return after, after_style, orphan
         chosen = self._variables_before(mentions, sentence, bound.start, previous_end if not previous_vars else start)
         continues = _CONTINUES.fullmatch(sentence[previous_end:bound.start])
         if previous_vars and (not chosen or chosen[-1].end <= previous_end):
             chosen = previous_vars if continues else []  # "BMI > 30 or < 18.5": the same variable again
         if not chosen and after:
-            return after, True
-        return chosen, after_style
+            return after, True, orphan
+        return chosen, after_style, orphan
 
     def _age_owner(self, sentence: str, start: int, mention: Mention, bound: Bound) -> str | None:
         """Whose age an "age" mention with this bound states: the patient's ("age"), another

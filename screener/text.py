@@ -44,7 +44,8 @@ _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r">\s*or\s*(?:=|equal\b)(?:\s*to\b)?|=\s*or\s*>|=>|>\s+="), ">="),
     (re.compile(r"×"), "x"),
     (re.compile(r"\s*[∙·•]\s*([a-zA-Z]{1,3})\s*\^?\s*-\s*([12])\b"), lambda m: "/" + m.group(1) + ("2" if m.group(2) == "2" else "")),
-    (re.compile(r"\b(mm|cm)\s*\(\s*([23])\s*\)"), r"\1\2"),
+    (re.compile(r"\b(mm|cm|m)\s*\(\s*([23])\s*\)"), r"\1\2"),  # "mm(3)", "cc/min/m(2)"
+    (re.compile(r"\b(than|to)(?=\d)"), r"\1 "),  # "greater than100 g/L", "equal to150,000"
     (re.compile(r"[μ]"), "µ"),
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
 ]

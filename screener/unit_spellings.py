@@ -200,7 +200,7 @@ def canonical(text: str | None) -> str | None:
 
 _UNIT_TOKEN = re.compile(
     r"[ \t]*(?:(?:[x×*]|times)[ \t]*(?=10)|10[ \t]*(?:\^|\*\*|e|E)?[ \t]*-?\d{1,2}(?![\d.,]\d)|/|per\b"
-    r"|1[.,]73[ \t]*m(?:[ \t]*(?:\^?2|²))?|24[ \t]*(?:hours|hrs|hr|hs|h)\b|[A-Za-zµμ%°º][A-Za-zµμ°º0-9²³\^]*%?|%)"
+    r"|1[.,]73[ \t]*(?:square[ \t]+met(?:er|re)s?\b|met(?:er|re)s?[ \t]+squared\b|m[ \t]+squared\b|m(?:[ \t]*(?:\^?2|²))?)|24[ \t]*(?:hours|hrs|hr|hs|h)\b|[A-Za-zµμ%°º][A-Za-zµμ°º0-9²³\^]*%?|%)"
 )
 
 
