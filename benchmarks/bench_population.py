@@ -38,12 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screener.compiler import compile_source  # noqa: E402
-from screener.engines import copy_log, sql_screening  # noqa: E402
+from screener.engines import copy_log, read_variables, sql_screening  # noqa: E402
 from screener.population import iter_patients_from  # noqa: E402
 from screener.screen import screen  # noqa: E402
 from screener.sql_states import trial_counts  # noqa: E402
 from screener.omop import load_omop  # noqa: E402
-from screener.sql import screening_plan  # noqa: E402
 from screener.rules import RuleSet, load_rule_sets  # noqa: E402
 from screener.errors import SourceError  # noqa: E402
 from screener.sources import from_record  # noqa: E402
@@ -174,7 +173,7 @@ def run(data: Path, rule_sets: list[RuleSet], work: Path, python_persons: int, m
     con.execute("SET preserve_insertion_order = false")
     con.execute(f"SET threads = {os.cpu_count() or 2}")
     con.execute(f"SET memory_limit = '{memory}'")
-    load_omop(data, con=con, variables=screening_plan(rule_sets, answers=False).variables)  # only what the rules read
+    load_omop(data, con=con, variables=read_variables(rule_sets, "duckdb"))  # only what the rules read, as the CLI
     persons = con.execute("SELECT count(*) FROM person").fetchone()[0]
     loaded, loaded_cpu = time.perf_counter() - started, cpu_s() - cpu
     print(f"OMOP Parquet -> long tables: {persons:,} persons, "

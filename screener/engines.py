@@ -35,6 +35,37 @@ class EngineError(RuntimeError, ScreenerError):
     """An engine that cannot run here: pyspark not installed, SQL generator missing."""
 
 
+def read_variables(rule_sets: Iterable[RuleSet], engine: str) -> tuple[str, ...]:
+    """The measured variables screening on ``engine`` reads, for ``omop.load_omop`` to read
+    only those: every compared variable, the inputs of the formulas that derive any of them
+    (a measured value is checked against its formula too), and height and weight where the
+    body surface area may be needed.  The python engine converts any per-area value it
+    meets with the BSA, so it always reads them; the SQL engines only for a variable that
+    is per area or derived, or a limit per area (as ``sql_compare`` asks for the BSA).
+    Found from the rules alone, so that the screening plan is built once, after loading."""
+    from .derive import FORMULAS, input_variables
+    from .lexicon import get_lexicon
+    from .rules import Comparison, walk
+    from .units import UnitError, area_exponent
+
+    variables = get_lexicon().variables
+    compared = [node for rules in rule_sets for criterion in rules.criteria for node in walk(criterion.rule)
+                if isinstance(node, Comparison) and node.variable in variables and node.variable != "age"]  # age: the person's
+    read = {node.variable for node in compared}
+    read |= {name for variable in read if variable in FORMULAS for name in input_variables(variable)}
+
+    def per_area(node: Comparison) -> bool:
+        try:
+            return area_exponent(node.unit, variables[node.variable].unit) != 0
+        except UnitError:
+            return False
+
+    if engine == "python" or any(variables[node.variable].bsa_normalised or node.variable in FORMULAS or per_area(node)
+                                 for node in compared):
+        read |= {"height", "weight"}
+    return tuple(sorted(read))
+
+
 def python_results(con: duckdb.DuckDBPyConnection, rule_sets: list[RuleSet], *, explain: bool = True,
                    max_lab_age_days: float | None = None) -> Iterator[ScreenResult]:
     """Every person against every rule set on the Python engine, streamed."""

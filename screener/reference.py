@@ -13,13 +13,13 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import UnitError
 from .units import Analyte, compatible, convert, format_number, parse_unit
-from .yamlio import parse_yaml
+from .yamlio import Document, parse_yaml
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -143,49 +143,14 @@ def parse_reference_ranges(
 
         lexicon = get_lexicon()
     document = parse_yaml(text, file=file)
-    data = document.data
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise document.error("the top level must be a mapping with a 'ranges' list")
-    for key in data:
-        if key != "ranges":
-            raise document.error(f"unknown key {key!r} (expected 'ranges')", (key,))
-    entries = data.get("ranges") or []
-    if not isinstance(entries, list):
-        raise document.error("must be a list of ranges", ("ranges",))
-
     ranges: list[ReferenceRange] = []
     seen: dict[tuple[str, str | None], int] = {}
-    for index, entry in enumerate(entries):
+    for index, entry in enumerate(_entries(document)):
         path = ("ranges", index)
-        try:
-            row = _Row.model_validate(entry)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            message = error["msg"].removeprefix("Value error, ")
-            raise document.error(message, (*path, *error["loc"])) from None
-        variable = lexicon.variables.get(row.variable)
-        if variable is None:
-            hint = lexicon.variable(row.variable)
-            also = f" (did you mean {hint.id}?)" if hint is not None else ""
-            raise document.error(f"unknown variable id {row.variable!r}{also}", (*path, "variable"))
-        if not compatible(row.unit, variable.unit, variable.analyte):
-            wanted = f"a unit comparable with {variable.unit}" if variable.unit else "no unit (the value is unitless)"
-            given = repr(row.unit) if row.unit else "no unit"
-            raise document.error(f"{given} does not fit {row.variable}: give {wanted}", (*path, "unit"))
-        key = (row.variable, row.sex)
-        if key in seen:
-            who = f" for {row.sex}s" if row.sex else ""
-            raise document.error(
-                f"{row.variable} already has a range{who} (line {document.line_of(('ranges', seen[key]))})", path
-            )
-        other = [k for k in seen if k[0] == row.variable and (k[1] is None) != (row.sex is None)]
-        if other:
-            raise document.error(
-                f"{row.variable} mixes a range for both sexes with sex-specific ranges; give one or the other", path
-            )
-        seen[key] = index
+        row = _row(document, entry, path)
+        _check_row(document, lexicon, row, path)
+        _check_sexes(document, row, seen, path)
+        seen[(row.variable, row.sex)] = index
         ranges.append(
             ReferenceRange(
                 variable=row.variable,
@@ -198,6 +163,58 @@ def parse_reference_ranges(
             )
         )
     return ReferenceTable(ranges)
+
+
+def _entries(document: Document) -> list[Any]:
+    """The ``ranges`` list: the file's only key (an empty file has no ranges)."""
+    data = document.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise document.error("the top level must be a mapping with a 'ranges' list")
+    for key in data:
+        if key != "ranges":
+            raise document.error(f"unknown key {key!r} (expected 'ranges')", (key,))
+    entries = data.get("ranges") or []
+    if not isinstance(entries, list):
+        raise document.error("must be a list of ranges", ("ranges",))
+    return entries
+
+
+def _row(document: Document, entry: Any, path: tuple[str, int]) -> _Row:
+    try:
+        return _Row.model_validate(entry)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = error["msg"].removeprefix("Value error, ")
+        raise document.error(message, (*path, *error["loc"])) from None
+
+
+def _check_row(document: Document, lexicon: "Lexicon", row: _Row, path: tuple[str, int]) -> None:
+    """The variable is a lexicon id, and the unit one its values can be compared in."""
+    variable = lexicon.variables.get(row.variable)
+    if variable is None:
+        hint = lexicon.variable(row.variable)
+        also = f" (did you mean {hint.id}?)" if hint is not None else ""
+        raise document.error(f"unknown variable id {row.variable!r}{also}", (*path, "variable"))
+    if not compatible(row.unit, variable.unit, variable.analyte):
+        wanted = f"a unit comparable with {variable.unit}" if variable.unit else "no unit (the value is unitless)"
+        given = repr(row.unit) if row.unit else "no unit"
+        raise document.error(f"{given} does not fit {row.variable}: give {wanted}", (*path, "unit"))
+
+
+def _check_sexes(document: Document, row: _Row, seen: dict[tuple[str, str | None], int], path: tuple[str, int]) -> None:
+    """One row per variable and sex, and never a row for both sexes beside sex-specific ones."""
+    key = (row.variable, row.sex)
+    if key in seen:
+        who = f" for {row.sex}s" if row.sex else ""
+        raise document.error(
+            f"{row.variable} already has a range{who} (line {document.line_of(('ranges', seen[key]))})", path
+        )
+    if any(k[0] == row.variable and (k[1] is None) != (row.sex is None) for k in seen):
+        raise document.error(
+            f"{row.variable} mixes a range for both sexes with sex-specific ranges; give one or the other", path
+        )
 
 
 @cache

@@ -313,7 +313,7 @@ def test_colour_only_on_a_terminal_without_no_color(monkeypatch, tty, env, colou
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: tty)
-    assert cli._colour() is colour
+    assert cli.colour() is colour
 
 
 def test_coloured_table_keeps_the_text(capsys):

@@ -1,0 +1,1 @@
+"""The commands of ``screener``, one module per stage; ``screener.cli`` registers them."""
