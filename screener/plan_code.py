@@ -69,6 +69,8 @@ _RUN_STEP = """\
         set_fields_set(c{i}, FIELDS)
         set_extra(c{i}, None)
         set_private(c{i}, (details, leaves, (words,)))
+    elif Later in map(type, leaves):  # worded for this patient: never kept
+        c{i} = step{i}._result(status, outcome, leaves)
     else:
         c{i} = made_now(step{i}, records[{i}])
 """
