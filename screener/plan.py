@@ -33,7 +33,7 @@ from .evaluate import (
     Verdict, later_result, outcome_of,
 )
 from .facts import DISAGREEMENT_FACTOR, At, Facts, measured_vs_derived
-from .lazy import all_set, built, made_later, set_dict, set_extra, set_fields_set, set_private
+from .lazy import all_set, built, set_dict, set_extra, set_fields_set, set_private
 from .memo import constant, key_of
 from .patient import Patient
 from .plan_code import criteria_function, fill_function
@@ -46,6 +46,7 @@ MADE_LIMIT = 256
 
 _new = CriterionResult.__new__
 _CRITERION_FIELDS = all_set(CriterionResult)
+_REF_FIELDS, _RESULT_FIELDS = all_set(PatientRef), all_set(Result)
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -300,11 +301,21 @@ class Plan:
             records = (self.fixed or self._fixed(f)).copy()
             self.fill(f, records)
         outcomes = set(map(_OUTCOME, records))
-        return made_later(Result, {
-            "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
+        ref = _new(PatientRef)  # built(PatientRef, ...) and made_later(Result, ...), inlined
+        set_dict(ref, {"id": patient.id, "source": patient.source})
+        set_fields_set(ref, _REF_FIELDS)
+        set_extra(ref, None)
+        set_private(ref, None)
+        result = _new(Result)
+        set_dict(result, {
+            "trial": self.trial_ref, "patient": ref,
             "verdict": "ineligible" if "fail" in outcomes else "eligible" if outcomes == {"pass"} else "needs_review",
             "as_of": patient.as_of,
-        }, self._explained, records)
+        })
+        set_fields_set(result, _RESULT_FIELDS)
+        set_extra(result, None)
+        set_private(result, (self._explained, records))
+        return result
 
     def _fixed(self, f: Facts) -> list[Record]:
         """``fixed``, from a patient without answers (the steps whose rule reads no fact give
