@@ -6,6 +6,7 @@ concatenation.
 
 from __future__ import annotations
 
+import math
 from math import isclose
 from typing import Callable
 
@@ -152,8 +153,16 @@ class Limit:
         return self._shown(status, given, value / normal, self.unit, note, "")
 
     def said_age(self, status: str, age: float) -> tuple[str, str, str | None]:
-        """``say`` for an age limit in years: "age 33 years, at or above 18 years: met"."""
-        given = number_text(age) + (" year" if isclose(age, 1.0) else " years")  # with_unit(..., "year"), inlined
+        """``say`` for an age limit in years: "age 33 years, at or above 18 years: met"; the
+        age's words kept for the next limit (a patient's age limits are worded one after another)."""
+        global _last_age
+        last = _last_age
+        if age == last[0] and type(age) is float:  # a float's words (number_text words an int otherwise)
+            given = last[1]
+        else:
+            given = number_text(age) + (" year" if isclose(age, 1.0) else " years")  # with_unit(..., "year"), inlined
+            if type(age) is float:
+                _last_age = (age, given)
         end = self.ends.get(status)
         return (self.head + given + end if end is not None else self._sentence(self.head + given, status)), given, None
 
@@ -192,6 +201,10 @@ class Limit:
             if probe.startswith("\x00") and probe.count("\x00") == 1:
                 ends[status] = probe[1:] + self.context
         return ends
+
+
+_last_age: tuple[float, str] = (math.nan, "")
+"""The last age worded by ``Limit.said_age`` and its words (replaced whole: safe for threads)."""
 
 
 def given_text(measurement: Measurement, derivation: str) -> str:

@@ -67,6 +67,8 @@ def key_of(rule: Node) -> Key | None:
 
     def several(f: Facts) -> Hashable:  # the statuses looked up without a Python call per condition
         return (f.sex if sex else None, *map(_STATUS, map(f.conditions.get, names, unrecorded)))
+    # the plan makes this key itself (no call per check)
+    several.conditions = (names, unrecorded, sex)  # type: ignore[attr-defined]
     return several
 
 

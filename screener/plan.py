@@ -33,9 +33,10 @@ from .evaluate import (
     Verdict, later_result, outcome_of,
 )
 from .facts import DISAGREEMENT_FACTOR, At, Facts, measured_vs_derived
-from .lazy import all_set, built, made_later, set_dict, set_extra, set_fields_set, set_private
-from .memo import UNRECORDED, constant, key_of
+from .lazy import all_set, built, set_dict, set_extra, set_fields_set, set_private
+from .memo import constant, key_of
 from .patient import Patient
+from .plan_code import criteria_function, fill_function
 from .plan_logic import build
 from .rules import Criterion, Node, RuleSet
 from .wording import STATUS_WORDS
@@ -45,6 +46,7 @@ MADE_LIMIT = 256
 
 _new = CriterionResult.__new__
 _CRITERION_FIELDS = all_set(CriterionResult)
+_REF_FIELDS, _RESULT_FIELDS = all_set(PatientRef), all_set(Result)
 
 
 # ---------------------------------------------------------------------------- the plan
@@ -236,7 +238,7 @@ def _wanted(leaves: list[Leaf]) -> list[str]:
 class Plan:
     """A rule set prepared once, to run for any number of patients."""
 
-    __slots__ = ("rules", "steps", "parts", "by_condition", "recalled", "run", "fixed", "quick", "trial_ref", "screened", "__weakref__")
+    __slots__ = ("rules", "steps", "parts", "by_condition", "by_conditions", "recalled", "run", "fill", "criteria", "fixed", "quick", "trial_ref", "screened", "__weakref__")
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
@@ -248,10 +250,18 @@ class Plan:
         self.by_condition = tuple((index, key.condition, step.memo, step) for index, step, key in keyed  # type: ignore[attr-defined]
                                   if hasattr(key, "condition"))
         """What ``check`` reads of each step recalled by one condition's status (``screener.memo``)."""
-        self.recalled = tuple((index, key, step.memo, step) for index, step, key in keyed if not hasattr(key, "condition"))
+        self.by_conditions = tuple((index, *key.conditions, step.memo, step) for index, step, key in keyed  # type: ignore[attr-defined]
+                                   if hasattr(key, "conditions"))
+        """What ``check`` reads of each step recalled by several conditions' statuses (and the sex)."""
+        self.recalled = tuple((index, key, step.memo, step) for index, step, key in keyed
+                              if not hasattr(key, "condition") and not hasattr(key, "conditions"))
         """What ``check`` reads of each other step recalled by a few facts."""
         self.run = tuple((index, step.run, step.outcomes) for index, step in enumerate(self.steps) if step.key is None)
         """What ``check`` reads of each step run for every patient."""
+        self.fill = fill_function(self)
+        """The records of a patient without answers, looked up or run (all but ``fixed``)."""
+        self.criteria = criteria_function(self, _MAKING)
+        """The criteria's results from the records of a check."""
         self.fixed: list[Record] | None = None
         """The records of a patient without answers, where the same for all (the other places
         filled for each patient), made at the first check."""
@@ -287,24 +297,25 @@ class Plan:
         f = Facts(patient, max_lab_age_days)
         if f.answers:
             records = [step.record(f) for step in self.steps]
-        else:  # step.record, inlined: this loop is most of a check's time
+        else:  # step.record for each step, inlined (``screener.plan_code``): most of a check's time
             records = (self.fixed or self._fixed(f)).copy()
-            conditions = f.conditions
-            for index, condition, memo, step in self.by_condition:  # key(f), inlined
-                records[index] = memo.get(conditions.get(condition, UNRECORDED).status) or step.record(f)
-            for index, key, memo, step in self.recalled:
-                records[index] = memo.get(key(f)) or step.record(f)
-            for index, run, meaning in self.run:
-                leaves: list[Leaf] = []
-                f.assumed = False
-                status = run(f, leaves)
-                records[index] = (status, "review" if f.assumed else meaning[status], leaves, None)
+            self.fill(f, records)
         outcomes = set(map(_OUTCOME, records))
-        return made_later(Result, {
-            "trial": self.trial_ref, "patient": built(PatientRef, {"id": patient.id, "source": patient.source}),
+        ref = _new(PatientRef)  # built(PatientRef, ...) and made_later(Result, ...), inlined
+        set_dict(ref, {"id": patient.id, "source": patient.source})
+        set_fields_set(ref, _REF_FIELDS)
+        set_extra(ref, None)
+        set_private(ref, None)
+        result = _new(Result)
+        set_dict(result, {
+            "trial": self.trial_ref, "patient": ref,
             "verdict": "ineligible" if "fail" in outcomes else "eligible" if outcomes == {"pass"} else "needs_review",
             "as_of": patient.as_of,
-        }, self._explained, records)
+        })
+        set_fields_set(result, _RESULT_FIELDS)
+        set_extra(result, None)
+        set_private(result, (self._explained, records))
+        return result
 
     def _fixed(self, f: Facts) -> list[Record]:
         """``fixed``, from a patient without answers (the steps whose rule reads no fact give
@@ -322,21 +333,28 @@ class Plan:
                 if outcome == "review":
                     wanted.update(made[1] if made is not None else dict.fromkeys(_wanted(leaves)))
             return list(wanted)
-        criteria = []
-        for step, (status, outcome, leaves, made) in zip(self.steps, records):
-            if made is None:
-                if Later in map(type, leaves):  # worded for this patient: never kept
-                    criteria.append(step._result(status, outcome, leaves))
-                    continue
-                key = tuple(map(id, leaves))
-                made = step.made.get(key)
-                if made is None:
-                    if not all(map(step.shared.__contains__, key)):  # a leaf made for this patient: never kept
-                        criteria.append(step._result(status, outcome, leaves))
-                        continue
-                    made = step.made_of(status, outcome, leaves, key)
-            criteria.append(made[0])
-        return criteria
+        return self.criteria(records)
+
+
+def made_now(step: Step, record: Record) -> CriterionResult:
+    """The result of a criterion whose record has none made (``Plan.criteria`` reads the
+    others' ``made``): worded for this patient, or made of shared leaves and kept."""
+    status, outcome, leaves, _ = record
+    if Later in map(type, leaves):  # worded for this patient: never kept
+        return step._result(status, outcome, leaves)
+    key = tuple(map(id, leaves))
+    made = step.made.get(key)
+    if made is None:
+        if not all(map(step.shared.__contains__, key)):  # a leaf made for this patient: never kept
+            return step._result(status, outcome, leaves)
+        made = step.made_of(status, outcome, leaves, key)
+    return made[0]
+
+
+_MAKING = {"made_now": made_now, "Later": Later, "new": _new, "CriterionResult": CriterionResult, "set_dict": set_dict,
+           "set_fields_set": set_fields_set, "set_extra": set_extra, "set_private": set_private,
+           "FIELDS": _CRITERION_FIELDS, "details": _details}
+"""What ``plan_code.criteria_function``'s code makes a criterion's result with."""
 
 
 def verdict_of_outcomes(outcomes: Iterable[str]) -> Verdict:
