@@ -48,9 +48,13 @@ def find_headings(source: str, start: int, end: int) -> list[Heading]:
         for match in finditer_from_heads(pattern, source, start, end, lowered):
             found.append((match.start(), match.end(), section))
     found += _line_headings(source, start, end, lowered)
-    found.sort()
+    return merged_headings(found)
+
+
+def merged_headings(found: list[Heading]) -> list[Heading]:
+    """The headings in order, one that starts inside another joined to it (the longer end kept)."""
     merged: list[Heading] = []
-    for item in found:
+    for item in sorted(found):
         if merged and item[0] < merged[-1][1]:
             if item[1] > merged[-1][1]:
                 merged[-1] = (merged[-1][0], item[1], merged[-1][2])

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.headings import _LINE_OPENING, _heading_patterns, _wrapped_end, find_headings
+from screener.headings import _LINE_OPENING, _heading_patterns, _wrapped_end, find_headings, merged_headings
 
 
 def _every_line(source: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -24,14 +24,7 @@ def _every_line(source: str, start: int, end: int) -> list[tuple[int, int, str]]
                 found.append((start + match.start(), heading.end(), section))
             elif heading and (wrapped := _wrapped_end(source, heading, line_end, end)):
                 found.append((start + match.start(), wrapped, section))
-    merged: list[tuple[int, int, str]] = []
-    for item in sorted(found):
-        if merged and item[0] < merged[-1][1]:
-            if item[1] > merged[-1][1]:
-                merged[-1] = (merged[-1][0], item[1], merged[-1][2])
-            continue
-        merged.append(item)
-    return merged
+    return merged_headings(found)  # the same joining of overlaps: what is tested is which lines are searched
 
 
 CASES = {

@@ -5,7 +5,6 @@ every engine, with the same results as reading everything."""
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,12 @@ from screener.omop import load_omop
 from screener.rules import RuleSet, load_rule_sets
 from screener.sources import read_sources
 
+from test_omop import needs_sample, synthea  # noqa: F401  (fixtures: the Synthea OMOP sample, unpacked once)
+
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT.parent / "shared" / "data" / "omop" / "synthea27nj_omop54.zip"
 CORPUS = ROOT.parent / "shared" / "corpus" / "trials.jsonl"
-needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason=f"the Synthea OMOP sample is not at {SAMPLE}")
 needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason=f"the corpus is not at {CORPUS}")
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def synthea(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("synthea")
-    with zipfile.ZipFile(SAMPLE) as archive:
-        archive.extractall(folder, [n for n in archive.namelist() if not n.startswith("__MACOSX")])
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +55,7 @@ def _count_plans(monkeypatch) -> list[int]:
 
 
 @needs_sample
-def test_screen_omop_on_duckdb_builds_the_screening_plan_once(synthea, tmp_path, monkeypatch) -> None:
+def test_screen_omop_on_duckdb_builds_the_screening_plan_once(synthea, tmp_path, monkeypatch) -> None:  # noqa: F811
     built = _count_plans(monkeypatch)
     result = runner.invoke(app, ["screen", "--omop", str(synthea), "--rules", str(ROOT / "rules"), "--engine", "duckdb",
                                  "--out", str(tmp_path / "log.csv")])
@@ -73,7 +64,7 @@ def test_screen_omop_on_duckdb_builds_the_screening_plan_once(synthea, tmp_path,
 
 
 @needs_sample
-def test_sql_units_from_builds_the_screening_plan_once(synthea, monkeypatch) -> None:
+def test_sql_units_from_builds_the_screening_plan_once(synthea, monkeypatch) -> None:  # noqa: F811
     built = _count_plans(monkeypatch)
     result = runner.invoke(app, ["sql", str(ROOT / "rules"), "--units-from", str(synthea)])
     assert result.exit_code == 0, result.output
@@ -82,7 +73,7 @@ def test_sql_units_from_builds_the_screening_plan_once(synthea, monkeypatch) -> 
 
 @needs_sample
 @pytest.mark.parametrize("engine", ["python", "duckdb"])
-def test_screen_omop_reads_only_the_variables_the_rules_read(engine, synthea, tmp_path, monkeypatch) -> None:
+def test_screen_omop_reads_only_the_variables_the_rules_read(engine, synthea, tmp_path, monkeypatch) -> None:  # noqa: F811
     import screener.omop as omop
 
     asked: list[object] = []
@@ -111,7 +102,7 @@ def test_the_variables_read_are_the_sql_plans_and_the_python_engine_reads_no_few
 
 @needs_sample
 @needs_corpus
-def test_the_python_engine_gives_the_same_results_reading_only_those_variables(synthea, trials) -> None:
+def test_the_python_engine_gives_the_same_results_reading_only_those_variables(synthea, trials) -> None:  # noqa: F811
     everything = load_omop(synthea)
     needed = load_omop(synthea, variables=read_variables(trials, "python"))
     kept, total = (con.execute("SELECT count(*) FROM measurement").fetchone()[0] for con in (needed, everything))
