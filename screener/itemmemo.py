@@ -72,8 +72,13 @@ def _key(text: Text, section: Section, heading: str | None) -> tuple[Hashable, i
 
 
 def _add(kept: dict, key: Hashable, value, limit: int) -> None:
+    """Keep ``value``, forgetting the oldest entry at the limit.  The default extractor is
+    shared: threads compiling at once may race to forget the same entry, which is harmless."""
     if len(kept) >= limit:
-        del kept[next(iter(kept))]
+        try:
+            del kept[next(iter(kept))]
+        except (KeyError, RuntimeError, StopIteration):  # another thread changed it first
+            pass
     kept[key] = value
 
 
