@@ -94,12 +94,18 @@ MINIMAL = [  # mapped codes absent from the bundles: value[x] -> variable, value
      "vitamin_d", 18, "ng/mL"),
     ("11013-0", {"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 160}}}, "anti_dsdna_titre", 160, "titer"),
     ("8095-2", {"valueString": "1:80"}, "smooth_muscle_antibody_titre", 80, "titer"),
+    ("16362-6", {"valueQuantity": {"value": 45, "unit": "umol/L", "system": "http://unitsofmeasure.org", "code": "umol/L"}},
+     "ammonia", 45, "umol/L"),
+    ("89247-1", {"valueInteger": 2}, "ecog", 2, None),
+    ("44261-6", {"valueQuantity": {"value": 12, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}"}},
+     "phq_9", 12, None),
+    ("70274-6", {"valueInteger": 9}, "gad_7", 9, None),
 ]
 
 
 @pytest.mark.parametrize("code, value, variable, expected, unit", MINIMAL)
 def test_mapped_codes_fill_their_variable(tmp_path: Path, code: str, value: dict, variable: str,
-                                          expected: float, unit: str) -> None:
+                                          expected: float, unit: str | None) -> None:
     observation = {"resourceType": "Observation", "id": "o1", "status": "final", "subject": {"reference": "Patient/p"},
                    "code": {"coding": [{"system": "http://loinc.org", "code": code}]},
                    "effectiveDateTime": "2026-11-01", **value}
