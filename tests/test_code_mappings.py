@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from importlib import resources
 from pathlib import Path
 
+import duckdb
 import pytest
 from ruamel.yaml import YAML
 
 from screener.fhir import load_fhir
 from screener.lexicon import get_lexicon
+from screener.omop import load_omop
+from screener.units import converter
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = next((p for p in (ROOT.parent / "shared", Path("/work/shared")) if (p / "data" / "fhir").exists()), ROOT.parent / "shared")
 BUNDLES = sorted((SHARED / "data" / "fhir").glob("*.json"))
+OMOP_SAMPLE = SHARED / "data" / "omop" / "synthea27nj_omop54.zip"
 AS_OF = dt.date(2026, 12, 1)
 CODES = YAML(typ="safe").load(resources.files("screener").joinpath("data/codes.yaml").read_text())
 
@@ -100,6 +105,9 @@ MINIMAL = [  # mapped codes absent from the bundles: value[x] -> variable, value
     ("44261-6", {"valueQuantity": {"value": 12, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}"}},
      "phq_9", 12, None),
     ("70274-6", {"valueInteger": 9}, "gad_7", 9, None),
+    ("72106-8", {"valueInteger": 27}, "mmse", 27, None),
+    ("89579-7", {"valueQuantity": {"value": 14, "unit": "ng/L", "system": "http://unitsofmeasure.org", "code": "ng/L"}},
+     "troponin", 14, "ng/L"),
 ]
 
 
@@ -116,3 +124,39 @@ def test_mapped_codes_fill_their_variable(tmp_path: Path, code: str, value: dict
     path.write_text(json.dumps(bundle))
     measurement = load_fhir(path, as_of=AS_OF).measurements[variable]
     assert (measurement.value, measurement.unit) == (pytest.approx(expected), unit)
+
+
+OMOP = [  # LOINC codes of the OMOP sample's MEASUREMENT rows -> variable (codes.yaml serves OMOP too)
+    (("20565-8", "2028-9"), "bicarbonate"),
+    (("89579-7",), "troponin"),
+]
+
+
+@pytest.fixture(scope="module")
+def omop(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, duckdb.DuckDBPyConnection]:
+    folder = tmp_path_factory.mktemp("omop")
+    with zipfile.ZipFile(OMOP_SAMPLE) as archive:
+        archive.extractall(folder, [n for n in archive.namelist() if not n.startswith("__MACOSX")])
+    return folder, load_omop(folder)
+
+
+@pytest.mark.skipif(not OMOP_SAMPLE.exists(), reason="../shared/data/omop not available")
+@pytest.mark.parametrize("codes, variable", OMOP)
+def test_omop_sample_rows_fill_their_variable(omop: tuple[Path, duckdb.DuckDBPyConnection], codes: tuple[str, ...],
+                                              variable: str) -> None:
+    """Each person's kept value is one of their rows of these codes on their latest day,
+    in a unit that converts to the lexicon's."""
+    folder, con = omop
+    listed = ", ".join(f"'{code}'" for code in codes)
+    raw = duckdb.sql(f"""WITH rows AS (SELECT CAST(person_id AS VARCHAR) AS person, measurement_date AS day, value_as_number
+                                      FROM '{folder}/MEASUREMENT.csv' WHERE measurement_source_value IN ({listed})
+                                      QUALIFY rank() OVER (PARTITION BY person_id ORDER BY measurement_date DESC) = 1)
+                         SELECT person, day, list(value_as_number) FROM rows GROUP BY person, day""").fetchall()
+    kept = {person: (value, day, unit) for person, value, day, unit in con.execute(
+        "SELECT person_id, value, measured_on, unit FROM measurement WHERE variable = ?", [variable]).fetchall()}
+    assert raw and sorted(kept) == sorted(person for person, _, _ in raw)
+    target = get_lexicon().variables[variable].unit
+    for person, day, values in raw:
+        value, kept_day, unit = kept[person]
+        assert kept_day == day and value in values
+        converter(unit, target)(1.0)  # raises when the unit does not fit
