@@ -148,7 +148,7 @@ def test_omop_sample_rows_fill_their_variable(omop: tuple[Path, duckdb.DuckDBPyC
     in a unit that converts to the lexicon's."""
     folder, con = omop
     listed = ", ".join(f"'{code}'" for code in codes)
-    raw = duckdb.sql(f"""WITH rows AS (SELECT CAST(person_id AS VARCHAR) AS person, measurement_date AS day, value_as_number
+    raw = duckdb.connect().execute(f"""WITH rows AS (SELECT CAST(person_id AS VARCHAR) AS person, measurement_date AS day, value_as_number
                                       FROM '{folder}/MEASUREMENT.csv' WHERE measurement_source_value IN ({listed})
                                       QUALIFY rank() OVER (PARTITION BY person_id ORDER BY measurement_date DESC) = 1)
                          SELECT person, day, list(value_as_number) FROM rows GROUP BY person, day""").fetchall()
