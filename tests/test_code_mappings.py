@@ -108,6 +108,12 @@ MINIMAL = [  # mapped codes absent from the bundles: value[x] -> variable, value
     ("72106-8", {"valueInteger": 27}, "mmse", 27, None),
     ("89579-7", {"valueQuantity": {"value": 14, "unit": "ng/L", "system": "http://unitsofmeasure.org", "code": "ng/L"}},
      "troponin", 14, "ng/L"),
+    ("67151-1", {"valueQuantity": {"value": 9, "unit": "ng/L", "system": "http://unitsofmeasure.org", "code": "ng/L"}},
+     "troponin", 9, "ng/L"),
+    ("13969-1", {"valueQuantity": {"value": 3.1, "unit": "ng/mL", "system": "http://unitsofmeasure.org", "code": "ng/mL"}},
+     "ck_mb", 3.1, "ng/mL"),
+    ("89243-0", {"valueInteger": 70}, "karnofsky", 70, None),
+    ("72172-0", {"valueInteger": 24}, "moca", 24, None),
 ]
 
 
