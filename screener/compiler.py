@@ -7,15 +7,17 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 
 from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from .lazy import built
-from .rules import AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, RuleSet, Sex, Trial, is_manual, node_classes, walk
+from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, Trial, computes_nothing,
+                    is_manual, nodes_and_classes, walk)
 from .rulecheck import criterion_problem
-from .scope import impossible_and, numbered, sex_specific
-from .stable_ids import set_keys
+from .scope import cues, impossible_and, numbered, sex_specific
+from .stable_ids import may_key, set_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize, possible_rules
@@ -66,9 +68,10 @@ def _item_rule(source: Source, item: Item, extractor: Extractor, possible: froze
     rules that may apply in the source (``text.possible_rules``)."""
     if item.end - item.start > MAX_ITEM_CHARS:
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
-    words = " ".join(source.text[item.start:item.end].split())
-    if item.about and not any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", words)):
-        return Manual(question=f"about the {item.about}, not the patient: {words}", span=(item.start, item.end))
+    if item.about:
+        words = " ".join(source.text[item.start:item.end].split())
+        if not any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", words)):
+            return Manual(question=f"about the {item.about}, not the patient: {words}", span=(item.start, item.end))
     try:
         inherited = inherited_rule(extractor, source.text, item)
         if inherited is not None:
@@ -80,32 +83,49 @@ def _item_rule(source: Source, item: Item, extractor: Extractor, possible: froze
 
 
 def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor,
-               possible: frozenset[int] | None = None) -> Criterion:
+               possible: frozenset[int] | None = None) -> tuple[Criterion, list[Node], list[type]]:
+    """The criterion of a group of items, with the nodes of its rule and their classes
+    (``nodes_and_classes``): the later stages test those instead of walking the tree again."""
     rules = [_item_rule(source, item, extractor, possible) for item in group]
     start, end = group[0].start, group[-1].end
-    rule = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
+    rule, nodes, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
     # every value made here to the field's type: built without validating it again (a tenth of this stage)
     return built(Criterion, {
         "id": criterion_id, "key": None, "section": group[0].section, "text": source.text[start:end], "fingerprint": None,
-        "span": (start, end), "heading": group[0].heading, "field": None, "manual": is_manual(rule), "rule": rule,
-        "notes": notes})
+        "span": (start, end), "heading": group[0].heading, "field": None, "manual": computes_nothing(classes),
+        "rule": rule, "notes": notes}), nodes, classes
 
 
-def _rewritten(rule: Node, criterion_id: str) -> Node:
-    """``numbered(sex_specific(impossible_and(rule)))``, each rewrite called only for a tree that
-    holds the nodes it rewrites (an "and" of two limits, a condition, two questions): their
-    own walks of every tree cost more than the rewrites."""
-    classes = node_classes(rule)
+_CHECKED = frozenset({Comparison, Condition, Interval})
+"""The nodes ``rulecheck.criterion_problem`` checks: a rule without any has no problem."""
+
+
+@cache
+def _female_only() -> frozenset[str]:
+    return frozenset(cues()["female_only"])
+
+
+def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[type]]:
+    """``numbered(sex_specific(impossible_and(rule)))``, with the nodes and classes of the result;
+    each rewrite called only for a tree that holds the nodes it rewrites (an "and" of two limits,
+    a condition only a woman can have, two questions): their own walks of every tree cost more
+    than the rewrites."""
+    nodes, classes = nodes_and_classes(rule)
     if AllOf in classes and classes.count(Comparison) >= 2:
         rewritten = impossible_and(rule)
         if rewritten is not rule:
-            rule, classes = rewritten, node_classes(rewritten)
-    if Condition in classes:
+            rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
+    if Condition in classes and any(c is Condition and n.condition in _female_only()  # type: ignore[union-attr]
+                                    for n, c in zip(nodes, classes)):
         rewritten = sex_specific(rule)
         if rewritten is not rule:
-            rule, classes = rewritten, node_classes(rewritten)
-    return numbered(rule, criterion_id) if classes.count(Manual) >= 2 else rule
+            rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
+    if classes.count(Manual) >= 2:
+        rewritten = numbered(rule, criterion_id)
+        if rewritten is not rule:
+            rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
+    return rule, nodes, classes
 
 
 def _structured(item: StructuredField) -> Criterion | None:
@@ -157,13 +177,14 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         source = _without_surrogates(source)
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
+    keyed: list[bool] = []  # per criterion, whether its rule may hold a question to key (stable_ids.may_key)
     possible = possible_rules(source.text)
     for group in _groups(segment(source.text, source.start, source.end), source.text):
         section = group[0].section
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
-        criterion = _criterion(source, group, criterion_id, extractor, possible)
-        problem = criterion_problem(criterion)
+        criterion, nodes, classes = _criterion(source, group, criterion_id, extractor, possible)
+        problem = None if _CHECKED.isdisjoint(classes) else criterion_problem(criterion)
         if problem:  # what the rules reader would refuse ("within 0 days") is left to review
             criterion = criterion.model_copy(update={
                 "rule": Manual(question=criterion.text.strip(), span=criterion.span), "manual": True,
@@ -171,12 +192,14 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         if replaced and "\ufffd" in criterion.text:
             criterion.notes.append(SURROGATE_NOTE)
         criteria.append(criterion)
+        keyed.append(not problem and may_key(nodes, classes))
     for item in source.fields:
         structured = _structured(item)
         if structured:
             criteria.append(structured)
+            keyed.append(may_key(*nodes_and_classes(structured.rule)))
     trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
-    set_keys(criteria)
+    set_keys(criteria, keyed)
     return RuleSet(trial=trial, criteria=criteria)
 
 

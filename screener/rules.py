@@ -292,6 +292,14 @@ def node_classes(node: Node) -> list[type]:
     return classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in walk(node)]
 
 
+def nodes_and_classes(node: Node) -> tuple[list[Node], list[type]]:
+    """Every node of the tree in ``walk`` order, and the ``node_class`` of each: one walk
+    for the several tests a caller makes of one tree."""
+    nodes = list(walk(node))
+    classes = [type(n) for n in nodes]
+    return nodes, (classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in nodes])
+
+
 def walk(node: Node):
     """Every node of a rule tree, depth first, the node itself first (iteratively: rule trees
     may be deep)."""
@@ -323,6 +331,11 @@ def walk(node: Node):
 def is_manual(node: Node) -> bool:
     """True when no part of the tree can be computed from patient data."""
     return all(type(n) in _UNCOMPUTED or (type(n) not in _SHAPES and node_class(n) in _UNCOMPUTED) for n in walk(node))
+
+
+def computes_nothing(classes: list[type]) -> bool:
+    """``is_manual`` of a tree given by the ``node_class`` of its nodes (``nodes_and_classes``)."""
+    return _UNCOMPUTED.issuperset(classes)
 
 
 def limits_only(node: Node) -> bool:

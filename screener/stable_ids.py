@@ -17,9 +17,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, walk
+from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, nodes_and_classes, walk
 
 FINGERPRINT_DIGITS = 16
 """Hex digits of SHA-256 kept in a rules file; the key shows the first ``KEY_DIGITS``."""
@@ -142,12 +142,13 @@ def with_keys(rules: RuleSet) -> RuleSet:
     return rules.model_copy(update={"criteria": criteria})
 
 
-def set_keys(criteria: list[Criterion]) -> None:
+def set_keys(criteria: list[Criterion], may_key: Sequence[bool] | None = None) -> None:
     """``with_keys`` in place, for criteria the caller has just made and owns (the
-    compiler's): setting three fields costs a fraction of copying every criterion."""
-    for criterion, (key, digits) in zip(criteria, _keys_and_fingerprints(criteria)):
+    compiler's): setting three fields costs a fraction of copying every criterion.
+    ``may_key``: per criterion, ``may_key`` of its rule, when the caller has walked it already."""
+    for index, (criterion, (key, digits)) in enumerate(zip(criteria, _keys_and_fingerprints(criteria))):
         criterion.key, criterion.fingerprint = key, digits
-        if _may_key(criterion.rule):
+        if may_key[index] if may_key is not None else _may_key(criterion.rule):
             rule = _keyed_questions(criterion.rule, key)
             if rule is not criterion.rule:
                 criterion.rule = rule
@@ -156,8 +157,13 @@ def set_keys(criteria: list[Criterion]) -> None:
 def _may_key(rule: Node) -> bool:
     """Whether ``_keyed_questions`` may change the rule: it holds a numbered question or one
     with a key (most rules have neither, and one walk costs less than the rewrite's tests)."""
-    return any(node_class(n) is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
-               for n in walk(rule))
+    return may_key(*nodes_and_classes(rule))
+
+
+def may_key(nodes: list[Node], classes: list[type]) -> bool:
+    """``_may_key`` of a tree given as ``rules.nodes_and_classes`` lists it."""
+    return any(cls is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
+               for n, cls in zip(nodes, classes))
 
 
 _HOLDERS = frozenset({Manual, AllOf, AnyOf, Readings, Not, Unless, Restrict})

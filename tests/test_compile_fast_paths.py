@@ -1,0 +1,73 @@
+"""The compiler's fast paths agree with the plain computations they stand for.
+
+Each test compares a shortcut (one walk of a tree serving several tests, a stage skipped
+by a cheap test) with what it replaces, over every rule of the repository's rule files
+and over hand-made trees with the rare shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from screener import compile_criteria
+from screener.compiler import _CHECKED, _female_only, _rewritten
+from screener.rulecheck import criterion_problem
+from screener.rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, Not, Restrict, Sex, computes_nothing,
+                            is_manual, load_rules, node_class, node_classes, nodes_and_classes, walk)
+from screener.scope import impossible_and, numbered, sex_specific
+from screener.stable_ids import _may_key, may_key
+
+ROOT = Path(__file__).resolve().parents[1]
+_COMPILED = [c.rule for path in sorted((ROOT / "rules").glob("*.yaml")) for c in load_rules(path).criteria] + [
+    c.rule for path in sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
+    for c in compile_criteria(path.read_text(encoding="utf-8")).criteria]
+RULES = [node for rule in _COMPILED for node in walk(rule) if not isinstance(node, (Comparison, Condition, Sex))]
+"""Every compiled rule and every part of one that holds more than a leaf or is a question."""
+
+_SPAN = (0, 1)
+MADE: list[Node] = [
+    Manual(question="q", span=_SPAN),
+    AnyOf(items=[Manual(question="a"), Manual(question="b"), Manual(question="a")]),
+    AllOf(items=[Comparison(variable="age", op="<", value=18, unit="year"), Comparison(variable="age", op=">", value=70, unit="year")]),
+    AllOf(items=[Condition(condition="pregnancy"), Not(item=Manual(question="q", id="E1.2"))]),
+    Restrict(group=Sex(sex="female"), item=Condition(condition="breastfeeding"), outside=False),
+    Not(item=Manual(question="q", key="E-x-1a2b.q1")),
+    AnyOf(items=[Condition(condition="diabetes"), Manual(question="why")]),
+]
+TREES = RULES + MADE
+
+
+def test_the_rule_files_give_trees_to_test() -> None:
+    assert len(RULES) > 100
+
+
+@pytest.mark.parametrize("rule", TREES)
+def test_one_walk_serves_every_test_of_a_tree(rule: Node) -> None:
+    nodes, classes = nodes_and_classes(rule)
+    assert nodes == list(walk(rule)) and all(a is b for a, b in zip(nodes, walk(rule)))
+    assert classes == node_classes(rule) == [node_class(n) for n in walk(rule)]
+    assert computes_nothing(classes) == is_manual(rule)
+    assert may_key(nodes, classes) == _may_key(rule) == any(
+        isinstance(n, Manual) and ((n.id is not None and "." in n.id) or n.key is not None) for n in walk(rule))
+
+
+@pytest.mark.parametrize("rule", TREES)
+def test_a_rule_with_nothing_checked_has_no_problem(rule: Node) -> None:
+    criterion = Criterion(id="I1", section="inclusion", text="t", rule=rule)
+    if _CHECKED.isdisjoint(node_classes(rule)):
+        assert criterion_problem(criterion) is None
+
+
+@pytest.mark.parametrize("rule", TREES)
+def test_rewrites_skipped_only_where_they_change_nothing(rule: Node) -> None:
+    plain = numbered(sex_specific(impossible_and(rule)), "E7")
+    rewritten, nodes, classes = _rewritten(rule, "E7")
+    assert rewritten == plain
+    assert (nodes, classes) == nodes_and_classes(rewritten)
+
+
+def test_a_condition_only_women_have_is_restricted_to_them() -> None:
+    assert "pregnancy" in _female_only()
+    rule, _, classes = _rewritten(AllOf(items=[Condition(condition="pregnancy"), Manual(question="q")]), "E1")
+    assert Restrict in classes and Sex in classes and rule != AllOf(items=[Condition(condition="pregnancy"), Manual(question="q")])
