@@ -26,7 +26,8 @@ _AGE_VALUE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(years?|months?|weeks?|days?)\s*
 
 
 _ENDS_WITH_OR = re.compile(r"(?<![\w/])(?:or|and/or)\s*[:,;.]?\s*$", re.I)
-_STARTS_WITH_OR = re.compile(r"^[\s\-*•]*(?:or|and/or)\b(?!\s*(?:more|greater|less|higher|lower|equal))", re.I)
+_STARTS_WITH_OR = re.compile(r"[\s\-*•]*(?:or|and/or)\b(?!\s*(?:more|greater|less|higher|lower|equal))", re.I)
+"""Matched at an item's start in the source (``match`` anchors it), its end as the text's end."""
 
 
 def _ends_with_or(text: str) -> bool:
@@ -47,7 +48,7 @@ def _groups(items: list[Item], text: str) -> list[list[Item]]:
     for item in items:
         previous = groups[-1][-1] if groups else None
         joined = item.joined_by_or or (previous is not None and (
-            _ends_with_or(text[previous.start:previous.end]) or _STARTS_WITH_OR.match(text[item.start:item.end])))
+            _ends_with_or(text[previous.start:previous.end]) or _STARTS_WITH_OR.match(text, item.start, item.end)))
         if joined and previous is not None and previous.section == item.section:
             groups[-1].append(item)
         else:
@@ -155,6 +156,11 @@ SURROGATE_NOTE = "invalid characters (lone surrogates) in the source were replac
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def _has_surrogate(text: str) -> bool:
+    """Whether ``text`` holds a lone surrogate; ASCII text holds none (a test far cheaper than the search)."""
+    return not text.isascii() and bool(_SURROGATE.search(text))
+
+
 def _without_surrogates(source: Source) -> Source:
     """The source with every lone surrogate replaced one for one: in the text, and in the title,
     origin and field values that the rules file also records."""
@@ -172,8 +178,8 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
     Lone surrogates (from JSON escapes or an API caller) cannot be written as UTF-8: they
     are replaced one for one, so offsets hold, and each criterion concerned says so."""
     extractor = extractor or default_extractor()
-    replaced = bool(_SURROGATE.search(source.text))
-    if replaced or _SURROGATE.search("".join([source.title or "", source.origin or "", *(f.value for f in source.fields)])):
+    replaced = _has_surrogate(source.text)
+    if replaced or _has_surrogate("".join([source.title or "", source.origin or "", *(f.value for f in source.fields)])):
         source = _without_surrogates(source)
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []

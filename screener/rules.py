@@ -295,6 +295,8 @@ def node_classes(node: Node) -> list[type]:
 def nodes_and_classes(node: Node) -> tuple[list[Node], list[type]]:
     """Every node of the tree in ``walk`` order, and the ``node_class`` of each: one walk
     for the several tests a caller makes of one tree."""
+    if _SHAPES.get(type(node)) == _LEAF:  # a lone leaf (most rules: a question): no walk
+        return [node], [type(node)]
     nodes = list(walk(node))
     classes = [type(n) for n in nodes]
     return nodes, (classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in nodes])

@@ -45,15 +45,67 @@ class _Line:
     inline: bool = False  # a piece of a line split at an inline " - " bullet, not a line of its own
 
 
-_BULLET = re.compile(r"^(\s*)((?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])\s+)?")
+_BULLET_MARK = r"(?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\[\w{1,4}\])"
+_BULLET = re.compile(r"^(\s*)(" + _BULLET_MARK + r"\s+)?")
 _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")  # "ASA I - IV" is a range
 _BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 _LETTERS = re.compile(r"[A-Za-z]+")
 
 
+_REGION_INLINE_BULLET = re.compile(r"[-*•][^\S\n]+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")
+"""``_INLINE_BULLET`` over a whole region, but for its opening (a blank or a line's start before it,
+tested on each match): searched for its first character, it is one search of the region."""
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+"""The line breaks of ``str.splitlines`` besides "\n"."""
+
+
 def _lines(source: str, start: int, end: int) -> list[_Line]:
-    """Non-blank lines of the region, bullets stripped; inline " - " lists split into lines."""
+    """Non-blank lines of the region, bullets stripped; inline " - " lists split into lines.
+
+    The inline bullets of the whole region are found by one search: a line without two of
+    them (or one past its start in a long line) is no list and skips the steps of
+    ``_split_line``, which are kept for the others and for text whose lines break at
+    characters other than "\n"."""
+    if _OTHER_BREAKS.search(source, start, end):
+        return _lines_by_splitting(source, start, end)
+    region = source[start:end]
+    marks = [m.start() for m in _REGION_INLINE_BULLET.finditer(region) if not m.start() or region[m.start() - 1].isspace()] \
+        if _BULLET_CHARS.search(region) else []
+    marks.append(len(region) + 1)  # past every line: no test of the end of the list
+    next_mark = 0
+    out: list[_Line] = []
+    blank = False
+    line_end = -1
+    for content in region.split("\n"):
+        line_start, line_end = line_end + 1, line_end + 1 + len(content)
+        if not content or content.isspace():
+            blank = True
+            continue
+        while marks[next_mark] < line_start:
+            next_mark += 1
+        first = marks[next_mark]
+        if first < line_end and (marks[next_mark + 1] < line_end or (first > line_start and len(content) > 200)):
+            pieces = _split_line(content, start + line_start, blank)
+            if pieces:
+                out += pieces
+                blank = False
+            continue
+        bullet = _BULLET.match(content)
+        assert bullet is not None  # every part of the pattern is optional
+        body = content[bullet.end():].rstrip()
+        while body and body[-1] in " \t|*":
+            body = body[:-1].rstrip()
+        if not body:  # what is left ends in neither "*" nor a blank: it is no "**"
+            continue  # nothing but the closing "**" of a bold heading
+        absolute = start + line_start + bullet.end()
+        out.append(_Line(absolute, absolute + len(body), len(bullet.group(1).expandtabs()), bool(bullet.group(2)), body, blank))
+        blank = False
+    return out
+
+
+def _lines_by_splitting(source: str, start: int, end: int) -> list[_Line]:
+    """``_lines`` line by line as ``str.splitlines`` gives them."""
     out: list[_Line] = []
     position = start
     blank = False
@@ -63,28 +115,38 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
         if not content or content.isspace():
             blank = True
             continue
-        pieces = [(0, len(content))]
-        # an inline bullet is one of "-*•": a line without any has none (most lines; the regex tries every place)
-        marks = [m.start() for m in _INLINE_BULLET.finditer(content)] if _BULLET_CHARS.search(content) else []
-        if len(marks) >= 2 or (marks and marks[0] > 0 and len(content) > 200):
-            cut = [0, *[m for m in marks if m > 0], len(content)]
-            pieces = list(zip(cut[:-1], cut[1:]))
-        for piece_start, piece_end in pieces:
-            segment = content[piece_start:piece_end]
-            if not segment or segment.isspace():
-                continue
-            bullet = _BULLET.match(segment)
-            assert bullet is not None  # every part of the pattern is optional
-            body_start = bullet.end()
-            body = segment[body_start:].rstrip()
-            while body and body[-1] in " \t|*":
-                body = body[:-1].rstrip()
-            if not body.strip("*"):
-                continue  # nothing but the closing "**" of a bold heading
-            indent = len(bullet.group(1).expandtabs())
-            absolute = line_start + piece_start + body_start
-            out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body, blank, piece_start > 0))
+        lines = _split_line(content, line_start, blank)
+        if lines:
+            out += lines
             blank = False
+    return out
+
+
+def _split_line(content: str, line_start: int, blank: bool) -> list[_Line]:
+    """The items of one line (``content`` at ``line_start``, without its break): the line,
+    or the pieces of an inline " - " list; the first ``after_blank`` as told."""
+    out: list[_Line] = []
+    pieces = [(0, len(content))]
+    # an inline bullet is one of "-*•": a line without any has none (most lines; the regex tries every place)
+    marks = [m.start() for m in _INLINE_BULLET.finditer(content)] if _BULLET_CHARS.search(content) else []
+    if len(marks) >= 2 or (marks and marks[0] > 0 and len(content) > 200):
+        cut = [0, *[m for m in marks if m > 0], len(content)]
+        pieces = list(zip(cut[:-1], cut[1:]))
+    for piece_start, piece_end in pieces:
+        segment = content[piece_start:piece_end]
+        if not segment or segment.isspace():
+            continue
+        bullet = _BULLET.match(segment)
+        assert bullet is not None  # every part of the pattern is optional
+        body_start = bullet.end()
+        body = segment[body_start:].rstrip()
+        while body and body[-1] in " \t|*":
+            body = body[:-1].rstrip()
+        if not body.strip("*"):
+            continue  # nothing but the closing "**" of a bold heading
+        indent = len(bullet.group(1).expandtabs())
+        absolute = line_start + piece_start + body_start
+        out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body, blank and not out, piece_start > 0))
     return out
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from screener import compile_criteria
 from screener.compiler import _CHECKED, _female_only, _rewritten
@@ -16,6 +18,7 @@ from screener.rulecheck import criterion_problem
 from screener.rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, Not, Restrict, Sex, computes_nothing,
                             is_manual, load_rules, node_class, node_classes, nodes_and_classes, walk)
 from screener.scope import impossible_and, numbered, sex_specific
+from screener.segment import _lines, _lines_by_splitting
 from screener.stable_ids import _may_key, may_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +74,22 @@ def test_a_condition_only_women_have_is_restricted_to_them() -> None:
     assert "pregnancy" in _female_only()
     rule, _, classes = _rewritten(AllOf(items=[Condition(condition="pregnancy"), Manual(question="q")]), "E1")
     assert Restrict in classes and Sex in classes and rule != AllOf(items=[Condition(condition="pregnancy"), Manual(question="q")])
+
+
+_LINE_PARTS = ["- ", "* ", "• ", "1. ", "a) ", "(ii) ", "[1] ", "  ", "\t", "\u00a0", "Age 18", "ECOG 0-1", " - Hb > 9", " - Platelets",
+               " * Other", "ASA I - IV", "|", "**", "or", ":", "\n", "\n", "\n\n", "\r\n", "\u2028", "x" * 120, "word "]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "Inclusion:\n- a\n- b\n\n  * c |\n**\n", "- A - B - C\n1. one\n   wraps here",
+                                  " - x" * 70, "a\r\nb\n- c", "- \n*\n  ", "Heading\n\t- Tab item *  \n"])
+def test_lines_read_in_place_are_the_lines_split_apart(text: str) -> None:
+    for start in range(min(len(text), 3) + 1):
+        assert _lines(text, start, len(text)) == _lines_by_splitting(text, start, len(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_LINE_PARTS), max_size=30), st.integers(0, 5))
+def test_lines_in_place_agree_with_lines_split_apart(parts: list[str], cut: int) -> None:
+    text = "".join(parts)
+    start = min(cut, len(text))
+    assert _lines(text, start, len(text)) == _lines_by_splitting(text, start, len(text))
