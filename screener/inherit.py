@@ -81,7 +81,8 @@ def _ages_only(node: Node) -> bool:
 
 def inherited_rule(extractor: Extractor, source: str, item: Item) -> Node | None:
     """The item's rule with what it inherits from above, or None when it inherits nothing."""
-    conditions = [c for c in (age_condition(extractor, source, a, b) for a, b in item.conditions) if c is not None]
+    conditions = [c for c in (age_condition(extractor, source, a, b) for a, b in item.conditions) if c is not None] \
+        if item.conditions else []
     start = item.start
     prefix = _PREFIX.match(source, item.start, item.end) if source.find(":", item.start, item.end) >= 0 else None
     if prefix:
