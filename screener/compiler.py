@@ -20,7 +20,7 @@ from .scope import cues, impossible_and, numbered, sex_specific
 from .stable_ids import may_key, set_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
-from .text import first_rules, normalize, possible_rules
+from .text import normalize, possible_rules
 
 _AGE_VALUE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(years?|months?|weeks?|days?)\s*$", re.I)
 
@@ -61,14 +61,12 @@ MAX_ITEM_CHARS = 20_000
 sections of the 8,416-trial corpus are at most 21 KB), and it bounds compile time."""
 
 
-def _item_rule(source: Source, item: Item, extractor: Extractor, possible: frozenset[int] | None = None,
-               first: tuple[int, ...] | None = None) -> Node:
+def _item_rule(source: Source, item: Item, extractor: Extractor, possible: frozenset[int] | None = None) -> Node:
     """The item's rule. An item about another person (under "DONOR:") is a question about
     that person, never a rule on the patient; should the extractor fail on some text, or the
     item be longer than ``MAX_ITEM_CHARS``, the item is left to review (its text as the
     question) instead of stopping the trial: nothing is dropped.  ``possible``: the normalisation
-    rules that may apply in the source (``text.possible_rules``); ``first``: those the item's
-    text does not exclude (``text.first_rules``)."""
+    rules that may apply in the source (``text.possible_rules``)."""
     if item.end - item.start > MAX_ITEM_CHARS:
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
     if item.about:
@@ -79,19 +77,17 @@ def _item_rule(source: Source, item: Item, extractor: Extractor, possible: froze
         inherited = inherited_rule(extractor, source.text, item)
         if inherited is not None:
             return inherited
-        text = normalize(source.text[item.start:item.end], item.start, possible, first)
+        text = normalize(source.text[item.start:item.end], item.start, possible)
         return extractor.item_rule(text, item.section, item.heading)
     except (ValueError, ArithmeticError, RecursionError):  # ValidationError is a ValueError
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
 
 
 def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor,
-               possible: frozenset[int] | None = None, firsts: list[tuple[int, ...]] | None = None,
-               ) -> tuple[Criterion, list[Node], list[type]]:
+               possible: frozenset[int] | None = None) -> tuple[Criterion, list[Node], list[type]]:
     """The criterion of a group of items, with the nodes of its rule and their classes
-    (``nodes_and_classes``): the later stages test those instead of walking the tree again.
-    ``firsts``: ``text.first_rules`` of each item."""
-    rules = [_item_rule(source, item, extractor, possible, firsts[i] if firsts else None) for i, item in enumerate(group)]
+    (``nodes_and_classes``): the later stages test those instead of walking the tree again."""
+    rules = [_item_rule(source, item, extractor, possible) for item in group]
     start, end = group[0].start, group[-1].end
     rule, nodes, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
@@ -189,14 +185,11 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
     criteria: list[Criterion] = []
     keyed: list[bool] = []  # per criterion, whether its rule may hold a question to key (stable_ids.may_key)
     possible = possible_rules(source.text)
-    groups = _groups(segment(source.text, source.start, source.end), source.text)
-    # what normalising each item may need, tested for all the items at once
-    firsts = iter(first_rules([source.text[item.start:item.end] for group in groups for item in group], possible))
-    for group in groups:
+    for group in _groups(segment(source.text, source.start, source.end), source.text):
         section = group[0].section
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
-        criterion, nodes, classes = _criterion(source, group, criterion_id, extractor, possible, [next(firsts) for _ in group])
+        criterion, nodes, classes = _criterion(source, group, criterion_id, extractor, possible)
         problem = None if _CHECKED.isdisjoint(classes) else criterion_problem(criterion)
         if problem:  # what the rules reader would refuse ("within 0 days") is left to review
             criterion = criterion.model_copy(update={

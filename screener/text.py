@@ -190,71 +190,33 @@ def _first_order(possible: frozenset[int] | None, ascii_text: bool) -> tuple[int
     return order
 
 
-def first_rules(texts: list[str], possible: frozenset[int] | None = None) -> list[tuple[int, ...]]:
-    """For each of ``texts`` (the items of one trial), the rules of ``normalize``'s first pass
-    that what they need does not exclude (``Needs.excludes``): the same tests ``normalize``
-    makes of each text alone, made rule by rule over all of them in a few comprehensions,
-    not in a call for each text and rule (most rules are excluded from most items)."""
-    ascii_of = [text.isascii() for text in texts]
-    lowered = [text.lower() if ascii_text else text for text, ascii_text in zip(texts, ascii_of)]
-    found: list[list[int]] = [[] for _ in texts]
-    prepared = _prepared()
-    every = list(range(len(texts)))
-    for index in range(len(prepared)) if possible is None else sorted(possible):
-        need = prepared[index][2]
-        alive = [i for i in every if not ascii_of[i]] if need.non_ascii else every
-        for folded, strings in need.sets:
-            haystacks = lowered if folded else texts  # a folded set is not tested on text beyond ASCII
-            if len(strings) == 1:
-                string = strings[0]
-                alive = [i for i in alive if (folded and not ascii_of[i]) or string in haystacks[i]]
-            else:
-                alive = [i for i in alive if (folded and not ascii_of[i]) or _holds_one(haystacks[i], strings)]
-        for i in alive:
-            found[i].append(index)
-    return [tuple(rules) for rules in found]
-
-
-def _holds_one(haystack: str, strings: tuple[str, ...]) -> bool:
-    for string in strings:
-        if string in haystack:
-            return True
-    return False
-
-
-def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = None, first: tuple[int, ...] | None = None) -> Text:
+def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = None) -> Text:
     """Normalise ``source``; spans are offsets into the original shifted by ``offset``.
 
     A rule is searched only where the text may hold a match (see ``screener.prefilter``):
     most criteria need no rule at all.  ``possible``: the rules that may match a text that
-    holds ``source`` (``possible_rules``); the others are skipped until a rule changes the text.
-    ``first``: the rules of the first pass that ``source`` does not exclude (``first_rules``),
-    searched without testing again."""
+    holds ``source`` (``possible_rules``); the others are skipped until a rule changes the text."""
     text = source
     starts: list[int] | None = None
     ends: list[int] = []
     ascii_text, lowered = text.isascii(), None
     prepared = _prepared()
-    order: Sequence[int] = _first_order(possible, ascii_text) if first is None else first
-    tested = first is not None  # whether the rules of ``order`` are known not excluded
+    order: Sequence[int] = _first_order(possible, ascii_text)
     position = 0
     while position < len(order):
         index = order[position]
         position += 1
         pattern, replacement, need = prepared[index]
-        if not tested:
-            if need.folded and ascii_text and lowered is None:
-                lowered = text.lower()
-            if need.excludes(text, ascii_text, lowered):
-                continue
-        if not pattern.search(text):
+        if need.folded and ascii_text and lowered is None:
+            lowered = text.lower()
+        if need.excludes(text, ascii_text, lowered) or not pattern.search(text):
             continue
         if starts is None:
             starts = list(range(offset, offset + len(source)))
             ends = list(range(offset + 1, offset + len(source) + 1))
         text, starts, ends = _apply(text, starts, ends, pattern, replacement)
         ascii_text, lowered = text.isascii(), None
-        order, position, tested = range(index + 1, len(prepared)), 0, False  # a new text: any later rule may match
+        order, position = range(index + 1, len(prepared)), 0  # a new text: any later rule may match
     if starts is None:
         return Text(text, range(offset, offset + len(source)), range(offset + 1, offset + len(source) + 1))
     return Text(text, tuple(starts), tuple(ends))

@@ -20,7 +20,6 @@ from screener.rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Manu
 from screener.scope import impossible_and, numbered, sex_specific
 from screener.segment import _lines, _lines_by_splitting
 from screener.stable_ids import _may_key, may_key
-from screener.text import _first_order, _prepared, first_rules, normalize, possible_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 _COMPILED = [c.rule for path in sorted((ROOT / "rules").glob("*.yaml")) for c in load_rules(path).criteria] + [
@@ -94,26 +93,3 @@ def test_lines_in_place_agree_with_lines_split_apart(parts: list[str], cut: int)
     text = "".join(parts)
     start = min(cut, len(text))
     assert _lines(text, start, len(text)) == _lines_by_splitting(text, start, len(text))
-
-
-_TEXT_PARTS = ["Platelets \\>= 100 K/uL", "Hb ≥ 9 g/dL", " and AST < or = 2.5 x ULN", "FEV(1) > 50%", "three times the ULN",
-               "ASA class III or IV", "creatinine 1,5 mg/dl", "≤", "\u00a0", " mm(3)", "twice normal", "Child-Pugh B", "50% of LLN",
-               "greater than10", "pain > 4/10", "ﬁ", "K", "Ä", " or ", "<", "=", " "]
-
-
-def _plain_first(text: str, possible: frozenset[int] | None) -> tuple[int, ...]:
-    """The rules ``normalize``'s first pass tries on ``text`` after its own tests."""
-    ascii_text = text.isascii()
-    return tuple(i for i in _first_order(possible, ascii_text)
-                 if not _prepared()[i][2].excludes(text, ascii_text, text.lower() if ascii_text else None))
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_TEXT_PARTS), max_size=6).map("".join), min_size=1, max_size=5), st.booleans())
-def test_the_first_rules_of_many_items_are_those_of_each_alone(texts: list[str], whole: bool) -> None:
-    possible = possible_rules(" ".join(texts)) if whole else None
-    firsts = first_rules(texts, possible)
-    assert firsts == [_plain_first(text, possible) for text in texts]
-    for offset, (text, first) in enumerate(zip(texts, firsts)):
-        with_first, plain = normalize(text, offset, possible, first), normalize(text, offset, possible)
-        assert (with_first.text, list(with_first.starts), list(with_first.ends)) == (plain.text, list(plain.starts), list(plain.ends))
