@@ -86,11 +86,11 @@ class MentionReader:
     def mentions(self, text: str) -> list[Mention]:
         words = Words(text)
         if words.ascii:
-            matches = self._family.finditer(words)
+            matches = [(self._names[number], found) for number, found in self._family.finditer(words)]
         else:
-            matches = [list(names.other.finditer(text)) if names.other else names.index.finditer(words)
+            matches = [(names, list(names.other.finditer(text)) if names.other else names.index.finditer(words))
                        for names in self._names]
-        found = [names.mention(m) for names, found_names in zip(self._names, matches) for m in found_names]
+        found = [names.mention(m) for names, found_names in matches for m in found_names]
         negated = self._prefix_negated(words)
         # a name after a prefix that does not negate it names a kind of something else ("non-melanoma skin
         # cancer"): it is not that condition, so it stays unread

@@ -68,9 +68,13 @@ class Words:
         """Where ``word`` (one of ``folded_words``) stands whole in the lowered ASCII text."""
         return _finds(self._padded, b" " + word + b" ")
 
+    def holds(self, string: bytes) -> bool:
+        """Whether the lowered ASCII text holds ``string``, after ``folded_words``."""
+        return string in self._bytes
+
     def found(self, string: bytes) -> list[int]:
         """Where ``string`` stands in the lowered ASCII text, after ``folded_words``."""
-        return _finds(self._bytes, string) if string in self._bytes else []
+        return _finds(self._bytes, string)
 
     def places(self, words: Iterable[bytes], chars: Iterable[bytes]) -> list[int]:
         """Where one of ``words`` stands whole or one of ``chars`` stands, ascending (no
@@ -194,10 +198,10 @@ class PhraseFamily:
         self._firsts = frozenset(self._owners)
         self._whole = [number for number, index in enumerate(self.indexes) if index._firsts is None]
 
-    def finditer(self, words: Words) -> list[Sequence[re.Match[str]]]:
-        """Per index, ``index.finditer(words, target)`` for its target; ``words`` is ASCII."""
-        found: list[Sequence[re.Match[str]]] = [()] * len(self.indexes)
-        places: dict[int, list[int]] = {}
+    def finditer(self, words: Words) -> list[tuple[int, list[re.Match[str]]]]:
+        """The indexes (by number, ascending) that match in their target, with their
+        matches as ``index.finditer(words, target)`` finds them; ``words`` is ASCII."""
+        places: dict[int, list[int]] = {number: [] for number in self._whole}
         held = words.folded_words()
         for word in held & self._firsts:
             whole: list[int] | None = None
@@ -206,14 +210,17 @@ class PhraseFamily:
                     whole = words.whole(word) if whole is None else whole
                     places.setdefault(number, []).extend(whole)
         for char, numbers in self._chars.items():
-            at = words.found(char)
-            for number in numbers if at else ():
-                places.setdefault(number, []).extend(at)
-        for number, at in places.items():
-            target = words.lowered if self.lowered[number] else words.text
-            found[number] = _anchored(self.indexes[number].pattern, target, sorted(at))
-        for number in self._whole:
-            found[number] = list(self.indexes[number].pattern.finditer(words.lowered if self.lowered[number] else words.text))
+            if words.holds(char):
+                at = words.found(char)
+                for number in numbers:
+                    places.setdefault(number, []).extend(at)
+        found = []
+        for number in sorted(places):
+            index, target = self.indexes[number], words.lowered if self.lowered[number] else words.text
+            matches = list(index.pattern.finditer(target)) if index._firsts is None else \
+                _anchored(index.pattern, target, sorted(places[number]))
+            if matches:
+                found.append((number, matches))
         return found
 
 

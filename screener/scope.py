@@ -163,9 +163,14 @@ def restricted(group: Node, item: Node | None, section: str, restriction: bool, 
 # ---------------------------------------------------------------------------- rewrites
 
 
+@cache
+def _female_only() -> frozenset[str]:
+    return frozenset(cues()["female_only"])
+
+
 def sex_specific(node: Node) -> Node:
     """Conditions only a woman can have (pregnancy...) are taken as absent in a man."""
-    female_only = set(cues()["female_only"])
+    female_only = _female_only()
     if not any(isinstance(n, Condition) and n.condition in female_only for n in walk(node)):
         return node
 
