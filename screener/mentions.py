@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from .lexicon import Lexicon, Variable, get_lexicon, name_key
 from .patterns import patterns
-from .phraseindex import PhraseIndex, Words
-from .prefilter import cannot_match, needs
+from .phraseindex import PhraseFamily, PhraseIndex, Words
+from .prefilter import Needs, needs
 from .prefix_negation import closes_phrase, prefix_before_re, prefix_regex
 from .scope import cues
 from .tokens import NUMBER, Fillers, Spans, phrase_regex, trie
@@ -41,15 +41,12 @@ class MentionReader:
         )]
         self._groups = {name_key(k): v for k, v in p["variable_groups"].items()}
         self._condition_names = self._mentions[1][2]
-        self._lowered_res = [_lowered_regex(folded) for _, _, folded, _, _ in self._mentions]
-        self._indexes = [(PhraseIndex(lowered_re, folded, True) if lowered_re else None,
-                          PhraseIndex(exact_re, exact, False) if exact_re else None)
-                         for (_, _, folded, exact_re, exact), lowered_re in zip(self._mentions, self._lowered_res)]
+        self._names = [*_names(self._mentions), _Names("group", PhraseIndex(phrase_regex(p["variable_groups"].keys()),
+                                                                            p["variable_groups"].keys(), True))]
+        self._family = PhraseFamily([names.index for names in self._names], [names.lowered for names in self._names])
         self._prefix_negation_re = prefix_regex(trie(set(self._condition_names)))
         self._prefix_before_re = prefix_before_re()
         self._prefix_negation_needs, self._prefix_before_needs = needs(self._prefix_negation_re), needs(self._prefix_before_re)
-        self._group_re = phrase_regex(p["variable_groups"].keys())
-        self._group_index = PhraseIndex(self._group_re, p["variable_groups"].keys(), True)
         # words that need no reading: what is left unread besides them goes to review
         ignored = {w.lower() for w in p["filler_words"] + p["method_words"] + p["timing"]["current"]}
         ignored |= {w.lower() for phrase in p["timing"]["history"] for w in phrase.split()}
@@ -75,10 +72,10 @@ class MentionReader:
         exact_re = phrase_regex(exact, 0) if exact else None
         return kind, folded_re, folded, exact_re, exact
 
-    def _prefix_negated(self, text: str) -> list[Mention]:
+    def _prefix_negated(self, words: Words) -> list[Mention]:
         """Conditions fused to a negation prefix ("Nonsmoker", "non-smokers who ..."), read as NOT the condition."""
-        found: list[Mention] = []
-        if cannot_match(self._prefix_negation_needs, text):
+        text, found = words.text, list[Mention]()
+        if _lacks(self._prefix_negation_needs, words):
             return found
         for match in self._prefix_negation_re.finditer(text):
             if closes_phrase(text, match.end()):
@@ -87,35 +84,20 @@ class MentionReader:
         return found
 
     def mentions(self, text: str) -> list[Mention]:
-        found: list[Mention] = []
         words = Words(text)
-        for (kind, folded_re, folded, _, exact), (lowered_index, exact_index) in zip(self._mentions, self._indexes):
-            if folded_re:
-                matches = lowered_index.finditer(words, words.lowered) if lowered_index and words.ascii \
-                    else folded_re.finditer(text)
-                for m in matches:
-                    found.append(Mention(m.start(), m.end(), kind, folded[name_key(m.group(0))]))
-            if exact_index:
-                for m in exact_index.finditer(words):
-                    found.append(Mention(m.start(), m.end(), kind, exact[re.sub(r"\s+", " ", m.group(0))]))
-        for m in self._group_index.finditer(words):
-            found.append(Mention(m.start(), m.end(), "group", name_key(m.group(0))))
-        negated = self._prefix_negated(text)
+        if words.ascii:
+            matches = [(self._names[number], found) for number, found in self._family.finditer(words)]
+        else:
+            matches = [(names, list(names.other.finditer(text)) if names.other else names.index.finditer(words))
+                       for names in self._names]
+        found = [names.mention(m) for names, found_names in matches for m in found_names]
+        negated = self._prefix_negated(words)
         # a name after a prefix that does not negate it names a kind of something else ("non-melanoma skin
         # cancer"): it is not that condition, so it stays unread
-        if not cannot_match(self._prefix_before_needs, text):
+        if found and not _lacks(self._prefix_before_needs, words):
             found = [m for m in found
                      if m.kind != "condition" or not self._prefix_before_re.search(text, max(0, m.start - 5), m.start)]
-        found += negated
-        # longest first at each place; drop what overlaps a longer mention
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Mention] = []
-        taken = Spans([])
-        for mention in sorted(found, key=lambda m: -(m.end - m.start)):
-            if not taken.overlaps(mention.start, mention.end):
-                kept.append(mention)
-                taken.add(mention.start, mention.end)
-        return sorted(kept, key=lambda m: m.start)
+        return _longest(found + negated)
 
     def _heading_variables(self, heading: str) -> list[Mention]:
         """Variables a sub-heading names ("Age:"), read once per heading."""
@@ -183,3 +165,59 @@ def _lowered_regex(folded: dict[str, str]) -> re.Pattern[str] | None:
             or any(re.fullmatch(re.escape(char), chr(code), re.I) for char in others for code in range(128)):
         return None
     return phrase_regex(names, 0)
+
+
+@dataclass(frozen=True)
+class _Names:
+    """One way the names of a kind are found: ``index`` read on ASCII text (on its lower
+    case when ``lowered``), ``other`` searched in any other text (None: the index there
+    too); a match is looked up in ``ids`` by its ``name_key`` (``exact``: as written,
+    blanks squashed), or is itself the id (``ids`` None: a group)."""
+
+    kind: str
+    index: PhraseIndex
+    lowered: bool = False
+    other: re.Pattern[str] | None = None
+    ids: dict[str, str] | None = None
+    exact: bool = False
+
+    def mention(self, match: re.Match[str]) -> Mention:
+        written = match.group(0)
+        if self.ids is None:
+            return Mention(match.start(), match.end(), self.kind, name_key(written))
+        key = re.sub(r"\s+", " ", written) if self.exact else name_key(written)
+        return Mention(match.start(), match.end(), self.kind, self.ids[key])
+
+
+def _names(kinds: list[tuple[str, re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None, dict[str, str]]]) -> list[_Names]:
+    """Per kind, its case-folded names (as a case-sensitive regex on lowered ASCII text where
+    ``_lowered_regex`` allows) and then its abbreviations, compared as written."""
+    out: list[_Names] = []
+    for kind, folded_re, folded, exact_re, exact in kinds:
+        if folded_re:
+            lowered_re = _lowered_regex(folded)
+            index = PhraseIndex(lowered_re or folded_re, folded, True)
+            out.append(_Names(kind, index, lowered_re is not None, folded_re, folded))
+        if exact_re:
+            out.append(_Names(kind, PhraseIndex(exact_re, exact, False), ids=exact, exact=True))
+    return out
+
+
+def _lacks(need: Needs, words: Words) -> bool:
+    """``prefilter.cannot_match`` with the lower case ``words`` has made."""
+    return need.excludes(words.text, words.ascii, words.lowered if words.ascii and need.folded else None)
+
+
+def _longest(found: list[Mention]) -> list[Mention]:
+    """The mentions that overlap no longer one, in order of place: the longest wins, and of
+    two as long the earlier, and of two at one place the one found first."""
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    kept: list[Mention] = []
+    taken = Spans([])
+    for mention in sorted(found, key=lambda m: -(m.end - m.start)):
+        if not taken.overlaps(mention.start, mention.end):
+            kept.append(mention)
+            taken.add(mention.start, mention.end)
+    return sorted(kept, key=lambda m: m.start)

@@ -40,15 +40,17 @@ class Needs:
         ``lowered`` its lower case, computed by the caller once for many patterns."""
         if self.non_ascii and ascii_text:
             return True
+        if self.folded and ascii_text and lowered is None:
+            lowered = text.lower()
         for folded, strings in self.sets:
             if folded:
                 if not ascii_text:  # folding beyond ASCII ("K", the Kelvin sign, is "k") is left to the engine
                     continue
-                haystack = lowered if lowered is not None else text.lower()
+                haystack = lowered
             else:
                 haystack = text
             for string in strings:
-                if string in haystack:
+                if string in haystack:  # type: ignore[operator]
                     break
             else:
                 return True
@@ -71,7 +73,8 @@ def needs(pattern: re.Pattern[str]) -> Needs:
         tree = _sre.parse(pattern.pattern, pattern.flags)
         reader = _Reader()
         reader.sequence(list(tree), bool(pattern.flags & re.IGNORECASE))
-        best = sorted(reader.sets, key=lambda entry: -min(map(len, entry[1])))[:_MAX_SETS]
+        best = sorted(_strongest(reader.sets), key=lambda entry: -min(map(len, entry[1])))[:_MAX_SETS]
+        best.sort(key=lambda entry: len(entry[1]))  # the sets of fewest strings, the cheapest tests, first
         return Needs(reader.non_ascii, tuple(best), any(folded for folded, _ in best))
     except Exception:  # an unexpected tree shape: never skip
         return NOTHING
@@ -89,12 +92,15 @@ class _Reader:
         self.sets: list[tuple[bool, tuple[str, ...]]] = []
 
     def offer(self, strings: set[str] | None, folded: bool) -> None:
-        if not strings or not all(strings) or len(strings) > _MAX_STRINGS:
+        if not strings or not all(strings):
             return
         if folded:
             if not all(s.isascii() for s in strings):
                 return  # a folded non-ASCII letter may match ASCII text: no safe test
             strings = {s.lower() for s in strings}
+        strings = _minimal(strings)
+        if len(strings) > _MAX_STRINGS:
+            return
         entry = (folded, tuple(sorted(strings)))
         if entry not in self.sets:
             self.sets.append(entry)
@@ -148,6 +154,26 @@ class _Reader:
         if chosen and all(entry is not None for entry in chosen):
             # a string needed case-sensitively is also there in lower case: mixed sets are compared folded
             self.offer({s for entry in chosen if entry for s in entry[1]}, any(entry[0] for entry in chosen if entry))
+
+
+def _minimal(strings: set[str]) -> set[str]:
+    """``strings`` less those that hold another of them ("females" holds "male"): a text
+    holding the longer holds the shorter, so one ``in`` test of the shorter answers both."""
+    return {s for s in strings if not any(other != s and other in s for other in strings)}
+
+
+def _strongest(sets: list[tuple[bool, tuple[str, ...]]]) -> list[tuple[bool, tuple[str, ...]]]:
+    """``sets`` less those another answers: a text that holds one string of the other holds
+    one of theirs too (each string of the other holds one of theirs), so they never exclude
+    what the other lets through.  Only sets compared alike (both folded or not) are weighed."""
+    def implies(strong: tuple[bool, tuple[str, ...]], weak: tuple[bool, tuple[str, ...]]) -> bool:
+        return strong[0] == weak[0] and all(any(w in s for w in weak[1]) for s in strong[1])
+
+    kept: list[tuple[bool, tuple[str, ...]]] = []
+    for entry in sets:
+        if not any(implies(other, entry) for other in kept):
+            kept = [other for other in kept if not implies(entry, other)] + [entry]
+    return kept
 
 
 def _chars(av: list) -> set[str] | None:

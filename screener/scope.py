@@ -163,9 +163,14 @@ def restricted(group: Node, item: Node | None, section: str, restriction: bool, 
 # ---------------------------------------------------------------------------- rewrites
 
 
+@cache
+def _female_only() -> frozenset[str]:
+    return frozenset(cues()["female_only"])
+
+
 def sex_specific(node: Node) -> Node:
     """Conditions only a woman can have (pregnancy...) are taken as absent in a man."""
-    female_only = set(cues()["female_only"])
+    female_only = _female_only()
     if not any(isinstance(n, Condition) and n.condition in female_only for n in walk(node)):
         return node
 
@@ -262,10 +267,16 @@ def _permission_re() -> re.Pattern[str]:
     return re.compile(r"\s*(?:" + phrase_pattern(cues()["permissions"]) + r")[\s.;:,]*$", re.I)
 
 
+# what may follow a closing permission cue in ASCII text: blanks (``\\s``) and ".;:,"
+_TRAILING = ".;:," + "".join(chr(code) for code in range(128) if chr(code).isspace())
+
+
 @cache
-def _permission_words() -> frozenset[str]:
-    """The last word of each permission cue ("allowed" of "are allowed"), lower case."""
-    return frozenset(str(cue).split()[-1].lower() for cue in cues()["permissions"])
+def _permission_ends() -> tuple[str, ...] | None:
+    """The last word of each permission cue ("allowed" of "are allowed"), in lower case and
+    less what ``_TRAILING`` strips; None (no test) when one is nothing but that, or not ASCII."""
+    ends = tuple(str(cue).split()[-1].lower().rstrip(_TRAILING) for cue in cues()["permissions"])
+    return ends if all(end and end.isascii() for end in ends) else None  # ignoring case, "K" (Kelvin) is "k"
 
 
 def permission_at(sentence: str, section: str = "exclusion", alone: bool = False) -> int | None:
@@ -273,10 +284,9 @@ def permission_at(sentence: str, section: str = "exclusion", alone: bool = False
     eligible."): the words before it are what the sentence allows; None without one, and for
     a lone inclusion sentence that says who is included ("Patients with stage III disease are
     eligible.": a requirement)."""
-    if sentence.isascii():  # the cue's last word must be there: a test far cheaper than the search
-        lowered = sentence.lower()
-        if not any(word in lowered for word in _permission_words()):
-            return None
+    ends = _permission_ends()
+    if ends is not None and sentence.isascii() and not sentence.rstrip(_TRAILING).lower().endswith(ends):
+        return None  # an ASCII sentence ends with a cue's last word: a test far cheaper than the search
     match = _permission_re().search(sentence)
     if match is None:
         return None

@@ -65,15 +65,19 @@ class Spans:
     """Membership in a union of [start, end) spans in logarithmic time (sentences may hold
     thousands of spans: scanning them for every word made long criteria quadratic)."""
 
+    __slots__ = ("starts", "ends")
+
     def __init__(self, spans: list[tuple[int, int]]) -> None:
-        merged: list[list[int]] = []
-        for a, b in sorted(spans):
-            if merged and a <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], b)
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        starts, ends = self.starts, self.ends
+        for a, b in sorted(spans) if spans else ():
+            if ends and a <= ends[-1]:
+                if b > ends[-1]:
+                    ends[-1] = b
             elif a < b:
-                merged.append([a, b])
-        self.starts = [a for a, _ in merged]
-        self.ends = [b for _, b in merged]
+                starts.append(a)
+                ends.append(b)
 
     def contains(self, position: int) -> bool:
         index = bisect.bisect_right(self.starts, position) - 1

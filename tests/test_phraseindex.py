@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.phraseindex import PhraseIndex, Words, finditer_from_heads
+from screener.phraseindex import PhraseFamily, PhraseIndex, Words, finditer_from_heads
 from screener.prefilter import heads
 from screener.tokens import phrase_regex
 
 _NAMES = ["a", "alt", "ast", "age", "hiv", "hiv infection", "b12", "vitamin b12", "17β estradiol", "(a a) do2",
-          "% diameter stenosis", "5-fu", "t-cell", "o'neill", "Kelvin", "K"]
+          "% diameter stenosis", "5-fu", "t-cell", "o'neill", "Kelvin", "K", "prior chemo", "prior  radiation",
+          "vitamin d", "a1c_level", "hb s\u00e9rum"]
 
 
 def _cases(names: list[str]) -> list[tuple[re.Pattern[str], PhraseIndex, bool]]:
@@ -35,6 +36,8 @@ EXAMPLES = [
     "5-FU, t-cell lymphoma, O'Neill; 17β estradiol",
     "KELVIN k K \u212a",  # the Kelvin sign folds to "k" ignoring case
     "hivhiv ahiv hiv-1 alt.",
+    "prior -chemo, prior\tradiation; prior chemotherapy, prior vitamin d; a1c_level, a1c level",
+    "Prior Chemo, PRIOR radiation, HB serum, Vitamin-D",
     "",
 ]
 
@@ -49,16 +52,30 @@ def _same(text: str, names: list[str]) -> None:
         assert [(m.start(), m.end()) for m in index.finditer(words, target)] == expected
 
 
+def _same_in_family(text: str, names: list[str]) -> None:
+    """A family of indexes read on ASCII text finds what each pattern finds over its target."""
+    if not text.isascii():
+        return
+    cases = _cases(names)
+    found = PhraseFamily([index for _, index, _ in cases], [lowered for *_, lowered in cases]).finditer(Words(text))
+    expected = [(number, [m.span() for m in pattern.finditer(text.lower() if on_lowered else text)])
+                for number, (pattern, _, on_lowered) in enumerate(cases)]
+    assert [(number, [m.span() for m in matches]) for number, matches in found] == [e for e in expected if e[1]]
+
+
 @pytest.mark.parametrize("text", EXAMPLES)
 def test_examples(text):
     _same(text, _NAMES)
+    _same_in_family(text, _NAMES)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([*_NAMES, " ", ", ", "-", "x", "HIV", "Alt", "\u212a", "(", "%"]) | st.text(max_size=3),
+@given(st.lists(st.sampled_from([*_NAMES, " ", ", ", "-", "x", "HIV", "Alt", "\u212a", "(", "%", "Prior", "chemo", "D"])
+                | st.text(max_size=3),
                 max_size=12))
 def test_equals_finditer(parts):
     _same("".join(parts), _NAMES)
+    _same_in_family("".join(parts), _NAMES)
 
 
 HEADED = [  # (pattern, the heads read from it: None when a match may start anywhere)

@@ -70,3 +70,31 @@ def test_normalize_equals_searching_every_rule(parts, offset):
     source = "".join(parts)
     result = text.normalize(source, offset)
     assert (result.text, tuple(result.starts), tuple(result.ends)) == _reference(source, offset)
+
+
+KEPT = [  # (pattern, the sets of strings its needs keep)
+    # "females" holds "male" and "women" holds "men": one test of the shorter answers both
+    (r"(?i)\b(?:females?|males?|men|women)\b", ((True, ("male", "men")),)),
+    (r"(?i)(?:females?|males?)\s+(?:patients|subjects)", ((True, ("male",)), (True, ("patients", "subjects")))),
+    # a text holding "ab" or "cd" holds one of "ab", "cd", "ef": the second set adds nothing
+    (r"(?:ab|cd)x?(?:ab|cd|ef)", ((False, ("ab", "cd")),)),
+]
+
+
+@pytest.mark.parametrize("pattern, sets", KEPT)
+def test_needs_keep_no_string_or_set_another_answers(pattern, sets):
+    assert needs(re.compile(pattern)).sets == sets
+
+
+_PATTERNS = [re.compile(p) for p, _ in KEPT + [(n[0], None) for n in NEEDS]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["female", "Males", "men", "WOMEN", " ", "patients", "ab", "c", "d", "ef", "x", "ULN",
+                                 "upper normal", "greater than ", "≤", "5", "TİMES", "pO", "("]) | st.text(max_size=3),
+                max_size=10))
+def test_an_excluded_text_holds_no_match(parts):
+    sample = "".join(parts)
+    for pattern in _PATTERNS:
+        if needs(pattern).excludes(sample, sample.isascii()):
+            assert pattern.search(sample) is None
