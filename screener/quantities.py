@@ -105,15 +105,9 @@ class QuantityReader(MentionReader):
         p = patterns()
         before = p["comparators_before"]
         self._before = {name_key(k): v for k, v in before.items()}
-        symbols = [k for k in before if not k[0].isalpha()]
-        words = [k for k in before if k[0].isalpha()]
-        self._before_re = re.compile(
-            r"(?:(?<![\w])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-            + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r")\)?)\s*$",
-            re.I,
-        )
+        self._ending = EndingComparators(before)
+        self._before_re = self._ending.pattern
         self._before_any_re = re.compile(self._before_re.pattern[:-len(r"\s*$")] + r"\s*", re.I)
-        self._ending = EndingComparators(self._before_re, before)
         after = p["comparators_after"]
         self._after = {name_key(k): v for k, v in after.items()}
         self._after_re = re.compile(
@@ -193,7 +187,6 @@ class QuantityReader(MentionReader):
         before = text[max(0, number.start() - 60):number.start()]
         op, start, within, aged = self._comparator_at(text, number)
         op = op or carried
-        between = _BETWEEN.search(before)
         value = parse_number(number.group(1))
         cursor = number.end()
         second = None
@@ -201,7 +194,10 @@ class QuantityReader(MentionReader):
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
         unit_first, after_first = self._unit_after(text, cursor)
-        range_match = (_RANGE_BETWEEN if between else _RANGE).match(text, after_first)
+        range_match = _RANGE_BETWEEN.match(text, after_first)  # found wherever _RANGE is: "between" is read only then
+        between = _BETWEEN.search(before) if range_match else None
+        if range_match and not between:
+            range_match = _RANGE.match(text, after_first)
         if range_match and op is None and not pair:  # "20/40 to 20/320" is no range of pairs
             second = parse_number(range_match.group(1))
             cursor = range_match.end()
@@ -237,7 +233,8 @@ class QuantityReader(MentionReader):
         between: "less than age 18", "over the age of 65")."""
         window = max(0, number.start() - 60)
         comparator = self.comparator_before(text, number.start(), window)
-        aged = None if comparator else _AGE_BEFORE_NUMBER.search(text, window, number.start())
+        aged = None if comparator or "age" not in text[window:number.start()].lower() else \
+            _AGE_BEFORE_NUMBER.search(text, window, number.start())
         if aged:  # the comparator stands before the word age
             comparator = self.comparator_before(text, aged.start(), window)
             aged = aged if comparator else None
