@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .ages import age_tail
 from .carry import carries
 from .classes import class_values
+from .comparators import EndingComparators
 from .lexicon import Lexicon, name_key
 from .mentions import MentionReader
 from .patterns import patterns
@@ -39,6 +40,7 @@ _RANGE = re.compile(  # "18 and 65 years old"
     r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*" + _SECOND_NUMBER, re.I)
 _RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
 _EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_DIGIT = re.compile(r"\d")  # what every NUMBER holds
 
 
 @dataclass
@@ -79,7 +81,7 @@ def _range_bounds(span: tuple[int, int], value: float, second: float, units: tup
 def _is_count(unit: str) -> bool:
     """A count per volume (/mm3, cells/uL, 10^9/L), where "100.000" can only be thousands."""
     parsed = parse_unit(unit)
-    return parsed is not None and parsed.units is not None and parsed.dimensionality == _PER_VOLUME
+    return parsed is not None and parsed.parts is not None and parsed.dimensionality == _PER_VOLUME
 
 
 _PER_VOLUME = getattr(parse_unit("/L"), "dimensionality", None)
@@ -103,13 +105,8 @@ class QuantityReader(MentionReader):
         p = patterns()
         before = p["comparators_before"]
         self._before = {name_key(k): v for k, v in before.items()}
-        symbols = [k for k in before if not k[0].isalpha()]
-        words = [k for k in before if k[0].isalpha()]
-        self._before_re = re.compile(
-            r"(?:(?<![\w])(" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-            + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r")\)?)\s*$",
-            re.I,
-        )
+        self._ending = EndingComparators(before)
+        self._before_re = self._ending.pattern
         self._before_any_re = re.compile(self._before_re.pattern[:-len(r"\s*$")] + r"\s*", re.I)
         after = p["comparators_after"]
         self._after = {name_key(k): v for k, v in after.items()}
@@ -130,6 +127,15 @@ class QuantityReader(MentionReader):
     def bounds(self, text: str) -> list[Bound]:
         """Every comparator-number-unit of ``text``, except those in a conditional remark
         ("(or the legal age if > 18 years)"), which are left to manual review."""
+        found = self._number_bounds(text) if _DIGIT.search(text) else []  # every bound but "<= ULN" has a number
+        found.extend(self._normal_limits(text, found))
+        found.sort(key=lambda b: b.start)
+        self._share_units(text, found)
+        self._conditional_variants(text, found)
+        return found
+
+    def _number_bounds(self, text: str) -> list[Bound]:
+        """The bounds written with a number, in order."""
         found: list[Bound] = []
         consumed = 0
         remarks = Spans([] if cannot_match(self._exceptions_needs, text) else
@@ -143,10 +149,6 @@ class QuantityReader(MentionReader):
             if bound_list:
                 found.extend(bound_list)
                 consumed = max(b.end for b in bound_list)
-        found.extend(self._normal_limits(text, found))
-        found.sort(key=lambda b: b.start)
-        self._share_units(text, found)
-        self._conditional_variants(text, found)
         return found
 
     def comparator_before(self, text: str, end: int, start: int | None = None) -> tuple[str, int, str] | None:
@@ -154,7 +156,7 @@ class QuantityReader(MentionReader):
         looked for from ``start`` (60 characters back by default): (op, where it starts, its
         word, '' for a symbol)."""
         start = max(0, end - 60) if start is None else start
-        comparator = self._before_re.search(text[start:end])
+        comparator = self._ending.search(text[start:end])
         if comparator is None:
             return None
         return self._before[name_key(comparator.group(1) or comparator.group(2))], start + comparator.start(), comparator.group(1) or ""
@@ -185,7 +187,6 @@ class QuantityReader(MentionReader):
         before = text[max(0, number.start() - 60):number.start()]
         op, start, within, aged = self._comparator_at(text, number)
         op = op or carried
-        between = _BETWEEN.search(before)
         value = parse_number(number.group(1))
         cursor = number.end()
         second = None
@@ -193,7 +194,10 @@ class QuantityReader(MentionReader):
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
         unit_first, after_first = self._unit_after(text, cursor)
-        range_match = (_RANGE_BETWEEN if between else _RANGE).match(text, after_first)
+        range_match = _RANGE_BETWEEN.match(text, after_first)  # found wherever _RANGE is: "between" is read only then
+        between = _BETWEEN.search(before) if range_match else None
+        if range_match and not between:
+            range_match = _RANGE.match(text, after_first)
         if range_match and op is None and not pair:  # "20/40 to 20/320" is no range of pairs
             second = parse_number(range_match.group(1))
             cursor = range_match.end()
@@ -229,7 +233,8 @@ class QuantityReader(MentionReader):
         between: "less than age 18", "over the age of 65")."""
         window = max(0, number.start() - 60)
         comparator = self.comparator_before(text, number.start(), window)
-        aged = None if comparator else _AGE_BEFORE_NUMBER.search(text, window, number.start())
+        aged = None if comparator or "age" not in text[window:number.start()].lower() else \
+            _AGE_BEFORE_NUMBER.search(text, window, number.start())
         if aged:  # the comparator stands before the word age
             comparator = self.comparator_before(text, aged.start(), window)
             aged = aged if comparator else None

@@ -13,12 +13,26 @@ from typing import Callable
 
 from .errors import UnitError
 from .unit_spellings import _spellings, canonical, parse_unit
+from .unit_offsets import offset_line
 from .unit_types import AMOUNT_PER_CHARGE, AREA, MASS_PER_AMOUNT, Analyte, Equation, Unit, _analyte, _combine
 
 
 def _linear(source: Unit, target: Unit, contexts: dict[str, dict]) -> Callable[[float], float]:
     """value in source -> value in target, as a*x + b computed once with pint (offset units,
     and the reference ``_by_table`` is tested against)."""
+    if source.parts == target.parts and source.scale == target.scale:
+        return lambda x: x
+    return _line(*_pint_line(source, target, contexts))
+
+
+def _line(slope: float, offset: float) -> Callable[[float], float]:
+    if offset == 0.0:
+        return lambda x: x * slope
+    return lambda x: x * slope + offset
+
+
+def _pint_line(source: Unit, target: Unit, contexts: dict[str, dict]) -> tuple[float, float]:
+    """(slope, offset) of the conversion, from what pint makes of 0 and 1 in ``source``."""
     import pint
 
     from . import units  # the one registry
@@ -31,16 +45,12 @@ def _linear(source: Unit, target: Unit, contexts: dict[str, dict]) -> Callable[[
         converted = quantity.to(target.units, *contexts, **parameters)
         return float(converted.magnitude) / target.scale
 
-    if source.parts == target.parts and source.scale == target.scale:
-        return lambda x: x
     try:
         offset = through_pint(0.0)
         slope = through_pint(1.0) - offset
     except (pint.PintError, ArithmeticError):  # incompatible, or a context transform that needs a missing parameter
         raise UnitError(f"{source.display} cannot be converted to {target.display}") from None
-    if offset == 0.0:
-        return lambda x: x * slope
-    return lambda x: x * slope + offset
+    return slope, offset
 
 
 def _pint_contexts(src: Unit, dst: Unit, analyte: Analyte) -> dict[str, dict]:
@@ -104,7 +114,17 @@ def converter(source: str | None, target: str | None, analyte: Analyte | float |
         return equation
     if not (src.offset or dst.offset):
         return _by_table(src, dst, analyte)
-    return _linear(src, dst, _pint_contexts(src, dst, analyte))
+    return _offset_converter(src, dst, analyte)
+
+
+def _offset_converter(src: Unit, dst: Unit, analyte: Analyte) -> Callable[[float], float]:
+    """A temperature: from the offset table when it has the pair, else through pint; a pair
+    of other dimensions that no context relates is refused as pint would refuse it."""
+    contexts = _pint_contexts(src, dst, analyte)
+    if src.dims != dst.dims and not contexts:
+        raise UnitError(f"{src.display} cannot be converted to {dst.display}")
+    line = None if contexts or (src.parts == dst.parts and src.scale == dst.scale) else offset_line(src, dst)
+    return _linear(src, dst, contexts) if line is None else _line(*line)
 
 
 def _forward(equation: Equation, x: float) -> float:

@@ -208,13 +208,14 @@ def read_unit_at(text: str, position: int) -> tuple[Unit, int] | None:
     """The longest known unit written at ``text[position:]`` (after blanks), with its end.
 
     Only spellings of ``unit_spellings.yaml`` count, so "5 mm in diameter" reads "mm"
-    and never "mm in".
+    and never "mm in".  The tokens are read only up to the first word no spelling
+    contains (``_may_spell``): no longer run of words can be a unit.
     """
     ends: list[int] = []
     cursor = position
     while len(ends) < 8:
         token = _UNIT_TOKEN.match(text, cursor)
-        if not token or token.end() == cursor:
+        if not token or token.end() == cursor or not _may_spell(token.group().strip(" \t")):
             break
         cursor = token.end()
         ends.append(cursor)
@@ -226,3 +227,27 @@ def read_unit_at(text: str, position: int) -> tuple[Unit, int] | None:
         if unit is not None and unit.relative is None:
             return unit, end
     return None
+
+
+@cache
+def _spelled_letters() -> str:
+    """Every spelling a unit part can be read as, casefolded without blanks, one a line: the
+    atoms, the UCUM codes and what they become, and the "mg %" forms."""
+    folded, exact, _ = _spellings()
+    numerators, denominators, annotations = _ucum()
+    spellings = [*folded, *exact, *numerators, *numerators.values(), *denominators, *denominators.values(),
+                 *annotations, *annotations.values(), "mg", "g", "gm"]
+    return "\n".join(sorted({s.casefold().replace(" ", "") for s in spellings}))
+
+
+@lru_cache(maxsize=4096)
+def _may_spell(token: str) -> bool:
+    """Whether a unit token can be part of a known unit.  A word (``_UNIT_TOKEN``'s last
+    forms) is read, inside one part, as a piece of one spelling (casefolded, blanks
+    dropped), so a word found in none ("and", "platelets") ends every unit before it;
+    relative words ("ULN") need no check, as ``read_unit_at`` never returns them."""
+    if not token or not token[0].isalpha() or token in ("x", "times", "per"):
+        return True  # a power of ten, "/", "1.73 m2", "24 hours", "%", "°C": not checked
+    word = token.translate(_SUPERSCRIPTS).casefold()
+    word = word[:-1] if word.endswith("%") else word
+    return word in _spelled_letters()
