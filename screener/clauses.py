@@ -316,12 +316,20 @@ class ClauseReader(LeafReader):
             if not self._exceptions.search(paren.group(1)):
                 remarks.append((start + paren.start(), start + paren.end()))
         inside = Spans(covered + remarks)
+        starts, ends = inside.starts, inside.ends  # disjoint, in order: walked with the words
+        index, count = 0, len(starts)
+        is_filler = self._is_filler
         out = []
         for word in WORD.finditer(text, start, end):
             spelt = word.group()
-            if len(spelt) < 2 or self._filler(spelt) or inside.contains(word.start()):
+            if len(spelt) < 2 or is_filler[spelt]:
                 continue
-            out.append(word.span())
+            at = word.start()
+            while index < count and ends[index] <= at:
+                index += 1
+            if index < count and starts[index] <= at:
+                continue  # inside what was read
+            out.append((at, word.end()))
         return out
 
     @staticmethod

@@ -19,22 +19,20 @@ WORDS_KEPT = 1 << 15
 T = TypeVar("T")
 
 
-class FillerTest:
-    """Whether a word, as written, is a filler: its lower case without edge quotes and
-    hyphens is one of ``fillers`` (the test ``_leftover`` and ``_meaningful`` apply)."""
+class FillerTable(dict[str, bool]):
+    """``table[word]``: whether a word, as written, is a filler (its lower case without edge
+    quotes and hyphens is one of ``fillers``, the test ``_leftover`` applies).  A dict, so
+    that a word seen before is answered without running any Python code."""
 
     def __init__(self, fillers: Container[str], kept: int = WORDS_KEPT) -> None:
+        super().__init__()
         self._fillers = fillers
-        self._known: dict[str, bool] = {}
         self._kept = kept
 
-    def __call__(self, word: str) -> bool:
-        known = self._known.get(word)
-        if known is None:
-            known = word.lower().strip("'-") in self._fillers
-            if len(self._known) >= self._kept:
-                self._known = {}  # a new table: threads still reading the old one finish with it
-            self._known[word] = known
+    def __missing__(self, word: str) -> bool:
+        if len(self) >= self._kept:
+            self.clear()
+        known = self[word] = word.lower().strip("'-") in self._fillers
         return known
 
 

@@ -12,7 +12,7 @@ from functools import partial
 
 from .ages import age_words
 from .comparisons import ComparisonReader
-from .itemwords import FillerTest, LastText
+from .itemwords import FillerTable, LastText
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
@@ -81,7 +81,9 @@ class LeafReader(ComparisonReader):
         self._definition_needs, self._neutral_needs = needs(self._definition_re), needs(self._neutral_re)
         self._clause_break_re = re.compile(f"[{_BREAK_MARKS}]|{_BREAK_WORD.pattern}|{self._cue_re.pattern}", re.I)
         self._cue_free = LastText(partial(cannot_match, self._cue_needs))
-        self._filler = FillerTest(self._ignored)
+        phrases = [str(p) for kind in ("examples", "exceptions") for p in cues()[kind]]
+        self._marks_resume = not any(mark in phrase for phrase in phrases for mark in _BREAK_MARKS)  # see _last_break
+        self._is_filler = FillerTable(self._ignored)
         self._study_events = frozenset(p["study_events"])
         anchors = phrase_pattern(n for e in p["study_events"] for n in self.lexicon.events[e].names)
         self._within_re = re.compile(  # "within the past 3 months", "in the last 5 years", "within 3 months prior to study entry"
@@ -281,32 +283,31 @@ class LeafReader(ComparisonReader):
         prefix = sentence[max(start, mention.start - 300):mention.start]  # enough to find 3 words or a separator
         if mention.start - start <= 300 and self._meaningful_words(prefix, 2) <= 1:
             return True  # the clause, a tail of the prefix, holds at most one word more (the part of one cut at its start)
-        breaks = self._last_plain_break if self._cue_free(sentence) else self._last_break
-        separator = breaks(prefix)  # an exception or example cue opens a clause too
+        cue_free = self._cue_free(sentence)
+        separator = self._last_break(prefix, cue_free)  # an exception or example cue opens a clause too
         if separator is None and mention.start - start > 300 and self._meaningful_words(prefix, 3) <= 2:
             prefix = sentence[start:mention.start]  # a long run of blanks or ignored words: read it all
-            separator = breaks(prefix)
+            separator = self._last_break(prefix, cue_free)
         clause = prefix[separator:] if separator is not None else prefix
         return self._meaningful_words(clause, 3) <= 2
 
-    def _last_break(self, text: str) -> int | None:
-        """Where the clause after the last break of ``text`` starts (None: no break)."""
-        matches = list(self._clause_break_re.finditer(text))
-        return matches[-1].end() if matches else None
-
-    def _last_plain_break(self, text: str) -> int | None:
-        """``_last_break`` of a text no cue can occur in, without scanning it all: the breaks left
-        (a punctuation mark, a whole word "or", "and", "nor") never overlap, so the last is the last
-        mark or a word after it."""
+    def _last_break(self, text: str, cue_free: bool) -> int | None:
+        """Where the clause after the last match of ``_clause_break_re`` in ``text`` starts (None:
+        no match), scanning only what follows the last punctuation mark: no cue holds one, so a
+        scan of the whole text matches that mark alone and goes on from just after it.  In a text
+        no cue can occur in (``cue_free``), only the words "or", "and", "nor" can follow."""
+        if not self._marks_resume:
+            every = list(self._clause_break_re.finditer(text))
+            return every[-1].end() if every else None
         mark = max(text.rfind(c) for c in _BREAK_MARKS)
-        words = list(_BREAK_WORD.finditer(text, mark + 1))
-        return words[-1].end() if words else (mark + 1 if mark >= 0 else None)
+        found = list((_BREAK_WORD if cue_free else self._clause_break_re).finditer(text, mark + 1))
+        return found[-1].end() if found else (mark + 1 if mark >= 0 else None)
 
     def _meaningful_words(self, text: str, enough: int) -> int:
         """How many words of ``text`` are no filler, counted up to ``enough``."""
         count = 0
         for word in WORD.findall(text):
-            if not self._filler(word):
+            if not self._is_filler[word]:
                 count += 1
                 if count == enough:
                     break
@@ -413,11 +414,13 @@ class LeafReader(ComparisonReader):
         dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
         decides alone; the term's words and conditions read from them are covered by it.  A closing
         parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
+        if not leaves:
+            return leaves  # nothing defined, nothing covered
         definition = None if cannot_match(self._definition_needs, sentence) else self._definition_re.search(sentence, start)
         if definition:
             cue_start, cue_end = definition.start(), definition.end()
         else:
-            bracket = _CLOSING_BRACKET.search(sentence[start:])
+            bracket = _CLOSING_BRACKET.search(sentence[start:]) if sentence.find(")", start) != -1 else None
             words = {w.lower() for w in _HYPHENATED_WORD.findall(sentence[start:start + bracket.start()])} if bracket else set()
             if not bracket or not words & self._qualifiers:
                 return leaves

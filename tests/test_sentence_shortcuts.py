@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from screener import readnodes as made
 from screener.extract import Extractor
-from screener.itemwords import FillerTest, LastText
+from screener.itemwords import FillerTable, LastText
 from screener.mentions import Mention
 from screener.prefilter import cannot_match
 from screener.rules import AllOf, AnyOf, Condition, Duration, Manual, Node, Not
@@ -63,9 +63,9 @@ def test_heads_clause_agrees_with_the_plain_reading(reader: Extractor, sentence:
 
 @settings(max_examples=200, deadline=None)
 @given(SENTENCES)
-def test_last_plain_break_is_the_last_break_of_a_cue_free_text(reader: Extractor, text: str) -> None:
-    if cannot_match(reader._cue_needs, text):
-        assert reader._last_plain_break(text) == reader._last_break(text)
+def test_the_last_break_is_that_of_a_scan_of_the_whole_text(reader: Extractor, text: str) -> None:
+    every = list(reader._clause_break_re.finditer(text))
+    assert reader._last_break(text, cannot_match(reader._cue_needs, text)) == (every[-1].end() if every else None)
 
 
 @settings(max_examples=200, deadline=None)
@@ -80,11 +80,12 @@ def test_leftover_agrees_with_the_plain_reading(reader: Extractor, text: str, da
 
 @pytest.mark.parametrize("word", ["the", "The", "'the", "-of-", "history", "theorical", "concentation", "HIV", "x"])
 def test_a_kept_filler_test_agrees_with_the_fillers(reader: Extractor, word: str) -> None:
-    test = FillerTest(reader._ignored, kept=2)
+    table = FillerTable(reader._ignored, kept=2)
     for _ in range(2):  # asked, then recalled
-        assert test(word) == (word.lower().strip("'-") in reader._ignored)
+        assert table[word] == (word.lower().strip("'-") in reader._ignored)
     for other in ("a", "b", "c"):  # the table starts anew when full and still answers
-        assert test(other) == (other in reader._ignored)
+        assert table[other] == (other in reader._ignored)
+    assert len(table) <= 2
 
 
 def test_last_text_recalls_only_the_text_asked_last() -> None:
