@@ -90,6 +90,8 @@ class ClauseReader(LeafReader):
         split = self._result_scope(sentence, negation.end()) if negation else None
         if split is not None:
             return self._result_alternatives(text, start, lead, end, split, (section, heading, found, group, required_group))
+        if not in_group and not _any_within(found, start, end):
+            return None  # no leaf to read and no group to require: what follows would find nothing
         body_start = lead + (negation.end() if negation else 0)
         leaves, covered = self._leaves(text, body_start, end, section, heading, found)
         if negation:
@@ -450,6 +452,11 @@ def _new_item(text: str, leaves: list[Leaf], leaf: Leaf) -> bool:
         return False
     end = max(l.end for l in before)
     return text[end:leaf.start].isspace() and text[leaf.start:leaf.start + 1].isupper() and text[end - 1:end].islower()
+
+
+def _any_within(found: tuple[list[Mention], list[Bound]], start: int, end: int) -> bool:
+    """Whether a mention or a bound of the item lies in ``start:end`` (every leaf is read from one)."""
+    return any(start <= m.start and m.end <= end for m in found[0]) or any(start <= b.start and b.end <= end for b in found[1])
 
 
 def _spans(match: re.Match[str] | None, position: int) -> bool:

@@ -1,7 +1,8 @@
-"""The shortcuts of the sentence stages (screener.itemwords, leaves, clauses) agree with the
-plain readings they replace: nodes made without validating values again, a kept filler test, the cue test of the last text, the last
-clause break found from the end, the clause test that skips the scan when the words before
-a condition are too few, the unread words of a sentence."""
+"""The shortcuts of the sentence stages (screener.itemwords, readnodes, leaves, clauses) agree
+with the plain readings they replace: nodes made without validating their values again, a
+kept filler test, the cue test of the last text, the last clause break found from the last
+mark, the clause test that skips the scan when too few words precede a condition, the unread
+words of a sentence, a sentence with nothing to read skipped."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screener import clauses
 from screener import readnodes as made
 from screener.extract import Extractor
 from screener.itemwords import FillerTable, LastText
 from screener.mentions import Mention
 from screener.prefilter import cannot_match
 from screener.rules import AllOf, AnyOf, Condition, Duration, Manual, Node, Not
+from screener.text import normalize
 from screener.tokens import WORD, Spans
 
 WORDS = ["or", "and", "nor", "Or", "AND", "of", "the", "with", "history", "active", "such as", "including",
@@ -128,3 +131,24 @@ def test_a_made_group_keeps_a_list_of_its_own() -> None:
     group = made.all_of(items, None)
     items.append(Manual(question="b"))
     assert len(group.items) == 1
+
+
+ITEMS = [
+    ("Willing to comply with the study procedures", "inclusion", None),
+    ("Negative urine pregnancy test or surgically sterile", "inclusion", None),
+    ("No negative attitude; able to swallow tablets.", "exclusion", None),
+    ("Women of childbearing potential", "inclusion", None),
+    ("For women, not pregnant. Able to give consent.", "inclusion", None),
+    ("Signed informed consent. HIV infection. Platelets > 100,000/mm3", "exclusion", "Laboratory:"),
+    ("Life expectancy of at least 12 weeks", "inclusion", "Life expectancy:"),
+    ("Patients with basal cell carcinoma are eligible.", "exclusion", None),
+    ("Male or female; any other serious illness", "exclusion", None),
+]
+
+
+@pytest.mark.parametrize("words, section, heading", ITEMS)
+def test_a_sentence_with_nothing_to_read_is_skipped_as_read(reader: Extractor, monkeypatch, words, section, heading) -> None:
+    text = normalize(words, 0)
+    fast = reader._read_item(text, section, heading)
+    monkeypatch.setattr(clauses, "_any_within", lambda found, start, end: True)  # every sentence read in full
+    assert fast.model_dump() == reader._read_item(text, section, heading).model_dump()
