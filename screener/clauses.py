@@ -13,6 +13,7 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
@@ -224,7 +225,7 @@ class ClauseReader(LeafReader):
         the closing bracket when the cue stands in brackets)."""
         if self._cue_free(text):
             return None
-        for match in self._cue_re.finditer(text, start, end):
+        for match in finditer_from_heads(self._cue_re, text, start, end):  # the regex tried only where a cue may start
             if any(l.start <= match.start() < l.end for l in leaves):
                 continue
             kind = "examples" if match.group("examples") else "exception"

@@ -16,6 +16,7 @@ from .itemwords import FillerTable, LastText
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .prefix_negation import in_clause_negation
 from .quantities import DURATION_UNITS, Bound
@@ -297,10 +298,10 @@ class LeafReader(ComparisonReader):
         scan of the whole text matches that mark alone and goes on from just after it.  In a text
         no cue can occur in (``cue_free``), only the words "or", "and", "nor" can follow."""
         if not self._marks_resume:
-            every = list(self._clause_break_re.finditer(text))
+            every = finditer_from_heads(self._clause_break_re, text)
             return every[-1].end() if every else None
         mark = max(text.rfind(c) for c in _BREAK_MARKS)
-        found = list((_BREAK_WORD if cue_free else self._clause_break_re).finditer(text, mark + 1))
+        found = list(_BREAK_WORD.finditer(text, mark + 1)) if cue_free else finditer_from_heads(self._clause_break_re, text, mark + 1)
         return found[-1].end() if found else (mark + 1 if mark >= 0 else None)
 
     def _meaningful_words(self, text: str, enough: int) -> int:
