@@ -13,9 +13,11 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
+from . import readnodes as made
 from .rules import AllOf, AnyOf, Comparison, Condition, Duration, Manual, Node, Not, Readings, Restrict, Section, Sex, Window, walk
 from .scope import Group, contexts, cues, negated, phrase_pattern, with_context
 from .text import Text
@@ -33,6 +35,7 @@ _OPENING_CONDITION = re.compile(r"\s*(?:if|when|whenever|in\s+case\s+of|in\s+cas
 _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
     r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
+_REMARK = re.compile(r"\(([^()]*)\)")
 _COMPARATIVE = re.compile(r"\s*(?:more|less|greater|fewer|lower|higher)\b", re.I)
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
 
@@ -88,6 +91,8 @@ class ClauseReader(LeafReader):
         split = self._result_scope(sentence, negation.end()) if negation else None
         if split is not None:
             return self._result_alternatives(text, start, lead, end, split, (section, heading, found, group, required_group))
+        if not in_group and not _any_within(found, start, end):
+            return None  # no leaf to read and no group to require: what follows would find nothing
         body_start = lead + (negation.end() if negation else 0)
         leaves, covered = self._leaves(text, body_start, end, section, heading, found)
         if negation:
@@ -199,8 +204,10 @@ class ClauseReader(LeafReader):
         """"at any time during the first 10 days after onset": the values of the sentence count
         only when measured in that window after the event."""
         match = None if cannot_match(_EVENT_WINDOW_NEEDS, text.text) else _EVENT_WINDOW.search(text.text, start, end)
+        if not match:
+            return
         comparisons = [n for l in leaves for n in walk(l.node) if isinstance(n, Comparison)]
-        if not match or not comparisons:
+        if not comparisons:
             return
         event = next((m for m in mentions if m.kind == "event" and match.end() <= m.start <= match.end() + 2), None)
         if event is None:
@@ -216,9 +223,9 @@ class ClauseReader(LeafReader):
     def _scope_cue(self, text: str, start: int, end: int, leaves: list[Leaf]) -> tuple[str, int, int, int] | None:
         """The first example or exception cue outside what was read: (kind, cue start, cue end, end of its scope,
         the closing bracket when the cue stands in brackets)."""
-        if cannot_match(self._cue_needs, text):
+        if self._cue_free(text):
             return None
-        for match in self._cue_re.finditer(text, start, end):
+        for match in finditer_from_heads(self._cue_re, text, start, end):  # the regex tried only where a cue may start
             if any(l.start <= match.start() < l.end for l in leaves):
                 continue
             kind = "examples" if match.group("examples") else "exception"
@@ -257,7 +264,7 @@ class ClauseReader(LeafReader):
             return grouped
         leftover = self._leftover(text.text, body_start, end, covered + [skip])
         if not leaves:
-            return Manual(question=squash(text.text[start:end]), span=text.origin(start, end)) if leftover else None
+            return made.manual(squash(text.text[start:end]), text.origin(start, end)) if leftover else None
         node = self._join(leaves, text.text, section)
         only = None if cannot_match(_ONLY_IF_NEEDS, text.text) else _ONLY_IF.search(text.text, body_start, end)
         if only and not any(only.start() <= l.start < only.end() for l in leaves):
@@ -308,17 +315,24 @@ class ClauseReader(LeafReader):
     def _leftover(self, text: str, start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """Meaningful words of the sentence that no leaf accounts for."""
         remarks = []
-        for paren in re.finditer(r"\(([^()]*)\)", text[start:end]):
+        for paren in _REMARK.finditer(text[start:end]) if text.find("(", start, end) != -1 else ():
             if not self._exceptions.search(paren.group(1)):
                 remarks.append((start + paren.start(), start + paren.end()))
         inside = Spans(covered + remarks)
+        starts, ends = inside.starts, inside.ends  # disjoint, in order: walked with the words
+        index, count = 0, len(starts)
+        is_filler = self._is_filler
         out = []
         for word in WORD.finditer(text, start, end):
-            if inside.contains(word.start()):
+            spelt = word.group()
+            if len(spelt) < 2 or is_filler[spelt]:
                 continue
-            if word.group(0).lower().strip("'-") in self._ignored or len(word.group(0)) < 2:
-                continue
-            out.append((word.start(), word.end()))
+            at = word.start()
+            while index < count and ends[index] <= at:
+                index += 1
+            if index < count and starts[index] <= at:
+                continue  # inside what was read
+            out.append((at, word.end()))
         return out
 
     @staticmethod
@@ -333,12 +347,12 @@ class ClauseReader(LeafReader):
         of a longer inclusion sentence ("SSc of poor prognosis ... or SSc with ...") is
         broader than the sentence, so such a sentence goes to review as a whole.
         """
-        manual = Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+        question = made.manual(squash(text.text[start:end]), text.origin(start, end))
         if not alternative:
-            return AllOf(items=[node, manual], span=manual.span)
+            return made.all_of([node, question], question.span)
         if section == "exclusion" or all(isinstance(n, (Comparison, Sex, AllOf, AnyOf)) for n in walk(node)):
-            return AnyOf(items=[node, manual], span=manual.span)
-        return manual
+            return made.any_of([node, question], question.span)
+        return question
 
     def _leftover_is_alternative(self, text: str, leaves: list[Leaf], leftover: list[tuple[int, int]]) -> bool:
         """Whether unread words are an alternative to what was read rather than a qualifier.
@@ -410,16 +424,16 @@ class ClauseReader(LeafReader):
             if joint is None:
                 following = next((j for j in joints[index:] if j), None)
                 joints[index] = following or ("and" if section == "inclusion" else "or")
-        loose, tight = ("and", AllOf) if section == "inclusion" else ("or", AnyOf)
-        inner = AnyOf if section == "inclusion" else AllOf
+        loose, tight = ("and", made.all_of) if section == "inclusion" else ("or", made.any_of)
+        inner = made.any_of if section == "inclusion" else made.all_of
         groups: list[list[Leaf]] = [[leaves[0]]]
         for joint, leaf in zip(joints, leaves[1:]):
             if joint == loose:
                 groups.append([leaf])
             else:
                 groups[-1].append(leaf)
-        parts = [g[0].node if len(g) == 1 else inner(items=[l.node for l in g]) for g in groups]
-        return parts[0] if len(parts) == 1 else tight(items=parts)
+        parts = [g[0].node if len(g) == 1 else inner([l.node for l in g], None) for g in groups]
+        return parts[0] if len(parts) == 1 else tight(parts, None)
 
 
 def _one_phrase(left: Leaf, right: Leaf, text: str) -> bool:
@@ -439,6 +453,11 @@ def _new_item(text: str, leaves: list[Leaf], leaf: Leaf) -> bool:
         return False
     end = max(l.end for l in before)
     return text[end:leaf.start].isspace() and text[leaf.start:leaf.start + 1].isupper() and text[end - 1:end].islower()
+
+
+def _any_within(found: tuple[list[Mention], list[Bound]], start: int, end: int) -> bool:
+    """Whether a mention or a bound of the item lies in ``start:end`` (every leaf is read from one)."""
+    return any(start <= m.start and m.end <= end for m in found[0]) or any(start <= b.start and b.end <= end for b in found[1])
 
 
 def _spans(match: re.Match[str] | None, position: int) -> bool:

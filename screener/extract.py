@@ -32,6 +32,7 @@ from .lexicon import Lexicon, Variable
 from .mentions import Mention
 from .patterns import patterns
 from .quantities import Bound
+from . import readnodes as made
 from .ruledout import ruled_out_examples
 from .rules import AllOf, AnyOf, Comparison, Manual, NoRequirement, Node, Not, Section, walk
 from .scope import Group, groups_in, is_restriction, negated, permission_at, restricted
@@ -99,8 +100,8 @@ class Extractor(ClauseReader):
         if manual_parts:
             first, last = manual_parts[0][0], manual_parts[-1][1]
             question = " ".join(text.text[s:e].strip() for s, e in manual_parts)
-            nodes.append(Manual(question=squash(question), span=text.origin(first, last)))
-        rule: Node = nodes[0] if len(nodes) == 1 else AllOf(items=nodes, span=span)
+            nodes.append(made.manual(squash(question), text.origin(first, last)))
+        rule: Node = nodes[0] if len(nodes) == 1 else made.all_of(nodes, span)
         if group is not None and restriction:
             return restricted(self._group_node(text, group), rule if nodes else None, section, restriction, span)
         return rule

@@ -8,15 +8,19 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import partial
 
 from .ages import age_words
 from .comparisons import ComparisonReader
+from .itemwords import FillerTable, LastText
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
+from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .prefix_negation import in_clause_negation
 from .quantities import DURATION_UNITS, Bound
+from . import readnodes as made
 from .rules import Comparison, Condition, Duration, Interval, Node, Not, Restrict, Section, Sex, walk
 from .scope import cues, phrase_pattern
 from .text import Text
@@ -26,6 +30,8 @@ _RECENT_KINDS = {"lab", "physiology", "imaging", "vital"}
 _AFTER_BOUND = re.compile(r"\s*(?:(after|following|from|since|of)|(?P<before>prior\s+to|before|preceding))\s+(?:the\s+)?", re.I)
 _NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", re.I)
 _SEPARATOR = re.compile(r"[,;:]")
+_BREAK_MARKS = ",;:("
+_BREAK_WORD = re.compile(r"\b(?:or|and|nor)\b", re.I)
 _CLOSED_BRACKETS = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
 _CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
@@ -74,7 +80,11 @@ class LeafReader(ComparisonReader):
             re.I)
         self._cue_needs = needs(self._cue_re)
         self._definition_needs, self._neutral_needs = needs(self._definition_re), needs(self._neutral_re)
-        self._clause_break_re = re.compile(r"[,;:(]|\b(?:or|and|nor)\b|" + self._cue_re.pattern, re.I)
+        self._clause_break_re = re.compile(f"[{_BREAK_MARKS}]|{_BREAK_WORD.pattern}|{self._cue_re.pattern}", re.I)
+        self._cue_free = LastText(partial(cannot_match, self._cue_needs))
+        phrases = [str(p) for kind in ("examples", "exceptions") for p in cues()[kind]]
+        self._marks_resume = not any(mark in phrase for phrase in phrases for mark in _BREAK_MARKS)  # see _last_break
+        self._is_filler = FillerTable(self._ignored)
         self._study_events = frozenset(p["study_events"])
         anchors = phrase_pattern(n for e in p["study_events"] for n in self.lexicon.events[e].names)
         self._within_re = re.compile(  # "within the past 3 months", "in the last 5 years", "within 3 months prior to study entry"
@@ -111,8 +121,10 @@ class LeafReader(ComparisonReader):
         """Each bound of the sentence ``where`` with the variable it speaks of, as leaves; the
         ids of the mentions so used."""
         start, end = where
-        sentence = text.text[:end]
         used_mentions: set[int] = set()
+        if all(b.variant_of is not None or b.partner is not None for b in bounds):
+            return used_mentions  # no bound to read: only variants and partners, read with their anchor
+        sentence = text.text[:end]
         previous_vars: list[Mention] = []
         previous_end = start
         after_style = False
@@ -241,8 +253,7 @@ class LeafReader(ComparisonReader):
                 within = Duration(value=value, unit=window.group(2).lower().rstrip("s"))
                 history, end = True, window.end()
                 covered.append((window.start(), window.end()))
-            node: Node = Condition(condition=term.id, label=term.label, timing="history" if history else "current", within=within,
-                             span=text.origin(mention.start, end), text=None)
+            node: Node = made.condition(term.id, term.label, "history" if history else "current", within, text.origin(mention.start, end))
             inside = in_clause_negation(sentence, max(start, mention.start - 40), mention.start, end)
             if inside is not None and any(isinstance(l.node, Condition) and l.node.condition == term.id for l in leaves):
                 inside = None  # "HIV infection without AIDS": one lexicon entry both ways; left to review
@@ -271,15 +282,37 @@ class LeafReader(ComparisonReader):
         """Whether a condition leads its clause, after at most two qualifying words
         ("Uncontrolled epilepsia", "History of malignant disease", "Positive serology for HIV")."""
         prefix = sentence[max(start, mention.start - 300):mention.start]  # enough to find 3 words or a separator
-        separator = list(self._clause_break_re.finditer(prefix))  # an exception or example cue opens a clause too
-        if not separator and mention.start - start > 300 and len(self._meaningful(prefix)) <= 2:
+        if mention.start - start <= 300 and self._meaningful_words(prefix, 2) <= 1:
+            return True  # the clause, a tail of the prefix, holds at most one word more (the part of one cut at its start)
+        cue_free = self._cue_free(sentence)
+        separator = self._last_break(prefix, cue_free)  # an exception or example cue opens a clause too
+        if separator is None and mention.start - start > 300 and self._meaningful_words(prefix, 3) <= 2:
             prefix = sentence[start:mention.start]  # a long run of blanks or ignored words: read it all
-            separator = list(self._clause_break_re.finditer(prefix))
-        clause = prefix[separator[-1].end():] if separator else prefix
-        return len(self._meaningful(clause)) <= 2
+            separator = self._last_break(prefix, cue_free)
+        clause = prefix[separator:] if separator is not None else prefix
+        return self._meaningful_words(clause, 3) <= 2
 
-    def _meaningful(self, text: str) -> list[str]:
-        return [w for w in WORD.findall(text) if w.lower().strip("'-") not in self._ignored]
+    def _last_break(self, text: str, cue_free: bool) -> int | None:
+        """Where the clause after the last match of ``_clause_break_re`` in ``text`` starts (None:
+        no match), scanning only what follows the last punctuation mark: no cue holds one, so a
+        scan of the whole text matches that mark alone and goes on from just after it.  In a text
+        no cue can occur in (``cue_free``), only the words "or", "and", "nor" can follow."""
+        if not self._marks_resume:
+            every = finditer_from_heads(self._clause_break_re, text)
+            return every[-1].end() if every else None
+        mark = max(text.rfind(c) for c in _BREAK_MARKS)
+        found = list(_BREAK_WORD.finditer(text, mark + 1)) if cue_free else finditer_from_heads(self._clause_break_re, text, mark + 1)
+        return found[-1].end() if found else (mark + 1 if mark >= 0 else None)
+
+    def _meaningful_words(self, text: str, enough: int) -> int:
+        """How many words of ``text`` are no filler, counted up to ``enough``."""
+        count = 0
+        for word in WORD.findall(text):
+            if not self._is_filler[word]:
+                count += 1
+                if count == enough:
+                    break
+        return count
 
     def _elliptic_conditions(self, text: Text, sentence: str, mention: Mention, term, leaves, covered, history: bool) -> None:
         """"hepatitis B or C": the second is the first with its last word replaced."""
@@ -323,9 +356,11 @@ class LeafReader(ComparisonReader):
         """"ANC >= 1500/mm3 within 14 days prior to registration": the values of the sentence
         must be that recent; the window is set on each lab comparison."""
         windows = [b for b in bounds if b.within and b.unit in DURATION_UNITS and b.op in ("<", "<=")]
+        if len(windows) != 1:
+            return
         labs = [n for leaf in leaves for n in walk(leaf.node) if isinstance(n, Comparison)
                 and self.lexicon.variables.get(n.variable) is not None and self.lexicon.variables[n.variable].kind in _RECENT_KINDS]
-        if len(windows) != 1 or not labs:
+        if not labs:
             return
         window = windows[0]
         assert window.unit is not None  # windows are bounds in a duration unit
@@ -380,11 +415,13 @@ class LeafReader(ComparisonReader):
         dysfunction (NYHA grade 3 or 4)": the measured definition says what the term means, so it
         decides alone; the term's words and conditions read from them are covered by it.  A closing
         parenthesis defines only a qualified term ("Known HIV infection (CD4 < 200)" keeps both)."""
+        if not leaves:
+            return leaves  # nothing defined, nothing covered
         definition = None if cannot_match(self._definition_needs, sentence) else self._definition_re.search(sentence, start)
         if definition:
             cue_start, cue_end = definition.start(), definition.end()
         else:
-            bracket = _CLOSING_BRACKET.search(sentence[start:])
+            bracket = _CLOSING_BRACKET.search(sentence[start:]) if sentence.find(")", start) != -1 else None
             words = {w.lower() for w in _HYPHENATED_WORD.findall(sentence[start:start + bracket.start()])} if bracket else set()
             if not bracket or not words & self._qualifiers:
                 return leaves
