@@ -14,7 +14,7 @@ from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from .lazy import built
 from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, Trial, computes_nothing,
-                    is_manual, nodes_and_classes, walk)
+                    is_manual, node_class, nodes_and_classes, walk)
 from .rulecheck import criterion_problem
 from .scope import cues, impossible_and, numbered, sex_specific
 from .stable_ids import may_key, set_keys
@@ -109,11 +109,13 @@ def _female_only() -> frozenset[str]:
 
 def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[type]]:
     """``numbered(sex_specific(impossible_and(rule)))``, with the nodes and classes of the result;
-    each rewrite called only for a tree that holds the nodes it rewrites (an "and" of two limits,
+    each rewrite called only for a tree that holds the nodes it rewrites (an "and" of just two limits,
     a condition only a woman can have, two questions): their own walks of every tree cost more
     than the rewrites."""
     nodes, classes = nodes_and_classes(rule)
-    if AllOf in classes and classes.count(Comparison) >= 2:
+    if AllOf in classes and classes.count(Comparison) >= 2 and any(
+            c is AllOf and len(n.items) == 2 and all(node_class(i) is Comparison for i in n.items)  # type: ignore[union-attr]
+            for n, c in zip(nodes, classes)):
         rewritten = impossible_and(rule)
         if rewritten is not rule:
             rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)

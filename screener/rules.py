@@ -297,9 +297,24 @@ def nodes_and_classes(node: Node) -> tuple[list[Node], list[type]]:
     for the several tests a caller makes of one tree."""
     if _SHAPES.get(type(node)) == _LEAF:  # a lone leaf (most rules: a question): no walk
         return [node], [type(node)]
-    nodes = list(walk(node))
-    classes = [type(n) for n in nodes]
-    return nodes, (classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in nodes])
+    nodes: list[Node] = []
+    classes: list[type] = []
+    stack = [node]
+    while stack:  # ``walk``'s order, into lists rather than through a generator
+        node = stack.pop()
+        cls = node_class(node)
+        nodes.append(node)
+        classes.append(cls)
+        shape = _SHAPES.get(cls, _LEAF)
+        if shape == _ITEMS:
+            stack.extend(reversed(node.items))  # type: ignore[union-attr]
+        elif shape == _ITEM:
+            stack.append(node.item)  # type: ignore[union-attr]
+        elif shape == _UNLESS:
+            stack += (node.exception, node.item)  # type: ignore[union-attr]
+        elif shape == _RESTRICT:
+            stack += (node.item, node.group)  # type: ignore[union-attr]
+    return nodes, classes
 
 
 def walk(node: Node):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .ages import age_words
 from .patterns import patterns
@@ -239,7 +239,7 @@ def _split_labels(source: str, item: Item) -> list[Item]:
 def _about(heading: str, section_about: str | None) -> str | None:
     """Whom the items under a sub-heading are about: the other person it names ("DONOR:"),
     nobody else when it names the patient ("Recipient:"), else whom the section is about."""
-    person = age_words().heading_person(heading)
+    person = _heading_person(heading)
     if person or _names_patient(heading):
         return person
     return section_about
@@ -279,7 +279,7 @@ def _regions(source: str, start: int, end: int, headings: list[tuple[int, int, S
     for heading_start, heading_end, heading_section in headings:
         regions.append((cursor, heading_start, section, about, ranged))
         cursor, section = heading_end, heading_section
-        about = age_words().heading_person(source[heading_start:heading_end])
+        about = _heading_person(source[heading_start:heading_end])
         # "INCLUSION CRITERIA FOR MINORS (BETWEEN AGES 4 AND 18 YEARS):" beside criteria for other groups: the
         # range holds for the section; a lone section's range may be a requirement and is not read as a condition
         groups = sum(1 for h in headings if h[2] == heading_section) > 1
@@ -332,5 +332,14 @@ def _region_items(source: str, region: _Region, items: list[Item]) -> None:
         previous = line
 
 
+@lru_cache(maxsize=4096)
 def _names_patient(heading: str) -> bool:
+    """Whether a heading names the patient ("Recipient:"); kept per heading, as ``_heading_person``."""
     return any(w.lower() in age_words().self_words for w in _LETTERS.findall(heading))
+
+
+@lru_cache(maxsize=4096)
+def _heading_person(heading: str) -> str | None:
+    """``AgeWords.heading_person``, kept per heading: the sub-headings of legacy registry text
+    ("Hepatic:", "Performance status:") recur from trial to trial."""
+    return age_words().heading_person(heading)

@@ -162,7 +162,7 @@ def _may_key(rule: Node) -> bool:
 
 def may_key(nodes: list[Node], classes: list[type]) -> bool:
     """``_may_key`` of a tree given as ``rules.nodes_and_classes`` lists it."""
-    return any(cls is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
+    return Manual in classes and any(cls is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
                for n, cls in zip(nodes, classes))
 
 

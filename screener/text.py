@@ -161,9 +161,15 @@ _PREPARED: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Nee
 def _prepared() -> list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Needs]]:
     """The rules with what each needs to match, read once (again if rules were appended)."""
     if len(_PREPARED) != len(_RULES):
-        _PREPARED[:] = [(pattern, replacement, needs(pattern)) for pattern, replacement in _RULES]
+        _PREPARED[:] = [(pattern, replacement, _shortest_first(needs(pattern))) for pattern, replacement in _RULES]
         _ORDERS.clear()
     return _PREPARED
+
+
+def _shortest_first(need: Needs) -> Needs:
+    """``need`` with the strings of each set tried shortest first: a test stops at the first
+    string the text holds, and short ones ("one" of the number words) are held most often."""
+    return Needs(need.non_ascii, tuple((folded, tuple(sorted(strings, key=len))) for folded, strings in need.sets), need.folded)
 
 
 def possible_rules(within: str) -> frozenset[int]:

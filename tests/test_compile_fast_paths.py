@@ -6,6 +6,7 @@ and over hand-made trees with the rare shapes."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,10 @@ from screener.rulecheck import criterion_problem
 from screener.rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, Not, Restrict, Sex, computes_nothing,
                             is_manual, load_rules, node_class, node_classes, nodes_and_classes, walk)
 from screener.scope import impossible_and, numbered, sex_specific
-from screener.segment import _lines, _lines_by_splitting
+from screener.ages import age_words
+from screener.prefilter import needs
+from screener.segment import _heading_person, _lines, _lines_by_splitting, _names_patient
+from screener.text import _prepared
 from screener.stable_ids import _may_key, may_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +97,18 @@ def test_lines_in_place_agree_with_lines_split_apart(parts: list[str], cut: int)
     text = "".join(parts)
     start = min(cut, len(text))
     assert _lines(text, start, len(text)) == _lines_by_splitting(text, start, len(text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="onetwfivxsclaFEVpOuLmK/<=> (2)\u00e9", max_size=40))
+def test_needs_tried_shortest_first_exclude_what_they_did(text: str) -> None:
+    ascii_text = text.isascii()
+    for (pattern, _, need) in _prepared():
+        assert need.excludes(text, ascii_text) == needs(pattern).excludes(text, ascii_text)
+
+
+@pytest.mark.parametrize("heading", ["DONOR:", "Donor and recipient", "Caregiver inclusion criteria", "Hepatic", "Patients:", ""])
+def test_what_a_heading_names_is_kept_unchanged(heading: str) -> None:
+    for _ in range(2):  # the second time from what was kept
+        assert _heading_person(heading) == age_words().heading_person(heading)
+        assert _names_patient(heading) == any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", heading))
