@@ -17,6 +17,13 @@ from .scope import cues
 from .tokens import NUMBER, Fillers, Spans, phrase_regex, trie
 
 
+_CLAUSE_END = re.compile(r"[.;]\s")
+_RESTATED = re.compile(r"[\s(]*")  # "transaminase (ALT)"
+_LISTED = re.compile(r"[\s()]*(?:,|/|&|,?\s*(?:and|or|and/or))[\s()]*", re.I)
+_SCALE_GAP = re.compile(r"\s*(?:(?:of|in|on)\s+(?:the\s+|an?\s+)?(?:[\w]+[\s\-]+){0,2})?", re.I)  # "> 4 on a 0-10 pain scale"
+_BLANKS = re.compile(r"\s+")
+
+
 @dataclass
 class Mention:
     start: int
@@ -113,16 +120,16 @@ class MentionReader:
             return []
         nearest = variables[high - 1]
         gap = text[nearest.end:position]
-        if len(gap) > 70 or re.search(r"[.;]\s", gap) or NUMBER.search(gap):
+        if len(gap) > 70 or _CLAUSE_END.search(gap) or NUMBER.search(gap):
             return []
         chosen = [nearest]
         for index in range(high - 2, low - 1, -1):
             mention = variables[index]
             joint = text[mention.end:chosen[0].start]
-            restated = mention.id == chosen[0].id and re.fullmatch(r"[\s(]*", joint)  # "transaminase (ALT)"
+            restated = mention.id == chosen[0].id and _RESTATED.fullmatch(joint)  # "transaminase (ALT)"
             if restated:
                 chosen[0] = Mention(mention.start, chosen[0].end, chosen[0].kind, chosen[0].id)
-            elif re.fullmatch(r"[\s()]*(?:,|/|&|,?\s*(?:and|or|and/or))[\s()]*", joint, re.I):
+            elif _LISTED.fullmatch(joint):
                 chosen.insert(0, mention)
             else:
                 break
@@ -142,8 +149,7 @@ class MentionReader:
         assert self._indexed is not None
         index = bisect.bisect_left(self._indexed[3], position)
         after = variables[index:index + 1]
-        gap = r"\s*(?:(?:of|in|on)\s+(?:the\s+|an?\s+)?(?:[\w]+[\s\-]+){0,2})?"  # "> 4 on a 0-10 pain scale"
-        if after and re.fullmatch(gap, text[position:after[0].start], re.I):
+        if after and _SCALE_GAP.fullmatch(text[position:after[0].start]):
             return [after[0]]
         return []
 
@@ -185,7 +191,7 @@ class _Names:
         written = match.group(0)
         if self.ids is None:
             return Mention(match.start(), match.end(), self.kind, name_key(written))
-        key = re.sub(r"\s+", " ", written) if self.exact else name_key(written)
+        key = _BLANKS.sub(" ", written) if self.exact else name_key(written)
         return Mention(match.start(), match.end(), self.kind, self.ids[key])
 
 

@@ -22,9 +22,10 @@ from .prefilter import heads
 _RUN = re.compile(r"\w+")
 
 
-# ASCII text as bytes with every byte that is no word character (``\\w``: letters, digits,
-# "_") made a space: its words are then a ``split`` away, and a whole word is found by ``find``
-_WORD_BYTES = bytes(c if chr(c).isalnum() and c < 128 or c == 95 else 32 for c in range(256))
+# ASCII text as bytes in lower case with every byte that is no word character (``\\w``:
+# letters, digits, "_") made a space: its words are then a ``split`` away, and a whole word
+# is found by ``find``
+_WORD_BYTES = bytes(ord(chr(c).lower()) if chr(c).isalnum() and c < 128 or c == 95 else 32 for c in range(256))
 
 
 class Words:
@@ -59,7 +60,7 @@ class Words:
     def folded_words(self) -> frozenset[bytes]:
         """The words of an ASCII text, in lower case, as bytes."""
         if self._folded_words is None:
-            self._bytes = self.lowered.encode("ascii")
+            self._bytes = self.text.encode("ascii")
             self._padded = b" " + self._bytes.translate(_WORD_BYTES) + b" "
             self._folded_words = frozenset(self._padded.split())
         return self._folded_words
@@ -68,13 +69,13 @@ class Words:
         """Where ``word`` (one of ``folded_words``) stands whole in the lowered ASCII text."""
         return _finds(self._padded, b" " + word + b" ")
 
-    def holds(self, string: bytes) -> bool:
-        """Whether the lowered ASCII text holds ``string``, after ``folded_words``."""
-        return string in self._bytes
+    def holds(self, char: bytes) -> bool:
+        """Whether the ASCII text holds ``char`` (no letter), after ``folded_words``."""
+        return char in self._bytes
 
-    def found(self, string: bytes) -> list[int]:
-        """Where ``string`` stands in the lowered ASCII text, after ``folded_words``."""
-        return _finds(self._bytes, string)
+    def found(self, char: bytes) -> list[int]:
+        """Where ``char`` (no letter) stands in the ASCII text, after ``folded_words``."""
+        return _finds(self._bytes, char)
 
     def places(self, words: Iterable[bytes], chars: Iterable[bytes]) -> list[int]:
         """Where one of ``words`` stands whole or one of ``chars`` stands, ascending (no

@@ -125,8 +125,9 @@ def blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -
     """``text[start:end]`` with the spans already read blanked out."""
     chars = list(text[start:end])
     for a, b in spans:
-        for i in range(max(a, start), min(b, end)):
-            chars[i - start] = " "
+        low, high = max(a, start) - start, min(b, end, start + len(chars)) - start
+        if low < high:
+            chars[low:high] = " " * (high - low)
     return "".join(chars)
 
 

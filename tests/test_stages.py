@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from screener.mentions import MentionReader
 from screener.quantities import QuantityReader
-from screener.tokens import Fillers, Spans, parse_number, phrase_regex
+from screener.tokens import Fillers, Spans, blank_spans, parse_number, phrase_regex
 
 
 @cache
@@ -98,3 +98,13 @@ def test_the_seed_spelling_theorical_needs_no_entry_of_its_own() -> None:
     assert "theorical" not in patterns()["filler_words"]
     reader = MentionReader()
     assert "theorical" in reader._ignored and "theoretical" in reader._ignored
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet="ab (),", max_size=30), st.lists(st.tuples(st.integers(-5, 35), st.integers(0, 12)), max_size=6),
+       st.integers(0, 30), st.integers(0, 30))
+def test_blank_spans_blanks_each_position_of_a_span(text: str, spans: list[tuple[int, int]], start: int, width: int) -> None:
+    end = min(start + width, len(text))
+    pairs = [(a, a + w) for a, w in spans]
+    expected = "".join(" " if any(a <= i < b for a, b in pairs) else text[i] for i in range(start, end))
+    assert blank_spans(text, pairs, start, end) == expected
