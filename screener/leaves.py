@@ -106,7 +106,9 @@ class LeafReader(ComparisonReader):
             return [], self._neutral_spans(sentence, start, [])
         leaves: list[Leaf] = []
         covered: list[tuple[int, int]] = []
-        used_mentions = self._bound_leaves(text, (start, end), section, heading, mentions, bounds, leaves, covered)
+        # a bound is read with its variable unless it is a variant or a partner, read with its anchor
+        used_mentions = self._bound_leaves(text, (start, end), section, heading, mentions, bounds, leaves, covered) \
+            if any(b.variant_of is None and b.partner is None for b in bounds) else set()
         self._condition_leaves(text, sentence, start, mentions, bounds, leaves, covered, used_mentions)
         self._recency(text, sentence, bounds, leaves, covered)
         self._interval_leaves(text, sentence, start, mentions, [b for b in bounds if not b.recency], leaves, covered)
@@ -121,10 +123,8 @@ class LeafReader(ComparisonReader):
         """Each bound of the sentence ``where`` with the variable it speaks of, as leaves; the
         ids of the mentions so used."""
         start, end = where
-        used_mentions: set[int] = set()
-        if all(b.variant_of is not None or b.partner is not None for b in bounds):
-            return used_mentions  # no bound to read: only variants and partners, read with their anchor
         sentence = text.text[:end]
+        used_mentions: set[int] = set()
         previous_vars: list[Mention] = []
         previous_end = start
         after_style = False
