@@ -52,6 +52,9 @@ class Extractor(ClauseReader):
         super().__init__(lexicon)
         self._no_requirement = {phrase.casefold() for phrase in patterns()["no_requirement"]}
         self.memo: ItemMemo | None = ItemMemo()  # None: every item read anew
+        # heading age ranges read by screener.inherit; an attribute, not a weak-keyed table, since
+        # compiled (mypyc) classes cannot be weakly referenced
+        self.heading_ages: dict[tuple[int, int, str], Node | None] = {}
 
     def item_rule(self, text: Text, section: Section, heading: str | None = None) -> Node:
         """The rule for one item; spans of nodes are offsets into the original source.  An

@@ -19,7 +19,6 @@ Only ages are read as ranges: another quantity in a heading may be a requirement
 from __future__ import annotations
 
 import re
-import weakref
 
 from .extract import Extractor
 from .itemmemo import moved
@@ -39,8 +38,7 @@ _LIMIT_FIRST = re.compile(
 _BRACKETED = re.compile(r"\(([^()]*\d[^()]*)\)")
 
 
-_CONDITIONS: weakref.WeakKeyDictionary[Extractor, dict[tuple[int, int, str], Node | None]] = weakref.WeakKeyDictionary()
-_CONDITIONS_KEPT = 512
+_CONDITIONS_KEPT = 512  # heading ranges each extractor keeps (``Extractor.heading_ages``)
 
 
 def age_condition(extractor: Extractor, source: str, start: int, end: int) -> Node | None:
@@ -50,7 +48,7 @@ def age_condition(extractor: Extractor, source: str, start: int, end: int) -> No
     Every item under a range heading asks for the heading's range: it is read once (it
     depends only on the words and their place) and each item gets its own copy."""
     key = (start, end, source[start:end])
-    read = _CONDITIONS.setdefault(extractor, {})
+    read = extractor.heading_ages
     if key not in read:
         if len(read) >= _CONDITIONS_KEPT:
             read.clear()

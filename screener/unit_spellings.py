@@ -41,13 +41,13 @@ def _build_table() -> tuple[dict[str, Atom], dict[str, Atom], float]:
     def atom(expression: str, display: str) -> Atom:
         quantity = ureg.parse_expression(expression) * 1
         offset = not quantity._is_multiplicative
-        base = 1.0 if offset else float(ureg.Quantity(1, quantity.units).to_base_units().magnitude)
+        base = 1.0 if offset else float(ureg.Quantity(1.0, quantity.units).to_base_units().magnitude)
         return Atom(expression, display, float(quantity.magnitude), base, _dims(quantity.dimensionality), offset)
 
     def table(entries: dict, fold: bool) -> dict[str, Atom]:
         return {(str(k).casefold() if fold else str(k)): atom(str(e), str(d)) for k, (e, d) in entries.items()}
 
-    gram_per_mole = float(ureg.Quantity(1, "g/mol").to_base_units().magnitude)
+    gram_per_mole = float(ureg.Quantity(1.0, "g/mol").to_base_units().magnitude)
     return table(data["atoms"], True), table(data["exact_atoms"], False), gram_per_mole
 
 

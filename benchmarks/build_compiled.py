@@ -1,0 +1,124 @@
+"""Build screener's compiler ahead of time with mypyc, outside the source tree (opt-in).
+
+    pip install -e '.[compiled]'                           # mypy (its mypyc) and a C compiler
+    python benchmarks/build_compiled.py DIR [--check N]    # a compiled copy of the package in DIR
+    PYTHONPATH=DIR python benchmarks/bench_compile.py      # ... imported before the editable install
+    python benchmarks/build_compiled.py --wheel DIST       # or a wheel for pip install
+
+The modules of ``MODULES`` (item reading and the per-trial stages of ``screener compile``)
+are compiled to C extensions, as black and mypy ship theirs; the rest of the package is
+copied as it is.  The source tree is never touched: an editable install keeps running
+the .py files a developer edits.  The .py files stay beside the extensions (Python
+imports the extension first), so tracebacks still show source lines.
+
+A compiled module trusts its type hints: a value of another type than annotated raises
+TypeError instead of passing through, and native classes cannot be weakly referenced.
+So every build must prove it gives the same output as the sources: ``--check N`` compiles
+the first N corpus trials with the sources and with the build (``check_equivalence.py``,
+0: all 8,416) and fails on any difference.  The build takes about 1.5 minutes of CPU.
+
+Left interpreted, each for a reason found when compiling it: ``compiler``, ``errors`` and
+``yamlio`` (string literals with surrogate code points), ``lazy`` (a statement mypyc does
+not support in a class body), ``lexicon`` and ``rules`` (the pydantic mypy plugin makes
+mypyc emit C that does not compile), ``units``, ``unit_types``, ``unit_conversion`` (an
+import cycle through the interpreted ``lexicon`` crashes at import); the other modules are
+not on the compile path.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "screener"
+MODULES = (
+    "ages", "applies_to", "carry", "classes", "clauses", "comparisons", "exceptions", "extract", "headings",
+    "implied", "inherit", "itemmemo", "leaves", "mentions", "phraseindex", "prefilter", "prefix_negation",
+    "qualified", "quantities", "rulecheck", "ruledout", "scope", "segment", "stable_ids", "text", "titres",
+    "tokens", "unit_spellings",
+)
+GROUP = "screener_native"  # the name of the shared library of the compiled modules
+
+SETUP = """\
+from setuptools import setup
+from mypyc.build import mypycify
+
+setup(ext_modules=mypycify({paths!r}, opt_level="3", group_name={group!r}))
+"""
+
+
+def stage(work: Path) -> None:
+    """Copy the package and its project files to ``work``, with a setup.py naming what to compile."""
+    shutil.copytree(PACKAGE, work / "screener", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
+    for name in ("README.md", "LICENSE", "pyproject.toml"):  # pyproject.toml: the mypy settings too
+        shutil.copy2(ROOT / name, work / name)
+    paths = [f"screener/{name}.py" for name in MODULES]
+    (work / "setup.py").write_text(SETUP.format(paths=paths, group=GROUP), encoding="utf-8")
+
+
+def build_folder(target: Path) -> None:
+    """Compile in a scratch folder, then put the package (with its extensions) into ``target``."""
+    if target.resolve() == ROOT or PACKAGE in (target.resolve(), *target.resolve().parents):
+        sys.exit(f"build_compiled: {target} would put extensions into the source tree; name another folder")
+    built = target / "screener"
+    if built.exists() and not any(built.glob("*.so")):
+        sys.exit(f"build_compiled: {built} exists and is not a compiled build; not replacing it")
+    with tempfile.TemporaryDirectory(prefix="screener-mypyc-") as scratch:
+        work = Path(scratch)
+        stage(work)
+        subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=work, check=True)
+        shutil.rmtree(built, ignore_errors=True)
+        for old in target.glob(f"{GROUP}__mypyc*"):
+            old.unlink()
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(work / "screener", built, ignore=shutil.ignore_patterns("__pycache__", "*.c", "*.h"))
+        for library in work.glob(f"{GROUP}__mypyc*"):
+            shutil.copy2(library, target / library.name)
+    print(f"compiled {len(MODULES)} modules into {target}: run with PYTHONPATH={target}")
+
+
+def build_wheel(dist: Path) -> None:
+    """A platform wheel of the whole package with the compiled modules.  Not built in isolation:
+    mypyc must see the installed dependencies (pydantic, pint) to type the code as mypy does."""
+    with tempfile.TemporaryDirectory(prefix="screener-mypyc-") as scratch:
+        work = Path(scratch)
+        stage(work)
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist.resolve()), str(work)], check=True)
+
+
+def check(target: Path, limit: int) -> int:
+    """Compile the first ``limit`` corpus trials with the sources, then with the build: 0 if no output differs."""
+    script = str(ROOT / "benchmarks" / "check_equivalence.py")
+    with tempfile.TemporaryDirectory(prefix="screener-mypyc-") as scratch:
+        saved = str(Path(scratch) / "sources.tsv")
+        for path, mode in ((ROOT, ["--save", saved]), (target.resolve(), ["--against", saved])):
+            env = {**os.environ, "PYTHONPATH": str(path)}
+            done = subprocess.run([sys.executable, script, "--limit", str(limit), *mode], env=env)
+            if done.returncode:
+                return done.returncode
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", nargs="?", type=Path, help="the folder to put the compiled package in")
+    parser.add_argument("--wheel", type=Path, metavar="DIST", help="build a wheel into DIST instead")
+    parser.add_argument("--check", type=int, metavar="N", help="then compare the output of the first N corpus trials (0: all)")
+    args = parser.parse_args()
+    if args.wheel:
+        build_wheel(args.wheel)
+        return 0
+    if args.target is None:
+        parser.error("name a target folder or --wheel DIST")
+    build_folder(args.target)
+    return check(args.target, args.check) if args.check is not None else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
