@@ -16,7 +16,9 @@ from .classes import letter_rule
 from .prefilter import Needs, needs
 
 # (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
-# both become "<=".
+# both become "<=".  A pattern that opens with a word boundary starts with a lookahead for the
+# first letters of its matches ("(?=t)"): the regex engine then skips to them rather than
+# trying every place of the text.
 _SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"\\([<>=*_\[\]()#+\-.!~|])"), r"\1"),
@@ -45,7 +47,7 @@ _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"×"), "x"),
     (re.compile(r"\s*[∙·•]\s*([a-zA-Z]{1,3})\s*\^?\s*-\s*([12])\b"), lambda m: "/" + m.group(1) + ("2" if m.group(2) == "2" else "")),
     (re.compile(r"\b(mm|cm|m)\s*\(\s*([23])\s*\)"), r"\1\2"),  # "mm(3)", "cc/min/m(2)"
-    (re.compile(r"\b(than|to)(?=\d)"), r"\1 "),  # "greater than100 g/L", "equal to150,000"
+    (re.compile(r"(?=t)\b(than|to)(?=\d)"), r"\1 "),  # "greater than100 g/L", "equal to150,000"
     (re.compile(r"[μ]"), "µ"),
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
 ]
@@ -55,7 +57,8 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
 # numbers written as words, where a unit or a multiple follows ("six months", "three times the
 # upper limit"); "twice normal" is "2 times normal"
 _RULES.append((
-    re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?=[\s-]+(?:years?|months?|weeks?|days?|hours?|times|fold)\b)", re.I),
+    re.compile(r"(?=[" + "".join(sorted({word[0] for word in _NUMBER_WORDS})) + r"])\b(" + "|".join(_NUMBER_WORDS)
+               + r")(?=[\s-]+(?:years?|months?|weeks?|days?|hours?|times|fold)\b)", re.I),
     lambda m: _NUMBER_WORDS[m.group(1).lower()],
 ))
 _RULES.append((re.compile(r"\btwice(?=\s+(?:the\s+)?(?:upper|normal|ULN|institutional|above|higher|greater|highest|maximum)\b)", re.I), "2 times"))
@@ -106,7 +109,7 @@ def _roman_scale(match: re.Match[str]) -> str:
 
 
 _RULES.append((
-    re.compile(r"(\b(?i:class(?:es)?|classification|grade|stage|category|status|physical\s+state|NYHA|ASA)\s*(?:\)\s*)?(?:[<>]=?\s*)?)"
+    re.compile(r"(?=(?i:[acgnps]))(\b(?i:class(?:es)?|classification|grade|stage|category|status|physical\s+state|NYHA|ASA)\s*(?:\)\s*)?(?:[<>]=?\s*)?)"
                r"((?:IV|V|I{1,3})\b(?:\s*(?:,\s*(?:or|and)|,|-|to|or|and|/)\s*(?:IV|V|I{1,3})\b)*)"),
     _roman_scale,
 ))

@@ -22,6 +22,7 @@ from screener.scope import impossible_and, numbered, sex_specific
 from screener.ages import age_words
 from screener.prefilter import needs
 from screener.segment import _heading_person, _lines, _lines_by_splitting, _names_patient
+from screener.text import _RULES as text_rules
 from screener.text import _prepared
 from screener.stable_ids import _may_key, may_key
 
@@ -112,3 +113,26 @@ def test_what_a_heading_names_is_kept_unchanged(heading: str) -> None:
     for _ in range(2):  # the second time from what was kept
         assert _heading_person(heading) == age_words().heading_person(heading)
         assert _names_patient(heading) == any(w.lower() in age_words().self_words for w in re.findall(r"[A-Za-z]+", heading))
+
+
+def _opening_lookahead_rules() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
+    """Each normalisation rule that opens with a lookahead for its first letters, with the pattern without it."""
+    pairs = []
+    for pattern, _ in text_rules:
+        found = re.match(r"\(\?=(?:\[[^\]]*\]|\(\?i:\[[^\]]*\]\)|\w)\)", pattern.pattern)
+        if found:
+            pairs.append((pattern, re.compile(pattern.pattern[found.end():], pattern.flags)))
+    return pairs
+
+
+def test_some_rules_open_with_a_lookahead_for_their_first_letters() -> None:
+    assert len(_opening_lookahead_rules()) >= 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["than", "to", "5", " ", "ſix", "SIX", "two", "-", "years", "Stage", "ſtage", "class", "III",
+                                 "or", "IV", "NYHA", "x", "İ", "K", "fold", "times", "grade"]), max_size=10).map("".join))
+def test_a_lookahead_for_the_first_letters_changes_no_match(text: str) -> None:
+    for with_lookahead, without in _opening_lookahead_rules():
+        assert [(m.span(), m.groups()) for m in with_lookahead.finditer(text)] == \
+            [(m.span(), m.groups()) for m in without.finditer(text)]
