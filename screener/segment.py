@@ -208,7 +208,8 @@ def _continues(previous: _Line, line: _Line, item_indent: int) -> bool:
 @cache
 def _label_re() -> re.Pattern[str]:
     labels = sorted(patterns()["legacy_labels"], key=len, reverse=True)
-    return re.compile(r"(?<![\w])(" + "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in labels) + r")\s*:\s*")
+    first = "".join(sorted({re.escape(label[0]) for label in labels}))  # searched for the labels' first letters
+    return re.compile(r"(?=[" + first + r"])(?<![\w])(" + "|".join(re.escape(l).replace(r"\ ", r"\s+") for l in labels) + r")\s*:\s*")
 
 
 def _split_labels(source: str, item: Item) -> list[Item]:

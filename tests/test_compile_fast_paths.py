@@ -21,7 +21,7 @@ from screener.rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Manu
 from screener.scope import impossible_and, numbered, sex_specific
 from screener.ages import age_words
 from screener.prefilter import needs
-from screener.segment import _heading_person, _lines, _lines_by_splitting, _names_patient
+from screener.segment import _heading_person, _label_re, _lines, _lines_by_splitting, _names_patient
 from screener.text import _RULES as text_rules
 from screener.text import _prepared
 from screener.stable_ids import _may_key, may_key
@@ -136,3 +136,13 @@ def test_a_lookahead_for_the_first_letters_changes_no_match(text: str) -> None:
     for with_lookahead, without in _opening_lookahead_rules():
         assert [(m.span(), m.groups()) for m in with_lookahead.finditer(text)] == \
             [(m.span(), m.groups()) for m in without.finditer(text)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["Age", "Performance status", "Hematopoietic", "Renal", "Other", ":", " ", "\n", "x", "18", "a",
+                                 "AGE", "status:", "-"]), max_size=12).map("".join))
+def test_the_label_lookahead_changes_no_label_found(text: str) -> None:
+    label = _label_re()
+    plain = re.compile(label.pattern[label.pattern.index("]") + 2:])  # without "(?=[...])"
+    assert plain.pattern.startswith("(?<!")
+    assert [(m.span(), m.group(1)) for m in label.finditer(text)] == [(m.span(), m.group(1)) for m in plain.finditer(text)]
