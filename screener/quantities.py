@@ -138,9 +138,10 @@ class QuantityReader(MentionReader):
         ("(or the legal age if > 18 years)"), which are left to manual review."""
         found = self._number_bounds(text) if _DIGIT.search(text) else []  # every bound but "<= ULN" has a number
         found.extend(self._normal_limits(text, found))
-        found.sort(key=lambda b: b.start)
-        self._share_units(text, found)
-        self._conditional_variants(text, found)
+        if len(found) > 1:  # both read pairs of neighbouring bounds
+            found.sort(key=lambda b: b.start)
+            self._share_units(text, found)
+            self._conditional_variants(text, found)
         return found
 
     def _number_bounds(self, text: str) -> list[Bound]:
