@@ -13,12 +13,13 @@ from .classes import class_values
 from .comparators import EndingComparators
 from .lexicon import Lexicon, name_key
 from .mentions import MentionReader
+from .openers import opening_chars
 from .patterns import patterns
 from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .rules import Quantity
 from .titres import titre_bounds
-from .tokens import NUMBER, Spans, clean, first_word_at, parse_number, phrase_regex
+from .tokens import NUMBER, clean, first_word_at, parse_number, phrase_regex
 from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
 
 _ANY_SUBSTANCE = Analyte(molar_mass=1.0, valence=1)  # to ask whether two units differ only by what converts per analyte
@@ -41,6 +42,13 @@ _RANGE = re.compile(  # "18 and 65 years old"
 _RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
 _EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DIGIT = re.compile(r"\d")  # what every NUMBER holds
+_BLANKS = re.compile(r"\s*")
+
+
+def _may_open(first: str, opens: frozenset[str] | None) -> bool:
+    """Whether a match with some non-blank text can open with ``first`` (the first non-blank
+    character, "" at the end), given what opens it (``screener.openers``)."""
+    return opens is None or (first != "" and (not first.isascii() or first in opens))
 
 
 @dataclass
@@ -117,6 +125,7 @@ class QuantityReader(MentionReader):
         )
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
+        self._uln_opens, self._lln_opens = opening_chars(p["upper_limit"]), opening_chars(p["lower_limit"])
         self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._exceptions = phrase_regex(p["exception_words"])
         self._exceptions_needs = needs(self._exceptions)
@@ -129,19 +138,20 @@ class QuantityReader(MentionReader):
         ("(or the legal age if > 18 years)"), which are left to manual review."""
         found = self._number_bounds(text) if _DIGIT.search(text) else []  # every bound but "<= ULN" has a number
         found.extend(self._normal_limits(text, found))
-        found.sort(key=lambda b: b.start)
-        self._share_units(text, found)
-        self._conditional_variants(text, found)
+        if len(found) > 1:  # both read pairs of neighbouring bounds
+            found.sort(key=lambda b: b.start)
+            self._share_units(text, found)
+            self._conditional_variants(text, found)
         return found
 
     def _number_bounds(self, text: str) -> list[Bound]:
         """The bounds written with a number, in order."""
         found: list[Bound] = []
         consumed = 0
-        remarks = Spans([] if cannot_match(self._exceptions_needs, text) else
-                        [(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text) if self._exceptions.search(m.group(1)))])
+        remarks = [] if cannot_match(self._exceptions_needs, text) else \
+            [(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text) if self._exceptions.search(m.group(1)))]
         for number in NUMBER.finditer(text):
-            if number.start() < consumed or remarks.contains(number.start()):
+            if number.start() < consumed or (remarks and any(a <= number.start() < b for a, b in remarks)):
                 continue
             bound_list = self._bounds_at(text, number) or self._listed_at(text, number) or self._class_at(text, number)
             if not bound_list and found and self._carries(text, found[-1], number):  # "ANC >= 1500 and platelets 100,000"
@@ -167,10 +177,13 @@ class QuantityReader(MentionReader):
         return (self._after[name_key(suffix.group(1))], suffix.end()) if suffix else None
 
     def _unit_after(self, text: str, position: int) -> tuple[str | None, int]:
-        uln = self._uln_re.match(text, position)
+        blanks = _BLANKS.match(text, position)  # a limit is read only where its first character stands
+        opening = blanks.end() if blanks else position
+        first = text[opening:opening + 1]
+        uln = self._uln_re.match(text, position) if _may_open(first, self._uln_opens) else None
         if uln and uln.end() > position and uln.group(0).strip():
             return "ULN", uln.end()
-        lln = self._lln_re.match(text, position)
+        lln = self._lln_re.match(text, position) if _may_open(first, self._lln_opens) else None
         if lln and lln.end() > position and lln.group(0).strip():
             return "LLN", lln.end()
         unit = read_unit_at(text, position)
@@ -348,12 +361,14 @@ class QuantityReader(MentionReader):
         extra: list[Bound] = []
         taken = [(b.start, b.end) for b in found]
         # "within normal limits": LLN <= value <= ULN (the phrases are looked for only where their words occur)
-        normals = () if self._within_normal_needs.excludes(text, text.isascii()) else self._within_normal_re.finditer(text)
+        ascii_text = text.isascii()
+        lowered = text.lower() if ascii_text else None  # once for both tests
+        normals = () if self._within_normal_needs.excludes(text, ascii_text, lowered) else self._within_normal_re.finditer(text)
         for normal in normals:
             lower = Bound(normal.start(), normal.end(), ">=", 1, "LLN")
             extra += [lower, Bound(normal.start(), normal.end(), "<=", 1, "ULN", partner=lower)]
             taken.append(normal.span())
-        if cannot_match(_LIMIT_WORDS_NEEDS, text) or not _LIMIT_WORDS.search(text):
+        if _LIMIT_WORDS_NEEDS.excludes(text, ascii_text, lowered) or not _LIMIT_WORDS.search(text):
             return extra  # what follows finds only limits whose words say one of these
         comparators = finditer_from_heads(self._before_any_re, text)  # read once for both limits
         for limit_re, unit in ((self._uln_re, "ULN"), (self._lln_re, "LLN")):
