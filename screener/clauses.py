@@ -36,6 +36,7 @@ _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
     r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
 _REMARK = re.compile(r"\(([^()]*)\)")
+_PUNCTUATION_ONLY = re.compile(r"[\s,;:]*")
 _COMPARATIVE = re.compile(r"\s*(?:more|less|greater|fewer|lower|higher)\b", re.I)
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
 
@@ -386,8 +387,8 @@ class ClauseReader(LeafReader):
     def _or_joins_unread(plain: str, leaves: list[Leaf], leftover: list[tuple[int, int]], start: int, end: int) -> bool:
         """Whether the "or" at ``plain[start:end]`` stands between a leaf and unread words
         ("X or other serious disease"); an "or" between two leaves joins what was read."""
-        left = any(re.fullmatch(r"[\s,;:]*", plain[l.end:start]) for l in leaves if l.end <= start)
-        right = any(re.fullmatch(r"[\s,;:]*", plain[end:l.start]) for l in leaves if l.start >= end)
+        left = any(_PUNCTUATION_ONLY.fullmatch(plain[l.end:start]) for l in leaves if l.end <= start)
+        right = any(_PUNCTUATION_ONLY.fullmatch(plain[end:l.start]) for l in leaves if l.start >= end)
         if left == right:
             return False
         if left:

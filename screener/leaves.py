@@ -32,6 +32,7 @@ _NAME_BOUNDARY = re.compile(r"(?:[,;:/()]|\b(?:and|or|by|as|with|if|when)\b)", r
 _SEPARATOR = re.compile(r"[,;:]")
 _BREAK_MARKS = ",;:("
 _BREAK_WORD = re.compile(r"\b(?:or|and|nor)\b", re.I)
+_ELLIPTIC_TAIL = re.compile(r"\s*(?:,|or|and|and/or)\s*([A-Z0-9])\b")  # "hepatitis B| or C"
 _CLOSED_BRACKETS = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
 _CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
@@ -316,7 +317,7 @@ class LeafReader(ComparisonReader):
 
     def _elliptic_conditions(self, text: Text, sentence: str, mention: Mention, term, leaves, covered, history: bool) -> None:
         """"hepatitis B or C": the second is the first with its last word replaced."""
-        tail = re.compile(r"\s*(?:,|or|and|and/or)\s*([A-Z0-9])\b").match(sentence, mention.end)
+        tail = _ELLIPTIC_TAIL.match(sentence, mention.end)
         if not tail:
             return
         words = sentence[mention.start:mention.end].split()
