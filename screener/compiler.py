@@ -104,6 +104,7 @@ _CHECKED = frozenset({Comparison, Condition, Interval})
 
 @cache
 def _female_only() -> frozenset[str]:
+    """The conditions ``scope.sex_specific`` restricts to women (their only test of a tree)."""
     return frozenset(cues()["female_only"])
 
 
