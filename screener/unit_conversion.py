@@ -1,9 +1,10 @@
 """Converting values between units: linear functions cached per (source, target,
 analyte), so checking thousands of patients does not call pint thousands of times.
 
-Ratio, molar-mass, valence and per-area conversions use the spellings' table; pint itself
-(the one registry, ``units.registry()``) converts offset units (temperatures) and is the
-reference the table is tested against.
+Ratio, molar-mass, valence and per-area conversions use the spellings' table, temperatures
+the offset table pint computed (``unit_offsets``); pint itself (the one registry,
+``units.registry()``) converts compound offset units and is the reference both are tested
+against.
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ Start-up: building pint's registry takes a third of a second, so it is built onl
 needed.  What each spelling of ``unit_spellings.yaml`` means (its magnitude, its factor to
 SI base units, its dimensions) is a table computed once with pint and kept in the data
 cache (``screener/datacache.py``); reading units, ratio conversions, molar-mass and valence
-conversions and per-area conversions use that table.  Pint itself is used for offset
-units (temperatures) and is the reference the table is tested against.
+conversions and per-area conversions use that table.  Temperatures (offset units) between
+lone spellings use a second table pint computed (``unit_offsets``); pint itself converts
+only compound offset units and is the reference both tables are tested against.
 """
 
 from __future__ import annotations
