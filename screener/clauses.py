@@ -43,11 +43,11 @@ _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # g
 
 def _may_split(text: str) -> bool:
     """Whether ``_SENTENCE`` may match: every match holds ";", "and" or a full stop followed by a
-    blank; a single-sentence item (most) is not scanned (on ASCII text, where a blank is one of six)."""
-    return not text.isascii() or ";" in text or "and" in text or any(stop in text for stop in _STOPS)
+    blank (``_STOP``); a single-sentence item (most) is not scanned."""
+    return ";" in text or "and" in text or ("." in text and _STOP.search(text) is not None)
 
 
-_STOPS = tuple("." + chr(code) for code in range(128) if chr(code).isspace())  # the ASCII blanks "\s" matches
+_STOP = re.compile(r"\.\s")
 
 
 class ClauseReader(LeafReader):

@@ -43,6 +43,7 @@ from .units import read_unit_at
 __all__ = ["Bound", "Extractor", "Leaf", "Mention", "default_extractor"]
 
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
+_DIGIT = re.compile(r"\d")
 
 
 class Extractor(ClauseReader):
@@ -61,7 +62,15 @@ class Extractor(ClauseReader):
         item read before is recalled (``screener.itemmemo``)."""
         if self.memo is None:
             return self._read_item(text, section, heading)
+        if heading is not None and not self._heading_read(text.text, heading):
+            heading = None  # the rule is the same under any sub-heading: items under others are recalled too
         return self.memo.rule(text, section, heading, self._read_item)
+
+    def _heading_read(self, text: str, heading: str) -> bool:
+        """Whether the item's rule may depend on its sub-heading: only a table row ("Age --
+        Creatinine") and a bound (whose variable or age the sub-heading may name) read it.
+        Every bound but "<= ULN" holds a digit: without one, ``bounds`` is a cheap test."""
+        return bool(_COLUMNS.search(heading) or _DIGIT.search(text) or self.bounds(text))
 
     def _read_item(self, text: Text, section: Section, heading: str | None = None) -> Node:
         if squash(text.text).strip(" .;").casefold() in self._no_requirement:

@@ -72,3 +72,26 @@ def test_a_shared_node_stays_shared_in_the_copy() -> None:
     copy = moved(tree, 100)
     nodes = list(walk(copy))
     assert nodes[1] is nodes[3] and nodes[1] is not limit and nodes[1].span == (100, 105) and limit.span == (0, 5)
+
+
+HEADINGS = ["Laboratory:", "Age:", "Life expectancy:", "Age (in years) -- Creatinine (in mg/dL)", "Other:"]
+UNDER_HEADINGS = [
+    ("Pregnant or breastfeeding women", "exclusion", False),
+    ("History of stroke or myocardial infarction", "exclusion", False),
+    ("AST and ALT <= 2.5 x ULN", "inclusion", True),  # a bound without a digit: the heading may name its variable
+    ("At least 2 months", "inclusion", True),
+    ("18 to 75", "inclusion", True),
+    ("Younger than 5 -- no greater than 1.2", "inclusion", True),
+]
+
+
+@pytest.mark.parametrize("words, section, reads_heading", UNDER_HEADINGS)
+def test_a_rule_that_reads_no_heading_is_recalled_under_any(words: str, section, reads_heading: bool) -> None:
+    remembering, plain = Extractor(), Extractor()
+    plain.memo = None
+    for offset, heading in enumerate(HEADINGS * 2):
+        text = normalize(words, offset)
+        assert remembering._heading_read(text.text, heading) == (reads_heading or "--" in heading)
+        expected = plain.item_rule(normalize(words, offset), section, heading)
+        assert remembering.item_rule(text, section, heading).model_dump() == expected.model_dump()
+    assert remembering.memo is not None and (remembering.memo.hits > 0) != reads_heading
