@@ -38,10 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "screener"
 MODULES = (
-    "ages", "applies_to", "carry", "classes", "clauses", "comparisons", "exceptions", "extract", "headings",
-    "implied", "inherit", "itemmemo", "leaves", "mentions", "phraseindex", "prefilter", "prefix_negation",
-    "qualified", "quantities", "rulecheck", "ruledout", "scope", "segment", "stable_ids", "text", "titres",
-    "tokens", "unit_spellings",
+    "ages", "applies_to", "carry", "classes", "clauses", "comparators", "comparisons", "exceptions", "extract",
+    "headings", "implied", "inherit", "itemmemo", "itemwords", "leaves", "mentions", "openers", "phraseindex",
+    "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "scope",
+    "segment", "stable_ids", "text", "titres", "tokens", "unit_offsets", "unit_spellings",
 )
 GROUP = "screener_native"  # the name of the shared library of the compiled modules
 
