@@ -30,8 +30,9 @@ have instance lay-out conflict"); ``units``, ``unit_types``, ``unit_conversion``
 import cycle through the interpreted ``lexicon`` crashes at import).  ``errors`` (with
 the same raw-pattern change), ``sources``, ``patterns``, ``datacache`` and ``version``
 compile and give the same output but take no measurable time; the other modules are not
-on the compile path.  What stays interpreted is about 18 % of a compiled run's time, most of it ``compiler`` (9 %) and
-building pydantic models (``rules``, ``lazy``, pydantic itself: 9 %).
+on the compile path.  What stays interpreted is about 18 % of a compiled run's time,
+most of it ``compiler`` (9 %) and building pydantic models (``rules``, ``lazy``,
+pydantic itself: 9 %).
 
 Options measured (whole corpus, CPU, same session): one shared library for all modules
 (``group_name``) is faster than ``separate=True`` (about 3 %); ``debug_level="0"`` and
