@@ -18,9 +18,6 @@ the first N corpus trials with the sources and with the build (``check_equivalen
 0: all 8,416) and fails on any difference.  The build takes about 1.5 minutes of CPU.
 
 Left interpreted, each for a reason found when compiling it (mypy 2.4.1):
-``compiler`` (a string literal with lone surrogates, ``_SURROGATE``, that mypyc cannot
-emit: written as the raw pattern ``r"[\\ud800-\\udfff]"``, the same regex, it compiles, gives
-the same output and about 4 % more speed; add it here once that line is changed);
 ``rules`` and ``lexicon`` (pydantic models: with the pydantic mypy plugin mypyc emits C
 naming ``pydantic.main`` that does not compile; with ``import pydantic.main`` added it
 builds but fails at import on a ``Field(...)`` default; without the plugin mypy rejects
@@ -30,9 +27,8 @@ have instance lay-out conflict"); ``units``, ``unit_types``, ``unit_conversion``
 import cycle through the interpreted ``lexicon`` crashes at import).  ``errors`` (with
 the same raw-pattern change), ``sources``, ``patterns``, ``datacache`` and ``version``
 compile and give the same output but take no measurable time; the other modules are not
-on the compile path.  What stays interpreted is about 18 % of a compiled run's time,
-most of it ``compiler`` (9 %) and building pydantic models (``rules``, ``lazy``,
-pydantic itself: 9 %).
+on the compile path.  What stays interpreted is about 9 % of a compiled run's time,
+most of it building pydantic models (``rules``, ``lazy``, pydantic itself).
 
 Options measured (whole corpus, CPU, same session): one shared library for all modules
 (``group_name``) is faster than ``separate=True`` (about 3 %); ``debug_level="0"`` and
@@ -53,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "screener"
 MODULES = (
-    "ages", "applies_to", "carry", "classes", "clauses", "comparators", "comparisons", "exceptions", "extract",
+    "ages", "applies_to", "carry", "classes", "clauses", "comparators", "comparisons", "compiler", "exceptions", "extract",
     "headings", "implied", "inherit", "itemmemo", "itemwords", "leaves", "mentions", "openers", "phraseindex",
     "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "scope",
     "segment", "stable_ids", "text", "titres", "tokens", "unit_offsets", "unit_spellings",

@@ -156,7 +156,7 @@ def _structured(item: StructuredField) -> Criterion | None:
 
 
 SURROGATE_NOTE = "invalid characters (lone surrogates) in the source were replaced by \ufffd"
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # raw: the same pattern, and a literal mypyc can emit
 
 
 def _has_surrogate(text: str) -> bool:
