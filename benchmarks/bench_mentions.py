@@ -14,15 +14,12 @@ both must agree, or the script exits 1.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench_speedup import DEFAULT, ROOT, baseline_package
+from bench_speedup import baseline_arguments, beside_baseline
 
 
 def item_texts(corpus: str, limit: int) -> list[str]:
@@ -56,16 +53,8 @@ def best_time(function, texts: list[str], rounds: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
-    parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
-    parser.add_argument("--limit", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["SCREENER_CACHE_DIR"] = str(Path(folder) / "cache")
-        baseline_package(args.baseline, Path(folder))
-        sys.path[:0] = [folder, str(ROOT)]
+    args = baseline_arguments(__doc__.splitlines()[0], rounds=5).parse_args()
+    with beside_baseline(args.baseline):
         texts = item_texts(args.corpus, args.limit)
         stages: dict[str, dict[str, object]] = {}
         found: dict[str, list] = {}

@@ -12,16 +12,13 @@ without a digit ("plain"), or with one ("digits").  Every item's rule must be th
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
-from bench_speedup import DEFAULT, ROOT, baseline_package
+from bench_speedup import baseline_arguments, beside_baseline
 
 STAGES = ("_sentence_rule", "_leaves", "_part", "_sentences")
 
@@ -61,18 +58,11 @@ def timed_stages(extractor, stages: tuple[str, ...]) -> Counter:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
-    parser.add_argument("--baseline", default="HEAD")
-    parser.add_argument("--limit", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = baseline_arguments(__doc__.splitlines()[0], rounds=3)
+    parser.set_defaults(limit=2000)
     parser.add_argument("--kind", choices=("all", "plain", "digits"), default="all")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["SCREENER_CACHE_DIR"] = str(Path(folder) / "cache")
-        baseline_package(args.baseline, Path(folder))
-        sys.path.insert(0, folder)
-        sys.path.insert(0, str(ROOT))
+    with beside_baseline(args.baseline):
         calls = items(args.corpus, args.limit, args.kind)
         sides = {}
         for name in ("screener_baseline", "screener"):

@@ -24,6 +24,8 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,6 +45,27 @@ def baseline_package(revision: str, folder: Path) -> None:
         module.write_text(code.replace('files("screener")', "files(__package__)"), encoding="utf-8")
 
 
+def baseline_arguments(description: str, rounds: int) -> argparse.ArgumentParser:
+    """The arguments every same-process comparison with a revision takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
+    parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
+    parser.add_argument("--limit", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=rounds)
+    return parser
+
+
+@contextmanager
+def beside_baseline(revision: str) -> Iterator[None]:
+    """Inside: ``screener_baseline`` (``revision``'s package) importable beside this tree's
+    ``screener``, each with a data cache of its own in a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ["SCREENER_CACHE_DIR"] = str(Path(folder) / "cache")  # the two packages cache apart from users
+        baseline_package(revision, Path(folder))
+        sys.path[:0] = [folder, str(ROOT)]
+        yield
+
+
 def timed(compile_source, new_extractor, sources) -> tuple[float, list[str]]:
     """CPU time to compile ``sources`` with a new extractor (built untimed): nothing an
     extractor keeps from a round, such as the rules of repeated items, helps the next.
@@ -60,18 +83,10 @@ def timed(compile_source, new_extractor, sources) -> tuple[float, list[str]]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
-    parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
+    parser = baseline_arguments(__doc__.splitlines()[0], rounds=3)
     parser.add_argument("--start", type=int, default=0, help="skip the first S trials (the first are short)")
-    parser.add_argument("--limit", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["SCREENER_CACHE_DIR"] = str(Path(folder) / "cache")  # the two packages cache apart from users
-        baseline_package(args.baseline, Path(folder))
-        sys.path.insert(0, folder)
-        sys.path.insert(0, str(ROOT))
+    with beside_baseline(args.baseline):
         sides = {}
         for name in ("screener_baseline", "screener"):
             compiler = importlib.import_module(f"{name}.compiler")

@@ -12,18 +12,12 @@ with ``item_rule`` answered from what it kept.  The baseline package is extracte
 
 from __future__ import annotations
 
-import argparse
 import gc
-import hashlib
 import importlib
-import json
 import os
 import sys
-import tempfile
-import time
-from pathlib import Path
 
-from bench_speedup import DEFAULT, ROOT, baseline_package
+from bench_speedup import baseline_arguments, beside_baseline, timed
 
 
 def _side(package: str, corpus: str, limit: int):
@@ -47,28 +41,14 @@ def _side(package: str, corpus: str, limit: int):
 
 
 def _round(compile_source, sources, extractor) -> tuple[float, list[str]]:
+    """``bench_speedup.timed`` with the one extractor whose answers are kept."""
     gc.collect()
-    seconds, digests = 0.0, []
-    for source in sources:
-        began = time.process_time()
-        rules = compile_source(source, extractor)
-        seconds += time.process_time() - began
-        as_json = json.dumps(rules.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-        digests.append(hashlib.sha256(as_json.encode("utf-8", "surrogatepass")).hexdigest())
-    return seconds, digests
+    return timed(compile_source, lambda: extractor, sources)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
-    parser.add_argument("--baseline", default="HEAD", help="git revision to compare with")
-    parser.add_argument("--limit", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=5)
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        os.environ["SCREENER_CACHE_DIR"] = str(Path(folder) / "cache")
-        baseline_package(args.baseline, Path(folder))
-        sys.path[:0] = [folder, str(ROOT)]
+    args = baseline_arguments(__doc__.splitlines()[0], rounds=5).parse_args()
+    with beside_baseline(args.baseline):
         sides = {name: _side(name, args.corpus, args.limit) for name in ("screener_baseline", "screener")}
         best = {name: float("inf") for name in sides}
         outputs = {}

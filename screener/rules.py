@@ -306,15 +306,21 @@ def nodes_and_classes(node: Node) -> tuple[list[Node], list[type]]:
         nodes.append(node)
         classes.append(cls)
         shape = _SHAPES.get(cls, _LEAF)
-        if shape == _ITEMS:
-            stack.extend(reversed(node.items))  # type: ignore[union-attr]
-        elif shape == _ITEM:
-            stack.append(node.item)  # type: ignore[union-attr]
-        elif shape == _UNLESS:
-            stack += (node.exception, node.item)  # type: ignore[union-attr]
-        elif shape == _RESTRICT:
-            stack += (node.item, node.group)  # type: ignore[union-attr]
+        if shape != _LEAF:
+            _push_children(stack, node, shape)
     return nodes, classes
+
+
+def _push_children(stack: list, node: Node, shape: int) -> None:
+    """Put the children of a node of ``shape`` on ``stack``, the first child last (popped first)."""
+    if shape == _ITEMS:
+        stack.extend(reversed(node.items))  # type: ignore[union-attr]
+    elif shape == _ITEM:
+        stack.append(node.item)  # type: ignore[union-attr]
+    elif shape == _UNLESS:
+        stack += (node.exception, node.item)  # type: ignore[union-attr]
+    elif shape == _RESTRICT:
+        stack += (node.item, node.group)  # type: ignore[union-attr]
 
 
 def walk(node: Node):
@@ -328,14 +334,8 @@ def walk(node: Node):
         return
     stack: list = []
     while True:
-        if shape == _ITEMS:
-            stack.extend(reversed(node.items))  # type: ignore[union-attr]
-        elif shape == _ITEM:
-            stack.append(node.item)  # type: ignore[union-attr]
-        elif shape == _UNLESS:
-            stack += (node.exception, node.item)  # type: ignore[union-attr]
-        elif shape == _RESTRICT:
-            stack += (node.item, node.group)  # type: ignore[union-attr]
+        if shape != _LEAF:
+            _push_children(stack, node, shape)
         if not stack:
             return
         node = stack.pop()

@@ -68,3 +68,30 @@ def test_reading_units_does_not_build_the_registry(monkeypatch):
     assert parse_unit("x 10^9 / L").display == "10^9/L"
     parse_unit.cache_clear()
     converter.cache_clear()
+
+
+WRITTEN = sorted({key for table in _spellings()[:2] for key in table})  # as texts write them: "°C", "deg F"
+OFFSET = [s for s in WRITTEN if parse_unit(s) is not None and parse_unit(s).offset]
+OTHERS = ["%", "degree", "year", "mg/dL", "mmol/L", "K", "kelvin", "degC/min", "degF", "degC", "G/L", "1.73m2"]
+
+
+@pytest.mark.parametrize("analyte", [Analyte(), Analyte(molar_mass=113.12), Analyte(valence=1)])
+def test_temperatures_convert_exactly_as_pint(analyte):
+    """Every pair with an offset unit: refused exactly when pint refuses, else the same slope
+    and offset to the last bit."""
+    assert len(OFFSET) > 5
+    checked = 0
+    for source, target in itertools.permutations(OFFSET + OTHERS, 2):
+        try:
+            src, dst = parse_unit(source), parse_unit(target)
+        except UnitError:
+            continue
+        if src is None or dst is None or not (src.offset or dst.offset):
+            continue
+        reference, fast = _pint(source, target, analyte), _table(source, target, analyte)
+        assert (reference is None) == (fast is None), (source, target, analyte)
+        if reference is not None:
+            checked += 1
+            for value in (0.0, 1.0, 37.5, -40.0, 98.6):
+                assert fast(value) == reference(value), (source, target, value)
+    assert checked > 20
