@@ -117,7 +117,8 @@ class ClauseReader(LeafReader):
         apart: list[Leaf] = []
         if negation and any(not isinstance(l.node, Not) for l in leaves):
             # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
-            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start or _new_item(text.text, leaves, l)]
+            opening = _new_items(text.text, leaves)
+            apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start or id(l) in opening]
             leaves = [l for l in leaves if l not in apart]
             covered += [(l.start, l.end) for l in apart]
         polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
@@ -445,15 +446,25 @@ def _one_phrase(left: Leaf, right: Leaf, text: str) -> bool:
             and all(isinstance(l.node, (Condition, Not)) for l in (left, right)))
 
 
-def _new_item(text: str, leaves: list[Leaf], leaf: Leaf) -> bool:
-    """A limit that opens a new item of a run-on paragraph ("No significant cardiac disease Ejection
-    fraction at least 40%"): a capitalised name right after the words of the leaf before it, with no
-    connector or punctuation between; it stands outside the negation that opens the paragraph."""
-    before = [l for l in leaves if l.end <= leaf.start]
-    if not before or not any(isinstance(n, Comparison) for n in walk(leaf.node)):
-        return False
-    end = max(l.end for l in before)
-    return text[end:leaf.start].isspace() and text[leaf.start:leaf.start + 1].isupper() and text[end - 1:end].islower()
+def _new_items(text: str, leaves: list[Leaf]) -> set[int]:
+    """The limits that open a new item of a run-on paragraph ("No significant cardiac disease Ejection
+    fraction at least 40%"), as ``id``s: a capitalised name right after the words of the leaf before
+    it, with no connector or punctuation between, where that leaf ends in a lower-case word or is
+    itself such a limit ("No severe renal disease Creatinine no greater than 1.5 mg/dL Creatinine
+    clearance at least 60 mL/min": both limits).  They stand outside the negation that opens the
+    paragraph."""
+    opening: set[int] = set()
+    ordered = sorted(leaves, key=lambda l: (l.start, l.end))
+    for index, leaf in enumerate(ordered):
+        before = [l for l in ordered[:index] if l.end <= leaf.start]
+        if not before or not any(isinstance(n, Comparison) for n in walk(leaf.node)):
+            continue
+        previous = max(before, key=lambda l: l.end)
+        if not (text[previous.end:leaf.start].isspace() and text[leaf.start:leaf.start + 1].isupper()):
+            continue
+        if text[previous.end - 1:previous.end].islower() or id(previous) in opening:
+            opening.add(id(leaf))
+    return opening
 
 
 def _any_within(found: tuple[list[Mention], list[Bound]], start: int, end: int) -> bool:

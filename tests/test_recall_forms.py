@@ -162,6 +162,15 @@ RUN_ON = [
     ("inclusion", "No active liver disease Transaminases no greater than 3 times upper limit of normal (ULN)",
      "conditions: {liver disease: absent}\nmeasurements: {AST: {value: 50, unit: U/L, uln: 40 U/L}, "
      "ALT: {value: 45, unit: U/L, uln: 40 U/L}}", {"met"}),
+    # each limit of the run of items after the first is a requirement of its own too
+    ("inclusion", "No severe renal disease Creatinine no greater than 1.5 mg/dL Creatinine clearance at least 60 mL/min",
+     "conditions: {kidney disease: absent}\nmeasurements: {creatinine: 1.0 mg/dL, creatinine clearance: 90 mL/min}", {"met"}),
+    ("inclusion", "No severe renal disease Creatinine no greater than 1.5 mg/dL Creatinine clearance at least 60 mL/min",
+     "conditions: {kidney disease: absent}\nmeasurements: {creatinine: 1.0 mg/dL, creatinine clearance: 40 mL/min}", {"not_met"}),
+    # a list of findings after "as evidenced by the following:" describes what is negated: it stays inside
+    ("inclusion", "No inadequate bone marrow function as evidenced by the following: Absolute neutrophil count less than "
+     "2000/mm3 Platelet count less than 100,000/mm3",
+     "measurements: {ANC: 3000 /mm3, platelets: 250000 /mm3}", {"met"}),
 ]
 
 
