@@ -7,7 +7,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
 
 from .ages import age_words
 from .extract import Extractor, default_extractor
@@ -16,7 +15,7 @@ from .lazy import built
 from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, Trial, computes_nothing,
                     is_manual, node_class, nodes_and_classes, walk)
 from .rulecheck import criterion_problem
-from .scope import cues, impossible_and, numbered, sex_specific
+from .scope import female_only, impossible_and, numbered, sex_specific
 from .stable_ids import may_key, set_keys
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
@@ -102,12 +101,6 @@ _CHECKED = frozenset({Comparison, Condition, Interval})
 """The nodes ``rulecheck.criterion_problem`` checks: a rule without any has no problem."""
 
 
-@cache
-def _female_only() -> frozenset[str]:
-    """The conditions ``scope.sex_specific`` restricts to women (their only test of a tree)."""
-    return frozenset(cues()["female_only"])
-
-
 def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[type]]:
     """``numbered(sex_specific(impossible_and(rule)))``, with the nodes and classes of the result;
     each rewrite called only for a tree that holds the nodes it rewrites (an "and" of just two limits,
@@ -120,7 +113,7 @@ def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[ty
         rewritten = impossible_and(rule)
         if rewritten is not rule:
             rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
-    if Condition in classes and any(c is Condition and n.condition in _female_only()  # type: ignore[union-attr]
+    if Condition in classes and any(c is Condition and n.condition in female_only()  # type: ignore[union-attr]
                                     for n, c in zip(nodes, classes)):
         rewritten = sex_specific(rule)
         if rewritten is not rule:

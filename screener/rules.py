@@ -286,12 +286,6 @@ def node_class(node: object) -> type:
     return found
 
 
-def node_classes(node: Node) -> list[type]:
-    """``node_class`` of every node of the tree, in ``walk`` order."""
-    classes = [type(n) for n in walk(node)]
-    return classes if _NODE_CLASS.keys() >= set(classes) else [node_class(n) for n in walk(node)]
-
-
 def nodes_and_classes(node: Node) -> tuple[list[Node], list[type]]:
     """Every node of the tree in ``walk`` order, and the ``node_class`` of each: one walk
     for the several tests a caller makes of one tree."""

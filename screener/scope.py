@@ -164,18 +164,19 @@ def restricted(group: Node, item: Node | None, section: str, restriction: bool, 
 
 
 @cache
-def _female_only() -> frozenset[str]:
+def female_only() -> frozenset[str]:
+    """The conditions only a woman can have (``cues.yaml``): ``sex_specific`` restricts them to women."""
     return frozenset(cues()["female_only"])
 
 
 def sex_specific(node: Node) -> Node:
     """Conditions only a woman can have (pregnancy...) are taken as absent in a man."""
-    female_only = _female_only()
-    if not any(isinstance(n, Condition) and n.condition in female_only for n in walk(node)):
+    women_only = female_only()
+    if not any(isinstance(n, Condition) and n.condition in women_only for n in walk(node)):
         return node
 
     def visit(n: Node) -> Node:
-        if isinstance(n, Condition) and n.condition in female_only:
+        if isinstance(n, Condition) and n.condition in women_only:
             return Restrict(group=Sex(sex="female", span=n.span), item=n, outside=False, span=n.span)
         if isinstance(n, Restrict) and isinstance(n.group, Sex) and n.group.sex == "female":
             return n  # already for women

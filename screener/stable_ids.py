@@ -142,13 +142,13 @@ def with_keys(rules: RuleSet) -> RuleSet:
     return rules.model_copy(update={"criteria": criteria})
 
 
-def set_keys(criteria: list[Criterion], may_key: Sequence[bool] | None = None) -> None:
+def set_keys(criteria: list[Criterion], keyed: Sequence[bool] | None = None) -> None:
     """``with_keys`` in place, for criteria the caller has just made and owns (the
     compiler's): setting three fields costs a fraction of copying every criterion.
-    ``may_key``: per criterion, ``may_key`` of its rule, when the caller has walked it already."""
+    ``keyed``: per criterion, ``may_key`` of its rule, when the caller has walked it already."""
     for index, (criterion, (key, digits)) in enumerate(zip(criteria, _keys_and_fingerprints(criteria))):
         criterion.key, criterion.fingerprint = key, digits
-        if may_key[index] if may_key is not None else _may_key(criterion.rule):
+        if keyed[index] if keyed is not None else _may_key(criterion.rule):
             rule = _keyed_questions(criterion.rule, key)
             if rule is not criterion.rule:
                 criterion.rule = rule

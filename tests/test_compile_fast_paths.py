@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screener import compile_criteria
-from screener.compiler import _CHECKED, _female_only, _rewritten
+from screener.compiler import _CHECKED, _rewritten
 from screener.rulecheck import criterion_problem
 from screener.rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Manual, Node, Not, Restrict, Sex, computes_nothing,
-                            is_manual, load_rules, node_class, node_classes, nodes_and_classes, walk)
-from screener.scope import impossible_and, numbered, sex_specific
+                            is_manual, load_rules, node_class, nodes_and_classes, walk)
+from screener.scope import female_only, impossible_and, numbered, sex_specific
 from screener.ages import age_words
 from screener.prefilter import needs
 from screener.segment import _heading_person, _label_re, _lines, _lines_by_splitting, _names_patient
@@ -54,7 +54,7 @@ def test_the_rule_files_give_trees_to_test() -> None:
 def test_one_walk_serves_every_test_of_a_tree(rule: Node) -> None:
     nodes, classes = nodes_and_classes(rule)
     assert nodes == list(walk(rule)) and all(a is b for a, b in zip(nodes, walk(rule)))
-    assert classes == node_classes(rule) == [node_class(n) for n in walk(rule)]
+    assert classes == [node_class(n) for n in walk(rule)]
     assert computes_nothing(classes) == is_manual(rule)
     assert may_key(nodes, classes) == _may_key(rule) == any(
         isinstance(n, Manual) and ((n.id is not None and "." in n.id) or n.key is not None) for n in walk(rule))
@@ -63,7 +63,7 @@ def test_one_walk_serves_every_test_of_a_tree(rule: Node) -> None:
 @pytest.mark.parametrize("rule", TREES)
 def test_a_rule_with_nothing_checked_has_no_problem(rule: Node) -> None:
     criterion = Criterion(id="I1", section="inclusion", text="t", rule=rule)
-    if _CHECKED.isdisjoint(node_classes(rule)):
+    if _CHECKED.isdisjoint(node_class(n) for n in walk(rule)):
         assert criterion_problem(criterion) is None
 
 
@@ -76,7 +76,7 @@ def test_rewrites_skipped_only_where_they_change_nothing(rule: Node) -> None:
 
 
 def test_a_condition_only_women_have_is_restricted_to_them() -> None:
-    assert "pregnancy" in _female_only()
+    assert "pregnancy" in female_only()
     rule, _, classes = _rewritten(AllOf(items=[Condition(condition="pregnancy"), Manual(question="q")]), "E1")
     assert Restrict in classes and Sex in classes and rule != AllOf(items=[Condition(condition="pregnancy"), Manual(question="q")])
 
