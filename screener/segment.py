@@ -91,16 +91,10 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
                 out += pieces
                 blank = False
             continue
-        bullet = _BULLET.match(content)
-        assert bullet is not None  # every part of the pattern is optional
-        body = content[bullet.end():].rstrip()
-        while body and body[-1] in " \t|*":
-            body = body[:-1].rstrip()
-        if not body:  # what is left ends in neither "*" nor a blank: it is no "**"
-            continue  # nothing but the closing "**" of a bold heading
-        absolute = start + line_start + bullet.end()
-        out.append(_Line(absolute, absolute + len(body), len(bullet.group(1).expandtabs()), bool(bullet.group(2)), body, blank))
-        blank = False
+        line = _item_line(content, start + line_start, blank, False)
+        if line is not None:
+            out.append(line)
+            blank = False
     return out
 
 
@@ -136,18 +130,24 @@ def _split_line(content: str, line_start: int, blank: bool) -> list[_Line]:
         segment = content[piece_start:piece_end]
         if not segment or segment.isspace():
             continue
-        bullet = _BULLET.match(segment)
-        assert bullet is not None  # every part of the pattern is optional
-        body_start = bullet.end()
-        body = segment[body_start:].rstrip()
-        while body and body[-1] in " \t|*":
-            body = body[:-1].rstrip()
-        if not body.strip("*"):
-            continue  # nothing but the closing "**" of a bold heading
-        indent = len(bullet.group(1).expandtabs())
-        absolute = line_start + piece_start + body_start
-        out.append(_Line(absolute, absolute + len(body), indent, bool(bullet.group(2)), body, blank and not out, piece_start > 0))
+        line = _item_line(segment, line_start + piece_start, blank and not out, piece_start > 0)
+        if line is not None:
+            out.append(line)
     return out
+
+
+def _item_line(segment: str, at: int, after_blank: bool, inline: bool) -> _Line | None:
+    """The line of one item written as ``segment`` at ``at``: its bullet and the blanks, bars and
+    stars that close it stripped; None when nothing else is left (the closing "**" of a bold heading)."""
+    bullet = _BULLET.match(segment)
+    assert bullet is not None  # every part of the pattern is optional
+    body = segment[bullet.end():].rstrip()
+    while body and body[-1] in " \t|*":
+        body = body[:-1].rstrip()
+    if not body:  # what is left ends in neither "*" nor a blank: it is no "**"
+        return None
+    absolute = at + bullet.end()
+    return _Line(absolute, absolute + len(body), len(bullet.group(1).expandtabs()), bool(bullet.group(2)), body, after_blank, inline)
 
 
 @cache
