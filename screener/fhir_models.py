@@ -125,19 +125,18 @@ class _PeriodData(TypedDict, total=False):
     end: FhirDate
 
 
-class ReferenceRangeData(TypedDict, total=False):
+class RangeData(TypedDict, total=False):
     low: QuantityData
     high: QuantityData
+
+
+class ReferenceRangeData(RangeData, total=False):
+    """A reference range: the low and high of a Range (the other fields are not read)."""
 
 
 class RatioData(TypedDict, total=False):
     numerator: QuantityData
     denominator: QuantityData
-
-
-class RangeData(TypedDict, total=False):
-    low: QuantityData
-    high: QuantityData
 
 
 class _ValueData(TypedDict, total=False):

@@ -88,30 +88,26 @@ def test_synthea_observations_fill_their_variable(path: Path, code: str, variabl
     assert f"LOINC {code}" in (measurement.note or "")
 
 
+def _ucum(value: float, code: str) -> dict:
+    """value[x] as a UCUM quantity, its unit written as its code."""
+    return {"valueQuantity": {"value": value, "unit": code, "system": "http://unitsofmeasure.org", "code": code}}
+
+
 MINIMAL = [  # mapped codes absent from the bundles: value[x] -> variable, value, unit
-    ("2028-9", {"valueQuantity": {"value": 24, "unit": "mmol/L", "system": "http://unitsofmeasure.org", "code": "mmol/L"}},
-     "bicarbonate", 24, "mmol/L"),
-    ("4537-7", {"valueQuantity": {"value": 32, "unit": "mm/h", "system": "http://unitsofmeasure.org", "code": "mm/h"}},
-     "esr", 32, "mm/h"),
-    ("30341-2", {"valueQuantity": {"value": 12, "unit": "mm/h", "system": "http://unitsofmeasure.org", "code": "mm/h"}},
-     "esr", 12, "mm/h"),
-    ("62292-8", {"valueQuantity": {"value": 18, "unit": "ng/mL", "system": "http://unitsofmeasure.org", "code": "ng/mL"}},
-     "vitamin_d", 18, "ng/mL"),
+    ("2028-9", _ucum(24, "mmol/L"), "bicarbonate", 24, "mmol/L"),
+    ("4537-7", _ucum(32, "mm/h"), "esr", 32, "mm/h"),
+    ("30341-2", _ucum(12, "mm/h"), "esr", 12, "mm/h"),
+    ("62292-8", _ucum(18, "ng/mL"), "vitamin_d", 18, "ng/mL"),
     ("11013-0", {"valueRatio": {"numerator": {"value": 1}, "denominator": {"value": 160}}}, "anti_dsdna_titre", 160, "titer"),
     ("8095-2", {"valueString": "1:80"}, "smooth_muscle_antibody_titre", 80, "titer"),
-    ("16362-6", {"valueQuantity": {"value": 45, "unit": "umol/L", "system": "http://unitsofmeasure.org", "code": "umol/L"}},
-     "ammonia", 45, "umol/L"),
+    ("16362-6", _ucum(45, "umol/L"), "ammonia", 45, "umol/L"),
     ("89247-1", {"valueInteger": 2}, "ecog", 2, None),
-    ("44261-6", {"valueQuantity": {"value": 12, "unit": "{score}", "system": "http://unitsofmeasure.org", "code": "{score}"}},
-     "phq_9", 12, None),
+    ("44261-6", _ucum(12, "{score}"), "phq_9", 12, None),
     ("70274-6", {"valueInteger": 9}, "gad_7", 9, None),
     ("72106-8", {"valueInteger": 27}, "mmse", 27, None),
-    ("89579-7", {"valueQuantity": {"value": 14, "unit": "ng/L", "system": "http://unitsofmeasure.org", "code": "ng/L"}},
-     "troponin", 14, "ng/L"),
-    ("67151-1", {"valueQuantity": {"value": 9, "unit": "ng/L", "system": "http://unitsofmeasure.org", "code": "ng/L"}},
-     "troponin", 9, "ng/L"),
-    ("13969-1", {"valueQuantity": {"value": 3.1, "unit": "ng/mL", "system": "http://unitsofmeasure.org", "code": "ng/mL"}},
-     "ck_mb", 3.1, "ng/mL"),
+    ("89579-7", _ucum(14, "ng/L"), "troponin", 14, "ng/L"),
+    ("67151-1", _ucum(9, "ng/L"), "troponin", 9, "ng/L"),
+    ("13969-1", _ucum(3.1, "ng/mL"), "ck_mb", 3.1, "ng/mL"),
     ("89243-0", {"valueInteger": 70}, "karnofsky", 70, None),
     ("72172-0", {"valueInteger": 24}, "moca", 24, None),
 ]
