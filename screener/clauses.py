@@ -9,6 +9,7 @@ import re
 
 from .applies_to import limit_for_group
 from .exceptions import escape
+from .healthy import admits_healthy
 from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
@@ -48,6 +49,7 @@ def _may_split(text: str) -> bool:
 
 
 _STOP = re.compile(r"\.\s")
+_WORD_BEFORE = re.compile(r"[^\W\d_]{3}")  # a finding written between the negation and a limit
 
 
 class ClauseReader(LeafReader):
@@ -115,10 +117,15 @@ class ClauseReader(LeafReader):
             node = self._group_node(text, required)  # "Women of childbearing potential"
             return negated(node, squash(text.text[start:end]), text.origin(start, end)) if negation else node
         apart: list[Leaf] = []
+        opening: set[int] = set()
+        limits: list[Leaf] = []
         if negation and any(not isinstance(l.node, Not) for l in leaves):
             # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
             opening = _new_items(text.text, leaves)
+            if section == "inclusion":
+                opening = self._healthy_limits(text.text, body_start, end, leaves, opening)
             apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start or id(l) in opening]
+            limits = [l for l in apart if id(l) in opening]
             leaves = [l for l in leaves if l not in apart]
             covered += [(l.start, l.end) for l in apart]
         polarity: Section = section if not negation else ("exclusion" if section == "inclusion" else "inclusion")
@@ -135,8 +142,46 @@ class ClauseReader(LeafReader):
         node = self._composed(text, (start, end), with_context(part, notes), required, outside, negation is not None)
         if apart:
             joiner = AllOf if section == "inclusion" else AnyOf
-            node = joiner(items=[node] + [l.node for l in apart], span=text.origin(start, end))
+            limits_read = self._joined(limits, text, (start, end)) if section == "inclusion" else [l.node for l in limits]
+            node = joiner(items=[node] + [l.node for l in apart if id(l) not in opening] + limits_read, span=text.origin(start, end))
         return node
+
+    def _healthy_limits(self, text: str, body_start: int, end: int, leaves: list[Leaf], opening: set[int]) -> set[int]:
+        """The limits that stand apart from an inclusion's opening negation, as ``id``s: those
+        opening a run-on item (``opening``) unless only abnormal values meet them ("No severe
+        hypertension, i.e.: Systolic 200 mm Hg or more Diastolic 120 mm Hg or more"), and those after
+        the negated findings that a healthy value meets ("No history of stroke, creatinine < 1.5 mg/dL";
+        ``screener.healthy``) with the undecided limits that follow one ("Creatinine no greater than
+        1.5 mg/dL OR Creatinine clearance at least 50 mL/min").  Limits in brackets define the finding
+        before them ("hypercalcemia (calcium greater than 10.5 mg/dL)"); under an exception cue
+        ("unless") the sentence keeps its reading."""
+        cue = self._scope_cue(text, body_start, end, leaves) is not None
+        apart: set[int] = set()
+        following = False
+        for leaf in sorted(leaves, key=lambda l: l.start):
+            healthy = admits_healthy(leaf.node, self.lexicon)
+            if id(leaf) in opening:
+                following = healthy is not False
+            else:
+                following = not cue and bool(healthy or following and healthy is None and isinstance(leaf.node, Comparison)) \
+                    and bool(_WORD_BEFORE.search(text, body_start, leaf.start)) and not _in_brackets(text, body_start, leaf.start)
+            if following:
+                apart.add(id(leaf))
+        return apart
+
+    def _joined(self, leaves: list[Leaf], text: Text, sentence: tuple[int, int]) -> list[Node]:
+        """Limits that stand apart from an inclusion's negation, joined as written ("Creatinine < 1.5
+        mg/dL OR clearance > 60 mL/min"), as items of the inclusion's "all".  Under a condition the
+        sentence states ("LVEF greater than 50% in patients with prior anthracyclines") they are one
+        reading and the sentence as written the other: decided only where both agree."""
+        if not leaves:
+            return []
+        node = self._join(leaves, text.text, "inclusion")
+        start, end = sentence
+        if self._unread_condition_re.search(text.text, start, end):
+            manual = Manual(question=squash(text.text[start:end]), span=text.origin(start, end))
+            return [Readings(items=[node, manual], span=manual.span)]
+        return list(node.items) if isinstance(node, AllOf) and node.span is None else [node]
 
     def _leading_negation(self, sentence: str) -> re.Match[str] | None:
         """The negation that opens a sentence ("No", "Absence of"), unless it is part of a
@@ -465,6 +510,11 @@ def _new_items(text: str, leaves: list[Leaf]) -> set[int]:
         if text[previous.end - 1:previous.end].islower() or id(previous) in opening:
             opening.add(id(leaf))
     return opening
+
+
+def _in_brackets(text: str, start: int, position: int) -> bool:
+    """Whether ``position`` lies inside a bracket opened after ``start``."""
+    return text.count("(", start, position) > text.count(")", start, position)
 
 
 def _any_within(found: tuple[list[Mention], list[Bound]], start: int, end: int) -> bool:
