@@ -123,7 +123,11 @@ class ClauseReader(LeafReader):
             # "Not pregnant HIV negative": a finding negated after it is a statement of its own, outside the scope
             opening = _new_items(text.text, leaves)
             if section == "inclusion":
-                opening = self._healthy_limits(text.text, body_start, end, leaves, opening)
+                healthy = self._healthy_limits(text.text, body_start, end, leaves, opening)
+                # a limit moves out of the negation only beside a finding, read or not, that stays in it
+                if any(id(l) not in healthy for l in leaves) or \
+                        self._leftover(text.text, body_start, end, covered + [(l.start, l.end) for l in leaves]):
+                    opening = healthy
             apart = [l for l in leaves if isinstance(l.node, Not) and l.start > body_start or id(l) in opening]
             limits = [l for l in apart if id(l) in opening]
             leaves = [l for l in leaves if l not in apart]
@@ -152,8 +156,8 @@ class ClauseReader(LeafReader):
         hypertension, i.e.: Systolic 200 mm Hg or more Diastolic 120 mm Hg or more"), and those after
         the negated findings that a healthy value meets ("No history of stroke, creatinine < 1.5 mg/dL";
         ``screener.healthy``) with the undecided limits that follow one ("Creatinine no greater than
-        1.5 mg/dL OR Creatinine clearance at least 50 mL/min").  Limits in brackets define the finding
-        before them ("hypercalcemia (calcium greater than 10.5 mg/dL)"); under an exception cue
+        1.5 mg/dL OR Creatinine clearance at least 50 mL/min").  Limits in brackets after a finding
+        define it ("hypercalcemia (calcium greater than 10.5 mg/dL)"); under an exception cue
         ("unless") the sentence keeps its reading."""
         cue = self._scope_cue(text, body_start, end, leaves) is not None
         apart: set[int] = set()
@@ -164,7 +168,7 @@ class ClauseReader(LeafReader):
                 following = healthy is not False
             else:
                 following = not cue and bool(healthy or following and healthy is None and isinstance(leaf.node, Comparison)) \
-                    and bool(_WORD_BEFORE.search(text, body_start, leaf.start)) and not _in_brackets(text, body_start, leaf.start)
+                    and bool(_WORD_BEFORE.search(text, body_start, leaf.start)) and not _defines_finding(text, body_start, leaf.start, leaves)
             if following:
                 apart.add(id(leaf))
         return apart
@@ -512,9 +516,15 @@ def _new_items(text: str, leaves: list[Leaf]) -> set[int]:
     return opening
 
 
-def _in_brackets(text: str, start: int, position: int) -> bool:
-    """Whether ``position`` lies inside a bracket opened after ``start``."""
-    return text.count("(", start, position) > text.count(")", start, position)
+def _defines_finding(text: str, start: int, position: int, leaves: list[Leaf]) -> bool:
+    """Whether ``position`` lies in a bracket opened after ``start`` right after a finding read
+    ("hypercalcemia (calcium greater than 10.5 mg/dL)"): the bracket says what the finding is.
+    After unread words ("Normal cardiac function (LVEF greater than 40%)") it does not."""
+    opened = text.rfind("(", start, position)
+    if opened < 0 or text.count(")", opened, position):
+        return False
+    return any(not isinstance(l.node, Comparison) and l.end <= opened and not text[l.end:opened].strip(" ,")
+               for l in leaves)
 
 
 def _any_within(found: tuple[list[Mention], list[Bound]], start: int, end: int) -> bool:

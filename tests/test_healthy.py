@@ -86,6 +86,11 @@ SENTENCES = [
      {"met", "unknown"}),
     # a limit in brackets defines the finding before it
     ("No coagulopathy (i.e., platelets less than 80,000)", "measurements: {platelets: 250000 /mm3}", {"met", "unknown"}),
+    # ... but not after unread words that open an item of their own
+    ("No history of stroke Normal renal function (creatinine less than 1.5 mg/dL)",
+     HEALTHY + "measurements: {creatinine: 1.0 mg/dL}", {"met"}),
+    ("No history of stroke Normal renal function (creatinine less than 1.5 mg/dL)",
+     HEALTHY + "measurements: {creatinine: 2.0 mg/dL}", {"not_met"}),
     # a limit under a condition of its own is never decided against the patient on its own
     ("No history of significant pulmonary disease or, if there is preexisting pulmonary disease, then DLCO greater "
      "than 60% of predicted", "conditions: {lung disease: absent}\nmeasurements: {DLCO: 50 %}", {"unknown"}),
