@@ -64,6 +64,8 @@ class ClauseReader(LeafReader):
             + "|".join(re.escape(str(n)) for n in sorted(p["negations"], key=lambda n: len(str(n)), reverse=True)) + r")\b\s*",
             re.I,
         )
+        # a field left open, then the next field: "Not specified Performance Status: ..." (never "None of the ...")
+        self._no_requirement_re = re.compile(r"[\s,:]*(?:" + phrase_pattern(p["no_requirement"]) + r")(?:\W*$|\s+(?-i:[A-Z]))", re.I)
         self._or_re = phrase_regex(p["connectors"]["or"])
         self._and_re = phrase_regex(p["connectors"]["and"])
         self._result_negations = {str(c).lower() for c in cues()["result_negations"]}
@@ -196,6 +198,8 @@ class ClauseReader(LeafReader):
             return None  # "No more than 2", "Not over 35": the negation belongs to the comparator
         if negation and _COMPARATIVE.match(sentence, negation.end()):
             return None
+        if negation and self._no_requirement_re.match(sentence):
+            return None  # "Not specified Performance Status: ECOG 0-2": a field left open, then the next one
         return negation
 
     def _composed(self, text: Text, where: tuple[int, int], node: Node, required: Group | None, outside: bool,

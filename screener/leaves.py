@@ -33,6 +33,7 @@ _SEPARATOR = re.compile(r"[,;:]")
 _BREAK_MARKS = ",;:("
 _BREAK_WORD = re.compile(r"\b(?:or|and|nor)\b", re.I)
 _ELLIPTIC_TAIL = re.compile(r"\s*(?:,|or|and|and/or)\s*([A-Z0-9])\b")  # "hepatitis B| or C"
+_FIELD_LABEL = re.compile(r"[^\W\d_]{3,}:\s")  # "Performance Status: ": a field naming what follows
 _CLOSED_BRACKETS = re.compile(r"\([^()]*\)")
 _CONTINUES = re.compile(r"[\s,;()]*(?:or|and|and/or)?[\s,;()]*", re.I)
 _CLOSING_BRACKET = re.compile(r"\(([^()]*)\)[\s.;]*$")
@@ -158,8 +159,8 @@ class LeafReader(ComparisonReader):
                 if owner is None:
                     continue  # "onset at age 6 months", "3-4 times per week": no age the lexicon holds
                 chosen = [Mention(chosen[0].start, chosen[0].end, "variable", owner)]  # "maternal age", "donor age"
-            if not chosen and heading_vars:
-                chosen = heading_vars
+            if not chosen and heading_vars and not _FIELD_LABEL.search(sentence, start, bound.start):
+                chosen = heading_vars  # not under a field of its own: "Age: ... Performance Status: GOG 0-2"
             owner = None if chosen else self._age_cue(sentence, start, bound, heading)
             if owner:
                 chosen = [Mention(bound.start, bound.start, "variable", owner)]

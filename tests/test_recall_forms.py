@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from screener import compile_criteria
-from screener.rules import Comparison, walk
+from screener.rules import Comparison, Not, walk
 
 
 def readings(section: str, text: str) -> set[str]:
@@ -177,3 +177,31 @@ RUN_ON = [
 @pytest.mark.parametrize("section, text, profile, expected", RUN_ON, ids=[c[1][:40] + "|" + str(c[3]) for c in RUN_ON])
 def test_run_on_limit_outside_negation(section: str, text: str, profile: str, expected: set[str]) -> None:
     assert checked(section, text, profile) == expected
+
+
+def legacy_readings(paragraph: str) -> set[str]:
+    rules = compile_criteria(f"Inclusion Criteria:\n\n        PATIENT CHARACTERISTICS: {paragraph}\n")
+    return {f"{n.variable} {n.op} {n.value:g} {n.unit}" for c in rules.criteria for n in walk(c.rule)
+            if isinstance(n, Comparison)}
+
+
+# Legacy "PATIENT CHARACTERISTICS:" paragraphs run field after field: a bare limit under a field of its own
+# ("Performance Status: WHO 0-2", "Life Expectancy: At least 3 months") never takes the "Age:" field's
+# variable, and a field left open ("Not specified") negates nothing after it.
+LEGACY_FIELDS = [
+    ("Age: 18 and over Performance Status: WHO 0-2 Life Expectancy: At least 3 months", {"age >= 18 year"}),
+    ("Age: 16 to 70 Performance Status: ECOG 0-1 Life Expectancy: Not specified",
+     {"age >= 16 year", "age <= 70 year", "ecog <= 1 None"}),
+    ("Age: Not specified Performance Status: ECOG 0-2 Life Expectancy: Not specified", {"ecog <= 2 None"}),
+]
+
+
+@pytest.mark.parametrize("paragraph, expected", LEGACY_FIELDS, ids=[c[0][:50] for c in LEGACY_FIELDS])
+def test_legacy_fields(paragraph: str, expected: set[str]) -> None:
+    assert legacy_readings(paragraph) == expected
+
+
+def test_field_left_open_negates_nothing() -> None:
+    rules = compile_criteria("Inclusion Criteria:\n\n        PATIENT CHARACTERISTICS: Age: Not specified Performance Status: "
+                             "ECOG 0-2 Life Expectancy: Not specified\n")
+    assert not any(isinstance(n, Not) for c in rules.criteria for n in walk(c.rule))
