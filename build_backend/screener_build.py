@@ -120,12 +120,22 @@ class FallbackBuildExt(build_ext):
     """build_ext that leaves a pure-Python build when the C compiler fails, instead of failing."""
 
     def run(self) -> None:
+        self.remove_stale()
         try:
             super().run()
         except (CCompilerError, BaseError, OSError) as error:
             for output in self.get_outputs():  # no extension of a half-built group stays behind
                 Path(output).unlink(missing_ok=True)
             warn(f"the C compiler failed: {error}")
+
+    def remove_stale(self) -> None:
+        """Drop extensions an earlier build left in build/ that this one does not make (a
+        module since taken off the list): the wheel packs build/ whole, and a stale
+        extension would run instead of its .py file."""
+        wanted = {Path(output).resolve() for output in self.get_outputs()}
+        for path in Path(self.build_lib).rglob("*"):
+            if path.suffix in {".so", ".pyd"} and path.resolve() not in wanted:
+                path.unlink()
 
 
 def setup_arguments() -> dict[str, Any]:

@@ -155,6 +155,21 @@ def test_a_compiler_failure_leaves_no_extension_behind(backend: Any, tmp_path: P
     assert "screener: WARNING: installing pure Python" in capsys.readouterr().err
 
 
+def test_an_extension_left_by_an_earlier_build_is_not_packed(backend: Any, tmp_path: Path) -> None:
+    from setuptools import Distribution, Extension
+
+    distribution = Distribution({"name": "kept", "ext_modules": [Extension("pkg.kept", ["kept.c"])]})
+    command = backend.FallbackBuildExt(distribution)
+    command.build_lib = str(tmp_path)
+    command.ensure_finalized()
+    (tmp_path / "pkg").mkdir()
+    kept, stale, source = (tmp_path / "pkg" / name for name in (Path(command.get_ext_filename("pkg.kept")).name, "gone.so", "gone.py"))
+    for path in (kept, stale, source):
+        path.write_text("", encoding="utf-8")
+    command.remove_stale()
+    assert sorted(p.name for p in (tmp_path / "pkg").iterdir()) == sorted([kept.name, "gone.py"])
+
+
 @pytest.mark.parametrize("found, expected", [
     (list(native.MODULES), "compiled (mypyc)"),
     ([], "pure Python"),
