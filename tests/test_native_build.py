@@ -100,7 +100,12 @@ def _building_wheel(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_wheel_compiles_the_module_list_into_one_group(backend: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[list[str], dict[str, str]]] = []
-    _fake_mypycify(monkeypatch, lambda paths, **options: calls.append((paths, options)) or ["extension"])
+
+    def mypycify(paths: list[str], **options: str) -> list[str]:
+        calls.append((paths, options))
+        return ["extension"]
+
+    _fake_mypycify(monkeypatch, mypycify)
     _building_wheel(backend, monkeypatch)
     arguments = backend.setup_arguments()
     assert arguments["ext_modules"] == ["extension"] and arguments["cmdclass"]["build_ext"] is backend.FallbackBuildExt
