@@ -2,7 +2,7 @@
 
     python benchmarks/bench_compile.py [../shared/corpus/trials.jsonl] [--limit N]
 
-Prints trials per second (wall and CPU time: the CPU figure holds on a shared machine), the slowest trials, exceptions (there should be none), criteria
+Prints the build that runs first ("compiled (mypyc)" or "pure Python", and from where), then trials per second (wall and CPU time: the CPU figure holds on a shared machine), the slowest trials, exceptions (there should be none), criteria
 whose text is not verbatim in the source (none), and the share of criteria with a
 computable rule.
 """
@@ -15,8 +15,10 @@ import time
 import traceback
 from pathlib import Path
 
+import screener
 from screener.compiler import compile_source
 from screener.extract import default_extractor
+from screener.native import build
 from screener.rules import Comparison, Condition, Interval, walk
 from screener.sources import read_sources
 
@@ -28,6 +30,7 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", default=str(DEFAULT))
     parser.add_argument("--limit", type=int, default=0, help="compile only the first N trials")
     args = parser.parse_args()
+    print(f"screener {build()}, from {Path(screener.__file__).parent}")
     sources = read_sources(args.corpus)
     if args.limit:
         sources = sources[: args.limit]

@@ -1,15 +1,20 @@
-"""Build screener's compiler ahead of time with mypyc, outside the source tree (opt-in).
+"""Build the compiled (mypyc) package into a folder, to benchmark or check a tree without installing it.
 
     pip install -e '.[compiled]'                           # mypy (its mypyc) and a C compiler
     python benchmarks/build_compiled.py DIR [--check N]    # a compiled copy of the package in DIR
     PYTHONPATH=DIR python benchmarks/bench_compile.py      # ... imported before the editable install
-    python benchmarks/build_compiled.py --wheel DIST       # or a wheel for pip install
+    python benchmarks/build_compiled.py --wheel DIST       # or keep the wheel
 
-The modules of ``MODULES`` (item reading and the per-trial stages of ``screener compile``)
-are compiled to C extensions, as black and mypy ship theirs; the rest of the package is
-copied as it is.  The source tree is never touched: an editable install keeps running
-the .py files a developer edits.  The .py files stay beside the extensions (Python
-imports the extension first), so tracebacks still show source lines.
+A regular install (``pip install .``, a wheel) already compiles the modules of
+``screener/native.py`` (``MODULES``, item reading and the per-trial stages of ``screener
+compile``) to C extensions with mypyc, as black and mypy ship theirs
+(``build_backend/screener_build.py``); an editable install stays pure Python.  This script
+runs that same build (the project's backend, in this environment: ``pip wheel
+--no-build-isolation``) on the tree as it is, and unpacks the wheel into DIR, so an edited
+compiled module can be measured and checked without reinstalling.  It fails instead of
+falling back to pure Python (``SCREENER_REQUIRE_COMPILED=1``).  The source tree never receives an extension (they are built
+under ``build/``).  The .py files stay beside the extensions (Python imports the extension
+first), so tracebacks still show source lines.
 
 A compiled module trusts its type hints: a value of another type than annotated raises
 TypeError instead of passing through, and native classes cannot be weakly referenced.
@@ -44,63 +49,45 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from pathlib import Path
+
+from screener.native import GROUP, MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "screener"
-MODULES = (
-    "ages", "applies_to", "carry", "classes", "clauses", "comparators", "comparisons", "compiler", "exceptions", "extract",
-    "headings", "implied", "inherit", "itemmemo", "itemwords", "leaves", "mentions", "openers", "phraseindex",
-    "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "scope",
-    "segment", "stable_ids", "text", "titres", "tokens", "unit_offsets", "unit_spellings",
-)
-GROUP = "screener_native"  # the name of the shared library of the compiled modules
-
-SETUP = """\
-from setuptools import setup
-from mypyc.build import mypycify
-
-setup(ext_modules=mypycify({paths!r}, opt_level="3", group_name={group!r}))
-"""
 
 
-def stage(work: Path) -> None:
-    """Copy the package and its project files to ``work``, with a setup.py naming what to compile."""
-    shutil.copytree(PACKAGE, work / "screener", ignore=shutil.ignore_patterns("__pycache__", "*.so", "*.pyd"))
-    for name in ("README.md", "LICENSE", "pyproject.toml"):  # pyproject.toml: the mypy settings too
-        shutil.copy2(ROOT / name, work / name)
-    paths = [f"screener/{name}.py" for name in MODULES]
-    (work / "setup.py").write_text(SETUP.format(paths=paths, group=GROUP), encoding="utf-8")
+def build_wheel(dist: Path) -> Path:
+    """The project's wheel, built here with this environment's mypy and dependencies: its path."""
+    dist.mkdir(parents=True, exist_ok=True)
+    env = {key: value for key, value in os.environ.items() if key != "SCREENER_PURE_PYTHON"} | {"SCREENER_REQUIRE_COMPILED": "1"}
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist.resolve()), str(ROOT)]
+    subprocess.run(command, env=env, check=True)
+    wheel = max(dist.glob("trial_screener-*.whl"), key=lambda path: path.stat().st_mtime)
+    with zipfile.ZipFile(wheel) as archive:
+        built = {Path(name).name.split(".")[0] for name in archive.namelist() if name.startswith("screener/") and name.endswith((".so", ".pyd"))}
+    if missing := sorted(set(MODULES) - built):
+        sys.exit(f"build_compiled: the wheel did not compile {', '.join(missing)} (the build's warning says why: rerun with pip -v)")
+    return wheel
 
 
 def build_folder(target: Path) -> None:
-    """Compile in a scratch folder, then put the package (with its extensions) into ``target``."""
+    """Build the wheel in a scratch folder, then put its package (with the extensions) into ``target``."""
     if target.resolve() == ROOT or PACKAGE in (target.resolve(), *target.resolve().parents):
         sys.exit(f"build_compiled: {target} would put extensions into the source tree; name another folder")
     built = target / "screener"
     if built.exists() and not any(built.glob("*.so")):
         sys.exit(f"build_compiled: {built} exists and is not a compiled build; not replacing it")
     with tempfile.TemporaryDirectory(prefix="screener-mypyc-") as scratch:
-        work = Path(scratch)
-        stage(work)
-        subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=work, check=True)
+        wheel = build_wheel(Path(scratch))
         shutil.rmtree(built, ignore_errors=True)
         for old in target.glob(f"{GROUP}__mypyc*"):
             old.unlink()
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(work / "screener", built, ignore=shutil.ignore_patterns("__pycache__", "*.c", "*.h"))
-        for library in work.glob(f"{GROUP}__mypyc*"):
-            shutil.copy2(library, target / library.name)
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(target, [name for name in archive.namelist() if ".dist-info/" not in name])
     print(f"compiled {len(MODULES)} modules into {target}: run with PYTHONPATH={target}")
-
-
-def build_wheel(dist: Path) -> None:
-    """A platform wheel of the whole package with the compiled modules.  Not built in isolation:
-    mypyc must see the installed dependencies (pydantic, pint) to type the code as mypy does."""
-    with tempfile.TemporaryDirectory(prefix="screener-mypyc-") as scratch:
-        work = Path(scratch)
-        stage(work)
-        subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(dist.resolve()), str(work)], check=True)
 
 
 def check(target: Path, limit: int) -> int:
@@ -123,7 +110,7 @@ def main() -> int:
     parser.add_argument("--check", type=int, metavar="N", help="then compare the output of the first N corpus trials (0: all)")
     args = parser.parse_args()
     if args.wheel:
-        build_wheel(args.wheel)
+        print(build_wheel(args.wheel))
         return 0
     if args.target is None:
         parser.error("name a target folder or --wheel DIST")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .errors import InputError, PatientError, RulesError, ScreenerError, SourceError, UnitError
     from .evaluate import CriterionResult, Result, check
     from .fhir import FhirRecord, iter_fhir, load_fhir, read_fhir
+    from .native import compiled
     from .patient import Patient, load_patient, parse_patient
     from .report import render
     from .rules import Criterion, RuleSet, dump_rules, load_rule_sets, load_rules, parse_rules
@@ -45,6 +46,7 @@ _HOMES = {
     "errors": ("InputError", "PatientError", "RulesError", "ScreenerError", "SourceError", "UnitError"),
     "evaluate": ("CriterionResult", "Result", "check"),
     "fhir": ("FhirRecord", "iter_fhir", "load_fhir", "read_fhir"),
+    "native": ("compiled",),
     "review": ("review_page",),
     "patient": ("Patient", "load_patient", "parse_patient"),
     "report": ("render",),
@@ -115,4 +117,5 @@ __all__ = [
     "read_fhir",
     "iter_fhir",
     "FhirRecord",
+    "compiled",
 ]

@@ -44,12 +44,14 @@ for _name, _command in COMMANDS:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"screener {__version__}")
+        from .native import build
+
+        typer.echo(f"screener {__version__}, {build()}")
         raise typer.Exit()
 
 
 @app.callback()
 def main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and the build (compiled with mypyc or pure Python) and exit."),
 ) -> None:
     """Pre-screen patients for clinical trials (a pre-screen, not a clinical decision)."""

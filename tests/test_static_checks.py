@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize("tool, args", [
     ("mypy", ["screener"]),
-    ("ruff", ["check", "screener", "tests", "benchmarks", "examples"]),
+    ("ruff", ["check", "screener", "tests", "benchmarks", "examples", "build_backend", "setup.py"]),
 ])
 def test_static_checks_pass(tool: str, args: list[str]) -> None:
     if importlib.util.find_spec(tool) is None and os.environ.get("CI") != "true":
