@@ -13,7 +13,7 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
-from .phraseindex import finditer_from_heads
+from .phraseindex import anchored, finditer_from_heads
 from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
@@ -41,13 +41,37 @@ _COMPARATIVE = re.compile(r"\s*(?:more|less|greater|fewer|lower|higher)\b", re.I
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
 
 
-def _may_split(text: str) -> bool:
-    """Whether ``_SENTENCE`` may match: every match holds ";", "and" or a full stop followed by a
-    blank (``_STOP``); a single-sentence item (most) is not scanned."""
-    return ";" in text or "and" in text or ("." in text and _STOP.search(text) is not None)
+def _split_places(text: str) -> list[int]:
+    """Where a match of ``_SENTENCE`` can start, ascending: a ";", a blank after "." or ";",
+    and before an "and" the first of its blanks and the comma before them (a blank inside the
+    run would have been tried, and matched, from the run's start: no match ends before a
+    blank).  Most items hold none of these and are not scanned at all."""
+    if ";" not in text and "and" not in text and ("." not in text or _STOP.search(text) is None):
+        return []  # the cheap tests first: most items are one sentence
+    places = set(_finds(text, ";"))
+    places.update(i + 1 for mark in ".;" for i in _finds(text, mark) if text[i + 1:i + 2].isspace())
+    for i in _finds(text, "and"):
+        j = i
+        while j and text[j - 1].isspace():
+            j -= 1
+        if j < i:
+            places.add(j)
+            if j and text[j - 1] == ",":
+                places.add(j - 1)
+    return sorted(places)
 
 
 _STOP = re.compile(r"\.\s")
+
+
+def _finds(text: str, needle: str) -> list[int]:
+    """Every place where ``needle`` starts in ``text``."""
+    places = []
+    place = text.find(needle)
+    while place >= 0:
+        places.append(place)
+        place = text.find(needle, place + 1)
+    return places
 
 
 class ClauseReader(LeafReader):
@@ -72,7 +96,7 @@ class ClauseReader(LeafReader):
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         out, cursor = [], 0
-        for match in _SENTENCE.finditer(text) if _may_split(text) else ():
+        for match in anchored(_SENTENCE, text, _split_places(text)):  # as _SENTENCE.finditer(text)
             if text[cursor:match.start()].strip():
                 out.append((cursor, match.start()))
             cursor = match.end()

@@ -14,11 +14,14 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from .prefilter import cannot_match, needs
+
 NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _REMARK = re.compile(r"\([^()]*\)")
 _OR_MORE = re.compile(r"\b(?:one|two|three|\d+)\s+or\s+more\b", re.I)
+_OR_MORE_NEEDS = needs(_OR_MORE)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -116,9 +119,10 @@ def first_word_at(text: str, words: frozenset[str]) -> int:
 
 def blank(text: str, start: int, end: int) -> str:
     """``text`` with parenthesised remarks and "one or more" blanked out (same length),
-    so that only connectors of the sentence itself are seen."""
-    out = _REMARK.sub(lambda m: " " * len(m.group(0)), text)
-    return _OR_MORE.sub(lambda m: " " * len(m.group(0)), out)
+    so that only connectors of the sentence itself are seen (each pass skipped when the
+    text lacks what every match holds: "(", or "more")."""
+    out = _REMARK.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
+    return out if cannot_match(_OR_MORE_NEEDS, out) else _OR_MORE.sub(lambda m: " " * len(m.group(0)), out)
 
 
 def blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
