@@ -13,7 +13,7 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
-from .phraseindex import anchored, finditer_from_heads
+from .phraseindex import PhraseIndex, Words, anchored, finditer_from_heads
 from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
@@ -36,6 +36,7 @@ _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
     r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
 _REMARK = re.compile(r"\(([^()]*)\)")
+_LIST_OR = re.compile(r",[^,]*\b(?:or|and/or)\b")  # a comma list closed by "or"
 _PUNCTUATION_ONLY = re.compile(r"[\s,;:]*")
 _COMPARATIVE = re.compile(r"\s*(?:more|less|greater|fewer|lower|higher)\b", re.I)
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
@@ -87,6 +88,7 @@ class ClauseReader(LeafReader):
             re.I,
         )
         self._or_re = phrase_regex(p["connectors"]["or"])
+        self._or_index = PhraseIndex(self._or_re, p["connectors"]["or"], True)  # tried where its words stand
         self._and_re = phrase_regex(p["connectors"]["and"])
         self._result_negations = {str(c).lower() for c in cues()["result_negations"]}
         self._result_noun_re = re.compile(phrase_pattern(cues()["result_nouns"]), re.I)
@@ -396,10 +398,11 @@ class ClauseReader(LeafReader):
         starts = sorted(leaf.start for leaf in leaves)
         if not leftover:
             return False
-        for connector in self._or_re.finditer(plain):
+        for connector in self._or_index.finditer(Words(plain)):  # as self._or_re.finditer(plain)
             if self._or_joins_unread(plain, leaves, leftover, connector.start(), connector.end()):
                 return True
-        if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
+        segment = plain[start:end]
+        if "," not in segment or "or" not in segment or not _LIST_OR.search(segment):
             return False
         items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", plain[start:end])]
         items = [(start + a, start + b) for a, b in items]

@@ -19,7 +19,7 @@ from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .rules import Quantity
 from .titres import titre_bounds
-from .tokens import NUMBER, clean, first_word_at, parse_number, phrase_regex
+from .tokens import NUMBER, clean, first_word_at, numbers, parse_number, phrase_regex
 from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
 
 _ANY_SUBSTANCE = Analyte(molar_mass=1.0, valence=1)  # to ask whether two units differ only by what converts per analyte
@@ -150,7 +150,7 @@ class QuantityReader(MentionReader):
         consumed = 0
         remarks = [] if cannot_match(self._exceptions_needs, text) else \
             [(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text) if self._exceptions.search(m.group(1)))]
-        for number in NUMBER.finditer(text):
+        for number in numbers(text):
             if number.start() < consumed or (remarks and any(a <= number.start() < b for a, b in remarks)):
                 continue
             bound_list = self._bounds_at(text, number) or self._listed_at(text, number) or self._class_at(text, number)

@@ -18,6 +18,7 @@ from .prefilter import cannot_match, needs
 
 NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+_DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _REMARK = re.compile(r"\([^()]*\)")
 _OR_MORE = re.compile(r"\b(?:one|two|three|\d+)\s+or\s+more\b", re.I)
@@ -115,6 +116,20 @@ def any_between(sorted_values: list[int], low: int, high: int) -> bool:
 def first_word_at(text: str, words: frozenset[str]) -> int:
     """Where the first of ``words`` occurs in ``text`` (its length when none does)."""
     return next((m.start() for m in WORD.finditer(text) if m.group(0).lower() in words), len(text))
+
+
+def numbers(text: str) -> list[re.Match[str]]:
+    """``NUMBER.finditer(text)``, the regex tried only where a run of digits starts: a match
+    opens with a digit that no word character precedes, and a digit is one."""
+    found: list[re.Match[str]] = []
+    last = 0
+    for run in _DIGITS.finditer(text):
+        if run.start() >= last:
+            number = NUMBER.match(text, run.start())
+            if number is not None:
+                found.append(number)
+                last = number.end()
+    return found
 
 
 def blank(text: str, start: int, end: int) -> str:

@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screener.clauses import _LIST_OR
 from screener.extract import Extractor
-from screener.tokens import _OR_MORE, _REMARK, blank
+from screener.phraseindex import Words
+from screener.tokens import _OR_MORE, _REMARK, NUMBER, blank, numbers
 
 PIECES = ["one", "ONE", "two", "or", "more", "MORE", "mo\u212ae", "3", "12", " ", "\n", "\u00a0", ",", "(", ")", "x"]
 TEXTS = st.lists(st.sampled_from(PIECES) | st.text(max_size=2), max_size=12).map("".join)
@@ -24,3 +26,29 @@ def reader() -> Extractor:
 def test_blank_is_both_substitutions(text: str) -> None:
     plain = _OR_MORE.sub(lambda m: " " * len(m.group(0)), _REMARK.sub(lambda m: " " * len(m.group(0)), text))
     assert blank(text, 0, len(text)) == plain
+
+
+NUMBER_PIECES = ["1", "12", "1,500", "2.5", "10^9", "x", "a1", ".5", "/3", "^2", " ", ",", ".", "-", "_", "\u0663", "\u00b2", "000"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(NUMBER_PIECES) | st.text(max_size=2), max_size=10).map("".join))
+def test_numbers_are_the_number_scan(text: str) -> None:
+    assert [m.span() for m in numbers(text)] == [m.span() for m in NUMBER.finditer(text)]
+
+
+OR_PIECES = ["or", "OR", "and/or", "and / or", "and or", "either", "nor", "including", "such as", "e.g.", "for example",
+             "e", "g", "for", "color", "or-", "-or", "_or", " ", ",", "\n", "x", "\u212a", "\u00a0"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(OR_PIECES) | st.text(max_size=2), max_size=12).map("".join))
+def test_or_connectors_found_by_their_words_are_the_scan(reader: Extractor, text: str) -> None:
+    fast = [m.span() for m in reader._or_index.finditer(Words(text))]
+    assert fast == [m.span() for m in reader._or_re.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([",", "or", "and/or", "OR", "color", " ", "x", "and"]), max_size=10).map("".join))
+def test_comma_list_guard_skips_only_texts_without_a_list(text: str) -> None:
+    assert ("," in text and "or" in text) or _LIST_OR.search(text) is None
