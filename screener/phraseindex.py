@@ -122,7 +122,7 @@ class PhraseIndex:
         names = [name for name in names if name]
         firsts: set[str] = set()
         chars: set[str] = set()
-        usable = pattern.pattern.startswith(r"(?<![\w])")
+        usable = pattern.pattern.startswith((r"(?<![\w])", r"(?<![\w-])"))  # no match starts after a word character
         for name in names:
             run = _RUN.match(name)
             if run:

@@ -7,9 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screener import scope
 from screener.clauses import _LIST_OR
 from screener.extract import Extractor
 from screener.phraseindex import Words
+from screener.prefilter import cannot_match
 from screener.tokens import _OR_MORE, _REMARK, NUMBER, blank, numbers
 
 PIECES = ["one", "ONE", "two", "or", "more", "MORE", "mo\u212ae", "3", "12", " ", "\n", "\u00a0", ",", "(", ")", "x"]
@@ -52,3 +54,17 @@ def test_or_connectors_found_by_their_words_are_the_scan(reader: Extractor, text
 @given(st.lists(st.sampled_from([",", "or", "and/or", "OR", "color", " ", "x", "and"]), max_size=10).map("".join))
 def test_comma_list_guard_skips_only_texts_without_a_list(text: str) -> None:
     assert ("," in text and "or" in text) or _LIST_OR.search(text) is None
+
+
+CONTEXT_PIECES = ["at rest", "resting", "on room air", "by pulse oximetry", "fasting", "in the morning", "as measured by echo",
+                  "on", "at", "in", "as", "by", "rest", "AT REST", " ", ",", "x", "\u212a", "interesting"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(CONTEXT_PIECES) | st.text(max_size=2), max_size=10).map("".join), st.data())
+def test_measurement_contexts_tried_at_their_heads_are_the_scan(text: str, data) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    plain = [m.span() for m in scope._context_re().finditer(text, start, end)] \
+        if not cannot_match(scope._context_needs(), text) else []
+    assert [m.span() for m in scope.contexts(text, start, end)] == plain
