@@ -92,9 +92,6 @@ class LeafReader(ComparisonReader):
             r"\b(?:within\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?|(?:in|during|over)\s+the\s+(?:past|last|previous|"
             r"preceding|prior))\s*(\d+|" + "|".join(NUMBER_WORDS)
             + r")\s+(years?|months?|weeks?|days?)\b(?:\s+(?:prior\s+to|before|preceding|of)\s+(?:the\s+)?" + anchors + ")?", re.I)
-        # guards of the searches made around each condition: most windows hold none of their words
-        self._uncertain_needs, self._within_needs = needs(self._uncertain_re), needs(self._within_re)
-        self._history_needs = needs(self._history_re)
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
@@ -241,18 +238,14 @@ class LeafReader(ComparisonReader):
             known = len(leaves)
             if spans.contains(mention.start):
                 continue
-            lead_in = sentence[max(start, mention.start - 30):mention.start]
-            if not cannot_match(self._uncertain_needs, lead_in) and self._uncertain_re.search(lead_in):
+            if self._uncertain_re.search(sentence[max(start, mention.start - 30):mention.start]):
                 continue  # "suspected X" is not X: the words stay unread and go to manual review
             if not self._heads_clause(sentence, start, mention):
                 continue  # "etiologies to scleroderma", "example: COPD": mentioned, not required
             term = self.lexicon.conditions[mention.id]
-            after = min(len(sentence), mention.end + 60)
-            window = None if cannot_match(self._within_needs, sentence[mention.end:after]) else \
-                self._within_re.search(sentence, mention.end, after)
+            window = self._within_re.search(sentence, mention.end, min(len(sentence), mention.end + 60))
             prefix = sentence[max(start, mention.start - 40):mention.start]
-            history = not cannot_match(self._history_needs, prefix) and bool(self._history_re.search(prefix)) \
-                and not self._current_re.search(prefix[-20:])
+            history = bool(self._history_re.search(prefix)) and not self._current_re.search(prefix[-20:])
             within = None
             end = mention.end
             if window:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .prefilter import Needs, cannot_match, needs
 from .scope import cues, phrase_pattern
 
 
@@ -47,20 +46,13 @@ def _in_clause_re() -> re.Pattern[str]:
     return re.compile(r"(?<!\bor\s)" + phrase_pattern(cues()["in_clause_negations"]) + rf"\s+(?:{fillers}\s+)*$", re.I)
 
 
-@cache
-def _in_clause_needs() -> Needs:
-    """What every match of ``_in_clause_re`` holds inside the searched window (its lookbehinds
-    are negative: they hold nothing)."""
-    return needs(_in_clause_re())
-
-
 _COORDINATED = re.compile(r"\s*(?:,|/|\bor\b|\band\b|\bnor\b|\band/or\b)", re.I)
 
 
 def in_clause_negation(text: str, floor: int, start: int, end: int) -> int | None:
     """Where a negation cue right before the condition name at ``start:end`` begins, when it
     negates that name alone ("female without child-bearing potential"); None otherwise."""
-    cue = None if cannot_match(_in_clause_needs(), text[floor:start]) else _in_clause_re().search(text, floor, start)
+    cue = _in_clause_re().search(text, floor, start)
     if cue is None or _COORDINATED.match(text, end) or re.search(r"\bwith\s+or\s*$", text[max(0, cue.start() - 9):cue.start()], re.I):
         return None
     return cue.start()

@@ -13,7 +13,6 @@ from screener.clauses import _LIST_OR
 from screener.extract import Extractor
 from screener.phraseindex import Words
 from screener.prefilter import cannot_match, lowered
-from screener.prefix_negation import _in_clause_needs, _in_clause_re
 from screener.text import Text
 from screener.tokens import _OR_MORE, _REMARK, NUMBER, blank, numbers
 
@@ -71,33 +70,6 @@ def test_measurement_contexts_tried_at_their_heads_are_the_scan(text: str, data)
     plain = [m.span() for m in scope._context_re().finditer(text, start, end)] \
         if not cannot_match(scope._context_needs(), text) else []
     assert [m.span() for m in scope.contexts(text, start, end)] == plain
-
-
-CONDITION_PIECES = ["suspected", "probable", "possible", "likely", "presumed", "rule out", "r/o", "history of", "prior",
-                    "past", "known", "current", "ongoing", "within the past", "in the last", "3", "two", "months", "weeks",
-                    "years", "prior to", "no", "without", "negative for", "free of", "female", "HIV", "or", ",", " ",
-                    "\u212a", "\u00a0", "x"]
-CONDITION_TEXTS = st.lists(st.sampled_from(CONDITION_PIECES) | st.text(max_size=2), max_size=12).map(" ".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(CONDITION_TEXTS, st.data())
-def test_condition_window_guards_skip_only_windows_without_a_match(reader: Extractor, text: str, data) -> None:
-    """The guards of ``_condition_leaves`` and ``in_clause_negation`` are tested on the
-    window each search reads (a slice, or ``pos``/``endpos``)."""
-    start = data.draw(st.integers(0, len(text)))
-    end = data.draw(st.integers(start, len(text)))
-    window = text[start:end]
-    for need, pattern in ((reader._uncertain_needs, reader._uncertain_re), (reader._history_needs, reader._history_re),
-                          (reader._within_needs, reader._within_re), (_in_clause_needs(), _in_clause_re())):
-        assert not cannot_match(need, window) or pattern.search(text, start, end) is None
-        assert not cannot_match(need, window) or pattern.search(window) is None
-
-
-@pytest.mark.parametrize("text", ["Suspected HIV", "history of stroke", "stroke within the past 3 months", "female without HIV"])
-def test_condition_window_guards_let_the_examples_through(reader: Extractor, text: str) -> None:
-    assert not all(cannot_match(need, text) for need in
-                   (reader._uncertain_needs, reader._history_needs, reader._within_needs, _in_clause_needs()))
 
 
 def test_lowered_is_the_lower_case_of_the_text_asked() -> None:
