@@ -3,6 +3,8 @@ that skips or narrows a regex pass, and may only skip a pass that finds nothing.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +16,7 @@ from screener.extract import Extractor
 from screener.phraseindex import Words
 from screener.prefilter import cannot_match, lowered
 from screener.text import Text
-from screener.tokens import _OR_MORE, _REMARK, NUMBER, blank, numbers
+from screener.tokens import _OR_MORE, _REMARK, NUMBER, blank, has_digit, numbers
 
 PIECES = ["one", "ONE", "two", "or", "more", "MORE", "mo\u212ae", "3", "12", " ", "\n", "\u00a0", ",", "(", ")", "x"]
 TEXTS = st.lists(st.sampled_from(PIECES) | st.text(max_size=2), max_size=12).map("".join)
@@ -93,3 +95,10 @@ def test_a_group_cue_after_conditions_only_qualifies_no_limit(reader: Extractor,
         assert plain is None and limit_for_group(reader, text, (0, 0, len(sentence)), leaves, covered, "inclusion") is None
     else:
         assert plain is not None  # the limit example: the cue is still read
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["1", "0", "9", "x", " ", "\u0663", "\u00b2", "\u2163", "\uff11", "a"]) | st.text(max_size=2),
+                max_size=8).map("".join))
+def test_has_digit_is_the_digit_search(text: str) -> None:
+    assert has_digit(text) == (re.search(r"\d", text) is not None)
