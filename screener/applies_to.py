@@ -17,7 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from .leaves import Leaf
-from .rules import Comparison, Node, Restrict, limits_only, walk
+from .rules import Comparison, Condition, Node, Not, Restrict, limits_only, walk
 from .scope import cues, phrase_pattern
 from .text import Text
 from .tokens import blank_spans
@@ -56,6 +56,11 @@ def _run_on(text: str, leaves: list["Leaf"]) -> bool:
     ("WBC at least 3,500/mm3 Neutrophil count at least 1,500/mm3 ..."): items of a paragraph
     whose line breaks were lost, where a group cannot be told to belong to the last one."""
     return any(not re.search(r"[,;:]|\b(?:and|or|nor)\b", text[a.end:b.start], re.I) for a, b in zip(leaves, leaves[1:]))
+
+
+def _condition_only(node: Node) -> bool:
+    """A condition, or its negation: never ``limits_only`` (a cheap test before the cue searches)."""
+    return isinstance(node.item if isinstance(node, Not) else node, Condition)
 
 
 def _group_cue(reader: "ClauseReader", text: str, span: tuple[int, int], leaves: list["Leaf"],
@@ -98,6 +103,8 @@ def limit_for_group(reader: "ClauseReader", text: Text, span: tuple[int, int, in
     start, body_start, end = span
     if body_start != start:
         return None  # a negation or a group opens the sentence: read as before
+    if all(_condition_only(l.node) for l in leaves):
+        return None  # no limit for a group to qualify (``_group_cue`` asks for one): the cue is not searched
     found = _group_cue(reader, text.text, (body_start, end), leaves, covered)
     if found is None:
         return None

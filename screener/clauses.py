@@ -14,7 +14,7 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
-from .phraseindex import finditer_from_heads
+from .phraseindex import PhraseIndex, Words, anchored, finditer_from_heads
 from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
@@ -37,19 +37,44 @@ _EVENT_WINDOW = re.compile(
     r"(?:at\s+any\s+time\s+)?(?:during|within|in)\s+the\s+first\s+(\d+|one|two|three|four|five|six|seven|ten|"
     r"twenty|thirty)\s+(days?|weeks?|months?)\s+(?:after|following|from|of)\s+(?:the\s+)?", re.I)
 _REMARK = re.compile(r"\(([^()]*)\)")
+_LIST_OR = re.compile(r",[^,]*\b(?:or|and/or)\b")  # a comma list closed by "or"
 _PUNCTUATION_ONLY = re.compile(r"[\s,;:]*")
 _COMPARATIVE = re.compile(r"\s*(?:more|less|greater|fewer|lower|higher)\b", re.I)
 _EVENT_WINDOW_NEEDS, _ONLY_IF_NEEDS = needs(_EVENT_WINDOW), needs(_ONLY_IF)  # guards: most sentences hold neither
 
 
-def _may_split(text: str) -> bool:
-    """Whether ``_SENTENCE`` may match: every match holds ";", "and" or a full stop followed by a
-    blank (``_STOP``); a single-sentence item (most) is not scanned."""
-    return ";" in text or "and" in text or ("." in text and _STOP.search(text) is not None)
+def _split_places(text: str) -> list[int]:
+    """Where a match of ``_SENTENCE`` can start, ascending: a ";", a blank after "." or ";",
+    and before an "and" the first of its blanks and the comma before them (a blank inside the
+    run would have been tried, and matched, from the run's start: no match ends before a
+    blank).  Most items hold none of these and are not scanned at all."""
+    if ";" not in text and "and" not in text and ("." not in text or _STOP.search(text) is None):
+        return []  # the cheap tests first: most items are one sentence
+    places = set(_finds(text, ";"))
+    places.update(i + 1 for mark in ".;" for i in _finds(text, mark) if text[i + 1:i + 2].isspace())
+    for i in _finds(text, "and"):
+        j = i
+        while j and text[j - 1].isspace():
+            j -= 1
+        if j < i:
+            places.add(j)
+            if j and text[j - 1] == ",":
+                places.add(j - 1)
+    return sorted(places)
 
 
 _STOP = re.compile(r"\.\s")
 _WORD_BEFORE = re.compile(r"[^\W\d_]{3}")  # a finding written between the negation and a limit
+
+
+def _finds(text: str, needle: str) -> list[int]:
+    """Every place where ``needle`` starts in ``text``."""
+    places = []
+    place = text.find(needle)
+    while place >= 0:
+        places.append(place)
+        place = text.find(needle, place + 1)
+    return places
 
 
 class ClauseReader(LeafReader):
@@ -67,6 +92,7 @@ class ClauseReader(LeafReader):
         # a field left open, then the next field: "Not specified Performance Status: ..." (never "None of the ...")
         self._no_requirement_re = re.compile(r"[\s,:]*(?:" + phrase_pattern(p["no_requirement"]) + r")(?:\W*$|\s+(?-i:[A-Z]))", re.I)
         self._or_re = phrase_regex(p["connectors"]["or"])
+        self._or_index = PhraseIndex(self._or_re, p["connectors"]["or"], True)  # tried where its words stand
         self._and_re = phrase_regex(p["connectors"]["and"])
         self._result_negations = {str(c).lower() for c in cues()["result_negations"]}
         self._result_noun_re = re.compile(phrase_pattern(cues()["result_nouns"]), re.I)
@@ -76,7 +102,7 @@ class ClauseReader(LeafReader):
 
     def _sentences(self, text: str) -> list[tuple[int, int]]:
         out, cursor = [], 0
-        for match in _SENTENCE.finditer(text) if _may_split(text) else ():
+        for match in anchored(_SENTENCE, text, _split_places(text)):  # as _SENTENCE.finditer(text)
             if text[cursor:match.start()].strip():
                 out.append((cursor, match.start()))
             cursor = match.end()
@@ -425,10 +451,11 @@ class ClauseReader(LeafReader):
         starts = sorted(leaf.start for leaf in leaves)
         if not leftover:
             return False
-        for connector in self._or_re.finditer(plain):
+        for connector in self._or_index.finditer(Words(plain)):  # as self._or_re.finditer(plain)
             if self._or_joins_unread(plain, leaves, leftover, connector.start(), connector.end()):
                 return True
-        if not re.search(r",[^,]*\b(?:or|and/or)\b", plain[start:end]):
+        segment = plain[start:end]
+        if "," not in segment or "or" not in segment or not _LIST_OR.search(segment):
             return False
         items = [(m.start(), m.end()) for m in re.finditer(r"[^,;]+", plain[start:end])]
         items = [(start + a, start + b) for a, b in items]

@@ -37,13 +37,12 @@ from .ruledout import ruled_out_examples
 from .rules import AllOf, AnyOf, Comparison, Manual, NoRequirement, Node, Not, Section, walk
 from .scope import Group, groups_in, is_restriction, negated, permission_at, restricted
 from .text import Text
-from .tokens import squash
+from .tokens import has_digit, squash
 from .units import read_unit_at
 
 __all__ = ["Bound", "Extractor", "Leaf", "Mention", "default_extractor"]
 
 _COLUMNS = re.compile(r"\s+(?:--|—|–)\s+")
-_DIGIT = re.compile(r"\d")
 
 
 class Extractor(ClauseReader):
@@ -70,7 +69,7 @@ class Extractor(ClauseReader):
         """Whether the item's rule may depend on its sub-heading: only a table row ("Age --
         Creatinine") and a bound (whose variable or age the sub-heading may name) read it.
         Every bound but "<= ULN" holds a digit: without one, ``bounds`` is a cheap test."""
-        return bool(_COLUMNS.search(heading) or _DIGIT.search(text) or self.bounds(text))
+        return bool(_COLUMNS.search(heading) or has_digit(text) or self.bounds(text))
 
     def _read_item(self, text: Text, section: Section, heading: str | None = None) -> Node:
         if squash(text.text).strip(" .;").casefold() in self._no_requirement:

@@ -122,7 +122,7 @@ class PhraseIndex:
         names = [name for name in names if name]
         firsts: set[str] = set()
         chars: set[str] = set()
-        usable = pattern.pattern.startswith(r"(?<![\w])")
+        usable = pattern.pattern.startswith((r"(?<![\w])", r"(?<![\w-])"))  # no match starts after a word character
         for name in names:
             run = _RUN.match(name)
             if run:
@@ -150,9 +150,9 @@ class PhraseIndex:
             hits = [word for word in held & self._ascii_firsts if _follows(self._seconds[word], held)]
             if not hits and not self._ascii_chars:
                 return []
-            return _anchored(self.pattern, target, words.places(hits, self._ascii_chars))
+            return anchored(self.pattern, target, words.places(hits, self._ascii_chars))
         found = words.runs(False) & self._firsts
-        return _anchored(self.pattern, target, _places(words.text, (*found, *self._chars), 0, len(target)))
+        return anchored(self.pattern, target, _places(words.text, (*found, *self._chars), 0, len(target)))
 
 
 def _seconds(names: Iterable[str]) -> dict[bytes, frozenset[bytes] | None]:
@@ -219,7 +219,7 @@ class PhraseFamily:
         for number in sorted(places):
             index, target = self.indexes[number], words.lowered if self.lowered[number] else words.text
             matches = list(index.pattern.finditer(target)) if index._firsts is None else \
-                _anchored(index.pattern, target, sorted(places[number]))
+                anchored(index.pattern, target, sorted(places[number]))
             if matches:
                 found.append((number, matches))
         return found
@@ -235,7 +235,7 @@ def finditer_from_heads(pattern: re.Pattern[str], text: str, start: int = 0, end
     if found_heads is None or (folded and not text.isascii()):
         return list(pattern.finditer(text, start, end))
     haystack = (text.lower() if lowered is None else lowered) if folded else text
-    return _anchored(pattern, text, _places(haystack, found_heads, start, end), end)
+    return anchored(pattern, text, _places(haystack, found_heads, start, end), end)
 
 
 def _places(haystack: str, strings: Iterable[str], start: int, end: int) -> list[int]:
@@ -249,9 +249,9 @@ def _places(haystack: str, strings: Iterable[str], start: int, end: int) -> list
     return sorted(places)
 
 
-def _anchored(pattern: re.Pattern[str], target: str, places: Iterable[int], end: int | None = None) -> list[re.Match[str]]:
+def anchored(pattern: re.Pattern[str], target: str, places: Iterable[int], end: int | None = None) -> list[re.Match[str]]:
     """The matches of ``pattern`` tried at ``places`` (ascending), left to right without
-    overlap, as ``finditer`` finds them when no match can start elsewhere."""
+    overlap, as ``finditer`` finds them when no match can start elsewhere (the caller's proof)."""
     found: list[re.Match[str]] = []
     last = 0
     match = pattern.match

@@ -63,7 +63,24 @@ NOTHING = Needs()
 def cannot_match(need: Needs, text: str) -> bool:
     """Whether a pattern that needs ``need`` certainly finds nothing in ``text`` (nor in any
     part of it): a guard before a search that costs more than a few ``in`` tests."""
-    return need.excludes(text, text.isascii())
+    ascii_text = text.isascii()
+    return need.excludes(text, ascii_text, lowered(text) if need.folded and ascii_text else None)
+
+
+_last_lowered = ("", "")
+
+
+def lowered(text: str) -> str:
+    """``text.lower()``, kept for the text asked last: the stages of one item test many
+    patterns against the same text object.  The (text, lower case) pair is swapped in whole,
+    so threads sharing it at worst lower a text again."""
+    global _last_lowered
+    last = _last_lowered
+    if last[0] is text:
+        return last[1]
+    lower = text.lower()
+    _last_lowered = (text, lower)
+    return lower
 
 
 @lru_cache(maxsize=1024)

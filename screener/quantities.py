@@ -19,7 +19,7 @@ from .phraseindex import finditer_from_heads
 from .prefilter import cannot_match, needs
 from .rules import Quantity
 from .titres import titre_bounds
-from .tokens import NUMBER, clean, first_word_at, parse_number, phrase_regex
+from .tokens import NUMBER, clean, first_word_at, has_digit, numbers, parse_number, phrase_regex
 from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
 
 _ANY_SUBSTANCE = Analyte(molar_mass=1.0, valence=1)  # to ask whether two units differ only by what converts per analyte
@@ -41,7 +41,6 @@ _RANGE = re.compile(  # "18 and 65 years old"
     r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*" + _SECOND_NUMBER, re.I)
 _RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
 _EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-_DIGIT = re.compile(r"\d")  # what every NUMBER holds
 _BLANKS = re.compile(r"\s*")
 
 
@@ -136,7 +135,7 @@ class QuantityReader(MentionReader):
     def bounds(self, text: str) -> list[Bound]:
         """Every comparator-number-unit of ``text``, except those in a conditional remark
         ("(or the legal age if > 18 years)"), which are left to manual review."""
-        found = self._number_bounds(text) if _DIGIT.search(text) else []  # every bound but "<= ULN" has a number
+        found = self._number_bounds(text) if has_digit(text) else []  # every bound but "<= ULN" has a number
         found.extend(self._normal_limits(text, found))
         if len(found) > 1:  # both read pairs of neighbouring bounds
             found.sort(key=lambda b: b.start)
@@ -150,7 +149,7 @@ class QuantityReader(MentionReader):
         consumed = 0
         remarks = [] if cannot_match(self._exceptions_needs, text) else \
             [(a + 1, b) for a, b in (m.span() for m in _PARENTHESES.finditer(text) if self._exceptions.search(m.group(1)))]
-        for number in NUMBER.finditer(text):
+        for number in numbers(text):
             if number.start() < consumed or (remarks and any(a <= number.start() < b for a, b in remarks)):
                 continue
             bound_list = self._bounds_at(text, number) or self._listed_at(text, number) or self._class_at(text, number)

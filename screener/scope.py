@@ -23,6 +23,7 @@ from typing import Any
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Manual, Node, Not, Readings, Restrict, Sex, Span, Unless, walk,
 )
+from .phraseindex import PhraseIndex, Words, finditer_from_heads
 from .prefilter import Needs, cannot_match, needs
 from .yamlio import parse_yaml
 
@@ -118,17 +119,22 @@ def _group_needs() -> Needs:
 
 
 @cache
+def _group_index() -> PhraseIndex:
+    return PhraseIndex(_group_re(), cues()["groups"], True)
+
+
+@cache
 def _group_table() -> dict[str, dict[str, str]]:
     return {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
 
 
-def groups_in(sentence: str, start: int = 0) -> list[Group]:
+def groups_in(sentence: str) -> list[Group]:
     """The groups the text names, in order (the caller drops a sentence naming both sexes)."""
     table = _group_table()
     found: list[Group] = []
     if cannot_match(_group_needs(), sentence):
         return found
-    for match in _group_re().finditer(sentence, start):
+    for match in _group_index().finditer(Words(sentence)):  # _group_re().finditer(sentence), tried where a group's words stand
         entry = table[re.sub(r"\s+", " ", match.group(0).lower())]
         found.append(Group(match.start(), match.end(), entry.get("sex"), entry.get("condition")))
     return found
@@ -309,7 +315,7 @@ def contexts(sentence: str, start: int = 0, end: int | None = None) -> list[re.M
     """Measurement-context phrases in the sentence ("at rest", "without oxygen therapy")."""
     if cannot_match(_context_needs(), sentence):
         return []
-    return list(_context_re().finditer(sentence, start, len(sentence) if end is None else end))
+    return finditer_from_heads(_context_re(), sentence, start, end)  # tried where a phrase can start
 
 
 @cache

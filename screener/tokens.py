@@ -14,11 +14,16 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
+from .prefilter import cannot_match, needs
+
 NUMBER = re.compile(r"(?<![\w.^/])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?)(?![\d])")
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'\-]*")
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _REMARK = re.compile(r"\([^()]*\)")
 _OR_MORE = re.compile(r"\b(?:one|two|three|\d+)\s+or\s+more\b", re.I)
+_OR_MORE_NEEDS = needs(_OR_MORE)
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30}
 
@@ -114,11 +119,37 @@ def first_word_at(text: str, words: frozenset[str]) -> int:
     return next((m.start() for m in WORD.finditer(text) if m.group(0).lower() in words), len(text))
 
 
+def has_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit (``\\d``): in ASCII text, a few ``in`` tests, about three
+    times faster than the regex's scan."""
+    if not text.isascii():
+        return _DIGIT.search(text) is not None
+    for digit in "0123456789":
+        if digit in text:
+            return True
+    return False
+
+
+def numbers(text: str) -> list[re.Match[str]]:
+    """``NUMBER.finditer(text)``, the regex tried only where a run of digits starts: a match
+    opens with a digit that no word character precedes, and a digit is one."""
+    found: list[re.Match[str]] = []
+    last = 0
+    for run in _DIGITS.finditer(text):
+        if run.start() >= last:
+            number = NUMBER.match(text, run.start())
+            if number is not None:
+                found.append(number)
+                last = number.end()
+    return found
+
+
 def blank(text: str, start: int, end: int) -> str:
     """``text`` with parenthesised remarks and "one or more" blanked out (same length),
-    so that only connectors of the sentence itself are seen."""
-    out = _REMARK.sub(lambda m: " " * len(m.group(0)), text)
-    return _OR_MORE.sub(lambda m: " " * len(m.group(0)), out)
+    so that only connectors of the sentence itself are seen (each pass skipped when the
+    text lacks what every match holds: "(", or "more")."""
+    out = _REMARK.sub(lambda m: " " * len(m.group(0)), text) if "(" in text else text
+    return out if cannot_match(_OR_MORE_NEEDS, out) else _OR_MORE.sub(lambda m: " " * len(m.group(0)), out)
 
 
 def blank_spans(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.clauses import _SENTENCE, _may_split
+from screener.clauses import _SENTENCE, _split_places
+from screener.phraseindex import anchored
 from screener.compiler import _ENDS_WITH_OR, _ends_with_or
 
 _PIECES = ["or", "OR", "Or", "and/or", " ", "\n", "\t", ":", ",", ";", ".", "x", "color", "/or", "\u00a0", "\u212a"]
@@ -19,8 +20,8 @@ def test_ends_with_or_is_the_search(parts):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from([".", ";", " ", "\x1c", "\n", "and", "And", "must", "A", "(", "x", "\u2003"]) | st.text(max_size=2),
-                max_size=10))
-def test_a_text_without_a_split_has_none(parts):
+@given(st.lists(st.sampled_from([".", ";", " ", "\x1c", "\n", "and", "And", "must", "A", "(", "x", "\u2003", ",", "will",
+                                 "has to", "agrees"]) | st.text(max_size=2), max_size=12))
+def test_sentence_splits_tried_at_their_places_are_the_scan(parts):
     text = "".join(parts)
-    assert _may_split(text) or _SENTENCE.search(text) is None
+    assert [m.span() for m in anchored(_SENTENCE, text, _split_places(text))] == [m.span() for m in _SENTENCE.finditer(text)]
