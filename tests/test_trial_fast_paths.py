@@ -18,6 +18,7 @@ from screener.compiler import compile_source
 from screener.prefilter import needs
 from screener.rules import Manual, RuleSet, walk
 from screener.sources import Source, StructuredField, from_text
+from screener.text import _RULES as text_rules
 from screener.stable_ids import _slug, _words, expected_keys, key_problems, normalise, slug, with_keys
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,3 +108,29 @@ def test_a_text_a_shared_start_excludes_holds_no_match(parts: list[str]) -> None
         compiled = re.compile(pattern)
         if needs(compiled).excludes(sample, sample.isascii()):
             assert compiled.search(sample) is None
+
+
+def _without_opening_lookahead(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A normalisation rule without the lookahead for its first characters it opens with."""
+    found = re.match(r"\(\?=\[[^\]]*\]\)", pattern.pattern)
+    assert found, pattern.pattern
+    return re.compile(pattern.pattern[found.end():], pattern.flags)
+
+
+_LOOKAHEAD_RULES = [pattern for pattern, _ in text_rules
+                    if pattern.pattern.startswith(("(?=[cm])", "(?=[<>\\dabefghlmouw])", "(?=[<>lmot])"))]
+
+
+def test_the_rules_given_a_lookahead_are_found() -> None:
+    assert len(_LOOKAHEAD_RULES) == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["3", "2.5", "\u0663", " ", "times", "-fold", "fold", "x", "X", "higher", "Greater", "than", "ULN",
+                                 "upper", "normal", "the", "at least", "AT MOST", "up to", "over", "Above", "below", "within",
+                                 "exceeding", "fewer", "<", ">=", "=", "/10", "/ 10", "4", "of", "to", "mm", "cm", "m", "(", ")",
+                                 "2", "cc/min/m", ".", "a", "\u212a", "\u017f"]), max_size=12).map("".join))
+def test_a_lookahead_for_the_first_characters_changes_no_match(text: str) -> None:
+    for pattern in _LOOKAHEAD_RULES:
+        plain = _without_opening_lookahead(pattern)
+        assert [(m.span(), m.groups()) for m in pattern.finditer(text)] == [(m.span(), m.groups()) for m in plain.finditer(text)]
