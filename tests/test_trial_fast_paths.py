@@ -8,6 +8,7 @@ a shared start out of alternatives ("than|to" is "t" then "han|o")."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from screener.prefilter import needs
 from screener.rules import Manual, RuleSet, walk
 from screener.sources import Source, StructuredField, from_text
 from screener.text import _RULES as text_rules
-from screener.stable_ids import _slug, _words, expected_keys, key_problems, normalise, slug, with_keys
+from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, _SIGNS, _slug, _words, expected_keys, key_problems, normalise, slug, with_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
@@ -134,3 +135,21 @@ def test_a_lookahead_for_the_first_characters_changes_no_match(text: str) -> Non
     for pattern in _LOOKAHEAD_RULES:
         plain = _without_opening_lookahead(pattern)
         assert [(m.span(), m.groups()) for m in pattern.finditer(text)] == [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
+def test_no_word_for_a_sign_holds_a_sign() -> None:
+    assert all(sign not in word for _, word in _SIGN_WORDS for sign, _ in _SIGN_WORDS) and len(_SIGN_WORDS) == len(_SIGNS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="<>=%+\u00b1\u2264\u2265 ab1.\u00e9-", max_size=30))
+def test_signs_replaced_one_after_another_are_the_signs_translated(text: str) -> None:
+    assert _words(text) == _translated_words(text)
+
+
+def _translated_words(text: str) -> list[str]:
+    """``stable_ids._words`` as it was, every sign translated in one pass."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+    while mark := _LIST_MARK.match(text):
+        text = text[mark.end():]
+    return re.findall(r"[0-9a-z]+", text.translate(_SIGNS))
