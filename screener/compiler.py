@@ -89,7 +89,9 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
     rules = [_item_rule(source, item, extractor, possible) for item in group]
     start, end = group[0].start, group[-1].end
     text = source.text[start:end]
-    rule, nodes, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
+    heading = group[0].heading
+    key, digits = keys.add("I" if group[0].section == "inclusion" else "E", text, heading)
+    rule, _, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id, key)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
     problem = None if _CHECKED.isdisjoint(classes) else rule_problem(rule)
     if problem:
@@ -97,24 +99,23 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
         notes.append(f"left to review: {problem}")
     if replaced and "\ufffd" in text:
         notes.append(SURROGATE_NOTE)
-    heading = group[0].heading
-    key, digits = keys.add("I" if group[0].section == "inclusion" else "E", text, heading)
     # every value made here to the field's type: built without validating it again (a tenth of this stage)
     return built(Criterion, {
         "id": criterion_id, "key": key, "section": group[0].section, "text": text, "fingerprint": digits,
         "span": (start, end), "heading": heading, "field": None, "manual": bool(problem) or computes_nothing(classes),
-        "rule": rule if problem else keyed_rule(rule, key, nodes, classes), "notes": notes})
+        "rule": rule, "notes": notes})
 
 
 _CHECKED = frozenset({Comparison, Condition, Interval})
 """The nodes ``rulecheck.criterion_problem`` checks: a rule without any has no problem."""
 
 
-def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[type]]:
+def _rewritten(rule: Node, criterion_id: str, key: str | None = None) -> tuple[Node, list[Node], list[type]]:
     """``numbered(sex_specific(impossible_and(rule)))``, with the nodes and classes of the result;
     each rewrite called only for a tree that holds the nodes it rewrites (an "and" of just two limits,
     a condition only a woman can have, two questions): their own walks of every tree cost more
-    than the rewrites."""
+    than the rewrites.  With the criterion's ``key``, its questions are keyed too (``keyed_rule``;
+    numbered ones as they are numbered)."""
     nodes, classes = nodes_and_classes(rule)
     if AllOf in classes and classes.count(Comparison) >= 2 and any(
             c is AllOf and len(n.items) == 2 and all(node_class(i) is Comparison for i in n.items)  # type: ignore[union-attr]
@@ -128,9 +129,13 @@ def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[ty
         if rewritten is not rule:
             rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
     if classes.count(Manual) >= 2:
-        rewritten = numbered(rule, criterion_id)
+        rewritten = numbered(rule, criterion_id, key)
         if rewritten is not rule:
-            rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
+            return rewritten, *nodes_and_classes(rewritten)
+    if key is not None:
+        keyed = keyed_rule(rule, key, nodes, classes)
+        if keyed is not rule:
+            rule, (nodes, classes) = keyed, nodes_and_classes(keyed)
     return rule, nodes, classes
 
 

@@ -15,12 +15,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener.compiler import compile_source
+from screener.compiler import _rewritten, compile_source
 from screener.prefilter import needs
-from screener.rules import Manual, RuleSet, walk
+from screener.rules import AllOf, AnyOf, Condition, Manual, Node, Not, Restrict, RuleSet, Sex, Unless, nodes_and_classes, walk
+from screener.scope import impossible_and, numbered, sex_specific
 from screener.sources import Source, StructuredField, from_text
 from screener.text import _RULES as text_rules
-from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, _SIGNS, _slug, _words, expected_keys, key_problems, normalise, slug, with_keys
+from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, _SIGNS, _keyed_questions, _slug, _words, expected_keys, key_problems, normalise, slug, with_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
@@ -153,3 +154,24 @@ def _translated_words(text: str) -> list[str]:
     while mark := _LIST_MARK.match(text):
         text = text[mark.end():]
     return re.findall(r"[0-9a-z]+", text.translate(_SIGNS))
+
+
+_QUESTIONS: list[Node] = [
+    Manual(question="q", span=(0, 1)),
+    AnyOf(items=[Manual(question="a"), Manual(question="b"), Manual(question="a")]),
+    AllOf(items=[Condition(condition="pregnancy"), Not(item=Manual(question="q", id="E1.2"))]),
+    Not(item=Manual(question="q", key="E-x-1a2b.q1")),
+    AllOf(items=[Manual(question="a"), Restrict(group=Sex(sex="female"), item=Manual(question="b"), outside=False),
+                 Unless(item=Manual(question="c"), exception=Manual(question="a"))]),
+    AnyOf(items=[Condition(condition="diabetes"), Manual(question="why")]),
+]
+_SEED_RULES = [c.rule for path in SEEDS for c in compile_source(from_text(path.read_text(encoding="utf-8"))).criteria]
+
+
+@pytest.mark.parametrize("rule", _QUESTIONS + _SEED_RULES)
+def test_questions_keyed_as_they_are_numbered_are_keyed_as_with_keys_keys_them(rule: Node) -> None:
+    key = "E-some-words-1a2b"
+    plain = numbered(sex_specific(impossible_and(rule)), "E7")
+    keyed, nodes, classes = _rewritten(rule, "E7", key)
+    assert keyed == _keyed_questions(plain, key)
+    assert (nodes, classes) == nodes_and_classes(keyed)
