@@ -13,10 +13,10 @@ from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from .lazy import built
 from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, Trial, computes_nothing,
-                    is_manual, node_class, nodes_and_classes, walk)
-from .rulecheck import criterion_problem
+                    node_class, nodes_and_classes, walk)
+from .rulecheck import rule_problem
 from .scope import female_only, impossible_and, numbered, sex_specific
-from .stable_ids import may_key, set_keys
+from .stable_ids import Keys, keyed_rule
 from .segment import Item, segment
 from .sources import Source, StructuredField, from_text
 from .text import normalize, possible_rules
@@ -82,30 +82,40 @@ def _item_rule(source: Source, item: Item, extractor: Extractor, possible: froze
         return Manual(question=source.text[item.start:item.end].strip(), span=(item.start, item.end))
 
 
-def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor,
-               possible: frozenset[int] | None = None) -> tuple[Criterion, list[Node], list[type]]:
-    """The criterion of a group of items, with the nodes of its rule and their classes
-    (``nodes_and_classes``): the later stages test those instead of walking the tree again."""
+def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: Extractor, keys: Keys,
+               possible: frozenset[int] | None = None, replaced: bool = False) -> Criterion:
+    """The criterion of a group of items, keyed (``keys``) as it is made.  A rule the rules reader
+    would refuse ("within 0 days") is left to review; ``replaced``: the source had lone surrogates."""
     rules = [_item_rule(source, item, extractor, possible) for item in group]
     start, end = group[0].start, group[-1].end
-    rule, nodes, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
+    text = source.text[start:end]
+    heading = group[0].heading
+    key, digits = keys.add("I" if group[0].section == "inclusion" else "E", text, heading)
+    rule, _, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id, key)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
+    problem = None if _CHECKED.isdisjoint(classes) else rule_problem(rule)
+    if problem:
+        rule = Manual(question=text.strip(), span=(start, end))
+        notes.append(f"left to review: {problem}")
+    if replaced and "\ufffd" in text:
+        notes.append(SURROGATE_NOTE)
     # every value made here to the field's type: built without validating it again (a tenth of this stage)
     return built(Criterion, {
-        "id": criterion_id, "key": None, "section": group[0].section, "text": source.text[start:end], "fingerprint": None,
-        "span": (start, end), "heading": group[0].heading, "field": None, "manual": computes_nothing(classes),
-        "rule": rule, "notes": notes}), nodes, classes
+        "id": criterion_id, "key": key, "section": group[0].section, "text": text, "fingerprint": digits,
+        "span": (start, end), "heading": heading, "field": None, "manual": bool(problem) or computes_nothing(classes),
+        "rule": rule, "notes": notes})
 
 
 _CHECKED = frozenset({Comparison, Condition, Interval})
 """The nodes ``rulecheck.criterion_problem`` checks: a rule without any has no problem."""
 
 
-def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[type]]:
+def _rewritten(rule: Node, criterion_id: str, key: str | None = None) -> tuple[Node, list[Node], list[type]]:
     """``numbered(sex_specific(impossible_and(rule)))``, with the nodes and classes of the result;
     each rewrite called only for a tree that holds the nodes it rewrites (an "and" of just two limits,
     a condition only a woman can have, two questions): their own walks of every tree cost more
-    than the rewrites."""
+    than the rewrites.  With the criterion's ``key``, its questions are keyed too (``keyed_rule``;
+    numbered ones as they are numbered)."""
     nodes, classes = nodes_and_classes(rule)
     if AllOf in classes and classes.count(Comparison) >= 2 and any(
             c is AllOf and len(n.items) == 2 and all(node_class(i) is Comparison for i in n.items)  # type: ignore[union-attr]
@@ -119,33 +129,45 @@ def _rewritten(rule: Node, criterion_id: str) -> tuple[Node, list[Node], list[ty
         if rewritten is not rule:
             rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
     if classes.count(Manual) >= 2:
-        rewritten = numbered(rule, criterion_id)
+        rewritten = numbered(rule, criterion_id, key)
         if rewritten is not rule:
-            rule, (nodes, classes) = rewritten, nodes_and_classes(rewritten)
+            return rewritten, *nodes_and_classes(rewritten)
+    if key is not None:
+        keyed = keyed_rule(rule, key, nodes, classes)
+        if keyed is not rule:
+            rule, (nodes, classes) = keyed, nodes_and_classes(keyed)
     return rule, nodes, classes
 
 
-def _structured(item: StructuredField) -> Criterion | None:
-    """Age limits and sex from the registry's structured fields ("All" sets no limit)."""
+def _structured(item: StructuredField, keys: Keys) -> Criterion | None:
+    """Age limits and sex from the registry's structured fields ("All" sets no limit), keyed (``keys``)."""
     if item.name == "sex":
         sex = item.value.strip().lower()
         if sex not in ("female", "male"):
             return None
-        return Criterion(id="SEX", section="inclusion", text=item.value, span=item.span, field=item.name,
-                         rule=Sex(sex=sex, span=item.span))
+        return _field_criterion(item, "SEX", Sex(sex=sex, span=item.span), keys)
     if item.name in ("minimum_age", "maximum_age"):
         match = _AGE_VALUE.match(item.value)
         op, criterion_id = (">=", "AGE_MIN") if item.name == "minimum_age" else ("<=", "AGE_MAX")
-        text = item.value
         if not match or not math.isfinite(float(match.group(1))):
             rule: Node = Manual(question=f"{item.name.replace('_', ' ')}: {item.value}", span=item.span)
         else:
             value = float(match.group(1))
             rule = Comparison(variable="age", label="age", op=op, value=int(value) if value.is_integer() else value,
                               unit=match.group(2).lower().rstrip("s"), span=item.span)
-        return Criterion(id=criterion_id, section="inclusion", text=text, span=item.span, field=item.name,
-                         manual=is_manual(rule), rule=rule)
+        return _field_criterion(item, criterion_id, rule, keys)
     return None
+
+
+def _field_criterion(item: StructuredField, criterion_id: str, rule: Node, keys: Keys) -> Criterion:
+    """The criterion of a registry field, keyed; its rule validated as it was made, the
+    criterion built without validating it again (as ``_criterion`` builds its own)."""
+    key, digits = keys.add(criterion_id, item.value, None)
+    nodes, classes = nodes_and_classes(rule)
+    return built(Criterion, {
+        "id": criterion_id, "key": key, "section": "inclusion", "text": item.value, "fingerprint": digits, "span": item.span,
+        "heading": None, "field": item.name, "manual": computes_nothing(classes), "rule": keyed_rule(rule, key, nodes, classes),
+        "notes": []})
 
 
 SURROGATE_NOTE = "invalid characters (lone surrogates) in the source were replaced by \ufffd"
@@ -179,29 +201,18 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         source = _without_surrogates(source)
     counters = {"inclusion": 0, "exclusion": 0}
     criteria: list[Criterion] = []
-    keyed: list[bool] = []  # per criterion, whether its rule may hold a question to key (stable_ids.may_key)
+    keys = Keys()
     possible = possible_rules(source.text)
     for group in _groups(segment(source.text, source.start, source.end), source.text):
         section = group[0].section
         counters[section] += 1
         criterion_id = f"{'I' if section == 'inclusion' else 'E'}{counters[section]}"
-        criterion, nodes, classes = _criterion(source, group, criterion_id, extractor, possible)
-        problem = None if _CHECKED.isdisjoint(classes) else criterion_problem(criterion)
-        if problem:  # what the rules reader would refuse ("within 0 days") is left to review
-            criterion = criterion.model_copy(update={
-                "rule": Manual(question=criterion.text.strip(), span=criterion.span), "manual": True,
-                "notes": [*criterion.notes, f"left to review: {problem}"]})
-        if replaced and "\ufffd" in criterion.text:
-            criterion.notes.append(SURROGATE_NOTE)
-        criteria.append(criterion)
-        keyed.append(not problem and may_key(nodes, classes))
+        criteria.append(_criterion(source, group, criterion_id, extractor, keys, possible, replaced))
     for item in source.fields:
-        structured = _structured(item)
+        structured = _structured(item, keys)
         if structured:
             criteria.append(structured)
-            keyed.append(may_key(*nodes_and_classes(structured.rule)))
     trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
-    set_keys(criteria, keyed)
     return RuleSet(trial=trial, criteria=criteria)
 
 

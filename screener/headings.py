@@ -184,6 +184,7 @@ def _openings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool]:
 
 
 _WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")
+_QUALIFIED = re.compile(r"\b(?:for|in|of|to)\b|[-–(]", re.I)
 
 
 def _wrapped_end(source: str, heading: re.Match[str], line_end: int, end: int) -> int | None:
@@ -191,7 +192,7 @@ def _wrapped_end(source: str, heading: re.Match[str], line_end: int, end: int) -
     COMBINATION / RITUXIMAB AND CYCLOSPORINE:"): a qualified heading whose line has no colon, continued by a
     line that ends with one, is not bulleted and keeps the case of the first."""
     first = source[heading.start():line_end]
-    if ":" in first or not re.search(r"\b(?:for|in|of|to)\b|[-–(]", first[heading.end() - heading.start():] or first, re.I):
+    if ":" in first or not _QUALIFIED.search(first[heading.end() - heading.start():] or first):
         return None
     following = _WRAPPED.match(source, line_end, end)
     if not following or re.match(r"\s*(?:[-*•]|\d{1,2}[.)])\s", following.group(1)):

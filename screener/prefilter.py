@@ -134,7 +134,7 @@ class _Reader:
                 run += chr(av)
                 continue
             self.offer({run}, folded)
-            run = ""
+            before, run = run, ""
             if name == "IN":
                 chars = _chars(av)
                 if chars is not None and not folded:
@@ -149,13 +149,14 @@ class _Reader:
             elif name == "ASSERT":  # a lookahead or lookbehind that must hold
                 self.sequence(list(av[1]), folded)
             elif name == "BRANCH":
-                self.branch(av[1], folded)
+                self.branch(av[1], folded, before)
         self.offer({run}, folded)
 
-    def branch(self, branches: list, folded: bool) -> None:
-        """Alternatives: the strings they start with; one of the strings each needs (its
-        most telling set), since a match takes one of them; a non-ASCII character when every
-        one needs one."""
+    def branch(self, branches: list, folded: bool, before: str = "") -> None:
+        """Alternatives: the strings they start with, after the literals ``before`` them (the
+        parser moves a shared start out: "than|to" is "t" then "han|o"); one of the strings
+        each needs (its most telling set), since a match takes one of them; a non-ASCII
+        character when every one needs one."""
         starts: set[str] | None = set()
         non_ascii = True  # every branch is read: one that needs no non-ASCII character lets ASCII text match
         chosen: list[tuple[bool, tuple[str, ...]] | None] = []
@@ -167,7 +168,7 @@ class _Reader:
             prefixes = _prefixes(list(branch), folded)
             starts = None if prefixes is None or starts is None else starts | prefixes
         self.non_ascii = self.non_ascii or non_ascii
-        self.offer(starts, folded)
+        self.offer(None if starts is None else {before + start for start in starts}, folded)
         if chosen and all(entry is not None for entry in chosen):
             # a string needed case-sensitively is also there in lower case: mixed sets are compared folded
             self.offer({s for entry in chosen if entry for s in entry[1]}, any(entry[0] for entry in chosen if entry))

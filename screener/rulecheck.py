@@ -52,7 +52,13 @@ def criterion_problem(criterion: Any, lexicon: Lexicon | None = None) -> str | N
     """Why ``check`` could not apply this criterion's rule as written, or None: ``_rule_problem``'s
     first message, found in the same order without the paths only a file's error needs (the
     compiler asks this of every criterion)."""
-    stack = [criterion.rule]
+    return rule_problem(criterion.rule, lexicon)
+
+
+def rule_problem(rule: Any, lexicon: Lexicon | None = None) -> str | None:
+    """``criterion_problem`` of a criterion whose rule is ``rule`` (the compiler asks before
+    it makes the criterion)."""
+    stack = [rule]
     while stack:
         node = stack.pop()
         kind = node.kind

@@ -248,9 +248,11 @@ def _map_children(node: Node, visit) -> Node:
     return node
 
 
-def numbered(node: Node, criterion_id: str) -> Node:
+def numbered(node: Node, criterion_id: str, key: str | None = None) -> Node:
     """Give each distinct question of a criterion its own id (``I4.1``, ``I4.2``...) when
-    there is more than one; a single question is answered by the criterion's id."""
+    there is more than one; a single question is answered by the criterion's id.  With the
+    criterion's ``key``, each also gets its key (``<key>.q2``, as ``stable_ids.question_key``
+    gives it) in the same copy."""
     questions: list[str] = []
     for n in walk(node):
         if isinstance(n, Manual) and n.question not in questions:
@@ -260,7 +262,9 @@ def numbered(node: Node, criterion_id: str) -> Node:
 
     def visit(n: Node) -> Node:
         if isinstance(n, Manual):
-            return n.model_copy(update={"id": f"{criterion_id}.{questions.index(n.question) + 1}"})
+            number = questions.index(n.question) + 1
+            update = {"id": f"{criterion_id}.{number}"} if key is None else {"id": f"{criterion_id}.{number}", "key": f"{key}.q{number}"}
+            return n.model_copy(update=update)
         return _map_children(n, visit)
 
     return visit(node)

@@ -51,6 +51,11 @@ _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1
 _BULLET_CHARS = re.compile(r"[-*•]")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 _LETTERS = re.compile(r"[A-Za-z]+")
+_DIGIT = re.compile(r"\d")
+_SIGN_OR_SHARE = re.compile(r"[<>=]|\d\s*%")  # a sub-heading states no limit
+_NOT_A_TITLE = re.compile(r"[\d.;,<>=]")
+_REQUIRES = re.compile(r"\b(?:following|must|should|shall|who|with|have|has|had"
+                       r"|and(?!\s*(?:[<>]?=?\s*\d|over|older|above|under|younger|below|up)))\b", re.I)
 
 
 _REGION_INLINE_BULLET = re.compile(r"[-*•][^\S\n]+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")
@@ -160,7 +165,7 @@ def _is_range_header(line: _Line, following: _Line | None) -> bool:
     text = line.text.rstrip()
     words = text[:-1].split()
     return (
-        text.endswith(":") and 0 < len(words) <= 10 and bool(re.search(r"\d", text))
+        text.endswith(":") and 0 < len(words) <= 10 and bool(_DIGIT.search(text))
         and any(w.lower().strip("(),") in _range_words() for w in words)
         and following is not None and (following.indent > line.indent or (following.bullet and not line.bullet))
         and _only_range(text)
@@ -170,7 +175,7 @@ def _is_range_header(line: _Line, following: _Line | None) -> bool:
 def _only_range(text: str) -> bool:
     """A heading that names a range and nothing it requires besides: not ">60 years of age and one of the
     following:" nor "Patients under 18 years who have:"."""
-    return not re.search(r"\b(?:following|must|should|shall|who|with|have|has|had|and(?!\s*(?:[<>]?=?\s*\d|over|older|above|under|younger|below|up)))\b", text, re.I)
+    return not _REQUIRES.search(text)
 
 
 def _is_header(line: _Line, following: _Line | None) -> bool:
@@ -179,14 +184,14 @@ def _is_header(line: _Line, following: _Line | None) -> bool:
     text = line.text.rstrip()
     if text.endswith(":"):
         words = text[:-1].split()
-        return (0 < len(words) <= 8 and not re.search(r"[<>=]|\d\s*%", text)) or _is_range_header(line, following)
+        return (0 < len(words) <= 8 and not _SIGN_OR_SHARE.search(text)) or _is_range_header(line, following)
     return (
         not line.bullet
         and following is not None
         and following.bullet
         and following.indent > line.indent
         and len(text.split()) <= 4
-        and not re.search(r"[\d.;,<>=]", text)
+        and not _NOT_A_TITLE.search(text)
     )
 
 
@@ -284,7 +289,7 @@ def _regions(source: str, start: int, end: int, headings: list[tuple[int, int, S
         # "INCLUSION CRITERIA FOR MINORS (BETWEEN AGES 4 AND 18 YEARS):" beside criteria for other groups: the
         # range holds for the section; a lone section's range may be a requirement and is not read as a condition
         groups = sum(1 for h in headings if h[2] == heading_section) > 1
-        ranged = ((heading_start, heading_end),) if groups and re.search(r"\d", source[heading_start:heading_end]) else ()
+        ranged = ((heading_start, heading_end),) if groups and _DIGIT.search(source, heading_start, heading_end) else ()
     regions.append((cursor, end, section, about, ranged))
     return regions
 
@@ -312,7 +317,7 @@ def _region_items(source: str, region: _Region, items: list[Item]) -> None:
         if _is_header(line, following):
             heading = line.text.rstrip(": ").strip()
             about = _about(heading, region_about)
-            band = line if re.search(r"\d", line.text) and _only_range(line.text) else None
+            band = line if _DIGIT.search(line.text) and _only_range(line.text) else None
             while parents and parents[-1].indent >= line.indent:
                 parents.pop()
             previous = line

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, nodes_and_classes, walk
 
@@ -37,22 +37,30 @@ _WORD = re.compile(r"[0-9a-z]+")
 _SIGNS = str.maketrans({"<": " lt ", ">": " gt ", "\u2264": " le ", "\u2265": " ge ", "=": " eq ", "%": " pct ",
                         "\u00b1": " pm ", "+": " plus "})
 """Signs that carry meaning are kept as words: "< 2" and "> 2" are different criteria."""
-_SIGN = re.compile("[" + re.escape("".join(chr(code) for code in _SIGNS)) + "]")
+_SIGN_WORDS = tuple((chr(code), str(word)) for code, word in _SIGNS.items())
+"""``_SIGNS`` as (sign, word) pairs: no word holds a sign, so replacing one sign after another
+is translating, and ``str.replace`` costs a tenth of ``str.translate`` with a dict of strings."""
 
 
 def normalise(text: str) -> str:
     """The words of a criterion as its identity: Unicode-folded, lower case, without list
     numbering, punctuation or spacing differences ("1. Signed consent." == "- signed consent");
     comparison signs count ("< 2" is not "> 2")."""
+    return " ".join(_words(text))
+
+
+def _words(text: str) -> list[str]:
+    """The words ``normalise`` joins: kept apart, the key's first words need no second split."""
     if not text.isascii():  # ASCII has nothing to fold: most criteria skip the per-character pass
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold()
     while mark := _LIST_MARK.match(text):  # "1) a)" and "- 2." both go
         text = text[mark.end():]
-    if _SIGN.search(text):  # most criteria have no sign: translating looks up every character
-        text = text.translate(_SIGNS)
-    return " ".join(_WORD.findall(text))
+    for sign, word in _SIGN_WORDS:  # most criteria have no sign
+        if sign in text:
+            text = text.replace(sign, word)
+    return _WORD.findall(text)
 
 
 def fingerprint(text: str, heading: str | None = None) -> str:
@@ -73,15 +81,20 @@ def criterion_fingerprint(criterion: Criterion) -> str:
 
 def slug(normalised: str) -> str:
     """The first words that carry meaning (of a ``normalise``d text), for a person reading the key."""
-    words: list[str] = []
-    for word in normalised.split():  # the first words only: criteria may run to hundreds
+    return _slug(normalised.split())
+
+
+def _slug(words: list[str]) -> str:
+    """``slug`` of the words of a ``normalise``d text."""
+    kept: list[str] = []
+    for word in words:  # the first words only: criteria may run to hundreds
         if word not in _STOP:
-            words.append(word)
-            if len(words) == SLUG_WORDS:
+            kept.append(word)
+            if len(kept) == SLUG_WORDS:
                 break
-    while len(words) > 1 and len("-".join(words)) > SLUG_CHARS:
-        words.pop()
-    return "-".join(words)[:SLUG_CHARS] or "text"
+    while len(kept) > 1 and len("-".join(kept)) > SLUG_CHARS:
+        kept.pop()
+    return "-".join(kept)[:SLUG_CHARS] or "text"
 
 
 def prefix(criterion: Criterion) -> str:
@@ -110,26 +123,38 @@ def expected_keys(rules: RuleSet) -> list[str]:
 
 
 def _keys_and_fingerprints(criteria: list[Criterion]) -> list[tuple[str, str]]:
-    """Every criterion's key and fingerprint, its text normalised once for both (normalising
-    was a quarter of compile time when done for each)."""
-    out: list[tuple[str, str]] = []
-    headings: dict[str, str] = {}  # the criteria under one heading share it: normalised once
-    keys: list[str] = []
-    written = "\n"  # the keys so far, one a line: one search tells that none repeats a key
-    for criterion in criteria:
-        words = normalise(criterion.text)
-        heading = criterion.heading
-        if heading and heading not in headings:
-            headings[heading] = normalise(heading)
-        digits = _digest(words if not heading else f"{headings[heading]} / {words}")
-        key = f"{prefix(criterion)}-{slug(words)}-{digits[:KEY_DIGITS]}"
-        if f"\n{key}\n" in written or f"\n{key}-" in written:
+    """Every criterion's key and fingerprint, in order (``Keys``)."""
+    keys = Keys()
+    return [keys.add(prefix(criterion), criterion.text, criterion.heading) for criterion in criteria]
+
+
+class Keys:
+    """The keys of one rule set's criteria, made one criterion at a time in their order (the
+    compiler keys each criterion as it makes it): a key already given gets ``-2``, ``-3``."""
+
+    def __init__(self) -> None:
+        self._headings: dict[str, str] = {}  # the criteria under one heading share it: normalised once
+        self._keys: list[str] = []
+        self._written = "\n"  # the keys so far, one a line: one search tells that none repeats a key
+
+    def add(self, first: str, text: str, heading: str | None) -> tuple[str, str]:
+        """The key and fingerprint of the next criterion (``prefix`` ``first``), its text
+        normalised once for both (normalising was a quarter of compile time when done for each)."""
+        words = _words(text)
+        identity = " ".join(words)
+        if heading:
+            normalised = self._headings.get(heading)
+            if normalised is None:
+                normalised = self._headings[heading] = normalise(heading)
+            identity = f"{normalised} / {identity}"
+        digits = _digest(identity)
+        key = f"{first}-{_slug(words)}-{digits[:KEY_DIGITS]}"
+        if f"\n{key}\n" in self._written or f"\n{key}-" in self._written:
             stem = key + "-"
-            key = f"{key}-{sum(1 for k in keys if k == key or k.startswith(stem)) + 1}"
-        keys.append(key)
-        written += key + "\n"
-        out.append((key, digits))
-    return out
+            key = f"{key}-{sum(1 for k in self._keys if k == key or k.startswith(stem)) + 1}"
+        self._keys.append(key)
+        self._written += key + "\n"
+        return key, digits
 
 
 def with_keys(rules: RuleSet) -> RuleSet:
@@ -142,16 +167,11 @@ def with_keys(rules: RuleSet) -> RuleSet:
     return rules.model_copy(update={"criteria": criteria})
 
 
-def set_keys(criteria: list[Criterion], keyed: Sequence[bool] | None = None) -> None:
-    """``with_keys`` in place, for criteria the caller has just made and owns (the
-    compiler's): setting three fields costs a fraction of copying every criterion.
-    ``keyed``: per criterion, ``may_key`` of its rule, when the caller has walked it already."""
-    for index, (criterion, (key, digits)) in enumerate(zip(criteria, _keys_and_fingerprints(criteria))):
-        criterion.key, criterion.fingerprint = key, digits
-        if keyed[index] if keyed is not None else _may_key(criterion.rule):
-            rule = _keyed_questions(criterion.rule, key)
-            if rule is not criterion.rule:
-                criterion.rule = rule
+def keyed_rule(rule: Node, key: str, nodes: list[Node], classes: list[type]) -> Node:
+    """``rule`` with its numbered questions keyed under the criterion's ``key``, as ``with_keys``
+    keys them; ``nodes`` and ``classes`` list the rule as ``rules.nodes_and_classes`` does (the
+    compiler has walked it already): a rule without a question to key (most) is returned at once."""
+    return _keyed_questions(rule, key) if may_key(nodes, classes) else rule
 
 
 def _may_key(rule: Node) -> bool:

@@ -46,7 +46,7 @@ _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r">\s*or\s*(?:=|equal\b)(?:\s*to\b)?|=\s*or\s*>|=>|>\s+="), ">="),
     (re.compile(r"×"), "x"),
     (re.compile(r"\s*[∙·•]\s*([a-zA-Z]{1,3})\s*\^?\s*-\s*([12])\b"), lambda m: "/" + m.group(1) + ("2" if m.group(2) == "2" else "")),
-    (re.compile(r"\b(mm|cm|m)\s*\(\s*([23])\s*\)"), r"\1\2"),  # "mm(3)", "cc/min/m(2)"
+    (re.compile(r"(?=[cm])\b(mm|cm|m)\s*\(\s*([23])\s*\)"), r"\1\2"),  # "mm(3)", "cc/min/m(2)"
     (re.compile(r"(?=t)\b(than|to)(?=\d)"), r"\1 "),  # "greater than100 g/L", "equal to150,000"
     (re.compile(r"[μ]"), "µ"),
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
@@ -65,7 +65,8 @@ _RULES.append((re.compile(r"\btwice(?=\s+(?:the\s+)?(?:upper|normal|ULN|institut
 # "3 times higher than normal", "3-fold above normal values", "2X greater than upper limit": a
 # multiple of the limit, "above" it unless a comparator stands before ("> 3 times higher than ULN")
 _RULES.append((
-    re.compile(r"((?:[<>]=?|\b(?:more|greater|higher|less|lower|fewer)\s+than|\bat\s+(?:least|most)|\bup\s+to|\bover|\babove"
+    re.compile(r"(?=[<>\dabefghlmouw])"  # what a match starts with: a comparator's first character, or the number
+               r"((?:[<>]=?|\b(?:more|greater|higher|less|lower|fewer)\s+than|\bat\s+(?:least|most)|\bup\s+to|\bover|\babove"
                r"|\bbelow|\bunder|\bexceeding|\bwithin)\s*)?"
                r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:-?\s*fold|times|[xX])\s+(?:higher|greater|above|more|over)(?:\s+than)?\s+"
                r"(?=(?:the\s+)?(?:institutional\s+)?(?:upper|normal|ULN)\b)", re.I),
@@ -73,7 +74,7 @@ _RULES.append((
 ))
 # a score out of ten after a comparator ("pain > 4/10", "at least 2/10 on the NRS"): the score
 _RULES.append((
-    re.compile(r"((?:[<>]=?|\b(?:than|least|most|of|to)\b)\s*\d{1,2}(?:\.\d)?)\s*/\s*10\b"
+    re.compile(r"(?=[<>lmot])((?:[<>]=?|\b(?:than|least|most|of|to)\b)\s*\d{1,2}(?:\.\d)?)\s*/\s*10\b"
                r"(?!\s*(?:[\^\d.,/]|x\b|hpf\b|high|fields?\b|[mµu]?[lL]\b|mm|cm|cells|patients|of\b|\())", re.I),
     r"\1",
 ))
