@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
+from . import readnodes as made
 from .lazy import built
-from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, Trial, computes_nothing,
+from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, computes_nothing,
                     is_manual, node_class, nodes_and_classes, walk)
 from .rulecheck import criterion_problem
 from .scope import female_only, impossible_and, numbered, sex_specific
@@ -200,9 +201,9 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         if structured:
             criteria.append(structured)
             keyed.append(may_key(*nodes_and_classes(structured.rule)))
-    trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
+    trial = made.trial(source.trial_id, source.title, source.origin)
     set_keys(criteria, keyed)
-    return RuleSet(trial=trial, criteria=criteria)
+    return made.rule_set(trial, criteria)
 
 
 def compile_criteria(text: str, trial_id: str | None = None) -> RuleSet:

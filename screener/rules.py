@@ -46,6 +46,15 @@ Number = Annotated[Union[int, float], BeforeValidator(_finite_number)]
 limit compares false both ways and would switch an exclusion off)."""
 
 
+def kept_as_number(value: object) -> bool:
+    """Whether validating ``value`` as a ``Number`` stores it as it is: a finite int or float
+    (``screener.readnodes`` builds nodes without validating such values again)."""
+    try:
+        return type(value) in (int, float) and _finite_number(value) is value
+    except ValueError:
+        return False
+
+
 class _Node(_Model):
     span: Span | None = Field(None, description="start, end offsets of the node's words in the source text")
     text: str | None = Field(None, description="the source words this node was read from")

@@ -23,7 +23,9 @@ from typing import Any
 from .rules import (
     AllOf, AnyOf, Comparison, Condition, Manual, Node, Not, Readings, Restrict, Sex, Span, Unless, walk,
 )
+from . import readnodes as made
 from .prefilter import Needs, cannot_match, needs
+from .trusted import copy_with
 from .yamlio import parse_yaml
 
 
@@ -56,9 +58,9 @@ def negated(node: Node, question: str, span: Span | None) -> Node:
     a plain NOT.
     """
     if not has_question(node):
-        return node.item if isinstance(node, Not) else Not(item=node, span=span)
+        return node.item if isinstance(node, Not) else made.not_(node, span)
     if isinstance(node, Manual):
-        return Manual(question=question, span=span)
+        return made.manual(question, span)
     if isinstance(node, Not):
         return node.item
     if isinstance(node, (AllOf, AnyOf)):
@@ -70,7 +72,7 @@ def negated(node: Node, question: str, span: Span | None) -> Node:
         return Restrict(group=node.group, item=negated(node.item, question, span), outside=not node.outside, span=node.span)
     if isinstance(node, Unless):  # not (item and not exception) = not item or exception
         return AnyOf(items=[negated(node.item, question, span), node.exception], span=node.span)
-    return Not(item=node, span=span)
+    return made.not_(node, span)
 
 
 def _unique(items: list[Node]) -> list[Node]:
@@ -156,8 +158,8 @@ def restricted(group: Node, item: Node | None, section: str, restriction: bool, 
     if item is None:
         return group
     if section == "inclusion" and restriction:
-        return Restrict(group=group, item=item, outside=True, span=span)
-    return AllOf(items=[group, item], span=span)
+        return made.restrict(group, item, True, span)
+    return made.all_of([group, item], span)
 
 
 # ---------------------------------------------------------------------------- rewrites
@@ -177,7 +179,7 @@ def sex_specific(node: Node) -> Node:
 
     def visit(n: Node) -> Node:
         if isinstance(n, Condition) and n.condition in women_only:
-            return Restrict(group=Sex(sex="female", span=n.span), item=n, outside=False, span=n.span)
+            return made.restrict(made.sex("female", n.span), n, False, n.span)
         if isinstance(n, Restrict) and isinstance(n.group, Sex) and n.group.sex == "female":
             return n  # already for women
         return _map_children(n, visit)
@@ -228,17 +230,17 @@ def _map_children(node: Node, visit) -> Node:
     (a copy of an unchanged part is a cost and nothing else)."""
     if isinstance(node, (AllOf, AnyOf, Readings)):
         items = [visit(i) for i in node.items]
-        return node if all(a is b for a, b in zip(items, node.items)) else node.model_copy(update={"items": items})
+        return node if all(a is b for a, b in zip(items, node.items)) else copy_with(node, items=items)
     if isinstance(node, Not):
         item = visit(node.item)
-        return node if item is node.item else node.model_copy(update={"item": item})
+        return node if item is node.item else copy_with(node, item=item)
     if isinstance(node, Unless):
         item, exception = visit(node.item), visit(node.exception)
         return node if item is node.item and exception is node.exception else \
-            node.model_copy(update={"item": item, "exception": exception})
+            copy_with(node, item=item, exception=exception)
     if isinstance(node, Restrict):
         group, item = visit(node.group), visit(node.item)
-        return node if group is node.group and item is node.item else node.model_copy(update={"group": group, "item": item})
+        return node if group is node.group and item is node.item else copy_with(node, group=group, item=item)
     return node
 
 
@@ -254,7 +256,7 @@ def numbered(node: Node, criterion_id: str) -> Node:
 
     def visit(n: Node) -> Node:
         if isinstance(n, Manual):
-            return n.model_copy(update={"id": f"{criterion_id}.{questions.index(n.question) + 1}"})
+            return copy_with(n, id=f"{criterion_id}.{questions.index(n.question) + 1}")
         return _map_children(n, visit)
 
     return visit(node)
@@ -324,7 +326,7 @@ def with_context(node: Node, notes: list[str]) -> Node:
 
     def visit(n: Node) -> Node:
         if isinstance(n, Comparison):
-            return n.model_copy(update={"context": list(dict.fromkeys(n.context + notes))})
+            return copy_with(n, context=list(dict.fromkeys(n.context + notes)))
         return _map_children(n, visit)
 
     return visit(node)
