@@ -13,7 +13,7 @@ from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from . import readnodes as made
 from .lazy import built
-from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, computes_nothing,
+from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, computes_nothing,
                     is_manual, node_class, nodes_and_classes, walk)
 from .rulecheck import criterion_problem
 from .scope import female_only, impossible_and, numbered, sex_specific
@@ -132,20 +132,18 @@ def _structured(item: StructuredField) -> Criterion | None:
         sex = item.value.strip().lower()
         if sex not in ("female", "male"):
             return None
-        return Criterion(id="SEX", section="inclusion", text=item.value, span=item.span, field=item.name,
-                         rule=Sex(sex=sex, span=item.span))
+        return made.field_criterion("SEX", item.value, item.span, item.name, made.sex(sex, item.span))
     if item.name in ("minimum_age", "maximum_age"):
         match = _AGE_VALUE.match(item.value)
         op, criterion_id = (">=", "AGE_MIN") if item.name == "minimum_age" else ("<=", "AGE_MAX")
         text = item.value
         if not match or not math.isfinite(float(match.group(1))):
-            rule: Node = Manual(question=f"{item.name.replace('_', ' ')}: {item.value}", span=item.span)
+            rule: Node = made.manual(f"{item.name.replace('_', ' ')}: {item.value}", item.span)
         else:
             value = float(match.group(1))
-            rule = Comparison(variable="age", label="age", op=op, value=int(value) if value.is_integer() else value,
-                              unit=match.group(2).lower().rstrip("s"), span=item.span)
-        return Criterion(id=criterion_id, section="inclusion", text=text, span=item.span, field=item.name,
-                         manual=is_manual(rule), rule=rule)
+            rule = made.limit("age", "age", op, int(value) if value.is_integer() else value, match.group(2).lower().rstrip("s"),
+                              item.span)
+        return made.field_criterion(criterion_id, text, item.span, item.name, rule, is_manual(rule))
     return None
 
 

@@ -13,7 +13,7 @@ check they are equal.
 
 from __future__ import annotations
 
-from typing import get_args
+from typing import Any, get_args
 
 from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Duration, Manual, Node, Not, Op, Quantity, Restrict,
                     RuleSet, SCHEMA_VERSION, Sex, Span, Trial, Unless, kept_as_number)
@@ -27,10 +27,11 @@ _ITEMS = ("items", "span")
 _ITEM = ("item", "span")
 _RESTRICT = ("group", "item", "outside", "span")
 _SEX = ("sex", "span")
-_COMPARISON = ("variable", "label", "op", "value", "unit", "unit_implied", "alt", "span", "text")
 _UNLESS = ("item", "exception", "span")
 _TRIAL = ("id", "title", "source")
 _RULE_SET = ("trial", "criteria")
+_FIELD_CRITERION = ("id", "section", "text", "span", "field", "rule")
+_FIELD_CRITERION_MANUAL = (*_FIELD_CRITERION, "manual")
 
 
 def manual(question: str, span: Span | None) -> Manual:
@@ -83,13 +84,33 @@ def comparison(variable: str, label: str | None, op: str, value: int | float, un
                alt: list[Quantity], span: Span | None) -> Comparison:
     """``Comparison(variable=..., label=..., op=..., value=..., unit=..., unit_implied=..., alt=..., span=...,
     text=None)``, ``alt`` on a list of its own."""
-    if op not in _OPS or not kept_as_number(value):
-        return Comparison(variable=variable, label=label, op=op, value=value, unit=unit, unit_implied=unit_implied,
-                          alt=alt, span=span, text=None)
-    return assembled(Comparison, {
-        "span": span, "text": None, "kind": "comparison", "variable": variable, "label": label, "op": op, "value": value,
-        "unit": unit, "unit_implied": unit_implied, "alt": list(alt), "within": None, "window": None, "context": []},
-        _COMPARISON)
+    return _comparison({"variable": variable, "label": label, "op": op, "value": value, "unit": unit,
+                        "unit_implied": unit_implied, "alt": list(alt), "span": span, "text": None})
+
+
+def limit(variable: str, label: str | None, op: str, value: int | float, unit: str | None, span: Span | None) -> Comparison:
+    """``Comparison(variable=..., label=..., op=..., value=..., unit=..., span=...)``: a limit a registry field states."""
+    return _comparison({"variable": variable, "label": label, "op": op, "value": value, "unit": unit, "span": span})
+
+
+def _comparison(given: dict[str, Any]) -> Comparison:
+    """``Comparison(**given)``; validated where the operator or the number is not one the model keeps as it is."""
+    if given["op"] not in _OPS or not kept_as_number(given["value"]):
+        return Comparison(**given)
+    data: dict[str, Any] = {"span": None, "text": None, "kind": "comparison", "variable": None, "label": None, "op": None,
+                            "value": None, "unit": None, "unit_implied": None, "alt": [], "within": None, "window": None,
+                            "context": []}  # every field in order, with its default: ``given`` sets the rest
+    data.update(given)
+    return assembled(Comparison, data, given)
+
+
+def field_criterion(criterion_id: str, text: str, span: Span | None, field: str, rule: Node, manual: bool | None = None) -> Criterion:
+    """``Criterion(id=criterion_id, section="inclusion", text=..., span=..., field=..., rule=...)``, with
+    ``manual=manual`` given unless None: an inclusion criterion from a registry field."""
+    given = _FIELD_CRITERION if manual is None else _FIELD_CRITERION_MANUAL
+    return assembled(Criterion, {
+        "id": criterion_id, "key": None, "section": "inclusion", "text": text, "fingerprint": None, "span": span, "heading": None,
+        "field": field, "manual": bool(manual), "rule": rule, "notes": []}, given)
 
 
 def trial(trial_id: str | None, title: str | None, source: str | None) -> Trial:

@@ -64,14 +64,14 @@ def negated(node: Node, question: str, span: Span | None) -> Node:
     if isinstance(node, Not):
         return node.item
     if isinstance(node, (AllOf, AnyOf)):
-        flipped = AnyOf if isinstance(node, AllOf) else AllOf
-        return flipped(items=_unique([negated(item, question, span) for item in node.items]), span=node.span)
+        flipped = made.any_of if isinstance(node, AllOf) else made.all_of
+        return flipped(_unique([negated(item, question, span) for item in node.items]), node.span)
     if isinstance(node, Readings):
         return Readings(items=[negated(item, question, span) for item in node.items], span=node.span)
     if isinstance(node, Restrict):
-        return Restrict(group=node.group, item=negated(node.item, question, span), outside=not node.outside, span=node.span)
+        return made.restrict(node.group, negated(node.item, question, span), not node.outside, node.span)
     if isinstance(node, Unless):  # not (item and not exception) = not item or exception
-        return AnyOf(items=[negated(node.item, question, span), node.exception], span=node.span)
+        return made.any_of([negated(node.item, question, span), node.exception], node.span)
     return made.not_(node, span)
 
 
@@ -103,10 +103,10 @@ class Group:
     def node(self, span: Span | None, label: str | None = None) -> Node:
         parts: list[Node] = []
         if self.sex:
-            parts.append(Sex(sex=self.sex, span=span))  # type: ignore[arg-type]
+            parts.append(made.sex(self.sex, span))
         if self.condition:
             parts.append(Condition(condition=self.condition, label=label, span=span))
-        return parts[0] if len(parts) == 1 else AllOf(items=parts, span=span)
+        return parts[0] if len(parts) == 1 else made.all_of(parts, span)
 
 
 @cache

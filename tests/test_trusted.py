@@ -53,6 +53,18 @@ MADE = [  # (made, the validated call its docstring names)
     (lambda: made.comparison("age", "age", ">=", 2**60, "year", None, [], (0, 2)),  # beyond exact floats: validated
      lambda: Comparison(variable="age", label="age", op=">=", value=2**60, unit="year", unit_implied=None, alt=[], span=(0, 2),
                         text=None)),
+    (lambda: made.limit("age", "age", ">=", 18, "year", (0, 8)),
+     lambda: Comparison(variable="age", label="age", op=">=", value=18, unit="year", span=(0, 8))),
+    (lambda: made.limit("age", "age", "<=", 64.5, "year", None),
+     lambda: Comparison(variable="age", label="age", op="<=", value=64.5, unit="year", span=None)),
+    (lambda: made.field_criterion("SEX", "Female", (0, 6), "sex", Sex(sex="female")),
+     lambda: Criterion(id="SEX", section="inclusion", text="Female", span=(0, 6), field="sex", rule=Sex(sex="female"))),
+    (lambda: made.field_criterion("AGE_MIN", "18 Years", None, "minimum_age", question(), True),
+     lambda: Criterion(id="AGE_MIN", section="inclusion", text="18 Years", span=None, field="minimum_age", manual=True,
+                       rule=question())),
+    (lambda: made.field_criterion("AGE_MAX", "65 Years", (1, 9), "maximum_age", hiv(), False),
+     lambda: Criterion(id="AGE_MAX", section="inclusion", text="65 Years", span=(1, 9), field="maximum_age", manual=False,
+                       rule=hiv())),
     (lambda: made.trial("NCT00000001", None, "registry"), lambda: Trial(id="NCT00000001", title=None, source="registry")),
     (lambda: made.rule_set(Trial(id="x"), [Criterion(id="I1", section="inclusion", text="t", rule=question())]),
      lambda: RuleSet(trial=Trial(id="x"), criteria=[Criterion(id="I1", section="inclusion", text="t", rule=question())])),
@@ -69,6 +81,8 @@ def test_a_made_node_is_the_validated_node(made_node, validated) -> None:
     lambda: made.comparison("age", None, ">=", math.inf, "year", None, [], None),
     lambda: made.comparison("age", None, ">=", math.nan, "year", None, [], None),
     lambda: made.sex("other", None),
+    lambda: made.limit("age", "age", "≥", 18, "year", None),
+    lambda: made.limit("age", "age", ">=", math.inf, "year", None),
 ])
 def test_what_validation_refuses_is_still_refused(call) -> None:
     with pytest.raises(ValidationError):
