@@ -51,8 +51,8 @@ PACKAGE = ROOT / "screener"
 MODULES = (
     "ages", "applies_to", "carry", "classes", "clauses", "comparators", "comparisons", "compiler", "exceptions", "extract",
     "headings", "implied", "inherit", "itemmemo", "itemwords", "leaves", "mentions", "openers", "phraseindex",
-    "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "scope",
-    "segment", "stable_ids", "text", "titres", "tokens", "trusted", "unit_offsets", "unit_spellings",
+    "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "ruletree",
+    "scope", "segment", "stable_ids", "text", "titres", "tokens", "trusted", "unit_offsets", "unit_spellings",
 )
 GROUP = "screener_native"  # the name of the shared library of the compiled modules
 

@@ -12,7 +12,6 @@ from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from . import readnodes as made
-from .lazy import built
 from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, computes_nothing,
                     is_manual, node_class, nodes_and_classes, walk)
 from .rulecheck import criterion_problem
@@ -91,11 +90,9 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
     start, end = group[0].start, group[-1].end
     rule, nodes, classes = _rewritten(rules[0] if len(rules) == 1 else AnyOf(items=rules, span=(start, end)), criterion_id)
     notes = ["items joined by 'or': any of them is enough"] if len(rules) > 1 else []
-    # every value made here to the field's type: built without validating it again (a tenth of this stage)
-    return built(Criterion, {
-        "id": criterion_id, "key": None, "section": group[0].section, "text": source.text[start:end], "fingerprint": None,
-        "span": (start, end), "heading": group[0].heading, "field": None, "manual": computes_nothing(classes),
-        "rule": rule, "notes": notes}), nodes, classes
+    criterion = made.criterion(criterion_id, group[0].section, source.text[start:end], (start, end), group[0].heading,
+                               computes_nothing(classes), rule, notes)
+    return criterion, nodes, classes
 
 
 _CHECKED = frozenset({Comparison, Condition, Interval})

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Duration, Manual, Node, Not, Op, Quantity, Restrict,
-                    RuleSet, SCHEMA_VERSION, Sex, Span, Trial, Unless, kept_as_number)
+                    RuleSet, SCHEMA_VERSION, Section, Sex, Span, Trial, Unless, kept_as_number)
 from .trusted import assembled
 
 _OPS = frozenset(get_args(Op))
@@ -30,6 +30,7 @@ _SEX = ("sex", "span")
 _UNLESS = ("item", "exception", "span")
 _TRIAL = ("id", "title", "source")
 _RULE_SET = ("trial", "criteria")
+_CRITERION = tuple(Criterion.model_fields)
 _FIELD_CRITERION = ("id", "section", "text", "span", "field", "rule")
 _FIELD_CRITERION_MANUAL = (*_FIELD_CRITERION, "manual")
 
@@ -102,6 +103,16 @@ def _comparison(given: dict[str, Any]) -> Comparison:
                             "context": []}  # every field in order, with its default: ``given`` sets the rest
     data.update(given)
     return assembled(Comparison, data, given)
+
+
+def criterion(criterion_id: str, section: Section, text: str, span: Span, heading: str | None, manual: bool, rule: Node,
+              notes: list[str]) -> Criterion:
+    """``Criterion(id=criterion_id, key=None, section=..., text=..., fingerprint=None, span=..., heading=...,
+    field=None, manual=..., rule=..., notes=...)``, every field given, ``notes`` on a list of its own: a criterion
+    of the text."""
+    return assembled(Criterion, {
+        "id": criterion_id, "key": None, "section": section, "text": text, "fingerprint": None, "span": span,
+        "heading": heading, "field": None, "manual": manual, "rule": rule, "notes": list(notes)}, _CRITERION)
 
 
 def field_criterion(criterion_id: str, text: str, span: Span | None, field: str, rule: Node, manual: bool | None = None) -> Criterion:
