@@ -31,7 +31,12 @@ M = TypeVar("M", bound=BaseModel)
 def assembled(cls: type[M], data: dict[str, Any], given: Iterable[str]) -> M:
     """A ``cls`` holding ``data`` (every field, in order, as validation stores it), the fields
     ``given`` counted as set: what validating those keywords gives, without validating them."""
-    return _new(cls, data, set(given))
+    model = cls.__new__(cls)
+    set_dict(model, data)
+    set_fields_set(model, set(given))
+    set_extra(model, None)
+    set_private(model, None)
+    return model
 
 
 def copy_with(model: M, **values: Any) -> M:
@@ -51,7 +56,7 @@ def copy_holding(model: M, data: dict[str, Any]) -> M:
         copied = model.__copy__()
         set_dict(copied, data)
         return copied
-    return _new(type(model), data, set(model.__pydantic_fields_set__))
+    return assembled(type(model), data, model.__pydantic_fields_set__)
 
 
 def assign(model: BaseModel, **values: Any) -> None:
@@ -64,12 +69,3 @@ def assign(model: BaseModel, **values: Any) -> None:
         return
     model.__dict__.update(values)
     model.__pydantic_fields_set__.update(values)
-
-
-def _new(cls: type[M], data: dict[str, Any], fields_set: set[str]) -> M:
-    model = cls.__new__(cls)
-    set_dict(model, data)
-    set_fields_set(model, fields_set)
-    set_extra(model, None)
-    set_private(model, None)
-    return model
