@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from . import readnodes as made
 from .lexicon import Variable
 from .mentions import Mention
 from .patterns import patterns
@@ -119,10 +120,7 @@ class ComparisonReader(QuantityReader):
             if not variable.typical(bound.value, unit):
                 return None
         span = text.origin(start, bound.end)
-        return Comparison(
-            variable=variable.id, label=variable.label, op=op, value=clean(value), unit=unit,
-            unit_implied=implied or None, alt=bound.alt, span=span, text=None,
-        )
+        return made.comparison(variable.id, variable.label, op, clean(value), unit, implied or None, bound.alt, span)
 
     @staticmethod
     def _score_list(variable: Variable, values: tuple[float, ...]) -> tuple[str, float] | None:

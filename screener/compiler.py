@@ -12,7 +12,8 @@ from .ages import age_words
 from .extract import Extractor, default_extractor
 from .inherit import inherited_rule
 from .lazy import built
-from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, Sex, Trial, computes_nothing,
+from . import readnodes as made
+from .rules import (AllOf, AnyOf, Comparison, Condition, Criterion, Interval, Manual, Node, RuleSet, computes_nothing,
                     node_class, nodes_and_classes, walk)
 from .rulecheck import rule_problem
 from .scope import female_only, impossible_and, numbered, sex_specific
@@ -145,16 +146,16 @@ def _structured(item: StructuredField, keys: Keys) -> Criterion | None:
         sex = item.value.strip().lower()
         if sex not in ("female", "male"):
             return None
-        return _field_criterion(item, "SEX", Sex(sex=sex, span=item.span), keys)
+        return _field_criterion(item, "SEX", made.sex(sex, item.span), keys)
     if item.name in ("minimum_age", "maximum_age"):
         match = _AGE_VALUE.match(item.value)
         op, criterion_id = (">=", "AGE_MIN") if item.name == "minimum_age" else ("<=", "AGE_MAX")
         if not match or not math.isfinite(float(match.group(1))):
-            rule: Node = Manual(question=f"{item.name.replace('_', ' ')}: {item.value}", span=item.span)
+            rule: Node = made.manual(f"{item.name.replace('_', ' ')}: {item.value}", item.span)
         else:
             value = float(match.group(1))
-            rule = Comparison(variable="age", label="age", op=op, value=int(value) if value.is_integer() else value,
-                              unit=match.group(2).lower().rstrip("s"), span=item.span)
+            rule = made.limit("age", "age", op, int(value) if value.is_integer() else value, match.group(2).lower().rstrip("s"),
+                              item.span)
         return _field_criterion(item, criterion_id, rule, keys)
     return None
 
@@ -212,8 +213,7 @@ def compile_source(source: Source, extractor: Extractor | None = None) -> RuleSe
         structured = _structured(item, keys)
         if structured:
             criteria.append(structured)
-    trial = Trial(id=source.trial_id, title=source.title, source=source.origin)
-    return RuleSet(trial=trial, criteria=criteria)
+    return made.rule_set(made.trial(source.trial_id, source.title, source.origin), criteria)
 
 
 def compile_criteria(text: str, trial_id: str | None = None) -> RuleSet:

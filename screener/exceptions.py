@@ -16,6 +16,7 @@ other kind is known, and "met" when one is; no NOT ever wraps a question of Y.
 
 from __future__ import annotations
 
+from . import readnodes as made
 from .implied import broader_ids
 from .lexicon import Lexicon
 from .rules import AllOf, AnyOf, Condition, Manual, Node, Span, Unless, walk
@@ -25,11 +26,11 @@ def escape(item: Node, exception: Node, lexicon: Lexicon, span: Span | None) -> 
     """The rule for "``item`` unless/except/other than ``exception``" in an exclusion sense."""
     kinds = _other_kinds(item, exception, lexicon)
     if not kinds or not isinstance(item, Condition):
-        return Unless(item=item, exception=exception, span=span)
-    others = [Condition(condition=k, label=lexicon.conditions[k].label, timing=item.timing, within=item.within, span=item.span)
-              for k in kinds]
-    other = others[0] if len(others) == 1 else AnyOf(items=others, span=item.span)
-    return AnyOf(items=[Unless(item=item, exception=exception, span=span), AllOf(items=[item, other], span=item.span)], span=span)
+        return made.unless(item, exception, span)
+    others: list[Node] = [Condition(condition=k, label=lexicon.conditions[k].label, timing=item.timing, within=item.within,
+                                    span=item.span) for k in kinds]
+    other = others[0] if len(others) == 1 else made.any_of(others, item.span)
+    return made.any_of([made.unless(item, exception, span), made.all_of([item, other], item.span)], span)
 
 
 def _other_kinds(item: Node, exception: Node, lexicon: Lexicon) -> list[str]:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from .rules import Node, Section
 from .text import Text
+from .trusted import copy_holding
 
 SIGHTINGS_KEPT = 1 << 16
 RULES_KEPT = 1 << 12
@@ -84,20 +85,23 @@ def _add(kept: dict, key: Hashable, value, limit: int) -> None:
 
 def moved(node: _M, delta: int, copies: dict[int, BaseModel] | None = None) -> _M:
     """A copy of the tree with every span moved by ``delta``; a node found twice in the tree
-    is copied once, so the copy shares what the original shares."""
+    is copied once, so the copy shares what the original shares.  Each node is copied as
+    ``__copy__`` would, holding its new values as they are made rather than set after."""
     copies = {} if copies is None else copies
     done = copies.get(id(node))
     if done is not None:
         return done  # type: ignore[return-value]
-    new = node.__copy__()
-    fields = new.__dict__
-    for name, value in fields.items():
-        if isinstance(value, BaseModel):
-            fields[name] = moved(value, delta, copies)
-        elif isinstance(value, list):
-            fields[name] = [moved(v, delta, copies) if isinstance(v, BaseModel) else v for v in value]
-    span = fields.get("span")
-    if span is not None:
-        fields["span"] = (span[0] + delta, span[1] + delta)
+    values = {}
+    for name, value in node.__dict__.items():
+        kind = type(value)
+        if kind is list:
+            value = [moved(v, delta, copies) if isinstance(v, BaseModel) else v for v in value]
+        elif name == "span":
+            if value is not None:
+                value = (value[0] + delta, value[1] + delta)
+        elif not (value is None or kind is str or kind is bool) and isinstance(value, BaseModel):
+            value = moved(value, delta, copies)
+        values[name] = value
+    new = copy_holding(node, values)
     copies[id(node)] = new
     return new

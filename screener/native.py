@@ -19,8 +19,8 @@ import importlib.util
 MODULES = (
     "ages", "applies_to", "carry", "classes", "clauses", "comparators", "comparisons", "compiler", "exceptions", "extract",
     "headings", "implied", "inherit", "itemmemo", "itemwords", "leaves", "mentions", "openers", "phraseindex",
-    "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "scope",
-    "segment", "stable_ids", "text", "titres", "tokens", "unit_offsets", "unit_spellings",
+    "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "ruletree",
+    "scope", "segment", "stable_ids", "text", "titres", "tokens", "trusted", "unit_offsets", "unit_spellings",
 )
 GROUP = "screener_native"  # the name of the shared library that holds the compiled modules
 

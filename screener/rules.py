@@ -18,6 +18,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .errors import RulesError, quote
 from .rulecheck import check_rules
+from .ruletree import ITEM, ITEMS, LEAF, NODE_CLASS, RESTRICT, SHAPES, UNLESS, node_class, walk
+from .ruletree import nodes_and_classes as nodes_and_classes  # defined there to be compiled; imported from here
 from .yamlio import RULES_LIMITS, dump_json, dump_yaml, parse_json, parse_yaml, printable_name, read_text
 
 Op = Literal["<", "<=", ">", ">=", "==", "!="]
@@ -44,6 +46,15 @@ def _finite_number(value: object) -> object:
 Number = Annotated[Union[int, float], BeforeValidator(_finite_number)]
 """A finite number written as one: ``true``, ``"5"`` and ``.nan`` are refused (a NaN
 limit compares false both ways and would switch an exclusion off)."""
+
+
+def kept_as_number(value: object) -> bool:
+    """Whether validating ``value`` as a ``Number`` stores it as it is: a finite int or float
+    (``screener.readnodes`` builds nodes without validating such values again)."""
+    try:
+        return type(value) in (int, float) and _finite_number(value) is value
+    except ValueError:
+        return False
 
 
 class _Node(_Model):
@@ -265,83 +276,16 @@ class RuleSet(_Model):
         raise KeyError(criterion_id)
 
 
-_LEAF, _ITEMS, _ITEM, _UNLESS, _RESTRICT = range(5)
-_SHAPES: dict[type, int] = {Comparison: _LEAF, Condition: _LEAF, Interval: _LEAF, Sex: _LEAF, NoRequirement: _LEAF,
-                            Manual: _LEAF, AllOf: _ITEMS, AnyOf: _ITEMS, Readings: _ITEMS, Not: _ITEM, Unless: _UNLESS,
-                            Restrict: _RESTRICT}
-"""How each kind of node holds its children.  Nodes are told apart by their exact type: an
-``isinstance`` test that fails goes through pydantic's ABC metaclass, and such tests were
-most of the cost of every walk; another type (a subclass) is found with ``isinstance``."""
-_NODE_CLASS: dict[type, type] = {cls: cls for cls in _SHAPES}
+# the node classes and how each holds its children, for the walks of ``screener.ruletree``
+SHAPES.update({Comparison: LEAF, Condition: LEAF, Interval: LEAF, Sex: LEAF, NoRequirement: LEAF, Manual: LEAF,
+               AllOf: ITEMS, AnyOf: ITEMS, Readings: ITEMS, Not: ITEM, Unless: UNLESS, Restrict: RESTRICT})
+NODE_CLASS.update({cls: cls for cls in SHAPES})
 _UNCOMPUTED = frozenset({Manual, AllOf, AnyOf, Not, Unless, Restrict, Readings})
-
-
-def node_class(node: object) -> type:
-    """The class of this module that ``node`` is an instance of (its own type, for all but a
-    subclass); ``type(node)`` for anything else."""
-    kind = type(node)
-    found = _NODE_CLASS.get(kind)
-    if found is None:
-        found = next((cls for cls in _SHAPES if isinstance(node, cls)), kind)
-    return found
-
-
-def nodes_and_classes(node: Node) -> tuple[list[Node], list[type]]:
-    """Every node of the tree in ``walk`` order, and the ``node_class`` of each: one walk
-    for the several tests a caller makes of one tree."""
-    if _SHAPES.get(type(node)) == _LEAF:  # a lone leaf (most rules: a question): no walk
-        return [node], [type(node)]
-    nodes: list[Node] = []
-    classes: list[type] = []
-    stack = [node]
-    while stack:  # ``walk``'s order, into lists rather than through a generator
-        node = stack.pop()
-        cls = node_class(node)
-        nodes.append(node)
-        classes.append(cls)
-        shape = _SHAPES.get(cls, _LEAF)
-        if shape != _LEAF:
-            _push_children(stack, node, shape)
-    return nodes, classes
-
-
-def _push_children(stack: list, node: Node, shape: int) -> None:
-    """Put the children of a node of ``shape`` on ``stack``, the first child last (popped first)."""
-    if shape == _ITEMS:
-        stack.extend(reversed(node.items))  # type: ignore[union-attr]
-    elif shape == _ITEM:
-        stack.append(node.item)  # type: ignore[union-attr]
-    elif shape == _UNLESS:
-        stack += (node.exception, node.item)  # type: ignore[union-attr]
-    elif shape == _RESTRICT:
-        stack += (node.item, node.group)  # type: ignore[union-attr]
-
-
-def walk(node: Node):
-    """Every node of a rule tree, depth first, the node itself first (iteratively: rule trees
-    may be deep)."""
-    yield node
-    shape = _SHAPES.get(type(node))
-    if shape is None:
-        shape = _SHAPES.get(node_class(node), _LEAF)
-    if shape == _LEAF:
-        return
-    stack: list = []
-    while True:
-        if shape != _LEAF:
-            _push_children(stack, node, shape)
-        if not stack:
-            return
-        node = stack.pop()
-        yield node
-        shape = _SHAPES.get(type(node))
-        if shape is None:
-            shape = _SHAPES.get(node_class(node), _LEAF)
 
 
 def is_manual(node: Node) -> bool:
     """True when no part of the tree can be computed from patient data."""
-    return all(type(n) in _UNCOMPUTED or (type(n) not in _SHAPES and node_class(n) in _UNCOMPUTED) for n in walk(node))
+    return all(type(n) in _UNCOMPUTED or (type(n) not in SHAPES and node_class(n) in _UNCOMPUTED) for n in walk(node))
 
 
 def computes_nothing(classes: list[type]) -> bool:

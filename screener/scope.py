@@ -24,7 +24,9 @@ from .rules import (
     AllOf, AnyOf, Comparison, Condition, Manual, Node, Not, Readings, Restrict, Sex, Span, Unless, walk,
 )
 from .phraseindex import PhraseIndex, Words, finditer_from_heads
+from . import readnodes as made
 from .prefilter import Needs, cannot_match, needs
+from .trusted import copy_with
 from .yamlio import parse_yaml
 
 
@@ -57,21 +59,21 @@ def negated(node: Node, question: str, span: Span | None) -> Node:
     a plain NOT.
     """
     if not has_question(node):
-        return node.item if isinstance(node, Not) else Not(item=node, span=span)
+        return node.item if isinstance(node, Not) else made.not_(node, span)
     if isinstance(node, Manual):
-        return Manual(question=question, span=span)
+        return made.manual(question, span)
     if isinstance(node, Not):
         return node.item
     if isinstance(node, (AllOf, AnyOf)):
-        flipped = AnyOf if isinstance(node, AllOf) else AllOf
-        return flipped(items=_unique([negated(item, question, span) for item in node.items]), span=node.span)
+        flipped = made.any_of if isinstance(node, AllOf) else made.all_of
+        return flipped(_unique([negated(item, question, span) for item in node.items]), node.span)
     if isinstance(node, Readings):
         return Readings(items=[negated(item, question, span) for item in node.items], span=node.span)
     if isinstance(node, Restrict):
-        return Restrict(group=node.group, item=negated(node.item, question, span), outside=not node.outside, span=node.span)
+        return made.restrict(node.group, negated(node.item, question, span), not node.outside, node.span)
     if isinstance(node, Unless):  # not (item and not exception) = not item or exception
-        return AnyOf(items=[negated(node.item, question, span), node.exception], span=node.span)
-    return Not(item=node, span=span)
+        return made.any_of([negated(node.item, question, span), node.exception], node.span)
+    return made.not_(node, span)
 
 
 def _unique(items: list[Node]) -> list[Node]:
@@ -102,10 +104,10 @@ class Group:
     def node(self, span: Span | None, label: str | None = None) -> Node:
         parts: list[Node] = []
         if self.sex:
-            parts.append(Sex(sex=self.sex, span=span))  # type: ignore[arg-type]
+            parts.append(made.sex(self.sex, span))
         if self.condition:
             parts.append(Condition(condition=self.condition, label=label, span=span))
-        return parts[0] if len(parts) == 1 else AllOf(items=parts, span=span)
+        return parts[0] if len(parts) == 1 else made.all_of(parts, span)
 
 
 @cache
@@ -162,8 +164,8 @@ def restricted(group: Node, item: Node | None, section: str, restriction: bool, 
     if item is None:
         return group
     if section == "inclusion" and restriction:
-        return Restrict(group=group, item=item, outside=True, span=span)
-    return AllOf(items=[group, item], span=span)
+        return made.restrict(group, item, True, span)
+    return made.all_of([group, item], span)
 
 
 # ---------------------------------------------------------------------------- rewrites
@@ -183,7 +185,7 @@ def sex_specific(node: Node) -> Node:
 
     def visit(n: Node) -> Node:
         if isinstance(n, Condition) and n.condition in women_only:
-            return Restrict(group=Sex(sex="female", span=n.span), item=n, outside=False, span=n.span)
+            return made.restrict(made.sex("female", n.span), n, False, n.span)
         if isinstance(n, Restrict) and isinstance(n.group, Sex) and n.group.sex == "female":
             return n  # already for women
         return _map_children(n, visit)
@@ -234,17 +236,17 @@ def _map_children(node: Node, visit) -> Node:
     (a copy of an unchanged part is a cost and nothing else)."""
     if isinstance(node, (AllOf, AnyOf, Readings)):
         items = [visit(i) for i in node.items]
-        return node if all(a is b for a, b in zip(items, node.items)) else node.model_copy(update={"items": items})
+        return node if all(a is b for a, b in zip(items, node.items)) else copy_with(node, items=items)
     if isinstance(node, Not):
         item = visit(node.item)
-        return node if item is node.item else node.model_copy(update={"item": item})
+        return node if item is node.item else copy_with(node, item=item)
     if isinstance(node, Unless):
         item, exception = visit(node.item), visit(node.exception)
         return node if item is node.item and exception is node.exception else \
-            node.model_copy(update={"item": item, "exception": exception})
+            copy_with(node, item=item, exception=exception)
     if isinstance(node, Restrict):
         group, item = visit(node.group), visit(node.item)
-        return node if group is node.group and item is node.item else node.model_copy(update={"group": group, "item": item})
+        return node if group is node.group and item is node.item else copy_with(node, group=group, item=item)
     return node
 
 
@@ -263,8 +265,9 @@ def numbered(node: Node, criterion_id: str, key: str | None = None) -> Node:
     def visit(n: Node) -> Node:
         if isinstance(n, Manual):
             number = questions.index(n.question) + 1
-            update = {"id": f"{criterion_id}.{number}"} if key is None else {"id": f"{criterion_id}.{number}", "key": f"{key}.q{number}"}
-            return n.model_copy(update=update)
+            if key is None:
+                return copy_with(n, id=f"{criterion_id}.{number}")
+            return copy_with(n, id=f"{criterion_id}.{number}", key=f"{key}.q{number}")
         return _map_children(n, visit)
 
     return visit(node)
@@ -334,7 +337,7 @@ def with_context(node: Node, notes: list[str]) -> Node:
 
     def visit(n: Node) -> Node:
         if isinstance(n, Comparison):
-            return n.model_copy(update={"context": list(dict.fromkeys(n.context + notes))})
+            return copy_with(n, context=list(dict.fromkeys(n.context + notes)))
         return _map_children(n, visit)
 
     return visit(node)

@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterator
 
 from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, nodes_and_classes, walk
+from .trusted import copy_with
 
 FINGERPRINT_DIGITS = 16
 """Hex digits of SHA-256 kept in a rules file; the key shows the first ``KEY_DIGITS``."""
@@ -197,19 +198,19 @@ def _keyed_questions(node: Node, key: str) -> Node:
         return node
     if isinstance(node, Manual):
         new_key = question_key(key, node)
-        return node if new_key == node.key else node.model_copy(update={"key": new_key})
+        return node if new_key == node.key else copy_with(node, key=new_key)
     if isinstance(node, (AllOf, AnyOf, Readings)):
         items = [_keyed_questions(item, key) for item in node.items]
-        return node if all(a is b for a, b in zip(items, node.items)) else node.model_copy(update={"items": items})
+        return node if all(a is b for a, b in zip(items, node.items)) else copy_with(node, items=items)
     if isinstance(node, Not):
         item = _keyed_questions(node.item, key)
-        return node if item is node.item else node.model_copy(update={"item": item})
+        return node if item is node.item else copy_with(node, item=item)
     if isinstance(node, Unless):
         item, exception = _keyed_questions(node.item, key), _keyed_questions(node.exception, key)
-        return node if item is node.item and exception is node.exception else node.model_copy(update={"item": item, "exception": exception})
+        return node if item is node.item and exception is node.exception else copy_with(node, item=item, exception=exception)
     if isinstance(node, Restrict):
         group, item = _keyed_questions(node.group, key), _keyed_questions(node.item, key)
-        return node if group is node.group and item is node.item else node.model_copy(update={"group": group, "item": item})
+        return node if group is node.group and item is node.item else copy_with(node, group=group, item=item)
     return node
 
 
