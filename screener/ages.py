@@ -25,6 +25,9 @@ _COUNT = re.compile(r"\s*(?:times|x\b|episodes?|sessions?|visits?|cycles?|doses?
 _UNIT_AHEAD = re.compile(r"[^.;,()]{0,30}?\b(?:years?|yrs?|months?)\b", re.I)
 _AGE_COMPARATOR = re.compile(r"\b(?:older|younger)\b|\bages?\s+of\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
+_EVENT_WORD_BEFORE = re.compile(r"\b(at|before|after|by|since|until|from)\s+(?:the\s+)?$", re.I)
+_EVENT_WORD_AFTER = re.compile(
+    r"\s*(?:(?:years?|of|age)\s+)*(?:at|before|after|by|since|until|when)\s+(?:the\s+)?(?:time\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:(\[]|\b(?:and|or|nor|with|who|but)\b", re.I)
 
 
@@ -73,9 +76,9 @@ class AgeWords:
         return _possessive(self.others_words).search(sentence[max(0, position - 50):position]) is not None
 
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
-        before = re.search(rf"\b({self.others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$",
-                           sentence[max(0, start - 40):start], re.I)
-        after = re.match(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?({self.others_words})\b", sentence[end:end + 30], re.I)
+        before_re, after_re = _other_person_res(self.others_words)
+        before = before_re.search(sentence[max(0, start - 40):start])
+        after = after_re.match(sentence[end:end + 30])
         found = before or after
         return self.others[found.group(1).lower()] if found else False
 
@@ -84,14 +87,13 @@ class AgeWords:
         onset".  "Male at the age of >= 5" is the patient's age: "at" with no event word
         before it in the clause."""
         before = sentence[max(0, start - 20):start]
-        word = re.search(r"\b(at|before|after|by|since|until|from)\s+(?:the\s+)?$", before, re.I)
+        word = _EVENT_WORD_BEFORE.search(before)
         if word:
             clause = _clause(sentence[clause_start:start - len(before) + word.start()])
             named = self._event_named(clause)
             if named is not False or word.group(1).lower() != "at":
                 return None if named is False else named
-        after = re.match(r"\s*(?:(?:years?|of|age)\s+)*(?:at|before|after|by|since|until|when)\s+(?:the\s+)?(?:time\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)",
-                         sentence[end:end + 60], re.I)
+        after = _EVENT_WORD_AFTER.match(sentence[end:end + 60])
         return self._event_named(after.group(1)) if after else False
 
     def _event_named(self, text: str) -> str | None | bool:
@@ -138,6 +140,14 @@ class AgeWords:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
         before = sentence[max(clause_start, start - 25):start]
         return bool(age_tail(sentence, end, "year") or _AGE_BEFORE.search(before))
+
+
+@cache
+def _other_person_res(others_words: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Another person named right before an age ("mother's age", "donor aged"), and right after
+    one ("age of the donor"); compiled once for the words."""
+    return (re.compile(rf"\b({others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$", re.I),
+            re.compile(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?({others_words})\b", re.I))
 
 
 @cache

@@ -19,6 +19,8 @@ from collections.abc import Callable
 _BEFORE_NAME = re.compile(r"[\s,]*(?:,|\band\b)[\s,]*(?:and\s+)?(?:the\s+|an?\s+)?", re.I)
 _AFTER_NAME = re.compile(r"\s*(?:counts?|levels?|values?|concentrations?)?\s*(?:of|:|=)?\s*$", re.I)
 # "450 msec for males and 470 msec for females"
+_GAP_BREAK = re.compile(r"[;.<>=]|\bor\b|\d")
+_AND_GAP = re.compile(r"\s*,?\s*and\s+")
 _PARALLEL = re.compile(r"\s*\b(?:for|in)\s+[^,;:.()<>=\d]{1,40}?\s*,?\s+and\s+$", re.I)
 _FOR_END = re.compile(r"\b(?:for|in)\s+[A-Za-z]+\s*\)?$", re.I)  # the first value's "for males", read into its bound
 _FOR_AFTER = re.compile(r"\s*[^\s,;:.()<>=\d]{0,20}\s*(?:for|in)\s+[A-Za-z]", re.I)
@@ -32,9 +34,9 @@ def carries(text: str, previous_start: int, previous_end: int, number_start: int
     """Whether the value at ``number_start`` takes the comparator of the bound at
     ``previous_start:previous_end`` (see the module's docstring)."""
     gap = text[previous_end:number_start]
-    if len(gap) > 60 or re.search(r"[;.<>=]|\bor\b|\d", gap):
+    if len(gap) > 60 or _GAP_BREAK.search(gap):
         return False
-    if _PARALLEL.fullmatch(gap) or (re.fullmatch(r"\s*,?\s*and\s+", gap) and _FOR_END.search(text, previous_start, previous_end)):
+    if _PARALLEL.fullmatch(gap) or (_AND_GAP.fullmatch(gap) and _FOR_END.search(text, previous_start, previous_end)):
         return bool(_FOR_AFTER.match(text, number_end))
     named = mentions(gap)
     if len(named) != 1 or named[0][2] != "lab":

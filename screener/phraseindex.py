@@ -21,6 +21,8 @@ from .prefilter import heads
 
 _RUN = re.compile(r"\w+")
 
+_IGNORECASE = int(re.IGNORECASE)  # a plain int: ``flags & re.IGNORECASE`` would go through the enum machinery
+
 
 # ASCII text as bytes in lower case with every byte that is no word character (``\\w``:
 # letters, digits, "_") made a space: its words are then a ``split`` away, and a whole word
@@ -131,7 +133,7 @@ class PhraseIndex:
                 usable = False
             else:
                 chars.add(name[0].lower() if folded else name[0])
-            usable = usable and (not pattern.flags & re.IGNORECASE or name.isascii())
+            usable = usable and (not pattern.flags & _IGNORECASE or name.isascii())
         self._firsts: frozenset[str] | None = frozenset(firsts) if usable else None
         # what ASCII text can hold of them: a case-sensitive non-ASCII name matches no ASCII text
         self._seconds = _seconds(names)
@@ -231,7 +233,7 @@ def finditer_from_heads(pattern: re.Pattern[str], text: str, start: int = 0, end
     (``prefilter.heads``) stands; ``lowered``: ``text.lower()`` when the caller has it."""
     end = len(text) if end is None else end
     found_heads = heads(pattern)
-    folded = bool(pattern.flags & re.IGNORECASE)
+    folded = bool(pattern.flags & _IGNORECASE)
     if found_heads is None or (folded and not text.isascii()):
         return list(pattern.finditer(text, start, end))
     haystack = (text.lower() if lowered is None else lowered) if folded else text

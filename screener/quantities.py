@@ -24,6 +24,10 @@ from .units import Analyte, UnitError, compatible, parse_unit, read_unit_at
 
 _ANY_SUBSTANCE = Analyte(molar_mass=1.0, valence=1)  # to ask whether two units differ only by what converts per analyte
 DURATION_UNITS = {"day": "day", "week": "week", "month": "month", "year": "year", "h": "hour"}
+_VARIANT_GAP = re.compile(r"[\s,;(]*(?:(?:which|that)\s+(?:is|are)\s+)?(?:or\s+)?(?:allowed|permitted|acceptable|accepted)?\s*", re.I)
+_VARIANT_CONDITION = re.compile(  # "50,000/mm3 if post bone marrow transplantation"
+    r"\s*(?:if|in|for|when)\s+((?:patients|subjects|participants|those|cases)?\s*(?:with|of|who\s+have)?\s*[^.;,()]{3,60})")
+_SHARED_UNIT_GAP = re.compile(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", re.I)
 _AGE_BEFORE_NUMBER = re.compile(  # "over the age of 65", "maximum age for males is 39", "minimum age: 18"
     r"\s+(?:the\s+)?age(?:\s+limit)?(?:\s+(?:for|in)\s+(?:men|males?|women|females?))?"
     r"(?:\s+of|\s+(?:is|will\s+be)|\s*[:=])?\s*$", re.I)
@@ -329,9 +333,9 @@ class QuantityReader(MentionReader):
             if first.variant_of or second.variant_of or second.partner or first.unit != second.unit:
                 continue
             gap = text[first.end:second.start]
-            if not re.fullmatch(r"[\s,;(]*(?:(?:which|that)\s+(?:is|are)\s+)?(?:or\s+)?(?:allowed|permitted|acceptable|accepted)?\s*", gap, re.I):
+            if not _VARIANT_GAP.fullmatch(gap):
                 continue
-            clause = re.compile(r"\s*(?:if|in|for|when)\s+((?:patients|subjects|participants|those|cases)?\s*(?:with|of|who\s+have)?\s*[^.;,()]{3,60})").match(text, second.end)
+            clause = _VARIANT_CONDITION.match(text, second.end)
             if clause:
                 second.variant_of, second.variant_condition = first, clause.group(1).strip()
                 second.end = clause.end()
@@ -392,7 +396,7 @@ class QuantityReader(MentionReader):
         for bound, following in zip(found, found[1:]):
             gap = text[bound.end:following.start]
             if bound.unit is None and following.unit and following.unit not in ("ULN", "LLN") \
-                    and re.fullmatch(r"[\s,()]*(?:(?:or|and|to|and/or|nor)\b[\s,()]*)?", gap, re.I):  # "1 lesion of >= 12 mm": a count
+                    and _SHARED_UNIT_GAP.fullmatch(gap):  # "1 lesion of >= 12 mm": a count
                 bound.shared_unit = following.unit
                 bound.age_words = bound.age_words or following.age_words  # "less than 6 or greater than 65 years of age"
 

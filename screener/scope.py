@@ -29,6 +29,8 @@ from .prefilter import Needs, cannot_match, needs
 from .trusted import copy_with
 from .yamlio import parse_yaml
 
+_SPACES = re.compile(r"\s+")
+
 
 @cache
 def cues() -> dict[str, Any]:
@@ -127,7 +129,7 @@ def _group_index() -> PhraseIndex:
 
 @cache
 def _group_table() -> dict[str, dict[str, str]]:
-    return {re.sub(r"\s+", " ", k.lower()): v for k, v in cues()["groups"].items()}
+    return {_SPACES.sub(" ", k.lower()): v for k, v in cues()["groups"].items()}
 
 
 def groups_in(sentence: str) -> list[Group]:
@@ -137,7 +139,7 @@ def groups_in(sentence: str) -> list[Group]:
     if cannot_match(_group_needs(), sentence):
         return found
     for match in _group_index().finditer(Words(sentence)):  # _group_re().finditer(sentence), tried where a group's words stand
-        entry = table[re.sub(r"\s+", " ", match.group(0).lower())]
+        entry = table[_SPACES.sub(" ", match.group(0).lower())]
         found.append(Group(match.start(), match.end(), entry.get("sex"), entry.get("condition")))
     return found
 

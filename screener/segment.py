@@ -49,6 +49,7 @@ _BULLET_MARK = r"(?:[-*•·▪◦+]|\d{1,2}[.)](?!\d)|[a-zA-Z][.)]|\((?:\d{1,2}
 _BULLET = re.compile(r"^(\s*)(" + _BULLET_MARK + r"\s+)?")
 _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")  # "ASA I - IV" is a range
 _BULLET_CHARS = re.compile(r"[-*•]")
+_SPACES = re.compile(r"\s+")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
 _LETTERS = re.compile(r"[A-Za-z]+")
 _DIGIT = re.compile(r"\d")
@@ -237,7 +238,7 @@ def _split_labels(source: str, item: Item) -> list[Item]:
         stop = following.start() if following else item.end
         body = source[label.end():stop].rstrip()
         if body.strip():
-            pieces.append(Item(item.section, label.end(), label.end() + len(body), re.sub(r"\s+", " ", label.group(1)), False, item.indent,
+            pieces.append(Item(item.section, label.end(), label.end() + len(body), _SPACES.sub(" ", label.group(1)), False, item.indent,
                                item.about, item.conditions, item.parent))
     return pieces
 
