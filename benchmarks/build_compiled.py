@@ -28,7 +28,7 @@ naming ``pydantic.main`` that does not compile; with ``import pydantic.main`` ad
 builds but fails at import on a ``Field(...)`` default; without the plugin mypy rejects
 the models' calls); ``lazy`` (an ``if`` block in a class body); ``yamlio`` (its ruamel
 subclasses become native classes that ruamel's loader cannot combine: "multiple bases
-have instance lay-out conflict"); ``units``, ``unit_types``, ``unit_conversion`` (an
+have instance lay-out conflict"; its writer, ``yamlwrite``, is compiled apart); ``units``, ``unit_types``, ``unit_conversion`` (an
 import cycle through the interpreted ``lexicon`` crashes at import).  ``errors`` (with
 the same raw-pattern change), ``sources``, ``patterns``, ``datacache`` and ``version``
 compile and give the same output but take no measurable time; the other modules are not

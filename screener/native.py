@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.machinery
 import importlib.util
 
-# Item reading and the per-trial stages of ``screener compile``.  Why the other modules on
+# Item reading and the per-trial stages of ``screener compile``, and writing its YAML.  Why the other modules on
 # that path stay interpreted (pydantic models, ruamel subclasses, an import cycle) is in
 # the docstring of benchmarks/build_compiled.py.
 MODULES = (
@@ -21,6 +21,7 @@ MODULES = (
     "headings", "implied", "inherit", "itemmemo", "itemwords", "leaves", "mentions", "openers", "phraseindex",
     "prefilter", "prefix_negation", "qualified", "quantities", "readnodes", "rulecheck", "ruledout", "ruletree",
     "scope", "segment", "stable_ids", "text", "titres", "tokens", "trusted", "unit_offsets", "unit_spellings",
+    "plaindata", "yamlwrite",
 )
 GROUP = "screener_native"  # the name of the shared library that holds the compiled modules
 

@@ -18,6 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from .errors import RulesError, quote
 from .rulecheck import check_rules
+from .plaindata import Unusual, plain
 from .ruletree import ITEM, ITEMS, LEAF, NODE_CLASS, RESTRICT, SHAPES, UNLESS, node_class, walk
 from .ruletree import nodes_and_classes as nodes_and_classes  # defined there to be compiled; imported from here
 from .yamlio import RULES_LIMITS, dump_json, dump_yaml, parse_json, parse_yaml, printable_name, read_text
@@ -313,21 +314,14 @@ def _without_empty(data):
 def rules_data(rules: RuleSet) -> dict:
     """The rule set as plain JSON-ready data, in the stable key order of the model.
 
-    Read from the models' fields directly (``_plain``): pydantic's serializer, with the
+    Read from the models' fields directly (``screener.plaindata``): pydantic's serializer, with the
     ``_kind_first`` hook called for every node, was half the time of writing a rules file.
     A value the fields should not hold (a float that is not finite, a foreign type) takes
     pydantic's path, which decides what such a value becomes."""
     try:
-        return _plain(rules)
-    except _Unusual:
+        return plain(rules, _field_order, _Model)
+    except Unusual:
         return _without_empty(rules.model_dump(mode="json", exclude_none=True))
-
-
-class _Unusual(Exception):
-    """A value ``_plain`` leaves to pydantic's serializer."""
-
-
-_EMPTY_DROPPED = frozenset({"alt", "context", "notes"})
 
 
 @cache
@@ -337,42 +331,6 @@ def _field_order(cls: type[_Model]) -> tuple[str, ...]:
     if issubclass(cls, _Node):
         names.sort(key=lambda name: (name != "kind", name in ("span", "text")))
     return tuple(names)
-
-
-def _plain(model: _Model) -> dict:
-    """``_without_empty(model.model_dump(mode="json", exclude_none=True))``, field by field."""
-    out = {}
-    values = model.__dict__
-    for name in _field_order(type(model)):
-        value = values[name]
-        kind = type(value)
-        if kind is str or kind is int or kind is bool:
-            out[name] = value
-        elif value is None:
-            continue
-        elif kind is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int:
-            out[name] = [value[0], value[1]]  # a span: on every node
-        elif kind is list or kind is tuple:
-            if value or name not in _EMPTY_DROPPED:
-                out[name] = [_plain_value(item) for item in value]
-        else:
-            out[name] = _plain_value(value)
-    return out
-
-
-def _plain_value(value: object) -> object:
-    kind = type(value)
-    if kind is str or kind is int or kind is bool:
-        return value
-    if kind is float:
-        if not math.isfinite(value):  # type: ignore[arg-type]
-            raise _Unusual
-        return value
-    if isinstance(value, _Model) and not value.__pydantic_extra__:
-        return _plain(value)
-    if kind is list or kind is tuple:
-        return [_plain_value(item) for item in value]  # type: ignore[attr-defined]
-    raise _Unusual
 
 
 def dump_rules(rules: RuleSet, fmt: Literal["yaml", "json"] = "yaml") -> str:
