@@ -108,7 +108,7 @@ def _criterion(source: Source, group: list[Item], criterion_id: str, extractor: 
 
 
 _CHECKED = frozenset({Comparison, Condition, Interval})
-"""The nodes ``rulecheck.criterion_problem`` checks: a rule without any has no problem."""
+"""The nodes ``rulecheck.rule_problem`` checks: a rule without any has no problem."""
 
 
 def _rewritten(rule: Node, criterion_id: str, key: str | None = None) -> tuple[Node, list[Node], list[type]]:

@@ -48,16 +48,10 @@ def check_rules(rules: Any, error: Any, lexicon: Lexicon | None = None) -> None:
 _CHECKED = frozenset({"comparison", "condition", "interval"})
 
 
-def criterion_problem(criterion: Any, lexicon: Lexicon | None = None) -> str | None:
-    """Why ``check`` could not apply this criterion's rule as written, or None: ``_rule_problem``'s
-    first message, found in the same order without the paths only a file's error needs (the
-    compiler asks this of every criterion)."""
-    return rule_problem(criterion.rule, lexicon)
-
-
 def rule_problem(rule: Any, lexicon: Lexicon | None = None) -> str | None:
-    """``criterion_problem`` of a criterion whose rule is ``rule`` (the compiler asks before
-    it makes the criterion)."""
+    """Why ``check`` could not apply ``rule`` as written, or None: ``_rule_problem``'s first
+    message, found in the same order without the paths only a file's error needs (the
+    compiler asks this of every rule before it makes the criterion)."""
     stack = [rule]
     while stack:
         node = stack.pop()
