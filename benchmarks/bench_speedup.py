@@ -24,8 +24,9 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,6 +83,19 @@ def timed(compile_source, new_extractor, sources) -> tuple[float, list[str]]:
     return seconds, digests
 
 
+def best_rounds(rounds: Mapping[str, Callable[[], tuple[float, list[str]]]], count: int) -> tuple[dict[str, float], int]:
+    """Run each side's round (``timed`` or the like) ``count`` times, alternating: the best
+    seconds of each side, and how many trials' outputs differ between the two sides."""
+    best = {name: float("inf") for name in rounds}
+    outputs: dict[str, list[str]] = {}
+    for _ in range(count):
+        for name, run in rounds.items():
+            seconds, outputs[name] = run()
+            best[name] = min(best[name], seconds)
+    first, second = outputs.values()
+    return best, sum(a != b for a, b in zip(first, second))
+
+
 def main() -> int:
     parser = baseline_arguments(__doc__.splitlines()[0], rounds=3)
     parser.add_argument("--start", type=int, default=0, help="skip the first S trials (the first are short)")
@@ -96,13 +110,7 @@ def main() -> int:
             for source in sources[:20]:  # warm the module caches built on first use
                 compiler.compile_source(source, extractor)
             sides[name] = (compiler.compile_source, new_extractor, sources)
-        best = {name: float("inf") for name in sides}
-        outputs = {}
-        for _ in range(args.rounds):
-            for name, (compile_source, extractor, sources) in sides.items():
-                seconds, outputs[name] = timed(compile_source, extractor, sources)
-                best[name] = min(best[name], seconds)
-    different = sum(a != b for a, b in zip(outputs["screener_baseline"], outputs["screener"]))
+        best, different = best_rounds({name: partial(timed, *side) for name, side in sides.items()}, args.rounds)
     count = len(sides["screener"][2])
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"trials {count}, best of {args.rounds} rounds, CPU time, load average {load}")

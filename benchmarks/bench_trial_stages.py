@@ -16,8 +16,9 @@ import gc
 import importlib
 import os
 import sys
+from functools import partial
 
-from bench_speedup import baseline_arguments, beside_baseline, timed
+from bench_speedup import baseline_arguments, beside_baseline, best_rounds, timed
 
 
 def _side(package: str, corpus: str, limit: int):
@@ -50,14 +51,8 @@ def main() -> int:
     args = baseline_arguments(__doc__.splitlines()[0], rounds=5).parse_args()
     with beside_baseline(args.baseline):
         sides = {name: _side(name, args.corpus, args.limit) for name in ("screener_baseline", "screener")}
-        best = {name: float("inf") for name in sides}
-        outputs = {}
-        for _ in range(args.rounds):
-            for name, side in sides.items():
-                seconds, outputs[name] = _round(*side)
-                best[name] = min(best[name], seconds)
+        best, different = best_rounds({name: partial(_round, *side) for name, side in sides.items()}, args.rounds)
     count = len(sides["screener"][1])
-    different = sum(a != b for a, b in zip(outputs["screener_baseline"], outputs["screener"]))
     print(f"per-trial stages, {count} trials, best of {args.rounds} rounds, CPU time, load average "
           + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"  baseline {args.baseline}: {best['screener_baseline'] / count * 1e6:.0f} us/trial")
