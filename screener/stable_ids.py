@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 
-from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, nodes_and_classes, walk
+from .rules import AllOf, AnyOf, Criterion, Manual, Node, Not, Readings, Restrict, RuleSet, Unless, node_class, walk
 from .trusted import copy_with
 
 FINGERPRINT_DIGITS = 16
@@ -175,14 +175,10 @@ def keyed_rule(rule: Node, key: str, nodes: list[Node], classes: list[type]) -> 
     return _keyed_questions(rule, key) if may_key(nodes, classes) else rule
 
 
-def _may_key(rule: Node) -> bool:
-    """Whether ``_keyed_questions`` may change the rule: it holds a numbered question or one
-    with a key (most rules have neither, and one walk costs less than the rewrite's tests)."""
-    return may_key(*nodes_and_classes(rule))
-
-
 def may_key(nodes: list[Node], classes: list[type]) -> bool:
-    """``_may_key`` of a tree given as ``rules.nodes_and_classes`` lists it."""
+    """Whether ``_keyed_questions`` may change a tree, given as ``rules.nodes_and_classes`` lists
+    it: it holds a numbered question or one with a key (most rules have neither, and one walk
+    costs less than the rewrite's tests)."""
     return Manual in classes and any(cls is Manual and ((n.id is not None and "." in n.id) or n.key is not None)  # type: ignore[union-attr]
                for n, cls in zip(nodes, classes))
 
