@@ -231,8 +231,13 @@ def finditer_from_heads(pattern: re.Pattern[str], text: str, start: int = 0, end
                         lowered: str | None = None) -> list[re.Match[str]]:
     """``pattern.finditer(text, start, end)``, the regex tried only where one of its heads
     (``prefilter.heads``) stands; ``lowered``: ``text.lower()`` when the caller has it."""
-    end = len(text) if end is None else end
-    found_heads = heads(pattern)
+    return finditer_at_heads(pattern, heads(pattern), text, start, len(text) if end is None else end, lowered)
+
+
+def finditer_at_heads(pattern: re.Pattern[str], found_heads: frozenset[str] | None, text: str, start: int, end: int,
+                      lowered: str | None = None) -> list[re.Match[str]]:
+    """``finditer_from_heads`` with the heads read already (``prefilter.heads(pattern)``), for
+    a caller that keeps them beside the pattern."""
     folded = bool(pattern.flags & _IGNORECASE)
     if found_heads is None or (folded and not text.isascii()):
         return list(pattern.finditer(text, start, end))

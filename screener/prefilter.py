@@ -230,8 +230,8 @@ _MAX_HEADS = 64
 @lru_cache(maxsize=256)
 def heads(pattern: re.Pattern[str]) -> frozenset[str] | None:
     """Strings one of which every match of ``pattern`` starts with (in lower case when the
-    pattern ignores case), as far as its syntax tree shows; None when a match may start
-    with any character.  A pattern that ignores case has heads only when they are ASCII."""
+    pattern ignores case), none the start of another, as far as its syntax tree shows; None
+    when a match may start with any character.  A pattern that ignores case has heads only when they are ASCII."""
     try:
         folded = bool(pattern.flags & re.IGNORECASE)
         found = _heads(list(_sre.parse(pattern.pattern, pattern.flags)), "", folded)
@@ -239,7 +239,14 @@ def heads(pattern: re.Pattern[str]) -> frozenset[str] | None:
         return None
     if found is None or len(found) > _MAX_HEADS or (folded and not all(h.isascii() for h in found)):
         return None
-    return frozenset(found)
+    return frozenset(_shortest_heads(found))
+
+
+def _shortest_heads(found: set[str]) -> set[str]:
+    """``found`` less the heads that start with another ("cm(" after "cm"): wherever the
+    longer stands the shorter does too, so the places to try are the same, found with fewer
+    scans of the text."""
+    return {head for head in found if not any(other != head and head.startswith(other) for other in found)}
 
 
 def _heads(items: list, prefix: str, folded: bool) -> set[str] | None:

@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .classes import letter_rule
-from .prefilter import Needs, needs
+from .phraseindex import finditer_at_heads
+from .prefilter import Needs, heads, needs
 
 # (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
 # both become "<=".  A pattern that opens with a word boundary starts with a lookahead for the
@@ -133,12 +134,13 @@ class Text:
         return self.starts[start], self.ends[end - 1]
 
 
-def _apply(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[str], replacement) -> tuple[str, list[int], list[int]]:
+def _apply(text: str, starts: list[int], ends: list[int], matches: list[re.Match[str]], replacement) -> tuple[str, list[int], list[int]]:
+    """``text`` with each of ``matches`` (a rule's, left to right) replaced, and the spans."""
     pieces: list[str] = []
     new_starts: list[int] = []
     new_ends: list[int] = []
     last = 0
-    for match in pattern.finditer(text):
+    for match in matches:
         pieces.append(text[last:match.start()])
         new_starts.extend(starts[last:match.start()])
         new_ends.extend(ends[last:match.start()])
@@ -159,15 +161,30 @@ def _apply(text: str, starts: list[int], ends: list[int], pattern: re.Pattern[st
     return "".join(pieces), new_starts, new_ends
 
 
-_PREPARED: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Needs]] = []
+_Prepared = tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Needs, frozenset[str] | None]
+_PREPARED: list[_Prepared] = []
+_TRIAL_NEEDS: list[Needs] = []
+_TRIAL_STRINGS = 3
+"""The most strings of a set tested on a whole trial's text (see ``_few_strings``)."""
 
 
-def _prepared() -> list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str], Needs]]:
-    """The rules with what each needs to match, read once (again if rules were appended)."""
+def _prepared() -> list[_Prepared]:
+    """The rules with what each needs to match and the strings its matches start with
+    (``prefilter.heads``), read once (again if rules were appended)."""
     if len(_PREPARED) != len(_RULES):
-        _PREPARED[:] = [(pattern, replacement, _shortest_first(needs(pattern))) for pattern, replacement in _RULES]
+        _PREPARED[:] = [(pattern, replacement, _shortest_first(needs(pattern)), heads(pattern)) for pattern, replacement in _RULES]
+        _TRIAL_NEEDS[:] = [_few_strings(need) for _, _, need, _ in _PREPARED]
         _ORDERS.clear()
     return _PREPARED
+
+
+def _few_strings(need: Needs) -> Needs:
+    """``need`` less its sets of more than ``_TRIAL_STRINGS`` strings, to test a whole trial's
+    text: there each string the text lacks is a scan of all of it, and the many strings of
+    a large set cost more than the items' own tests (which stop at the first set they lack)
+    save.  Fewer sets exclude less, never wrongly."""
+    sets = tuple(entry for entry in need.sets if len(entry[1]) <= _TRIAL_STRINGS)
+    return Needs(need.non_ascii, sets, any(folded for folded, _ in sets))
 
 
 def _shortest_first(need: Needs) -> Needs:
@@ -178,9 +195,11 @@ def _shortest_first(need: Needs) -> Needs:
 
 def possible_rules(within: str) -> frozenset[int]:
     """The rules that may match somewhere in ``within`` (a whole trial's text), by what each
-    needs (see ``screener.prefilter``): read once per trial rather than once per item."""
+    needs (see ``screener.prefilter``; its sets of a few strings, ``_few_strings``): read once
+    per trial rather than once per item."""
+    _prepared()
     ascii_text, lowered = within.isascii(), within.lower()
-    return frozenset(index for index, (_, _, need) in enumerate(_prepared()) if not need.excludes(within, ascii_text, lowered))
+    return frozenset(index for index, need in enumerate(_TRIAL_NEEDS) if not need.excludes(within, ascii_text, lowered))
 
 
 _ORDERS: dict[tuple[frozenset[int] | None, bool], tuple[int, ...]] = {}
@@ -203,7 +222,8 @@ def _first_order(possible: frozenset[int] | None, ascii_text: bool) -> tuple[int
 def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = None) -> Text:
     """Normalise ``source``; spans are offsets into the original shifted by ``offset``.
 
-    A rule is searched only where the text may hold a match (see ``screener.prefilter``):
+    A rule is searched only where the text may hold a match (see ``screener.prefilter``),
+    and there only where one of its matches can start (``phraseindex.finditer_at_heads``):
     most criteria need no rule at all.  ``possible``: the rules that may match a text that
     holds ``source`` (``possible_rules``); the others are skipped until a rule changes the text."""
     text = source
@@ -216,15 +236,18 @@ def normalize(source: str, offset: int = 0, possible: frozenset[int] | None = No
     while position < len(order):
         index = order[position]
         position += 1
-        pattern, replacement, need = prepared[index]
+        pattern, replacement, need, found_heads = prepared[index]
         if need.folded and ascii_text and lowered is None:
             lowered = text.lower()
-        if need.excludes(text, ascii_text, lowered) or not pattern.search(text):
+        if need.excludes(text, ascii_text, lowered):
+            continue
+        matches = finditer_at_heads(pattern, found_heads, text, 0, len(text), lowered)
+        if not matches:
             continue
         if starts is None:
             starts = list(range(offset, offset + len(source)))
             ends = list(range(offset + 1, offset + len(source) + 1))
-        text, starts, ends = _apply(text, starts, ends, pattern, replacement)
+        text, starts, ends = _apply(text, starts, ends, matches, replacement)
         ascii_text, lowered = text.isascii(), None
         order, position = range(index + 1, len(prepared)), 0  # a new text: any later rule may match
     if starts is None:

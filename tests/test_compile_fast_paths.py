@@ -20,6 +20,7 @@ from screener.rules import (AllOf, AnyOf, Comparison, Condition, Manual, Node, N
                             is_manual, load_rules, node_class, nodes_and_classes, walk)
 from screener.scope import female_only, impossible_and, numbered, sex_specific
 from screener.ages import age_words
+from screener.phraseindex import finditer_at_heads
 from screener.prefilter import needs
 from screener.segment import _heading_person, _label_re, _lines, _lines_by_splitting, _names_patient
 from screener.text import _RULES as text_rules
@@ -103,8 +104,20 @@ def test_lines_in_place_agree_with_lines_split_apart(parts: list[str], cut: int)
 @given(st.text(alphabet="onetwfivxsclaFEVpOuLmK/<=> (2)\u00e9", max_size=40))
 def test_needs_tried_shortest_first_exclude_what_they_did(text: str) -> None:
     ascii_text = text.isascii()
-    for (pattern, _, need) in _prepared():
+    for (pattern, _, need, _) in _prepared():
         assert need.excludes(text, ascii_text) == needs(pattern).excludes(text, ascii_text)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["to", "than", "10", "5", " ", "mm", "cm", "m", "(", "2)", "Three", "one", " months", "-fold",
+                                 "x", " higher than ", "the ULN", "1/2", "/", "% of ", "LLN", "ASA ", "class ", "III", " or IV",
+                                 "Child-Pugh ", "B", "twice ", "FEV", "\\<", "<", " or =", "≥", "²", "K/uL"])
+                | st.text(max_size=3), max_size=14))
+def test_a_rule_tried_at_its_heads_finds_what_finditer_finds(parts: list[str]) -> None:
+    text = "".join(parts)
+    for (pattern, _, _, found_heads) in _prepared():
+        expected = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+        assert [(m.span(), m.groups()) for m in finditer_at_heads(pattern, found_heads, text, 0, len(text))] == expected
 
 
 @pytest.mark.parametrize("heading", ["DONOR:", "Donor and recipient", "Caregiver inclusion criteria", "Hepatic", "Patients:", ""])

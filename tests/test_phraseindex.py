@@ -86,6 +86,8 @@ HEADED = [  # (pattern, the heads read from it: None when a match may start anyw
     (r"[A-C]d", {"ad", "bd", "cd"}),  # ignoring case: compared in lower case
     (r"\w+ criteria", None),
     (r"(?<![\w-])(?:are|is)\s+allowed", {"are", "is"}),
+    (r"\b(mm|cm|m)\s*\(", {"cm", "m"}),  # "mm", "m(", "cm(" start with a head kept: the same places
+    (r"(?:<\s*or|=<|<)=?", {"<", "=<"}),
 ]
 
 
@@ -95,7 +97,8 @@ def test_heads(pattern, expected):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["key ", "Inclusion", " criteria", ":", "xz", "yyz", "B", "d", "are ", "Allowed", "-", "\u212a", "\n"])
+@given(st.lists(st.sampled_from(["key ", "Inclusion", " criteria", ":", "xz", "yyz", "B", "d", "are ", "Allowed", "-", "\u212a", "\n",
+                                  "mm", "cm", "M", " (", "<", " or", "="])
                 | st.text(max_size=3), max_size=12), st.integers(0, 5))
 def test_heads_find_what_finditer_finds(parts, start):
     text = "".join(parts)

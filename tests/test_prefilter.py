@@ -54,7 +54,7 @@ def _reference(source: str, offset: int = 0):
     value, starts, ends = source, list(range(offset, offset + len(source))), [offset + i + 1 for i in range(len(source))]
     for pattern, replacement in text._RULES:
         if pattern.search(value):
-            value, starts, ends = text._apply(value, starts, ends, pattern, replacement)
+            value, starts, ends = text._apply(value, starts, ends, list(pattern.finditer(value)), replacement)
     return value, tuple(starts), tuple(ends)
 
 
@@ -70,6 +70,29 @@ def test_normalize_equals_searching_every_rule(parts, offset):
     source = "".join(parts)
     result = text.normalize(source, offset)
     assert (result.text, tuple(result.starts), tuple(result.ends)) == _reference(source, offset)
+
+
+def _same_within(within: str, start: int, end: int) -> None:
+    """An item normalised with only the rules its trial's text may need (``possible_rules``)
+    reads as with every rule searched."""
+    result = text.normalize(within[start:end], start, text.possible_rules(within))
+    assert (result.text, tuple(result.starts), tuple(result.ends)) == _reference(within[start:end], start)
+
+
+@pytest.mark.parametrize("fragment", _FRAGMENTS)
+def test_an_item_reads_alike_with_the_rules_its_trial_may_need(fragment):
+    within = f"Inclusion: 1. Age 18 upper limit of normal\n2. {fragment} 3 times the ULN\n"
+    start = within.index("2.")
+    _same_within(within, start, len(within))
+    _same_within(within, 0, start)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS) | st.text(max_size=4), max_size=16), st.data())
+def test_any_part_reads_alike_with_the_rules_its_trial_may_need(parts, data):
+    within = "".join(parts)
+    start = data.draw(st.integers(0, len(within)))
+    _same_within(within, start, data.draw(st.integers(start, len(within))))
 
 
 KEPT = [  # (pattern, the sets of strings its needs keep)
