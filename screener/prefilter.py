@@ -12,9 +12,8 @@ the tree holds no such part, or cannot be read, the pattern is always searched.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 try:  # the regex parser of the standard library: private, so any failure means "always search"
     from re import _parser as _sre  # type: ignore[attr-defined]
@@ -25,15 +24,24 @@ _MAX_STRINGS = 32
 _MAX_SETS = 3
 
 
-@dataclass(frozen=True)
 class Needs:
     """What every match of a pattern contains: a non-ASCII character (``non_ascii``), and
     one string of each of ``sets``; a set marked folded is compared case-insensitively,
-    and then only on ASCII text."""
+    and then only on ASCII text.  A plain class with final attributes rather than a frozen
+    dataclass: mypyc compiles it to a native class, whose attributes ``excludes`` (called
+    for nearly every text read) reads directly, where a frozen dataclass stays a Python
+    class built and read through the interpreter."""
 
-    non_ascii: bool = False
-    sets: tuple[tuple[bool, tuple[str, ...]], ...] = ()
-    folded: bool = False  # whether some set is folded: the caller then lowers the text once
+    __slots__ = ("non_ascii", "sets", "folded")
+
+    def __init__(self, non_ascii: bool = False, sets: tuple[tuple[bool, tuple[str, ...]], ...] = (),
+                 folded: bool = False) -> None:
+        self.non_ascii: Final = non_ascii
+        self.sets: Final = sets
+        self.folded: Final = folded  # whether some set is folded: the caller then lowers the text once
+
+    def __repr__(self) -> str:
+        return f"Needs(non_ascii={self.non_ascii}, sets={self.sets}, folded={self.folded})"
 
     def excludes(self, text: str, ascii_text: bool, lowered: str | None = None) -> bool:
         """Whether ``text`` certainly holds no match.  ``ascii_text`` is ``text.isascii()``;

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import Final
 
 from .classes import letter_rule
 from .phraseindex import finditer_at_heads
@@ -117,14 +117,28 @@ _RULES.append((
 ))
 
 
-@dataclass(frozen=True)
 class Text:
     """A normalised string; ``starts[i]``/``ends[i]`` is the original span of character i
-    (``range`` objects where no rule changed the text: most items, built in constant time)."""
+    (``range`` objects where no rule changed the text: most items, built in constant time).
+    Final attributes rather than a frozen dataclass: mypyc then makes it a native class,
+    built and read without the interpreter (one per item, read all through its reading)."""
 
-    text: str
-    starts: Sequence[int]
-    ends: Sequence[int]
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+        self.text: Final = text
+        self.starts: Final = starts
+        self.ends: Final = ends
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Each attribute is set once, by ``__init__``: a text never changes (compiled, its
+        attributes are final anyway)."""
+        if hasattr(self, name):
+            raise AttributeError(f"Text.{name} cannot be changed")
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"Text(text={self.text!r}, starts={self.starts!r}, ends={self.ends!r})"
 
     def origin(self, start: int, end: int) -> tuple[int, int]:
         """The original span of the normalised slice ``[start, end)``."""
