@@ -132,7 +132,8 @@ class _Reader:
 
     def sequence(self, items: list, folded: bool) -> None:
         """Mandatory parts of a sequence: runs of literals, small character sets, and the
-        mandatory parts of groups, repeats (at least once), alternatives and lookaheads."""
+        mandatory parts of groups, repeats (at least once), alternatives and lookaheads.  A
+        word boundary or negative lookaround between literals takes no character: the run goes on."""
         run = ""
         for op, av in items:
             name = _name(op)
@@ -140,6 +141,8 @@ class _Reader:
                 if av > 127 and not folded:
                     self.non_ascii = True
                 run += chr(av)
+                continue
+            if name in ("AT", "ASSERT_NOT"):
                 continue
             self.offer({run}, folded)
             before, run = run, ""
@@ -248,6 +251,21 @@ def heads(pattern: re.Pattern[str]) -> frozenset[str] | None:
     if found is None or len(found) > _MAX_HEADS or (folded and not all(h.isascii() for h in found)):
         return None
     return frozenset(_shortest_heads(found))
+
+
+def opens_with_literal(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` opens with one given character, compared case-
+    sensitively: the regex engine then skips to its places itself, as fast as ``find``
+    does, and trying the pattern at its heads instead saves nothing."""
+    if pattern.flags & re.IGNORECASE:
+        return False
+    try:
+        items = list(_sre.parse(pattern.pattern, pattern.flags))
+        while items and _name(items[0][0]) == "SUBPATTERN" and not items[0][1][1] and not items[0][1][2]:
+            items = list(items[0][1][3])
+        return bool(items) and _name(items[0][0]) == "LITERAL"
+    except Exception:  # an unexpected tree shape: not known to open with a literal
+        return False
 
 
 def _shortest_heads(found: set[str]) -> set[str]:

@@ -14,7 +14,7 @@ from typing import Final
 
 from .classes import letter_rule
 from .phraseindex import finditer_at_heads
-from .prefilter import Needs, heads, needs
+from .prefilter import Needs, heads, needs, opens_with_literal
 
 # (pattern, replacement): applied in order.  Comparators first, so that "\<=" and "≤ or ="
 # both become "<=".  A pattern that opens with a word boundary starts with a lookahead for the
@@ -48,7 +48,9 @@ _RULES: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(r"×"), "x"),
     (re.compile(r"\s*[∙·•]\s*([a-zA-Z]{1,3})\s*\^?\s*-\s*([12])\b"), lambda m: "/" + m.group(1) + ("2" if m.group(2) == "2" else "")),
     (re.compile(r"(?=[cm])\b(mm|cm|m)\s*\(\s*([23])\s*\)"), r"\1\2"),  # "mm(3)", "cc/min/m(2)"
-    (re.compile(r"(?=t)\b(than|to)(?=\d)"), r"\1 "),  # "greater than100 g/L", "equal to150,000"
+    # "greater than100 g/L", "equal to150,000"; the word boundary before "than" or "to" written as a
+    # lookbehind after the "t", so that the pattern opens with a letter the engine skips to
+    (re.compile(r"(t(?<!\wt)(?:han|o))(?=\d)"), r"\1 "),
     (re.compile(r"[μ]"), "µ"),
     (re.compile(r"⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?=\s*/|\s*(?:cells|c/|/))"), lambda m: "^" + m.group(0).translate(_SUP)),
 ]
@@ -184,9 +186,11 @@ _TRIAL_STRINGS = 3
 
 def _prepared() -> list[_Prepared]:
     """The rules with what each needs to match and the strings its matches start with
-    (``prefilter.heads``), read once (again if rules were appended)."""
+    (``prefilter.heads``; none where the regex engine finds its first character as fast),
+    read once (again if rules were appended)."""
     if len(_PREPARED) != len(_RULES):
-        _PREPARED[:] = [(pattern, replacement, _shortest_first(needs(pattern)), heads(pattern)) for pattern, replacement in _RULES]
+        _PREPARED[:] = [(pattern, replacement, _shortest_first(needs(pattern)), None if opens_with_literal(pattern) else heads(pattern))
+                        for pattern, replacement in _RULES]
         _TRIAL_NEEDS[:] = [_few_strings(need) for _, _, need, _ in _PREPARED]
         _ORDERS.clear()
     return _PREPARED

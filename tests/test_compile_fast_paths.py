@@ -137,6 +137,16 @@ def _opening_lookahead_rules() -> list[tuple[re.Pattern[str], re.Pattern[str]]]:
     return pairs
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["than", "to", "t", "5", "\u0665", " ", "a", "_", "-", "T", "o", "han"]), max_size=10).map("".join))
+def test_than_or_to_opening_with_its_letter_matches_as_after_a_word_boundary(text: str) -> None:
+    """The rule that parts "than100" opens with its "t" (the engine skips to it), the word
+    boundary before it a lookbehind: it finds what the plain form finds."""
+    literal_first = next(pattern for pattern, _ in text_rules if pattern.pattern.startswith("(t(?<!"))
+    plain = re.compile(r"\b(than|to)(?=\d)")
+    assert [(m.span(), m.groups()) for m in literal_first.finditer(text)] == [(m.span(), m.groups()) for m in plain.finditer(text)]
+
+
 def test_some_rules_open_with_a_lookahead_for_their_first_letters() -> None:
     assert len(_opening_lookahead_rules()) >= 3
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screener import text
-from screener.prefilter import NOTHING, needs
+from screener.prefilter import NOTHING, needs, opens_with_literal
 
 NEEDS = [
     # (pattern, text, excluded)
@@ -31,6 +31,10 @@ NEEDS = [
     (r"(?i)(?:\s*upper\s+normal|ULN)", "5 x uln", False),
     (r"(?i)(?:\s*upper\s+normal|ULN)", "5 x upper limit", True),  # each alternative needs one of its words
     (r"(?:\s*[1-3]\s*/\s*4|half)", "1 of 4", True),
+    # a word boundary or negative lookbehind between literals takes no character: "to" or "than" whole
+    (r"(t(?<!\wt)(?:han|o))(?=\d)", "at 5, t o5, tan5", True),
+    (r"(t(?<!\wt)(?:han|o))(?=\d)", "up to5", False),
+    (r"a\b-b", "a- b", True),
 ]
 
 
@@ -40,6 +44,18 @@ def test_needs(pattern, sample, excluded):
     assert needs(compiled).excludes(sample, sample.isascii()) == excluded
     if excluded:
         assert compiled.search(sample) is None
+
+
+@pytest.mark.parametrize("pattern, flags, expected", [
+    ("&lt;", 0, True),
+    (r"(t(?<!\wt)(?:han|o))(?=\d)", 0, True),  # inside a group
+    ("&lt;", re.I, False),  # compared ignoring case: the engine does not skip to it
+    (r"(?=t)\bto", 0, False),
+    (r"[<>]=", 0, False),
+    ("", 0, False),
+])
+def test_opens_with_literal(pattern, flags, expected):
+    assert opens_with_literal(re.compile(pattern, flags)) == expected
 
 
 def test_an_unreadable_pattern_is_always_searched():
