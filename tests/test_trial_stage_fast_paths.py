@@ -1,0 +1,79 @@
+"""The per-trial stages' fast paths give what their plain forms give.
+
+Each fast path of segmenting and keying (the ASCII words of ``stable_ids``, ...) is compared
+here with the plain behaviour it replaces, on tricky texts and on generated ones.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, Keys, _digest, _slug, _words, fingerprint, normalise
+
+
+def _plain_words(text: str) -> list[str]:
+    """``stable_ids._words`` in its plain form: a regex over the folded, casefolded text."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+    while mark := _LIST_MARK.match(text):
+        text = text[mark.end():]
+    for sign, word in _SIGN_WORDS:
+        text = text.replace(sign, word)
+    return re.findall(r"[0-9a-z]+", text)
+
+
+TEXTS = [
+    "", " ", "...", "1. Signed consent.", "- signed consent", "1) a) Ribavirin", "- 2. Age", "IV. Stage", "(ii) prior",
+    "(A) ECOG", "[1] x", "A) b) c) d", "i.e. none", "x. marks", "\t* Hemoglobin < 9 g/dL or > 18 g/dL",
+    "Age >= 18 = yes + 5 % 2", "HIV+ or HBV-", "ECOG 0-1; KPS>=70%", "CD4+/CD8+ ratio", "AGE_MIN", "18 Years",
+    "\u2264 5 mg \u00e9t\u00e9 caf\u00e9 \u00b1 2", "Ann\u00e9e < 2 % = +", "\u212a\u017f Kelvin", "\u2022 bullet", "\u2013 dash",
+    "\u00bd dose", "na\u00efve", "stra\u00dfe", "\ufb01ne", "\u0130stanbul", "\u0663 Arabic three", "MiXeD CaSe 12ab",
+    "under_score and-dash/slash", "line\nbreak\r\nand\x0bvertical\x0cfeed",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_the_words_are_the_plain_words(text: str) -> None:
+    assert [w.decode("ascii") for w in _words(text)] == _plain_words(text)
+    assert normalise(text) == " ".join(_plain_words(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="aZiIvVxX019 .)(-*\t\n<>=%+_/\u00e9\u2264\u00b1\u212a", max_size=24))
+def test_generated_words_are_the_plain_words(text: str) -> None:
+    assert [w.decode("ascii") for w in _words(text)] == _plain_words(text)
+
+
+def _plain_keys(entries: list[tuple[str, str, str | None]]) -> list[tuple[str, str]]:
+    """``Keys.add`` in its plain form: strings throughout, a repeat counted over the keys given."""
+    given: list[str] = []
+    out = []
+    for first, text, heading in entries:
+        words = " ".join(_plain_words(text))
+        identity = words if not heading else f"{' '.join(_plain_words(heading))} / {words}"
+        digits = _digest(identity.encode())
+        key = f"{first}-{_slug([w.encode() for w in words.split()])}-{digits[:4]}"
+        repeats = sum(1 for k in given if k == key or k.startswith(key + "-"))
+        key = f"{key}-{repeats + 1}" if repeats else key
+        given.append(key)
+        out.append((key, digits))
+    return out
+
+
+KEYED = [
+    [("I", "Signed consent", None), ("I", "signed consent.", None), ("I", "1. Signed consent", None)],
+    [("E", "Ribavirin", "Excluded"), ("E", "Ribavirin", "Excluded within 3 months"), ("E", "Ribavirin", "Excluded")],
+    [("I", "the patient", None), ("I", "", None), ("I", "...", ":"), ("AGE_MIN", "18 Years", None)],
+    [("E", "\u2264 5 mg caf\u00e9", "R\u00e9nal:"), ("E", "\u2264 5 mg cafe", "Renal:"), ("E", "> 2", None), ("E", "< 2", None)],
+]
+
+
+@pytest.mark.parametrize("entries", KEYED)
+def test_keys_are_the_plain_keys(entries: list[tuple[str, str, str | None]]) -> None:
+    keys = Keys()
+    assert [keys.add(*entry) for entry in entries] == _plain_keys(entries)
+    assert [digits for _, digits in _plain_keys(entries)] == [fingerprint(text, heading) for _, text, heading in entries]
