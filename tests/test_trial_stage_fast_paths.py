@@ -1,7 +1,9 @@
 """The per-trial stages' fast paths give what their plain forms give.
 
-Each fast path of segmenting and keying (the ASCII words of ``stable_ids``, ...) is compared
-here with the plain behaviour it replaces, on tricky texts and on generated ones.
+Each fast path of segmenting and keying (the ASCII words of ``stable_ids``, the folded text
+``headings`` searches for what a heading needs, ...) is compared here with the plain behaviour
+it replaces, on tricky texts and on generated ones; ``test_headings.py`` compares the headings
+found with every pattern tried on every line.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screener.headings import _FOLD
 from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, Keys, _digest, _slug, _words, fingerprint, normalise
 
 
@@ -77,3 +80,15 @@ def test_keys_are_the_plain_keys(entries: list[tuple[str, str, str | None]]) -> 
     keys = Keys()
     assert [keys.add(*entry) for entry in entries] == _plain_keys(entries)
     assert [digits for _, digits in _plain_keys(entries)] == [fingerprint(text, heading) for _, text, heading in entries]
+
+
+def test_the_fold_gives_every_character_a_case_blind_letter_matches_as_that_letter() -> None:
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    for code in range(0x110000):
+        char = chr(code)
+        folded = char.translate(_FOLD)
+        assert len(folded) == 1
+        if letter.fullmatch(char):
+            assert re.fullmatch(folded, char, re.IGNORECASE) and "a" <= folded <= "z", hex(code)
+        else:
+            assert folded == char, hex(code)
