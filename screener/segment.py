@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from .ages import age_words
 from .patterns import patterns
 from .headings import find_headings
+from .phraseindex import anchored
 from .rules import Section
 
 
@@ -61,7 +62,9 @@ _REQUIRES = re.compile(r"\b(?:following|must|should|shall|who|with|have|has|had"
 
 _REGION_INLINE_BULLET = re.compile(r"[-*•][^\S\n]+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")
 """``_INLINE_BULLET`` over a whole region, but for its opening (a blank or a line's start before it,
-tested on each match): searched for its first character, it is one search of the region."""
+tested on each match): tried where one of its marks stands, it is one pass over the region."""
+_MARKS = ("-", "*", "•")
+"""The characters a match of ``_REGION_INLINE_BULLET`` starts with."""
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 """The line breaks of ``str.splitlines`` besides "\n"."""
 
@@ -76,8 +79,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
     if _OTHER_BREAKS.search(source, start, end):
         return _lines_by_splitting(source, start, end)
     region = source[start:end]
-    marks = [m.start() for m in _REGION_INLINE_BULLET.finditer(region) if not m.start() or region[m.start() - 1].isspace()] \
-        if _BULLET_CHARS.search(region) else []
+    marks = _inline_marks(region)
     marks.append(len(region) + 1)  # past every line: no test of the end of the list
     next_mark = 0
     out: list[_Line] = []
@@ -102,6 +104,21 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             out.append(line)
             blank = False
     return out
+
+
+def _inline_marks(region: str) -> list[int]:
+    """Where the inline bullets of ``region`` start: the matches of ``_REGION_INLINE_BULLET``
+    that open the region or follow a blank.  The regex is tried at each of its marks, found by
+    ``str.find``: scanning for a set of characters, the regex engine tests every character
+    (a match spans its mark and the blanks after it, so none can start inside another)."""
+    places: list[int] = []
+    for mark in _MARKS:
+        place = region.find(mark)
+        while place >= 0:
+            places.append(place)
+            place = region.find(mark, place + 1)
+    places.sort()
+    return [m.start() for m in anchored(_REGION_INLINE_BULLET, region, places) if not m.start() or region[m.start() - 1].isspace()]
 
 
 def _lines_by_splitting(source: str, start: int, end: int) -> list[_Line]:

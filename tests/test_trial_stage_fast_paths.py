@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screener.headings import _FOLD
+from screener.segment import _REGION_INLINE_BULLET, _inline_marks
 from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, Keys, _digest, _slug, _words, fingerprint, normalise
 
 
@@ -92,3 +93,26 @@ def test_the_fold_gives_every_character_a_case_blind_letter_matches_as_that_lett
             assert re.fullmatch(folded, char, re.IGNORECASE) and "a" <= folded <= "z", hex(code)
         else:
             assert folded == char, hex(code)
+
+
+def _plain_inline_marks(region: str) -> list[int]:
+    """``segment._inline_marks`` in its plain form: one regex search of the whole region."""
+    return [m.start() for m in _REGION_INLINE_BULLET.finditer(region) if not m.start() or region[m.start() - 1].isspace()]
+
+
+REGIONS = [
+    "", "-", "- A", "-  A - B * C • D", "a - B", "a-B - c", "ASA I - IV", "grade - II - III", "x -\tY\n- Z", "-\n- A",
+    "** Bold - Item", "*- A", "-- A", "- - A", "•\u00a0A • (b) - \"c\" - 'd'", "e.g.- A", "\n-\u2003Z", "- IVY - VI - Ia",
+]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_inline_marks_are_the_plain_marks(region: str) -> None:
+    assert _inline_marks(region) == _plain_inline_marks(region)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["-", "*", "•", " ", "\t", "\n", "\u00a0", "A", "a", "I", "V", "IV", "(", "\"", "x"]), max_size=20))
+def test_generated_inline_marks_are_the_plain_marks(parts: list[str]) -> None:
+    region = "".join(parts)
+    assert _inline_marks(region) == _plain_inline_marks(region)
