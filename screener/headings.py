@@ -24,11 +24,22 @@ Heading = tuple[int, int, Section]
 _LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
 _OPENING_WHOLE = r"[ \t]*+(?>[#*>\-•]+[ \t]*+)?(?>\*\*)?"
 """``_LINE_OPENING`` without its anchor and with no way back: what it matches at a line start."""
-_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f\u212a", "abcdefghijklmnopqrstuvwxyziisk")
-"""Letters as a case-blind pattern sees them, one character for one (offsets hold): ASCII upper
-case lowered, and the four characters beyond ASCII that such a pattern takes for an ASCII letter
-("\u212a", the Kelvin sign, for "k"; "\u017f" for "s"; "\u0130" and "\u0131" for "i").  In a
-text folded so, an ASCII string a pattern needs stands wherever the pattern can match."""
+_NOT_LOWERED = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
+"""The characters beyond ASCII that a case-blind pattern takes for an ASCII letter and ``str.lower``
+does not give as that letter ("\u0130" it lowers to two characters); the fourth, "\u212a" (the
+Kelvin sign), it lowers to "k"."""
+
+
+def _folded(source: str) -> str:
+    """``source`` as a case-blind pattern sees its letters, one character for one (offsets hold):
+    lowered, and each character beyond ASCII that such a pattern takes for an ASCII letter given
+    as that letter.  In the text folded so, an ASCII string a pattern needs stands wherever the
+    pattern can match.  (A translation table does the same ten times slower beyond ASCII.)"""
+    if not source.isascii():
+        for char, letter in _NOT_LOWERED:
+            if char in source:
+                source = source.replace(char, letter)
+    return source.lower()
 
 
 @cache
@@ -46,7 +57,7 @@ def find_headings(source: str, start: int, end: int) -> list[Heading]:
     overlapping."""
     anywhere, _ = _heading_patterns()
     ascii_text = source.isascii()
-    folded = source.lower() if ascii_text else source.translate(_FOLD)
+    folded = _folded(source)
     found: list[Heading] = []
     for pattern, section in anywhere:
         for match in _from_heads(pattern, source, start, end, folded):
@@ -57,7 +68,7 @@ def find_headings(source: str, start: int, end: int) -> list[Heading]:
 
 def _from_heads(pattern: re.Pattern[str], source: str, start: int, end: int, folded: str) -> list[re.Match[str]]:
     """``pattern.finditer(source, start, end)``, the regex tried only where one of its heads stands
-    (``phraseindex.finditer_from_heads``), a case-blind one's found in ``folded`` (``_FOLD``): in
+    (``phraseindex.finditer_from_heads``), a case-blind one's found in ``folded`` (``_folded``): in
     text beyond ASCII too, which that function searches whole."""
     found_heads = _openings(pattern)[0]
     if not found_heads:
@@ -90,7 +101,7 @@ _Tried = tuple[re.Pattern[str], Section, tuple[str, ...], bool, Needs]
 def _line_headings(source: str, start: int, end: int, folded: str, ascii_text: bool) -> list[Heading]:
     """The headings that start a line: a pattern is tried on a line that starts with one of its
     heads or, without heads, holds what its matches need, both found in ``folded`` (the text
-    folded by ``_FOLD``)."""
+    folded by ``_folded``)."""
     tried = [entry for entry, need in _line_patterns() if not ((need.non_ascii and ascii_text)
                                                                or _line_lacks(need, source, folded, 0, len(source)))]
     if not tried:
@@ -136,7 +147,10 @@ def _candidate_lines(source: str, start: int, end: int, folded: str, unheaded: l
     pattern has no such set."""
     if any(not need.sets for *_, need in unheaded):
         return [match.start() for match in _LINE_OPENING.finditer(source[start:end])]
-    lines = {0} | {match.start() + 1 - start for match in _headed_lines().finditer(source, start, end)}
+    lines = {0}
+    for pattern, haystack in zip(_headed_lines(), (folded, source)):
+        if pattern is not None:
+            lines.update(match.start() + 1 - start for match in pattern.finditer(haystack, start, end))
     for *_, need in unheaded:
         is_folded, strings = need.sets[0]
         haystack = folded if is_folded else source
@@ -149,15 +163,20 @@ def _candidate_lines(source: str, start: int, end: int, folded: str, unheaded: l
 
 
 @cache
-def _headed_lines() -> re.Pattern[str]:
+def _headed_lines() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """A line break, the line's opening (``_LINE_OPENING``, taken whole) and a head of any line
-    pattern; a folded head in any case (beyond ASCII too: a line found in excess is only
-    tested).  Searched for its leading line break, not tried at every place."""
+    pattern: (one with the folded heads, searched in the folded text, whose letters it compares
+    without a case-blind comparison of each; one with the others, searched in the text), None
+    where there are none.  Searched for its leading line break, not tried at every place."""
     heads_of = [_openings(pattern) for pattern, _ in _heading_patterns()[1]]
     folded = sorted({h for found, is_folded in heads_of if is_folded for h in found}, key=len, reverse=True)
     exact = sorted({h for found, is_folded in heads_of if not is_folded for h in found}, key=len, reverse=True)
-    choices = ([f"(?i:{'|'.join(map(re.escape, folded))})"] if folded else []) + [re.escape(h) for h in exact]
-    return re.compile(r"\n" + _OPENING_WHOLE + f"(?:{'|'.join(choices) or '(?!)'})")
+    return _opened_by(folded), _opened_by(exact)
+
+
+def _opened_by(found: list[str]) -> re.Pattern[str] | None:
+    """A line break and opening followed by one of ``found`` (None for none)."""
+    return re.compile(r"\n" + _OPENING_WHOLE + f"(?:{'|'.join(map(re.escape, found))})") if found else None
 
 
 def _may_match(entry: _Tried, source: str, folded: str, begin: int, end: int) -> bool:
@@ -189,8 +208,9 @@ def _line_needs(pattern: re.Pattern[str]) -> Needs:
 
 
 def _foldable(need: Needs, pattern: re.Pattern[str]) -> Needs:
-    """``need`` without a folded set that holds a letter beyond ASCII, which ``_FOLD`` leaves as it is:
-    what is left stands, in the text folded so, wherever ``pattern`` matches."""
+    """``need`` without a folded set that holds a character beyond ASCII, whose case-blind matches
+    ``_folded`` is not proven to give as it: what is left stands in the folded text wherever
+    ``pattern`` matches."""
     sets = tuple((is_folded, strings) for is_folded, strings in need.sets if not is_folded or all(s.isascii() for s in strings))
     return need if len(sets) == len(need.sets) else Needs(need.non_ascii, sets, any(is_folded for is_folded, _ in sets))
 
@@ -198,7 +218,7 @@ def _foldable(need: Needs, pattern: re.Pattern[str]) -> Needs:
 @cache
 def _openings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool]:
     """The heads of ``pattern`` (none: try every line) and whether they are in lower case (then
-    looked for in the text folded by ``_FOLD``, which folds ASCII letters only: a case-blind
+    looked for in the text folded by ``_folded``, proven for ASCII letters only: a case-blind
     pattern with a head beyond ASCII has none)."""
     found = heads(pattern)
     folded = bool(pattern.flags & re.IGNORECASE)
