@@ -52,6 +52,7 @@ _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1
 _BULLET_CHARS = re.compile(r"[-*•]")
 _SPACES = re.compile(r"\s+")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
+_CONNECTOR_FIRST = ("a", "A", "o", "O")  # what a connector starts with: "a" and "o" match no other letter ignoring case
 _LETTERS = re.compile(r"[A-Za-z]+")
 _DIGIT = re.compile(r"\d")
 _SIGN_OR_SHARE = re.compile(r"[<>=]|\d\s*%")  # a sub-heading states no limit
@@ -162,15 +163,31 @@ def _split_line(content: str, line_start: int, blank: bool) -> list[_Line]:
 def _item_line(segment: str, at: int, after_blank: bool, inline: bool) -> _Line | None:
     """The line of one item written as ``segment`` at ``at``: its bullet and the blanks, bars and
     stars that close it stripped; None when nothing else is left (the closing "**" of a bold heading)."""
-    bullet = _BULLET.match(segment)
-    assert bullet is not None  # every part of the pattern is optional
-    body = segment[bullet.end():].rstrip()
+    text = segment.lstrip()
+    if _unmarked(text):  # most lines: the text as the bullet pattern would leave it, without running it
+        indent, marked = segment[:len(segment) - len(text)], False
+    else:
+        bullet = _BULLET.match(segment)
+        assert bullet is not None  # every part of the pattern is optional
+        text, indent, marked = segment[bullet.end():], bullet.group(1), bool(bullet.group(2))
+    body = text.rstrip()
     while body and body[-1] in " \t|*":
         body = body[:-1].rstrip()
     if not body:  # what is left ends in neither "*" nor a blank: it is no "**"
         return None
-    absolute = at + bullet.end()
-    return _Line(absolute, absolute + len(body), len(bullet.group(1).expandtabs()), bool(bullet.group(2)), body, after_blank, inline)
+    absolute = at + len(segment) - len(text)
+    return _Line(absolute, absolute + len(body), len(indent.expandtabs()) if "\t" in indent else len(indent), marked, body,
+                 after_blank, inline)
+
+
+_MARK_FIRST = frozenset("-*•·▪◦+([")
+"""The characters a ``_BULLET_MARK`` starts with, but for digits and the letters of "a)", "b."."""
+
+
+def _unmarked(text: str) -> bool:
+    """Whether ``text`` (a line after its blanks) opens with no bullet: it starts with neither a
+    mark nor a digit (``\\d``: a decimal digit of any script), nor a letter and "." or ")"."""
+    return bool(text) and text[0] not in _MARK_FIRST and not text[0].isdecimal() and text[1:2] not in (".", ")")
 
 
 @cache
@@ -328,7 +345,7 @@ def _region_items(source: str, region: _Region, items: list[Item]) -> None:
         following = lines[index + 1] if index < last else None
         if band is not None and line.indent < band.indent:
             band = None
-        if _CONNECTOR.match(line.text):
+        if line.text.startswith(_CONNECTOR_FIRST) and _CONNECTOR.match(line.text):
             pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
             previous = None
             continue

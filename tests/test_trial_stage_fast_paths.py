@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screener.headings import _folded
-from screener.segment import _REGION_INLINE_BULLET, _inline_marks
+from screener.segment import _BULLET, _CONNECTOR, _CONNECTOR_FIRST, _REGION_INLINE_BULLET, _Line, _inline_marks, _item_line
 from screener.stable_ids import _LIST_MARK, _SIGN_WORDS, Keys, _digest, _slug, _words, fingerprint, normalise
 
 
@@ -117,3 +117,48 @@ def test_inline_marks_are_the_plain_marks(region: str) -> None:
 def test_generated_inline_marks_are_the_plain_marks(parts: list[str]) -> None:
     region = "".join(parts)
     assert _inline_marks(region) == _plain_inline_marks(region)
+
+
+def _plain_item_line(segment: str, at: int, after_blank: bool, inline: bool) -> _Line | None:
+    """``segment._item_line`` in its plain form: the bullet pattern run on every line."""
+    bullet = _BULLET.match(segment)
+    assert bullet is not None
+    body = segment[bullet.end():].rstrip()
+    while body and body[-1] in " \t|*":
+        body = body[:-1].rstrip()
+    if not body:
+        return None
+    absolute = at + bullet.end()
+    return _Line(absolute, absolute + len(body), len(bullet.group(1).expandtabs()), bool(bullet.group(2)), body, after_blank, inline)
+
+
+LINES = [
+    "Age 18", "   Age 18", "\t  - Age", "  1. Age", "  12) x", "  123. x", "  1.5 mg", "  a) x", "  a. x", "  ab. x", "  A.x",
+    "  (a) x", "  (iv) x", "  (12) x", "  (x", "  [1] x", "  [12345] x", "  • x", "  · x", "  ▪ x", "  ◦ x", "  + x", "  * x",
+    "  ** x **", "  x |", "\u00a0\u2003Age", "  \u0663. x", "  \u0663) x", "  \u0663\u0664 x", "  é. x", "  Ω) x", "  x", "  .", "  )",
+    "  ***", "  | * |", "\t\tTabbed", " \x0b\x0cfeeds", "\u3000ideographic", "  -x", "  -", "  1.", "  a)",
+]
+
+
+@pytest.mark.parametrize("segment", LINES)
+def test_an_item_line_is_the_plain_line(segment: str) -> None:
+    assert _item_line(segment, 7, True, False) == _plain_item_line(segment, 7, True, False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([" ", "\t", "\u00a0", "\u2003", "-", "*", "•", "+", "(", ")", "[", "]", ".", "|", "1", "12",
+                                 "\u0663", "a", "A", "iv", "x", "é", "Age"]), min_size=1, max_size=8))
+def test_a_generated_item_line_is_the_plain_line(parts: list[str]) -> None:
+    segment = "".join(parts)
+    assert _item_line(segment, 0, False, True) == _plain_item_line(segment, 0, False, True)
+
+
+def test_what_strips_a_line_is_what_the_bullet_pattern_takes_for_blanks() -> None:
+    blank = re.compile(r"\s")
+    assert all(bool(blank.match(chr(code))) == chr(code).isspace() for code in range(0x110000))
+    assert all(bool(re.match(r"\d", chr(code))) == chr(code).isdecimal() for code in range(0x110000))
+
+
+def test_a_connector_starts_as_the_connector_pattern_needs() -> None:
+    firsts = {chr(code) for code in range(0x110000) if _CONNECTOR.match(chr(code) + "r") or _CONNECTOR.match(chr(code) + "nd/or")}
+    assert firsts == set(_CONNECTOR_FIRST)
