@@ -15,7 +15,7 @@ import re
 from functools import cache
 
 from .patterns import patterns
-from .phraseindex import finditer_from_heads
+from .phraseindex import anchored
 from .prefilter import Needs, heads, needs
 from .rules import Section
 
@@ -24,8 +24,22 @@ Heading = tuple[int, int, Section]
 _LINE_OPENING = re.compile(r"^[ \t]*(?:[#*>\-•]+[ \t]*)?(?:\*\*)?", re.M)
 _OPENING_WHOLE = r"[ \t]*+(?>[#*>\-•]+[ \t]*+)?(?>\*\*)?"
 """``_LINE_OPENING`` without its anchor and with no way back: what it matches at a line start."""
-_NON_ASCII_LINE = re.compile(r"\n[^\n]*?[^\x00-\x7f]")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_NOT_LOWERED = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
+"""The characters beyond ASCII that a case-blind pattern takes for an ASCII letter and ``str.lower``
+does not give as that letter ("\u0130" it lowers to two characters); the fourth, "\u212a" (the
+Kelvin sign), it lowers to "k"."""
+
+
+def _folded(source: str) -> str:
+    """``source`` as a case-blind pattern sees its letters, one character for one (offsets hold):
+    lowered, and each character beyond ASCII that such a pattern takes for an ASCII letter given
+    as that letter.  In the text folded so, an ASCII string a pattern needs stands wherever the
+    pattern can match.  (A translation table does the same ten times slower beyond ASCII.)"""
+    if not source.isascii():
+        for char, letter in _NOT_LOWERED:
+            if char in source:
+                source = source.replace(char, letter)
+    return source.lower()
 
 
 @cache
@@ -42,13 +56,31 @@ def find_headings(source: str, start: int, end: int) -> list[Heading]:
     """(start, end, section) of every section heading in ``source[start:end]``, in order, none
     overlapping."""
     anywhere, _ = _heading_patterns()
-    lowered = source.lower()
+    ascii_text = source.isascii()
+    folded = _folded(source)
     found: list[Heading] = []
     for pattern, section in anywhere:
-        for match in finditer_from_heads(pattern, source, start, end, lowered):
+        for match in _from_heads(pattern, source, start, end, folded):
             found.append((match.start(), match.end(), section))
-    found += _line_headings(source, start, end, lowered)
+    found += _line_headings(source, start, end, folded, ascii_text)
     return merged_headings(found)
+
+
+def _from_heads(pattern: re.Pattern[str], source: str, start: int, end: int, folded: str) -> list[re.Match[str]]:
+    """``pattern.finditer(source, start, end)``, the regex tried only where one of its heads stands
+    (``phraseindex.finditer_from_heads``), a case-blind one's found in ``folded`` (``_folded``): in
+    text beyond ASCII too, which that function searches whole."""
+    found_heads = _openings(pattern)[0]
+    if not found_heads:
+        return list(pattern.finditer(source, start, end))
+    haystack = folded if pattern.flags & re.IGNORECASE else source
+    places: set[int] = set()
+    for head in found_heads:
+        place = haystack.find(head, start, end)
+        while place >= 0:
+            places.add(place)
+            place = haystack.find(head, place + 1, end)
+    return anchored(pattern, source, sorted(places), end)
 
 
 def merged_headings(found: list[Heading]) -> list[Heading]:
@@ -66,14 +98,12 @@ def merged_headings(found: list[Heading]) -> list[Heading]:
 _Tried = tuple[re.Pattern[str], Section, tuple[str, ...], bool, Needs]
 
 
-def _line_headings(source: str, start: int, end: int, lowered: str) -> list[Heading]:
-    """The headings that start a line.  On a line in ASCII, a pattern is tried when the line
-    starts with one of its heads or, without heads, holds what its matches need; on a line
-    with other characters (whose case folding ``str.lower`` does not follow), every pattern
-    the whole text may hold is tried."""
-    ascii_text = source.isascii()
-    folded_text = lowered if ascii_text else source.translate(_ASCII_LOWER)  # ASCII lines lowered, offsets kept
-    tried = [entry for entry, need in _line_patterns() if not need.excludes(source, ascii_text, lowered)]
+def _line_headings(source: str, start: int, end: int, folded: str, ascii_text: bool) -> list[Heading]:
+    """The headings that start a line: a pattern is tried on a line that starts with one of its
+    heads or, without heads, holds what its matches need, both found in ``folded`` (the text
+    folded by ``_folded``)."""
+    tried = [entry for entry, need in _line_patterns() if not ((need.non_ascii and ascii_text)
+                                                               or _line_lacks(need, source, folded, 0, len(source)))]
     if not tried:
         return []
     unheaded = [entry for entry in tried if not entry[2]]  # a line that starts with no head tries only these
@@ -81,19 +111,15 @@ def _line_headings(source: str, start: int, end: int, lowered: str) -> list[Head
     exact_heads = tuple(h for entry in tried if not entry[3] for h in entry[2])
     region = source[start:end]  # a slice: "^" holds at ``start`` mid-line too
     found: list[Heading] = []
-    for line in _candidate_lines(source, start, end, folded_text, unheaded, ascii_text):
+    for line in _candidate_lines(source, start, end, folded, unheaded):
         match = _LINE_OPENING.match(region, line)
         assert match is not None  # every part of the pattern is optional
         line_begin = start + match.end()
         line_end = source.find("\n", line_begin, end)
         line_end = end if line_end < 0 else line_end
-        if ascii_text or source[line_begin:line_end].isascii():
-            headed = (folded_heads and folded_text.startswith(folded_heads, line_begin, line_end)) \
-                or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
-            entries = [entry for entry in (tried if headed else unheaded)
-                       if _may_match(entry, source, folded_text, line_begin, line_end)]
-        else:
-            entries = tried
+        headed = (folded_heads and folded.startswith(folded_heads, line_begin, line_end)) \
+            or (exact_heads and source.startswith(exact_heads, line_begin, line_end))
+        entries = [entry for entry in (tried if headed else unheaded) if _may_match(entry, source, folded, line_begin, line_end)]
         for pattern, section, *_ in entries:
             heading = pattern.match(source, line_begin, line_end)
             # a heading stands alone on its line, or ends with a colon before its first item
@@ -110,23 +136,24 @@ def _line_headings(source: str, start: int, end: int, lowered: str) -> list[Head
 def _line_patterns() -> list[tuple[_Tried, Needs]]:
     """Each line pattern with its section, heads and needs within a line, and what the whole
     text must hold for it to match anywhere."""
-    return [((pattern, section, *_openings(pattern), _line_needs(pattern)), needs(pattern))
+    return [((pattern, section, *_openings(pattern), _line_needs(pattern)), _foldable(needs(pattern), pattern))
             for pattern, section in _heading_patterns()[1]]
 
 
-def _candidate_lines(source: str, start: int, end: int, folded_text: str, unheaded: list[_Tried], ascii_text: bool) -> list[int]:
+def _candidate_lines(source: str, start: int, end: int, folded: str, unheaded: list[_Tried]) -> list[int]:
     """The starts (offsets from ``start``) of the lines where a line pattern may match: the
-    first line, lines whose opening is followed by a head of some line pattern, lines that
-    hold a string of the first set an unheaded pattern needs, and lines with characters
-    beyond ASCII; every line when an unheaded pattern has no such set."""
+    first line, lines whose opening is followed by a head of some line pattern, and lines that
+    hold a string of the first set an unheaded pattern needs; every line when an unheaded
+    pattern has no such set."""
     if any(not need.sets for *_, need in unheaded):
         return [match.start() for match in _LINE_OPENING.finditer(source[start:end])]
-    lines = {0} | {match.start() + 1 - start for match in _headed_lines().finditer(source, start, end)}
-    if not ascii_text:
-        lines |= {match.start() + 1 - start for match in _NON_ASCII_LINE.finditer(source, start, end)}
+    lines = {0}
+    for pattern, haystack in zip(_headed_lines(), (folded, source)):
+        if pattern is not None:
+            lines.update(match.start() + 1 - start for match in pattern.finditer(haystack, start, end))
     for *_, need in unheaded:
-        folded, strings = need.sets[0]
-        haystack = folded_text if folded else source
+        is_folded, strings = need.sets[0]
+        haystack = folded if is_folded else source
         for string in strings:
             place = haystack.find(string, start, end)
             while place >= 0:
@@ -136,30 +163,35 @@ def _candidate_lines(source: str, start: int, end: int, folded_text: str, unhead
 
 
 @cache
-def _headed_lines() -> re.Pattern[str]:
+def _headed_lines() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
     """A line break, the line's opening (``_LINE_OPENING``, taken whole) and a head of any line
-    pattern; a folded head in any case (beyond ASCII too: a line found in excess is only
-    tested).  Searched for its leading line break, not tried at every place."""
+    pattern: (one with the folded heads, searched in the folded text, whose letters it compares
+    without a case-blind comparison of each; one with the others, searched in the text), None
+    where there are none.  Searched for its leading line break, not tried at every place."""
     heads_of = [_openings(pattern) for pattern, _ in _heading_patterns()[1]]
     folded = sorted({h for found, is_folded in heads_of if is_folded for h in found}, key=len, reverse=True)
     exact = sorted({h for found, is_folded in heads_of if not is_folded for h in found}, key=len, reverse=True)
-    choices = ([f"(?i:{'|'.join(map(re.escape, folded))})"] if folded else []) + [re.escape(h) for h in exact]
-    return re.compile(r"\n" + _OPENING_WHOLE + f"(?:{'|'.join(choices) or '(?!)'})")
+    return _opened_by(folded), _opened_by(exact)
 
 
-def _may_match(entry: _Tried, source: str, folded_text: str, begin: int, end: int) -> bool:
-    """Whether the line pattern of ``entry`` may match at the start of the ASCII line ``source[begin:end]``."""
-    _, _, opening, folded, need = entry
+def _opened_by(found: list[str]) -> re.Pattern[str] | None:
+    """A line break and opening followed by one of ``found`` (None for none)."""
+    return re.compile(r"\n" + _OPENING_WHOLE + f"(?:{'|'.join(map(re.escape, found))})") if found else None
+
+
+def _may_match(entry: _Tried, source: str, folded: str, begin: int, end: int) -> bool:
+    """Whether the line pattern of ``entry`` may match at the start of the line ``source[begin:end]``."""
+    _, _, opening, is_folded, need = entry
     if opening:
-        return (folded_text if folded else source).startswith(opening, begin, end)
-    return not _line_lacks(need, source, folded_text, begin, end)
+        return (folded if is_folded else source).startswith(opening, begin, end)
+    return not _line_lacks(need, source, folded, begin, end)
 
 
-def _line_lacks(need: Needs, source: str, folded_text: str, begin: int, end: int) -> bool:
-    """``Needs.excludes`` for the ASCII line ``source[begin:end]``, searched in place: whether
-    it lacks every string of one of the sets a match needs."""
-    for folded, strings in need.sets:
-        haystack = folded_text if folded else source
+def _line_lacks(need: Needs, source: str, folded: str, begin: int, end: int) -> bool:
+    """``Needs.excludes`` for ``source[begin:end]``, searched in place (folded sets in ``folded``):
+    whether it lacks every string of one of the sets a match needs."""
+    for is_folded, strings in need.sets:
+        haystack = folded if is_folded else source
         for string in strings:
             if haystack.find(string, begin, end) >= 0:
                 break
@@ -172,15 +204,27 @@ def _line_lacks(need: Needs, source: str, folded_text: str, begin: int, end: int
 def _line_needs(pattern: re.Pattern[str]) -> Needs:
     """What a match of ``pattern`` needs within its line: nothing known for a pattern with a
     lookbehind, whose needs may stand before the line."""
-    return Needs() if "(?<" in pattern.pattern else needs(pattern)
+    return Needs() if "(?<" in pattern.pattern else _foldable(needs(pattern), pattern)
+
+
+def _foldable(need: Needs, pattern: re.Pattern[str]) -> Needs:
+    """``need`` without a folded set that holds a character beyond ASCII, whose case-blind matches
+    ``_folded`` is not proven to give as it: what is left stands in the folded text wherever
+    ``pattern`` matches."""
+    sets = tuple((is_folded, strings) for is_folded, strings in need.sets if not is_folded or all(s.isascii() for s in strings))
+    return need if len(sets) == len(need.sets) else Needs(need.non_ascii, sets, any(is_folded for is_folded, _ in sets))
 
 
 @cache
 def _openings(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], bool]:
     """The heads of ``pattern`` (none: try every line) and whether they are in lower case (then
-    compared on ASCII lines only)."""
+    looked for in the text folded by ``_folded``, proven for ASCII letters only: a case-blind
+    pattern with a head beyond ASCII has none)."""
     found = heads(pattern)
-    return (() if found is None else tuple(found)), bool(pattern.flags & re.IGNORECASE)
+    folded = bool(pattern.flags & re.IGNORECASE)
+    if found is None or (folded and not all(head.isascii() for head in found)):
+        return (), folded
+    return tuple(found), folded
 
 
 _WRAPPED = re.compile(r"\n[ \t]*([^\n:]{1,80}):[ \t]*(?=\n|$)")

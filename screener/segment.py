@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 from .ages import age_words
 from .patterns import patterns
 from .headings import find_headings
+from .phraseindex import anchored
 from .rules import Section
 
 
@@ -51,6 +52,7 @@ _INLINE_BULLET = re.compile(r"(?:(?<=\s)|^)[-*•]\s+(?=[A-Z(\"'])(?!(?:IV|V|I{1
 _BULLET_CHARS = re.compile(r"[-*•]")
 _SPACES = re.compile(r"\s+")
 _CONNECTOR = re.compile(r"^(?:and\s*/\s*or|and\s+or|or)\s*[:,;.]?$", re.I)
+_CONNECTOR_FIRST = ("a", "A", "o", "O")  # what a connector starts with: "a" and "o" match no other letter ignoring case
 _LETTERS = re.compile(r"[A-Za-z]+")
 _DIGIT = re.compile(r"\d")
 _SIGN_OR_SHARE = re.compile(r"[<>=]|\d\s*%")  # a sub-heading states no limit
@@ -61,7 +63,9 @@ _REQUIRES = re.compile(r"\b(?:following|must|should|shall|who|with|have|has|had"
 
 _REGION_INLINE_BULLET = re.compile(r"[-*•][^\S\n]+(?=[A-Z(\"'])(?!(?:IV|V|I{1,3})\b)")
 """``_INLINE_BULLET`` over a whole region, but for its opening (a blank or a line's start before it,
-tested on each match): searched for its first character, it is one search of the region."""
+tested on each match): tried where one of its marks stands, it is one pass over the region."""
+_MARKS = ("-", "*", "•")
+"""The characters a match of ``_REGION_INLINE_BULLET`` starts with."""
 _OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 """The line breaks of ``str.splitlines`` besides "\n"."""
 
@@ -76,8 +80,7 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
     if _OTHER_BREAKS.search(source, start, end):
         return _lines_by_splitting(source, start, end)
     region = source[start:end]
-    marks = [m.start() for m in _REGION_INLINE_BULLET.finditer(region) if not m.start() or region[m.start() - 1].isspace()] \
-        if _BULLET_CHARS.search(region) else []
+    marks = _inline_marks(region)
     marks.append(len(region) + 1)  # past every line: no test of the end of the list
     next_mark = 0
     out: list[_Line] = []
@@ -102,6 +105,21 @@ def _lines(source: str, start: int, end: int) -> list[_Line]:
             out.append(line)
             blank = False
     return out
+
+
+def _inline_marks(region: str) -> list[int]:
+    """Where the inline bullets of ``region`` start: the matches of ``_REGION_INLINE_BULLET``
+    that open the region or follow a blank.  The regex is tried at each of its marks, found by
+    ``str.find``: scanning for a set of characters, the regex engine tests every character
+    (a match spans its mark and the blanks after it, so none can start inside another)."""
+    places: list[int] = []
+    for mark in _MARKS:
+        place = region.find(mark)
+        while place >= 0:
+            places.append(place)
+            place = region.find(mark, place + 1)
+    places.sort()
+    return [m.start() for m in anchored(_REGION_INLINE_BULLET, region, places) if not m.start() or region[m.start() - 1].isspace()]
 
 
 def _lines_by_splitting(source: str, start: int, end: int) -> list[_Line]:
@@ -145,15 +163,31 @@ def _split_line(content: str, line_start: int, blank: bool) -> list[_Line]:
 def _item_line(segment: str, at: int, after_blank: bool, inline: bool) -> _Line | None:
     """The line of one item written as ``segment`` at ``at``: its bullet and the blanks, bars and
     stars that close it stripped; None when nothing else is left (the closing "**" of a bold heading)."""
-    bullet = _BULLET.match(segment)
-    assert bullet is not None  # every part of the pattern is optional
-    body = segment[bullet.end():].rstrip()
+    text = segment.lstrip()
+    if _unmarked(text):  # most lines: the text as the bullet pattern would leave it, without running it
+        indent, marked = segment[:len(segment) - len(text)], False
+    else:
+        bullet = _BULLET.match(segment)
+        assert bullet is not None  # every part of the pattern is optional
+        text, indent, marked = segment[bullet.end():], bullet.group(1), bool(bullet.group(2))
+    body = text.rstrip()
     while body and body[-1] in " \t|*":
         body = body[:-1].rstrip()
     if not body:  # what is left ends in neither "*" nor a blank: it is no "**"
         return None
-    absolute = at + bullet.end()
-    return _Line(absolute, absolute + len(body), len(bullet.group(1).expandtabs()), bool(bullet.group(2)), body, after_blank, inline)
+    absolute = at + len(segment) - len(text)
+    return _Line(absolute, absolute + len(body), len(indent.expandtabs()) if "\t" in indent else len(indent), marked, body,
+                 after_blank, inline)
+
+
+_MARK_FIRST = frozenset("-*•·▪◦+([")
+"""The characters a ``_BULLET_MARK`` starts with, but for digits and the letters of "a)", "b."."""
+
+
+def _unmarked(text: str) -> bool:
+    """Whether ``text`` (a line after its blanks) opens with no bullet: it starts with neither a
+    mark nor a digit (``\\d``: a decimal digit of any script), nor a letter and "." or ")"."""
+    return bool(text) and text[0] not in _MARK_FIRST and not text[0].isdecimal() and text[1:2] not in (".", ")")
 
 
 @cache
@@ -311,7 +345,7 @@ def _region_items(source: str, region: _Region, items: list[Item]) -> None:
         following = lines[index + 1] if index < last else None
         if band is not None and line.indent < band.indent:
             band = None
-        if _CONNECTOR.match(line.text):
+        if line.text.startswith(_CONNECTOR_FIRST) and _CONNECTOR.match(line.text):
             pending_or = line.text.lower().startswith(("and/or", "and or", "or")) or pending_or
             previous = None
             continue
