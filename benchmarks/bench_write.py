@@ -23,7 +23,7 @@ from pathlib import Path
 
 from screener.compiler import compile_source
 from screener.extract import Extractor
-from screener.output import write_atomically
+from screener.output import OutputFolder
 from screener.rules import dump_rules, load_rules
 from screener.sources import read_sources
 
@@ -47,14 +47,14 @@ def main() -> None:
     extractor = Extractor()  # a new one: the rules of repeated items the first run kept do not help the batch
     writing = batch = 0.0
     with tempfile.TemporaryDirectory() as folder:
-        for index, source in enumerate(sources):
-            began = time.process_time()
-            rules = compile_source(source, extractor)
-            start = time.process_time()
-            path = Path(folder) / f"{index}.yaml"
-            write_atomically(path, dump_rules(rules))
-            done = time.process_time()
-            writing, batch = writing + done - start, batch + done - began
+        with OutputFolder(Path(folder)) as output:  # as ``screener compile --out-dir`` writes
+            for index, source in enumerate(sources):
+                began = time.process_time()
+                rules = compile_source(source, extractor)
+                start = time.process_time()
+                output.write(f"{index}.yaml", dump_rules(rules))
+                done = time.process_time()
+                writing, batch = writing + done - start, batch + done - began
         checker = Extractor()
         different = sum(load_rules(Path(folder) / f"{index}.yaml") != compile_source(source, checker)
                         for index, source in enumerate(sources))

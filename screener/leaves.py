@@ -442,7 +442,7 @@ class LeafReader(ComparisonReader):
         spans: list[tuple[int, int]] = []
         if cannot_match(self._neutral_needs, sentence):
             return spans
-        for match in self._neutral_re.finditer(sentence, start):
+        for match in finditer_from_heads(self._neutral_re, sentence, start):  # tried where a phrase can start
             qualifier = self._qualified_re.match(sentence, match.end())
             if qualifier is None or any(a <= qualifier.start("word") < b for a, b in covered):
                 spans.append(match.span())

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..output import write_atomically
+from ..output import OutputFolder
 from ..yamlio import printable_name
 from .common import EXIT_INPUT_ERROR, RulesFormat, clean_errors, emit, fail, progress_bar
 
@@ -38,7 +38,7 @@ def compile_command(
         return
     coverage = Coverage()
     entries = list(iter_sources(sources, trial_id))
-    with progress_bar(entries, "compiling") as progress:
+    with OutputFolder(out_dir) as folder, progress_bar(entries, "compiling") as progress:
         for index, (name, source, error) in enumerate(progress, start=1):
             if error is not None:
                 coverage.fail(name, error.message)
@@ -46,7 +46,7 @@ def compile_command(
             rules = compile_source(source)
             coverage.add(rules)
             file_name = re.sub(r"[^\w.\-]+", "_", rules.trial.id or f"trial-{index}")
-            write_atomically(out_dir / f"{file_name}.{fmt.value}", dump_rules(rules, fmt.value))
+            folder.write(f"{file_name}.{fmt.value}", dump_rules(rules, fmt.value))
     typer.echo(f"{coverage.summary()}\nrules files written to {printable_name(out_dir)}", err=True)
     if coverage.failures:
         raise typer.Exit(EXIT_INPUT_ERROR)
