@@ -51,6 +51,24 @@ def _heads_own_limit(sentence: str, mention: Mention, bounds: list[Bound]) -> bo
                                    for b in bounds)
 
 
+class _Guarded:
+    """A pattern searched in a window only when the window holds what every match needs
+    (``prefilter.needs``): the same result as ``pattern.search``, for a pattern with no
+    lookbehind that must hold (a match and all it looks at lie inside ``pos:endpos``)."""
+
+    __slots__ = ("pattern", "need")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.need = needs(pattern)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        endpos = len(text) if endpos is None else endpos
+        if cannot_match(self.need, text[pos:endpos]):
+            return None
+        return self.pattern.search(text, pos, endpos)
+
+
 @dataclass
 class Leaf:
     start: int
@@ -93,6 +111,10 @@ class LeafReader(ComparisonReader):
             r"\b(?:within\s+(?:the\s+)?(?:past|last|previous|preceding|prior)?|(?:in|during|over)\s+the\s+(?:past|last|previous|"
             r"preceding|prior))\s*(\d+|" + "|".join(NUMBER_WORDS)
             + r")\s+(years?|months?|weeks?|days?)\b(?:\s+(?:prior\s+to|before|preceding|of)\s+(?:the\s+)?" + anchors + ")?", re.I)
+        # the windows searched around each condition and bound: most hold no word a match needs
+        self._uncertain, self._within = _Guarded(self._uncertain_re), _Guarded(self._within_re)
+        self._history, self._current = _Guarded(self._history_re), _Guarded(self._current_re)
+        self._negated_before, self._conditional = _Guarded(self._negated_before_re), _Guarded(self._conditional_re)
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:
@@ -142,7 +164,7 @@ class LeafReader(ComparisonReader):
                 continue
             last = bisect.bisect_left(separators, bound.start)
             clause = separators[last - 1] + 1 if last else start
-            if self._conditional_re.search(sentence[clause:bound.start]) \
+            if self._conditional.search(sentence[clause:bound.start]) \
                     and self._conditional_re.search(_CLOSED_BRACKETS.sub(" ", sentence[clause:bound.start])):
                 # "consent of a guardian if less than 18 years old": a condition, not a requirement; one closed
                 # in brackets before the limit is a remark on it: "(unless ...) Creatinine <= 2 mg/dL"
@@ -239,14 +261,14 @@ class LeafReader(ComparisonReader):
             known = len(leaves)
             if spans.contains(mention.start):
                 continue
-            if self._uncertain_re.search(sentence[max(start, mention.start - 30):mention.start]):
+            if self._uncertain.search(sentence[max(start, mention.start - 30):mention.start]):
                 continue  # "suspected X" is not X: the words stay unread and go to manual review
             if not self._heads_clause(sentence, start, mention):
                 continue  # "etiologies to scleroderma", "example: COPD": mentioned, not required
             term = self.lexicon.conditions[mention.id]
-            window = self._within_re.search(sentence, mention.end, min(len(sentence), mention.end + 60))
+            window = self._within.search(sentence, mention.end, min(len(sentence), mention.end + 60))
             prefix = sentence[max(start, mention.start - 40):mention.start]
-            history = bool(self._history_re.search(prefix)) and not self._current_re.search(prefix[-20:])
+            history = bool(self._history.search(prefix)) and not self._current.search(prefix[-20:])
             within = None
             end = mention.end
             if window:
@@ -264,7 +286,7 @@ class LeafReader(ComparisonReader):
             if mention.negated or inside is not None:  # "Nonsmoker"
                 node = Not(item=node, span=node.span)
             negated = self._negated_after_re.match(sentence, end)
-            before = self._negated_before_re.search(sentence, max(start, mention.start - 20), mention.start)
+            before = self._negated_before.search(sentence, max(start, mention.start - 20), mention.start)
             if negated:  # "HIV negative"
                 end = negated.end()
                 node = Not(item=node, span=text.origin(mention.start, end))
