@@ -15,6 +15,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache
 
+from .prefilter import cannot_match, needs
 from .patterns import patterns
 
 # "of age", "old", "-year-old", "y/o" after "N years" (or after a bare "18-35" when the tail
@@ -73,11 +74,11 @@ class AgeWords:
     def possessed(self, sentence: str, position: int) -> bool:
         """True when another person's possessive stands right before ``position`` ("both parents'
         current body mass index", "the donor's weight"): a measure of that person, not the patient's."""
-        return _possessive(self.others_words).search(sentence[max(0, position - 50):position]) is not None
+        return _search(_possessive(self.others_words), sentence[max(0, position - 50):position]) is not None
 
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
         before_re, after_re = _other_person_res(self.others_words)
-        before = before_re.search(sentence[max(0, start - 40):start])
+        before = _search(before_re, sentence[max(0, start - 40):start])
         after = after_re.match(sentence[end:end + 30])
         found = before or after
         return self.others[found.group(1).lower()] if found else False
@@ -87,7 +88,7 @@ class AgeWords:
         onset".  "Male at the age of >= 5" is the patient's age: "at" with no event word
         before it in the clause."""
         before = sentence[max(0, start - 20):start]
-        word = _EVENT_WORD_BEFORE.search(before)
+        word = _search(_EVENT_WORD_BEFORE, before)
         if word:
             clause = _clause(sentence[clause_start:start - len(before) + word.start()])
             named = self._event_named(clause)
@@ -139,7 +140,7 @@ class AgeWords:
     def cue(self, sentence: str, clause_start: int, start: int, end: int) -> bool:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
         before = sentence[max(clause_start, start - 25):start]
-        return bool(age_tail(sentence, end, "year") or _AGE_BEFORE.search(before))
+        return bool(age_tail(sentence, end, "year") or _search(_AGE_BEFORE, before))
 
 
 @cache
@@ -154,6 +155,12 @@ def _other_person_res(others_words: str) -> tuple[re.Pattern[str], re.Pattern[st
 def _possessive(others_words: str) -> re.Pattern[str]:
     """Another person's possessive, then up to two words, at the end of the text ("both parents' current")."""
     return re.compile(rf"\b(?:{others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$", re.I)
+
+
+def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """``pattern.search(text)``, skipped when ``text`` lacks what every match needs: most
+    windows before a limit hold no age word nor possessive."""
+    return None if cannot_match(needs(pattern), text) else pattern.search(text)
 
 
 def _clause(text: str) -> str:

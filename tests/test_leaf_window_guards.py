@@ -10,8 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screener import ages
 from screener.extract import Extractor
 from screener.leaves import _Guarded
+from screener.tokens import WORD
 from screener.prefix_negation import _COORDINATED, _in_clause_re, in_clause_negation
 
 WORDS = ["suspected", "possible", "probable", "r/o", "within", "the", "past", "last", "in", "during", "over",
@@ -73,3 +75,22 @@ def test_in_clause_negation_agrees_with_the_plain_search(before: str, after: str
     floor = min(floor, start)
     assert in_clause_negation(text, floor, start, start + 3) == _plain_in_clause_negation(text, floor, start, start + 3)
 
+
+AGE_WORDS = ["mother's", "parents'", "donor", "donors'", "Donor's", "age", "aged", "ages", "of", "is", "at", "before",
+             "the", "onset", "current", "body", "weight", "'", "s", "18", "years", "AGE", "By", "x", ",", "  "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(window=st.lists(st.sampled_from(AGE_WORDS), max_size=12).map(" ".join))
+def test_age_window_guards_find_what_the_patterns_find(window: str) -> None:
+    words = ages.age_words()
+    for pattern in (ages._possessive(words.others_words), ages._other_person_res(words.others_words)[0],
+                    ages._EVENT_WORD_BEFORE, ages._AGE_BEFORE):
+        plain, guarded = pattern.search(window), ages._search(pattern, window)
+        assert (plain and plain.span()) == (guarded and guarded.span())
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=SENTENCES, enough=st.integers(1, 4))
+def test_meaningful_words_counts_as_every_word_read(reader: Extractor, text: str, enough: int) -> None:
+    assert reader._meaningful_words(text, enough) == min(enough, sum(not reader._is_filler[w] for w in WORD.findall(text)))
