@@ -45,7 +45,17 @@ _RANGE = re.compile(  # "18 and 65 years old"
     r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*" + _SECOND_NUMBER, re.I)
 _RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
 _EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-_BLANKS = re.compile(r"\s*")
+_RANGE_OPENS = opening_chars(_RANGE_BETWEEN.pattern)  # _RANGE opens as _RANGE_BETWEEN does
+_OR_GAP = re.compile(r"\s*,?\s*or\s+")
+
+
+def _first_at(text: str, position: int) -> str:
+    """The first non-blank character of ``text`` from ``position`` ("" at the end), blanks
+    being what a pattern's ``\\s`` matches."""
+    end = len(text)
+    while position < end and text[position].isspace():
+        position += 1
+    return text[position:position + 1]
 
 
 def _may_open(first: str, opens: frozenset[str] | None) -> bool:
@@ -107,6 +117,13 @@ _LISTED_FIRST = re.compile(r"\d(?:,\d)?")
 _LISTED = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))")
 
 
+def _may_rise(before: str) -> bool:
+    """Whether ``_RISE_BEFORE`` can end ``before``: its last word, blanks aside, is "to" or "of"
+    (in ASCII; other text is always searched)."""
+    tail = before.rstrip()
+    return not tail.isascii() or tail[-2:].lower() in ("to", "of")
+
+
 class QuantityReader(MentionReader):
     """Reads the bounds of a text; whether a comparator carries over to the next number
     depends on the variables named between them, which the mentions stage finds."""
@@ -129,6 +146,7 @@ class QuantityReader(MentionReader):
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
         self._uln_opens, self._lln_opens = opening_chars(p["upper_limit"]), opening_chars(p["lower_limit"])
+        self._after_opens = opening_chars(self._after_re.pattern)
         self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._exceptions = phrase_regex(p["exception_words"])
         self._exceptions_needs = needs(self._exceptions)
@@ -176,13 +194,13 @@ class QuantityReader(MentionReader):
 
     def comparator_after(self, text: str, position: int) -> tuple[str, int] | None:
         """The comparator written right after ``position`` ("18 years or older"): (op, its end)."""
+        if not _may_open(_first_at(text, position), self._after_opens):
+            return None
         suffix = self._after_re.match(text, position)
         return (self._after[name_key(suffix.group(1))], suffix.end()) if suffix else None
 
     def _unit_after(self, text: str, position: int) -> tuple[str | None, int]:
-        blanks = _BLANKS.match(text, position)  # a limit is read only where its first character stands
-        opening = blanks.end() if blanks else position
-        first = text[opening:opening + 1]
+        first = _first_at(text, position)  # a limit is read only where its first character stands
         uln = self._uln_re.match(text, position) if _may_open(first, self._uln_opens) else None
         if uln and uln.end() > position and uln.group(0).strip():
             return "ULN", uln.end()
@@ -198,7 +216,7 @@ class QuantityReader(MentionReader):
         titre = titre_bounds(self, text, number.start())  # "ANA >= 1:160" (screener.titres)
         if titre is not None:
             return titre
-        if _TYPO_THOUSANDS.fullmatch(number.group(1)) and number.group(1).endswith("00"):
+        if number.group(1).endswith("00") and _TYPO_THOUSANDS.fullmatch(number.group(1)):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]
         op, start, within, aged = self._comparator_at(text, number)
@@ -206,11 +224,12 @@ class QuantityReader(MentionReader):
         value = parse_number(number.group(1))
         cursor = number.end()
         second = None
-        pair = _PAIR.match(text, cursor) if _PAIR_FIRST.fullmatch(number.group(1)) else None
+        pair = _PAIR.match(text, cursor) if _first_at(text, cursor) == "/" and _PAIR_FIRST.fullmatch(number.group(1)) else None
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
         unit_first, after_first = self._unit_after(text, cursor)
-        range_match = _RANGE_BETWEEN.match(text, after_first)  # found wherever _RANGE is: "between" is read only then
+        range_match = _RANGE_BETWEEN.match(text, after_first) if _may_open(_first_at(text, after_first), _RANGE_OPENS) else None
+        # found wherever _RANGE is: "between" is read only then
         between = _BETWEEN.search(before) if range_match else None
         if range_match and not between:
             range_match = _RANGE.match(text, after_first)
@@ -236,7 +255,7 @@ class QuantityReader(MentionReader):
         if second is not None:
             return _range_bounds((start, cursor), value, second, (unit_first or unit, unit), bool(tail))
         if op is None:
-            rise = _RISE_BEFORE.search(before)
+            rise = _RISE_BEFORE.search(before) if _may_rise(before) else None
             if rise and first_word_at(text, self._rise) < number.start():
                 op = ">="
             else:
@@ -384,7 +403,7 @@ class QuantityReader(MentionReader):
                     extra.append(Bound(comparator.start(), limit.end(), op, 1, unit))
                     taken.append((comparator.start(), limit.end()))
             for bound in found:
-                alternative = re.compile(r"\s*,?\s*or\s+").match(text, bound.end)
+                alternative = _OR_GAP.match(text, bound.end)
                 limit = limit_re.match(text, alternative.end()) if alternative else None
                 if alternative and limit and _LIMIT_WORDS.search(limit.group(0)) and bound.unit not in ("ULN", "LLN"):
                     extra.append(Bound(alternative.end(), limit.end(), bound.op, 1, unit))
