@@ -47,6 +47,7 @@ _RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
 _EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _RANGE_OPENS = opening_chars(_RANGE_BETWEEN.pattern)  # _RANGE opens as _RANGE_BETWEEN does
 _OR_GAP = re.compile(r"\s*,?\s*or\s+")
+_BRACKETS = frozenset("([")  # what _RESTATED and _VARIANT_OPENING open with, blanks aside
 
 
 def _first_at(text: str, position: int) -> str:
@@ -115,6 +116,8 @@ _VARIANT_OPENING = re.compile(r"\s*[(\[]\s*(?:or\s+)?")
 _VARIANT_CLAUSE = re.compile(r"\b(?:if|for|in|with|when|where)\b\s*(.+)$", re.I)
 _LISTED_FIRST = re.compile(r"\d(?:,\d)?")
 _LISTED = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))")
+_LISTED_OPENS = opening_chars(_LISTED.pattern)
+_FOR_SEX_OPENS = opening_chars(_FOR_SEX.pattern)
 
 
 def _may_rise(before: str) -> bool:
@@ -153,6 +156,7 @@ class QuantityReader(MentionReader):
         self._within_normal_re = phrase_regex(p["within_normal"])
         self._within_normal_needs = needs(self._within_normal_re)
         self._distance_re = re.compile(r"\s*(?:" + phrase_regex(p["distance_words"]).pattern + r")", re.I)
+        self._distance_opens = opening_chars(self._distance_re.pattern)
 
     def bounds(self, text: str) -> list[Bound]:
         """Every comparator-number-unit of ``text``, except those in a conditional remark
@@ -285,15 +289,16 @@ class QuantityReader(MentionReader):
         start, cursor, op, value, unit = read
         if within and unit not in DURATION_UNITS:
             return []  # "within 15 cm of the anal margin" is a place, not a limit
-        if self._distance_re.match(text, cursor):
+        first = _first_at(text, cursor)
+        if _may_open(first, self._distance_opens) and self._distance_re.match(text, cursor):
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
-        if unit and _EUROPEAN_THOUSANDS.fullmatch(number.group(1)) and _is_count(unit):
+        if unit and "." in number.group(1) and _EUROPEAN_THOUSANDS.fullmatch(number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
         if pair and unit not in (None, "mmHg"):
             return []
         bound = Bound(start, cursor, op, value, unit, within=within, age_words=age_words,
                       pair=parse_number(pair.group(1)) if pair else None)
-        for_sex = _FOR_SEX.match(text, cursor)
+        for_sex = _FOR_SEX.match(text, cursor) if _may_open(first, _FOR_SEX_OPENS) else None
         if for_sex:
             word = for_sex.group("bracketed") or for_sex.group("sex")
             bound.sex = "male" if word.lower().startswith(("m", "bo")) else "female"
@@ -303,7 +308,7 @@ class QuantityReader(MentionReader):
 
     def _restatements(self, text: str, bound: Bound) -> None:
         """"< 8 kPa (< 60 mmHg)": the bracketed value is the same threshold in other units."""
-        alt = _RESTATED.match(text, bound.end)
+        alt = _RESTATED.match(text, bound.end) if _first_at(text, bound.end) in _BRACKETS else None
         if not alt or bound.unit in (None, "ULN", "LLN"):
             return
         unit, end = self._unit_after(text, alt.end())
@@ -321,7 +326,7 @@ class QuantityReader(MentionReader):
 
     def _variant(self, text: str, bound: Bound) -> list[Bound]:
         """"<= 2.5 x ULN (<= 5 x ULN if liver metastases)": a second threshold under a condition."""
-        opening = _VARIANT_OPENING.match(text, bound.end)
+        opening = _VARIANT_OPENING.match(text, bound.end) if _first_at(text, bound.end) in _BRACKETS else None
         if not opening:
             return []
         close = text.find(")", opening.end())
@@ -365,7 +370,7 @@ class QuantityReader(MentionReader):
         if not _LISTED_FIRST.fullmatch(number.group(1)):
             return []
         after = number.start() + 1
-        listed = _LISTED.match(text, after)
+        listed = _LISTED.match(text, after) if _may_open(_first_at(text, after), _LISTED_OPENS) else None
         if not listed:
             return []
         values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))

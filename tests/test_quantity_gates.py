@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screener import classes, quantities, titres
+from screener import classes, comparators, quantities, titres, tokens
 from screener.extract import Extractor
 
 READER = Extractor()
 PIECES = ["or", "more", "older", "and", "greater", "to", "TO", "of", "-", "~", "1", "18", "65", "1:160", ":", "/", "90",
           " ", "  ", "\t", "\n", "\u00a0", "\u2003", "(", ")", "years", "x", "ULN", "class", "NYHA", "ASA", "stage",
-          "grade", "III", "than", "less", "above", "ſ", "\u212a", "İ", "é", "for", "men", "[", ",", "mm", "Hg"]
+          "grade", "III", "than", "less", "above", "distant", "from", "in", "women", "approx", "ſ", "\u212a", "İ", "é", "for", "men", "[", ",", "mm", "Hg"]
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=8).map("".join)
 
 
@@ -69,3 +69,44 @@ def test_titre_at_agrees_with_the_plain_match(text, position):
 def test_quick_tests_on_written_forms(text, rises, class_word):
     assert quantities._may_rise(text) is rises
     assert classes._may_end_in_class_word(text) is class_word
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_skipped_passes_after_a_bound_find_nothing(text):
+    first = quantities._first_at(text, 0)
+    if not quantities._may_open(first, READER._distance_opens):
+        assert READER._distance_re.match(text) is None
+    if not quantities._may_open(first, quantities._FOR_SEX_OPENS):
+        assert quantities._FOR_SEX.match(text) is None
+    if not quantities._may_open(first, quantities._LISTED_OPENS):
+        assert quantities._LISTED.match(text) is None
+    if first not in quantities._BRACKETS:
+        assert quantities._RESTATED.match(text) is None and quantities._VARIANT_OPENING.match(text) is None
+
+
+@pytest.mark.parametrize("text, limits", [
+    ("AST <= 2.5 x ULN or ULN", [("<=", 2.5, "ULN")]), ("creatinine < 1.5 mg/dL or ULN", [("<", 1.5, "mg/dL"), ("<", 1, "ULN")]),
+    ("creatinine < 1.5 mg/dL, or < the lower limit of normal", [("<", 1.5, "mg/dL"), ("<", 1, "LLN")]),
+    ("bilirubin <= ULN and albumin >= LLN", [("<=", 1, "ULN"), (">=", 1, "LLN")]),
+    ("within normal limits", [(">=", 1, "LLN"), ("<=", 1, "ULN")]),
+])
+def test_limits_without_a_number_are_read(text, limits):
+    assert [(b.op, b.value, b.unit) for b in READER.bounds(text)] == limits
+
+
+GLUED = st.lists(st.sampled_from(["1", "23", "1,500", "2.5", "x10^9", "/", ".", "_", "a", "B12", " ", "-", "²", "٣", "é", "^"]),
+                 max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(GLUED)
+def test_numbers_agree_with_the_plain_search(text):
+    assert [m.span() for m in tokens.numbers(text)] == [m.span() for m in tokens.NUMBER.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab_1 ,:)-é\u212aſ", max_size=10))
+def test_ascii_last_word_agrees_with_the_plain_search(chunk):
+    if chunk.isascii():
+        assert comparators._ascii_last_word(chunk) == re.search(r"\w*\Z", chunk).group()
