@@ -32,6 +32,21 @@ _COMPARED = re.compile(r"(?:[<>]=?|\b(?:greater|more|less|worse|higher|lower|bet
 
 
 @cache
+def _class_word_ends() -> frozenset[str]:
+    """The last letters of the class words, lower case: what an ASCII text must end in, blanks
+    and one ")" aside, for ``_class_word`` to match at its end."""
+    return frozenset(str(w)[-1].lower() for w in patterns()["class_words"])
+
+
+def _may_end_in_class_word(before: str) -> bool:
+    """A quick first test for ``_class_word().search``: False only where it cannot match."""
+    tail = before.rstrip()
+    if tail.endswith(")"):
+        tail = tail[:-1].rstrip()
+    return not tail.isascii() or tail[-1:].lower() in _class_word_ends()
+
+
+@cache
 def _class_word() -> re.Pattern[str]:
     words = sorted((str(w) for w in patterns()["class_words"]), key=len, reverse=True)
     return re.compile(r"(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\s*(?:\)\s*)?$", re.I)
@@ -40,7 +55,8 @@ def _class_word() -> re.Pattern[str]:
 def class_values(text: str, start: int) -> tuple[int, tuple[float, ...]] | None:
     """(end, values) of the class or slash-joined classes at ``start``, when a class word stands
     just before; None otherwise."""
-    word = _class_word().search(text, max(0, start - 40), start)
+    window = max(0, start - 40)
+    word = _class_word().search(text, window, start) if _may_end_in_class_word(text[window:start]) else None
     if not word or re.search(r"(?:\d|\b[IVX]{1,4})\s*-\s*$", text[max(0, word.start() - 8):word.start()]):
         return None  # "ASA I- ASA II": the end of a range, read as a range
     match = _VALUES.match(text, start)

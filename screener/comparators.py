@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterable
 
 _WORD_END = re.compile(r"\w+$")
-_ASCII_WORD_END = re.compile(r"\w*\Z")
 _SUFFIX = "than"
 
 
@@ -31,6 +30,15 @@ def comparator_pattern(phrases: Iterable[str]) -> re.Pattern[str]:
 def _source(words: list[str], symbols: list[str]) -> str:
     return (r"(?:(?<![\w])(" + ("|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True)) or "(?!)")
             + r")(?:\s+than)?|(" + "|".join(re.escape(s) for s in sorted(symbols, key=len, reverse=True)) + r")\)?)\s*$")
+
+
+def _ascii_last_word(chunk: str) -> str:
+    """What ``\\w*\\Z`` finds in an ASCII ``chunk`` (its trailing word characters), read without
+    the regex, which would try every position of the chunk."""
+    start = len(chunk)
+    while start > 0 and (chunk[start - 1].isalnum() or chunk[start - 1] == "_"):
+        start -= 1
+    return chunk[start:]
 
 
 def _last_word(phrase: str) -> str | None:
@@ -82,8 +90,7 @@ class EndingComparators:
         chunks they span at most; None when no phrase ends so."""
         chunk = stripped.rsplit(None, 1)[-1]
         if self._by_word and chunk.isascii():  # in ASCII, matching case aside is comparing lower case
-            last = _ASCII_WORD_END.search(chunk)
-            return self._by_word.get(last.group().lower() if last else "")
+            return self._by_word.get(_ascii_last_word(chunk).lower())
         if self._any_end.search(stripped, max(0, len(stripped) - self._longest)) is None:
             return None
         return self.pattern, self._most

@@ -45,7 +45,18 @@ _RANGE = re.compile(  # "18 and 65 years old"
     r"\s*(?:-|to|~|and(?=\s*\d{1,3}\s*(?:years?|yrs?)[\s-]*(?:old|of\s+age)\b))\s*" + _SECOND_NUMBER, re.I)
 _RISE_BEFORE = re.compile(r"\b(to|of)\s*$", re.I)
 _EUROPEAN_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
-_BLANKS = re.compile(r"\s*")
+_RANGE_OPENS = opening_chars(_RANGE_BETWEEN.pattern)  # _RANGE opens as _RANGE_BETWEEN does
+_OR_GAP = re.compile(r"\s*,?\s*or\s+")
+_BRACKETS = frozenset("([")  # what _RESTATED and _VARIANT_OPENING open with, blanks aside
+
+
+def _first_at(text: str, position: int) -> str:
+    """The first non-blank character of ``text`` from ``position`` ("" at the end), blanks
+    being what a pattern's ``\\s`` matches."""
+    end = len(text)
+    while position < end and text[position].isspace():
+        position += 1
+    return text[position:position + 1]
 
 
 def _may_open(first: str, opens: frozenset[str] | None) -> bool:
@@ -105,6 +116,15 @@ _VARIANT_OPENING = re.compile(r"\s*[(\[]\s*(?:or\s+)?")
 _VARIANT_CLAUSE = re.compile(r"\b(?:if|for|in|with|when|where)\b\s*(.+)$", re.I)
 _LISTED_FIRST = re.compile(r"\d(?:,\d)?")
 _LISTED = re.compile(r"(?:\s*,\s*\d)*\s*,?\s*(?:or|and)\s+\d(?![\d.,]\d)|(?:\s*,\s*\d(?![\d.,]\d))+(?![\s,]*(?:\d|or\b|and\b|[IVX]+\b))")
+_LISTED_OPENS = opening_chars(_LISTED.pattern)
+_FOR_SEX_OPENS = opening_chars(_FOR_SEX.pattern)
+
+
+def _may_rise(before: str) -> bool:
+    """Whether ``_RISE_BEFORE`` can end ``before``: its last word, blanks aside, is "to" or "of"
+    (in ASCII; other text is always searched)."""
+    tail = before.rstrip()
+    return not tail.isascii() or tail[-2:].lower() in ("to", "of")
 
 
 class QuantityReader(MentionReader):
@@ -129,12 +149,14 @@ class QuantityReader(MentionReader):
         self._uln_re = re.compile(r"\s*" + p["upper_limit"], re.I)
         self._lln_re = re.compile(r"\s*" + p["lower_limit"], re.I)
         self._uln_opens, self._lln_opens = opening_chars(p["upper_limit"]), opening_chars(p["lower_limit"])
+        self._after_opens = opening_chars(self._after_re.pattern)
         self._rise = frozenset(w.lower() for w in p["rise_words"])
         self._exceptions = phrase_regex(p["exception_words"])
         self._exceptions_needs = needs(self._exceptions)
         self._within_normal_re = phrase_regex(p["within_normal"])
         self._within_normal_needs = needs(self._within_normal_re)
         self._distance_re = re.compile(r"\s*(?:" + phrase_regex(p["distance_words"]).pattern + r")", re.I)
+        self._distance_opens = opening_chars(self._distance_re.pattern)
 
     def bounds(self, text: str) -> list[Bound]:
         """Every comparator-number-unit of ``text``, except those in a conditional remark
@@ -176,13 +198,13 @@ class QuantityReader(MentionReader):
 
     def comparator_after(self, text: str, position: int) -> tuple[str, int] | None:
         """The comparator written right after ``position`` ("18 years or older"): (op, its end)."""
+        if not _may_open(_first_at(text, position), self._after_opens):
+            return None
         suffix = self._after_re.match(text, position)
         return (self._after[name_key(suffix.group(1))], suffix.end()) if suffix else None
 
     def _unit_after(self, text: str, position: int) -> tuple[str | None, int]:
-        blanks = _BLANKS.match(text, position)  # a limit is read only where its first character stands
-        opening = blanks.end() if blanks else position
-        first = text[opening:opening + 1]
+        first = _first_at(text, position)  # a limit is read only where its first character stands
         uln = self._uln_re.match(text, position) if _may_open(first, self._uln_opens) else None
         if uln and uln.end() > position and uln.group(0).strip():
             return "ULN", uln.end()
@@ -198,7 +220,7 @@ class QuantityReader(MentionReader):
         titre = titre_bounds(self, text, number.start())  # "ANA >= 1:160" (screener.titres)
         if titre is not None:
             return titre
-        if _TYPO_THOUSANDS.fullmatch(number.group(1)) and number.group(1).endswith("00"):
+        if number.group(1).endswith("00") and _TYPO_THOUSANDS.fullmatch(number.group(1)):
             return []  # "100,00/mm3": a typo of 100,000 or 100.00, not a threshold to trust
         before = text[max(0, number.start() - 60):number.start()]
         op, start, within, aged = self._comparator_at(text, number)
@@ -206,11 +228,12 @@ class QuantityReader(MentionReader):
         value = parse_number(number.group(1))
         cursor = number.end()
         second = None
-        pair = _PAIR.match(text, cursor) if _PAIR_FIRST.fullmatch(number.group(1)) else None
+        pair = _PAIR.match(text, cursor) if _first_at(text, cursor) == "/" and _PAIR_FIRST.fullmatch(number.group(1)) else None
         if pair:  # "< 140/90 mmHg": systolic over diastolic, read by _pair_leaf
             cursor = pair.end()
         unit_first, after_first = self._unit_after(text, cursor)
-        range_match = _RANGE_BETWEEN.match(text, after_first)  # found wherever _RANGE is: "between" is read only then
+        range_match = _RANGE_BETWEEN.match(text, after_first) if _may_open(_first_at(text, after_first), _RANGE_OPENS) else None
+        # found wherever _RANGE is: "between" is read only then
         between = _BETWEEN.search(before) if range_match else None
         if range_match and not between:
             range_match = _RANGE.match(text, after_first)
@@ -236,7 +259,7 @@ class QuantityReader(MentionReader):
         if second is not None:
             return _range_bounds((start, cursor), value, second, (unit_first or unit, unit), bool(tail))
         if op is None:
-            rise = _RISE_BEFORE.search(before)
+            rise = _RISE_BEFORE.search(before) if _may_rise(before) else None
             if rise and first_word_at(text, self._rise) < number.start():
                 op = ">="
             else:
@@ -266,15 +289,16 @@ class QuantityReader(MentionReader):
         start, cursor, op, value, unit = read
         if within and unit not in DURATION_UNITS:
             return []  # "within 15 cm of the anal margin" is a place, not a limit
-        if self._distance_re.match(text, cursor):
+        first = _first_at(text, cursor)
+        if _may_open(first, self._distance_opens) and self._distance_re.match(text, cursor):
             return []  # "≥ 3 mm distant from the fovea" measures a distance, not the variable
-        if unit and _EUROPEAN_THOUSANDS.fullmatch(number.group(1)) and _is_count(unit):
+        if unit and "." in number.group(1) and _EUROPEAN_THOUSANDS.fullmatch(number.group(1)) and _is_count(unit):
             value = float(number.group(1).replace(".", ""))  # "100.000/mm3": European thousands
         if pair and unit not in (None, "mmHg"):
             return []
         bound = Bound(start, cursor, op, value, unit, within=within, age_words=age_words,
                       pair=parse_number(pair.group(1)) if pair else None)
-        for_sex = _FOR_SEX.match(text, cursor)
+        for_sex = _FOR_SEX.match(text, cursor) if _may_open(first, _FOR_SEX_OPENS) else None
         if for_sex:
             word = for_sex.group("bracketed") or for_sex.group("sex")
             bound.sex = "male" if word.lower().startswith(("m", "bo")) else "female"
@@ -284,7 +308,7 @@ class QuantityReader(MentionReader):
 
     def _restatements(self, text: str, bound: Bound) -> None:
         """"< 8 kPa (< 60 mmHg)": the bracketed value is the same threshold in other units."""
-        alt = _RESTATED.match(text, bound.end)
+        alt = _RESTATED.match(text, bound.end) if _first_at(text, bound.end) in _BRACKETS else None
         if not alt or bound.unit in (None, "ULN", "LLN"):
             return
         unit, end = self._unit_after(text, alt.end())
@@ -302,7 +326,7 @@ class QuantityReader(MentionReader):
 
     def _variant(self, text: str, bound: Bound) -> list[Bound]:
         """"<= 2.5 x ULN (<= 5 x ULN if liver metastases)": a second threshold under a condition."""
-        opening = _VARIANT_OPENING.match(text, bound.end)
+        opening = _VARIANT_OPENING.match(text, bound.end) if _first_at(text, bound.end) in _BRACKETS else None
         if not opening:
             return []
         close = text.find(")", opening.end())
@@ -346,7 +370,7 @@ class QuantityReader(MentionReader):
         if not _LISTED_FIRST.fullmatch(number.group(1)):
             return []
         after = number.start() + 1
-        listed = _LISTED.match(text, after)
+        listed = _LISTED.match(text, after) if _may_open(_first_at(text, after), _LISTED_OPENS) else None
         if not listed:
             return []
         values = tuple(float(v) for v in re.findall(r"\d", text[number.start():listed.end()]))
@@ -384,7 +408,7 @@ class QuantityReader(MentionReader):
                     extra.append(Bound(comparator.start(), limit.end(), op, 1, unit))
                     taken.append((comparator.start(), limit.end()))
             for bound in found:
-                alternative = re.compile(r"\s*,?\s*or\s+").match(text, bound.end)
+                alternative = _OR_GAP.match(text, bound.end)
                 limit = limit_re.match(text, alternative.end()) if alternative else None
                 if alternative and limit and _LIMIT_WORDS.search(limit.group(0)) and bound.unit not in ("ULN", "LLN"):
                     extra.append(Bound(alternative.end(), limit.end(), bound.op, 1, unit))

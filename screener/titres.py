@@ -31,6 +31,8 @@ _PROFILE_TITRE = re.compile(r"\s*1\s*:\s*(?P<dilution>\d+(?:\.\d+)?)\s*(?:titer|
 
 def titre_at(text: str, position: int) -> tuple[float, int] | None:
     """The reciprocal dilution of a titre written at ``position`` ("1:160" -> 160) and its end."""
+    if not text.startswith("1:", position):  # what every titre opens with
+        return None
     match = _TITRE.match(text, position)
     return (float(match["dilution"]), match.end()) if match else None
 

@@ -130,14 +130,20 @@ def has_digit(text: str) -> bool:
     return False
 
 
+def _glued(char: str) -> bool:
+    """Whether ``char`` (a word character, ".", "^" or "/") keeps a number from starting after it."""
+    return char.isalnum() or char in "_.^/"
+
+
 def numbers(text: str) -> list[re.Match[str]]:
     """``NUMBER.finditer(text)``, the regex tried only where a run of digits starts: a match
     opens with a digit that no word character precedes, and a digit is one."""
     found: list[re.Match[str]] = []
     last = 0
     for run in _DIGITS.finditer(text):
-        if run.start() >= last:
-            number = NUMBER.match(text, run.start())
+        start = run.start()
+        if start >= last and not (start and _glued(text[start - 1])):  # NUMBER's look-behind, read plainly
+            number = NUMBER.match(text, start)
             if number is not None:
                 found.append(number)
                 last = number.end()
