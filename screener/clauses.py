@@ -14,7 +14,7 @@ from .leaves import Leaf, LeafReader
 from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
-from .phraseindex import PhraseIndex, Words, anchored, finditer_from_heads
+from .phraseindex import PhraseIndex, Words, anchored, finditer_from_heads, places_of
 from .prefilter import cannot_match, needs
 from .qualified import bracketed_qualifiers
 from .quantities import DURATION_UNITS, Bound
@@ -50,9 +50,9 @@ def _split_places(text: str) -> list[int]:
     blank).  Most items hold none of these and are not scanned at all."""
     if ";" not in text and "and" not in text and ("." not in text or _STOP.search(text) is None):
         return []  # the cheap tests first: most items are one sentence
-    places = set(_finds(text, ";"))
-    places.update(i + 1 for mark in ".;" for i in _finds(text, mark) if text[i + 1:i + 2].isspace())
-    for i in _finds(text, "and"):
+    places = set(places_of(text, (";",), 0, len(text)))
+    places.update(i + 1 for mark in ".;" for i in places_of(text, (mark,), 0, len(text)) if text[i + 1:i + 2].isspace())
+    for i in places_of(text, ("and",), 0, len(text)):
         j = i
         while j and text[j - 1].isspace():
             j -= 1
@@ -78,16 +78,6 @@ def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
-
-
-def _finds(text: str, needle: str) -> list[int]:
-    """Every place where ``needle`` starts in ``text``."""
-    places = []
-    place = text.find(needle)
-    while place >= 0:
-        places.append(place)
-        place = text.find(needle, place + 1)
-    return places
 
 
 class ClauseReader(LeafReader):

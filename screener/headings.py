@@ -15,7 +15,7 @@ import re
 from functools import cache
 
 from .patterns import patterns
-from .phraseindex import anchored
+from .phraseindex import anchored, places_of
 from .prefilter import Needs, heads, needs
 from .rules import Section
 
@@ -74,13 +74,7 @@ def _from_heads(pattern: re.Pattern[str], source: str, start: int, end: int, fol
     if not found_heads:
         return list(pattern.finditer(source, start, end))
     haystack = folded if pattern.flags & re.IGNORECASE else source
-    places: set[int] = set()
-    for head in found_heads:
-        place = haystack.find(head, start, end)
-        while place >= 0:
-            places.add(place)
-            place = haystack.find(head, place + 1, end)
-    return anchored(pattern, source, sorted(places), end)
+    return anchored(pattern, source, places_of(haystack, found_heads, start, end), end)
 
 
 def merged_headings(found: list[Heading]) -> list[Heading]:

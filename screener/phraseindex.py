@@ -154,7 +154,7 @@ class PhraseIndex:
                 return []
             return anchored(self.pattern, target, words.places(hits, self._ascii_chars))
         found = words.runs(False) & self._firsts
-        return anchored(self.pattern, target, _places(words.text, (*found, *self._chars), 0, len(target)))
+        return anchored(self.pattern, target, places_of(words.text, (*found, *self._chars), 0, len(target)))
 
 
 def _seconds(names: Iterable[str]) -> dict[bytes, frozenset[bytes] | None]:
@@ -242,10 +242,10 @@ def finditer_at_heads(pattern: re.Pattern[str], found_heads: frozenset[str] | No
     if found_heads is None or (folded and not text.isascii()):
         return list(pattern.finditer(text, start, end))
     haystack = (text.lower() if lowered is None else lowered) if folded else text
-    return anchored(pattern, text, _places(haystack, found_heads, start, end), end)
+    return anchored(pattern, text, places_of(haystack, found_heads, start, end), end)
 
 
-def _places(haystack: str, strings: Iterable[str], start: int, end: int) -> list[int]:
+def places_of(haystack: str, strings: Iterable[str], start: int, end: int) -> list[int]:
     """Every place in ``haystack[start:end]`` where one of ``strings`` starts, ascending."""
     places: set[int] = set()
     for string in strings:
