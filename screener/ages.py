@@ -15,18 +15,19 @@ from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache
 
-from .prefilter import cannot_match, needs
+from .prefilter import Guarded
 from .patterns import patterns
 
 # "of age", "old", "-year-old", "y/o" after "N years" (or after a bare "18-35" when the tail
 # itself names the years: "18-35-year-old")
 _TAIL = re.compile(r"(?:[\s-]*(years?|yrs?)(?![\w]))?[\s-]*(?:of\s+age|old|/o)(?![\w])|\s*(y\.?\s?o\.?)(?![\w])", re.I)
-_AGE_BEFORE = re.compile(r"\b(?:aged?|ages)\s*(?:(?:of|between|from|is|was|range|:|=)\s*){0,2}$", re.I)
+# the windows before a number searched for these are skipped when they lack a word a match needs
+_AGE_BEFORE = Guarded(re.compile(r"\b(?:aged?|ages)\s*(?:(?:of|between|from|is|was|range|:|=)\s*){0,2}$", re.I))
 _COUNT = re.compile(r"\s*(?:times|x\b|episodes?|sessions?|visits?|cycles?|doses?|per\b|/\s*(?:d|day|wk|week|month)\b)", re.I)
 _UNIT_AHEAD = re.compile(r"[^.;,()]{0,30}?\b(?:years?|yrs?|months?)\b", re.I)
 _AGE_COMPARATOR = re.compile(r"\b(?:older|younger)\b|\bages?\s+of\b", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'\-]*")
-_EVENT_WORD_BEFORE = re.compile(r"\b(at|before|after|by|since|until|from)\s+(?:the\s+)?$", re.I)
+_EVENT_WORD_BEFORE = Guarded(re.compile(r"\b(at|before|after|by|since|until|from)\s+(?:the\s+)?$", re.I))
 _EVENT_WORD_AFTER = re.compile(
     r"\s*(?:(?:years?|of|age)\s+)*(?:at|before|after|by|since|until|when)\s+(?:the\s+)?(?:time\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:(\[]|\b(?:and|or|nor|with|who|but)\b", re.I)
@@ -74,11 +75,11 @@ class AgeWords:
     def possessed(self, sentence: str, position: int) -> bool:
         """True when another person's possessive stands right before ``position`` ("both parents'
         current body mass index", "the donor's weight"): a measure of that person, not the patient's."""
-        return _search(_possessive(self.others_words), sentence[max(0, position - 50):position]) is not None
+        return _possessive(self.others_words).search(sentence[max(0, position - 50):position]) is not None
 
     def _other_person(self, sentence: str, start: int, end: int) -> str | None | bool:
         before_re, after_re = _other_person_res(self.others_words)
-        before = _search(before_re, sentence[max(0, start - 40):start])
+        before = before_re.search(sentence[max(0, start - 40):start])
         after = after_re.match(sentence[end:end + 30])
         found = before or after
         return self.others[found.group(1).lower()] if found else False
@@ -88,7 +89,7 @@ class AgeWords:
         onset".  "Male at the age of >= 5" is the patient's age: "at" with no event word
         before it in the clause."""
         before = sentence[max(0, start - 20):start]
-        word = _search(_EVENT_WORD_BEFORE, before)
+        word = _EVENT_WORD_BEFORE.search(before)
         if word:
             clause = _clause(sentence[clause_start:start - len(before) + word.start()])
             named = self._event_named(clause)
@@ -140,27 +141,21 @@ class AgeWords:
     def cue(self, sentence: str, clause_start: int, start: int, end: int) -> bool:
         """"18 years old", "aged 18 to 75", "18 years of age", "ages 18-59"."""
         before = sentence[max(clause_start, start - 25):start]
-        return bool(age_tail(sentence, end, "year") or _search(_AGE_BEFORE, before))
+        return bool(age_tail(sentence, end, "year") or _AGE_BEFORE.search(before))
 
 
 @cache
-def _other_person_res(others_words: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+def _other_person_res(others_words: str) -> tuple[Guarded, re.Pattern[str]]:
     """Another person named right before an age ("mother's age", "donor aged"), and right after
     one ("age of the donor"); compiled once for the words."""
-    return (re.compile(rf"\b({others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$", re.I),
+    return (Guarded(re.compile(rf"\b({others_words})(?:'s|s')?\s+(?:(?:is|are|was|were|be|being|aged?)\s+)*$", re.I)),
             re.compile(rf"\s*of\s+(?:the\s+|a\s+|his\s+|her\s+|their\s+)?({others_words})\b", re.I))
 
 
 @cache
-def _possessive(others_words: str) -> re.Pattern[str]:
+def _possessive(others_words: str) -> Guarded:
     """Another person's possessive, then up to two words, at the end of the text ("both parents' current")."""
-    return re.compile(rf"\b(?:{others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$", re.I)
-
-
-def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """``pattern.search(text)``, skipped when ``text`` lacks what every match needs: most
-    windows before a limit hold no age word nor possessive."""
-    return None if cannot_match(needs(pattern), text) else pattern.search(text)
+    return Guarded(re.compile(rf"\b(?:{others_words})(?:'s|s'|')\s+(?:[\w-]+\s+){{0,2}}$", re.I))
 
 
 def _clause(text: str) -> str:

@@ -17,7 +17,7 @@ from .lexicon import Lexicon
 from .mentions import Mention
 from .patterns import patterns
 from .phraseindex import finditer_from_heads
-from .prefilter import cannot_match, needs
+from .prefilter import Guarded, cannot_match, needs
 from .prefix_negation import in_clause_negation
 from .quantities import DURATION_UNITS, Bound
 from . import readnodes as made
@@ -49,24 +49,6 @@ def _heads_own_limit(sentence: str, mention: Mention, bounds: list[Bound]) -> bo
     gap = _OWN_LIMIT_GAP.match(sentence, mention.end)
     return gap is not None and any(b.start == gap.end() and not b.within and (b.unit or b.shared_unit) not in DURATION_UNITS
                                    for b in bounds)
-
-
-class _Guarded:
-    """A pattern searched in a window only when the window holds what every match needs
-    (``prefilter.needs``): the same result as ``pattern.search``, for a pattern with no
-    lookbehind that must hold (a match and all it looks at lie inside ``pos:endpos``)."""
-
-    __slots__ = ("pattern", "need")
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-        self.need = needs(pattern)
-
-    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
-        endpos = len(text) if endpos is None else endpos
-        if cannot_match(self.need, text[pos:endpos]):
-            return None
-        return self.pattern.search(text, pos, endpos)
 
 
 @dataclass
@@ -112,9 +94,9 @@ class LeafReader(ComparisonReader):
             r"preceding|prior))\s*(\d+|" + "|".join(NUMBER_WORDS)
             + r")\s+(years?|months?|weeks?|days?)\b(?:\s+(?:prior\s+to|before|preceding|of)\s+(?:the\s+)?" + anchors + ")?", re.I)
         # the windows searched around each condition and bound: most hold no word a match needs
-        self._uncertain, self._within = _Guarded(self._uncertain_re), _Guarded(self._within_re)
-        self._history, self._current = _Guarded(self._history_re), _Guarded(self._current_re)
-        self._negated_before, self._conditional = _Guarded(self._negated_before_re), _Guarded(self._conditional_re)
+        self._uncertain, self._within = Guarded(self._uncertain_re), Guarded(self._within_re)
+        self._history, self._current = Guarded(self._history_re), Guarded(self._current_re)
+        self._negated_before, self._conditional = Guarded(self._negated_before_re), Guarded(self._conditional_re)
 
     def _leaves(self, text: Text, start: int, end: int, section: Section, heading: str | None,
                 found: tuple[list[Mention], list[Bound]]) -> tuple[list[Leaf], list[tuple[int, int]]]:

@@ -75,6 +75,25 @@ def cannot_match(need: Needs, text: str) -> bool:
     return need.excludes(text, ascii_text, lowered(text) if need.folded and ascii_text else None)
 
 
+class Guarded:
+    """``pattern.search`` on a window, skipped when the window lacks what every match needs
+    (``needs``, read once here): the same result for a pattern with no lookbehind that must
+    hold, since a match and all it looks at then lie inside ``pos:endpos``.  For the small
+    windows searched around every name and number, most of which hold no word a match needs."""
+
+    __slots__ = ("pattern", "need")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.need = needs(pattern)
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        endpos = len(text) if endpos is None else endpos
+        if cannot_match(self.need, text[pos:endpos]):
+            return None
+        return self.pattern.search(text, pos, endpos)
+
+
 _last_lowered = ("", "")
 
 

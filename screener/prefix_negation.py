@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from .prefilter import Needs, cannot_match, needs
+from .prefilter import Guarded
 from .scope import cues, phrase_pattern
 
 
@@ -48,8 +48,9 @@ def _in_clause_re() -> re.Pattern[str]:
 
 
 @cache
-def _in_clause_needs() -> Needs:
-    return needs(_in_clause_re())
+def _in_clause() -> Guarded:
+    """``_in_clause_re`` searched only in a window holding a cue word (the common case holds none)."""
+    return Guarded(_in_clause_re())
 
 
 _COORDINATED = re.compile(r"\s*(?:,|/|\bor\b|\band\b|\bnor\b|\band/or\b)", re.I)
@@ -58,9 +59,7 @@ _COORDINATED = re.compile(r"\s*(?:,|/|\bor\b|\band\b|\bnor\b|\band/or\b)", re.I)
 def in_clause_negation(text: str, floor: int, start: int, end: int) -> int | None:
     """Where a negation cue right before the condition name at ``start:end`` begins, when it
     negates that name alone ("female without child-bearing potential"); None otherwise."""
-    if cannot_match(_in_clause_needs(), text[floor:start]):
-        return None  # no cue word in the window: the common case, without a pass of the regex
-    cue = _in_clause_re().search(text, floor, start)
+    cue = _in_clause().search(text, floor, start)
     if cue is None or _COORDINATED.match(text, end) or re.search(r"\bwith\s+or\s*$", text[max(0, cue.start() - 9):cue.start()], re.I):
         return None
     return cue.start()

@@ -1,4 +1,4 @@
-"""The window guards of the leaf reader (screener.leaves._Guarded, the cue test of
+"""The window guards (screener.prefilter.Guarded, in the leaf reader and ages; the cue test of
 prefix_negation.in_clause_negation) find what the plain searches find: a window that holds
 no word a match needs is skipped, every other is searched."""
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from screener import ages
 from screener.extract import Extractor
-from screener.leaves import _Guarded
+from screener.prefilter import Guarded
 from screener.tokens import WORD
 from screener.prefix_negation import _COORDINATED, _in_clause_re, in_clause_negation
 
@@ -37,9 +37,9 @@ def test_guarded_search_finds_what_the_pattern_finds(reader: Extractor, name: st
                                                      cuts: tuple[int, int]) -> None:
     pattern: re.Pattern[str] = getattr(reader, name)
     pos, endpos = sorted(min(c, len(sentence)) for c in cuts)
-    plain, guarded = pattern.search(sentence, pos, endpos), _Guarded(pattern).search(sentence, pos, endpos)
+    plain, guarded = pattern.search(sentence, pos, endpos), Guarded(pattern).search(sentence, pos, endpos)
     assert (plain and plain.span()) == (guarded and guarded.span())
-    plain, guarded = pattern.search(sentence[pos:]), _Guarded(pattern).search(sentence[pos:])
+    plain, guarded = pattern.search(sentence[pos:]), Guarded(pattern).search(sentence[pos:])
     assert (plain and plain.span()) == (guarded and guarded.span())
 
 
@@ -84,9 +84,9 @@ AGE_WORDS = ["mother's", "parents'", "donor", "donors'", "Donor's", "age", "aged
 @given(window=st.lists(st.sampled_from(AGE_WORDS), max_size=12).map(" ".join))
 def test_age_window_guards_find_what_the_patterns_find(window: str) -> None:
     words = ages.age_words()
-    for pattern in (ages._possessive(words.others_words), ages._other_person_res(words.others_words)[0],
-                    ages._EVENT_WORD_BEFORE, ages._AGE_BEFORE):
-        plain, guarded = pattern.search(window), ages._search(pattern, window)
+    for guard in (ages._possessive(words.others_words), ages._other_person_res(words.others_words)[0],
+                  ages._EVENT_WORD_BEFORE, ages._AGE_BEFORE):
+        plain, guarded = guard.pattern.search(window), guard.search(window)
         assert (plain and plain.span()) == (guarded and guarded.span())
 
 
